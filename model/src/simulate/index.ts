@@ -1,0 +1,28 @@
+// Synthetic TCGA-like cohorts with known ground truth (`gexbert simulate`).
+export {
+  type Cohort,
+  type CohortOptions,
+  type GroundTruth,
+  geneCounts,
+  geneMeans,
+  type ModuleTruth,
+  type PrognosticGeneTruth,
+  type ProgramTruth,
+  type ResolvedCohortOptions,
+  type SimGenes,
+  type SimPatients,
+  type SimSamples,
+  simulateCohort,
+  simulateCounts,
+} from './cohort.ts';
+export { createRng, logFactorial, Rng } from './random.ts';
+export { type TruthSummary, truthSummary } from './truth.ts';
+export {
+  CLINICAL_COLUMNS,
+  countsFileName,
+  GENE_COLUMNS,
+  simulateToDirectory,
+  type WriteOptions,
+  type WrittenCohort,
+  writeCohort,
+} from './write.ts';
