@@ -1,0 +1,44 @@
+// gexbert start (npm start): the database (embedded unless DATABASE_URL), migrations, a demo cohort on an
+// empty database, the services; stops everything cleanly on Ctrl-C.
+import { seedDemoIfEmpty } from '@gexbert/core/demo';
+import { openPlatform, type Platform } from '@gexbert/core/platform';
+import type { Command } from 'commander';
+import { fail } from '../output.ts';
+import { progress } from '../progress.ts';
+import { redact } from './db.ts';
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('start the platform: PostgreSQL (embedded by default), migrations, demo cohort, services')
+    .option('--no-demo', 'do not seed the demo cohort into an empty database')
+    .action(async (flags: { demo: boolean }) => {
+      let platform: Platform | undefined;
+      const shutdown = async (signal: string) => {
+        process.stderr.write(`\n${signal}: stopping…\n`);
+        await platform?.close();
+        process.stderr.write('stopped\n');
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      try {
+        const log = (line: string) =>
+          process.env.GEXBERT_DEBUG && process.stderr.write(`postgres: ${line}\n`);
+        platform = await openPlatform(undefined, log);
+        if (platform.migrated.length) console.log(`migrations applied: ${platform.migrated.join(', ')}`);
+        if (flags.demo) {
+          const bar = progress('demo cohort', 'values');
+          const seeded = await seedDemoIfEmpty(platform.pool, (done, total) => bar.update(done, total));
+          bar.stop();
+          if (seeded) console.log(`demo cohort "${seeded.cohort}": ${seeded.samples} simulated samples`);
+        }
+        console.log(`PostgreSQL  ${redact(platform.url)}${platform.config.databaseUrl ? '' : ' (embedded)'}`);
+        console.log('gexbert platform ready — Ctrl-C to stop');
+      } catch (error) {
+        fail({}, error);
+        await platform?.close();
+        process.exit(1);
+      }
+    });
+}

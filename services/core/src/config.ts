@@ -1,0 +1,58 @@
+// The platform's configuration: one typed, validated object, read from the environment once.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The repository root (this file lives in services/core/src). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const Port = z.coerce.number().int().min(1).max(65535);
+
+export const ConfigSchema = z.object({
+  /** An external PostgreSQL to use instead of the embedded one. */
+  databaseUrl: z.string().url().optional(),
+  /** Where the embedded PostgreSQL keeps its files (git-ignored). */
+  dataDir: z.string().min(1),
+  /** Port of the embedded PostgreSQL. */
+  pgPort: Port,
+  /** The read-only shared data folder beside the checkout (real TCGA data, fixtures); may be absent. */
+  sharedDir: z.string().min(1),
+  /** Imports fail when more than this fraction of a file's gene IDs are unknown. */
+  maxUnknownGeneFraction: z.coerce.number().min(0).max(1),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Environment variables read by the platform, and what each sets. */
+const ENV = {
+  DATABASE_URL: 'databaseUrl',
+  GEXBERT_DATA_DIR: 'dataDir',
+  GEXBERT_PG_PORT: 'pgPort',
+  GEXBERT_SHARED_DIR: 'sharedDir',
+  GEXBERT_MAX_UNKNOWN_GENES: 'maxUnknownGeneFraction',
+} as const;
+
+const DEFAULTS: Config = {
+  dataDir: path.join(REPO_ROOT, '.data'),
+  pgPort: 54329,
+  sharedDir: path.resolve(REPO_ROOT, '..', 'shared'),
+  maxUnknownGeneFraction: 0.5,
+};
+
+/** Builds the configuration from defaults, the environment and explicit overrides, in that order. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const fromEnv: Record<string, string> = {};
+  for (const [name, key] of Object.entries(ENV)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const parsed = ConfigSchema.safeParse({ ...DEFAULTS, ...fromEnv, ...overrides });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      const variable = Object.entries(ENV).find(([, k]) => k === key)?.[0];
+      return `${variable ?? key}: ${issue.message}`;
+    });
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

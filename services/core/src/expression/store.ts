@@ -1,0 +1,176 @@
+// The expression store: packed vectors in Postgres, written with binary COPY and read whole or by gene.
+// A block is one import's matrix in one unit. Each sample gets one profile row (all genes, in the block's
+// gene layout) and each gene one slice row per block (all the block's samples), so reading a whole sample
+// or a whole gene touches one row, or one row per block.
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { ExpressionUnit, ValueRow } from '../formats/types.ts';
+import { copyRows } from './binaryCopy.ts';
+import { columnOf, packRow, unpackRow, type ValueEncoding } from './codec.ts';
+
+type Queryable = pg.ClientBase | pg.Pool;
+
+/** Finds or creates the layout for these genes (in this order); returns its id. */
+export async function layoutFor(
+  client: Queryable,
+  geneIds: readonly number[],
+  ensemblIds: readonly string[],
+): Promise<number> {
+  const checksum = createHash('sha256').update(ensemblIds.join('\n')).digest('hex');
+  await client.query(
+    `INSERT INTO "GeneLayout" (checksum, "geneCount", "geneIds") VALUES ($1, $2, $3) ON CONFLICT (checksum) DO NOTHING`,
+    [checksum, geneIds.length, geneIds],
+  );
+  const { rows } = await client.query<{ id: number }>(`SELECT id FROM "GeneLayout" WHERE checksum = $1`, [
+    checksum,
+  ]);
+  return rows[0]!.id;
+}
+
+export interface BlockToWrite {
+  importId: number;
+  unit: ExpressionUnit;
+  encoding: ValueEncoding;
+  layoutId: number;
+  geneIds: readonly number[]; // Gene.id per row
+  sampleIds: readonly number[]; // Sample.id per kept column
+  columns: readonly number[]; // the column of `rows` holding each kept sample
+  rows: readonly ValueRow[]; // rows[g][column]
+}
+
+/** Writes one block (its profiles and its gene slices) inside the caller's transaction. */
+export async function writeBlock(
+  client: pg.ClientBase,
+  block: BlockToWrite,
+  onValues: (n: number) => void = () => {},
+) {
+  const { rows: inserted } = await client.query<{ id: number }>(
+    `INSERT INTO "ExpressionBlock" ("importId", unit, encoding, "layoutId", "sampleIds")
+     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [block.importId, block.unit, block.encoding, block.layoutId, block.sampleIds],
+  );
+  const blockId = inserted[0]!.id;
+  const genes = block.rows.length;
+  await copyRows(
+    client,
+    'ExpressionProfile',
+    ['sampleId', 'unit', 'blockId', 'values'],
+    (function* () {
+      for (let k = 0; k < block.sampleIds.length; k++) {
+        const profile = columnOf(block.rows, block.columns[k]!, block.encoding);
+        yield [
+          { int4: block.sampleIds[k]! },
+          { text: block.unit },
+          { int4: blockId },
+          { bytes: packRow(profile) },
+        ];
+      }
+    })(),
+    () => onValues(genes),
+  );
+  const allColumns = block.columns.length === block.rows[0]?.length && block.columns.every((c, i) => c === i);
+  await copyRows(
+    client,
+    'GeneSlice',
+    ['blockId', 'geneId', 'values'],
+    (function* () {
+      for (let g = 0; g < genes; g++) {
+        const row = block.rows[g]!;
+        const slice = allColumns ? row : pick(row, block.columns);
+        yield [{ int4: blockId }, { int4: block.geneIds[g]! }, { bytes: packRow(slice) }];
+      }
+    })(),
+  );
+  return blockId;
+}
+
+function pick(row: ValueRow, columns: readonly number[]): ValueRow {
+  const out = row instanceof Uint32Array ? new Uint32Array(columns.length) : new Float32Array(columns.length);
+  for (let k = 0; k < columns.length; k++) out[k] = row[columns[k]!]!;
+  return out;
+}
+
+export interface Profile {
+  sampleId: number;
+  unit: ExpressionUnit;
+  blockId: number;
+  layoutId: number;
+  /** Ensembl IDs in the order of `values`. */
+  genes: readonly string[];
+  values: ValueRow;
+}
+
+const layoutGenes = new Map<string, readonly string[]>();
+
+/** The Ensembl IDs of a layout, in order (layouts never change, so they are cached per database). */
+export async function genesOfLayout(
+  db: Queryable,
+  layoutId: number,
+  cacheKey = '',
+): Promise<readonly string[]> {
+  const key = `${cacheKey}/${layoutId}`;
+  const cached = layoutGenes.get(key);
+  if (cached) return cached;
+  const { rows } = await db.query<{ ensemblId: string }>(
+    `SELECT g."ensemblId" FROM "GeneLayout" l, unnest(l."geneIds") WITH ORDINALITY AS u(gene_id, pos)
+     JOIN "Gene" g ON g.id = u.gene_id WHERE l.id = $1 ORDER BY u.pos`,
+    [layoutId],
+  );
+  const genes = rows.map((r) => r.ensemblId);
+  layoutGenes.set(key, genes);
+  return genes;
+}
+
+/** A sample's whole profile in one unit, or null when it has none. */
+export async function readProfile(
+  db: Queryable,
+  sampleId: number,
+  unit: ExpressionUnit,
+  cacheKey = '',
+): Promise<Profile | null> {
+  const { rows } = await db.query<{
+    blockId: number;
+    layoutId: number;
+    encoding: ValueEncoding;
+    values: Buffer;
+  }>({
+    text: `SELECT p."blockId", b."layoutId", b.encoding, p.values FROM "ExpressionProfile" p
+           JOIN "ExpressionBlock" b ON b.id = p."blockId" WHERE p."sampleId" = $1 AND p.unit = $2`,
+    values: [sampleId, unit],
+  });
+  const row = rows[0];
+  if (!row) return null;
+  const genes = await genesOfLayout(db, row.layoutId, cacheKey);
+  return {
+    sampleId,
+    unit,
+    blockId: row.blockId,
+    layoutId: row.layoutId,
+    genes,
+    values: unpackRow(row.values, row.encoding),
+  };
+}
+
+export interface GeneValues {
+  sampleIds: number[];
+  values: Float64Array;
+}
+
+/** One gene's values in every sample that has it, in one unit (one row per block). */
+export async function readGene(db: Queryable, geneId: number, unit: ExpressionUnit): Promise<GeneValues> {
+  const { rows } = await db.query<{ sampleIds: number[]; encoding: ValueEncoding; values: Buffer }>(
+    `SELECT b."sampleIds", b.encoding, s.values FROM "GeneSlice" s JOIN "ExpressionBlock" b ON b.id = s."blockId"
+     WHERE s."geneId" = $1 AND b.unit = $2 ORDER BY b.id`,
+    [geneId, unit],
+  );
+  const total = rows.reduce((n, r) => n + r.sampleIds.length, 0);
+  const out: GeneValues = { sampleIds: [], values: new Float64Array(total) };
+  let at = 0;
+  for (const row of rows) {
+    const values = unpackRow(row.values, row.encoding);
+    out.sampleIds.push(...row.sampleIds);
+    out.values.set(values, at);
+    at += values.length;
+  }
+  return out;
+}

@@ -1,0 +1,142 @@
+// Ingest: parse and validate every file first, then store them all in one transaction.
+// A command either stores everything it was given or leaves the database exactly as it was.
+import fs from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { parseClinical, parseCountsMatrix, parseGdc, parseXena } from '../formats/index.ts';
+import type { ExpressionUnit, ParsedMatrix } from '../formats/types.ts';
+import { dataFiles } from './files.ts';
+import { type ClinicalImportResult, importClinical } from './importClinical.ts';
+import { importMatrices } from './importMatrices.ts';
+import { describeSource } from './source.ts';
+import { alreadyImported, type ImportKind, type ImportResult, withImportTransaction } from './transaction.ts';
+
+export type { ClinicalImportResult } from './importClinical.ts';
+export type { ImportResult } from './transaction.ts';
+
+export interface IngestOptions {
+  cohort?: string;
+  onProgress?: (done: number, total: number) => void;
+  /** Called when each file has been parsed, before anything is written. */
+  onParsed?: (file: string, matrix: ParsedMatrix) => void;
+}
+
+export interface CountsOptions extends IngestOptions {
+  cancerType?: string;
+  unit?: ExpressionUnit;
+  allowUnknownGenes?: boolean;
+}
+
+export interface FileImport extends ImportResult {
+  file: string;
+  unmapped: number;
+}
+
+/** One source to import: what describes it (for idempotence) and how to parse it. */
+interface Pending {
+  target: string;
+  files: readonly string[];
+  format: string;
+  parse: () => Promise<ParsedMatrix[]>;
+}
+
+/** `gexbert ingest counts`: genes x samples count matrices (a file, or a directory's count files). */
+export async function ingestCounts(
+  pool: pg.Pool,
+  target: string,
+  options: CountsOptions = {},
+): Promise<FileImport[]> {
+  const pending = dataFiles(target, /counts/i).map((file) => ({
+    target: file,
+    files: [file],
+    format: 'counts-matrix',
+    parse: async () => [
+      await parseCountsMatrix(file, {
+        cancerType: options.cancerType,
+        unit: options.unit,
+        allowUnknownGenes: options.allowUnknownGenes,
+      }),
+    ],
+  }));
+  return storeMatrices(pool, pending, 'COUNTS', options);
+}
+
+/** `gexbert ingest xena`: a UCSC Xena genomic matrix (log2(x+1), NA for missing). */
+export async function ingestXena(
+  pool: pg.Pool,
+  file: string,
+  options: IngestOptions & { unit?: ExpressionUnit } = {},
+): Promise<FileImport[]> {
+  const parse = async () => [await parseXena(file, { unit: options.unit })];
+  return storeMatrices(
+    pool,
+    [{ target: file, files: [file], format: 'xena-matrix', parse }],
+    'XENA',
+    options,
+  );
+}
+
+/** `gexbert ingest gdc`: GDC STAR gene-count files with their sample sheet (raw counts, TPM, FPKM, FPKM-UQ). */
+export async function ingestGdc(
+  pool: pg.Pool,
+  dir: string,
+  sampleSheet: string,
+  options: IngestOptions = {},
+): Promise<FileImport[]> {
+  const files = [sampleSheet, ...allFiles(dir).filter((f) => path.resolve(f) !== path.resolve(sampleSheet))];
+  const parse = () => parseGdc(dir, sampleSheet);
+  return storeMatrices(pool, [{ target: dir, files, format: 'gdc-star', parse }], 'GDC', options);
+}
+
+/**
+ * Imports each source in turn inside ONE transaction: a source imported before is skipped unparsed;
+ * any error anywhere rolls back every source.
+ */
+async function storeMatrices(
+  pool: pg.Pool,
+  pending: readonly Pending[],
+  kind: ImportKind,
+  options: IngestOptions,
+): Promise<FileImport[]> {
+  return withImportTransaction(pool, async (client) => {
+    const results: FileImport[] = [];
+    for (const item of pending) {
+      const source = await describeSource(item.target, item.format, item.files);
+      const previous = await alreadyImported(client, source, kind);
+      if (previous) {
+        const result = await importMatrices(client, source, [], { kind, cohort: options.cohort });
+        results.push({ ...result, file: item.target, unmapped: 0 });
+        continue;
+      }
+      const matrices = await item.parse();
+      for (const m of matrices) options.onParsed?.(item.target, m);
+      const result = await importMatrices(client, source, matrices, {
+        kind,
+        cohort: options.cohort,
+        onProgress: options.onProgress,
+      });
+      results.push({ ...result, file: item.target, unmapped: matrices[0]!.unmapped.length });
+    }
+    return results;
+  });
+}
+
+/** Every file under `dir`, recursively (GDC downloads put each file in a folder named by its file ID). */
+function allFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** `gexbert ingest clinical`: survival and clinical fields for patients already in the database. */
+export async function ingestClinical(
+  pool: pg.Pool,
+  file: string,
+  options: { timeUnit?: 'days' | 'months' } = {},
+): Promise<ClinicalImportResult> {
+  const clinical = await parseClinical(file, options);
+  const source = await describeSource(file, `clinical/${clinical.shape}`);
+  return withImportTransaction(pool, (client) => importClinical(client, source, clinical));
+}

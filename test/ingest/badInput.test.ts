@@ -1,0 +1,219 @@
+// Every kind of bad input, through the real `gexbert ingest` command against a real database: one error
+// line naming file, line (and column) and the fix, a non-zero exit, and the database exactly as before.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../services/core/src/config.ts';
+import { createTestDatabase, fingerprint, query } from '../../services/core/src/testing/database.ts';
+import { errorLines, runCli } from '../support/cli.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-bad-'));
+let url: string;
+
+/** Real protein-coding genes from the shipped GENCODE v36 table: [ensemblId, symbol]. */
+const GENES = zlib
+  .gunzipSync(fs.readFileSync(path.join(REPO_ROOT, 'services/core/data/gencode_v36_genes.tsv.gz')))
+  .toString('utf8')
+  .split('\n')
+  .slice(1)
+  .map((line) => line.split('\t'))
+  .filter((cells) => cells[3] === 'protein_coding')
+  .slice(0, 40)
+  .map((cells) => [cells[0]!, cells[2]!] as const);
+
+const BARCODES = [
+  'TCGA-AA-0001-01A-11R-A000-07',
+  'TCGA-AA-0002-01A-11R-A000-07',
+  'TCGA-AA-0003-11A-11R-A000-07',
+];
+
+/** A counts matrix as text: header of barcodes, one row per gene, counts from `value(g, s)`. */
+function matrix(
+  options: {
+    genes?: readonly string[];
+    barcodes?: readonly string[];
+    sep?: string;
+    value?: (g: number, s: number) => string;
+  } = {},
+): string {
+  const genes = options.genes ?? GENES.map(([id]) => id);
+  const barcodes = options.barcodes ?? BARCODES;
+  const sep = options.sep ?? '\t';
+  const value = options.value ?? ((g, s) => String((g * 7 + s * 3) % 50));
+  const lines = [['', ...barcodes].join(sep)];
+  for (const [g, gene] of genes.entries())
+    lines.push([gene, ...barcodes.map((_, s) => value(g, s))].join(sep));
+  return `${lines.join('\n')}\n`;
+}
+
+function write(name: string, content: string | Buffer): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+async function expectRejected(
+  args: string[],
+  file: string,
+  where: { line: number; column?: number },
+  fix: RegExp,
+) {
+  const before = await fingerprint(url);
+  const result = await runCli(args, { DATABASE_URL: url });
+  const errors = errorLines(result.stderr);
+  expect(result.code, result.stderr).not.toBe(0);
+  expect(errors, result.stderr).toHaveLength(1);
+  const location = `${file}:${where.line}${where.column === undefined ? '' : `:${where.column}`}`;
+  expect(errors[0]).toContain(location);
+  expect(errors[0]).toMatch(fix);
+  expect(await fingerprint(url)).toEqual(before);
+}
+
+beforeAll(async () => {
+  url = await createTestDatabase('bad');
+  // Something already stored, so "exactly as before" means more than "empty".
+  const good = write('TCGA_GOOD_Counts.tsv', matrix());
+  const result = await runCli(['ingest', 'counts', good, '--cohort', 'good'], { DATABASE_URL: url });
+  expect(result.code, result.stderr).toBe(0);
+});
+
+describe('gexbert ingest counts rejects bad input', () => {
+  it('an empty file', async () => {
+    const file = write('TCGA_X_empty.tsv', '');
+    await expectRejected(['ingest', 'counts', file], file, { line: 1 }, /empty/i);
+  });
+
+  it('a truncated gzip', async () => {
+    const whole = zlib.gzipSync(matrix({ barcodes: ['TCGA-AA-0009-01A'] }));
+    const file = write('TCGA_X_truncated.tsv.gz', whole.subarray(0, Math.floor(whole.length / 2)));
+    const before = await fingerprint(url);
+    const result = await runCli(['ingest', 'counts', file], { DATABASE_URL: url });
+    expect(result.code).not.toBe(0);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(errorLines(result.stderr)[0]).toMatch(new RegExp(`${file}:\\d+.*(truncated|corrupt|ends)`, 'i'));
+    expect(await fingerprint(url)).toEqual(before);
+  });
+
+  it('the wrong delimiter', async () => {
+    const file = write('TCGA_X_semicolon.tsv', matrix({ sep: ';' }));
+    await expectRejected(['ingest', 'counts', file], file, { line: 1 }, /delimit|separat/i);
+  });
+
+  it('a ragged row', async () => {
+    const lines = matrix().split('\n');
+    lines[5] = lines[5]!.split('\t').slice(0, 3).join('\t');
+    const file = write('TCGA_X_ragged.tsv', lines.join('\n'));
+    await expectRejected(['ingest', 'counts', file], file, { line: 6 }, /cells|columns|fields/i);
+  });
+
+  it('a non-numeric value', async () => {
+    const file = write('TCGA_X_text.tsv', matrix({ value: (g, s) => (g === 3 && s === 1 ? 'abc' : '5') }));
+    await expectRejected(['ingest', 'counts', file], file, { line: 5, column: 3 }, /abc/);
+  });
+
+  it('a negative count', async () => {
+    const file = write('TCGA_X_negative.tsv', matrix({ value: (g, s) => (g === 2 && s === 0 ? '-4' : '5') }));
+    await expectRejected(['ingest', 'counts', file], file, { line: 4, column: 2 }, /negative/i);
+  });
+
+  it('a fractional raw count', async () => {
+    const file = write(
+      'TCGA_X_fraction.tsv',
+      matrix({ value: (g, s) => (g === 7 && s === 2 ? '2.5' : '5') }),
+    );
+    await expectRejected(['ingest', 'counts', file], file, { line: 9, column: 4 }, /fraction|integer|whole/i);
+  });
+
+  it('a sample barcode twice in the file', async () => {
+    const barcodes = ['TCGA-AA-0011-01A-11R-A000-07', 'TCGA-AA-0011-01B-11R-A000-07'];
+    const file = write('TCGA_X_dupsample.tsv', matrix({ barcodes }));
+    await expectRejected(['ingest', 'counts', file], file, { line: 1, column: 3 }, /TCGA-AA-0011-01/);
+  });
+
+  it('a sample already stored under different values', async () => {
+    const file = write(
+      'TCGA_X_changed.tsv',
+      matrix({ value: (g, s) => String(((g * 7 + s * 3) % 50) + (s === 1 ? 1 : 0)) }),
+    );
+    await expectRejected(['ingest', 'counts', file], file, { line: 1, column: 3 }, /already stored/i);
+  });
+
+  it('a gene row twice (versioned and unversioned)', async () => {
+    const genes = GENES.map(([id]) => id);
+    genes[6] = `${genes[2]}.5`;
+    const file = write('TCGA_X_dupgene.tsv', matrix({ genes }));
+    await expectRejected(['ingest', 'counts', file], file, { line: 8 }, new RegExp(GENES[2]![0]));
+  });
+
+  it('mostly unknown gene IDs', async () => {
+    const genes = GENES.map(([id], g) => (g % 4 === 0 ? id : `NOTAGENE${g}`));
+    const file = write('TCGA_X_unknown.tsv', matrix({ genes }));
+    const before = await fingerprint(url);
+    const result = await runCli(['ingest', 'counts', file], { DATABASE_URL: url });
+    expect(result.code).not.toBe(0);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(errorLines(result.stderr)[0]).toMatch(/NOTAGENE/);
+    expect(errorLines(result.stderr)[0]).toContain(file);
+    expect(await fingerprint(url)).toEqual(before);
+  });
+
+  it('symbols mangled into dates by a spreadsheet', async () => {
+    const genes = GENES.map(([, symbol]) => symbol);
+    genes[9] = '1-Sep';
+    const file = write('TCGA_X_mangled.tsv', matrix({ genes }));
+    await expectRejected(['ingest', 'counts', file], file, { line: 11 }, /1-Sep/);
+  });
+
+  it('a clinical table given to ingest counts', async () => {
+    const file = write('clinical_wrong.tsv', 'patient\tOS_time_days\tOS_event\nTCGA-AA-0001\t100\t1\n');
+    const before = await fingerprint(url);
+    const result = await runCli(['ingest', 'counts', file], { DATABASE_URL: url });
+    expect(result.code).not.toBe(0);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(errorLines(result.stderr)[0]).toMatch(/ingest clinical/);
+    expect(await fingerprint(url)).toEqual(before);
+  });
+
+  it('a directory with one good and one bad file stores neither', async () => {
+    const sub = path.join(dir, 'mixed');
+    fs.mkdirSync(sub);
+    fs.writeFileSync(path.join(sub, 'TCGA_A_Counts.tsv'), matrix({ barcodes: ['TCGA-AB-0001-01A'] }));
+    const bad = path.join(sub, 'TCGA_B_Counts.tsv');
+    fs.writeFileSync(bad, matrix({ barcodes: ['TCGA-AB-0002-01A'], value: (g) => (g === 1 ? 'x' : '1') }));
+    await expectRejected(['ingest', 'counts', sub], bad, { line: 3, column: 2 }, /x/);
+  });
+});
+
+describe('gexbert ingest clinical', () => {
+  it('rejects a counts matrix, naming the right command', async () => {
+    const file = write('TCGA_Y_Counts.tsv', matrix());
+    const before = await fingerprint(url);
+    const result = await runCli(['ingest', 'clinical', file], { DATABASE_URL: url });
+    expect(result.code).not.toBe(0);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(errorLines(result.stderr)[0]).toMatch(/ingest counts/);
+    expect(await fingerprint(url)).toEqual(before);
+  });
+
+  it('reports rows for unknown patients without failing or creating them', async () => {
+    const file = write(
+      'os.tsv',
+      'patient\tcancer_type\tvital_status\tdays_to_death\tdays_to_last_followup\tOS_time_days\tOS_event\n' +
+        'TCGA-AA-0001\tGOOD\tDead\t100\tNA\t100\t1\nTCGA-ZZ-9999\tGOOD\tAlive\tNA\t50\t50\t0\n',
+    );
+    const result = await runCli(['ingest', 'clinical', file, '--json'], { DATABASE_URL: url });
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.matched).toBe(1);
+    expect(json.unknownPatients).toEqual(['TCGA-ZZ-9999']);
+    expect(result.stdout).toContain('line 3');
+    const patients = await query<{ barcode: string; osDays: number; osEvent: number }>(
+      url,
+      `SELECT barcode, "osDays", "osEvent" FROM "Patient" ORDER BY barcode`,
+    );
+    expect(patients.map((p) => p.barcode)).toEqual(['TCGA-AA-0001', 'TCGA-AA-0002', 'TCGA-AA-0003']);
+    expect(patients[0]).toMatchObject({ osDays: 100, osEvent: 1 });
+  });
+});
