@@ -4,27 +4,35 @@
 // or a whole gene touches one row, or one row per block.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { ExpressionUnit, ValueRow } from '../formats/types.ts';
+import type { ExpressionUnit, ResolvedGene, ValueRow } from '../formats/types.ts';
+import { storeGenes } from '../gene/store.ts';
 import { copyRows } from './binaryCopy.ts';
 import { columnOf, packRow, unpackRow, type ValueEncoding } from './codec.ts';
 
 type Queryable = pg.ClientBase | pg.Pool;
 
-/** Finds or creates the layout for these genes (in this order); returns its id. */
+/**
+ * The layout of these genes in this order, created (with any genes the database lacks) when new.
+ * Files with the same genes share one layout, so their genes are looked up once.
+ */
 export async function layoutFor(
-  client: Queryable,
-  geneIds: readonly number[],
-  ensemblIds: readonly string[],
-): Promise<number> {
-  const checksum = createHash('sha256').update(ensemblIds.join('\n')).digest('hex');
-  await client.query(
-    `INSERT INTO "GeneLayout" (checksum, "geneCount", "geneIds") VALUES ($1, $2, $3) ON CONFLICT (checksum) DO NOTHING`,
+  client: pg.ClientBase,
+  genes: readonly ResolvedGene[],
+): Promise<{ layoutId: number; geneIds: number[] }> {
+  const checksum = createHash('sha256')
+    .update(genes.map((g) => g.ensemblId).join('\n'))
+    .digest('hex');
+  const existing = await client.query<{ id: number; geneIds: number[] }>(
+    `SELECT id, "geneIds" FROM "GeneLayout" WHERE checksum = $1`,
+    [checksum],
+  );
+  if (existing.rows[0]) return { layoutId: existing.rows[0].id, geneIds: existing.rows[0].geneIds };
+  const geneIds = await storeGenes(client, genes);
+  const { rows } = await client.query<{ id: number }>(
+    `INSERT INTO "GeneLayout" (checksum, "geneCount", "geneIds") VALUES ($1, $2, $3) RETURNING id`,
     [checksum, geneIds.length, geneIds],
   );
-  const { rows } = await client.query<{ id: number }>(`SELECT id FROM "GeneLayout" WHERE checksum = $1`, [
-    checksum,
-  ]);
-  return rows[0]!.id;
+  return { layoutId: rows[0]!.id, geneIds };
 }
 
 export interface BlockToWrite {

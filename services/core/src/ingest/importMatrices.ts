@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { encodingOf, sameValues, unpackRow } from '../expression/codec.ts';
 import { layoutFor, writeBlock } from '../expression/store.ts';
 import { InputError } from '../formats/inputError.ts';
-import type { ParsedMatrix, ResolvedGene, SampleHeader } from '../formats/types.ts';
+import type { ParsedMatrix, SampleHeader } from '../formats/types.ts';
 import type { ImportSource } from './source.ts';
 import {
   addToCohort,
@@ -52,7 +52,7 @@ export async function importMatrices(
   let written = 0; // samples of the first matrix written (GDC matrices share their samples)
   let skipped = 0;
   for (const [m, matrix] of matrices.entries()) {
-    const geneIds = await upsertGenes(client, matrix.genes);
+    const { layoutId, geneIds } = await layoutFor(client, matrix.genes);
     const sampleIds = await upsertSamples(client, importId, matrix);
     const keep = await samplesToWrite(client, matrix, geneIds, sampleIds);
     for (const id of sampleIds) touched.add(id);
@@ -61,11 +61,6 @@ export async function importMatrices(
       written = keep.length;
     }
     if (keep.length === 0) continue;
-    const layoutId = await layoutFor(
-      client,
-      geneIds,
-      matrix.genes.map((g) => g.ensemblId),
-    );
     await writeBlock(
       client,
       {
@@ -97,27 +92,6 @@ async function samplesOfImport(client: pg.ClientBase, importId: number): Promise
     [importId],
   );
   return rows.map((r) => r.id);
-}
-
-/** Inserts unknown genes, fills in what was missing for known ones; returns Gene.id per gene. */
-async function upsertGenes(client: pg.ClientBase, genes: readonly ResolvedGene[]): Promise<number[]> {
-  const { rows } = await client.query<{ id: number; ensemblId: string }>(
-    `INSERT INTO "Gene" ("ensemblId", version, symbol, "geneType")
-     SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[])
-     ON CONFLICT ("ensemblId") DO UPDATE SET
-       version = COALESCE("Gene".version, EXCLUDED.version),
-       symbol = COALESCE("Gene".symbol, EXCLUDED.symbol),
-       "geneType" = COALESCE("Gene"."geneType", EXCLUDED."geneType")
-     RETURNING id, "ensemblId"`,
-    [
-      genes.map((g) => g.ensemblId),
-      genes.map((g) => g.version),
-      genes.map((g) => g.symbol),
-      genes.map((g) => g.geneType),
-    ],
-  );
-  const byId = new Map(rows.map((r) => [r.ensemblId, r.id]));
-  return genes.map((g) => byId.get(g.ensemblId)!);
 }
 
 /** Creates the file's patients and samples where new; returns Sample.id per column. */

@@ -1,0 +1,33 @@
+// Genes in the database: inserted when first seen, with what the reference knows filled in later.
+import type pg from 'pg';
+import type { ResolvedGene } from '../formats/types.ts';
+
+/** Inserts the genes the database lacks and fills in missing symbol/type/version; returns Gene.id per gene. */
+export async function storeGenes(client: pg.ClientBase, genes: readonly ResolvedGene[]): Promise<number[]> {
+  const columns = [
+    genes.map((g) => g.ensemblId),
+    genes.map((g) => g.version),
+    genes.map((g) => g.symbol),
+    genes.map((g) => g.geneType),
+  ];
+  const given = `unnest($1::text[], $2::int[], $3::text[], $4::text[]) AS u("ensemblId", version, symbol, "geneType")`;
+  await client.query(
+    `INSERT INTO "Gene" ("ensemblId", version, symbol, "geneType") SELECT * FROM ${given}
+     ON CONFLICT ("ensemblId") DO NOTHING`,
+    columns,
+  );
+  await client.query(
+    `UPDATE "Gene" g SET version = COALESCE(g.version, u.version), symbol = COALESCE(g.symbol, u.symbol),
+       "geneType" = COALESCE(g."geneType", u."geneType")
+     FROM ${given}
+     WHERE g."ensemblId" = u."ensemblId" AND ((g.version IS NULL AND u.version IS NOT NULL)
+       OR (g.symbol IS NULL AND u.symbol IS NOT NULL) OR (g."geneType" IS NULL AND u."geneType" IS NOT NULL))`,
+    columns,
+  );
+  const { rows } = await client.query<{ id: number; ensemblId: string }>(
+    `SELECT id, "ensemblId" FROM "Gene" WHERE "ensemblId" = ANY($1)`,
+    [columns[0]],
+  );
+  const byId = new Map(rows.map((r) => [r.ensemblId, r.id]));
+  return genes.map((g) => byId.get(g.ensemblId)!);
+}
