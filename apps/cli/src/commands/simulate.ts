@@ -29,10 +29,10 @@ export function registerSimulate(program: Command): void {
         const bar = progress('simulate', 'genes');
         const written = await writeSimulatedCohort(
           {
-            samples: positiveInt(flags.samples, '--samples'),
-            genes: positiveInt(flags.genes, '--genes'),
-            types: positiveInt(flags.types, '--types'),
-            seed: positiveInt(flags.seed, '--seed'),
+            samples: wholeNumber(flags.samples, '--samples', 1),
+            genes: wholeNumber(flags.genes, '--genes', 1),
+            types: wholeNumber(flags.types, '--types', 1),
+            seed: wholeNumber(flags.seed, '--seed', 0),
           },
           flags.out,
           (done, total) => bar.update(done, total),
@@ -48,9 +48,9 @@ export function registerSimulate(program: Command): void {
     });
 }
 
-function positiveInt(text: string, flag: string): number {
+function wholeNumber(text: string, flag: string, min: number): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`${flag} must be a whole number above 0 (got "${text}")`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new Error(`${flag} must be a whole number of at least ${min} (got "${text}")`);
   return n;
 }
