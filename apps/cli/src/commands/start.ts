@@ -20,8 +20,8 @@ export function registerStart(program: Command): void {
         process.stderr.write('stopped\n');
         process.exit(0);
       };
-      process.once('SIGINT', () => void shutdown('SIGINT'));
-      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+        process.once(signal, () => void shutdown(signal));
       try {
         const log = (line: string) =>
           process.env.GEXBERT_DEBUG && process.stderr.write(`postgres: ${line}\n`);
