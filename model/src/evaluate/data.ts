@@ -1,0 +1,253 @@
+/**
+ * Expression data sets for evaluation: count tables (genes x samples, as the TCGA files), log2(CPM + 1),
+ * gene filtering, per-gene standardisation fitted on training samples only, stratified splits and
+ * seeded random gene panels.
+ */
+import { colMeans, colVariances, type Matrix, selectCols, selectRows, zeros } from './matrix.ts';
+import { createRandom, sampleWithoutReplacement, shuffleInPlace } from './random.ts';
+
+/** A raw count table as stored on disk: genes x samples, row-major (`counts[g * sampleIds.length + s]`). */
+export interface CountMatrix {
+  geneIds: string[];
+  sampleIds: string[];
+  counts: Float64Array;
+}
+
+/**
+ * An evaluation data set: one row per sample. `values` is samples x genes (row-major);
+ * `labels[i]` is the class (cancer type) of sample i.
+ */
+export interface Dataset {
+  sampleIds: string[];
+  geneIds: string[];
+  labels: string[];
+  values: Matrix;
+}
+
+/**
+ * Parses a genes x samples TSV (first header cell may be empty; first column = gene id, the rest
+ * numbers). Blank lines are skipped.
+ */
+export function parseCountTsv(text: string): CountMatrix {
+  const lines = text.split('\n');
+  const header = (lines[0] ?? '').replace(/\r$/, '').split('\t');
+  const sampleIds = header.slice(1);
+  const nSamples = sampleIds.length;
+  const geneIds: string[] = [];
+  const chunks: Float64Array[] = [];
+  for (let l = 1; l < lines.length; l++) {
+    const line = lines[l]!.replace(/\r$/, '');
+    if (line === '') continue;
+    const cells = line.split('\t');
+    if (cells.length !== nSamples + 1)
+      throw new RangeError(`line ${l + 1} has ${cells.length - 1} values, expected ${nSamples}`);
+    const values = new Float64Array(nSamples);
+    for (let s = 0; s < nSamples; s++) values[s] = Number(cells[s + 1]);
+    geneIds.push(cells[0]!);
+    chunks.push(values);
+  }
+  const counts = new Float64Array(geneIds.length * nSamples);
+  chunks.forEach((chunk, g) => {
+    counts.set(chunk, g * nSamples);
+  });
+  return { geneIds, sampleIds, counts };
+}
+
+/**
+ * Concatenates count tables over samples. Genes must appear in the same order in every table
+ * (throws otherwise); each table's samples get that table's label.
+ */
+export function combineCounts(tables: { table: CountMatrix; label: string }[]): {
+  counts: CountMatrix;
+  labels: string[];
+} {
+  const first = tables[0]?.table;
+  if (!first) throw new RangeError('no count tables');
+  const nGenes = first.geneIds.length;
+  const sampleIds: string[] = [];
+  const labels: string[] = [];
+  for (const { table, label } of tables) {
+    if (table.geneIds.length !== nGenes || table.geneIds.some((g, i) => g !== first.geneIds[i]))
+      throw new RangeError(`gene ids of table "${label}" differ from the first table`);
+    sampleIds.push(...table.sampleIds);
+    for (let s = 0; s < table.sampleIds.length; s++) labels.push(label);
+  }
+  const nSamples = sampleIds.length;
+  const counts = new Float64Array(nGenes * nSamples);
+  let offset = 0;
+  for (const { table } of tables) {
+    const m = table.sampleIds.length;
+    for (let g = 0; g < nGenes; g++)
+      counts.set(table.counts.subarray(g * m, (g + 1) * m), g * nSamples + offset);
+    offset += m;
+  }
+  return { counts: { geneIds: first.geneIds, sampleIds, counts }, labels };
+}
+
+/**
+ * log2(CPM + 1) of a count table, transposed to samples x genes. Library sizes are the column sums
+ * over ALL genes of the table, so filter genes afterwards ({@link selectGenes}).
+ */
+export function log2Cpm(table: CountMatrix, labels: string[]): Dataset {
+  const nGenes = table.geneIds.length;
+  const nSamples = table.sampleIds.length;
+  if (labels.length !== nSamples) throw new RangeError(`${labels.length} labels for ${nSamples} samples`);
+  const libSize = new Float64Array(nSamples);
+  for (let g = 0; g < nGenes; g++) {
+    const base = g * nSamples;
+    for (let s = 0; s < nSamples; s++) libSize[s]! += table.counts[base + s]!;
+  }
+  const values = zeros(nSamples, nGenes);
+  for (let g = 0; g < nGenes; g++) {
+    const base = g * nSamples;
+    for (let s = 0; s < nSamples; s++) {
+      const lib = libSize[s]!;
+      const cpm = lib > 0 ? (table.counts[base + s]! * 1e6) / lib : 0;
+      values.data[s * nGenes + g] = Math.log2(cpm + 1);
+    }
+  }
+  return { sampleIds: [...table.sampleIds], geneIds: [...table.geneIds], labels: [...labels], values };
+}
+
+/** Indices of the genes whose mean raw count over all samples is at least `minMeanCount`. */
+export function genesWithMeanCount(table: CountMatrix, minMeanCount: number): number[] {
+  const nSamples = table.sampleIds.length;
+  const kept: number[] = [];
+  for (let g = 0; g < table.geneIds.length; g++) {
+    let sum = 0;
+    for (let s = 0; s < nSamples; s++) sum += table.counts[g * nSamples + s]!;
+    if (sum / nSamples >= minMeanCount) kept.push(g);
+  }
+  return kept;
+}
+
+/** The data set restricted to the given genes (columns), in that order. */
+export function selectGenes(data: Dataset, genes: ArrayLike<number>): Dataset {
+  return {
+    sampleIds: [...data.sampleIds],
+    geneIds: Array.from(genes, (g) => data.geneIds[g]!),
+    labels: [...data.labels],
+    values: selectCols(data.values, genes),
+  };
+}
+
+/** The data set restricted to the given samples (rows), in that order. */
+export function selectSamples(data: Dataset, samples: ArrayLike<number>): Dataset {
+  return {
+    sampleIds: Array.from(samples, (s) => data.sampleIds[s]!),
+    geneIds: [...data.geneIds],
+    labels: Array.from(samples, (s) => data.labels[s]!),
+    values: selectRows(data.values, samples),
+  };
+}
+
+/**
+ * Indices of the `k` genes with the largest variance, computed over `samples` only (default all; pass
+ * the training rows to avoid looking at test data). Sorted by decreasing variance; ties by index.
+ */
+export function topVariableGenes(data: Dataset, k: number, samples?: ArrayLike<number>): number[] {
+  const m = samples ? selectRows(data.values, samples) : data.values;
+  const variance = colVariances(m);
+  const order = Array.from({ length: m.cols }, (_, j) => j).sort(
+    (a, b) => variance[b]! - variance[a]! || a - b,
+  );
+  return order.slice(0, Math.min(k, m.cols));
+}
+
+/** Per-gene centring and scaling fitted on training data. */
+export interface Standardizer {
+  mean: Float64Array;
+  /** Standard deviation (n - 1), replaced by 1 where it is 0 so constant genes map to 0. */
+  sd: Float64Array;
+}
+
+/** Fits per-gene mean and standard deviation on the given rows (default all rows). */
+export function fitStandardizer(values: Matrix, rows?: ArrayLike<number>): Standardizer {
+  const m = rows ? selectRows(values, rows) : values;
+  const mean = colMeans(m);
+  const variance = colVariances(m, mean);
+  const sd = variance.map((v) => (v > 0 ? Math.sqrt(v) : 1));
+  return { mean, sd };
+}
+
+/** (x - mean) / sd per gene, as a new matrix. */
+export function applyStandardizer(values: Matrix, standardizer: Standardizer): Matrix {
+  if (standardizer.mean.length !== values.cols)
+    throw new RangeError(`standardizer has ${standardizer.mean.length} genes, data ${values.cols}`);
+  const out = zeros(values.rows, values.cols);
+  for (let i = 0; i < values.rows; i++) {
+    const base = i * values.cols;
+    for (let j = 0; j < values.cols; j++)
+      out.data[base + j] = (values.data[base + j]! - standardizer.mean[j]!) / standardizer.sd[j]!;
+  }
+  return out;
+}
+
+/** Groups sample indices by label, labels in sorted order. */
+function indicesByLabel(labels: ArrayLike<string | number>): number[][] {
+  const groups = new Map<string | number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    const list = groups.get(label);
+    if (list) list.push(i);
+    else groups.set(label, [i]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)).map(([, v]) => v);
+}
+
+/** A train/test partition of sample indices (both sorted ascending). */
+export interface Split {
+  train: number[];
+  test: number[];
+}
+
+/**
+ * Stratified train/test split: within each class, round(testFraction * n_class) samples (at least one
+ * when the class has two or more) go to the test set, chosen by a seeded shuffle.
+ */
+export function stratifiedSplit(
+  labels: ArrayLike<string | number>,
+  testFraction: number,
+  seed: number,
+): Split {
+  if (!(testFraction > 0 && testFraction < 1)) throw new RangeError('testFraction must be in (0, 1)');
+  const random = createRandom(seed);
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const group of indicesByLabel(labels)) {
+    const shuffled = shuffleInPlace([...group], random);
+    let nTest = Math.round(testFraction * shuffled.length);
+    if (shuffled.length >= 2) nTest = Math.min(shuffled.length - 1, Math.max(1, nTest));
+    test.push(...shuffled.slice(0, nTest));
+    train.push(...shuffled.slice(nTest));
+  }
+  return { train: train.sort((a, b) => a - b), test: test.sort((a, b) => a - b) };
+}
+
+/**
+ * Stratified k-fold: each class is shuffled (seeded) and dealt round-robin into `k` folds, so class
+ * proportions are preserved. Returns one split per fold (that fold = test, the rest = train).
+ */
+export function stratifiedKFold(labels: ArrayLike<string | number>, k: number, seed: number): Split[] {
+  if (!(Number.isInteger(k) && k >= 2)) throw new RangeError('k must be an integer >= 2');
+  const random = createRandom(seed);
+  const foldOf = new Int32Array(labels.length);
+  let next = 0;
+  for (const group of indicesByLabel(labels)) {
+    for (const i of shuffleInPlace([...group], random)) {
+      foldOf[i] = next;
+      next = (next + 1) % k;
+    }
+  }
+  return Array.from({ length: k }, (_, f) => {
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let i = 0; i < labels.length; i++) (foldOf[i] === f ? test : train).push(i);
+    return { train, test };
+  });
+}
+
+/** A random panel of `k` distinct gene indices out of `nGenes` (seeded), sorted ascending. */
+export function randomGenePanel(nGenes: number, k: number, seed: number): number[] {
+  return sampleWithoutReplacement(nGenes, k, createRandom(seed)).sort((a, b) => a - b);
+}
