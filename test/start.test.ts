@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { freePort, query } from '../services/core/src/testing/database.ts';
-import { startCli } from './support/cli.ts';
+import { runCli, startCli } from './support/cli.ts';
 
 function isAlive(pid: number): boolean {
   try {
@@ -55,6 +55,24 @@ it('starts on an empty data folder with the demo cohort and stops cleanly on Ctr
   expect(Number(survival!.n)).toBeGreaterThan(50);
   const [profiles] = await query<{ n: string }>(url, `SELECT count(*) AS n FROM "ExpressionProfile"`);
   expect(Number(profiles!.n)).toBe(Number(cohorts[0]!.n));
+
+  // The GraphQL API: closed without a token; a token made by the CLI (sharing the running cluster) opens it.
+  const apiUrl = /GraphQL API (\S+)/.exec(stdout)![1]!;
+  const ask = (token?: string) =>
+    fetch(apiUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query: '{ cohorts { totalCount edges { node { name sampleCount } } } }' }),
+    });
+  expect((await ask()).status).toBe(401);
+  const env = { DATABASE_URL: undefined, GEXBERT_DATA_DIR: dataDir, GEXBERT_PG_PORT: String(port) };
+  const created = await runCli(['token', 'create', '--name', 'test', '--role', 'reader', '--json'], env);
+  expect(created.code, created.stderr).toBe(0);
+  const answer = await (await ask(JSON.parse(created.stdout).token)).json();
+  expect(answer.data.cohorts.edges[0].node).toEqual({
+    name: cohorts[0]!.name,
+    sampleCount: Number(cohorts[0]!.n),
+  });
 
   const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
   const postgresPid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);

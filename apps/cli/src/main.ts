@@ -5,6 +5,7 @@ import { registerDb } from './commands/db.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerStart } from './commands/start.ts';
+import { registerToken } from './commands/token.ts';
 
 const program = new Command('gexbert')
   .description('GexBERT Platform: bulk RNA-seq in PostgreSQL, a transformer model over it.')
@@ -15,6 +16,7 @@ registerStart(program);
 registerIngest(program);
 registerSimulate(program);
 registerDb(program);
+registerToken(program);
 
 // Ctrl-C during a command: stop any PostgreSQL this process started, then exit as interrupted.
 // (`gexbert start` installs its own handlers: for it, Ctrl-C is the normal way to stop.)

@@ -1,5 +1,6 @@
 // gexbert start (npm start): the database (embedded unless DATABASE_URL), migrations, a demo cohort on an
 // empty database, the services; stops everything cleanly on Ctrl-C.
+import { type RunningApi, startApi } from '@gexbert/api/server';
 import { seedDemoIfEmpty } from '@gexbert/core/demo';
 import { openPlatform, type Platform } from '@gexbert/core/platform';
 import type { Command } from 'commander';
@@ -14,8 +15,10 @@ export function registerStart(program: Command): void {
     .option('--no-demo', 'do not seed the demo cohort into an empty database')
     .action(async (flags: { demo: boolean }) => {
       let platform: Platform | undefined;
+      let api: RunningApi | undefined;
       const shutdown = async (signal: string) => {
         process.stderr.write(`\n${signal}: stopping…\n`);
+        await api?.stop();
         await platform?.close();
         process.stderr.write('stopped\n');
         process.exit(0);
@@ -33,10 +36,13 @@ export function registerStart(program: Command): void {
           bar.stop();
           if (seeded) console.log(`demo cohort "${seeded.cohort}": ${seeded.samples} simulated samples`);
         }
+        api = await startApi({ pool: platform.pool, prisma: platform.prisma });
         console.log(`PostgreSQL  ${redact(platform.url)}${platform.config.databaseUrl ? '' : ' (embedded)'}`);
+        console.log(`GraphQL API ${api.url}  (a token: npx gexbert token create --name me --role reader)`);
         console.log('gexbert platform ready — Ctrl-C to stop');
       } catch (error) {
         fail({}, error);
+        await api?.stop();
         await platform?.close();
         process.exit(1);
       }

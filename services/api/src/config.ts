@@ -1,0 +1,79 @@
+// The API's settings: one zod-validated object, read from GEXBERT_API_* environment variables.
+import { z } from 'zod';
+
+const Bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
+
+export const ApiConfigSchema = z.object({
+  /** TCP port (0 = any free port). */
+  port: z.coerce.number().int().min(0).max(65535).default(4000),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Production: no stack traces, internal error messages masked, no landing page unless asked for. */
+  production: Bool.default(false),
+  /** The role of requests without a token; 'NONE' (default) refuses them. */
+  anonymousRole: z.enum(['NONE', 'READER']).default('NONE'),
+  introspection: Bool.optional(),
+  /** Serve the local (offline) query page on GET / with Accept: text/html. */
+  landingPage: Bool.optional(),
+  maxDepth: z.coerce.number().int().min(1).default(10),
+  /** Estimated fields resolved (lists count `first` times); operations above it are refused. */
+  maxCost: z.coerce.number().int().min(1).default(50_000),
+  defaultPageSize: z.coerce.number().int().min(1).default(50),
+  maxPageSize: z.coerce.number().int().min(1).default(500),
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: z.coerce.number().int().min(256).default(100_000),
+  /** Most genes one `expression` field may ask for. */
+  maxGenesPerRequest: z.coerce.number().int().min(1).default(1000),
+  /**
+   * Directories the ingest mutations may read from (the path must resolve inside one of them);
+   * empty disables server-side ingest.
+   */
+  ingestDirs: z.array(z.string().min(1)).default([]),
+});
+export type ApiConfig = z.infer<typeof ApiConfigSchema>;
+export type ApiConfigInput = z.input<typeof ApiConfigSchema>;
+
+/** Environment variables and the setting each sets (GEXBERT_API_INGEST_DIRS is colon-separated). */
+const ENV = {
+  GEXBERT_API_PORT: 'port',
+  GEXBERT_API_HOST: 'host',
+  GEXBERT_API_PRODUCTION: 'production',
+  GEXBERT_API_ANONYMOUS_ROLE: 'anonymousRole',
+  GEXBERT_API_INTROSPECTION: 'introspection',
+  GEXBERT_API_LANDING_PAGE: 'landingPage',
+  GEXBERT_API_MAX_DEPTH: 'maxDepth',
+  GEXBERT_API_MAX_COST: 'maxCost',
+  GEXBERT_API_DEFAULT_PAGE_SIZE: 'defaultPageSize',
+  GEXBERT_API_MAX_PAGE_SIZE: 'maxPageSize',
+  GEXBERT_API_MAX_BODY_BYTES: 'maxBodyBytes',
+  GEXBERT_API_MAX_GENES: 'maxGenesPerRequest',
+  GEXBERT_API_INGEST_DIRS: 'ingestDirs',
+} as const;
+
+/** The settings from the environment, overridden by `overrides`; throws a one-line error when invalid. */
+export function loadApiConfig(
+  overrides: ApiConfigInput = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ApiConfig {
+  const fromEnv: Record<string, unknown> = {};
+  if (env.NODE_ENV === 'production') fromEnv.production = true;
+  for (const [name, key] of Object.entries(ENV)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    fromEnv[key] = key === 'ingestDirs' ? value.split(':').filter(Boolean) : value;
+  }
+  const parsed = ApiConfigSchema.safeParse({ ...fromEnv, ...overrides });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const envName = Object.entries(ENV).find(([, key]) => key === issue.path[0])?.[0];
+    throw new Error(`invalid API setting ${envName ?? issue.path.join('.')}: ${issue.message}`);
+  }
+  const config = parsed.data;
+  if (config.defaultPageSize > config.maxPageSize)
+    throw new Error(
+      'invalid API setting GEXBERT_API_DEFAULT_PAGE_SIZE: larger than GEXBERT_API_MAX_PAGE_SIZE',
+    );
+  return config;
+}

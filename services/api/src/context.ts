@@ -1,0 +1,28 @@
+// The per-request context: the database, the caller's role and the request's DataLoaders.
+import type { PrismaClient } from '@gexbert/core/db/prisma';
+import type pg from 'pg';
+import { hasRole } from './auth/tokens.ts';
+import type { ApiConfig } from './config.ts';
+import { forbidden } from './errors.ts';
+import type { Loaders } from './loaders.ts';
+import type { ApiTokenRow, Role } from './rows.ts';
+
+export interface Context {
+  db: pg.Pool;
+  prisma: PrismaClient;
+  config: ApiConfig;
+  role: Role;
+  /** The token used, or null for anonymous access. */
+  token: ApiTokenRow | null;
+  loaders: Loaders;
+  /** Distinguishes this server's database in process-wide caches (gene layouts). */
+  cacheKey: string;
+}
+
+/** FORBIDDEN unless the caller has at least `role`. */
+export function requireRole(context: Context, role: Role): void {
+  if (!hasRole(context.role, role))
+    throw forbidden(
+      `this needs the ${role.toLowerCase()} role; your token has ${context.role.toLowerCase()}`,
+    );
+}

@@ -1,0 +1,160 @@
+// DataLoaders: one per relation, created per request, so a page of N samples with their patients costs
+// one query per relation instead of N.
+
+import { unpackRow, type ValueEncoding } from '@gexbert/core/expression/codec';
+import type { ExpressionUnit, ValueRow } from '@gexbert/core/formats/types';
+import DataLoader from 'dataloader';
+import type pg from 'pg';
+import { resolveGenes } from './resolvers/genes.ts';
+import type { CohortRow, CompositionRow, GeneRow, ImportRow, PatientRow, SampleRow } from './rows.ts';
+
+export const PATIENT_COLUMNS = `p.id, p.barcode, p."projectId", p."cancerType", p."osDays", p."osEvent"`;
+export const SAMPLE_COLUMNS = `s.id, s.barcode, s."aliquotBarcode", s."patientId", s."sampleTypeCode", s."sampleType", s."importId"`;
+export const COHORT_COLUMNS = `c.id, c.name, c.description, c."createdAt", c."updatedAt"`;
+export const IMPORT_COLUMNS = `i.id, i.kind, i."fileName", i.checksum, i.format, i.unit, i."rowCount", i."sampleCount",
+  i."geneCount", i."skippedCount", i.warnings, cardinality(i."unmappedGenes") AS "unmappedGeneCount",
+  i."startedAt", i."finishedAt"`;
+
+/** Rows in the order of `keys` (null where missing). */
+function byKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {
+  const map = new Map(rows.map((r) => [keyOf(r), r]));
+  return keys.map((k) => map.get(k) ?? null);
+}
+
+export interface CohortPageKey {
+  cohortId: number;
+  afterId: number;
+  /** Rows to fetch (the page size + 1). */
+  limit: number;
+}
+
+export interface ProfileKey {
+  sampleId: number;
+  unit: ExpressionUnit;
+}
+
+export interface StoredProfile {
+  layoutId: number;
+  unit: ExpressionUnit;
+  values: ValueRow;
+}
+
+export function createLoaders(db: pg.Pool) {
+  const ids = (keys: readonly number[]) => [Array.from(keys)];
+  return {
+    patient: new DataLoader<number, PatientRow | null>(async (keys) => {
+      const { rows } = await db.query<PatientRow>(
+        `SELECT ${PATIENT_COLUMNS} FROM "Patient" p WHERE p.id = ANY($1::int[])`,
+        ids(keys),
+      );
+      return byKey(keys, rows, (r) => r.id);
+    }),
+    sample: new DataLoader<number, SampleRow | null>(async (keys) => {
+      const { rows } = await db.query<SampleRow>(
+        `SELECT ${SAMPLE_COLUMNS} FROM "Sample" s WHERE s.id = ANY($1::int[])`,
+        ids(keys),
+      );
+      return byKey(keys, rows, (r) => r.id);
+    }),
+    import: new DataLoader<number, ImportRow | null>(async (keys) => {
+      const { rows } = await db.query<ImportRow>(
+        `SELECT ${IMPORT_COLUMNS} FROM "Import" i WHERE i.id = ANY($1::int[])`,
+        ids(keys),
+      );
+      return byKey(keys, rows, (r) => r.id);
+    }),
+    cohort: new DataLoader<number, CohortRow | null>(async (keys) => {
+      const { rows } = await db.query<CohortRow>(
+        `SELECT ${COHORT_COLUMNS} FROM "Cohort" c WHERE c.id = ANY($1::int[])`,
+        ids(keys),
+      );
+      return byKey(keys, rows, (r) => r.id);
+    }),
+    samplesOfPatient: new DataLoader<number, SampleRow[]>(async (keys) => {
+      const { rows } = await db.query<SampleRow>(
+        `SELECT ${SAMPLE_COLUMNS} FROM "Sample" s WHERE s."patientId" = ANY($1::int[]) ORDER BY s.id`,
+        ids(keys),
+      );
+      return keys.map((k) => rows.filter((r) => r.patientId === k));
+    }),
+    cohortSampleCount: new DataLoader<number, number>(async (keys) => {
+      const { rows } = await db.query<{ cohortId: number; n: number }>(
+        `SELECT "cohortId", count(*)::int AS n FROM "CohortSample" WHERE "cohortId" = ANY($1::int[]) GROUP BY 1`,
+        ids(keys),
+      );
+      const map = new Map(rows.map((r) => [r.cohortId, r.n]));
+      return keys.map((k) => map.get(k) ?? 0);
+    }),
+    /** A page of a cohort's samples (by sample ID); all cohorts' pages in one query. */
+    cohortSamples: new DataLoader<CohortPageKey, SampleRow[], string>(
+      async (keys) => {
+        const { rows } = await db.query<SampleRow & { k: string }>(
+          `SELECT k.k, ${SAMPLE_COLUMNS}
+           FROM unnest($1::int[], $2::int[], $3::int[]) WITH ORDINALITY AS k(cohort_id, after_id, lim, k)
+           CROSS JOIN LATERAL (
+             SELECT cs."sampleId" FROM "CohortSample" cs
+             WHERE cs."cohortId" = k.cohort_id AND cs."sampleId" > k.after_id
+             ORDER BY cs."sampleId" LIMIT k.lim
+           ) page
+           JOIN "Sample" s ON s.id = page."sampleId"
+           ORDER BY k.k, s.id`,
+          [keys.map((k) => k.cohortId), keys.map((k) => k.afterId), keys.map((k) => k.limit)],
+        );
+        return keys.map((_, i) =>
+          rows.filter((r) => Number(r.k) === i + 1).map(({ k: _k, ...sample }) => sample),
+        );
+      },
+      { cacheKeyFn: (k) => `${k.cohortId}:${k.afterId}:${k.limit}` },
+    ),
+    /** Genes by Ensembl ID or symbol (see resolveGenes), null where unknown. */
+    gene: new DataLoader<string, GeneRow | null>((keys) => resolveGenes(db, keys)),
+    /** Sample counts per cancer type and sample type, per cohort. */
+    composition: new DataLoader<number, CompositionRow[]>(async (keys) => {
+      const { rows } = await db.query<CompositionRow & { cohortId: number }>(
+        `SELECT cs."cohortId", p."cancerType", s."sampleType", count(*)::int AS count
+         FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
+         WHERE cs."cohortId" = ANY($1::int[]) GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS LAST, 3`,
+        ids(keys),
+      );
+      return keys.map((k) => rows.filter((r) => r.cohortId === k).map(({ cohortId: _c, ...row }) => row));
+    }),
+    /** The distinct patients of each cohort's samples, with their survival fields. */
+    cohortPatients: new DataLoader<number, PatientRow[]>(async (keys) => {
+      const { rows } = await db.query<PatientRow & { cohortId: number }>(
+        `SELECT DISTINCT cs."cohortId", ${PATIENT_COLUMNS}
+         FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
+         WHERE cs."cohortId" = ANY($1::int[]) ORDER BY 1, 2`,
+        ids(keys),
+      );
+      return keys.map((k) => rows.filter((r) => r.cohortId === k).map(({ cohortId: _c, ...row }) => row));
+    }),
+    /** Samples' whole stored profiles in one unit (null where the sample has none in that unit). */
+    profile: new DataLoader<ProfileKey, StoredProfile | null, string>(
+      async (keys) => {
+        const { rows } = await db.query<{
+          sampleId: number;
+          unit: ExpressionUnit;
+          layoutId: number;
+          encoding: ValueEncoding;
+          values: Buffer;
+        }>(
+          `SELECT p."sampleId", p.unit, b."layoutId", b.encoding, p.values
+           FROM unnest($1::int[], $2::text[]) AS k(sample_id, unit)
+           JOIN "ExpressionProfile" p ON p."sampleId" = k.sample_id AND p.unit::text = k.unit
+           JOIN "ExpressionBlock" b ON b.id = p."blockId"`,
+          [keys.map((k) => k.sampleId), keys.map((k) => k.unit)],
+        );
+        const found = new Map(rows.map((r) => [`${r.sampleId}:${r.unit}`, r]));
+        return keys.map((k) => {
+          const row = found.get(`${k.sampleId}:${k.unit}`);
+          return row
+            ? { layoutId: row.layoutId, unit: row.unit, values: unpackRow(row.values, row.encoding) }
+            : null;
+        });
+      },
+      { cacheKeyFn: (k) => `${k.sampleId}:${k.unit}` },
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,35 @@
+// The caller, and API token management (admin).
+import { createToken, listTokens, revokeToken } from '../auth/tokens.ts';
+import { requireRole } from '../context.ts';
+import { badInput, parseId } from '../errors.ts';
+import type { Resolvers } from '../generated/graphql.ts';
+
+export const authResolvers: Resolvers = {
+  Query: {
+    viewer: (_, __, { role, token }) => ({ role, tokenName: token?.name ?? null }),
+    apiTokens: (_, __, context) => {
+      requireRole(context, 'ADMIN');
+      return listTokens(context.db);
+    },
+  },
+  Mutation: {
+    ping: (_, __, context) => {
+      requireRole(context, 'CURATOR');
+      return true;
+    },
+    createApiToken: async (_, { name, role }, context) => {
+      requireRole(context, 'ADMIN');
+      if (!name.trim()) throw badInput('a token needs a name');
+      const { token, row } = await createToken(context.db, name, role);
+      return { token, apiToken: row };
+    },
+    revokeApiToken: (_, { id }, context) => {
+      requireRole(context, 'ADMIN');
+      return revokeToken(context.db, parseId(id, 'token ID'));
+    },
+  },
+  ApiToken: {
+    createdAt: (t) => t.createdAt.toISOString(),
+    revokedAt: (t) => t.revokedAt?.toISOString() ?? null,
+  },
+};

@@ -1,0 +1,211 @@
+// Cohorts: listing, composition, survival, and editing (curator).
+import { kaplanMeier, logRankTest, summarizeKaplanMeier } from '@gexbert/model/survival/index';
+import type pg from 'pg';
+import { type Context, requireRole } from '../context.ts';
+import { badInput, notFound, parseId } from '../errors.ts';
+import type { Resolvers, SampleFilter, SurvivalSummary } from '../generated/graphql.ts';
+import { COHORT_COLUMNS } from '../loaders.ts';
+import { connection, pageRequest } from '../pagination.ts';
+import type { CohortRow, PatientRow } from '../rows.ts';
+import { sampleFilterSql } from './samples.ts';
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** Overall survival per cancer type of a cohort's patients (each patient once). */
+export function survivalSummary(rows: readonly PatientRow[]): SurvivalSummary {
+  const usable = rows.filter(
+    (r) =>
+      r.cancerType !== null &&
+      r.osDays !== null &&
+      Number.isFinite(r.osDays) &&
+      r.osDays >= 0 &&
+      (r.osEvent === 0 || r.osEvent === 1),
+  );
+  const types = [...new Set(usable.map((r) => r.cancerType!))].sort();
+  const groups = types.map((cancerType) => {
+    const members = usable.filter((r) => r.cancerType === cancerType);
+    const curve = kaplanMeier({
+      time: members.map((r) => r.osDays!),
+      event: members.map((r) => r.osEvent as 0 | 1),
+    });
+    const summary = summarizeKaplanMeier(curve);
+    return {
+      cancerType,
+      patients: members.length,
+      events: members.filter((r) => r.osEvent === 1).length,
+      medianDays: finiteOrNull(summary.median),
+      medianLowerDays: finiteOrNull(summary.medianLower),
+      medianUpperDays: finiteOrNull(summary.medianUpper),
+      curve: curve.time.map((timeDays, i) => ({
+        timeDays,
+        survival: curve.surv[i]!,
+        atRisk: curve.nRisk[i]!,
+        events: curve.nEvent[i]!,
+      })),
+    };
+  });
+  let logRank: SurvivalSummary['logRank'] = null;
+  if (types.length >= 2) {
+    try {
+      const test = logRankTest(
+        { time: usable.map((r) => r.osDays!), event: usable.map((r) => r.osEvent as 0 | 1) },
+        usable.map((r) => r.cancerType!),
+      );
+      logRank = { statistic: test.statistic, df: test.df, pValue: test.pValue };
+    } catch {
+      logRank = null; // e.g. no events at all: the test is undefined
+    }
+  }
+  return { groups, logRank, missing: rows.length - usable.length };
+}
+
+/** Sample IDs that exist, from explicit IDs (all must exist) and/or a filter. */
+async function chooseSamples(
+  db: pg.Pool,
+  sampleIds: readonly (string | number)[] | null | undefined,
+  filter: SampleFilter | null | undefined,
+): Promise<number[]> {
+  const chosen = new Set<number>();
+  if (sampleIds?.length) {
+    const ids = [...new Set(sampleIds.map((id) => parseId(id, 'sample ID')))];
+    const { rows } = await db.query<{ id: number }>(`SELECT id FROM "Sample" WHERE id = ANY($1::int[])`, [
+      ids,
+    ]);
+    const found = new Set(rows.map((r) => r.id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) throw badInput(`unknown sample IDs: ${missing.slice(0, 10).join(', ')}`);
+    for (const id of ids) chosen.add(id);
+  }
+  if (filter) {
+    const params: unknown[] = [];
+    const where = sampleFilterSql(filter, params);
+    const { rows } = await db.query<{ id: number }>(
+      `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE ${where}`,
+      params,
+    );
+    for (const r of rows) chosen.add(r.id);
+  }
+  return [...chosen].sort((a, b) => a - b);
+}
+
+function cohortName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 200) throw badInput('a cohort name must have 1 to 200 characters');
+  return trimmed;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === 'P2002' || e?.code === '23505' || e?.cause?.code === '23505';
+}
+
+async function existingCohort(context: Context, id: string | number): Promise<CohortRow> {
+  const cohortId = parseId(id, 'cohort ID');
+  const row = await context.prisma.cohort.findUnique({ where: { id: cohortId } });
+  if (!row) throw notFound(`cohort ${cohortId}`);
+  return row;
+}
+
+async function editCohort(
+  context: Context,
+  id: string | number,
+  input: {
+    name?: string | null;
+    description?: string | null;
+    addSampleIds?: readonly (string | number)[] | null;
+    removeSampleIds?: readonly (string | number)[] | null;
+  },
+): Promise<CohortRow> {
+  requireRole(context, 'CURATOR');
+  const cohort = await existingCohort(context, id);
+  const add = await chooseSamples(context.db, input.addSampleIds, null);
+  const remove = (input.removeSampleIds ?? []).map((s) => parseId(s, 'sample ID'));
+  try {
+    const [updated] = await context.prisma.$transaction([
+      context.prisma.cohort.update({
+        where: { id: cohort.id },
+        data: {
+          ...(input.name != null ? { name: cohortName(input.name) } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          updatedAt: new Date(),
+        },
+      }),
+      context.prisma.cohortSample.deleteMany({ where: { cohortId: cohort.id, sampleId: { in: remove } } }),
+      context.prisma.cohortSample.createMany({
+        data: add.map((sampleId) => ({ cohortId: cohort.id, sampleId })),
+        skipDuplicates: true,
+      }),
+    ]);
+    return updated;
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw badInput(`a cohort named ${JSON.stringify(input.name)} exists already`);
+    throw error;
+  }
+}
+
+export const cohortResolvers: Resolvers = {
+  Query: {
+    cohort: async (_, { id, name }, { db, loaders }) => {
+      if ((id == null) === (name == null)) throw badInput('give exactly one of id and name');
+      if (id != null) return loaders.cohort.load(parseId(id, 'cohort ID'));
+      const { rows } = await db.query<CohortRow>(
+        `SELECT ${COHORT_COLUMNS} FROM "Cohort" c WHERE c.name = $1`,
+        [name!.trim()],
+      );
+      return rows[0] ?? null;
+    },
+    cohorts: async (_, args, { db, config }) => {
+      const page = pageRequest('Cohort', args, config);
+      const [rows, count] = await Promise.all([
+        db.query<CohortRow>(
+          `SELECT ${COHORT_COLUMNS} FROM "Cohort" c WHERE c.id > $1 ORDER BY c.id LIMIT $2`,
+          [page.afterId, page.first + 1],
+        ),
+        db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Cohort"`),
+      ]);
+      return connection('Cohort', page, rows.rows, count.rows[0]!.n, (c) => c.id);
+    },
+  },
+  Cohort: {
+    createdAt: (c) => c.createdAt.toISOString(),
+    updatedAt: (c) => c.updatedAt.toISOString(),
+    sampleCount: (c, _, { loaders }) => loaders.cohortSampleCount.load(c.id),
+    samples: async (c, args, { loaders, config }) => {
+      const page = pageRequest('Sample', args, config);
+      const [rows, total] = await Promise.all([
+        loaders.cohortSamples.load({ cohortId: c.id, afterId: page.afterId, limit: page.first + 1 }),
+        loaders.cohortSampleCount.load(c.id),
+      ]);
+      return connection('Sample', page, rows, total, (s) => s.id);
+    },
+    composition: (c, _, { loaders }) => loaders.composition.load(c.id),
+    survival: async (c, _, { loaders }) => survivalSummary(await loaders.cohortPatients.load(c.id)),
+  },
+  Mutation: {
+    createCohort: async (_, { input }, context) => {
+      requireRole(context, 'CURATOR');
+      const name = cohortName(input.name);
+      const sampleIds = await chooseSamples(context.db, input.sampleIds, input.filter);
+      try {
+        return await context.prisma.cohort.create({
+          data: {
+            name,
+            description: input.description ?? null,
+            samples: { createMany: { data: sampleIds.map((sampleId) => ({ sampleId })) } },
+          },
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw badInput(`a cohort named ${JSON.stringify(name)} exists already`);
+        throw error;
+      }
+    },
+    editCohort: (_, { id, input }, context) => editCohort(context, id, input),
+    renameCohort: (_, { id, name }, context) => editCohort(context, id, { name }),
+    deleteCohort: async (_, { id }, context) => {
+      requireRole(context, 'CURATOR');
+      const { count } = await context.prisma.cohort.deleteMany({ where: { id: parseId(id, 'cohort ID') } });
+      return count > 0;
+    },
+  },
+};

@@ -1,0 +1,114 @@
+// Imports: provenance listing, and server-side ingest (curator) with the CLI's validation and atomicity.
+import fs from 'node:fs';
+import path from 'node:path';
+import { isInputError } from '@gexbert/core/formats/inputError';
+import type { ExpressionUnit } from '@gexbert/core/formats/types';
+import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import { type Context, requireRole } from '../context.ts';
+import { badInput, forbidden } from '../errors.ts';
+import type { Resolvers } from '../generated/graphql.ts';
+import { IMPORT_COLUMNS } from '../loaders.ts';
+import { connection, pageRequest } from '../pagination.ts';
+import type { ImportRow } from '../rows.ts';
+
+/** The real path of `target` when it lies inside one of the configured ingest directories. */
+function allowedPath(context: Context, target: string): string {
+  if (context.config.ingestDirs.length === 0)
+    throw forbidden('server-side ingest is disabled (set GEXBERT_API_INGEST_DIRS to allow it)');
+  let real: string;
+  try {
+    real = fs.realpathSync(path.resolve(target));
+  } catch {
+    throw badInput(
+      `${target}: no such file or directory — give a path on the server, inside an ingest directory`,
+    );
+  }
+  const inside = context.config.ingestDirs.some((dir) => {
+    let root: string;
+    try {
+      root = fs.realpathSync(dir);
+    } catch {
+      return false;
+    }
+    const rel = path.relative(root, real);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
+  if (!inside) throw forbidden(`${target} is outside the server's ingest directories`);
+  return real;
+}
+
+/** Runs an ingest, turning the ingest's InputError into BAD_USER_INPUT with its one-line message. */
+async function asUserInput<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isInputError(error)) throw badInput(error.message);
+    throw error;
+  }
+}
+
+async function importRow(context: Context, id: number): Promise<ImportRow> {
+  const row = await context.loaders.import.load(id);
+  if (!row) throw new Error(`import ${id} is missing`);
+  return row;
+}
+
+export const importResolvers: Resolvers = {
+  Query: {
+    imports: async (_, args, { db, config }) => {
+      const page = pageRequest('Import', args, config);
+      const params: unknown[] = args.kind ? [args.kind] : [];
+      const where = args.kind ? `i.kind::text = $1` : 'TRUE';
+      const [rows, count] = await Promise.all([
+        db.query<ImportRow>(
+          `SELECT ${IMPORT_COLUMNS} FROM "Import" i WHERE ${where} AND i.id > $${params.length + 1}
+           ORDER BY i.id LIMIT $${params.length + 2}`,
+          [...params, page.afterId, page.first + 1],
+        ),
+        db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Import" i WHERE ${where}`, params),
+      ]);
+      return connection('Import', page, rows.rows, count.rows[0]!.n, (i) => i.id);
+    },
+  },
+  Import: {
+    startedAt: (i) => i.startedAt.toISOString(),
+    finishedAt: (i) => i.finishedAt.toISOString(),
+  },
+  Mutation: {
+    ingestCounts: async (_, { input }, context) => {
+      requireRole(context, 'CURATOR');
+      const target = allowedPath(context, input.path);
+      const results = await asUserInput(() =>
+        ingestCounts(context.db, target, {
+          cohort: input.cohort ?? undefined,
+          cancerType: input.cancerType ?? undefined,
+          unit: (input.unit ?? undefined) as ExpressionUnit | undefined,
+        }),
+      );
+      return Promise.all(
+        results.map(async (r) => ({
+          import: await importRow(context, r.id),
+          unchanged: r.unchanged,
+          file: path.basename(r.file),
+          samples: r.samples,
+          genes: r.genes,
+          written: r.written,
+          skipped: r.skipped,
+        })),
+      );
+    },
+    ingestClinical: async (_, { input }, context) => {
+      requireRole(context, 'CURATOR');
+      const target = allowedPath(context, input.path);
+      const timeUnit =
+        input.timeUnit === 'MONTHS' ? 'months' : input.timeUnit === 'DAYS' ? 'days' : undefined;
+      const result = await asUserInput(() => ingestClinical(context.db, target, { timeUnit }));
+      return {
+        import: await importRow(context, result.id),
+        unchanged: result.unchanged,
+        matched: result.matched,
+        unknownPatientCount: result.unknownPatients.length,
+      };
+    },
+  },
+};

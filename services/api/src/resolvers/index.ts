@@ -1,0 +1,22 @@
+// All resolvers, merged per type.
+import type { Resolvers } from '../generated/graphql.ts';
+import { authResolvers } from './auth.ts';
+import { cohortResolvers } from './cohorts.ts';
+import { geneResolvers } from './genes.ts';
+import { importResolvers } from './imports.ts';
+import { sampleResolvers } from './samples.ts';
+
+export function mergeResolvers(...parts: Resolvers[]): Resolvers {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const part of parts)
+    for (const [type, fields] of Object.entries(part)) out[type] = { ...out[type], ...(fields as object) };
+  return out as Resolvers;
+}
+
+export const resolvers = mergeResolvers(
+  authResolvers,
+  sampleResolvers,
+  geneResolvers,
+  cohortResolvers,
+  importResolvers,
+);

@@ -1,0 +1,107 @@
+// Patients, samples and their measured expression.
+import { genesOfLayout } from '@gexbert/core/expression/store';
+import type { ExpressionUnit } from '@gexbert/core/formats/types';
+import type { Context } from '../context.ts';
+import { badInput, parseId } from '../errors.ts';
+import type { Resolvers, SampleFilter } from '../generated/graphql.ts';
+import { PATIENT_COLUMNS, SAMPLE_COLUMNS } from '../loaders.ts';
+import { connection, pageRequest } from '../pagination.ts';
+import type { ExpressionValueRow, GeneRow, PatientRow, SampleRow } from '../rows.ts';
+
+/** SQL conditions (on "Sample" s and "Patient" p) for a sample filter, appended to `params`. */
+export function sampleFilterSql(filter: SampleFilter | null | undefined, params: unknown[]): string {
+  const where: string[] = [];
+  if (filter?.cancerTypes) {
+    params.push(filter.cancerTypes.map((t) => t.trim().toUpperCase()));
+    where.push(`p."cancerType" = ANY($${params.length}::text[])`);
+  }
+  if (filter?.sampleTypes) {
+    params.push(filter.sampleTypes);
+    where.push(`s."sampleType"::text = ANY($${params.length}::text[])`);
+  }
+  return where.length ? where.join(' AND ') : 'TRUE';
+}
+
+const layoutIndexes = new Map<string, Map<string, number>>();
+
+async function layoutIndex(context: Context, layoutId: number): Promise<Map<string, number>> {
+  const key = `${context.cacheKey}/${layoutId}`;
+  let index = layoutIndexes.get(key);
+  if (!index) {
+    const genes = await genesOfLayout(context.db, layoutId, context.cacheKey);
+    index = new Map(genes.map((g, i) => [g, i]));
+    layoutIndexes.set(key, index);
+  }
+  return index;
+}
+
+export const sampleResolvers: Resolvers = {
+  Query: {
+    patient: async (_, { barcode }, { db }) => {
+      const { rows } = await db.query<PatientRow>(
+        `SELECT ${PATIENT_COLUMNS} FROM "Patient" p WHERE p.barcode = $1`,
+        [barcode.trim().toUpperCase()],
+      );
+      return rows[0] ?? null;
+    },
+    sample: async (_, { id, barcode }, { db, loaders }) => {
+      if ((id == null) === (barcode == null)) throw badInput('give exactly one of id and barcode');
+      if (id != null) return loaders.sample.load(parseId(id, 'sample ID'));
+      const { rows } = await db.query<SampleRow>(
+        `SELECT ${SAMPLE_COLUMNS} FROM "Sample" s WHERE s.barcode = $1`,
+        [barcode!.trim().toUpperCase()],
+      );
+      return rows[0] ?? null;
+    },
+    samples: async (_, args, { db, config }) => {
+      const page = pageRequest('Sample', args, config);
+      const params: unknown[] = [];
+      const where = sampleFilterSql(args.filter, params);
+      const from = `FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE ${where}`;
+      const [rows, count] = await Promise.all([
+        db.query<SampleRow>(
+          `SELECT ${SAMPLE_COLUMNS} ${from} AND s.id > $${params.length + 1} ORDER BY s.id LIMIT $${params.length + 2}`,
+          [...params, page.afterId, page.first + 1],
+        ),
+        db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params),
+      ]);
+      return connection('Sample', page, rows.rows, count.rows[0]!.n, (s) => s.id);
+    },
+  },
+  Patient: {
+    samples: (patient, _, { loaders }) => loaders.samplesOfPatient.load(patient.id),
+  },
+  Sample: {
+    patient: async (sample, _, { loaders }) => {
+      const patient = await loaders.patient.load(sample.patientId);
+      if (!patient) throw new Error(`patient ${sample.patientId} of sample ${sample.id} is missing`);
+      return patient;
+    },
+    import: async (sample, _, { loaders }) => {
+      const row = await loaders.import.load(sample.importId);
+      if (!row) throw new Error(`import ${sample.importId} of sample ${sample.id} is missing`);
+      return row;
+    },
+    expression: async (sample, { genes, unit }, context) => {
+      if (genes.length > context.config.maxGenesPerRequest)
+        throw badInput(`at most ${context.config.maxGenesPerRequest} genes may be asked for at once`);
+      const resolved = await context.loaders.gene.loadMany(genes);
+      const failed = resolved.find((r) => r instanceof Error);
+      if (failed) throw failed;
+      const unknown = genes.filter((_, i) => !resolved[i]);
+      if (unknown.length)
+        throw badInput(
+          `unknown genes: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''}`,
+        );
+      const chosenUnit = (unit ?? 'RAW_COUNT') as ExpressionUnit;
+      const profile = await context.loaders.profile.load({ sampleId: sample.id, unit: chosenUnit });
+      if (!profile) return [];
+      const index = await layoutIndex(context, profile.layoutId);
+      return (resolved as GeneRow[]).map((gene): ExpressionValueRow => {
+        const at = index.get(gene.ensemblId);
+        const value = at === undefined ? Number.NaN : profile.values[at]!;
+        return { gene, unit: chosenUnit, value: Number.isNaN(value) ? null : value };
+      });
+    },
+  },
+};

@@ -1,0 +1,94 @@
+// The shapes resolvers pass around (rows as read from PostgreSQL); codegen maps GraphQL types onto them.
+import type { ExpressionUnit } from '@gexbert/core/formats/types';
+
+export type Role = 'READER' | 'CURATOR' | 'ADMIN';
+export type SampleTypeValue = 'TUMOR' | 'NORMAL' | 'CONTROL' | 'OTHER';
+
+export interface PatientRow {
+  id: number;
+  barcode: string;
+  projectId: string | null;
+  cancerType: string | null;
+  osDays: number | null;
+  osEvent: number | null;
+}
+
+export interface SampleRow {
+  id: number;
+  barcode: string;
+  aliquotBarcode: string | null;
+  patientId: number;
+  sampleTypeCode: string | null;
+  sampleType: SampleTypeValue;
+  importId: number;
+}
+
+export interface GeneRow {
+  id: number;
+  ensemblId: string;
+  version: number | null;
+  symbol: string | null;
+  geneType: string | null;
+}
+
+export interface CohortRow {
+  id: number;
+  name: string;
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ImportRow {
+  id: number;
+  kind: 'COUNTS' | 'GDC' | 'XENA' | 'CLINICAL';
+  fileName: string;
+  checksum: string;
+  format: string;
+  unit: ExpressionUnit | null;
+  rowCount: number;
+  sampleCount: number;
+  geneCount: number;
+  skippedCount: number;
+  warnings: string[];
+  unmappedGeneCount: number;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+export interface CompositionRow {
+  cancerType: string | null;
+  sampleType: SampleTypeValue;
+  count: number;
+}
+
+export interface ApiTokenRow {
+  id: number;
+  name: string;
+  role: Role;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface ExpressionValueRow {
+  gene: GeneRow;
+  unit: ExpressionUnit;
+  value: number | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Connection<T> {
+  edges: Edge<T>[];
+  nodes: T[];
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
+  totalCount: number;
+}

@@ -1,0 +1,229 @@
+// The GraphQL API over HTTP: Apollo Server 5 behind Node's http server, which adds the request body limit,
+// token authentication and the offline landing page.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { PrismaClient } from '@gexbert/core/db/prisma';
+import { isInputError } from '@gexbert/core/formats/inputError';
+// `graphql/index.js`, not `graphql`: the same CommonJS build Apollo Server loads (under Vitest a bare
+// `graphql` resolves to the .mjs build, and two copies of graphql refuse each other's schema objects).
+import type { GraphQLFormattedError } from 'graphql/index.js';
+import type pg from 'pg';
+import { verifyToken } from './auth/tokens.ts';
+import { type ApiConfig, type ApiConfigInput, loadApiConfig } from './config.ts';
+import type { Context } from './context.ts';
+import { unauthenticated } from './errors.ts';
+import { landingPageHtml } from './landingPage.ts';
+import { checkCost, depthLimit, operationCost } from './limits.ts';
+import { createLoaders } from './loaders.ts';
+import { resolvers } from './resolvers/index.ts';
+import { typeDefs } from './schema.ts';
+
+export interface StartApiOptions extends ApiConfigInput {
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  /** Settings not given here come from GEXBERT_API_* variables (see config.ts), then defaults. */
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+export interface RunningApi {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
+  url: string;
+  config: ApiConfig;
+  stop(): Promise<void>;
+}
+
+export const GRAPHQL_PATH = '/graphql';
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        reject(new BodyTooLarge());
+        req.pause();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, message: string, code: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/** Refuses operations whose estimated cost exceeds the limit (needs the variables, so not a validation rule). */
+function costPlugin(config: ApiConfig): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation) return;
+          const cost = operationCost(schema, document, operation, request.variables ?? {}, config);
+          checkCost(cost, config.maxCost);
+        },
+      };
+    },
+  };
+}
+
+function offlineLandingPage(): ApolloServerPlugin<Context> {
+  return {
+    async serverWillStart() {
+      return {
+        async renderLandingPage() {
+          return { html: landingPageHtml() };
+        },
+      };
+    },
+  };
+}
+
+/** Starts the API; resolves once it is listening. */
+export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+  const { pool, prisma, env, log = () => {}, ...overrides } = options;
+  const config = loadApiConfig(overrides, env);
+  const cacheKey = randomUUID();
+  const landingPage = config.landingPage ?? !config.production;
+
+  const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (isInputError(original))
+      return { message: original.message, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+    if (config.production && formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+      log(
+        `API internal error: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`,
+      );
+      return {
+        message: 'Internal server error',
+        path: formatted.path,
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      };
+    }
+    return formatted;
+  };
+
+  const httpServer = http.createServer();
+  const server = new ApolloServer<Context>({
+    typeDefs: typeDefs(),
+    resolvers,
+    introspection: config.introspection ?? !config.production,
+    includeStacktraceInErrorResponses: !config.production,
+    hideSchemaDetailsFromClientErrors: config.production,
+    validationRules: [depthLimit(config.maxDepth)],
+    formatError,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      costPlugin(config),
+      landingPage ? offlineLandingPage() : ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await server.start();
+
+  const contextFor = async (req: http.IncomingMessage): Promise<Context> => {
+    const header = req.headers.authorization;
+    let role: Context['role'];
+    let token: Context['token'] = null;
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      token = match ? await verifyToken(pool, match[1]!) : null;
+      if (!token) throw unauthenticated('the API token is invalid or revoked');
+      role = token.role;
+    } else if (config.anonymousRole === 'READER') {
+      role = 'READER';
+    } else {
+      throw unauthenticated('an API token is required: send Authorization: Bearer <token>');
+    }
+    return { db: pool, prisma, config, role, token, loaders: createLoaders(pool), cacheKey };
+  };
+
+  httpServer.on('request', async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname !== GRAPHQL_PATH && url.pathname !== '/') {
+        sendJson(res, 404, `not found; the API is at ${GRAPHQL_PATH}`, 'NOT_FOUND');
+        return;
+      }
+      const method = (req.method ?? 'GET').toUpperCase();
+      let body: unknown;
+      if (method === 'POST') {
+        const text = await readBody(req, config.maxBodyBytes);
+        const type = req.headers['content-type'] ?? '';
+        if (/^application\/(graphql-response\+)?json/i.test(type)) {
+          try {
+            body = text ? JSON.parse(text) : {};
+          } catch {
+            sendJson(res, 400, 'the request body is not valid JSON', 'BAD_REQUEST');
+            return;
+          }
+        } else {
+          body = text;
+        }
+      }
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers))
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      const response = await server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: url.search, body },
+        context: () => contextFor(req),
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') {
+        res.end(response.body.string);
+        return;
+      }
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        sendJson(
+          res,
+          413,
+          `the request body is larger than ${config.maxBodyBytes} bytes`,
+          'PAYLOAD_TOO_LARGE',
+        );
+        return;
+      }
+      log(`API request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!res.headersSent) sendJson(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+      else res.destroy();
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}${GRAPHQL_PATH}`;
+  log(`GraphQL API listening on ${url}`);
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    config,
+    stop: () => {
+      stopped ??= server.stop();
+      return stopped;
+    },
+  };
+}

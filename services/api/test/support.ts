@@ -1,0 +1,89 @@
+// Test support: a real database with real TCGA data, the API on a free port, and a token per role.
+import path from 'node:path';
+import { createPrisma, type PrismaClient } from '@gexbert/core/db/prisma';
+import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import { createTestDatabase, sharedDir } from '@gexbert/core/testing/database';
+import pg from 'pg';
+import { createToken } from '../src/auth/tokens.ts';
+import type { Role } from '../src/rows.ts';
+import { type RunningApi, type StartApiOptions, startApi } from '../src/server.ts';
+
+export const COUNTS_DIR = path.join(sharedDir(), 'data/tcga/counts');
+export const OS_TABLE = path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz');
+export const countsFile = (type: string) => path.join(COUNTS_DIR, `TCGA_${type}_Counts.exp.gz`);
+
+/** Response data, checked by value in the tests. */
+// biome-ignore lint/suspicious/noExplicitAny: tests assert on response values, not on static types
+export type Data = Record<string, any>;
+
+export interface GraphQLResponse<T = Data> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: { code?: string; stacktrace?: string[] } }[];
+}
+
+export interface Harness {
+  url: string;
+  dbUrl: string;
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  api: RunningApi;
+  tokens: Record<Role, string>;
+  /** Queries the pool has run since the last reset (every SQL statement the API sent). */
+  queries: { count: number; reset(): void };
+  gql<T = Data>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+/** A database holding the given cancer types' counts (one cohort "TCGA", created by the ingest) and survival. */
+export async function startHarness(
+  types: readonly string[],
+  options: Partial<Omit<StartApiOptions, 'pool' | 'prisma'>> = {},
+): Promise<Harness> {
+  const dbUrl = await createTestDatabase('api');
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 4 });
+  const prisma = createPrisma(dbUrl);
+  for (const type of types) await ingestCounts(pool, countsFile(type), { cohort: 'TCGA' });
+  await ingestClinical(pool, OS_TABLE);
+  const queries = {
+    count: 0,
+    reset() {
+      this.count = 0;
+    },
+  };
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    queries.count++;
+    return query(...args);
+  };
+  const api = await startApi({ pool, prisma, port: 0, env: {}, ingestDirs: [sharedDir()], ...options });
+  const tokens = {} as Record<Role, string>;
+  for (const role of ['READER', 'CURATOR', 'ADMIN'] as const)
+    tokens[role] = (await createToken(pool, `test ${role}`, role)).token;
+  const gql: Harness['gql'] = async (query, variables = {}, token = tokens.READER) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(api.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const body = (await res.json()) as Omit<GraphQLResponse, 'status'>;
+    return { status: res.status, ...body } as GraphQLResponse<never>;
+  };
+  return {
+    url: api.url,
+    dbUrl,
+    pool,
+    prisma,
+    api,
+    tokens,
+    queries,
+    gql,
+    close: async () => {
+      await api.stop();
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
