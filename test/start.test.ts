@@ -68,8 +68,10 @@ it('starts on an empty data folder with the demo cohort and stops cleanly on Ctr
   const env = { DATABASE_URL: undefined, GEXBERT_DATA_DIR: dataDir, GEXBERT_PG_PORT: String(port) };
   const created = await runCli(['token', 'create', '--name', 'test', '--role', 'reader', '--json'], env);
   expect(created.code, created.stderr).toBe(0);
-  const answer = await (await ask(JSON.parse(created.stdout).token)).json();
-  expect(answer.data.cohorts.edges[0].node).toEqual({
+  const answer = (await (await ask(JSON.parse(created.stdout).token)).json()) as {
+    data: { cohorts: { edges: { node: unknown }[] } };
+  };
+  expect(answer.data.cohorts.edges[0]?.node).toEqual({
     name: cohorts[0]!.name,
     sampleCount: Number(cohorts[0]!.n),
   });

@@ -1,0 +1,189 @@
+/**
+ * Inference on expression profiles: sample embeddings and restored gene values, batched.
+ *
+ * A profile is `{ genes, values, unit }` (NaN = missing). It may name any subset of the vocabulary:
+ * its measured vocabulary genes become the encoder's input tokens (padded per batch), missing values
+ * are left out, and genes outside the vocabulary are ignored and reported. Restoring queries the
+ * decoder with the requested genes, measured or not.
+ *
+ * The math runs on a `Predictor`: TensorFlow.js (`tfjsPredictor`) or onnxruntime (onnx/predictor.ts).
+ */
+import { ready, tf } from '../engine/tf.ts';
+import type { TokenBatch } from './batch.ts';
+import { batchInputs } from './engine-tfjs.ts';
+import type { GexbertModel } from './model.ts';
+import { fromZ, levelOf, type NormStats, profileToZ, type Unit, vocabularyIndex } from './normalise.ts';
+import { Rng } from './rng.ts';
+
+export interface Profile {
+  genes: string[];
+  /** One value per gene; NaN = missing. */
+  values: Float32Array;
+  unit: Unit;
+}
+
+/** Runs the model on a token batch. */
+export interface Predictor {
+  readonly name: string;
+  readonly width: number;
+  /** embedding: (B*C); queryValues: (B*Q) when the batch has queries. */
+  run(batch: TokenBatch): Promise<{ embedding: Float32Array; queryValues?: Float32Array }>;
+}
+
+export function tfjsPredictor(model: GexbertModel): Predictor {
+  return {
+    name: 'tfjs',
+    width: model.config.width,
+    async run(batch) {
+      return tf.tidy(() => {
+        const out = model.forward(batchInputs(batch));
+        const res: { embedding: Float32Array; queryValues?: Float32Array } = {
+          embedding: (out.embedding.dataSync() as Float32Array).slice(), // (B*C)
+        };
+        if (out.queryValues) res.queryValues = (out.queryValues.dataSync() as Float32Array).slice(); // (B*Q)
+        return res;
+      });
+    },
+  };
+}
+
+export interface InferOptions {
+  /** Profiles per forward pass (default 32). */
+  batchSize?: number;
+  /** Use at most this many measured genes per profile (a seeded random subset); default: all. */
+  maxInputGenes?: number;
+  /** Seed for that subset (default 0). */
+  seed?: number;
+}
+
+export interface ProfileReport {
+  /** Measured vocabulary genes used as input. */
+  inputGenes: number;
+  /** Profile genes not in the vocabulary (ignored). */
+  unknownGenes: string[];
+}
+
+export interface EmbedResult {
+  /** One embedding (length = model width) per profile; all zeros for a profile with no usable gene. */
+  embeddings: Float32Array[];
+  reports: ProfileReport[];
+}
+
+export interface RestoreResult {
+  /** The requested genes that are in the vocabulary, in request order. */
+  genes: string[];
+  /** Requested genes not in the vocabulary (no value returned). */
+  unknownQueries: string[];
+  /** Per profile, one restored value per entry of `genes` (NaN for a profile with no usable gene). */
+  values: Float32Array[];
+  unit: Exclude<Unit, 'counts'>;
+  reports: ProfileReport[];
+}
+
+interface Encoded {
+  ids: Int32Array;
+  levels: Int32Array;
+  report: ProfileReport;
+}
+
+function encodeProfiles(stats: NormStats, profiles: Profile[], opts: InferOptions): Encoded[] {
+  return profiles.map((p, i) => {
+    const mapped = profileToZ(stats, p.genes, p.values, p.unit);
+    let ids: number[] = [];
+    for (let v = 0; v < mapped.z.length; v++) if (Number.isFinite(mapped.z[v]!)) ids.push(v);
+    if (opts.maxInputGenes !== undefined && ids.length > opts.maxInputGenes) {
+      const pool = Int32Array.from(ids);
+      const k = new Rng(opts.seed ?? 0, `infer/${i}`).sampleInPlace(pool, opts.maxInputGenes);
+      ids = [...pool.subarray(0, k)].sort((a, b) => a - b);
+    }
+    return {
+      ids: Int32Array.from(ids),
+      levels: Int32Array.from(ids, (v) => levelOf(stats, mapped.z[v]!)),
+      report: { inputGenes: ids.length, unknownGenes: mapped.unknown },
+    };
+  });
+}
+
+function makeBatch(enc: Encoded[], queryIds: Int32Array, missing: number): TokenBatch {
+  const B = enc.length;
+  const T = Math.max(1, ...enc.map((e) => e.ids.length));
+  const Q = queryIds.length;
+  const b: TokenBatch = {
+    B,
+    T,
+    Q,
+    geneIds: new Int32Array(B * T),
+    levelIds: new Int32Array(B * T).fill(missing),
+    tokenMask: new Float32Array(B * T),
+    padded: false,
+    queryIds: new Int32Array(B * Q),
+  };
+  enc.forEach((e, i) => {
+    b.geneIds.set(e.ids, i * T);
+    b.levelIds.set(e.levels, i * T);
+    b.tokenMask.fill(1, i * T, i * T + e.ids.length);
+    if (e.ids.length < T) b.padded = true;
+    b.queryIds.set(queryIds, i * Q);
+  });
+  return b;
+}
+
+async function asPredictor(m: GexbertModel | Predictor): Promise<Predictor> {
+  if ('run' in m) return m;
+  await ready();
+  return tfjsPredictor(m);
+}
+
+/** Sample embeddings (mean-pooled encoder output) of the profiles. */
+export async function embed(
+  model: GexbertModel | Predictor,
+  stats: NormStats,
+  profiles: Profile[],
+  opts: InferOptions = {},
+): Promise<EmbedResult> {
+  const pred = await asPredictor(model);
+  const C = pred.width;
+  const enc = encodeProfiles(stats, profiles, opts);
+  const bs = Math.max(1, opts.batchSize ?? 32);
+  const embeddings: Float32Array[] = [];
+  for (let i = 0; i < enc.length; i += bs) {
+    const chunk = enc.slice(i, i + bs);
+    const out = await pred.run(makeBatch(chunk, new Int32Array(0), stats.levels));
+    chunk.forEach((e, j) => {
+      embeddings.push(e.ids.length > 0 ? out.embedding.slice(j * C, (j + 1) * C) : new Float32Array(C));
+    });
+  }
+  return { embeddings, reports: enc.map((e) => e.report) };
+}
+
+/** Restore the values of `genes` (any vocabulary genes, measured or not) for each profile. */
+export async function restore(
+  model: GexbertModel | Predictor,
+  stats: NormStats,
+  profiles: Profile[],
+  genes: string[],
+  opts: InferOptions & { unit?: Exclude<Unit, 'counts'> } = {},
+): Promise<RestoreResult> {
+  const pred = await asPredictor(model);
+  const unit = opts.unit ?? 'log2cpm';
+  const index = vocabularyIndex(stats);
+  const known = genes.filter((g) => index.has(g));
+  const unknownQueries = genes.filter((g) => !index.has(g));
+  const queryIds = Int32Array.from(known, (g) => index.get(g)!);
+  const enc = encodeProfiles(stats, profiles, opts);
+  const bs = Math.max(1, opts.batchSize ?? 32);
+  const Q = queryIds.length;
+  const values: Float32Array[] = [];
+  for (let i = 0; i < enc.length; i += bs) {
+    const chunk = enc.slice(i, i + bs);
+    const out = Q > 0 ? await pred.run(makeBatch(chunk, queryIds, stats.levels)) : undefined;
+    chunk.forEach((e, j) => {
+      const row = new Float32Array(Q).fill(Number.NaN);
+      if (out?.queryValues && e.ids.length > 0) {
+        for (let q = 0; q < Q; q++) row[q] = fromZ(stats, queryIds[q]!, out.queryValues[j * Q + q]!, unit);
+      }
+      values.push(row);
+    });
+  }
+  return { genes: known, unknownQueries, values, unit, reports: enc.map((e) => e.report) };
+}

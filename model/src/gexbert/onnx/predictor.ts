@@ -1,0 +1,69 @@
+/** Inference through onnxruntime: a `Predictor` (see infer.ts) over exported GexBERT ONNX models. */
+import { OnnxSession, type OnnxSessionOptions, type TensorValue } from '../../engine/onnx.ts';
+import type { TokenBatch } from '../batch.ts';
+import type { GexbertConfig } from '../config.ts';
+import type { Predictor } from '../infer.ts';
+import type { WeightEntry } from '../model.ts';
+import { exportOnnx } from './export.ts';
+
+export interface OnnxPredictor extends Predictor {
+  release(): Promise<void>;
+}
+
+/** The batch's arrays as ONNX feeds (token_mask only when `withMask`). */
+export function onnxFeeds(b: TokenBatch, withQueries: boolean, withMask = true): Record<string, TensorValue> {
+  const feeds: Record<string, TensorValue> = {
+    gene_ids: { data: b.geneIds, dims: [b.B, b.T] },
+    level_ids: { data: b.levelIds, dims: [b.B, b.T] },
+  };
+  if (withMask) feeds.token_mask = { data: b.tokenMask, dims: [b.B, b.T] };
+  if (withQueries) feeds.query_ids = { data: b.queryIds, dims: [b.B, b.Q] };
+  return feeds;
+}
+
+/**
+ * Export the weights and run them on onnxruntime. Four sessions are opened on first use: encoder only
+ * or encoder + decoder, each with and without the padding mask (batches whose profiles all have the
+ * same number of input genes skip the mask).
+ */
+export async function createOnnxPredictor(
+  config: GexbertConfig,
+  weights: WeightEntry[],
+  opts: OnnxSessionOptions & { fusedAttention?: boolean } = {},
+): Promise<OnnxPredictor> {
+  const sessions = new Map<string, Promise<OnnxSession>>();
+  const session = (part: 'encoder' | 'full', padding: boolean) => {
+    const key = `${part}/${padding}`;
+    let s = sessions.get(key);
+    if (!s) {
+      s = OnnxSession.create(
+        exportOnnx(config, weights, { part, padding, fusedAttention: opts.fusedAttention }),
+        opts,
+      );
+      sessions.set(key, s);
+    }
+    return s;
+  };
+  const provider = (await session('full', true)).provider;
+  return {
+    name: `onnxruntime-${provider}`,
+    width: config.width,
+    async run(batch) {
+      if (batch.Q === 0) {
+        const s = await session('encoder', batch.padded);
+        const out = await s.run(onnxFeeds(batch, false, batch.padded), ['embedding']);
+        return { embedding: out.embedding!.data as Float32Array };
+      }
+      const s = await session('full', batch.padded);
+      const out = await s.run(onnxFeeds(batch, true, batch.padded), ['embedding', 'query_values']);
+      return {
+        embedding: out.embedding!.data as Float32Array,
+        queryValues: out.query_values!.data as Float32Array,
+      };
+    },
+    async release() {
+      for (const s of sessions.values()) await (await s).release();
+      sessions.clear();
+    },
+  };
+}

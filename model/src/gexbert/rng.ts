@@ -1,0 +1,141 @@
+/**
+ * Seeded pseudo-random numbers: xoshiro128** (period 2^128 - 1), seeded through splitmix32.
+ * Every random choice of the library (weight init, gene subsets, masks, dropout, splits) comes from an
+ * Rng built from the config's seed and a stream name, so a fixed seed gives identical runs.
+ */
+
+function splitmix32(state: number): [number, number] {
+  const s = (state + 0x9e3779b9) | 0;
+  let z = s;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  z ^= z >>> 16;
+  return [s, z >>> 0];
+}
+
+/** A stable 32-bit hash of a string (FNV-1a), used to derive independent streams from one seed. */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spareNormal: number | undefined;
+
+  /** `stream` separates independent sequences drawn from the same seed. */
+  constructor(seed: number, stream = '') {
+    let s = (seed ^ hashString(stream)) | 0;
+    const out: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const [next, z] = splitmix32(s);
+      s = next;
+      out.push(z | 0);
+    }
+    [this.a, this.b, this.c, this.d] = out as [number, number, number, number];
+    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+  }
+
+  /** A child generator whose sequence depends on this one's seed and `stream`, not on its position. */
+  static derive(seed: number, ...streams: (string | number)[]): Rng {
+    return new Rng(seed, streams.join('/'));
+  }
+
+  /** Next 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9);
+    const t = this.b << 9;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
+    this.c ^= t;
+    this.d = rotl(this.d, 11);
+    return result >>> 0;
+  }
+
+  /** Fill `out` with 32-bit unsigned integers: the same sequence as repeated nextUint32(), faster. */
+  fillUint32(out: Uint32Array): void {
+    let a = this.a;
+    let b = this.b;
+    let c = this.c;
+    let d = this.d;
+    for (let i = 0; i < out.length; i++) {
+      const x = Math.imul(b, 5);
+      out[i] = Math.imul((x << 7) | (x >>> 25), 9);
+      const t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = (d << 11) | (d >>> 21);
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** Standard normal (Box-Muller, caching the second value). */
+  normal(): number {
+    if (this.spareNormal !== undefined) {
+      const v = this.spareNormal;
+      this.spareNormal = undefined;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Shuffle in place (Fisher-Yates). */
+  shuffle<T>(items: T[] | Int32Array): void {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const tmp = items[i] as T;
+      items[i] = items[j] as T;
+      items[j] = tmp;
+    }
+  }
+
+  /**
+   * Move `k` uniformly drawn elements of `pool` to its front (partial Fisher-Yates) and return `k`.
+   * `pool` is permuted in place; callers keep one pool per sample and reuse it.
+   */
+  sampleInPlace(pool: Int32Array, k: number): number {
+    const n = pool.length;
+    const m = Math.min(k, n);
+    for (let i = 0; i < m; i++) {
+      const j = i + this.int(n - i);
+      const tmp = pool[i]!;
+      pool[i] = pool[j]!;
+      pool[j] = tmp;
+    }
+    return m;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}

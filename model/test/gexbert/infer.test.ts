@@ -1,0 +1,150 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ready } from '../../src/engine/tf.ts';
+import { loadCheckpoint, saveModel } from '../../src/gexbert/checkpoint.ts';
+import { embed, type Profile, restore } from '../../src/gexbert/infer.ts';
+import type { GexbertModel } from '../../src/gexbert/model.ts';
+import { fitNormaliser, matrixToZ, type NormStats } from '../../src/gexbert/normalise.ts';
+import { Rng } from '../../src/gexbert/rng.ts';
+import { type PretrainResult, pretrain } from '../../src/gexbert/train.ts';
+import { maxAbsDiff, type Simulation, simulate, tinyConfig } from './helpers.ts';
+
+let sim: Simulation;
+let stats: NormStats;
+let trained: PretrainResult;
+let model: GexbertModel;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  await ready();
+  sim = simulate({ nSamples: 240, nGenes: 40, factors: 2, noise: 0.3, seed: 5, firstLoadingMean: 1.5 });
+  const c = tinyConfig({
+    vocabSize: 40,
+    width: 32,
+    heads: 4,
+    ffnWidth: 64,
+    inputGenes: 16,
+    queryGenes: 8,
+    batchSize: 16,
+    epochs: 20,
+    warmupSteps: 20,
+    validationFraction: 0.15,
+    seed: 1,
+  });
+  const m = { ...sim, unit: 'log2cpm' as const };
+  stats = fitNormaliser(m, sim.genes, { levels: c.levels, zRange: c.zRange });
+  trained = await pretrain({
+    config: c,
+    corpus: { z: matrixToZ(stats, m), nSamples: sim.nSamples },
+    engine: 'onnxruntime',
+    engineThreads: 1,
+  });
+  model = trained.model;
+});
+
+afterAll(() => {
+  model?.dispose();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tmp(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'gexbert-test-'));
+  dirs.push(d);
+  return d;
+}
+
+/** New samples from the same simulated structure, as log2cpm profiles with some values hidden. */
+function heldOut(n: number, hide: number, seed: number) {
+  const G = sim.genes.length;
+  const values = sim.draw(n, new Rng(seed, 'heldout'));
+  const r = new Rng(seed, 'hide');
+  const hidden: boolean[][] = [];
+  const profiles: Profile[] = [];
+  for (let s = 0; s < n; s++) {
+    const row = values.slice(s * G, (s + 1) * G);
+    const h = Array.from({ length: G }, () => r.next() < hide);
+    hidden.push(h);
+    profiles.push({ genes: sim.genes, values: row.map((x, g) => (h[g] ? Number.NaN : x)), unit: 'log2cpm' });
+  }
+  return { values, hidden, profiles };
+}
+
+describe('inference', () => {
+  it('restores hidden genes of new samples better than the per-gene mean', async () => {
+    const G = sim.genes.length;
+    const { values, hidden, profiles } = heldOut(60, 0.5, 77);
+    const res = await restore(model, stats, profiles, sim.genes, { unit: 'z', batchSize: 16 });
+    expect(res.genes).toEqual(sim.genes);
+    let mse = 0;
+    let base = 0;
+    let n = 0;
+    for (let s = 0; s < profiles.length; s++) {
+      for (let g = 0; g < G; g++) {
+        if (!hidden[s]![g]) continue;
+        const z = (values[s * G + g]! - stats.mean[g]!) / stats.sd[g]!;
+        mse += (res.values[s]![g]! - z) ** 2;
+        base += z * z;
+        n += 1;
+      }
+    }
+    expect(n).toBeGreaterThan(1000);
+    expect(mse / n).toBeLessThan(0.6 * (base / n));
+  });
+
+  it('accepts any subset of the vocabulary, reports unknown genes, and batches consistently', async () => {
+    const { profiles } = heldOut(5, 0.3, 78);
+    const odd: Profile = {
+      genes: ['G3', 'NOT_A_GENE', 'G7', 'G11', 'ALSO_NOT'],
+      values: Float32Array.from([5, 1, 6, Number.NaN, 2]),
+      unit: 'log2cpm',
+    };
+    const all = [...profiles, odd];
+    const e1 = await embed(model, stats, all, { batchSize: 1 });
+    const e6 = await embed(model, stats, all, { batchSize: 6 });
+    expect(e6.reports[5]).toEqual({ inputGenes: 2, unknownGenes: ['NOT_A_GENE', 'ALSO_NOT'] });
+    expect(e6.embeddings[0]!.length).toBe(model.config.width);
+    for (let i = 0; i < all.length; i++)
+      expect(maxAbsDiff(e1.embeddings[i]!, e6.embeddings[i]!)).toBeLessThan(1e-5);
+    const r = await restore(model, stats, all, ['G0', 'XYZ', 'G7'], { unit: 'log2cpm', batchSize: 4 });
+    expect(r.genes).toEqual(['G0', 'G7']);
+    expect(r.unknownQueries).toEqual(['XYZ']);
+    expect(r.values.every((v) => v.length === 2 && v.every(Number.isFinite))).toBe(true);
+    const empty = await restore(
+      model,
+      stats,
+      [{ genes: ['X'], values: Float32Array.from([1]), unit: 'cpm' }],
+      ['G0'],
+    );
+    expect(Number.isNaN(empty.values[0]![0]!)).toBe(true);
+    expect(empty.reports[0]!.inputGenes).toBe(0);
+  });
+
+  it('save / load round trip gives identical outputs', async () => {
+    const dir = tmp();
+    saveModel(dir, model, stats, { trainingLog: trained.log.text(), metrics: { ...trained.metrics } });
+    const loaded = loadCheckpoint(dir);
+    expect(loaded.config).toEqual(model.config);
+    expect(loaded.stats.genes).toEqual(stats.genes);
+    expect([...loaded.stats.mean]).toEqual([...stats.mean]);
+    expect(loaded.metrics?.bestValLoss).toBe(trained.metrics.bestValLoss);
+    expect(loaded.trainingLog?.split('\n')[0]).toContain('"type":"start"');
+    const card = readFileSync(path.join(dir, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toContain('# GexBERT model card');
+    expect(card).toContain('Best validation restoration loss');
+    const { profiles } = heldOut(7, 0.4, 79);
+    const a = await restore(model, stats, profiles, sim.genes, { unit: 'z' });
+    const b = await restore(loaded.model, loaded.stats, profiles, sim.genes, { unit: 'z' });
+    expect(b.values).toEqual(a.values);
+    const ea = await embed(model, stats, profiles);
+    const eb = await embed(loaded.model, loaded.stats, profiles);
+    expect(eb.embeddings).toEqual(ea.embeddings);
+    loaded.model.dispose();
+
+    const bin = readFileSync(path.join(dir, 'weights.bin'));
+    bin[10] = bin[10]! ^ 0xff;
+    writeFileSync(path.join(dir, 'weights.bin'), bin);
+    expect(() => loadCheckpoint(dir)).toThrow(/checksum/);
+  });
+});

@@ -1,0 +1,273 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ready } from '../../src/engine/tf.ts';
+import { BatchSampler } from '../../src/gexbert/batch.ts';
+import { createOrtEngine } from '../../src/gexbert/engine-ort.ts';
+import { TfjsEngine } from '../../src/gexbert/engine-tfjs.ts';
+import {
+  dropoutSites,
+  GexbertModel,
+  initialWeights,
+  makeDropoutMasks,
+  parameterSpecs,
+} from '../../src/gexbert/model.ts';
+import { fitNormaliser, matrixToZ } from '../../src/gexbert/normalise.ts';
+import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from '../../src/gexbert/optim.ts';
+import { Rng } from '../../src/gexbert/rng.ts';
+import { type ProgressInfo, pretrain, splitSamples } from '../../src/gexbert/train.ts';
+import { maxAbsDiff, simulate, tinyConfig } from './helpers.ts';
+
+beforeAll(async () => {
+  await ready();
+});
+
+describe('optimiser pieces', () => {
+  it('warm-up then cosine decay', () => {
+    const c = { lr: 1, warmupSteps: 10, minLrRatio: 0.1 };
+    expect(learningRate(c, 0, 110)).toBeCloseTo(0.1);
+    expect(learningRate(c, 9, 110)).toBeCloseTo(1);
+    expect(learningRate(c, 10, 110)).toBeCloseTo(1);
+    expect(learningRate(c, 60, 110)).toBeCloseTo(0.55);
+    expect(learningRate(c, 110, 110)).toBeCloseTo(0.1);
+  });
+
+  it('clips by global norm', () => {
+    const g = [Float32Array.from([3, 0]), Float32Array.from([4])];
+    expect(clipByGlobalNorm(g, 1)).toBeCloseTo(5);
+    expect(globalNorm(g)).toBeCloseTo(1, 4);
+  });
+
+  it('AdamW decays decoupled from the gradient', () => {
+    const w = [Float32Array.from([1]), Float32Array.from([1])];
+    const opt = new AdamW(w, [true, false], { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.5 });
+    opt.step([new Float32Array(1), new Float32Array(1)], 0.1);
+    expect(w[0]![0]).toBeCloseTo(1 - 0.1 * 0.5, 6); // zero gradient: only the decay moves it
+    expect(w[1]![0]).toBe(1);
+  });
+
+  it('splits samples reproducibly', () => {
+    const a = splitSamples(50, 0.2, 7);
+    expect(a.validation).toHaveLength(10);
+    expect(new Set([...a.train, ...a.validation]).size).toBe(50);
+    expect(splitSamples(50, 0.2, 7)).toEqual(a);
+    expect(splitSamples(50, 0.2, 8)).not.toEqual(a);
+  });
+});
+
+describe('training', () => {
+  it('a tiny model overfits a tiny batch (loss falls by > 90%)', () => {
+    const c = tinyConfig({ seed: 11 });
+    const sim = simulate({ nSamples: 8, nGenes: 24, factors: 2, noise: 0.3, seed: 2 });
+    const stats = fitNormaliser({ ...sim, unit: 'log2cpm' }, sim.genes, {
+      levels: c.levels,
+      zRange: c.zRange,
+    });
+    const z = matrixToZ(stats, { ...sim, unit: 'log2cpm' });
+    const batch = new BatchSampler(z, 24, c).sample([0, 1, 2, 3, 4, 5, 6, 7], new Rng(3));
+    const model = GexbertModel.create(c);
+    const engine = new TfjsEngine(model);
+    const weights = model.getWeights().map((w) => w.data);
+    const opt = new AdamW(
+      weights,
+      parameterSpecs(c).map((s) => s.decay),
+      { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
+    );
+    const losses: number[] = [];
+    for (let step = 0; step < 150; step++) {
+      const { loss, grads } = engine.lossAndGrads(batch);
+      losses.push(loss);
+      clipByGlobalNorm(grads, 1);
+      opt.step(grads, 1e-2);
+      engine.setWeights(weights);
+    }
+    const first = losses[0]!;
+    const last = engine.loss(batch);
+    expect(last).toBeLessThan(0.1 * first);
+    model.dispose();
+  });
+
+  it('restores better than the per-gene mean on data with known co-expression', async () => {
+    // A co-expressed module (first factor, loadings mostly positive) plus a factor with mixed signs.
+    const sim = simulate({
+      nSamples: 240,
+      nGenes: 40,
+      factors: 2,
+      noise: 0.3,
+      seed: 5,
+      firstLoadingMean: 1.5,
+    });
+    const c = tinyConfig({
+      vocabSize: 40,
+      width: 32,
+      heads: 4,
+      ffnWidth: 64,
+      inputGenes: 16,
+      queryGenes: 8,
+      batchSize: 16,
+      epochs: 20,
+      warmupSteps: 20,
+      validationFraction: 0.15,
+      seed: 1,
+    });
+    const m = { ...sim, unit: 'log2cpm' as const };
+    const stats = fitNormaliser(m, sim.genes, { levels: c.levels, zRange: c.zRange });
+    const result = await pretrain({
+      config: c,
+      corpus: { z: matrixToZ(stats, m), nSamples: sim.nSamples },
+      engine: 'onnxruntime',
+      engineThreads: 1,
+    });
+    const { bestValLoss, valMeanBaselineLoss } = result.metrics;
+    expect(valMeanBaselineLoss).toBeGreaterThan(0.7);
+    expect(bestValLoss!).toBeLessThan(0.6 * valMeanBaselineLoss!);
+    result.model.dispose();
+  });
+
+  it.each(['tfjs', 'onnxruntime'] as const)(
+    'is deterministic for a fixed seed (%s engine)',
+    async (engine) => {
+      const sim = simulate({ nSamples: 40, nGenes: 24, factors: 2, noise: 0.3, seed: 9 });
+      const m = { ...sim, unit: 'log2cpm' as const };
+      const run = async (seed: number) => {
+        const c = tinyConfig({ seed, dropout: 0.1, validationFraction: 0.2, epochs: 3 });
+        const stats = fitNormaliser(m, sim.genes, { levels: c.levels, zRange: c.zRange });
+        const losses: number[] = [];
+        const r = await pretrain({
+          config: c,
+          corpus: { z: matrixToZ(stats, m), nSamples: sim.nSamples },
+          progressEvery: 1,
+          onProgress: (p) => losses.push(p.loss),
+          engine,
+          engineThreads: 1,
+        });
+        expect(r.metrics.engine.startsWith(engine)).toBe(true);
+        const w = r.model.getWeights();
+        r.model.dispose();
+        return { losses, w, val: r.history.map((h) => h.valLoss) };
+      };
+      const a = await run(21);
+      const b = await run(21);
+      const c = await run(22);
+      expect(a.losses.length).toBe(12);
+      expect(b.losses).toEqual(a.losses);
+      expect(b.val).toEqual(a.val);
+      expect(b.w).toEqual(a.w);
+      expect(c.losses).not.toEqual(a.losses);
+    },
+  );
+});
+
+describe('training loop bookkeeping', () => {
+  it('stops early when the validation loss stops improving, and writes a JSONL log', async () => {
+    const sim = simulate({ nSamples: 40, nGenes: 24, factors: 2, noise: 0.3, seed: 9 });
+    const m = { ...sim, unit: 'log2cpm' as const };
+    const c = tinyConfig({
+      lr: 0,
+      warmupSteps: 0,
+      epochs: 10,
+      patience: 2,
+      validationFraction: 0.2,
+      seed: 3,
+    });
+    const stats = fitNormaliser(m, sim.genes, { levels: c.levels, zRange: c.zRange });
+    const dir = mkdtempSync(path.join(tmpdir(), 'gexbert-log-'));
+    const progress: ProgressInfo[] = [];
+    try {
+      const logFile = path.join(dir, 'train.jsonl');
+      const r = await pretrain({
+        config: c,
+        corpus: { z: matrixToZ(stats, m), nSamples: sim.nSamples },
+        engine: 'onnxruntime',
+        engineThreads: 1,
+        logFile,
+        progressEvery: 2,
+        onProgress: (p) => progress.push(p),
+      });
+      // lr 0: the first evaluation is the best; two more without improvement stop the run.
+      expect(r.metrics.stoppedEarly).toBe(true);
+      expect(r.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+      expect(r.metrics.bestEpoch).toBe(1);
+      const lines = readFileSync(logFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(lines[0].type).toBe('start');
+      expect(lines.at(-1).type).toBe('end');
+      expect(lines.filter((l) => l.type === 'eval')).toHaveLength(3);
+      expect(lines.filter((l) => l.type === 'step').length).toBe(progress.length);
+      const last = progress.at(-1)!;
+      expect(last.samplesPerSec).toBeGreaterThan(0);
+      expect(last.etaSeconds).toBeGreaterThanOrEqual(0);
+      expect(last.totalSteps).toBe(40);
+      r.model.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('onnxruntime training engine', () => {
+  it('draws fresh, reproducible dropout masks inside the graph', async () => {
+    const c = tinyConfig({ dropout: 0.5, seed: 4 });
+    const model = GexbertModel.create(c);
+    const r = new Rng(1);
+    const z = new Float32Array(8 * 24).map(() => r.normal());
+    const batch = new BatchSampler(z, 24, c).sample([0, 1, 2, 3], r);
+    const run = async () => {
+      const e = await createOrtEngine(model, { intraOpThreads: 1 });
+      expect(e.wantsDropoutMasks).toBe(false);
+      const losses = [
+        (await e.lossAndGrads(batch)).loss,
+        (await e.lossAndGrads(batch)).loss,
+        await e.loss(batch),
+      ];
+      await e.dispose();
+      return losses;
+    };
+    const [a1, a2, evalLoss] = await run();
+    expect(a1).not.toBe(a2); // a new mask each step
+    expect(a1).not.toBe(evalLoss); // evaluation has no dropout
+    expect(await run()).toEqual([a1, a2, evalLoss]); // a fresh engine repeats the sequence
+    model.dispose();
+  });
+
+  it.each(['gelu', 'relu'] as const)(
+    'gives the same loss and gradients as tfjs (%s, dropout, padding)',
+    async (activation) => {
+      const c = tinyConfig({
+        activation,
+        encoderLayers: 2,
+        decoderLayers: 2,
+        width: 32,
+        heads: 4,
+        ffnWidth: 48,
+        dropout: 0.2,
+      });
+      const r = new Rng(3);
+      const weights = initialWeights(c).map((w) => ({
+        ...w,
+        data: w.data.map((x) => (w.name.endsWith('.g') ? 1 + 0.3 * r.normal() : x + 0.15 * r.normal())),
+      }));
+      const model = GexbertModel.fromWeights(c, weights);
+      const z = new Float32Array(8 * 24).map(() => r.normal());
+      for (let v = 0; v < 24; v++) if (v % 3 !== 0) z[5 * 24 + v] = Number.NaN; // sample 5: 8 genes only -> padding
+      const batch = new BatchSampler(z, 24, c).sample([0, 1, 2, 3, 4, 5], r);
+      expect(batch.padded).toBe(true);
+      const drop = makeDropoutMasks(dropoutSites(c, batch.B, batch.T, batch.Q), c.dropout, r);
+      const tfe = new TfjsEngine(model);
+      const ort = await createOrtEngine(model, { intraOpThreads: 1, dropoutMasks: 'inputs' });
+      const a = tfe.lossAndGrads(batch, drop);
+      const b = await ort.lossAndGrads(batch, drop);
+      expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5 * Math.max(1, a.loss));
+      parameterSpecs(c).forEach((s, k) => {
+        const scale = Math.max(1e-3, ...a.grads[k]!.map(Math.abs));
+        expect(maxAbsDiff(a.grads[k]!, b.grads[k]!) / scale, s.name).toBeLessThan(1e-4);
+      });
+      expect(Math.abs(tfe.loss(batch) - (await ort.loss(batch)))).toBeLessThan(1e-5);
+      await ort.dispose();
+      model.dispose();
+    },
+  );
+});
