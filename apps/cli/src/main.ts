@@ -6,6 +6,7 @@ import { registerIngest } from './commands/ingest.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerStart } from './commands/start.ts';
 import { registerToken } from './commands/token.ts';
+import { registerTrain } from './commands/train.ts';
 
 const program = new Command('gexbert')
   .description('GexBERT Platform: bulk RNA-seq in PostgreSQL, a transformer model over it.')
@@ -15,6 +16,7 @@ const program = new Command('gexbert')
 registerStart(program);
 registerIngest(program);
 registerSimulate(program);
+registerTrain(program);
 registerDb(program);
 registerToken(program);
 

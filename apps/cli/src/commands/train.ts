@@ -1,0 +1,79 @@
+// gexbert train: pretrain GexBERT on raw counts (count files or a cohort) into a checkpoint folder.
+import fs from 'node:fs';
+import { openPlatform } from '@gexbert/core/platform';
+import {
+  type CountsCorpus,
+  corpusFromCohort,
+  corpusFromFiles,
+  proteinCodingGenes,
+} from '@gexbert/core/training/corpus';
+import { trainCheckpoint } from '@gexbert/model/gexbert/recipe';
+import type { Command } from 'commander';
+import { fail, type OutputOptions, report } from '../output.ts';
+import { progress } from '../progress.ts';
+
+interface Flags extends OutputOptions {
+  data: string;
+  out: string;
+  config?: string;
+  seed?: string;
+  maxSteps?: string;
+  genes: string;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description(
+      'pretrain GexBERT on raw counts and write a checkpoint (config, weights, model.onnx, log, card)',
+    )
+    .requiredOption(
+      '--data <dir|cohort>',
+      'count files (a file or directory), or the name of a cohort in the database',
+    )
+    .requiredOption('--out <dir>', 'the checkpoint folder to write')
+    .option('--config <file>', 'JSON overrides of the recipe (width, encoderLayers, epochs, lr, ...)')
+    .option('--seed <s>', 'random seed (same seed, same model)')
+    .option('--genes <k>', 'vocabulary size: the most variable protein-coding genes', '1000')
+    .option('--max-steps <n>', 'stop after this many optimiser steps (quick runs)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: Flags) => {
+      try {
+        const corpus = await loadCorpus(flags.data);
+        const overrides = flags.config ? JSON.parse(fs.readFileSync(flags.config, 'utf8')) : {};
+        const bar = progress('train', 'steps');
+        let lastLoss = Number.NaN;
+        const result = await trainCheckpoint(corpus, {
+          out: flags.out,
+          vocabularySize: Number(flags.genes),
+          allowedGenes: proteinCodingGenes(),
+          config: overrides,
+          dataDescription: `Trained on ${corpus.description}.`,
+          ...(flags.seed === undefined ? {} : { seed: Number(flags.seed) }),
+          ...(flags.maxSteps === undefined ? {} : { maxSteps: Number(flags.maxSteps) }),
+          onProgress: (p) => {
+            lastLoss = p.loss;
+            bar.update(p.step, p.totalSteps);
+          },
+        });
+        bar.stop();
+        report(flags, { ...result }, () => [
+          `checkpoint written to ${result.out}: ${result.vocabulary} genes, ${corpus.nSamples} samples, last loss ${lastLoss.toFixed(4)}`,
+          `metrics: ${JSON.stringify(result.metrics)}`,
+        ]);
+      } catch (error) {
+        fail(flags, error);
+      }
+    });
+}
+
+/** A path on disk is read as count files; anything else names a cohort in the database. */
+async function loadCorpus(data: string): Promise<CountsCorpus> {
+  if (fs.existsSync(data)) return corpusFromFiles(data);
+  const platform = await openPlatform();
+  try {
+    return await corpusFromCohort(platform.pool, data);
+  } finally {
+    await platform.close();
+  }
+}

@@ -1,0 +1,106 @@
+// gexbert train writes a complete checkpoint that loads on its own and gives the same embeddings through
+// tfjs and onnxruntime; training from a cohort in the database works the same way.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createOnnxPredictor, embed, exportOnnx, loadCheckpoint, ready } from '@gexbert/model/gexbert/index';
+import { expect, it } from 'vitest';
+import { createTestDatabase } from '../services/core/src/testing/database.ts';
+import { runCli } from './support/cli.ts';
+
+it('trains from count files and from a cohort into loadable checkpoints', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-train-'));
+  const sim = path.join(root, 'sim');
+  const simulated = await runCli([
+    'simulate',
+    '--samples',
+    '80',
+    '--genes',
+    '1500',
+    '--types',
+    '3',
+    '--out',
+    sim,
+  ]);
+  expect(simulated.code, simulated.stderr).toBe(0);
+  const out = path.join(root, 'ckpt');
+  const trained = await runCli([
+    'train',
+    '--data',
+    sim,
+    '--out',
+    out,
+    '--genes',
+    '200',
+    '--max-steps',
+    '8',
+    '--seed',
+    '3',
+    '--json',
+  ]);
+  expect(trained.code, trained.stderr).toBe(0);
+  const result = JSON.parse(trained.stdout);
+  expect(result.vocabulary).toBe(200);
+  for (const file of [
+    'config.json',
+    'vocabulary.txt',
+    'normalisation.json',
+    'weights.bin',
+    'weights.json',
+    'model.onnx',
+    'training-log.jsonl',
+    'metrics.json',
+    'MODEL_CARD.md',
+  ]) {
+    expect(fs.existsSync(path.join(out, file)), file).toBe(true);
+  }
+
+  await ready();
+  const checkpoint = loadCheckpoint(out);
+  expect(
+    Buffer.from(exportOnnx(checkpoint.config, checkpoint.weights)).equals(
+      fs.readFileSync(path.join(out, 'model.onnx')),
+    ),
+  ).toBe(true);
+  const genes = checkpoint.stats.genes.slice(0, 64);
+  const profiles = [1, 2, 3].map((k) => ({
+    genes,
+    values: Float32Array.from(genes, (_, g) => ((g * 37 + k * 11) % 500) + (g % 7 === k ? Number.NaN : 0)),
+    unit: 'counts' as const,
+  }));
+  const viaTf = await embed(checkpoint.model, checkpoint.stats, profiles);
+  const viaOnnx = await embed(
+    await createOnnxPredictor(checkpoint.config, checkpoint.weights),
+    checkpoint.stats,
+    profiles,
+  );
+  let worst = 0;
+  for (const [i, e] of viaTf.embeddings.entries()) {
+    for (let c = 0; c < e.length; c++) worst = Math.max(worst, Math.abs(e[c]! - viaOnnx.embeddings[i]![c]!));
+  }
+  expect(worst).toBeLessThan(1e-4);
+
+  const url = await createTestDatabase('train');
+  const ingested = await runCli(['ingest', 'counts', sim, '--cohort', 'sim'], { DATABASE_URL: url });
+  expect(ingested.code, ingested.stderr).toBe(0);
+  const fromCohort = await runCli(
+    [
+      'train',
+      '--data',
+      'sim',
+      '--out',
+      path.join(root, 'ckpt2'),
+      '--genes',
+      '200',
+      '--max-steps',
+      '4',
+      '--json',
+    ],
+    {
+      DATABASE_URL: url,
+    },
+  );
+  expect(fromCohort.code, fromCohort.stderr).toBe(0);
+  expect(JSON.parse(fromCohort.stdout).metrics.samples).toBe(80);
+  fs.rmSync(root, { recursive: true });
+});
