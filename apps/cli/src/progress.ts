@@ -3,7 +3,8 @@
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  update(done: number, total: number): void;
+  /** `extra`: more to show after the rate, e.g. "loss 0.412". */
+  update(done: number, total: number, extra?: string): void;
   stop(): void;
 }
 
@@ -11,7 +12,7 @@ export function progress(label: string, unit: string): Progress {
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
-        format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,
+        format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s{extra} | ETA {eta_formatted}`,
         stream: process.stderr,
         hideCursor: true,
         etaBuffer: 50,
@@ -21,13 +22,13 @@ export function progress(label: string, unit: string): Progress {
     const started = Date.now();
     let running = false;
     return {
-      update(done, total) {
+      update(done, total, extra) {
         if (!running) {
-          bar.start(total, 0, { rate: '0' });
+          bar.start(total, 0, { rate: '0', extra: '' });
           running = true;
         }
         bar.setTotal(total);
-        bar.update(done, { rate: formatRate(done, started) });
+        bar.update(done, { rate: formatRate(done, started), extra: extra ? ` | ${extra}` : '' });
       },
       stop: () => running && bar.stop(),
     };
@@ -35,7 +36,7 @@ export function progress(label: string, unit: string): Progress {
   const started = Date.now();
   let last = 0;
   return {
-    update(done, total) {
+    update(done, total, extra) {
       const now = Date.now();
       if (now - last < 2000 && done < total) return;
       last = now;
@@ -43,7 +44,7 @@ export function progress(label: string, unit: string): Progress {
       const elapsed = (now - started) / 1000;
       const eta = fraction > 0 ? elapsed / fraction - elapsed : Number.NaN;
       process.stderr.write(
-        `${label} ${(fraction * 100).toFixed(0)}% ${done}/${total} ${unit} ${formatRate(done, started)} ${unit}/s ETA ${Number.isFinite(eta) ? `${eta.toFixed(0)}s` : '?'}\n`,
+        `${label} ${(fraction * 100).toFixed(0)}% ${done}/${total} ${unit} ${formatRate(done, started)} ${unit}/s${extra ? ` ${extra}` : ''} ETA ${Number.isFinite(eta) ? `${eta.toFixed(0)}s` : '?'}\n`,
       );
     },
     stop() {},

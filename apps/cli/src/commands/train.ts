@@ -53,7 +53,11 @@ export function registerTrain(program: Command): void {
           ...(flags.maxSteps === undefined ? {} : { maxSteps: Number(flags.maxSteps) }),
           onProgress: (p) => {
             lastLoss = p.loss;
-            bar.update(p.step, p.totalSteps);
+            bar.update(
+              p.step,
+              p.totalSteps,
+              `loss ${p.loss.toFixed(4)} | ${p.samplesPerSec.toFixed(0)} samples/s`,
+            );
           },
         });
         bar.stop();
