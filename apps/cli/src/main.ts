@@ -2,6 +2,7 @@
 import { stopEmbeddedServers } from '@gexbert/core/db/postgres';
 import { Command } from 'commander';
 import { registerDb } from './commands/db.ts';
+import { registerEvaluate } from './commands/evaluate.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerStart } from './commands/start.ts';
@@ -17,6 +18,7 @@ registerStart(program);
 registerIngest(program);
 registerSimulate(program);
 registerTrain(program);
+registerEvaluate(program);
 registerDb(program);
 registerToken(program);
 

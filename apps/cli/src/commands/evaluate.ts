@@ -1,0 +1,63 @@
+// gexbert evaluate: the paper's three tasks (classification, survival, imputation), GexBERT vs baselines.
+import { proteinCodingGenes } from '@gexbert/core/training/corpus';
+import { expectedSeconds, runEvaluation } from '@gexbert/model/evaluate/run';
+import type { Command } from 'commander';
+import { fail, type OutputOptions, report } from '../output.ts';
+
+interface Flags extends OutputOptions {
+  train: string;
+  test?: string;
+  clinical?: string;
+  seed?: string;
+  quick?: boolean;
+  out: string;
+}
+
+export function registerEvaluate(program: Command): void {
+  program
+    .command('evaluate')
+    .description(
+      'train GexBERT on training samples and compare it with baselines on test samples: cancer-type classification, survival, imputation',
+    )
+    .requiredOption('--train <dir>', 'count files of the training samples (genes x samples TSV, .gz allowed)')
+    .option('--test <dir>', 'count files of the test samples (default: a stratified 70/30 split of --train)')
+    .option('--clinical <file>', 'overall-survival table (patient, OS_time_days, OS_event)')
+    .option('--seed <s>', 'random seed', '1')
+    .option('--quick', 'a short run: few training steps, fewer panels and missing rates')
+    .requiredOption('--out <dir>', 'where report.json, report.md, the SVG plots and the checkpoint go')
+    .option('--json', 'print the report rows as JSON')
+    .action(async (flags: Flags) => {
+      try {
+        const quick = flags.quick ?? false;
+        const minutes = expectedSeconds(quick) / 60;
+        process.stderr.write(
+          `evaluate: expected duration about ${minutes.toFixed(0)} min (${quick ? 'quick' : 'full'} mode)\n`,
+        );
+        const started = Date.now();
+        const result = await runEvaluation({
+          train: flags.train,
+          ...(flags.test === undefined ? {} : { test: flags.test }),
+          ...(flags.clinical === undefined ? {} : { clinical: flags.clinical }),
+          seed: Number(flags.seed ?? '1'),
+          quick,
+          out: flags.out,
+          allowedGenes: proteinCodingGenes(),
+          log: (line) =>
+            process.stderr.write(`evaluate [${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`),
+        });
+        report(
+          flags,
+          { rows: result.rows, files: result.files, notes: result.notes, seconds: result.seconds },
+          () => [
+            `report written to ${flags.out} in ${result.seconds.toFixed(0)} s: ${result.files.join(', ')}`,
+            ...result.rows.map(
+              (r) =>
+                `${r.task} | ${r.method} | ${r.setting} | ${r.metric} | ${r.value.toFixed(3)}${r.spread === null ? '' : ` ± ${r.spread.toFixed(3)}`}`,
+            ),
+          ],
+        );
+      } catch (error) {
+        fail(flags, error);
+      }
+    });
+}
