@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../services/core/src/config.ts';
+import { geneReference } from '../../services/core/src/gene/reference.ts';
 import { createTestDatabase, fingerprint, query } from '../../services/core/src/testing/database.ts';
 import { errorLines, runCli } from '../support/cli.ts';
 
@@ -13,15 +13,10 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-bad-'));
 let url: string;
 
 /** Real protein-coding genes from the shipped GENCODE v36 table: [ensemblId, symbol]. */
-const GENES = zlib
-  .gunzipSync(fs.readFileSync(path.join(REPO_ROOT, 'services/core/data/gencode_v36_genes.tsv.gz')))
-  .toString('utf8')
-  .split('\n')
-  .slice(1)
-  .map((line) => line.split('\t'))
-  .filter((cells) => cells[3] === 'protein_coding')
+const GENES = [...geneReference().all()]
+  .filter((gene) => gene.geneType === 'protein_coding')
   .slice(0, 40)
-  .map((cells) => [cells[0]!, cells[2]!] as const);
+  .map((gene) => [gene.ensemblId, gene.symbol!] as const);
 
 const BARCODES = [
   'TCGA-AA-0001-01A-11R-A000-07',

@@ -2,9 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { expect, it } from 'vitest';
-import { REPO_ROOT } from '../../services/core/src/config.ts';
+import { geneReference } from '../../services/core/src/gene/reference.ts';
 import { createTestDatabase, fingerprint, query } from '../../services/core/src/testing/database.ts';
 import { runCli, startCli } from '../support/cli.ts';
 
@@ -12,12 +11,7 @@ const SAMPLES = 1500;
 const GENES = 6000;
 
 function writeLargeMatrix(file: string): void {
-  const genes = zlib
-    .gunzipSync(fs.readFileSync(path.join(REPO_ROOT, 'services/core/data/gencode_v36_genes.tsv.gz')))
-    .toString('utf8')
-    .split('\n')
-    .slice(1, GENES + 1)
-    .map((line) => line.split('\t')[0]!);
+  const genes = [...geneReference().all()].slice(0, GENES).map((gene) => gene.ensemblId);
   const out = fs.openSync(file, 'w');
   const barcodes = Array.from({ length: SAMPLES }, (_, s) => `TCGA-KL-${String(s).padStart(4, '0')}-01A`);
   fs.writeSync(out, `\t${barcodes.join('\t')}\n`);

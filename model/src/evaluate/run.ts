@@ -7,22 +7,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import {
-  createOnnxPredictor,
-  embed,
-  exportOnnx,
-  fitNormaliser,
-  makeConfig,
-  type Predictor,
-  type Profile,
-  pretrain,
-  ready,
-  restore,
-  saveModel,
-  selectVocabulary,
-} from '../gexbert/index.ts';
+import { createOnnxPredictor, embed, type Predictor, type Profile, restore } from '../gexbert/index.ts';
 import { type ExpressionMatrix, matrixToZ, type NormStats } from '../gexbert/normalise.ts';
-import { RECIPE_DEFAULTS } from '../gexbert/recipe.ts';
+import { trainCheckpoint } from '../gexbert/recipe.ts';
 import type { EventIndicator, SurvivalData } from '../survival/index.ts';
 import { fitLogisticRegression, fitMlp } from './classify.ts';
 import {
@@ -220,23 +207,14 @@ export async function runEvaluation(options: EvaluateOptions): Promise<EvaluateR
   log(
     `training GexBERT (${quick ? `quick: at most ${maxSteps} steps or ${timeLimit} s` : 'full recipe'}) into ${ckptDir}`,
   );
-  await ready();
-  const vocabulary = selectVocabulary(trainCounts, {
-    k: 1000,
-    ...(options.allowedGenes ? { allowed: new Set(options.allowedGenes) } : {}),
-    minMean: 1,
-  });
-  const config = makeConfig({ ...RECIPE_DEFAULTS, vocabSize: vocabulary.length, seed });
-  const stats = fitNormaliser(trainCounts, vocabulary, { levels: config.levels, zRange: config.zRange });
-  const abort = new AbortController();
-  const timer = timeLimit === undefined ? undefined : setTimeout(() => abort.abort(), timeLimit * 1000);
   let lastReport = 0;
-  const run = await pretrain({
-    config,
-    corpus: { z: matrixToZ(stats, trainCounts), nSamples: trainCounts.nSamples },
-    logFile: path.join(ckptDir, 'training-log.jsonl'),
+  const { config, model, stats, metrics } = await trainCheckpoint(trainCounts, {
+    out: ckptDir,
+    ...(options.allowedGenes ? { allowedGenes: options.allowedGenes } : {}),
+    seed,
+    dataDescription: `Trained by gexbert evaluate on the ${trainIdx.length} training samples of ${options.train}.`,
     ...(maxSteps === undefined ? {} : { maxSteps }),
-    signal: abort.signal,
+    ...(timeLimit === undefined ? {} : { timeLimitSeconds: timeLimit }),
     onProgress: (p) => {
       const now = Date.now();
       if (now - lastReport < 10_000 && p.step < p.totalSteps) return;
@@ -244,18 +222,11 @@ export async function runEvaluation(options: EvaluateOptions): Promise<EvaluateR
       log(`train step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)}`);
     },
   });
-  clearTimeout(timer);
-  saveModel(ckptDir, run.model, stats, {
-    trainingLog: run.log.text(),
-    metrics: { ...run.metrics },
-    notes: `Trained by gexbert evaluate on the ${trainIdx.length} training samples of ${options.train}.`,
-  });
-  await writeFile(path.join(ckptDir, 'model.onnx'), exportOnnx(config, run.model.getWeights()));
   notes.push(
-    `GexBERT: recipe config (width ${config.width}, ${config.encoderLayers} encoder layers), vocabulary ${vocabulary.length} genes, ${run.metrics.steps} optimiser steps in ${run.metrics.seconds.toFixed(0)} s${quick ? ` (--quick: at most ${maxSteps} steps or ${timeLimit} s${run.metrics.aborted ? '; stopped by the time limit' : ''})` : ''}; best validation loss ${run.metrics.bestValLoss?.toFixed(4) ?? 'n/a'}.`,
+    `GexBERT: recipe config (width ${config.width}, ${config.encoderLayers} encoder layers), vocabulary ${stats.genes.length} genes, ${metrics.steps} optimiser steps in ${metrics.seconds.toFixed(0)} s${quick ? ` (--quick: at most ${maxSteps} steps or ${timeLimit} s${metrics.aborted ? '; stopped by the time limit' : ''})` : ''}; best validation loss ${metrics.bestValLoss?.toFixed(4) ?? 'n/a'}.`,
   );
-  log(`trained: ${run.metrics.steps} steps in ${run.metrics.seconds.toFixed(0)} s`);
-  const predictor: Predictor = await createOnnxPredictor(config, run.model.getWeights());
+  log(`trained: ${metrics.steps} steps in ${metrics.seconds.toFixed(0)} s`);
+  const predictor: Predictor = await createOnnxPredictor(config, model.getWeights());
   const vocab = stats.genes;
   const V = vocab.length;
   const trainZ = zMatrix(stats, trainCounts);

@@ -9,9 +9,16 @@ import path from 'node:path';
 import { ready } from '../engine/tf.ts';
 import { saveModel } from './checkpoint.ts';
 import { type GexbertConfig, makeConfig } from './config.ts';
-import { type ExpressionMatrix, fitNormaliser, matrixToZ, selectVocabulary } from './normalise.ts';
+import type { GexbertModel } from './model.ts';
+import {
+  type ExpressionMatrix,
+  fitNormaliser,
+  matrixToZ,
+  type NormStats,
+  selectVocabulary,
+} from './normalise.ts';
 import { exportOnnx } from './onnx/export.ts';
-import { type EvalInfo, type ProgressInfo, pretrain } from './train.ts';
+import { type EvalInfo, type ProgressInfo, pretrain, type TrainMetrics } from './train.ts';
 
 export const RECIPE_DEFAULTS: Partial<GexbertConfig> = {
   levels: 64,
@@ -45,13 +52,18 @@ export interface RecipeOptions {
   onProgress?: (p: ProgressInfo) => void;
   onEval?: (e: EvalInfo) => void;
   maxSteps?: number;
+  /** Stop training after this many seconds (the best weights so far are kept). */
+  timeLimitSeconds?: number;
 }
 
 export interface RecipeResult {
   out: string;
   config: GexbertConfig;
   vocabulary: number;
-  metrics: Record<string, unknown>;
+  metrics: TrainMetrics & { samples: number; startedAt: string; finishedAt: string };
+  /** The trained model and its normalisation (as saved), for callers that go on to use them. */
+  model: GexbertModel;
+  stats: NormStats;
 }
 
 /** Trains GexBERT on `counts` (samples x genes raw counts) and writes a complete checkpoint. */
@@ -73,6 +85,11 @@ export async function trainCheckpoint(
   });
   const stats = fitNormaliser(counts, vocab, { levels: config.levels, zRange: config.zRange });
   const started = new Date();
+  const abort = new AbortController();
+  const timer =
+    options.timeLimitSeconds === undefined
+      ? undefined
+      : setTimeout(() => abort.abort(), options.timeLimitSeconds * 1000);
   const run = await pretrain({
     config,
     corpus: { z: matrixToZ(stats, counts), nSamples: counts.nSamples },
@@ -80,7 +97,8 @@ export async function trainCheckpoint(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onEval ? { onEval: options.onEval } : {}),
     ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-  });
+    signal: abort.signal,
+  }).finally(() => clearTimeout(timer));
   const metrics = {
     ...run.metrics,
     samples: counts.nSamples,
@@ -93,5 +111,5 @@ export async function trainCheckpoint(
     notes: options.dataDescription,
   });
   writeFileSync(path.join(options.out, 'model.onnx'), exportOnnx(config, run.model.getWeights()));
-  return { out: options.out, config, vocabulary: vocab.length, metrics };
+  return { out: options.out, config, vocabulary: vocab.length, metrics, model: run.model, stats };
 }

@@ -7,13 +7,7 @@ import { layoutFor, writeBlock } from '../expression/store.ts';
 import { InputError } from '../formats/inputError.ts';
 import type { ParsedMatrix, SampleHeader } from '../formats/types.ts';
 import type { ImportSource } from './source.ts';
-import {
-  addToCohort,
-  alreadyImported,
-  type ImportKind,
-  type ImportResult,
-  insertImport,
-} from './transaction.ts';
+import { addToCohort, type ImportKind, type ImportResult, insertImport } from './transaction.ts';
 
 export interface MatrixImportOptions {
   kind: ImportKind;
@@ -22,18 +16,26 @@ export interface MatrixImportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Stores one source's matrices inside the caller's import transaction (see withImportTransaction). */
+/** An earlier import of the same source: nothing is stored again; its samples join the cohort, if one is named. */
+export async function reuseImport(
+  client: pg.ClientBase,
+  previous: ImportResult,
+  cohort: string | undefined,
+): Promise<ImportResult> {
+  if (cohort) await addToCohort(client, cohort, await samplesOfImport(client, previous.id));
+  return { ...previous, unchanged: true };
+}
+
+/**
+ * Stores one new source's matrices inside the caller's import transaction (see withImportTransaction);
+ * the caller has checked with alreadyImported that the source is new.
+ */
 export async function importMatrices(
   client: pg.ClientBase,
   source: ImportSource,
   matrices: readonly ParsedMatrix[],
   options: MatrixImportOptions,
 ): Promise<ImportResult> {
-  const previous = await alreadyImported(client, source, options.kind);
-  if (previous) {
-    if (options.cohort) await addToCohort(client, options.cohort, await samplesOfImport(client, previous.id));
-    return { ...previous, unchanged: true };
-  }
   const first = matrices[0]!;
   const importId = await insertImport(client, source, options.kind, {
     unit: matrices.length === 1 ? first.unit : null,

@@ -7,7 +7,7 @@ import { parseClinical, parseCountsMatrix, parseGdc, parseXena } from '../format
 import type { ExpressionUnit, ParsedMatrix } from '../formats/types.ts';
 import { dataFiles } from './files.ts';
 import { type ClinicalImportResult, importClinical } from './importClinical.ts';
-import { importMatrices } from './importMatrices.ts';
+import { importMatrices, reuseImport } from './importMatrices.ts';
 import { describeSource } from './source.ts';
 import { alreadyImported, type ImportKind, type ImportResult, withImportTransaction } from './transaction.ts';
 
@@ -104,8 +104,11 @@ async function storeMatrices(
       const source = await describeSource(item.target, item.format, item.files);
       const previous = await alreadyImported(client, source, kind);
       if (previous) {
-        const result = await importMatrices(client, source, [], { kind, cohort: options.cohort });
-        results.push({ ...result, file: item.target, unmapped: 0 });
+        results.push({
+          ...(await reuseImport(client, previous, options.cohort)),
+          file: item.target,
+          unmapped: 0,
+        });
         continue;
       }
       const matrices = await item.parse();
