@@ -108,24 +108,26 @@ export interface Profile {
   values: ValueRow;
 }
 
-const layoutGenes = new Map<string, readonly string[]>();
+const layoutGenes = new Map<string, Promise<readonly string[]>>();
 
-/** The Ensembl IDs of a layout, in order (layouts never change, so they are cached per database). */
-export async function genesOfLayout(
-  db: Queryable,
-  layoutId: number,
-  cacheKey = '',
-): Promise<readonly string[]> {
+/**
+ * The Ensembl IDs of a layout, in order. Layouts never change, so they are cached per database; the cache
+ * holds the pending read, so concurrent readers of one layout share a single query.
+ */
+export function genesOfLayout(db: Queryable, layoutId: number, cacheKey = ''): Promise<readonly string[]> {
   const key = `${cacheKey}/${layoutId}`;
-  const cached = layoutGenes.get(key);
-  if (cached) return cached;
-  const { rows } = await db.query<{ ensemblId: string }>(
-    `SELECT g."ensemblId" FROM "GeneLayout" l, unnest(l."geneIds") WITH ORDINALITY AS u(gene_id, pos)
-     JOIN "Gene" g ON g.id = u.gene_id WHERE l.id = $1 ORDER BY u.pos`,
-    [layoutId],
-  );
-  const genes = rows.map((r) => r.ensemblId);
-  layoutGenes.set(key, genes);
+  let genes = layoutGenes.get(key);
+  if (!genes) {
+    genes = db
+      .query<{ ensemblId: string }>(
+        `SELECT g."ensemblId" FROM "GeneLayout" l, unnest(l."geneIds") WITH ORDINALITY AS u(gene_id, pos)
+         JOIN "Gene" g ON g.id = u.gene_id WHERE l.id = $1 ORDER BY u.pos`,
+        [layoutId],
+      )
+      .then(({ rows }) => rows.map((r) => r.ensemblId));
+    genes.catch(() => layoutGenes.delete(key));
+    layoutGenes.set(key, genes);
+  }
   return genes;
 }
 

@@ -1,0 +1,160 @@
+// The model registry: which GexBERT checkpoints the platform knows, and which one serves (exactly one ACTIVE).
+// Activation happens only here (promote, rollback, first start), each in one transaction, so a model that is
+// still training or failed can never serve.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { REPO_ROOT } from '../config.ts';
+import type { Db, PrismaClient } from '../db/prisma.ts';
+import { fitHeads, loadModelRuntime } from '../inference/modelRuntime.ts';
+
+export type ModelVersion = Db.ModelVersion;
+export type ModelStatus = Db.ModelStatus;
+
+/** The checkpoint shipped in the repository (trained on the six real TCGA cohorts). */
+export const SHIPPED_CHECKPOINT = path.join(REPO_ROOT, 'model', 'checkpoints', 'tcga-6types');
+export const SHIPPED_MODEL_NAME = 'tcga-6types';
+
+export class RegistryError extends Error {}
+
+export function activeModelVersion(prisma: PrismaClient): Promise<ModelVersion | null> {
+  return prisma.modelVersion.findFirst({ where: { active: true } });
+}
+
+export interface NewModelVersion {
+  name: string;
+  checkpointPath: string;
+  status: ModelStatus;
+  parentId?: number | null;
+  config: object;
+  metrics?: object;
+  /** The training data snapshot: the samples the model is (being) trained on. */
+  sampleIds?: number[];
+}
+
+/** Records a model version (never ACTIVE: use promoteModelVersion) with its training snapshot. */
+export async function registerModelVersion(
+  prisma: PrismaClient,
+  input: NewModelVersion,
+): Promise<ModelVersion> {
+  if (input.status === 'ACTIVE')
+    throw new RegistryError('register the model, then promote it to make it active');
+  const sampleIds = [...new Set(input.sampleIds ?? [])];
+  return prisma.$transaction(async (tx) => {
+    const version = await tx.modelVersion.create({
+      data: {
+        name: input.name,
+        checkpointPath: input.checkpointPath,
+        status: input.status,
+        parentId: input.parentId ?? null,
+        config: input.config,
+        metrics: input.metrics ?? {},
+        trainingSampleCount: sampleIds.length,
+      },
+    });
+    if (sampleIds.length > 0) {
+      await tx.modelTrainingSample.createMany({
+        data: sampleIds.map((sampleId) => ({ modelVersionId: version.id, sampleId })),
+      });
+    }
+    return version;
+  });
+}
+
+/** Makes `id` the active model; the previously active one becomes RETIRED. `gate` is recorded if given. */
+export async function promoteModelVersion(
+  prisma: PrismaClient,
+  id: number,
+  gate?: object,
+): Promise<ModelVersion> {
+  return prisma.$transaction(async (tx) => {
+    // Serialise activations: concurrent promotions would otherwise race on the unique `active` index.
+    await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(7402101)');
+    const version = await tx.modelVersion.findUnique({ where: { id } });
+    if (!version) throw new RegistryError(`model version ${id} does not exist`);
+    if (version.status === 'ACTIVE') return version;
+    if (version.status !== 'CANDIDATE' && version.status !== 'RETIRED')
+      throw new RegistryError(
+        `model version ${id} (${version.name}) is ${version.status}; only a CANDIDATE or RETIRED model can be promoted`,
+      );
+    const now = new Date();
+    await tx.modelVersion.updateMany({
+      where: { active: true },
+      data: { active: null, status: 'RETIRED', retiredAt: now },
+    });
+    return tx.modelVersion.update({
+      where: { id },
+      data: {
+        active: true,
+        status: 'ACTIVE',
+        activatedAt: now,
+        retiredAt: null,
+        ...(gate ? { gate } : {}),
+      },
+    });
+  });
+}
+
+/** Re-activates the most recently retired model; the active one becomes RETIRED. */
+export async function rollbackModelVersion(prisma: PrismaClient): Promise<ModelVersion> {
+  const previous = await prisma.modelVersion.findFirst({
+    where: { status: 'RETIRED', activatedAt: { not: null } },
+    orderBy: [{ retiredAt: 'desc' }, { id: 'desc' }],
+  });
+  if (!previous) throw new RegistryError('there is no previously active model to roll back to');
+  return promoteModelVersion(prisma, previous.id);
+}
+
+/**
+ * Makes sure a model serves: when none is ACTIVE, registers the shipped checkpoint, fits its heads on the
+ * database's samples with raw counts (their types and survival), records those samples as its snapshot
+ * (so only samples ingested later count towards retraining) and activates it. Safe to call concurrently.
+ */
+export async function ensureActiveModel(
+  platform: { pool: pg.Pool; prisma: PrismaClient },
+  options: { checkpointPath?: string; name?: string; log?: (line: string) => void } = {},
+): Promise<ModelVersion> {
+  const active = await activeModelVersion(platform.prisma);
+  if (active) return active;
+  const lock = await platform.pool.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(7402102)');
+    const raced = await activeModelVersion(platform.prisma);
+    if (raced) return raced;
+    const checkpointPath = options.checkpointPath ?? SHIPPED_CHECKPOINT;
+    const name = options.name ?? SHIPPED_MODEL_NAME;
+    const existing = await platform.prisma.modelVersion.findUnique({ where: { name } });
+    if (existing && existing.status !== 'FAILED' && existing.status !== 'TRAINING')
+      return await promoteModelVersion(platform.prisma, existing.id);
+    const read = (f: string) => JSON.parse(readFileSync(path.join(checkpointPath, f), 'utf8')) as object;
+    const { rows } = await platform.pool.query<{ sampleId: number }>(
+      `SELECT DISTINCT "sampleId" FROM "ExpressionProfile" WHERE unit = 'RAW_COUNT' ORDER BY 1`,
+    );
+    const sampleIds = rows.map((r) => r.sampleId);
+    const version = await registerModelVersion(platform.prisma, {
+      name: existing ? `${name}-${Date.now()}` : name,
+      checkpointPath,
+      status: 'CANDIDATE',
+      config: read('config.json'),
+      metrics: existsSync(path.join(checkpointPath, 'metrics.json')) ? read('metrics.json') : {},
+      sampleIds,
+    });
+    if (sampleIds.length > 0) {
+      options.log?.(`fitting the heads of model "${version.name}" on ${sampleIds.length} samples`);
+      const runtime = await loadModelRuntime(version);
+      try {
+        const heads = await fitHeads(runtime, platform.pool, sampleIds);
+        await platform.prisma.modelVersion.update({
+          where: { id: version.id },
+          data: { heads: heads as object },
+        });
+      } finally {
+        await runtime.close();
+      }
+    }
+    return await promoteModelVersion(platform.prisma, version.id);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(7402102)').catch(() => {});
+    lock.release();
+  }
+}

@@ -1,0 +1,138 @@
+// The model registry and the serving runtime on a real PostgreSQL with two real TCGA cohorts.
+import path from 'node:path';
+import { ready } from '@gexbert/model/engine/tf';
+import { loadCheckpoint } from '@gexbert/model/gexbert/checkpoint';
+import { embed } from '@gexbert/model/gexbert/infer';
+import { predictCancerType } from '@gexbert/model/heads/index';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrisma, type PrismaClient } from '../../src/db/prisma.ts';
+import { embedSamples, loadModelRuntime, type ModelRuntime } from '../../src/inference/modelRuntime.ts';
+import { ingestClinical, ingestCounts } from '../../src/ingest/index.ts';
+import {
+  activeModelVersion,
+  ensureActiveModel,
+  promoteModelVersion,
+  RegistryError,
+  registerModelVersion,
+  rollbackModelVersion,
+  SHIPPED_CHECKPOINT,
+} from '../../src/registry/modelVersion.ts';
+import { createTestDatabase, sharedDir } from '../../src/testing/database.ts';
+import { corpusFromFiles } from '../../src/training/corpus.ts';
+
+const COUNTS = path.join(sharedDir(), 'data/tcga/counts');
+const FILES = ['TCGA_CHOL_Counts.exp.gz', 'TCGA_UCS_Counts.exp.gz'].map((f) => path.join(COUNTS, f));
+const OS_TABLE = path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz');
+
+describe('model registry', () => {
+  let pool: pg.Pool;
+  let prisma: PrismaClient;
+  let runtime: ModelRuntime | undefined;
+
+  beforeAll(async () => {
+    const url = await createTestDatabase('registry');
+    pool = new pg.Pool({ connectionString: url });
+    prisma = createPrisma(url);
+    for (const file of FILES) await ingestCounts(pool, file);
+    await ingestClinical(pool, OS_TABLE);
+  }, 120_000);
+  afterAll(async () => {
+    await runtime?.close();
+    await prisma.$disconnect();
+    await pool.end();
+  });
+
+  const activeCount = () => prisma.modelVersion.count({ where: { status: 'ACTIVE' } });
+
+  it('activates the shipped model on first use, with heads fitted on the stored samples', async () => {
+    expect(await activeModelVersion(prisma)).toBeNull();
+    const [first, second] = await Promise.all([
+      ensureActiveModel({ pool, prisma }),
+      ensureActiveModel({ pool, prisma }),
+    ]);
+    expect(first.id).toBe(second.id);
+    expect(first.status).toBe('ACTIVE');
+    expect(first.checkpointPath).toBe(SHIPPED_CHECKPOINT);
+    expect(first.trainingSampleCount).toBe(29 + 45);
+    expect(await activeCount()).toBe(1);
+    const heads = first.heads as { cancerType?: { classes: string[] }; risk?: unknown };
+    expect(heads.cancerType?.classes.sort()).toEqual(['CHOL', 'UCS']);
+    expect(heads.risk).toBeDefined();
+  }, 120_000);
+
+  it('embeds stored samples exactly as the model library embeds the same counts read from the file', async () => {
+    const version = (await activeModelVersion(prisma))!;
+    runtime = await loadModelRuntime(version);
+    const corpus = await corpusFromFiles(FILES[1]!);
+    const picks = [0, 7, 44];
+    const { rows } = await pool.query<{ id: number; barcode: string }>(
+      `SELECT id, barcode FROM "Sample" WHERE barcode = ANY($1::text[])`,
+      [picks.map((i) => corpus.samples[i]!.slice(0, 15))],
+    );
+    const ids = picks.map((i) => rows.find((r) => r.barcode === corpus.samples[i]!.slice(0, 15))!.id);
+    const served = await embedSamples(runtime, pool, ids);
+    await ready();
+    const { model, stats } = loadCheckpoint(SHIPPED_CHECKPOINT);
+    const G = corpus.genes.length;
+    const direct = await embed(
+      model,
+      stats,
+      picks.map((i) => ({
+        genes: corpus.genes,
+        values: corpus.values.slice(i * G, (i + 1) * G),
+        unit: 'counts',
+      })),
+    );
+    model.dispose();
+    picks.forEach((_, j) => {
+      const a = served.embeddings[j]!;
+      const b = direct.embeddings[j]!;
+      expect(served.inputGenes[j]).toBe(direct.reports[j]!.inputGenes);
+      let maxDiff = 0;
+      for (let c = 0; c < a.length; c++) maxDiff = Math.max(maxDiff, Math.abs(a[c]! - b[c]!));
+      expect(maxDiff).toBeLessThan(1e-4);
+    });
+    // The fitted cancer-type head recognises these UCS samples.
+    const head = runtime.heads.cancerType!;
+    for (const e of served.embeddings) expect(predictCancerType(head, e!)[0]!.cancerType).toBe('UCS');
+  }, 120_000);
+
+  it('promotes a candidate, retires the old model, and rolls back; exactly one model is active throughout', async () => {
+    const shipped = (await activeModelVersion(prisma))!;
+    const candidate = await registerModelVersion(prisma, {
+      name: 'candidate-1',
+      checkpointPath: SHIPPED_CHECKPOINT,
+      status: 'CANDIDATE',
+      parentId: shipped.id,
+      config: shipped.config as object,
+      sampleIds: [1, 2, 3],
+    });
+    expect(candidate.trainingSampleCount).toBe(3);
+    expect(await prisma.modelTrainingSample.count({ where: { modelVersionId: candidate.id } })).toBe(3);
+    const promoted = await promoteModelVersion(prisma, candidate.id, { decision: 'promote' });
+    expect(promoted.status).toBe('ACTIVE');
+    expect(promoted.gate).toEqual({ decision: 'promote' });
+    expect((await prisma.modelVersion.findUnique({ where: { id: shipped.id } }))!.status).toBe('RETIRED');
+    expect(await activeCount()).toBe(1);
+    const back = await rollbackModelVersion(prisma);
+    expect(back.id).toBe(shipped.id);
+    expect((await prisma.modelVersion.findUnique({ where: { id: candidate.id } }))!.status).toBe('RETIRED');
+    expect(await activeCount()).toBe(1);
+  });
+
+  it('never activates a model that is training or failed, and races resolve to one active model', async () => {
+    const base = { checkpointPath: SHIPPED_CHECKPOINT, config: {} };
+    const training = await registerModelVersion(prisma, { ...base, name: 'training-1', status: 'TRAINING' });
+    await expect(promoteModelVersion(prisma, training.id)).rejects.toThrow(/TRAINING; only a CANDIDATE/);
+    await expect(registerModelVersion(prisma, { ...base, name: 'x', status: 'ACTIVE' })).rejects.toThrow(
+      RegistryError,
+    );
+    const a = await registerModelVersion(prisma, { ...base, name: 'race-a', status: 'CANDIDATE' });
+    const b = await registerModelVersion(prisma, { ...base, name: 'race-b', status: 'CANDIDATE' });
+    await Promise.all([promoteModelVersion(prisma, a.id), promoteModelVersion(prisma, b.id)]);
+    expect(await activeCount()).toBe(1);
+    const active = (await activeModelVersion(prisma))!;
+    expect([a.id, b.id]).toContain(active.id);
+  });
+});
