@@ -61,6 +61,32 @@ export class BatchSampler {
     }
   }
 
+  /**
+   * The sampler's state: every sample's gene pool, concatenated. `sample` permutes the pools in place,
+   * so continuing a run identically needs them as well as the Rng.
+   */
+  poolState(): Int32Array {
+    const out = new Int32Array(this.pools.reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const p of this.pools) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+
+  /** Restore pools saved by `poolState` (from a sampler over the same corpus). */
+  setPoolState(state: Int32Array): void {
+    const total = this.pools.reduce((a, p) => a + p.length, 0);
+    if (state.length !== total)
+      throw new Error(`sampler state has ${state.length} entries; this corpus needs ${total}`);
+    let o = 0;
+    for (const p of this.pools) {
+      p.set(state.subarray(o, o + p.length));
+      o += p.length;
+    }
+  }
+
   /** Observed genes of a sample. */
   observed(sample: number): number {
     return this.pools[sample]?.length ?? 0;

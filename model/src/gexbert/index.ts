@@ -59,7 +59,8 @@ export {
 export { exportOnnx, type OnnxExportOptions } from './onnx/export.ts';
 export { createOnnxPredictor, type OnnxPredictor } from './onnx/predictor.ts';
 export { AdamW, clipByGlobalNorm, learningRate } from './optim.ts';
-export { Rng } from './rng.ts';
+export { loadTrainingState, removeTrainingState, STATE_FILE } from './resume.ts';
+export { Rng, type RngState } from './rng.ts';
 export {
   type Corpus,
   type EngineChoice,
@@ -68,5 +69,6 @@ export {
   type PretrainResult,
   type ProgressInfo,
   pretrain,
+  type ResumeInfo,
   type TrainMetrics,
 } from './train.ts';

@@ -2,9 +2,13 @@
  * Inference on expression profiles: sample embeddings and restored gene values, batched.
  *
  * A profile is `{ genes, values, unit }` (NaN = missing). It may name any subset of the vocabulary:
- * its measured vocabulary genes become the encoder's input tokens (padded per batch), missing values
- * are left out, and genes outside the vocabulary are ignored and reported. Restoring queries the
- * decoder with the requested genes, measured or not.
+ * its measured vocabulary genes become the encoder's input tokens with their value level, genes given
+ * with a missing value (NaN) become tokens with the learned missing level (the level masked values get
+ * in training), so "measured" and "given as missing" differ; a vocabulary gene absent from the profile
+ * is no token, and genes outside the vocabulary are ignored and reported. Tokens are padded per batch.
+ * A profile with no measured gene (none in the vocabulary, or all missing) gets the no-information
+ * result: an all-zero embedding and NaN restored values. Restoring queries the decoder with the
+ * requested genes, measured or not.
  *
  * The math runs on a `Predictor`: TensorFlow.js (`tfjsPredictor`) or onnxruntime (onnx/predictor.ts).
  */
@@ -50,21 +54,36 @@ export function tfjsPredictor(model: GexbertModel): Predictor {
 export interface InferOptions {
   /** Profiles per forward pass (default 32). */
   batchSize?: number;
-  /** Use at most this many measured genes per profile (a seeded random subset); default: all. */
+  /**
+   * Use at most this many measured genes per profile (a seeded random subset); default: all. Genes
+   * given as missing are always added as missing tokens.
+   */
   maxInputGenes?: number;
   /** Seed for that subset (default 0). */
   seed?: number;
+  /**
+   * Genes given with a missing value (NaN): `token` (default) inputs them with the learned missing
+   * level; `omit` leaves them out like absent genes. Training shows the model about 1 missing token
+   * per 3 measured ones: with far more missing than measured genes (e.g. a small panel listed among
+   * NaNs), `omit` restores better (model/EXPERIMENTS.md section 8).
+   */
+  missing?: 'token' | 'omit';
 }
 
 export interface ProfileReport {
   /** Measured vocabulary genes used as input. */
   inputGenes: number;
+  /** Vocabulary genes given with a missing value (NaN) and input with the missing level (0 with `missing: 'omit'`). */
+  missingGenes: number;
   /** Profile genes not in the vocabulary (ignored). */
   unknownGenes: string[];
 }
 
 export interface EmbedResult {
-  /** One embedding (length = model width) per profile; all zeros for a profile with no usable gene. */
+  /**
+   * One embedding (length = model width) per profile; all zeros for a profile with no measured
+   * vocabulary gene (e.g. every value NaN).
+   */
   embeddings: Float32Array[];
   reports: ProfileReport[];
 }
@@ -74,32 +93,44 @@ export interface RestoreResult {
   genes: string[];
   /** Requested genes not in the vocabulary (no value returned). */
   unknownQueries: string[];
-  /** Per profile, one restored value per entry of `genes` (NaN for a profile with no usable gene). */
+  /** Per profile, one restored value per entry of `genes` (NaN for a profile with no measured gene). */
   values: Float32Array[];
   unit: Exclude<Unit, 'counts'>;
   reports: ProfileReport[];
 }
 
 interface Encoded {
+  /** Input tokens: measured genes, then genes given as missing. */
   ids: Int32Array;
+  /** Value level per token (`stats.levels` = missing). */
   levels: Int32Array;
+  /** False when no gene is measured: the profile is not run and gets the no-information result. */
+  usable: boolean;
   report: ProfileReport;
 }
 
 function encodeProfiles(stats: NormStats, profiles: Profile[], opts: InferOptions): Encoded[] {
   return profiles.map((p, i) => {
     const mapped = profileToZ(stats, p.genes, p.values, p.unit);
-    let ids: number[] = [];
-    for (let v = 0; v < mapped.z.length; v++) if (Number.isFinite(mapped.z[v]!)) ids.push(v);
-    if (opts.maxInputGenes !== undefined && ids.length > opts.maxInputGenes) {
-      const pool = Int32Array.from(ids);
-      const k = new Rng(opts.seed ?? 0, `infer/${i}`).sampleInPlace(pool, opts.maxInputGenes);
-      ids = [...pool.subarray(0, k)].sort((a, b) => a - b);
+    let measured: number[] = [];
+    const missing: number[] = [];
+    for (let v = 0; v < mapped.z.length; v++) {
+      if (Number.isFinite(mapped.z[v]!)) measured.push(v);
+      else if (mapped.given[v] && opts.missing !== 'omit') missing.push(v);
     }
+    if (opts.maxInputGenes !== undefined && measured.length > opts.maxInputGenes) {
+      const pool = Int32Array.from(measured);
+      const k = new Rng(opts.seed ?? 0, `infer/${i}`).sampleInPlace(pool, opts.maxInputGenes);
+      measured = [...pool.subarray(0, k)].sort((a, b) => a - b);
+    }
+    const usable = measured.length > 0;
+    const ids = usable ? [...measured, ...missing] : [];
+    const levels = ids.map((v, t) => (t < measured.length ? levelOf(stats, mapped.z[v]!) : stats.levels));
     return {
       ids: Int32Array.from(ids),
-      levels: Int32Array.from(ids, (v) => levelOf(stats, mapped.z[v]!)),
-      report: { inputGenes: ids.length, unknownGenes: mapped.unknown },
+      levels: Int32Array.from(levels),
+      usable,
+      report: { inputGenes: measured.length, missingGenes: missing.length, unknownGenes: mapped.unknown },
     };
   });
 }
@@ -150,7 +181,7 @@ export async function embed(
     const chunk = enc.slice(i, i + bs);
     const out = await pred.run(makeBatch(chunk, new Int32Array(0), stats.levels));
     chunk.forEach((e, j) => {
-      embeddings.push(e.ids.length > 0 ? out.embedding.slice(j * C, (j + 1) * C) : new Float32Array(C));
+      embeddings.push(e.usable ? out.embedding.slice(j * C, (j + 1) * C) : new Float32Array(C));
     });
   }
   return { embeddings, reports: enc.map((e) => e.report) };
@@ -179,7 +210,7 @@ export async function restore(
     const out = Q > 0 ? await pred.run(makeBatch(chunk, queryIds, stats.levels)) : undefined;
     chunk.forEach((e, j) => {
       const row = new Float32Array(Q).fill(Number.NaN);
-      if (out?.queryValues && e.ids.length > 0) {
+      if (out?.queryValues && e.usable) {
         for (let q = 0; q < Q; q++) row[q] = fromZ(stats, queryIds[q]!, out.queryValues[j * Q + q]!, unit);
       }
       values.push(row);

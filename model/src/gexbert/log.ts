@@ -6,11 +6,19 @@ export class JsonlLog {
   private fd: number | undefined;
   readonly records: Record<string, unknown>[] = [];
 
-  /** With a path, lines are also written to that file (created or truncated). */
-  constructor(readonly file?: string) {
+  /**
+   * With a path, lines are also written to that file (created or truncated). `earlier` records (e.g.
+   * from a resumed run) come first, in memory and in the file.
+   */
+  constructor(
+    readonly file?: string,
+    earlier: Record<string, unknown>[] = [],
+  ) {
+    this.records.push(...earlier);
     if (file) {
       mkdirSync(path.dirname(file), { recursive: true });
       this.fd = openSync(file, 'w');
+      if (earlier.length > 0) writeSync(this.fd, this.text());
     }
   }
 

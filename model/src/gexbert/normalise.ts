@@ -195,6 +195,8 @@ export function levelCentre(stats: Pick<NormStats, 'levels' | 'zRange'>, level: 
 export interface MappedProfile {
   /** z per vocabulary gene (NaN = missing or not in the profile). */
   z: Float32Array;
+  /** Per vocabulary gene, 1 when the profile names it (with a value or as missing), 0 when absent. */
+  given: Uint8Array;
   /** Profile genes not in the vocabulary (ignored). */
   unknown: string[];
   /** Vocabulary genes the profile names more than once (the first value is used). */
@@ -236,7 +238,7 @@ export function profileToZ(
     const x = lc[i]!;
     z[v] = unit === 'z' ? (Number.isFinite(x) ? x : Number.NaN) : zOf(stats, v, x);
   }
-  return { z, unknown, duplicates };
+  return { z, given: seen, unknown, duplicates };
 }
 
 /** Whole matrix -> z over the vocabulary (samples x V, NaN = missing). Used to build training corpora. */

@@ -18,7 +18,8 @@ import {
   selectVocabulary,
 } from './normalise.ts';
 import { exportOnnx } from './onnx/export.ts';
-import { type EvalInfo, type ProgressInfo, pretrain, type TrainMetrics } from './train.ts';
+import { removeTrainingState } from './resume.ts';
+import { type EvalInfo, type ProgressInfo, pretrain, type ResumeInfo, type TrainMetrics } from './train.ts';
 
 export const RECIPE_DEFAULTS: Partial<GexbertConfig> = {
   levels: 64,
@@ -54,13 +55,26 @@ export interface RecipeOptions {
   maxSteps?: number;
   /** Stop training after this many seconds (the best weights so far are kept). */
   timeLimitSeconds?: number;
+  /**
+   * Keep a resume state in this folder (saved every 50 steps) and continue from the state found there,
+   * so a killed training continues where it stopped. Removed once the checkpoint is written.
+   */
+  resumeDir?: string;
+  /** Called when training continues from a state in `resumeDir`. */
+  onResume?: (from: ResumeInfo) => void;
 }
 
 export interface RecipeResult {
   out: string;
   config: GexbertConfig;
   vocabulary: number;
-  metrics: TrainMetrics & { samples: number; startedAt: string; finishedAt: string };
+  metrics: TrainMetrics & {
+    samples: number;
+    startedAt: string;
+    finishedAt: string;
+    /** The optimiser step training continued from (only when it resumed a saved state). */
+    resumedFromStep?: number;
+  };
   /** The trained model and its normalisation (as saved), for callers that go on to use them. */
   model: GexbertModel;
   stats: NormStats;
@@ -97,6 +111,8 @@ export async function trainCheckpoint(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onEval ? { onEval: options.onEval } : {}),
     ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+    ...(options.resumeDir === undefined ? {} : { resume: { dir: options.resumeDir } }),
+    ...(options.onResume ? { onResume: options.onResume } : {}),
     signal: abort.signal,
   }).finally(() => clearTimeout(timer));
   const metrics = {
@@ -104,6 +120,7 @@ export async function trainCheckpoint(
     samples: counts.nSamples,
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
+    ...(run.resumedFrom ? { resumedFromStep: run.resumedFrom.step } : {}),
   };
   saveModel(options.out, run.model, stats, {
     trainingLog: run.log.text(),
@@ -111,5 +128,6 @@ export async function trainCheckpoint(
     notes: options.dataDescription,
   });
   writeFileSync(path.join(options.out, 'model.onnx'), exportOnnx(config, run.model.getWeights()));
+  if (options.resumeDir !== undefined) removeTrainingState(options.resumeDir);
   return { out: options.out, config, vocabulary: vocab.length, metrics, model: run.model, stats };
 }

@@ -23,6 +23,12 @@ export function hashString(text: string): number {
   return h >>> 0;
 }
 
+/** A generator's complete state: the four xoshiro words and the cached second normal, if any. */
+export interface RngState {
+  words: [number, number, number, number];
+  spareNormal: number | null;
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -41,6 +47,19 @@ export class Rng {
     }
     [this.a, this.b, this.c, this.d] = out as [number, number, number, number];
     if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+  }
+
+  /** The complete state: a generator given it with `setState` continues with the same sequence. */
+  getState(): RngState {
+    return { words: [this.a, this.b, this.c, this.d], spareNormal: this.spareNormal ?? null };
+  }
+
+  setState(state: RngState): void {
+    const w = state.words;
+    if (w.length !== 4 || !w.every((x) => Number.isInteger(x)) || (w[0] | w[1] | w[2] | w[3]) === 0)
+      throw new Error('Rng.setState: expected four 32-bit integers, not all zero');
+    [this.a, this.b, this.c, this.d] = [w[0] | 0, w[1] | 0, w[2] | 0, w[3] | 0];
+    this.spareNormal = state.spareNormal ?? undefined;
   }
 
   /** A child generator whose sequence depends on this one's seed and `stream`, not on its position. */

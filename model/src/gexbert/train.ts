@@ -3,6 +3,10 @@
  * warm-up and cosine decay, global-norm clipping, dropout, a held-out validation split with early
  * stopping on its restoration loss. Every random choice comes from Rng streams derived from
  * config.seed, so a fixed seed gives an identical run (same engine, same backend).
+ *
+ * With `resume`, the complete training state is saved every few steps and on abort (resume.ts), and a
+ * run started with a saved state continues from it: an interrupted and resumed run gives the same
+ * weights and log as an uninterrupted one.
  */
 import { ready } from '../engine/tf.ts';
 import { BatchSampler, type TrainBatch } from './batch.ts';
@@ -18,6 +22,13 @@ import {
   type WeightEntry,
 } from './model.ts';
 import { AdamW, clipByGlobalNorm, learningRate } from './optim.ts';
+import {
+  checkFingerprint,
+  loadTrainingState,
+  runFingerprint,
+  saveTrainingState,
+  type TrainingState,
+} from './resume.ts';
 import { Rng } from './rng.ts';
 
 /** A z-scored training corpus: nSamples x V (vocabulary order), NaN = missing. */
@@ -95,6 +106,23 @@ export interface PretrainOptions {
   /** Stop after this many optimiser steps (the schedule is then fitted to them). */
   maxSteps?: number;
   signal?: AbortSignal;
+  /**
+   * Save the complete training state to `dir` every `everySteps` optimiser steps (default 50) and on
+   * abort, and continue from the state found there at the start. A state saved by a run with another
+   * config, step limit, corpus or initial weights is refused. With dropout, the onnxruntime engine
+   * then takes the trainer's dropout masks (resumable) instead of drawing its own.
+   */
+  resume?: { dir: string; everySteps?: number };
+  /** Called once when training continues from a saved state. */
+  onResume?: (from: ResumeInfo) => void;
+}
+
+export interface ResumeInfo {
+  dir: string;
+  /** Optimiser steps already taken. */
+  step: number;
+  totalSteps: number;
+  epoch: number;
 }
 
 export interface PretrainResult {
@@ -104,6 +132,8 @@ export interface PretrainResult {
   metrics: TrainMetrics;
   log: JsonlLog;
   split: { train: number[]; validation: number[] };
+  /** Set when the run continued from a saved state. */
+  resumedFrom?: ResumeInfo;
 }
 
 /** Shuffle samples with the seed and hold out round(fraction * n) of them (at least 1 if fraction > 0). */
@@ -132,13 +162,33 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
       `corpus has ${corpus.z.length} values; expected nSamples ${corpus.nSamples} x vocabSize ${V}`,
     );
   }
-  const log = new JsonlLog(opts.logFile);
   const split = splitSamples(corpus.nSamples, config.validationFraction, config.seed);
+  const B = config.batchSize;
+  const stepsPerEpoch = Math.ceil(split.train.length / B);
+  const plannedSteps = config.epochs * stepsPerEpoch;
+  const totalSteps = Math.min(plannedSteps, opts.maxSteps ?? Number.POSITIVE_INFINITY);
+
+  const resumeDir = opts.resume?.dir;
+  const saveEvery = Math.max(1, Math.floor(opts.resume?.everySteps ?? 50));
+  const fingerprint = resumeDir ? runFingerprint(config, totalSteps, corpus, opts.initialWeights) : undefined;
+  const saved = resumeDir ? loadTrainingState(resumeDir) : undefined;
+  if (saved && resumeDir && fingerprint) checkFingerprint(resumeDir, saved.fingerprint, fingerprint);
+
+  const log = new JsonlLog(opts.logFile, saved?.log);
   const sampler = new BatchSampler(corpus.z, V, config);
   const specs = parameterSpecs(config);
-  const weights = opts.initialWeights ?? initialWeights(config);
+  const weights = saved
+    ? specs.map((s, k) => ({ name: s.name, shape: s.shape, data: saved.weights[k]! }))
+    : (opts.initialWeights ?? initialWeights(config));
   const model = GexbertModel.fromWeights(config, weights);
-  const engine = await resolveEngine(opts.engine ?? 'auto', opts.engineThreads)(model);
+  const engine = await resolveEngine(opts.engine ?? 'auto', opts.engineThreads, {
+    trainerDropout: resumeDir !== undefined,
+  })(model);
+  if (resumeDir && config.dropout > 0 && engine.wantsDropoutMasks === false) {
+    throw new Error(
+      `engine ${engine.name} draws its own dropout masks, which a resumed run cannot repeat; use an engine that takes the trainer's masks, or train without resume`,
+    );
+  }
   const byName = new Map(weights.map((w) => [w.name, w.data]));
   const master = specs.map((s) => Float32Array.from(byName.get(s.name)!));
   engine.setWeights(master);
@@ -150,10 +200,6 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
 
   const dataRng = Rng.derive(config.seed, 'data');
   const dropRng = Rng.derive(config.seed, 'dropout');
-  const B = config.batchSize;
-  const stepsPerEpoch = Math.ceil(split.train.length / B);
-  const plannedSteps = config.epochs * stepsPerEpoch;
-  const totalSteps = Math.min(plannedSteps, opts.maxSteps ?? Number.POSITIVE_INFINITY);
 
   // Fixed validation draws, so losses are comparable between evaluations.
   const valRng = Rng.derive(config.seed, 'validation');
@@ -162,17 +208,19 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
     valBatches.push(sampler.sample(split.validation.slice(i, i + B), valRng));
   const valBaseline = valBatches.length > 0 ? meanBaseline(valBatches) : undefined;
 
-  log.write({
-    type: 'start',
-    engine: engine.name,
-    config,
-    parameters: parameterCount(config),
-    trainSamples: split.train.length,
-    validationSamples: split.validation.length,
-    stepsPerEpoch,
-    totalSteps,
-    valMeanBaselineLoss: valBaseline,
-  });
+  if (!saved) {
+    log.write({
+      type: 'start',
+      engine: engine.name,
+      config,
+      parameters: parameterCount(config),
+      trainSamples: split.train.length,
+      validationSamples: split.validation.length,
+      stepsPerEpoch,
+      totalSteps,
+      valMeanBaselineLoss: valBaseline,
+    });
+  }
 
   const history: EvalInfo[] = [];
   const progressEvery = Math.max(1, opts.progressEvery ?? 10);
@@ -185,17 +233,81 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   let lossSum = 0;
   let lossCount = 0;
   let lastLoss = Number.NaN;
-  const t0 = performance.now();
+  let t0 = performance.now();
+  let startEpoch = 1;
+  let resumedFrom: ResumeInfo | undefined;
+  let resumePoint: { order: number[]; position: number } | undefined;
+
+  if (saved && resumeDir) {
+    restoreOptimiser(optimiser, saved);
+    sampler.setPoolState(saved.pools);
+    dataRng.setState(saved.rngs.data!);
+    dropRng.setState(saved.rngs.dropout!);
+    history.push(...(saved.history as unknown as EvalInfo[]));
+    if (saved.best && saved.bestWeights)
+      best = { loss: saved.best.loss, epoch: saved.best.epoch, weights: saved.bestWeights };
+    sinceBest = saved.sinceBest;
+    step = saved.step;
+    trainSeconds = saved.trainSeconds;
+    samplesSeen = saved.samplesSeen;
+    lossSum = saved.lossSum;
+    lossCount = saved.lossCount;
+    lastLoss = saved.lastLoss ?? Number.NaN;
+    t0 -= saved.elapsedSeconds * 1000;
+    startEpoch = saved.epoch;
+    resumePoint = { order: saved.order, position: saved.position };
+    resumedFrom = { dir: resumeDir, step, totalSteps, epoch: saved.epoch };
+    opts.onResume?.(resumedFrom);
+  }
+  let savedStep = saved?.step ?? -1;
+  const saveState = (epoch: number, order: number[], position: number) => {
+    if (!resumeDir || !fingerprint) return;
+    saveTrainingState(resumeDir, {
+      fingerprint,
+      step,
+      epoch,
+      position,
+      order,
+      optimiserStep: optimiser.t,
+      rngs: { data: dataRng.getState(), dropout: dropRng.getState() },
+      best: best ? { loss: best.loss, epoch: best.epoch } : null,
+      sinceBest,
+      lossSum,
+      lossCount,
+      lastLoss: Number.isNaN(lastLoss) ? null : lastLoss,
+      samplesSeen,
+      trainSeconds,
+      elapsedSeconds: (performance.now() - t0) / 1000,
+      history: history.map((h) => ({ ...h })),
+      log: log.records,
+      weights: master,
+      moment1: optimiser.m,
+      moment2: optimiser.v,
+      bestWeights: best ? best.weights : null,
+      pools: sampler.poolState(),
+    });
+    savedStep = step;
+  };
 
   let aborted = false;
-  for (let epoch = 1; epoch <= config.epochs && step < totalSteps && !aborted; epoch++) {
-    const order = [...split.train];
-    dataRng.shuffle(order);
-    for (let i = 0; i < order.length && step < totalSteps; i += B) {
+  for (let epoch = startEpoch; epoch <= config.epochs && step < totalSteps && !aborted; epoch++) {
+    let order: number[];
+    let first = 0;
+    if (resumePoint && epoch === startEpoch) {
+      order = resumePoint.order;
+      first = resumePoint.position;
+    } else {
+      order = [...split.train];
+      dataRng.shuffle(order);
+    }
+    for (let i = first; i < order.length && step < totalSteps; i += B) {
+      // A clean point: `step` steps taken, about to train on order[i...] of this epoch.
       if (opts.signal?.aborted) {
+        if (step !== savedStep) saveState(epoch, order, i);
         aborted = true;
         break;
       }
+      if (step > 0 && step % saveEvery === 0 && step !== savedStep) saveState(epoch, order, i);
       const ts = performance.now();
       const batch = sampler.sample(order.slice(i, i + B), dataRng);
       const drop =
@@ -280,15 +392,39 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   };
   log.write({ type: 'end', ...metrics });
   log.close();
-  return { model, history, metrics, log, split };
+  return { model, history, metrics, log, split, ...(resumedFrom ? { resumedFrom } : {}) };
 }
 
-/** The engine factory for a choice (`auto`: onnxruntime when it loads, else tfjs). */
-export function resolveEngine(choice: EngineChoice | EngineFactory, threads?: number): EngineFactory {
+/** Put a saved optimiser state (moments and step count) into the live optimiser. */
+function restoreOptimiser(optimiser: AdamW, saved: TrainingState): void {
+  const sizes = optimiser.params.map((p) => p.length);
+  const fits = (arrays: Float32Array[]) =>
+    arrays.length === sizes.length && arrays.every((a, k) => a.length === sizes[k]);
+  if (!fits(saved.moment1) || !fits(saved.moment2))
+    throw new Error('resume state: optimiser moments do not match the model; delete the resume folder');
+  for (let k = 0; k < sizes.length; k++) {
+    optimiser.m[k]!.set(saved.moment1[k]!);
+    optimiser.v[k]!.set(saved.moment2[k]!);
+  }
+  optimiser.t = saved.optimiserStep;
+}
+
+/**
+ * The engine factory for a choice (`auto`: onnxruntime when it loads, else tfjs). `trainerDropout`:
+ * onnxruntime takes the trainer's dropout masks instead of drawing its own (needed to resume).
+ */
+export function resolveEngine(
+  choice: EngineChoice | EngineFactory,
+  threads?: number,
+  opts: { trainerDropout?: boolean } = {},
+): EngineFactory {
   if (typeof choice === 'function') return choice;
   const tfjs: EngineFactory = (m) => new TfjsEngine(m);
   if (choice === 'tfjs') return tfjs;
-  const ortOpts = threads !== undefined ? { intraOpThreads: threads } : {};
+  const ortOpts = {
+    ...(threads !== undefined ? { intraOpThreads: threads } : {}),
+    ...(opts.trainerDropout ? { dropoutMasks: 'inputs' as const } : {}),
+  };
   return async (m) => {
     try {
       const { createOrtEngine } = await import('./engine-ort.ts');

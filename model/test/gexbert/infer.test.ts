@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../src/engine/tf.ts';
+import type { TokenBatch } from '../../src/gexbert/batch.ts';
 import { loadCheckpoint, saveModel } from '../../src/gexbert/checkpoint.ts';
-import { embed, type Profile, restore } from '../../src/gexbert/infer.ts';
+import { embed, type Profile, restore, tfjsPredictor } from '../../src/gexbert/infer.ts';
 import type { GexbertModel } from '../../src/gexbert/model.ts';
-import { fitNormaliser, matrixToZ, type NormStats } from '../../src/gexbert/normalise.ts';
+import { fitNormaliser, levelOf, matrixToZ, type NormStats, zOf } from '../../src/gexbert/normalise.ts';
 import { Rng } from '../../src/gexbert/rng.ts';
 import { type PretrainResult, pretrain } from '../../src/gexbert/train.ts';
 import { maxAbsDiff, type Simulation, simulate, tinyConfig } from './helpers.ts';
@@ -103,7 +104,11 @@ describe('inference', () => {
     const all = [...profiles, odd];
     const e1 = await embed(model, stats, all, { batchSize: 1 });
     const e6 = await embed(model, stats, all, { batchSize: 6 });
-    expect(e6.reports[5]).toEqual({ inputGenes: 2, unknownGenes: ['NOT_A_GENE', 'ALSO_NOT'] });
+    expect(e6.reports[5]).toEqual({
+      inputGenes: 2,
+      missingGenes: 1,
+      unknownGenes: ['NOT_A_GENE', 'ALSO_NOT'],
+    });
     expect(e6.embeddings[0]!.length).toBe(model.config.width);
     for (let i = 0; i < all.length; i++)
       expect(maxAbsDiff(e1.embeddings[i]!, e6.embeddings[i]!)).toBeLessThan(1e-5);
@@ -119,6 +124,67 @@ describe('inference', () => {
     );
     expect(Number.isNaN(empty.values[0]![0]!)).toBe(true);
     expect(empty.reports[0]!.inputGenes).toBe(0);
+  });
+
+  it('genes given as missing are missing-level tokens, distinct from genes left out', async () => {
+    const G = sim.genes.length;
+    const values = sim.draw(1, new Rng(80, 'nan'));
+    const nanGenes = [2, 9, 17, 30];
+    const withNaN: Profile = {
+      genes: sim.genes,
+      values: values.map((x, g) => (nanGenes.includes(g) ? Number.NaN : x)),
+      unit: 'log2cpm',
+    };
+    const keep = sim.genes.map((_, g) => g).filter((g) => !nanGenes.includes(g));
+    const without: Profile = {
+      genes: keep.map((g) => sim.genes[g]!),
+      values: Float32Array.from(keep, (g) => values[g]!),
+      unit: 'log2cpm',
+    };
+    const res = await embed(model, stats, [withNaN, without]);
+    expect(res.reports.map((r) => [r.inputGenes, r.missingGenes])).toEqual([
+      [G - 4, 4],
+      [G - 4, 0],
+    ]);
+    const diff = maxAbsDiff(res.embeddings[0]!, res.embeddings[1]!);
+    expect(diff).toBeGreaterThan(1e-3);
+    // missing: 'omit' treats them as absent.
+    const omitted = await embed(model, stats, [withNaN], { missing: 'omit' });
+    expect(omitted.reports[0]!.missingGenes).toBe(0);
+    expect(maxAbsDiff(omitted.embeddings[0]!, res.embeddings[1]!)).toBeLessThan(1e-5);
+    // The same tokens built by hand: measured genes at their value level, the NaN genes at level `levels`.
+    const T = G;
+    const batch: TokenBatch = {
+      B: 1,
+      T,
+      Q: 0,
+      geneIds: Int32Array.from([...keep, ...nanGenes]),
+      levelIds: Int32Array.from([...keep, ...nanGenes], (g) =>
+        nanGenes.includes(g) ? stats.levels : levelOf(stats, Math.fround(zOf(stats, g, values[g]!))),
+      ),
+      tokenMask: new Float32Array(T).fill(1),
+      padded: false,
+      queryIds: new Int32Array(0),
+    };
+    const direct = await tfjsPredictor(model).run(batch);
+    expect(maxAbsDiff(res.embeddings[0]!, direct.embedding)).toBeLessThan(1e-5);
+  });
+
+  it('a profile whose values are all missing gets the no-information result', async () => {
+    const allNaN: Profile = {
+      genes: sim.genes.slice(0, 10),
+      values: new Float32Array(10).fill(Number.NaN),
+      unit: 'counts',
+    };
+    const { profiles } = heldOut(2, 0.3, 81);
+    const e = await embed(model, stats, [profiles[0]!, allNaN, profiles[1]!], { batchSize: 3 });
+    expect(e.reports[1]).toEqual({ inputGenes: 0, missingGenes: 10, unknownGenes: [] });
+    expect([...e.embeddings[1]!]).toEqual(new Array(model.config.width).fill(0));
+    const alone = await embed(model, stats, [profiles[0]!, profiles[1]!]);
+    expect(maxAbsDiff(e.embeddings[0]!, alone.embeddings[0]!)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(e.embeddings[2]!, alone.embeddings[1]!)).toBeLessThan(1e-5);
+    const r = await restore(model, stats, [allNaN], ['G0', 'G20'], { unit: 'z' });
+    expect(r.values[0]!.every(Number.isNaN)).toBe(true);
   });
 
   it('save / load round trip gives identical outputs', async () => {

@@ -166,9 +166,12 @@ describe('ONNX export', () => {
       zRange: c.zRange,
     };
     const r = new Rng(9);
-    const profiles = Array.from({ length: 7 }, () => ({
+    // NaN values are missing-level tokens; the last profile is all NaN (no-information result).
+    const profiles = Array.from({ length: 8 }, (_, i) => ({
       genes: stats.genes,
-      values: Float32Array.from(stats.genes, () => (r.next() < 0.4 ? Number.NaN : 5 + 2 * r.normal())),
+      values: Float32Array.from(stats.genes, () =>
+        i === 7 || r.next() < 0.4 ? Number.NaN : 5 + 2 * r.normal(),
+      ),
       unit: 'log2cpm' as const,
     }));
     const pred = await createOnnxPredictor(c, weights, { intraOpThreads: 1 });
@@ -179,12 +182,15 @@ describe('ONNX export', () => {
     ];
     for (let i = 0; i < profiles.length; i++)
       expect(maxAbsDiff(ea.embeddings[i]!, eb.embeddings[i]!)).toBeLessThan(1e-4);
+    expect(ea.reports.slice(0, 7).every((p) => p.missingGenes > 0 && p.inputGenes > 0)).toBe(true);
+    expect(ea.reports[7]).toMatchObject({ inputGenes: 0, missingGenes: c.vocabSize });
+    expect(eb.embeddings[7]!.every((x) => x === 0)).toBe(true);
     const [ra, rb] = [
       await restore(model, stats, profiles, stats.genes, { unit: 'z' }),
       await restore(pred, stats, profiles, stats.genes, { unit: 'z' }),
     ];
-    for (let i = 0; i < profiles.length; i++)
-      expect(maxAbsDiff(ra.values[i]!, rb.values[i]!)).toBeLessThan(1e-4);
+    for (let i = 0; i < 7; i++) expect(maxAbsDiff(ra.values[i]!, rb.values[i]!)).toBeLessThan(1e-4);
+    expect([ra, rb].every((r) => r.values[7]!.every(Number.isNaN))).toBe(true);
     await pred.release();
     model.dispose();
   });

@@ -1,5 +1,6 @@
 // gexbert train: pretrain GexBERT on raw counts (count files or a cohort) into a checkpoint folder.
 import fs from 'node:fs';
+import path from 'node:path';
 import { openPlatform } from '@gexbert/core/platform';
 import {
   type CountsCorpus,
@@ -8,6 +9,7 @@ import {
   proteinCodingGenes,
 } from '@gexbert/core/training/corpus';
 import { trainCheckpoint } from '@gexbert/model/gexbert/recipe';
+import type { ResumeInfo } from '@gexbert/model/gexbert/train';
 import type { Command } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
 import { progress } from '../progress.ts';
@@ -19,6 +21,7 @@ interface Flags extends OutputOptions {
   seed?: string;
   maxSteps?: string;
   genes: string;
+  resume?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -36,6 +39,10 @@ export function registerTrain(program: Command): void {
     .option('--seed <s>', 'random seed (same seed, same model)')
     .option('--genes <k>', 'vocabulary size: the most variable protein-coding genes', '1000')
     .option('--max-steps <n>', 'stop after this many optimiser steps (quick runs)')
+    .option(
+      '--resume',
+      'keep a resume state in <out>/.resume (every 50 steps) and continue from it if present; same data and settings needed',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (flags: Flags) => {
       try {
@@ -51,6 +58,15 @@ export function registerTrain(program: Command): void {
           dataDescription: `Trained on ${corpus.description}.`,
           ...(flags.seed === undefined ? {} : { seed: Number(flags.seed) }),
           ...(flags.maxSteps === undefined ? {} : { maxSteps: Number(flags.maxSteps) }),
+          ...(flags.resume
+            ? {
+                resumeDir: path.join(flags.out, '.resume'),
+                onResume: (from: ResumeInfo) =>
+                  process.stderr.write(
+                    `resumed from step ${from.step} of ${from.totalSteps} (epoch ${from.epoch}), state in ${from.dir}\n`,
+                  ),
+              }
+            : {}),
           onProgress: (p) => {
             lastLoss = p.loss;
             bar.update(
@@ -62,7 +78,7 @@ export function registerTrain(program: Command): void {
         });
         bar.stop();
         report(flags, { ...result }, () => [
-          `checkpoint written to ${result.out}: ${result.vocabulary} genes, ${corpus.nSamples} samples, last loss ${lastLoss.toFixed(4)}`,
+          `checkpoint written to ${result.out}: ${result.vocabulary} genes, ${corpus.nSamples} samples, last loss ${lastLoss.toFixed(4)}${result.metrics.resumedFromStep === undefined ? '' : ` (resumed from step ${result.metrics.resumedFromStep})`}`,
           `metrics: ${JSON.stringify(result.metrics)}`,
         ]);
       } catch (error) {

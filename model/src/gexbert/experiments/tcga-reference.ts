@@ -148,11 +148,17 @@ const model = run.model;
 const testM = matrixOf(test);
 const testZ = matrixToZ(stats, testM);
 const V = vocab.length;
-const profileOf = (r: number, keep: (v: number) => boolean): Profile => ({
-  genes: vocab,
-  values: Float32Array.from({ length: V }, (_, v) => (keep(v) ? testZ[r * V + v]! : Number.NaN)),
-  unit: 'z',
-});
+// Genes not kept are left out of the profile (not given as NaN, which would make them missing-level
+// input tokens), as when the figures in EXPERIMENTS.md section 5 were measured.
+const zProfile = (z: Float32Array, r: number, keep: (v: number) => boolean): Profile => {
+  const cols = Array.from({ length: V }, (_, v) => v).filter(keep);
+  return {
+    genes: cols.map((v) => vocab[v]!),
+    values: Float32Array.from(cols, (v) => z[r * V + v]!),
+    unit: 'z',
+  };
+};
+const profileOf = (r: number, keep: (v: number) => boolean): Profile => zProfile(testZ, r, keep);
 
 function pearson(a: number[], b: number[]): number {
   const n = a.length;
@@ -255,13 +261,7 @@ for (const k of [16, 64, 256]) {
     });
   const trainPick = pick(train.length, 'cls-train');
   const testPick = pick(test.length, 'cls-test');
-  const trainProfiles: Profile[] = train.map((_, i) => ({
-    genes: vocab,
-    values: Float32Array.from({ length: V }, (_, v) =>
-      trainPick[i]!.has(v) ? trainZ[i * V + v]! : Number.NaN,
-    ),
-    unit: 'z',
-  }));
+  const trainProfiles: Profile[] = train.map((_, i) => zProfile(trainZ, i, (v) => trainPick[i]!.has(v)));
   const testProfiles = test.map((_, i) => profileOf(i, (v) => testPick[i]!.has(v)));
   const eTrain = (await embed(model, stats, trainProfiles)).embeddings;
   const eTest = (await embed(model, stats, testProfiles)).embeddings;
