@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createOnnxPredictor, embed, exportOnnx, loadCheckpoint, ready } from '@gexbert/model/gexbert/index';
 import { expect, it } from 'vitest';
 import { createTestDatabase } from '../services/core/src/testing/database.ts';
-import { runCli } from './support/cli.ts';
+import { runCli, startCli } from './support/cli.ts';
 
 it('trains from count files and from a cohort into loadable checkpoints', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-train-'));
@@ -104,3 +104,40 @@ it('trains from count files and from a cohort into loadable checkpoints', async 
   expect(JSON.parse(fromCohort.stdout).metrics.samples).toBe(80);
   fs.rmSync(root, { recursive: true });
 });
+
+it('gexbert train --resume continues a killed run from its saved state', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-resume-'));
+  const sim = path.join(root, 'sim');
+  const simulated = await runCli([
+    'simulate',
+    '--samples',
+    '60',
+    '--genes',
+    '800',
+    '--types',
+    '2',
+    '--out',
+    sim,
+  ]);
+  expect(simulated.code, simulated.stderr).toBe(0);
+  const out = path.join(root, 'ckpt');
+  const args = ['train', '--data', sim, '--out', out, '--genes', '300', '--max-steps', '120', '--seed', '5'];
+  const state = path.join(out, '.resume', 'training-state.bin');
+  const child = startCli([...args, '--resume']);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  while (!fs.existsSync(state)) {
+    if (child.exitCode !== null) throw new Error('training ended before it saved its state');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  expect(fs.existsSync(path.join(out, 'model.onnx'))).toBe(false);
+
+  const resumed = await runCli([...args, '--resume', '--json']);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  const step = Number(/resumed from step (\d+) of 120/.exec(resumed.stderr)?.[1]);
+  expect(step).toBeGreaterThan(0);
+  expect(JSON.parse(resumed.stdout).metrics.resumedFromStep).toBe(step);
+  expect(fs.existsSync(path.join(out, 'model.onnx'))).toBe(true);
+  expect(fs.existsSync(path.join(out, '.resume'))).toBe(false);
+}, 240_000);
