@@ -8,6 +8,7 @@ import { registerSimulate } from './commands/simulate.ts';
 import { registerStart } from './commands/start.ts';
 import { registerToken } from './commands/token.ts';
 import { registerTrain } from './commands/train.ts';
+import { registerWorker } from './commands/worker.ts';
 
 const program = new Command('gexbert')
   .description('GexBERT Platform: bulk RNA-seq in PostgreSQL, a transformer model over it.')
@@ -21,6 +22,7 @@ registerTrain(program);
 registerEvaluate(program);
 registerDb(program);
 registerToken(program);
+registerWorker(program);
 
 // Ctrl-C during a command: stop any PostgreSQL this process started, then exit as interrupted.
 // (`gexbert start` installs its own handlers: for it, Ctrl-C is the normal way to stop.)

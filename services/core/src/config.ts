@@ -19,6 +19,22 @@ export const ConfigSchema = z.object({
   sharedDir: z.string().min(1),
   /** Imports fail when more than this fraction of a file's gene IDs are unknown. */
   maxUnknownGeneFraction: z.coerce.number().min(0).max(1),
+  /** Where trained model versions are written (default: <dataDir>/models). */
+  modelsDir: z.string().min(1).optional(),
+  /** Retraining starts when this many new training samples arrived since the active model (0 = never). */
+  retrainThreshold: z.coerce.number().int().min(0),
+  /** How often the worker checks the threshold, in seconds. */
+  retrainCheckSeconds: z.coerce.number().positive(),
+  /** The worker's heartbeat interval while training, in seconds. */
+  workerHeartbeatSeconds: z.coerce.number().positive(),
+  /** A RUNNING training run whose heartbeat is older than this is taken to have lost its worker. */
+  workerStaleSeconds: z.coerce.number().positive(),
+  /** How often an idle worker looks for jobs, in seconds. */
+  workerPollSeconds: z.coerce.number().positive(),
+  /** How many times a training job is retried after its worker died. */
+  trainingRetries: z.coerce.number().int().min(0),
+  /** Promotion gate tolerance: how much worse a candidate may be and still be promoted (0 = not worse). */
+  gateTolerance: z.coerce.number().min(0),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -29,6 +45,14 @@ const ENV = {
   GEXBERT_PG_PORT: 'pgPort',
   GEXBERT_SHARED_DIR: 'sharedDir',
   GEXBERT_MAX_UNKNOWN_GENES: 'maxUnknownGeneFraction',
+  GEXBERT_MODELS_DIR: 'modelsDir',
+  GEXBERT_RETRAIN_THRESHOLD: 'retrainThreshold',
+  GEXBERT_RETRAIN_CHECK_SECONDS: 'retrainCheckSeconds',
+  GEXBERT_WORKER_HEARTBEAT_SECONDS: 'workerHeartbeatSeconds',
+  GEXBERT_WORKER_STALE_SECONDS: 'workerStaleSeconds',
+  GEXBERT_WORKER_POLL_SECONDS: 'workerPollSeconds',
+  GEXBERT_TRAINING_RETRIES: 'trainingRetries',
+  GEXBERT_GATE_TOLERANCE: 'gateTolerance',
 } as const;
 
 const DEFAULTS: Config = {
@@ -36,6 +60,13 @@ const DEFAULTS: Config = {
   pgPort: 54329,
   sharedDir: path.resolve(REPO_ROOT, '..', 'shared'),
   maxUnknownGeneFraction: 0.5,
+  retrainThreshold: 50,
+  retrainCheckSeconds: 60,
+  workerHeartbeatSeconds: 5,
+  workerStaleSeconds: 60,
+  workerPollSeconds: 2,
+  trainingRetries: 2,
+  gateTolerance: 0,
 };
 
 /** Builds the configuration from defaults, the environment and explicit overrides, in that order. */
@@ -55,4 +86,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+/** Where trained model versions are written. */
+export function modelsDirectory(config: Config): string {
+  return config.modelsDir ?? path.join(config.dataDir, 'models');
 }

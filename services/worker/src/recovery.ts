@@ -1,0 +1,71 @@
+// Finding work whose worker died: a RUNNING run whose heartbeat is older than the stale limit gets its
+// job failed on the queue, so pg-boss retries it (a retry resumes from the run's .partial/.resume state)
+// or, with no retries left, the run is FAILED. A QUEUED run that never got its job (a crash between the
+// two writes of requestRetraining) gets one.
+import type { PrismaClient } from '@gexbert/core/db/prisma';
+import { type JobQueue, TRAIN_JOB } from '@gexbert/core/jobs/queue';
+import { enqueueRun } from '@gexbert/core/training/request';
+import { failRun } from './trainingJob.ts';
+
+export interface RecoveryDeps {
+  prisma: PrismaClient;
+  queue: JobQueue;
+  staleSeconds: number;
+  retryLimit: number;
+  log(line: string): void;
+}
+
+/** Recovers stale and orphaned runs; returns the ids of the runs it touched. */
+export async function recoverStaleRuns(deps: RecoveryDeps): Promise<number[]> {
+  const { prisma, queue } = deps;
+  const limit = new Date(Date.now() - deps.staleSeconds * 1000);
+  const stale = await prisma.trainingRun.findMany({
+    where: { status: 'RUNNING', OR: [{ heartbeatAt: { lt: limit } }, { heartbeatAt: null }] },
+  });
+  const touched: number[] = [];
+  for (const run of stale) {
+    // Claim the recovery: only one worker moves the run back (the heartbeat it saw must be unchanged).
+    const { count } = await prisma.trainingRun.updateMany({
+      where: { id: run.id, status: 'RUNNING', heartbeatAt: run.heartbeatAt, workerId: run.workerId },
+      data: { status: 'QUEUED', workerId: null },
+    });
+    if (count === 0) continue;
+    touched.push(run.id);
+    const message = `worker ${run.workerId ?? '?'} stopped reporting (no heartbeat for over ${deps.staleSeconds}s)`;
+    await requeueOrFail(deps, run.id, run.jobId, run.attempts, message);
+  }
+  const orphans = await prisma.trainingRun.findMany({
+    where: { status: 'QUEUED', jobId: null, createdAt: { lt: limit } },
+  });
+  for (const run of orphans) {
+    await enqueueRun({ prisma, queue, retryLimit: deps.retryLimit }, run.id);
+    touched.push(run.id);
+  }
+  return touched;
+}
+
+/**
+ * Gives a run that was moved back to QUEUED to the queue's retry: fails its active job (pg-boss retries it
+ * while it has retries left); with none left, or without a job, the run is FAILED.
+ */
+export async function requeueOrFail(
+  deps: Pick<RecoveryDeps, 'prisma' | 'queue' | 'log'>,
+  runId: number,
+  jobId: string | null,
+  attempt: number,
+  message: string,
+): Promise<void> {
+  const job = jobId ? await deps.queue.job(jobId) : null;
+  if (job && job.state === 'active') await deps.queue.fail(TRAIN_JOB, job.id, { message });
+  const after = jobId ? await deps.queue.job(jobId) : null;
+  if (!after || after.state === 'failed' || after.state === 'cancelled' || after.state === 'completed') {
+    await failRun(deps.prisma, runId, `${message}; no retries left`);
+    deps.log(`run ${runId}: ${message}; no retries left, FAILED`);
+  } else {
+    await deps.prisma.trainingRun.update({
+      where: { id: runId },
+      data: { error: `attempt ${attempt}: ${message}` },
+    });
+    deps.log(`run ${runId}: ${message}; queued again (job ${after.state})`);
+  }
+}

@@ -1,0 +1,285 @@
+// One retraining run, start to finish: claim the run, snapshot the training samples, train into
+// <models>/<name>.partial (resumable from its .resume state), rename it to <models>/<name> (atomic), fit
+// the heads, evaluate the promotion gate, promote or keep the CANDIDATE. Every step is safe to repeat after
+// a crash: a retry continues from the furthest durable point (state saved, folder renamed, gate recorded).
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Config, modelsDirectory } from '@gexbert/core/config';
+import type { Db, PrismaClient } from '@gexbert/core/db/prisma';
+import { loadModelRuntime, type ModelRuntime } from '@gexbert/core/inference/modelRuntime';
+import {
+  activeModelVersion,
+  type ModelVersion,
+  promoteModelVersion,
+  registerModelVersion,
+} from '@gexbert/core/registry/modelVersion';
+import { proteinCodingGenes } from '@gexbert/core/training/corpus';
+import { parseRetrainingConfig } from '@gexbert/core/training/request';
+import { trainingSampleIds, validationSampleIds } from '@gexbert/core/training/validationSet';
+import { RECIPE_DEFAULTS, type RecipeOptions, trainCheckpoint } from '@gexbert/model/gexbert/recipe';
+import type pg from 'pg';
+import { countsOfSamples } from './corpus.ts';
+import { evaluateGate, type GateRecord } from './gate.ts';
+import { LostRunError, RunReporter } from './runReporter.ts';
+
+export { LostRunError };
+
+/** Fewer training samples than this is refused (the recipe needs a validation split and batches). */
+export const MIN_TRAINING_SAMPLES = 10;
+
+export interface TrainingContext {
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  config: Config;
+  workerId: string;
+  log(line: string): void;
+}
+
+export interface RunOutcome {
+  runId: number;
+  modelVersionId: number;
+  decision: GateRecord['decision'] | 'ALREADY_FINISHED';
+}
+
+function stamp(date = new Date()): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
+
+/** Marks the run RUNNING for this worker; null when it is already finished. */
+async function claim(ctx: TrainingContext, runId: number): Promise<Db.TrainingRun | null> {
+  const { count } = await ctx.prisma.trainingRun.updateMany({
+    where: { id: runId, status: { in: ['QUEUED', 'RUNNING'] } },
+    data: { status: 'RUNNING', workerId: ctx.workerId, attempts: { increment: 1 }, heartbeatAt: new Date() },
+  });
+  const run = await ctx.prisma.trainingRun.findUnique({ where: { id: runId } });
+  if (!run) throw new Error(`training run ${runId} does not exist`);
+  if (count === 0) return null;
+  if (!run.startedAt)
+    await ctx.prisma.trainingRun.update({ where: { id: runId }, data: { startedAt: new Date() } });
+  return run;
+}
+
+/** The run's model version: the one a previous attempt created, or a new TRAINING version. */
+async function versionFor(ctx: TrainingContext, run: Db.TrainingRun): Promise<ModelVersion> {
+  if (run.modelVersionId !== null) {
+    const existing = await ctx.prisma.modelVersion.findUnique({ where: { id: run.modelVersionId } });
+    if (existing && existing.status !== 'FAILED') return existing;
+  }
+  const active = await activeModelVersion(ctx.prisma);
+  const sampleIds = await trainingSampleIds(ctx.pool);
+  if (sampleIds.length < MIN_TRAINING_SAMPLES)
+    throw new Error(
+      `only ${sampleIds.length} training samples with raw counts (at least ${MIN_TRAINING_SAMPLES} needed); ingest more count matrices`,
+    );
+  const name = `gexbert-run${run.id}-${stamp()}`;
+  const version = await registerModelVersion(ctx.prisma, {
+    name,
+    checkpointPath: path.join(modelsDirectory(ctx.config), `${name}.partial`),
+    status: 'TRAINING',
+    parentId: active?.id ?? null,
+    config: (run.config ?? {}) as object,
+    sampleIds,
+  });
+  await ctx.prisma.trainingRun.update({ where: { id: run.id }, data: { modelVersionId: version.id } });
+  return version;
+}
+
+async function snapshotOf(ctx: TrainingContext, versionId: number): Promise<number[]> {
+  const rows = await ctx.prisma.modelTrainingSample.findMany({
+    where: { modelVersionId: versionId },
+    select: { sampleId: true },
+    orderBy: { sampleId: 'asc' },
+  });
+  return rows.map((r) => r.sampleId);
+}
+
+/** Trains the version into its .partial folder and renames it into place; returns the final folder. */
+async function train(
+  ctx: TrainingContext,
+  run: Db.TrainingRun,
+  version: ModelVersion,
+  reporter: RunReporter,
+): Promise<string> {
+  const dir = modelsDirectory(ctx.config);
+  const final = path.join(dir, version.name);
+  if (fs.existsSync(path.join(final, 'model.onnx'))) {
+    // Trained and renamed before a crash: record the folder if that did not happen yet.
+    if (version.checkpointPath !== final) {
+      const read = (file: string) => JSON.parse(fs.readFileSync(path.join(final, file), 'utf8')) as object;
+      await ctx.prisma.modelVersion.update({
+        where: { id: version.id },
+        data: {
+          checkpointPath: final,
+          config: read('config.json'),
+          metrics: { training: read('metrics.json') },
+        },
+      });
+    }
+    return final;
+  }
+  const partial = `${final}.partial`;
+  const resumeDir = path.join(partial, '.resume');
+  if (fs.existsSync(partial) && !fs.existsSync(resumeDir))
+    fs.rmSync(partial, { recursive: true, force: true });
+  fs.mkdirSync(partial, { recursive: true });
+  const settings = parseRetrainingConfig(run.config);
+  const readStart = Date.now();
+  const corpus = await countsOfSamples(ctx.pool, await snapshotOf(ctx, version.id));
+  ctx.log(`run ${run.id}: read ${corpus.nSamples} training profiles in ${(Date.now() - readStart) / 1000} s`);
+  const resuming = fs.existsSync(resumeDir);
+  ctx.log(
+    `run ${run.id}: training ${version.name} on ${corpus.nSamples} samples${resuming ? ` (resuming from ${resumeDir})` : ''}`,
+  );
+  const options: RecipeOptions = {
+    out: partial,
+    resumeDir,
+    vocabularySize: settings.vocabularySize ?? 1000,
+    allowedGenes: proteinCodingGenes(),
+    config: settings.model,
+    dataDescription: `Retrained by training run ${run.id} on ${corpus.nSamples} database samples (raw counts, fixed validation set excluded).`,
+    onProgress: (p) => reporter.progress(p),
+    onEval: (e) => reporter.evaluated(e),
+    onResume: (from) => ctx.log(`run ${run.id}: resumed at step ${from.step} of ${from.totalSteps}`),
+    ...(settings.seed === undefined ? {} : { seed: settings.seed }),
+    ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
+    ...(settings.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: settings.timeLimitSeconds }),
+  };
+  const trainStart = Date.now();
+  const result = await trainCheckpoint(corpus, options);
+  ctx.log(`run ${run.id}: trained ${result.metrics.steps} steps in ${(Date.now() - trainStart) / 1000} s`);
+  await reporter.assertOwned();
+  fs.rmSync(resumeDir, { recursive: true, force: true }); // (the recipe removes its state; the folder too)
+  fs.renameSync(partial, final); // atomic: the checkpoint folder appears complete or not at all
+  await ctx.prisma.modelVersion.update({
+    where: { id: version.id },
+    data: {
+      checkpointPath: final,
+      config: result.config as object,
+      metrics: { training: result.metrics } as object,
+    },
+  });
+  return final;
+}
+
+async function withRuntime<T>(
+  version: ModelVersion | null,
+  use: (r: ModelRuntime | null) => Promise<T>,
+): Promise<T> {
+  const runtime = version ? await loadModelRuntime(version) : null;
+  try {
+    return await use(runtime);
+  } finally {
+    await runtime?.close();
+  }
+}
+
+/** Fits the heads and evaluates the gate; records them and the CANDIDATE status; promotes if it passed. */
+async function gateAndPromote(
+  ctx: TrainingContext,
+  versionId: number,
+  reporter: RunReporter,
+): Promise<GateRecord['decision']> {
+  let version = (await ctx.prisma.modelVersion.findUnique({ where: { id: versionId } }))!;
+  let gate = version.gate as GateRecord | null;
+  if (!gate) {
+    const active = await activeModelVersion(ctx.prisma);
+    const trainingIds = await snapshotOf(ctx, version.id);
+    const validationIds = await validationSampleIds(ctx.pool);
+    const gateStart = Date.now();
+    const evaluated = await withRuntime(version, (candidate) =>
+      withRuntime(active, (current) =>
+        evaluateGate({
+          pool: ctx.pool,
+          candidate: candidate!,
+          active: current,
+          trainingSampleIds: trainingIds,
+          validationSampleIds: validationIds,
+          tolerance: ctx.config.gateTolerance,
+          log: ctx.log,
+        }),
+      ),
+    );
+    gate = evaluated.gate;
+    await reporter.assertOwned();
+    version = await ctx.prisma.modelVersion.update({
+      where: { id: version.id },
+      data: {
+        status: 'CANDIDATE',
+        heads: evaluated.candidateHeads as object,
+        gate: gate as object,
+        metrics: { ...((version.metrics ?? {}) as object), validation: gate.candidate } as object,
+      },
+    });
+    ctx.log(
+      `gate for ${version.name} in ${(Date.now() - gateStart) / 1000} s: ${gate.decision} (${gate.reason})`,
+    );
+  }
+  if (gate.decision === 'PROMOTED' && version.status === 'CANDIDATE') {
+    await reporter.assertOwned();
+    const current = await activeModelVersion(ctx.prisma);
+    if ((current?.id ?? null) !== (gate.comparedWith?.id ?? null)) {
+      // Someone promoted or rolled back meanwhile: the comparison no longer holds.
+      const held: GateRecord = {
+        ...gate,
+        decision: 'HELD',
+        reason: `the active model changed to ${current?.name ?? 'none'} while the gate ran; ${gate.reason}`,
+      };
+      await ctx.prisma.modelVersion.update({ where: { id: version.id }, data: { gate: held as object } });
+      return 'HELD';
+    }
+    await promoteModelVersion(ctx.prisma, version.id, gate);
+  }
+  return gate.decision;
+}
+
+/** Runs (or continues) training run `runId` to its end. */
+export async function runTrainingJob(ctx: TrainingContext, runId: number): Promise<RunOutcome> {
+  const run = await claim(ctx, runId);
+  if (!run) {
+    const done = await ctx.prisma.trainingRun.findUnique({ where: { id: runId } });
+    return { runId, modelVersionId: done?.modelVersionId ?? 0, decision: 'ALREADY_FINISHED' };
+  }
+  // The heartbeat runs for the whole job (training, heads, gate), progress only while training.
+  const epochs = parseRetrainingConfig(run.config).model.epochs ?? RECIPE_DEFAULTS.epochs ?? 1;
+  const reporter = new RunReporter(
+    ctx.prisma,
+    runId,
+    ctx.workerId,
+    epochs,
+    ctx.config.workerHeartbeatSeconds,
+  );
+  try {
+    const version = await versionFor(ctx, run);
+    if (version.status === 'TRAINING') await train(ctx, run, version, reporter);
+    const decision = await gateAndPromote(ctx, version.id, reporter);
+    await reporter.stop();
+    const { count } = await ctx.prisma.trainingRun.updateMany({
+      where: { id: runId, workerId: ctx.workerId, status: 'RUNNING' },
+      data: { status: 'SUCCEEDED', finishedAt: new Date(), heartbeatAt: new Date(), error: null },
+    });
+    if (count === 0) throw new LostRunError(runId);
+    return { runId, modelVersionId: version.id, decision };
+  } finally {
+    await reporter.stop();
+  }
+}
+
+/** Records a failed run: the run FAILED with the message, its unfinished model version FAILED. */
+export async function failRun(prisma: PrismaClient, runId: number, message: string): Promise<void> {
+  const run = await prisma.trainingRun.update({
+    where: { id: runId },
+    data: { status: 'FAILED', error: message, finishedAt: new Date() },
+  });
+  if (run.modelVersionId !== null) {
+    const version = await prisma.modelVersion.findUnique({ where: { id: run.modelVersionId } });
+    if (version?.status !== 'TRAINING') return;
+    await prisma.modelVersion.update({ where: { id: version.id }, data: { status: 'FAILED' } });
+    // The half-written folder of a failed version is of no use (a finished one is kept for inspection).
+    try {
+      if (version.checkpointPath.endsWith('.partial'))
+        fs.rmSync(version.checkpointPath, { recursive: true, force: true });
+    } catch {
+      // not there or not removable: nothing refers to it any more
+    }
+  }
+}

@@ -1,0 +1,145 @@
+// The training worker: takes retraining jobs from the queue one at a time and runs them outside the API
+// process; between jobs it recovers runs whose worker died and checks the automatic retraining threshold.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { Config } from '@gexbert/core/config';
+import type { PrismaClient } from '@gexbert/core/db/prisma';
+import { type JobQueue, openJobQueue, TRAIN_JOB } from '@gexbert/core/jobs/queue';
+import type pg from 'pg';
+import { recoverStaleRuns, requeueOrFail } from './recovery.ts';
+import { failRun, LostRunError, type RunOutcome, runTrainingJob } from './trainingJob.ts';
+import { checkRetrainThreshold } from './trigger.ts';
+
+export interface WorkerPlatform {
+  url: string;
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  config: Config;
+}
+
+export interface WorkerOptions {
+  log?: (line: string) => void;
+  /** Called after each finished job. */
+  onJob?: (outcome: RunOutcome | { runId: number; error: string }) => void;
+}
+
+export interface RunningWorker {
+  id: string;
+  queue: JobQueue;
+  /**
+   * Stops taking jobs. A job in progress is abandoned cleanly: its run goes back to the queue (to be
+   * resumed from its saved state by the next worker) and its model version stays TRAINING, never active.
+   */
+  stop(): Promise<void>;
+  /** Resolves when the loop has ended. */
+  finished: Promise<void>;
+}
+
+export async function startWorker(
+  platform: WorkerPlatform,
+  options: WorkerOptions = {},
+): Promise<RunningWorker> {
+  const { config, prisma, pool } = platform;
+  const log = options.log ?? (() => {});
+  const id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const queue = await openJobQueue(platform.url, { worker: true });
+  const recovery = {
+    prisma,
+    queue,
+    staleSeconds: config.workerStaleSeconds,
+    retryLimit: config.trainingRetries,
+    log,
+  };
+  let stopping = false;
+  let wake: () => void = () => {};
+  let current: { runId: number } | undefined;
+
+  const sleep = (seconds: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, seconds * 1000);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const work = async (job: { id: string; data: unknown }) => {
+    const runId = Number((job.data as { runId?: unknown } | null)?.runId);
+    if (!Number.isInteger(runId)) {
+      await queue.fail(TRAIN_JOB, job.id, { message: 'job data has no runId' }, { retry: false });
+      return;
+    }
+    current = { runId };
+    try {
+      const outcome = await runTrainingJob({ pool, prisma, config, workerId: id, log }, runId);
+      if (stopping) return;
+      await queue.complete(TRAIN_JOB, job.id, outcome);
+      log(`run ${runId}: finished (${outcome.decision}, model version ${outcome.modelVersionId})`);
+      options.onJob?.(outcome);
+    } catch (error) {
+      if (stopping || error instanceof LostRunError) return; // the run belongs to someone else now
+      const message = error instanceof Error ? error.message : String(error);
+      log(`run ${runId}: failed: ${message}`);
+      await failRun(prisma, runId, message);
+      await queue.fail(TRAIN_JOB, job.id, { message }, { retry: false });
+      options.onJob?.({ runId, error: message });
+    } finally {
+      current = undefined;
+    }
+  };
+
+  const loop = async () => {
+    let nextRecovery = 0;
+    let nextTrigger = 0;
+    while (!stopping) {
+      try {
+        const now = Date.now();
+        if (now >= nextRecovery) {
+          await recoverStaleRuns(recovery);
+          nextRecovery = now + Math.min(30, config.workerStaleSeconds / 2) * 1000;
+        }
+        if (now >= nextTrigger && config.retrainThreshold > 0) {
+          const t = await checkRetrainThreshold(
+            { pool, prisma, queue, retryLimit: config.trainingRetries },
+            config.retrainThreshold,
+          );
+          if (t.run)
+            log(`${t.newSamples} new training samples (threshold ${t.threshold}): run ${t.run.id} requested`);
+          nextTrigger = now + config.retrainCheckSeconds * 1000;
+        }
+        const job = stopping ? null : await queue.fetch(TRAIN_JOB);
+        if (job) await work(job);
+        else if (!stopping) await sleep(config.workerPollSeconds);
+      } catch (error) {
+        if (stopping) break;
+        log(`worker error: ${error instanceof Error ? error.message : String(error)}`);
+        await sleep(config.workerPollSeconds);
+      }
+    }
+  };
+
+  const finished = loop();
+  return {
+    id,
+    queue,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      wake();
+      const abandoned = current;
+      if (abandoned) {
+        const run = await prisma.trainingRun.findUnique({ where: { id: abandoned.runId } });
+        const { count } = await prisma.trainingRun.updateMany({
+          where: { id: abandoned.runId, workerId: id, status: 'RUNNING' },
+          data: { status: 'QUEUED', workerId: null },
+        });
+        if (count === 1 && run)
+          await requeueOrFail(recovery, run.id, run.jobId, run.attempts, `worker ${id} was stopped`);
+      } else {
+        await finished;
+      }
+      await queue.close();
+    },
+    finished,
+  };
+}
