@@ -24,6 +24,12 @@ export const ApiConfigSchema = z.object({
   maxPageSize: z.coerce.number().int().min(1).default(500),
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: z.coerce.number().int().min(256).default(100_000),
+  /** Largest file-upload request (multipart/form-data) accepted, in bytes; uploads are held in memory. */
+  maxUploadBytes: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .default(256 * 1024 * 1024),
   /** Most genes one `expression` field may ask for. */
   maxGenesPerRequest: z.coerce.number().int().min(1).default(1000),
   /**
@@ -31,6 +37,18 @@ export const ApiConfigSchema = z.object({
    * empty disables server-side ingest.
    */
   ingestDirs: z.array(z.string().min(1)).default([]),
+  /** Most samples one `embeddings` query may ask for (a cohort counts all its samples). */
+  maxEmbeddingBatch: z.coerce.number().int().min(1).default(1000),
+  /** Most samples merged into one predictor call (concurrent requests are batched up to this). */
+  inferenceBatchSize: z.coerce.number().int().min(1).default(256),
+  /** Milliseconds a predictor batch waits for more samples before it starts (cache hits never wait). */
+  inferenceWaitMs: z.coerce.number().min(0).max(1000).default(5),
+  /** How often (ms) the API checks which model is active (promote/rollback in this process apply at once). */
+  modelCheckMs: z.coerce.number().int().min(0).default(1000),
+  /** Model runtimes kept loaded at once (the active one and recently asked-for versions). */
+  maxLoadedModels: z.coerce.number().int().min(1).default(2),
+  /** Embeddings per loaded model also kept in memory over the SampleEmbedding cache (0 disables). */
+  embeddingMemoryCache: z.coerce.number().int().min(0).default(20_000),
 });
 export type ApiConfig = z.infer<typeof ApiConfigSchema>;
 export type ApiConfigInput = z.input<typeof ApiConfigSchema>;
@@ -48,8 +66,15 @@ const ENV = {
   GEXBERT_API_DEFAULT_PAGE_SIZE: 'defaultPageSize',
   GEXBERT_API_MAX_PAGE_SIZE: 'maxPageSize',
   GEXBERT_API_MAX_BODY_BYTES: 'maxBodyBytes',
+  GEXBERT_API_MAX_UPLOAD_BYTES: 'maxUploadBytes',
   GEXBERT_API_MAX_GENES: 'maxGenesPerRequest',
   GEXBERT_API_INGEST_DIRS: 'ingestDirs',
+  GEXBERT_API_MAX_EMBEDDING_BATCH: 'maxEmbeddingBatch',
+  GEXBERT_API_INFERENCE_BATCH_SIZE: 'inferenceBatchSize',
+  GEXBERT_API_INFERENCE_WAIT_MS: 'inferenceWaitMs',
+  GEXBERT_API_MODEL_CHECK_MS: 'modelCheckMs',
+  GEXBERT_API_MAX_LOADED_MODELS: 'maxLoadedModels',
+  GEXBERT_API_EMBEDDING_MEMORY_CACHE: 'embeddingMemoryCache',
 } as const;
 
 /** The settings from the environment, overridden by `overrides`; throws a one-line error when invalid. */

@@ -1,9 +1,11 @@
 // The per-request context: the database, the caller's role and the request's DataLoaders.
 import type { PrismaClient } from '@gexbert/core/db/prisma';
+import type { JobQueue } from '@gexbert/core/jobs/queue';
 import type pg from 'pg';
 import { hasRole } from './auth/tokens.ts';
 import type { ApiConfig } from './config.ts';
 import { forbidden } from './errors.ts';
+import type { ModelHolder } from './inference/modelHolder.ts';
 import type { Loaders } from './loaders.ts';
 import type { ApiTokenRow, Role } from './rows.ts';
 
@@ -17,6 +19,10 @@ export interface Context {
   loaders: Loaders;
   /** Distinguishes this server's database in process-wide caches (gene layouts). */
   cacheKey: string;
+  /** The loaded models: the active version, runtimes, batched and cached embeddings (shared by requests). */
+  models: ModelHolder;
+  /** The job queue (retraining, job listing); null when the server was started without one. */
+  queue: JobQueue | null;
 }
 
 /** FORBIDDEN unless the caller has at least `role`. */

@@ -66,12 +66,27 @@ export function depthLimit(maxDepth: number): ValidationRule {
 export interface CostOptions {
   /** The page size assumed when `first` is not given. */
   defaultPageSize: number;
+  /** The samples assumed for an `embeddings` query by cohort (its limit; default 1000). */
+  maxEmbeddingBatch?: number;
 }
+
+/**
+ * Fields that run the model cost this many plain fields per sample they embed, restore or score (list
+ * fields per element); a cohort's survival by predicted risk group counts as embedding a full batch.
+ */
+export const MODEL_FIELD_COST: Readonly<Record<string, number>> = {
+  'Query.embeddings': 10,
+  'Sample.embedding': 10,
+  'Sample.restoredValues': 10,
+  'Sample.riskScore': 20,
+  'Sample.cancerTypePrediction': 10,
+};
 
 /**
  * The estimated cost of an operation: every field resolved counts 1, and fields below a list field count
  * once per expected element: `first` (or the default page size) for paginated fields, the length of the
- * list argument for fields taking a list (e.g. genes), 1 otherwise.
+ * list argument for fields taking a list (e.g. genes), 1 otherwise. Model-backed fields cost more
+ * (MODEL_FIELD_COST); `embeddings(cohortId)` counts as the maximum embedding batch.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -97,7 +112,19 @@ export function operationCost(
       const value = argValue(field, arg.name);
       if (Array.isArray(value)) return Math.max(value.length, 1);
     }
+    if (def.args.some((a) => a.name === 'cohortId') && argValue(field, 'cohortId') != null)
+      return options.maxEmbeddingBatch ?? 1000;
     return 1;
+  };
+  /** What resolving the field once costs (before its selections). */
+  const fieldCost = (field: FieldNode, def: GraphQLField<unknown, unknown>, typeName: string): number => {
+    const key = `${typeName}.${def.name}`;
+    if (key === 'Cohort.survival') {
+      const groupBy = argValue(field, 'groupBy');
+      return groupBy && groupBy !== 'CANCER_TYPE' ? 10 * (options.maxEmbeddingBatch ?? 1000) : 1;
+    }
+    const weight = MODEL_FIELD_COST[key];
+    return weight === undefined ? 1 : weight * factor(field, def);
   };
   const costOf = (set: SelectionSetNode, typeName: string, multiplier: number, seen: Set<string>): number => {
     const type = schema.getType(typeName);
@@ -108,7 +135,7 @@ export function operationCost(
         const def =
           isObjectType(type) || isInterfaceType(type) ? type.getFields()[sel.name.value] : undefined;
         if (!def) continue;
-        total += multiplier;
+        total += multiplier * fieldCost(sel, def, typeName);
         if (sel.selectionSet)
           total += costOf(sel.selectionSet, getNamedType(def.type).name, multiplier * factor(sel, def), seen);
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {

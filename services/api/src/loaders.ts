@@ -5,12 +5,26 @@ import { unpackRow, type ValueEncoding } from '@gexbert/core/expression/codec';
 import type { ExpressionUnit, ValueRow } from '@gexbert/core/formats/types';
 import DataLoader from 'dataloader';
 import type pg from 'pg';
+import type { ModelVersionRow } from './inference/rows.ts';
 import { resolveGenes } from './resolvers/genes.ts';
-import type { CohortRow, CompositionRow, GeneRow, ImportRow, PatientRow, SampleRow } from './rows.ts';
+import type {
+  CohortRow,
+  CompositionRow,
+  GeneRow,
+  ImportRow,
+  PatientRow,
+  SampleRow,
+  TrainingRunRow,
+} from './rows.ts';
 
 export const PATIENT_COLUMNS = `p.id, p.barcode, p."projectId", p."cancerType", p."osDays", p."osEvent"`;
 export const SAMPLE_COLUMNS = `s.id, s.barcode, s."aliquotBarcode", s."patientId", s."sampleTypeCode", s."sampleType", s."importId"`;
 export const COHORT_COLUMNS = `c.id, c.name, c.description, c."createdAt", c."updatedAt"`;
+export const TRAINING_RUN_COLUMNS = `t.id, t."jobId", t.reason, t."requestedBy", t.status, t."modelVersionId",
+  t.config, t.attempts, t.epoch, t."totalEpochs", t.step, t."totalSteps", t.loss, t."valLoss", t."samplesPerSec",
+  t."etaSeconds", t."workerId", t."heartbeatAt", t.error, t."createdAt", t."startedAt", t."finishedAt"`;
+export const MODEL_VERSION_COLUMNS = `m.id, m.name, m."checkpointPath", m."parentId", m.status, m.active, m.config,
+  m.metrics, m.heads, m.gate, m."trainingSampleCount", m."createdAt", m."activatedAt", m."retiredAt"`;
 export const IMPORT_COLUMNS = `i.id, i.kind, i."fileName", i.checksum, i.format, i.unit, i."rowCount", i."sampleCount",
   i."geneCount", i."skippedCount", i.warnings, cardinality(i."unmappedGenes") AS "unmappedGeneCount",
   i."startedAt", i."finishedAt"`;
@@ -127,6 +141,36 @@ export function createLoaders(db: pg.Pool) {
         ids(keys),
       );
       return keys.map((k) => rows.filter((r) => r.cohortId === k).map(({ cohortId: _c, ...row }) => row));
+    }),
+    modelVersion: new DataLoader<number, ModelVersionRow | null>(async (keys) => {
+      const { rows } = await db.query<ModelVersionRow>(
+        `SELECT ${MODEL_VERSION_COLUMNS} FROM "ModelVersion" m WHERE m.id = ANY($1::int[])`,
+        ids(keys),
+      );
+      return byKey(keys, rows, (r) => r.id);
+    }),
+    trainingRun: new DataLoader<number, TrainingRunRow | null>(async (keys) => {
+      const { rows } = await db.query<TrainingRunRow>(
+        `SELECT ${TRAINING_RUN_COLUMNS} FROM "TrainingRun" t WHERE t.id = ANY($1::int[])`,
+        ids(keys),
+      );
+      return byKey(keys, rows, (r) => r.id);
+    }),
+    /** The training run of each queue job ID (null for jobs that are not training runs). */
+    trainingRunOfJob: new DataLoader<string, TrainingRunRow | null>(async (keys) => {
+      const { rows } = await db.query<TrainingRunRow>(
+        `SELECT ${TRAINING_RUN_COLUMNS} FROM "TrainingRun" t WHERE t."jobId" = ANY($1::text[])`,
+        [Array.from(keys)],
+      );
+      return byKey(keys, rows, (r) => r.jobId!);
+    }),
+    /** The training runs of each model version, oldest first. */
+    trainingRunsOfVersion: new DataLoader<number, TrainingRunRow[]>(async (keys) => {
+      const { rows } = await db.query<TrainingRunRow>(
+        `SELECT ${TRAINING_RUN_COLUMNS} FROM "TrainingRun" t WHERE t."modelVersionId" = ANY($1::int[]) ORDER BY t.id`,
+        ids(keys),
+      );
+      return keys.map((k) => rows.filter((r) => r.modelVersionId === k));
     }),
     /** Samples' whole stored profiles in one unit (null where the sample has none in that unit). */
     profile: new DataLoader<ProfileKey, StoredProfile | null, string>(

@@ -1,4 +1,5 @@
 // The shapes resolvers pass around (rows as read from PostgreSQL); codegen maps GraphQL types onto them.
+import type { Db } from '@gexbert/core/db/prisma';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
 
 export type Role = 'READER' | 'CURATOR' | 'ADMIN';
@@ -92,3 +93,6 @@ export interface Connection<T> {
   };
   totalCount: number;
 }
+
+/** A TrainingRun row (the same shape whether read by Prisma or by node-postgres). */
+export type TrainingRunRow = Db.TrainingRun;

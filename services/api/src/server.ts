@@ -9,6 +9,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { isInputError } from '@gexbert/core/formats/inputError';
+import type { JobQueue } from '@gexbert/core/jobs/queue';
 // `graphql/index.js`, not `graphql`: the same CommonJS build Apollo Server loads (under Vitest a bare
 // `graphql` resolves to the .mjs build, and two copies of graphql refuse each other's schema objects).
 import type { GraphQLFormattedError } from 'graphql/index.js';
@@ -17,24 +18,32 @@ import { verifyToken } from './auth/tokens.ts';
 import { type ApiConfig, type ApiConfigInput, loadApiConfig } from './config.ts';
 import type { Context } from './context.ts';
 import { unauthenticated } from './errors.ts';
+import { ModelHolder } from './inference/modelHolder.ts';
 import { landingPageHtml } from './landingPage.ts';
 import { checkCost, depthLimit, operationCost } from './limits.ts';
 import { createLoaders } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
 import { typeDefs } from './schema.ts';
+import { graphqlMultipartRequest, isMultipartFormData, MultipartError } from './upload.ts';
 
 export interface StartApiOptions extends ApiConfigInput {
   pool: pg.Pool;
   prisma: PrismaClient;
+  /** The job queue for retraining (triggerRetraining, jobs); without it those fields report it is missing. */
+  queue?: JobQueue | null;
   /** Settings not given here come from GEXBERT_API_* variables (see config.ts), then defaults. */
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** The model holder to serve with (e.g. shared with the caller); by default the API makes (and closes) one. */
+  models?: ModelHolder;
 }
 
 export interface RunningApi {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
   url: string;
   config: ApiConfig;
+  /** The model holder serving inference (its counters show the work done). */
+  models: ModelHolder;
   stop(): Promise<void>;
 }
 
@@ -42,7 +51,7 @@ export const GRAPHQL_PATH = '/graphql';
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
+function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
@@ -60,7 +69,7 @@ function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> 
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -99,8 +108,18 @@ function offlineLandingPage(): ApolloServerPlugin<Context> {
 
 /** Starts the API; resolves once it is listening. */
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
-  const { pool, prisma, env, log = () => {}, ...overrides } = options;
+  const { pool, prisma, queue = null, env, log = () => {}, models: givenModels, ...overrides } = options;
   const config = loadApiConfig(overrides, env);
+  const models =
+    givenModels ??
+    new ModelHolder(pool, prisma, {
+      inferenceBatchSize: config.inferenceBatchSize,
+      inferenceWaitMs: config.inferenceWaitMs,
+      modelCheckMs: config.modelCheckMs,
+      maxLoadedModels: config.maxLoadedModels,
+      memoryCacheSize: config.embeddingMemoryCache,
+      log,
+    });
   const cacheKey = randomUUID();
   const landingPage = config.landingPage ?? !config.production;
 
@@ -152,7 +171,17 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     } else {
       throw unauthenticated('an API token is required: send Authorization: Bearer <token>');
     }
-    return { db: pool, prisma, config, role, token, loaders: createLoaders(pool), cacheKey };
+    return {
+      db: pool,
+      prisma,
+      config,
+      role,
+      token,
+      loaders: createLoaders(pool),
+      cacheKey,
+      queue,
+      models,
+    };
   };
 
   httpServer.on('request', async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -165,9 +194,16 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       const method = (req.method ?? 'GET').toUpperCase();
       let body: unknown;
       if (method === 'POST') {
-        const text = await readBody(req, config.maxBodyBytes);
         const type = req.headers['content-type'] ?? '';
-        if (/^application\/(graphql-response\+)?json/i.test(type)) {
+        const raw = await readBody(
+          req,
+          isMultipartFormData(type) ? config.maxUploadBytes : config.maxBodyBytes,
+        );
+        const text = raw.toString('utf8');
+        if (isMultipartFormData(type)) {
+          // File uploads (GraphQL multipart request spec); Apollo's CSRF check still applies to them.
+          body = graphqlMultipartRequest(raw, type);
+        } else if (/^application\/(graphql-response\+)?json/i.test(type)) {
           try {
             body = text ? JSON.parse(text) : {};
           } catch {
@@ -194,11 +230,17 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
       res.end();
     } catch (error) {
+      if (error instanceof MultipartError) {
+        sendJson(res, 400, error.message, 'BAD_REQUEST');
+        return;
+      }
       if (error instanceof BodyTooLarge) {
         sendJson(
           res,
           413,
-          `the request body is larger than ${config.maxBodyBytes} bytes`,
+          isMultipartFormData(req.headers['content-type'] ?? '')
+            ? `the upload is larger than ${config.maxUploadBytes} bytes (the server's GEXBERT_API_MAX_UPLOAD_BYTES)`
+            : `the request body is larger than ${config.maxBodyBytes} bytes (the server's GEXBERT_API_MAX_BODY_BYTES)`,
           'PAYLOAD_TOO_LARGE',
         );
         return;
@@ -221,8 +263,9 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   return {
     url,
     config,
+    models,
     stop: () => {
-      stopped ??= server.stop();
+      stopped ??= server.stop().then(() => (givenModels ? undefined : models.close()));
       return stopped;
     },
   };

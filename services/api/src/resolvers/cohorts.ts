@@ -3,34 +3,51 @@ import { kaplanMeier, logRankTest, summarizeKaplanMeier } from '@gexbert/model/s
 import type pg from 'pg';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
-import type { Resolvers, SampleFilter, SurvivalSummary } from '../generated/graphql.ts';
+import type { Resolvers, ResolversTypes, SampleFilter, SurvivalSummary } from '../generated/graphql.ts';
 import { COHORT_COLUMNS } from '../loaders.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { CohortRow, PatientRow } from '../rows.ts';
+import { riskGroupSurvivalSummary } from './inference.ts';
 import { sampleFilterSql } from './samples.ts';
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-/** Overall survival per cancer type of a cohort's patients (each patient once). */
-export function survivalSummary(rows: readonly PatientRow[]): SurvivalSummary {
-  const usable = rows.filter(
+/** One patient's survival and group (null = no group: counted as missing). */
+export interface SurvivalSubject {
+  group: string | null;
+  osDays: number | null;
+  osEvent: number | null;
+}
+
+/**
+ * Kaplan-Meier per group and a log-rank test across the groups. Groups come in `order` when given (else
+ * sorted); `byCancerType` says the groups are cancer types.
+ */
+export function groupedSurvival(
+  subjects: readonly SurvivalSubject[],
+  byCancerType: boolean,
+  order?: readonly string[],
+): Pick<SurvivalSummary, 'groups' | 'logRank' | 'missing'> {
+  const usable = subjects.filter(
     (r) =>
-      r.cancerType !== null &&
+      r.group !== null &&
       r.osDays !== null &&
       Number.isFinite(r.osDays) &&
       r.osDays >= 0 &&
       (r.osEvent === 0 || r.osEvent === 1),
   );
-  const types = [...new Set(usable.map((r) => r.cancerType!))].sort();
-  const groups = types.map((cancerType) => {
-    const members = usable.filter((r) => r.cancerType === cancerType);
+  const present = new Set(usable.map((r) => r.group!));
+  const names = order ? order.filter((g) => present.has(g)) : [...present].sort();
+  const groups = names.map((name) => {
+    const members = usable.filter((r) => r.group === name);
     const curve = kaplanMeier({
       time: members.map((r) => r.osDays!),
       event: members.map((r) => r.osEvent as 0 | 1),
     });
     const summary = summarizeKaplanMeier(curve);
     return {
-      cancerType,
+      name,
+      cancerType: byCancerType ? name : null,
       patients: members.length,
       events: members.filter((r) => r.osEvent === 1).length,
       medianDays: finiteOrNull(summary.median),
@@ -45,18 +62,24 @@ export function survivalSummary(rows: readonly PatientRow[]): SurvivalSummary {
     };
   });
   let logRank: SurvivalSummary['logRank'] = null;
-  if (types.length >= 2) {
+  if (names.length >= 2) {
     try {
       const test = logRankTest(
         { time: usable.map((r) => r.osDays!), event: usable.map((r) => r.osEvent as 0 | 1) },
-        usable.map((r) => r.cancerType!),
+        usable.map((r) => r.group!),
       );
       logRank = { statistic: test.statistic, df: test.df, pValue: test.pValue };
     } catch {
       logRank = null; // e.g. no events at all: the test is undefined
     }
   }
-  return { groups, logRank, missing: rows.length - usable.length };
+  return { groups, logRank, missing: subjects.length - usable.length };
+}
+
+/** Overall survival per cancer type of a cohort's patients (each patient once). */
+export function survivalSummary(rows: readonly PatientRow[]): ResolversTypes['SurvivalSummary'] {
+  const subjects = rows.map((r) => ({ group: r.cancerType, osDays: r.osDays, osEvent: r.osEvent }));
+  return { grouping: 'CANCER_TYPE', model: null, cutoffs: [], ...groupedSurvival(subjects, true) };
 }
 
 /** Sample IDs that exist, from explicit IDs (all must exist) and/or a filter. */
@@ -180,7 +203,10 @@ export const cohortResolvers: Resolvers = {
       return connection('Sample', page, rows, total, (s) => s.id);
     },
     composition: (c, _, { loaders }) => loaders.composition.load(c.id),
-    survival: async (c, _, { loaders }) => survivalSummary(await loaders.cohortPatients.load(c.id)),
+    survival: async (c, { groupBy, model }, context) =>
+      groupBy && groupBy !== 'CANCER_TYPE'
+        ? riskGroupSurvivalSummary(context, c.id, groupBy, model)
+        : survivalSummary(await context.loaders.cohortPatients.load(c.id)),
   },
   Mutation: {
     createCohort: async (_, { input }, context) => {

@@ -3,10 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isInputError } from '@gexbert/core/formats/inputError';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
-import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import {
+  type ClinicalImportResult,
+  type FileImport,
+  ingestClinical,
+  ingestCounts,
+} from '@gexbert/core/ingest/index';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, forbidden } from '../errors.ts';
-import type { Resolvers } from '../generated/graphql.ts';
+import type { Resolvers, TimeUnit } from '../generated/graphql.ts';
 import { IMPORT_COLUMNS } from '../loaders.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { ImportRow } from '../rows.ts';
@@ -38,7 +43,7 @@ function allowedPath(context: Context, target: string): string {
 }
 
 /** Runs an ingest, turning the ingest's InputError into BAD_USER_INPUT with its one-line message. */
-async function asUserInput<T>(work: () => Promise<T>): Promise<T> {
+export async function asUserInput<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -47,10 +52,40 @@ async function asUserInput<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function importRow(context: Context, id: number): Promise<ImportRow> {
+export async function importRow(context: Context, id: number): Promise<ImportRow> {
   const row = await context.loaders.import.load(id);
   if (!row) throw new Error(`import ${id} is missing`);
   return row;
+}
+
+/** The GraphQL outcomes of a counts ingest. */
+export function countsOutcomes(context: Context, results: FileImport[]) {
+  return Promise.all(
+    results.map(async (r) => ({
+      import: await importRow(context, r.id),
+      unchanged: r.unchanged,
+      file: path.basename(r.file),
+      samples: r.samples,
+      genes: r.genes,
+      written: r.written,
+      skipped: r.skipped,
+    })),
+  );
+}
+
+/** The GraphQL outcome of a clinical ingest. */
+export async function clinicalOutcome(context: Context, result: ClinicalImportResult) {
+  return {
+    import: await importRow(context, result.id),
+    unchanged: result.unchanged,
+    matched: result.matched,
+    unknownPatientCount: result.unknownPatients.length,
+  };
+}
+
+/** The core ingest's time unit for the GraphQL one. */
+export function timeUnitOf(unit: TimeUnit | null | undefined): 'days' | 'months' | undefined {
+  return unit === 'MONTHS' ? 'months' : unit === 'DAYS' ? 'days' : undefined;
 }
 
 export const importResolvers: Resolvers = {
@@ -85,30 +120,15 @@ export const importResolvers: Resolvers = {
           unit: (input.unit ?? undefined) as ExpressionUnit | undefined,
         }),
       );
-      return Promise.all(
-        results.map(async (r) => ({
-          import: await importRow(context, r.id),
-          unchanged: r.unchanged,
-          file: path.basename(r.file),
-          samples: r.samples,
-          genes: r.genes,
-          written: r.written,
-          skipped: r.skipped,
-        })),
-      );
+      return countsOutcomes(context, results);
     },
     ingestClinical: async (_, { input }, context) => {
       requireRole(context, 'CURATOR');
       const target = allowedPath(context, input.path);
-      const timeUnit =
-        input.timeUnit === 'MONTHS' ? 'months' : input.timeUnit === 'DAYS' ? 'days' : undefined;
-      const result = await asUserInput(() => ingestClinical(context.db, target, { timeUnit }));
-      return {
-        import: await importRow(context, result.id),
-        unchanged: result.unchanged,
-        matched: result.matched,
-        unknownPatientCount: result.unknownPatients.length,
-      };
+      const result = await asUserInput(() =>
+        ingestClinical(context.db, target, { timeUnit: timeUnitOf(input.timeUnit) }),
+      );
+      return clinicalOutcome(context, result);
     },
   },
 };

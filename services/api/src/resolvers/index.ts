@@ -4,7 +4,11 @@ import { authResolvers } from './auth.ts';
 import { cohortResolvers } from './cohorts.ts';
 import { geneResolvers } from './genes.ts';
 import { importResolvers } from './imports.ts';
+import { inferenceResolvers } from './inference.ts';
+import { modelResolvers } from './models.ts';
 import { sampleResolvers } from './samples.ts';
+import { trainingResolvers } from './training.ts';
+import { uploadResolvers } from './upload.ts';
 
 export function mergeResolvers(...parts: Resolvers[]): Resolvers {
   const out: Record<string, Record<string, unknown>> = {};
@@ -19,4 +23,8 @@ export const resolvers = mergeResolvers(
   geneResolvers,
   cohortResolvers,
   importResolvers,
+  trainingResolvers,
+  modelResolvers,
+  inferenceResolvers,
+  uploadResolvers,
 );

@@ -19,6 +19,8 @@ export interface IngestOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called when each file has been parsed, before anything is written. */
   onParsed?: (file: string, matrix: ParsedMatrix) => void;
+  /** Recorded as the import's path instead of the local file's (e.g. `upload:counts.tsv` for an upload). */
+  origin?: string;
 }
 
 export interface CountsOptions extends IngestOptions {
@@ -101,7 +103,7 @@ async function storeMatrices(
   return withImportTransaction(pool, async (client) => {
     const results: FileImport[] = [];
     for (const item of pending) {
-      const source = await describeSource(item.target, item.format, item.files);
+      const source = withOrigin(await describeSource(item.target, item.format, item.files), options.origin);
       const previous = await alreadyImported(client, source, kind);
       if (previous) {
         results.push({
@@ -137,9 +139,13 @@ function allFiles(dir: string): string[] {
 export async function ingestClinical(
   pool: pg.Pool,
   file: string,
-  options: { timeUnit?: 'days' | 'months' } = {},
+  options: { timeUnit?: 'days' | 'months'; origin?: string } = {},
 ): Promise<ClinicalImportResult> {
   const clinical = await parseClinical(file, options);
-  const source = await describeSource(file, `clinical/${clinical.shape}`);
+  const source = withOrigin(await describeSource(file, `clinical/${clinical.shape}`), options.origin);
   return withImportTransaction(pool, (client) => importClinical(client, source, clinical));
+}
+
+function withOrigin<S extends { filePath: string }>(source: S, origin: string | undefined): S {
+  return origin === undefined ? source : { ...source, filePath: origin };
 }

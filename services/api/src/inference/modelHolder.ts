@@ -1,0 +1,375 @@
+// The API's models at run time: which version is active (checked at most every `modelCheckMs`, and at once
+// after a promotion or rollback in this process), the loaded runtimes (onnxruntime sessions through
+// @gexbert/core/inference/modelRuntime; at most `maxLoadedModels`, least recently used unloaded first), and
+// embeddings served through the SampleEmbedding cache with concurrent requests merged into one predictor
+// call per batch.
+import fs from 'node:fs';
+import type { PrismaClient } from '@gexbert/core/db/prisma';
+import {
+  loadModelRuntime,
+  type ModelRuntime,
+  restoreSamples,
+  sampleProfiles,
+} from '@gexbert/core/inference/modelRuntime';
+import { activeModelVersion, type ModelVersion } from '@gexbert/core/registry/modelVersion';
+import { embed, type RestoreResult } from '@gexbert/model/gexbert/infer';
+import { type Heads, parseHeads } from '@gexbert/model/heads/index';
+import { GraphQLError } from 'graphql/index.js';
+import type pg from 'pg';
+import { badInput, notFound } from '../errors.ts';
+import { MicroBatcher } from './batcher.ts';
+import {
+  type CacheLookup,
+  lookupEmbeddings,
+  type StoredEmbedding,
+  storeEmbeddings,
+} from './embeddingCache.ts';
+
+export interface ModelHolderOptions {
+  /** Most samples per predictor call. */
+  inferenceBatchSize: number;
+  /** Milliseconds a batch waits for more samples before it starts (unless full). */
+  inferenceWaitMs: number;
+  /** Milliseconds between checks of the active model. */
+  modelCheckMs: number;
+  /** Runtimes kept loaded. */
+  maxLoadedModels: number;
+  /** Embeddings per loaded model also kept in memory (0 = read every one from SampleEmbedding). */
+  memoryCacheSize: number;
+  log?: (line: string) => void;
+}
+
+/** A sample's embedding by one model. */
+export interface SampleEmbedding extends StoredEmbedding {
+  sampleId: number;
+  modelVersionId: number;
+  /** True when read from the cache, false when computed for this request. */
+  cached: boolean;
+}
+
+/** What the holder has done, for tests and monitoring. */
+export interface InferenceCounters {
+  /** Predictor calls made to embed samples (each a batch of one or more samples). */
+  embedBatches: number;
+  /** Samples embedded by the model (cache misses). */
+  embeddedSamples: number;
+  /** Embeddings served from the cache (SampleEmbedding, or the memory layer over it). */
+  cacheHits: number;
+  /** Restore calls (each a batch of samples). */
+  restoreBatches: number;
+  /** Model runtimes loaded. */
+  runtimeLoads: number;
+}
+
+interface Served {
+  versionId: number;
+  runtime: Promise<ModelRuntime>;
+  /** Recently served embeddings (a memory layer over SampleEmbedding), least recently used first. */
+  recent: Map<number, StoredEmbedding>;
+  lookups: MicroBatcher<number, CacheLookup>;
+  inference: MicroBatcher<number, StoredEmbedding | null>;
+  /** The predictor's queue: forward passes run one at a time. */
+  turn: Promise<unknown>;
+}
+
+/** Samples per forward pass (the model library's default batch). */
+const PREDICTOR_CHUNK = 32;
+
+function modelUnavailable(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'MODEL_UNAVAILABLE' } });
+}
+
+export class ModelHolder {
+  readonly counters: InferenceCounters = {
+    embedBatches: 0,
+    embeddedSamples: 0,
+    cacheHits: 0,
+    restoreBatches: 0,
+    runtimeLoads: 0,
+  };
+  private activeCache: { version: ModelVersion | null; at: number } | null = null;
+  private activeCheck: Promise<ModelVersion | null> | null = null;
+  private checks: NodeJS.Timeout | null = null;
+  private readonly versions = new Map<number, { version: ModelVersion; at: number }>();
+  /** Loaded runtimes, least recently used first. */
+  private readonly served = new Map<number, Served>();
+  private readonly heads = new WeakMap<object, Heads>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly prisma: PrismaClient,
+    private readonly options: ModelHolderOptions,
+  ) {}
+
+  /**
+   * The active model version; MODEL_UNAVAILABLE when none is. A timer re-reads it every `modelCheckMs` in the
+   * background, so requests never wait for the check (they do when it is overdue, e.g. the timer is stalled).
+   */
+  async active(): Promise<ModelVersion> {
+    const cache = this.activeCache;
+    const fresh = cache && Date.now() - cache.at < 2 * this.options.modelCheckMs;
+    const version = fresh ? cache.version : await this.checkActive();
+    this.startChecks();
+    if (!version)
+      throw modelUnavailable(
+        'no model is active: promote a model version (promoteModel, admin) or start the platform, which activates the shipped model',
+      );
+    return version;
+  }
+
+  /** Forget the active model, so the next request reads it again (after a promotion or rollback). */
+  activeChanged(): void {
+    this.activeCache = null;
+    this.versions.clear();
+  }
+
+  /** The version `id` names (any non-FAILED version with a checkpoint), or the active one when `id` is null. */
+  async version(id?: number | null): Promise<ModelVersion> {
+    if (id == null) return this.active();
+    const known = this.versions.get(id);
+    let version = known && Date.now() - known.at < this.options.modelCheckMs ? known.version : null;
+    if (!version) {
+      version = await this.prisma.modelVersion.findUnique({ where: { id } });
+      if (!version) throw notFound(`model version ${id}`);
+      this.versions.set(id, { version, at: Date.now() });
+    }
+    if (version.status === 'FAILED')
+      throw badInput(
+        `model version ${id} (${version.name}) failed to train and cannot serve; choose another model`,
+      );
+    if (!fs.existsSync(version.checkpointPath))
+      throw modelUnavailable(
+        `model version ${id} (${version.name}) has no checkpoint at ${version.checkpointPath} (yet); choose another model`,
+      );
+    return version;
+  }
+
+  /** The version's prediction heads ({} when none were fitted). */
+  headsOf(version: ModelVersion): Heads {
+    const json = version.heads;
+    if (json === null || typeof json !== 'object') return {};
+    let heads = this.heads.get(json);
+    if (!heads) {
+      heads = parseHeads(json);
+      this.heads.set(json, heads);
+    }
+    return heads;
+  }
+
+  /**
+   * Embeddings of the samples by the version: from the cache where stored, otherwise computed (merged with
+   * other requests' samples into predictor calls) and stored. null for a sample without raw counts or with
+   * none of the model's genes.
+   */
+  async embed(version: ModelVersion, sampleIds: readonly number[]): Promise<(SampleEmbedding | null)[]> {
+    const served = this.serve(version);
+    const stored = new Map<number, StoredEmbedding>();
+    for (const id of sampleIds) {
+      const recent = served.recent.get(id);
+      if (recent) stored.set(id, recent);
+    }
+    const unknown = sampleIds.filter((id) => !stored.has(id));
+    const lookups = unknown.length > 0 ? await served.lookups.loadMany(unknown) : [];
+    const misses: number[] = [];
+    for (const [i, id] of unknown.entries()) {
+      const { cached, hasCounts } = lookups[i]!;
+      if (cached) stored.set(id, cached);
+      else if (hasCounts) misses.push(id);
+    }
+    const computed = new Map<number, StoredEmbedding | null>();
+    if (misses.length > 0) {
+      const values = await served.inference.loadMany(misses);
+      for (const [i, id] of misses.entries()) computed.set(id, values[i]!);
+    }
+    return sampleIds.map((sampleId) => {
+      const cached = stored.get(sampleId);
+      if (cached) {
+        this.counters.cacheHits++;
+        this.remember(served, sampleId, cached);
+        return { sampleId, modelVersionId: version.id, ...cached, cached: true };
+      }
+      const fresh = computed.get(sampleId);
+      if (!fresh) return null;
+      this.remember(served, sampleId, fresh);
+      return { sampleId, modelVersionId: version.id, ...fresh, cached: false };
+    });
+  }
+
+  /** Keeps a stored embedding in memory (least recently used dropped beyond the limit). */
+  private remember(served: Served, sampleId: number, embedding: StoredEmbedding): void {
+    const limit = this.options.memoryCacheSize;
+    if (limit <= 0) return;
+    served.recent.delete(sampleId);
+    served.recent.set(sampleId, embedding);
+    if (served.recent.size > limit) served.recent.delete(served.recent.keys().next().value!);
+  }
+
+  /** Restored log2(CPM+1) of vocabulary genes (Ensembl IDs) for samples with raw counts. */
+  async restore(
+    version: ModelVersion,
+    sampleIds: readonly number[],
+    genes: string[],
+  ): Promise<RestoreResult> {
+    const served = this.serve(version);
+    const runtime = await served.runtime;
+    return this.predictorTurn(served, () => {
+      this.counters.restoreBatches++;
+      return restoreSamples(runtime, this.pool, sampleIds, genes);
+    });
+  }
+
+  /** Stops the checks and unloads every runtime. */
+  async close(): Promise<void> {
+    if (this.checks) clearInterval(this.checks);
+    this.checks = null;
+    const all = [...this.served.values()];
+    this.served.clear();
+    await Promise.all(all.map((s) => this.unload(s)));
+  }
+
+  private startChecks(): void {
+    if (this.checks || this.options.modelCheckMs <= 0) return;
+    this.checks = setInterval(() => {
+      this.checkActive().catch((error) =>
+        this.options.log?.(
+          `checking the active model failed: ${error instanceof Error ? error.message : error}`,
+        ),
+      );
+    }, this.options.modelCheckMs);
+    this.checks.unref();
+  }
+
+  private async checkActive(): Promise<ModelVersion | null> {
+    this.activeCheck ??= activeModelVersion(this.prisma)
+      .then((version) => {
+        const previous = this.activeCache?.version?.id;
+        this.activeCache = { version, at: Date.now() };
+        if (version && previous !== undefined && previous !== version.id) {
+          this.options.log?.(`active model is now ${version.id} (${version.name})`);
+          this.serve(version); // start loading it now
+        }
+        return version;
+      })
+      .finally(() => {
+        this.activeCheck = null;
+      });
+    return this.activeCheck;
+  }
+
+  /** The served model of a version, loading its runtime on first use. */
+  private serve(version: ModelVersion): Served {
+    let served = this.served.get(version.id);
+    if (served) {
+      this.served.delete(version.id); // most recently used goes last
+      this.served.set(version.id, served);
+      return served;
+    }
+    const runtime = this.load(version);
+    const created: Served = {
+      versionId: version.id,
+      runtime,
+      recent: new Map(),
+      lookups: new MicroBatcher((ids) => lookupEmbeddings(this.pool, version.id, ids), {
+        maxBatch: 1000,
+        concurrency: 4,
+      }),
+      inference: new MicroBatcher((ids) => this.inferBatch(created, version.id, ids), {
+        maxBatch: this.options.inferenceBatchSize,
+        concurrency: 1,
+        waitMs: this.options.inferenceWaitMs,
+      }),
+      turn: Promise.resolve(),
+    };
+    served = created;
+    this.served.set(version.id, served);
+    runtime.catch(() => {
+      if (this.served.get(version.id) === created) this.served.delete(version.id);
+    });
+    while (this.served.size > this.options.maxLoadedModels) {
+      const oldest = this.served.values().next().value!;
+      this.served.delete(oldest.versionId);
+      void this.unload(oldest);
+    }
+    return served;
+  }
+
+  private async load(version: ModelVersion): Promise<ModelRuntime> {
+    try {
+      const runtime = await loadModelRuntime(version);
+      this.counters.runtimeLoads++;
+      this.options.log?.(`loaded model ${version.id} (${version.name}) from ${version.checkpointPath}`);
+      return runtime;
+    } catch (error) {
+      throw modelUnavailable(
+        `model version ${version.id} (${version.name}) could not be loaded from ${version.checkpointPath}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+  }
+
+  /**
+   * Embeds a batch of samples and stores the embeddings, in chunks of PREDICTOR_CHUNK samples (one forward
+   * pass each): the next chunk's raw counts are read while the current chunk runs on the predictor.
+   */
+  private async inferBatch(
+    served: Served,
+    versionId: number,
+    sampleIds: number[],
+  ): Promise<(StoredEmbedding | null)[]> {
+    const runtime = await served.runtime;
+    const chunks: number[][] = [];
+    for (let i = 0; i < sampleIds.length; i += PREDICTOR_CHUNK)
+      chunks.push(sampleIds.slice(i, i + PREDICTOR_CHUNK));
+    const read = (ids: number[]) => {
+      const reading = sampleProfiles(this.pool, runtime.stats, ids);
+      reading.catch(() => {}); // awaited below; a failure then rejects the batch
+      return reading;
+    };
+    const results: (StoredEmbedding | null)[] = [];
+    let next = read(chunks[0]!);
+    for (const [c, chunk] of chunks.entries()) {
+      const profiles = await next;
+      if (c + 1 < chunks.length) next = read(chunks[c + 1]!);
+      const usable = chunk.flatMap((_, i) => (profiles[i] ? [i] : []));
+      const out = await this.predictorTurn(served, () => {
+        this.counters.embedBatches++;
+        this.counters.embeddedSamples += usable.length;
+        return embed(
+          runtime.predictor,
+          runtime.stats,
+          usable.map((i) => profiles[i]!),
+          { batchSize: PREDICTOR_CHUNK },
+        );
+      });
+      const chunkResults: (StoredEmbedding | null)[] = chunk.map(() => null);
+      for (const [k, i] of usable.entries()) {
+        const inputGenes = out.reports[k]!.inputGenes;
+        if (inputGenes > 0) chunkResults[i] = { vector: out.embeddings[k]!, inputGenes };
+      }
+      results.push(...chunkResults);
+    }
+    await storeEmbeddings(
+      this.pool,
+      versionId,
+      sampleIds.flatMap((sampleId, i) => (results[i] ? [{ sampleId, ...results[i]! }] : [])),
+    );
+    return results;
+  }
+
+  /** Runs `work` once the predictor's previous work is done. */
+  private predictorTurn<T>(served: Served, work: () => Promise<T>): Promise<T> {
+    const result = served.turn.then(work, work);
+    served.turn = result.catch(() => {});
+    return result;
+  }
+
+  private async unload(served: Served): Promise<void> {
+    try {
+      await served.inference.idle();
+      await (await served.runtime).close();
+    } catch {
+      // a runtime that failed to load has nothing to release
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// Reference sets for risk percentiles and risk groups: which samples, and percentiles among their scores.
+import { quantile } from '@gexbert/model/evaluate/survival';
+import type pg from 'pg';
+
+/** Percentile (0..100) of `score` among sorted scores: the share below it, ties counting half. */
+export function percentileAmong(sorted: readonly number[], score: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const firstAtLeast = (strict: boolean): number => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (strict ? sorted[mid]! <= score : sorted[mid]! < score) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const below = firstAtLeast(false);
+  const tied = firstAtLeast(true) - below;
+  return (100 * (below + tied / 2)) / sorted.length;
+}
+
+export interface RiskGroups {
+  /** Group names, lowest risk first. */
+  names: string[];
+  /** Risk cut-offs between consecutive groups. */
+  cutoffs: number[];
+  /** The group of each risk. */
+  group: string[];
+}
+
+/**
+ * Splits risks at their median (2 groups) or tertiles (3 groups), quantiles of type 7 as R; a risk above a
+ * cut-off goes to the higher group (the rule of model/src/evaluate/survival.ts riskGroupSurvival).
+ */
+export function riskGroups(risk: readonly number[], scheme: 'median' | 'tertile'): RiskGroups {
+  const names = scheme === 'median' ? ['low', 'high'] : ['low', 'mid', 'high'];
+  const cutoffs = scheme === 'median' ? [quantile(risk, 0.5)] : [1 / 3, 2 / 3].map((q) => quantile(risk, q));
+  const group = risk.map((r) => {
+    let g = 0;
+    while (g < cutoffs.length && r > cutoffs[g]!) g++;
+    return names[g]!;
+  });
+  return { names, cutoffs, group };
+}
+
+/** A set of samples to compare a sample's risk with. */
+export interface ReferenceSet {
+  /** Describes the set, e.g. `cohort "TCGA"` or `cancer type ACC`. */
+  label: string;
+  sampleIds: number[];
+}
+
+/** The samples of a cohort (null when it does not exist). */
+export async function cohortReference(db: pg.Pool, cohortId: number): Promise<ReferenceSet | null> {
+  const { rows } = await db.query<{ name: string; ids: number[] | null }>(
+    `SELECT c.name, array_agg(cs."sampleId" ORDER BY cs."sampleId") FILTER (WHERE cs."sampleId" IS NOT NULL) AS ids
+     FROM "Cohort" c LEFT JOIN "CohortSample" cs ON cs."cohortId" = c.id WHERE c.id = $1 GROUP BY c.name`,
+    [cohortId],
+  );
+  const row = rows[0];
+  return row ? { label: `cohort ${JSON.stringify(row.name)}`, sampleIds: row.ids ?? [] } : null;
+}
+
+/** All samples of patients with this cancer type (all samples when it is null). */
+export async function cancerTypeReference(db: pg.Pool, cancerType: string | null): Promise<ReferenceSet> {
+  const { rows } = await db.query<{ id: number }>(
+    cancerType === null
+      ? `SELECT s.id FROM "Sample" s ORDER BY s.id`
+      : `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE p."cancerType" = $1 ORDER BY s.id`,
+    cancerType === null ? [] : [cancerType],
+  );
+  return {
+    label: cancerType === null ? 'all samples' : `cancer type ${cancerType}`,
+    sampleIds: rows.map((r) => r.id),
+  };
+}

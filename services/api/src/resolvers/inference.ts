@@ -1,0 +1,299 @@
+// Model-backed fields: sample embeddings (cached, batched across requests), restored gene values, survival
+// risk with its percentile, predicted cancer type, the `embeddings` batch query and survival by predicted
+// risk group. Everything runs on the active model unless a `model` argument names another version.
+import { genesOfLayout } from '@gexbert/core/expression/store';
+import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
+import { predictCancerType, riskPercentile, riskScore } from '@gexbert/model/heads/index';
+import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql/index.js';
+import type { Context } from '../context.ts';
+import { badInput, notFound, parseId } from '../errors.ts';
+import type { Resolvers, ResolversTypes, SurvivalGrouping } from '../generated/graphql.ts';
+import {
+  cancerTypeReference,
+  cohortReference,
+  percentileAmong,
+  type ReferenceSet,
+  riskGroups,
+} from '../inference/reference.ts';
+import type { EmbeddingRow, RestoredValueRow } from '../inference/rows.ts';
+import type { GeneRow, SampleRow } from '../rows.ts';
+import { groupedSurvival } from './cohorts.ts';
+
+/** The version a `model` argument names (default: the active model). */
+function modelOf(context: Context, id: string | number | null | undefined): Promise<ModelVersion> {
+  return context.models.version(id == null ? null : parseId(id, 'model ID'));
+}
+
+function missingHead(version: ModelVersion, head: string): GraphQLError {
+  return new GraphQLError(
+    `model version ${version.id} (${version.name}) has no ${head} head: fit its heads on labelled samples, or choose another model`,
+    { extensions: { code: 'MODEL_UNAVAILABLE' } },
+  );
+}
+
+/** Per-request memo of promises (reference scores, restore loaders), dropped with the request's context. */
+const memos = new WeakMap<Context, Map<string, unknown>>();
+function memo<T>(context: Context, key: string, make: () => T): T {
+  let map = memos.get(context);
+  if (!map) {
+    map = new Map();
+    memos.set(context, map);
+  }
+  if (!map.has(key)) map.set(key, make());
+  return map.get(key) as T;
+}
+
+async function embeddingOf(
+  context: Context,
+  version: ModelVersion,
+  sampleId: number,
+): Promise<EmbeddingRow | null> {
+  const [found] = await context.models.embed(version, [sampleId]);
+  return found
+    ? { sampleId, model: version, vector: found.vector, inputGenes: found.inputGenes, cached: found.cached }
+    : null;
+}
+
+/** The sample IDs of an `embeddings` query: given IDs (all must exist) or a cohort's, within the batch limit. */
+async function embeddingSamples(
+  context: Context,
+  sampleIds: readonly (string | number)[] | null | undefined,
+  cohortId: string | number | null | undefined,
+): Promise<number[]> {
+  const max = context.config.maxEmbeddingBatch;
+  if ((sampleIds == null) === (cohortId == null))
+    throw badInput('give exactly one of sampleIds and cohortId');
+  if (sampleIds) {
+    if (sampleIds.length > max)
+      throw badInput(
+        `${sampleIds.length} samples asked for; at most ${max} per embeddings query: ask in batches`,
+      );
+    const ids = [...new Set(sampleIds.map((id) => parseId(id, 'sample ID')))];
+    const { rows } = await context.db.query<{ id: number }>(
+      `SELECT id FROM "Sample" WHERE id = ANY($1::int[])`,
+      [ids],
+    );
+    const found = new Set(rows.map((r) => r.id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) throw badInput(`unknown sample IDs: ${missing.slice(0, 10).join(', ')}`);
+    return ids;
+  }
+  const reference = await cohortReference(context.db, parseId(cohortId!, 'cohort ID'));
+  if (!reference) throw notFound(`cohort ${cohortId}`);
+  if (reference.sampleIds.length > max)
+    throw badInput(
+      `${reference.label} has ${reference.sampleIds.length} samples; at most ${max} per embeddings query: ask for sampleIds in batches`,
+    );
+  return reference.sampleIds;
+}
+
+/** Sorted risk scores of a reference set's samples with raw counts (memoised per request). */
+function referenceScores(
+  context: Context,
+  version: ModelVersion,
+  reference: ReferenceSet,
+): Promise<number[]> {
+  return memo(context, `risk/${version.id}/${reference.label}`, async () => {
+    const head = context.models.headsOf(version).risk!;
+    const embeddings = await context.models.embed(version, reference.sampleIds);
+    return embeddings.flatMap((e) => (e ? [riskScore(head, e.vector)] : [])).sort((a, b) => a - b);
+  });
+}
+
+async function referenceFor(context: Context, sample: SampleRow, cohort: string | number | null | undefined) {
+  if (cohort != null) {
+    const reference = await cohortReference(context.db, parseId(cohort, 'cohort ID'));
+    if (!reference) throw notFound(`cohort ${cohort}`);
+    return reference;
+  }
+  const patient = await context.loaders.patient.load(sample.patientId);
+  const cancerType = patient?.cancerType ?? null;
+  return memo(context, `reference/${cancerType}`, () => cancerTypeReference(context.db, cancerType));
+}
+
+/** Restored values of one gene list, batched over the request's samples. */
+function restoreLoader(context: Context, version: ModelVersion, ensemblIds: string[]) {
+  return memo(
+    context,
+    `restore/${version.id}/${ensemblIds.join(',')}`,
+    () =>
+      new DataLoader<number, Map<string, number>>(async (sampleIds) => {
+        const result = await context.models.restore(version, sampleIds, ensemblIds);
+        return sampleIds.map((_, i) => new Map(result.genes.map((g, q) => [g, result.values[i]![q]!])));
+      }),
+  );
+}
+
+/** log2(CPM + 1) of the sample's measured raw counts for these genes (library size: the whole profile). */
+async function measuredLog2Cpm(
+  context: Context,
+  sampleId: number,
+  genes: readonly (GeneRow | null)[],
+): Promise<(number | null)[] | null> {
+  const profile = await context.loaders.profile.load({ sampleId, unit: 'RAW_COUNT' });
+  if (!profile) return null;
+  let total = 0;
+  for (const v of profile.values) if (Number.isFinite(v)) total += v;
+  const layout = await memo(context, `layout/${profile.layoutId}`, async () => {
+    const ids = await genesOfLayout(context.db, profile.layoutId, context.cacheKey);
+    return new Map(ids.map((g, i) => [g, i]));
+  });
+  return genes.map((gene) => {
+    const at = gene ? layout.get(gene.ensemblId) : undefined;
+    const value = at === undefined ? Number.NaN : profile.values[at]!;
+    return Number.isFinite(value) && total > 0 ? Math.log2((Math.max(value, 0) * 1e6) / total + 1) : null;
+  });
+}
+
+/**
+ * Overall survival of a cohort's patients by predicted risk group: each sample with raw counts scored by the
+ * model's risk head, a patient's risk the mean of its samples', cut at the median or tertiles of those risks.
+ */
+export async function riskGroupSurvivalSummary(
+  context: Context,
+  cohortId: number,
+  groupBy: Exclude<SurvivalGrouping, 'CANCER_TYPE'>,
+  model: string | number | null | undefined,
+): Promise<ResolversTypes['SurvivalSummary']> {
+  const version = await modelOf(context, model);
+  const head = context.models.headsOf(version).risk;
+  if (!head) throw missingHead(version, 'survival-risk');
+  const { rows } = await context.db.query<{
+    sampleId: number;
+    patientId: number;
+    osDays: number | null;
+    osEvent: number | null;
+  }>(
+    `SELECT cs."sampleId", p.id AS "patientId", p."osDays", p."osEvent"
+     FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
+     WHERE cs."cohortId" = $1 ORDER BY p.id, cs."sampleId"`,
+    [cohortId],
+  );
+  const embeddings = await context.models.embed(
+    version,
+    rows.map((r) => r.sampleId),
+  );
+  const patients = new Map<number, { osDays: number | null; osEvent: number | null; risks: number[] }>();
+  rows.forEach((r, i) => {
+    let patient = patients.get(r.patientId);
+    if (!patient) {
+      patient = { osDays: r.osDays, osEvent: r.osEvent, risks: [] };
+      patients.set(r.patientId, patient);
+    }
+    const e = embeddings[i];
+    if (e) patient.risks.push(riskScore(head, e.vector));
+  });
+  const all = [...patients.values()];
+  const usable = all.filter(
+    (p) => p.risks.length > 0 && p.osDays !== null && p.osDays >= 0 && (p.osEvent === 0 || p.osEvent === 1),
+  );
+  const risk = usable.map((p) => p.risks.reduce((a, b) => a + b, 0) / p.risks.length);
+  const split = riskGroups(risk, groupBy === 'RISK_MEDIAN' ? 'median' : 'tertile');
+  const subjects = usable.map((p, i) => ({ group: split.group[i]!, osDays: p.osDays, osEvent: p.osEvent }));
+  const summary = groupedSurvival(subjects, false, split.names);
+  return {
+    ...summary,
+    missing: all.length - usable.length,
+    grouping: groupBy,
+    model: version,
+    cutoffs: usable.length > 0 ? split.cutoffs : [],
+  };
+}
+
+export const inferenceResolvers: Resolvers = {
+  Query: {
+    embeddings: async (_, { sampleIds, cohortId, model }, context) => {
+      const version = await modelOf(context, model);
+      const ids = await embeddingSamples(context, sampleIds, cohortId);
+      const found = await context.models.embed(version, ids);
+      return found.flatMap((e) =>
+        e
+          ? [
+              {
+                sampleId: e.sampleId,
+                model: version,
+                vector: e.vector,
+                inputGenes: e.inputGenes,
+                cached: e.cached,
+              },
+            ]
+          : [],
+      );
+    },
+  },
+  Sample: {
+    embedding: async (sample, { model }, context) =>
+      embeddingOf(context, await modelOf(context, model), sample.id),
+    restoredValues: async (sample, { genes, model }, context) => {
+      if (genes.length > context.config.maxGenesPerRequest)
+        throw badInput(`at most ${context.config.maxGenesPerRequest} genes may be asked for at once`);
+      const version = await modelOf(context, model);
+      const resolved = await context.loaders.gene.loadMany(genes);
+      const failed = resolved.find((r) => r instanceof Error);
+      if (failed) throw failed;
+      const rows = resolved as (GeneRow | null)[];
+      const measured = await measuredLog2Cpm(context, sample.id, rows);
+      if (!measured) return [];
+      const ensemblIds = [...new Set(rows.flatMap((g) => (g ? [g.ensemblId] : [])))].sort();
+      const restored = await restoreLoader(context, version, ensemblIds).load(sample.id);
+      return genes.map((query, i): RestoredValueRow => {
+        const gene = rows[i] ?? null;
+        const value = gene ? restored.get(gene.ensemblId) : undefined;
+        return {
+          query,
+          gene,
+          inVocabulary: value !== undefined,
+          value: value !== undefined && Number.isFinite(value) ? value : null,
+          measuredValue: measured[i]!,
+        };
+      });
+    },
+    riskScore: async (sample, { model, cohort }, context) => {
+      const version = await modelOf(context, model);
+      const head = context.models.headsOf(version).risk;
+      if (!head) throw missingHead(version, 'survival-risk');
+      const embedding = await embeddingOf(context, version, sample.id);
+      if (!embedding) return null;
+      const score = riskScore(head, embedding.vector);
+      const reference = await referenceFor(context, sample, cohort);
+      const scores = await referenceScores(context, version, reference);
+      if (scores.length === 0)
+        throw badInput(
+          `${reference.label} has no samples with raw counts to compare the risk with; choose another cohort`,
+        );
+      return {
+        model: version,
+        score,
+        percentile: percentileAmong(scores, score),
+        reference: reference.label,
+        referenceSize: scores.length,
+        trainingPercentile: riskPercentile(head, score),
+      };
+    },
+    cancerTypePrediction: async (sample, { model }, context) => {
+      const version = await modelOf(context, model);
+      const head = context.models.headsOf(version).cancerType;
+      if (!head) throw missingHead(version, 'cancer-type');
+      const embedding = await embeddingOf(context, version, sample.id);
+      if (!embedding) return null;
+      const probabilities = predictCancerType(head, embedding.vector);
+      return {
+        model: version,
+        cancerType: probabilities[0]!.cancerType,
+        probability: probabilities[0]!.probability,
+        probabilities,
+      };
+    },
+  },
+  Embedding: {
+    sample: async (e, _, { loaders }) => {
+      const sample = await loaders.sample.load(e.sampleId);
+      if (!sample) throw new Error(`sample ${e.sampleId} of an embedding is missing`);
+      return sample;
+    },
+    model: (e) => e.model,
+    vector: (e) => Array.from(e.vector),
+    dimensions: (e) => e.vector.length,
+  },
+};

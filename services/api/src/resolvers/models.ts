@@ -1,0 +1,71 @@
+// Model versions: listing, the active model, and promotion / rollback (admin).
+
+import {
+  promoteModelVersion,
+  RegistryError,
+  rollbackModelVersion,
+} from '@gexbert/core/registry/modelVersion';
+import { hasRole } from '../auth/tokens.ts';
+import { type Context, requireRole } from '../context.ts';
+import { badInput, parseId } from '../errors.ts';
+import type { Resolvers } from '../generated/graphql.ts';
+import type { ModelVersionRow } from '../inference/rows.ts';
+import { connection, pageRequest } from '../pagination.ts';
+
+/** Runs an activation; registry refusals become BAD_USER_INPUT, and the API notices the change at once. */
+async function activation(
+  context: Context,
+  change: () => Promise<ModelVersionRow>,
+): Promise<ModelVersionRow> {
+  requireRole(context, 'ADMIN');
+  try {
+    return await change();
+  } catch (error) {
+    if (error instanceof RegistryError) throw badInput(error.message);
+    throw error;
+  } finally {
+    context.models.activeChanged();
+  }
+}
+
+export const modelResolvers: Resolvers = {
+  Query: {
+    models: async (_, args, { prisma, config }) => {
+      const page = pageRequest('ModelVersion', args, config);
+      const where = args.status ? { status: args.status } : {};
+      const [rows, total] = await Promise.all([
+        prisma.modelVersion.findMany({
+          where: { ...where, id: { gt: page.afterId } },
+          orderBy: { id: 'asc' },
+          take: page.first + 1,
+        }),
+        prisma.modelVersion.count({ where }),
+      ]);
+      return connection('ModelVersion', page, rows, total, (m) => m.id);
+    },
+    model: (_, { id }, { prisma }) =>
+      prisma.modelVersion.findUnique({ where: { id: parseId(id, 'model ID') } }),
+    activeModel: (_, __, { prisma }) => prisma.modelVersion.findFirst({ where: { active: true } }),
+  },
+  Mutation: {
+    promoteModel: (_, { id }, context) =>
+      activation(context, () => promoteModelVersion(context.prisma, parseId(id, 'model ID'))),
+    rollbackModel: (_, __, context) => activation(context, () => rollbackModelVersion(context.prisma)),
+  },
+  ModelVersion: {
+    parent: (m, _, { prisma }) =>
+      m.parentId === null ? null : prisma.modelVersion.findUnique({ where: { id: m.parentId } }),
+    checkpointPath: (m, _, context) => (hasRole(context.role, 'ADMIN') ? m.checkpointPath : null),
+    config: (m) => m.config,
+    metrics: (m) => m.metrics,
+    gate: (m) => m.gate ?? null,
+    heads: (m, _, context) => {
+      const heads = context.models.headsOf(m);
+      return { cancerTypes: heads.cancerType?.classes ?? [], risk: heads.risk !== undefined };
+    },
+    createdAt: (m) => m.createdAt.toISOString(),
+    activatedAt: (m) => m.activatedAt?.toISOString() ?? null,
+    retiredAt: (m) => m.retiredAt?.toISOString() ?? null,
+    isActive: (m) => m.active === true,
+  },
+};

@@ -1,0 +1,100 @@
+// Ingest of uploaded files (curator): the upload is written to a temporary file under its own name, then
+// the same core ingest as the server-side-path mutations runs on it (same validation, one transaction);
+// the temporary file is removed afterwards, whatever happened.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { InputError, isInputError } from '@gexbert/core/formats/inputError';
+import type { ExpressionUnit } from '@gexbert/core/formats/types';
+import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import { GraphQLScalarType } from 'graphql/index.js';
+import { requireRole } from '../context.ts';
+import { badInput } from '../errors.ts';
+import type { Resolvers } from '../generated/graphql.ts';
+import { Upload } from '../upload.ts';
+import { asUserInput, clinicalOutcome, countsOutcomes, timeUnitOf } from './imports.ts';
+
+/** The `Upload` scalar: input only, its value placed in the variables by the multipart request parser. */
+const uploadScalar = new GraphQLScalarType({
+  name: 'Upload',
+  description: 'A file sent with the request (GraphQL multipart request spec).',
+  parseValue(value) {
+    if (value instanceof Upload) return value;
+    throw badInput(
+      'an Upload variable must be a file sent as a multipart request (GraphQL multipart request spec)',
+    );
+  },
+  parseLiteral() {
+    throw badInput('an Upload must be passed as a variable of a multipart request, not written in the query');
+  },
+  serialize() {
+    throw new Error('Upload is an input-only scalar');
+  },
+});
+
+function asUpload(value: unknown): Upload {
+  if (!(value instanceof Upload)) throw badInput('the file argument must be an uploaded file');
+  return value;
+}
+
+/**
+ * Runs `work` on the upload written to a fresh temporary directory under its client file name; ingest
+ * errors name the client's file name (not the temporary path). The directory is always removed.
+ */
+async function withUploadedFile<T>(upload: Upload, work: (file: string) => Promise<T>): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gexbert-upload-'));
+  const file = path.join(dir, upload.fileName);
+  try {
+    await fs.writeFile(file, upload.content, { flag: 'wx', mode: 0o600 });
+    return await work(file);
+  } catch (error) {
+    if (isInputError(error) && error.file === file)
+      throw new InputError({
+        file: upload.fileName,
+        ...(error.line === undefined ? {} : { line: error.line }),
+        ...(error.column === undefined ? {} : { column: error.column }),
+        problem: error.problem,
+        fix: error.fix,
+      });
+    throw error;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** What an uploaded file's import records as its path: the client's file name, not the temporary copy. */
+function uploadOrigin(file: string): string {
+  return `upload:${path.basename(file)}`;
+}
+
+export const uploadResolvers: Resolvers = {
+  Upload: uploadScalar,
+  Mutation: {
+    ingestCountsUpload: async (_, args, context) => {
+      requireRole(context, 'CURATOR');
+      const results = await asUserInput(() =>
+        withUploadedFile(asUpload(args.file), (file) =>
+          ingestCounts(context.db, file, {
+            cohort: args.cohort ?? undefined,
+            cancerType: args.cancerType ?? undefined,
+            unit: (args.unit ?? undefined) as ExpressionUnit | undefined,
+            origin: uploadOrigin(file),
+          }),
+        ),
+      );
+      return countsOutcomes(context, results);
+    },
+    ingestClinicalUpload: async (_, args, context) => {
+      requireRole(context, 'CURATOR');
+      const result = await asUserInput(() =>
+        withUploadedFile(asUpload(args.file), (file) =>
+          ingestClinical(context.db, file, {
+            timeUnit: timeUnitOf(args.timeUnit),
+            origin: uploadOrigin(file),
+          }),
+        ),
+      );
+      return clinicalOutcome(context, result);
+    },
+  },
+};

@@ -1,0 +1,251 @@
+// npm run bench:api — model-backed GraphQL speed, printed as figures (no pass/fail).
+//  1. Embeddings of 1,000 samples: one `embeddings(sampleIds)` query against the same samples through the
+//     model library directly (embedSamples: raw counts from PostgreSQL -> embed on onnxruntime), as a
+//     throughput ratio (target >= 0.7). Cold = the SampleEmbedding cache emptied first (the API computes
+//     and stores every embedding); warm = the same query again (served from the cache). Run in the order
+//     direct, GraphQL, GraphQL, direct (means reported), so a drift in machine load cancels; this API runs
+//     without the in-memory layer, so warm is the PostgreSQL cache.
+//  2. Single-sample embedding query latency: 20 concurrent clients on loopback for 30 s (BENCH_SECONDS),
+//     p50 / p99 and errors (target p99 < 50 ms, zero errors), on cached embeddings; the clients run in a
+//     worker thread (keep-alive HTTP), so they do not share the server's event loop. BENCH_BASELINE=1 adds
+//     the same load on `{ viewer { role } }` (token check + Apollo, no model) for comparison.
+// Data: the six real TCGA cohorts (291 samples) plus a simulated cohort on the shipped model's vocabulary
+// genes (and as many other protein-coding genes) to reach 1,000 samples.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import pg from 'pg';
+import { simulateToDirectory } from '../../model/src/simulate/index.ts';
+import { createToken } from '../../services/api/src/auth/tokens.ts';
+import { startApi } from '../../services/api/src/server.ts';
+import { migrate } from '../../services/core/src/db/migrate.ts';
+import { ensureDatabase, startEmbedded } from '../../services/core/src/db/postgres.ts';
+import { createPrisma } from '../../services/core/src/db/prisma.ts';
+import { simulatedGeneIds } from '../../services/core/src/demo.ts';
+import { embedSamples, loadModelRuntime } from '../../services/core/src/inference/modelRuntime.ts';
+import { ingestClinical, ingestCounts } from '../../services/core/src/ingest/index.ts';
+import {
+  promoteModelVersion,
+  registerModelVersion,
+  SHIPPED_CHECKPOINT,
+} from '../../services/core/src/registry/modelVersion.ts';
+import { freePort, sharedDir } from '../../services/core/src/testing/database.ts';
+
+const COUNTS = path.join(sharedDir(), 'data/tcga/counts');
+const OS_TABLE = path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz');
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1000);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+
+const now = () => performance.now();
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+
+/** Simulated samples on the vocabulary's genes plus as many other protein-coding genes. */
+async function simulatedCohort(dir: string, samples: number, vocabulary: string[]): Promise<void> {
+  const inVocabulary = new Set(vocabulary);
+  const others = simulatedGeneIds(vocabulary.length * 3)
+    .filter((g) => !inVocabulary.has(g))
+    .slice(0, vocabulary.length);
+  await simulateToDirectory(
+    { samples, genes: vocabulary.length * 2, types: 4, seed: 11, geneIds: [...vocabulary, ...others] },
+    dir,
+  );
+}
+
+/**
+ * The load generator, in a worker thread so the clients do not share the server's event loop: `CLIENTS`
+ * keep-alive connections, each sending the next query as soon as the previous answer arrived. An answer
+ * counts as an error unless it is HTTP 200 with an embedding and no GraphQL errors.
+ */
+const LOAD_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const { url, token, ids, clients, seconds, baseline } = workerData;
+const target = new URL(url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+const query = baseline ? '{ viewer { role } }' : 'query($id: ID) { sample(id: $id) { embedding { vector } } }';
+function post(body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token, 'content-length': Buffer.byteLength(body) } },
+      (res) => { const chunks = []; res.on('data', (c) => chunks.push(c)); res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() })); });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const latencies = [];
+let errors = 0;
+const until = performance.now() + seconds * 1000;
+async function client(c) {
+  for (let k = c; performance.now() < until; k += clients) {
+    const id = ids[(k * 7919) % ids.length];
+    const t = performance.now();
+    try {
+      const res = await post(JSON.stringify({ query, variables: { id: String(id) } }));
+      const body = JSON.parse(res.text);
+      if (res.status !== 200 || body.errors || !(baseline ? body.data.viewer : body.data.sample.embedding)) errors++;
+      else latencies.push(performance.now() - t);
+    } catch { errors++; }
+  }
+}
+Promise.all(Array.from({ length: clients }, (_, c) => client(c))).then(() => { agent.destroy(); parentPort.postMessage({ latencies, errors }); });
+`;
+
+function loadTest(
+  url: string,
+  token: string,
+  ids: number[],
+  baseline = false,
+): Promise<{ latencies: number[]; errors: number }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(LOAD_WORKER, {
+      eval: true,
+      workerData: { url, token, ids, clients: CLIENTS, seconds: SECONDS, baseline },
+    });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-bench-api-'));
+  fs.chmodSync(dir, 0o755);
+  const server = await startEmbedded(path.join(dir, 'pg'), await freePort());
+  try {
+    await ensureDatabase(server.adminUrl, 'bench');
+    const url = server.urlFor('bench');
+    await migrate(url);
+    const pool = new pg.Pool({ connectionString: url, max: Number(process.env.BENCH_POOL ?? 10) });
+    pool.on('error', (error) => console.error(`database connection error: ${error.message}`));
+    const prisma = createPrisma(url);
+
+    console.log('== data');
+    const start = now();
+    await ingestCounts(pool, COUNTS, { cohort: 'TCGA' });
+    await ingestClinical(pool, OS_TABLE);
+    const vocabulary = fs
+      .readFileSync(path.join(SHIPPED_CHECKPOINT, 'vocabulary.txt'), 'utf8')
+      .split('\n')
+      .filter(Boolean);
+    const real = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM "Sample"')).rows[0]!.n;
+    if (real < SAMPLES) {
+      const simDir = path.join(dir, 'sim');
+      await simulatedCohort(simDir, SAMPLES - real, vocabulary);
+      await ingestCounts(pool, simDir, { cohort: 'Simulated' });
+    }
+    const { rows } = await pool.query<{ id: number }>(`SELECT id FROM "Sample" ORDER BY id LIMIT $1`, [
+      SAMPLES,
+    ]);
+    const ids = rows.map((r) => r.id);
+    console.log(
+      `${real} real TCGA samples + ${ids.length - real} simulated, in ${((now() - start) / 1000).toFixed(1)} s`,
+    );
+
+    const config = JSON.parse(fs.readFileSync(path.join(SHIPPED_CHECKPOINT, 'config.json'), 'utf8'));
+    const registered = await registerModelVersion(prisma, {
+      name: 'tcga-6types',
+      checkpointPath: SHIPPED_CHECKPOINT,
+      status: 'CANDIDATE',
+      config,
+    });
+    const version = await promoteModelVersion(prisma, registered.id);
+    const token = (await createToken(pool, 'bench', 'READER')).token;
+    // part 1 without the in-memory layer, so "cold" and "warm" are the SampleEmbedding cache's
+    const batchApi = await startApi({ pool, prisma, port: 0, env: {}, embeddingMemoryCache: 0 });
+    const gql = async <T>(query: string, variables: object): Promise<T> => {
+      const res = await fetch(batchApi.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+      if (res.status !== 200 || body.errors)
+        throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
+      return body.data as T;
+    };
+    type Batch = { embeddings: { vector: number[] }[] };
+    const BATCH = `query($ids: [ID!]) { embeddings(sampleIds: $ids) { sample { id } vector } }`;
+    const runtime = await loadModelRuntime(version);
+
+    // warm-up: both paths open their onnxruntime sessions
+    await embedSamples(runtime, pool, ids.slice(0, 8));
+    await gql(BATCH, { ids: ids.slice(0, 8).map(String) });
+
+    console.log(
+      `== 1. embeddings of ${ids.length} samples (order direct, GraphQL, GraphQL, direct: load drift cancels)`,
+    );
+    const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> => {
+      const t = now();
+      const value = await work();
+      return { value, seconds: (now() - t) / 1000 };
+    };
+    const direct = () => timed(() => embedSamples(runtime, pool, ids));
+    const cold = () =>
+      timed(async () => {
+        await pool.query('DELETE FROM "SampleEmbedding"');
+        return gql<Batch>(BATCH, { ids: ids.map(String) });
+      });
+    const d1 = await direct();
+    const g1 = await cold();
+    const g2 = await cold();
+    const d2 = await direct();
+    const warm = await timed(() => gql<Batch>(BATCH, { ids: ids.map(String) }));
+    if (g1.value.embeddings.length !== ids.length || warm.value.embeddings.length !== ids.length)
+      throw new Error('the API returned fewer embeddings than asked for');
+    let maxDiff = 0;
+    g1.value.embeddings.forEach((e, i) => {
+      e.vector.forEach((v, j) => {
+        maxDiff = Math.max(maxDiff, Math.abs(v - d1.value.embeddings[i]![j]!));
+      });
+    });
+    const rate = (sec: number) => `${sec.toFixed(2)} s (${(ids.length / sec).toFixed(1)} samples/s)`;
+    const directSeconds = (d1.seconds + d2.seconds) / 2;
+    const coldSeconds = (g1.seconds + g2.seconds) / 2;
+    console.log(`model library directly (embedSamples): ${rate(d1.seconds)}, ${rate(d2.seconds)}`);
+    console.log(`GraphQL, cold cache (computed and stored): ${rate(g1.seconds)}, ${rate(g2.seconds)}`);
+    console.log(`GraphQL, warm cache (SampleEmbedding): ${rate(warm.seconds)}`);
+    console.log(
+      `ratio GraphQL / direct throughput (means): cold ${(directSeconds / coldSeconds).toFixed(2)}, warm ${(directSeconds / warm.seconds).toFixed(2)} (target >= 0.7); max |difference| ${maxDiff.toExponential(2)}`,
+    );
+    await batchApi.stop();
+
+    console.log(`== 2. single-sample embedding query, ${CLIENTS} clients, ${SECONDS} s (cached embeddings)`);
+    const api = await startApi({ pool, prisma, port: 0, env: {} });
+    const before = { ...api.models.counters };
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    const load = await loadTest(api.url, token, ids);
+    loop.disable();
+    const latencies = load.latencies.sort((a, b) => a - b);
+    console.log(
+      `${latencies.length} requests (${(latencies.length / SECONDS).toFixed(0)}/s): p50 ${pct(latencies, 0.5).toFixed(1)} ms, p99 ${pct(latencies, 0.99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms, errors ${load.errors} (target p99 < 50 ms, zero errors); predictor calls during the test: ${api.models.counters.embedBatches - before.embedBatches}`,
+    );
+    console.log(
+      `server event-loop delay: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
+    );
+
+    if (process.env.BENCH_BASELINE) {
+      const floor = await loadTest(api.url, token, ids, true);
+      const sorted = floor.latencies.sort((a, b) => a - b);
+      console.log(
+        `baseline { viewer { role } } (token check + Apollo only): ${sorted.length} requests (${(sorted.length / SECONDS).toFixed(0)}/s): p50 ${pct(sorted, 0.5).toFixed(1)} ms, p99 ${pct(sorted, 0.99).toFixed(1)} ms, errors ${floor.errors}`,
+      );
+    }
+
+    await runtime.close();
+    await api.stop();
+    await prisma.$disconnect();
+    await pool.end();
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main().catch((error) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+});
