@@ -2,23 +2,34 @@
 // empty database, the services; stops everything cleanly on Ctrl-C.
 import { type RunningApi, startApi } from '@gexbert/api/server';
 import { seedDemoIfEmpty } from '@gexbert/core/demo';
+import { type JobQueue, openJobQueue } from '@gexbert/core/jobs/queue';
 import { openPlatform, type Platform } from '@gexbert/core/platform';
+import { ensureActiveModel } from '@gexbert/core/registry/modelVersion';
 import type { Command } from 'commander';
 import { fail } from '../output.ts';
+import { type RunningPortal, startPortalBesideApi } from '../portal.ts';
 import { progress } from '../progress.ts';
 import { redact } from './db.ts';
+import { spawnWorker, type WorkerProcess } from './worker.ts';
 
 export function registerStart(program: Command): void {
   program
     .command('start')
     .description('start the platform: PostgreSQL (embedded by default), migrations, demo cohort, services')
     .option('--no-demo', 'do not seed the demo cohort into an empty database')
-    .action(async (flags: { demo: boolean }) => {
+    .option('--no-worker', 'do not start the training worker (gexbert worker) beside the API')
+    .action(async (flags: { demo: boolean; worker: boolean }) => {
       let platform: Platform | undefined;
       let api: RunningApi | undefined;
+      let worker: WorkerProcess | undefined;
+      let queue: JobQueue | undefined;
+      let portal: RunningPortal | null = null;
       const shutdown = async (signal: string) => {
         process.stderr.write(`\n${signal}: stopping…\n`);
+        await worker?.stop();
+        await portal?.stop();
         await api?.stop();
+        await queue?.close();
         await platform?.close();
         process.stderr.write('stopped\n');
         process.exit(0);
@@ -36,13 +47,25 @@ export function registerStart(program: Command): void {
           bar.stop();
           if (seeded) console.log(`demo cohort "${seeded.cohort}": ${seeded.samples} simulated samples`);
         }
-        api = await startApi({ pool: platform.pool, prisma: platform.prisma });
+        const model = await ensureActiveModel(platform, { log: (line) => console.log(line) });
+        queue = await openJobQueue(platform.url);
+        api = await startApi({ pool: platform.pool, prisma: platform.prisma, queue });
         console.log(`PostgreSQL  ${redact(platform.url)}${platform.config.databaseUrl ? '' : ' (embedded)'}`);
         console.log(`GraphQL API ${api.url}  (a token: npx gexbert token create --name me --role reader)`);
+        console.log(`Model       ${model.name} (active; checkpoint ${model.checkpointPath})`);
+        if (flags.worker) {
+          worker = spawnWorker(platform.url);
+          console.log(
+            `Worker      pid ${worker.pid} (training jobs, retraining threshold; --no-worker to skip)`,
+          );
+        }
+        portal = await startPortalBesideApi(platform.pool, api.url);
         console.log('gexbert platform ready — Ctrl-C to stop');
       } catch (error) {
         fail({}, error);
+        await worker?.stop();
         await api?.stop();
+        await queue?.close();
         await platform?.close();
         process.exit(1);
       }

@@ -1,0 +1,43 @@
+// `gexbert start` serves the portal beside the API: a token of its own (revoked on stop), a build when the
+// build is missing or stale, then `next start`; prints "Portal <url>" once it answers.
+import { createToken, revokeToken } from '@gexbert/api/auth/tokens';
+import { buildIsCurrent } from '@gexbert/portal/launch/build';
+import { loadPortalLaunchConfig } from '@gexbert/portal/launch/config';
+import { PortalServer } from '@gexbert/portal/launch/server';
+import type pg from 'pg';
+
+export interface RunningPortal {
+  /** Resolves when the portal answers (or has failed, which is reported on stderr). */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the portal in the background; null when GEXBERT_PORTAL=off. */
+export async function startPortalBesideApi(pool: pg.Pool, apiUrl: string): Promise<RunningPortal | null> {
+  const config = loadPortalLaunchConfig();
+  if (config.enabled === 'off') return null;
+  const { token, row } = await createToken(pool, 'portal (gexbert start)', 'CURATOR');
+  const debug = process.env.GEXBERT_DEBUG;
+  const server = new PortalServer({
+    apiUrl,
+    apiToken: token,
+    config,
+    log: (line) => debug && process.stderr.write(`portal: ${line}\n`),
+  });
+  let stopping = false;
+  if (!buildIsCurrent()) console.log('Portal      building (first start after a change; a few minutes)…');
+  const ready = server.start().then(
+    (url) => console.log(`Portal      ${url}`),
+    (error: Error) => {
+      if (!stopping) process.stderr.write(`error: the portal did not start: ${error.message}\n`);
+    },
+  );
+  return {
+    ready,
+    async stop() {
+      stopping = true;
+      await server.stop();
+      await revokeToken(pool, row.id).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,3 @@
+import { codegenConfig } from './src/codegenConfig.ts';
+
+export default codegenConfig();

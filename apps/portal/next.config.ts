@@ -1,0 +1,12 @@
+// Next.js settings for the portal. It is served by `next start` (see src/launch/portal.ts).
+import type { NextConfig } from 'next';
+
+const config: NextConfig = {
+  // The root `tsc -p tsconfig.json` type-checks the portal with the rest of the monorepo; `next build`
+  // need not do it again on a 2-core machine.
+  typescript: { ignoreBuildErrors: true },
+  poweredByHeader: false,
+  reactStrictMode: true,
+};
+
+export default config;

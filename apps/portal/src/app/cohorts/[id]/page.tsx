@@ -1,0 +1,73 @@
+// A cohort's dashboard: headline figures, composition, survival by cancer type, and its samples.
+// Model-backed panels (embedding map, risk groups, imputation quality) are further sections of this page.
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { ApiFailure } from '../../../components/ApiFailure.tsx';
+import { Stats } from '../../../components/Stats.tsx';
+import { CohortDashboardDocument, CohortSamplesDocument } from '../../../generated/graphql.ts';
+import { allPages, apiRequest } from '../../../lib/api.ts';
+import { attempt } from '../../../lib/attempt.ts';
+import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../../lib/cohortFigures.ts';
+import { formatInt, formatPercent, formatPValue } from '../../../lib/format.ts';
+import { CompositionSection } from './CompositionSection.tsx';
+import { SampleTableSection } from './SampleTableSection.tsx';
+import { SurvivalSection } from './SurvivalSection.tsx';
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  return { title: `Cohort ${(await params).id}` };
+}
+
+export default async function CohortPage({ params }: Params) {
+  const { id } = await params;
+  const result = await attempt(async () => {
+    const { cohort } = await apiRequest(CohortDashboardDocument, { id });
+    if (!cohort) return null;
+    const samples = await allPages(
+      async (first, after) =>
+        (await apiRequest(CohortSamplesDocument, { id, first, after })).cohort?.samples ?? null,
+    );
+    return { cohort, samples };
+  });
+  if (!result.ok)
+    return <ApiFailure what="This cohort" message={result.message} unreachable={result.unreachable} />;
+  if (!result.data) notFound();
+  const { cohort, samples } = result.data;
+  const coverage = survivalCoverage(cohort.survival);
+  const bySampleType = samplesBySampleType(cohort.composition);
+  const logRank = cohort.survival.logRank;
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link href="/cohorts">Cohorts</Link> / {cohort.name}
+      </p>
+      <h1>{cohort.name}</h1>
+      {cohort.description && <p>{cohort.description}</p>}
+      <Stats
+        label="Cohort figures"
+        items={[
+          { label: 'samples', value: formatInt(cohort.sampleCount), testId: 'cohort-sample-count' },
+          { label: 'cancer types', value: String(samplesByCancerType(cohort.composition).length) },
+          {
+            label: 'tumour / normal samples',
+            value: `${bySampleType.get('TUMOR') ?? 0} / ${bySampleType.get('NORMAL') ?? 0}`,
+          },
+          {
+            label: `patients with survival (${formatPercent(coverage.withSurvival, coverage.patients)})`,
+            value: `${coverage.withSurvival} of ${coverage.patients}`,
+          },
+          { label: 'log-rank p across cancer types', value: logRank ? formatPValue(logRank.pValue) : '–' },
+        ]}
+      />
+      <CompositionSection rows={cohort.composition} />
+      <SurvivalSection survival={cohort.survival} />
+      <SampleTableSection
+        samples={samples.nodes}
+        totalCount={samples.totalCount}
+        truncated={samples.truncated}
+      />
+    </>
+  );
+}

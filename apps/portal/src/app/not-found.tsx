@@ -1,0 +1,12 @@
+import Link from 'next/link';
+
+export default function NotFound() {
+  return (
+    <div className="empty">
+      <h1>Not found</h1>
+      <p>
+        Nothing is stored under this address. <Link href="/cohorts">Back to the cohorts</Link>.
+      </p>
+    </div>
+  );
+}

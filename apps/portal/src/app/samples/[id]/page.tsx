@@ -1,0 +1,85 @@
+// A sample: who it is from, where it was imported from, and its measured expression for chosen genes.
+// Model-backed panels (restored expression, predicted cancer type, risk) are further sections here.
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { ApiFailure } from '../../../components/ApiFailure.tsx';
+import { GeneLookupDocument, SampleDetailDocument } from '../../../generated/graphql.ts';
+import { apiRequest } from '../../../lib/api.ts';
+import { attempt } from '../../../lib/attempt.ts';
+import { formatDays, formatTimestamp } from '../../../lib/format.ts';
+import { parseGeneList, UNITS } from '../../../lib/genes.ts';
+import { ExpressionSection } from './ExpressionSection.tsx';
+
+type Props = {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ genes?: string; unit?: string }>;
+};
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Sample ${(await params).id}` };
+}
+
+export default async function SamplePage({ params, searchParams }: Props) {
+  const { id } = await params;
+  const query = await searchParams;
+  const asked = parseGeneList(query.genes);
+  const unit = UNITS.find((u) => u === query.unit) ?? 'RAW_COUNT';
+  const result = await attempt(async () => {
+    const { genesByIds } = await apiRequest(GeneLookupDocument, { ids: asked });
+    const known = asked.filter((_, i) => genesByIds[i]);
+    const unknown = asked.filter((_, i) => !genesByIds[i]);
+    const { sample } = await apiRequest(SampleDetailDocument, { id, genes: known, unit });
+    return { sample, unknown };
+  });
+  if (!result.ok)
+    return <ApiFailure what="This sample" message={result.message} unreachable={result.unreachable} />;
+  const { sample, unknown } = result.data;
+  if (!sample) notFound();
+  const patient = sample.patient;
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link href="/cohorts">Cohorts</Link> / sample {sample.barcode}
+      </p>
+      <h1 data-testid="sample-barcode">{sample.barcode}</h1>
+      <section aria-labelledby="facts" className="panel">
+        <h2 id="facts" className="visually-hidden">
+          Sample facts
+        </h2>
+        <dl className="facts">
+          <dt>Sample type</dt>
+          <dd>
+            {sample.sampleType.toLowerCase()}
+            {sample.sampleTypeCode ? ` (code ${sample.sampleTypeCode})` : ''}
+          </dd>
+          <dt>Aliquot</dt>
+          <dd>{sample.aliquotBarcode ?? '–'}</dd>
+          <dt>Patient</dt>
+          <dd>{patient.barcode}</dd>
+          <dt>Cancer type</dt>
+          <dd>{patient.cancerType ?? 'unknown'}</dd>
+          <dt>Overall survival</dt>
+          <dd>
+            {patient.osDays === null
+              ? 'not recorded'
+              : `${formatDays(patient.osDays)}, ${patient.osEvent ? 'died' : 'alive at last follow-up'}`}
+          </dd>
+          <dt>Imported from</dt>
+          <dd>
+            <Link href="/imports">{sample.import.fileName}</Link> ({sample.import.format},{' '}
+            {formatTimestamp(sample.import.finishedAt)})
+          </dd>
+        </dl>
+      </section>
+      <ExpressionSection
+        barcode={sample.barcode}
+        values={sample.expression}
+        unit={unit}
+        units={UNITS}
+        genesText={asked.join(', ')}
+        unknown={unknown}
+      />
+    </>
+  );
+}

@@ -1,0 +1,163 @@
+// Kaplan-Meier curves as SVG: one step line per group with its 95% confidence band, censoring ticks,
+// a legend and the number-at-risk table under the time axis.
+import { categoryColour } from '../../lib/palette.ts';
+import { atRiskAt, type CurvePoint, confidenceBand, niceTicks } from '../../lib/survivalBands.ts';
+
+export interface KaplanMeierGroup {
+  name: string;
+  patients: number;
+  curve: CurvePoint[];
+}
+
+const WIDTH = 760;
+const MARGIN = { left: 110, right: 150, top: 16, bottom: 44 };
+const PLOT_HEIGHT = 300;
+const RISK_ROW = 18;
+
+/** The step path through (t, S) points starting at (0, 1). */
+function stepPath(
+  points: { t: number; s: number }[],
+  x: (t: number) => number,
+  y: (s: number) => number,
+): string {
+  let d = `M${x(0)},${y(1)}`;
+  let last = 1;
+  for (const p of points) {
+    d += `H${x(p.t)}V${y(p.s)}`;
+    last = p.s;
+  }
+  return `${d}V${y(last)}`;
+}
+
+/** The closed band polygon: upper limits forward as steps, lower limits back. */
+function bandPath(curve: CurvePoint[], x: (t: number) => number, y: (s: number) => number): string {
+  const band = confidenceBand(curve);
+  if (!band.length) return '';
+  let d = `M${x(0)},${y(1)}`;
+  for (const b of band) d += `H${x(b.timeDays)}V${y(b.upper)}`;
+  const stop = (curve[band.length] ?? curve.at(-1)!).timeDays;
+  d += `H${x(stop)}V${y(band.at(-1)!.lower)}`;
+  for (let i = band.length - 1; i >= 0; i--) {
+    const previousLower = i > 0 ? band[i - 1]!.lower : 1;
+    d += `H${x(band[i]!.timeDays)}V${y(previousLower)}`;
+  }
+  return `${d}H${x(0)}Z`;
+}
+
+export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: string }) {
+  const groups = props.groups.filter((g) => g.curve.length > 0);
+  const maxTime = Math.max(1, ...groups.map((g) => g.curve.at(-1)!.timeDays));
+  const ticks = niceTicks(maxTime / 365.25, 6).map((years) => years * 365.25);
+  const end = ticks.at(-1)!;
+  const innerWidth = WIDTH - MARGIN.left - MARGIN.right;
+  const x = (t: number) => MARGIN.left + (innerWidth * t) / end;
+  const y = (s: number) => MARGIN.top + PLOT_HEIGHT * (1 - s);
+  const riskTop = MARGIN.top + PLOT_HEIGHT + MARGIN.bottom + 20;
+  const height = riskTop + RISK_ROW * groups.length + 8;
+  return (
+    <svg
+      viewBox={`0 0 ${WIDTH} ${height}`}
+      role="img"
+      aria-label={props.label}
+      className="chart"
+      fontFamily="Inter, Arial, sans-serif"
+      fontSize="12"
+    >
+      <title>{props.label}</title>
+      <g className="axis" stroke="#888" strokeWidth="1">
+        <line x1={MARGIN.left} x2={MARGIN.left} y1={y(1)} y2={y(0)} />
+        <line x1={MARGIN.left} x2={x(end)} y1={y(0)} y2={y(0)} />
+      </g>
+      {[0, 0.25, 0.5, 0.75, 1].map((s) => (
+        <g key={s}>
+          <line x1={MARGIN.left} x2={x(end)} y1={y(s)} y2={y(s)} stroke="#e3e3e3" />
+          <text x={MARGIN.left - 8} y={y(s) + 4} textAnchor="end" fill="#333">
+            {s.toFixed(2)}
+          </text>
+        </g>
+      ))}
+      {ticks.map((t) => (
+        <text key={t} x={x(t)} y={y(0) + 18} textAnchor="middle" fill="#333">
+          {Math.round(t / 365.25)}
+        </text>
+      ))}
+      <text x={MARGIN.left + innerWidth / 2} y={y(0) + 36} textAnchor="middle" fill="#333">
+        Years since diagnosis
+      </text>
+      <text
+        transform={`translate(${MARGIN.left - 48} ${y(0.5)}) rotate(-90)`}
+        textAnchor="middle"
+        fill="#333"
+      >
+        Overall survival
+      </text>
+      {groups.map((g, i) => (
+        <path
+          key={`band-${g.name}`}
+          className="km-band"
+          d={bandPath(g.curve, x, y)}
+          fill={categoryColour(i)}
+          opacity="0.12"
+        />
+      ))}
+      {groups.map((g, i) => (
+        <g key={`curve-${g.name}`} data-group={g.name}>
+          <path
+            className="km-curve"
+            d={stepPath(
+              g.curve.map((p) => ({ t: p.timeDays, s: p.survival })),
+              x,
+              y,
+            )}
+            fill="none"
+            stroke={categoryColour(i)}
+            strokeWidth="2"
+          />
+          {g.curve
+            .filter((p, k) => p.atRisk - p.events > (g.curve[k + 1]?.atRisk ?? 0))
+            .map((p) => (
+              <line
+                key={p.timeDays}
+                className="km-censor"
+                x1={x(p.timeDays)}
+                x2={x(p.timeDays)}
+                y1={y(p.survival) - 4}
+                y2={y(p.survival) + 4}
+                stroke={categoryColour(i)}
+              />
+            ))}
+        </g>
+      ))}
+      <g className="legend">
+        {groups.map((g, i) => (
+          <g key={g.name} transform={`translate(${WIDTH - MARGIN.right + 16} ${MARGIN.top + 8 + i * 20})`}>
+            <rect width="12" height="12" y="-10" fill={categoryColour(i)} />
+            <text x="18" fill="#222">
+              {g.name} (n={g.patients})
+            </text>
+          </g>
+        ))}
+      </g>
+      <text x={8} y={riskTop - 6} fill="#222" fontWeight="600">
+        Number at risk
+      </text>
+      {groups.map((g, i) => (
+        <g key={`risk-${g.name}`} className="at-risk">
+          <text
+            x={MARGIN.left - 24}
+            y={riskTop + 12 + i * RISK_ROW}
+            textAnchor="end"
+            fill={categoryColour(i)}
+          >
+            {g.name}
+          </text>
+          {ticks.map((t) => (
+            <text key={t} x={x(t)} y={riskTop + 12 + i * RISK_ROW} textAnchor="middle" fill="#222">
+              {atRiskAt(g.curve, t)}
+            </text>
+          ))}
+        </g>
+      ))}
+    </svg>
+  );
+}

@@ -1,0 +1,44 @@
+// The portal's server-side settings: one zod-validated object, read from GEXBERT_PORTAL_* variables
+// (`gexbert start` sets them for the `next start` it runs). The token never reaches the browser.
+import { z } from 'zod';
+
+export const PortalConfigSchema = z.object({
+  /** The GraphQL endpoint the portal's server talks to, e.g. http://127.0.0.1:4000/graphql. */
+  apiUrl: z.url(),
+  /** The API token the portal's server sends (Authorization: Bearer). */
+  apiToken: z.string().min(1),
+  /** Rows fetched per API request when the portal reads a whole list (at most the API's page size). */
+  pageSize: z.coerce.number().int().min(1).max(500).default(500),
+  /** Most rows of one table the portal loads (a cohort's sample table reads at most this many samples). */
+  maxTableRows: z.coerce.number().int().min(1).default(20_000),
+});
+export type PortalConfig = z.infer<typeof PortalConfigSchema>;
+
+/** Environment variables and the setting each sets. */
+export const PORTAL_ENV = {
+  GEXBERT_PORTAL_API_URL: 'apiUrl',
+  GEXBERT_PORTAL_API_TOKEN: 'apiToken',
+  GEXBERT_PORTAL_PAGE_SIZE: 'pageSize',
+  GEXBERT_PORTAL_MAX_TABLE_ROWS: 'maxTableRows',
+} as const;
+
+/** The settings from the environment; throws one line naming the variable and the fix when invalid. */
+export function loadPortalConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): PortalConfig {
+  const values: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(PORTAL_ENV)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') values[key] = value;
+  }
+  const parsed = PortalConfigSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = Object.entries(PORTAL_ENV).find(([, key]) => key === issue.path[0])?.[0];
+    throw new Error(
+      `invalid portal setting ${name ?? issue.path.join('.')}: ${issue.message} ` +
+        '(`gexbert start` sets it; to run the portal alone, set GEXBERT_PORTAL_API_URL and GEXBERT_PORTAL_API_TOKEN)',
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,75 @@
+// The portal's only way to its data: typed GraphQL operations sent by the portal's server to the API, with
+// the token from the portal's configuration. Never imported by client components.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { loadPortalConfig } from '../config.ts';
+
+/** An error the API answered with (or a failure to reach it), with a message to show. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  /** True when the API could not be reached or did not answer GraphQL (not an error about the request). */
+  constructor(
+    message: string,
+    readonly unreachable = false,
+  ) {
+    super(message);
+  }
+}
+
+interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string }[];
+}
+
+/** Runs one operation; throws ApiError with the API's first error message. */
+export async function apiRequest<TResult, TVariables extends Record<string, unknown>>(
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+): Promise<TResult> {
+  const config = loadPortalConfig();
+  let response: Response;
+  try {
+    response = await fetch(config.apiUrl, {
+      method: 'POST',
+      cache: 'no-store',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${config.apiToken}` },
+      body: JSON.stringify({ query: print(document), variables }),
+    });
+  } catch (error) {
+    throw new ApiError(
+      `the GraphQL API at ${config.apiUrl} cannot be reached (${(error as Error).message})`,
+      true,
+    );
+  }
+  const body = (await response.json().catch(() => ({}))) as GraphQLResponse<TResult>;
+  if (body.errors?.length) throw new ApiError(body.errors[0]!.message);
+  if (!response.ok || !body.data)
+    throw new ApiError(`the GraphQL API answered HTTP ${response.status}`, true);
+  return body.data;
+}
+
+interface Page<T> {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: T[];
+}
+
+/** Every node of a connection, page by page (at most `limit`); `truncated` when more exist. */
+export async function allPages<T>(
+  fetchPage: (first: number, after: string | null) => Promise<Page<T> | null>,
+  limit = loadPortalConfig().maxTableRows,
+): Promise<{ nodes: T[]; totalCount: number; truncated: boolean }> {
+  const pageSize = loadPortalConfig().pageSize;
+  const nodes: T[] = [];
+  let after: string | null = null;
+  let totalCount = 0;
+  for (;;) {
+    const page: Page<T> | null = await fetchPage(Math.min(pageSize, limit - nodes.length), after);
+    if (!page) break;
+    totalCount = page.totalCount;
+    nodes.push(...page.nodes);
+    if (!page.pageInfo.hasNextPage || nodes.length >= limit) break;
+    after = page.pageInfo.endCursor;
+  }
+  return { nodes, totalCount, truncated: nodes.length < totalCount };
+}

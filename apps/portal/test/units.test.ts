@@ -1,0 +1,134 @@
+// The portal's pure pieces: Kaplan-Meier bands against R's survfit, table search/sort/pages, TSV, config.
+import fs from 'node:fs';
+import path from 'node:path';
+import { sharedDir } from '@gexbert/core/testing/database';
+import { describe, expect, it, vi } from 'vitest';
+import { pageOf, searchRows, sortRows, type TableRow } from '../src/components/tableModel.ts';
+import { loadPortalConfig } from '../src/config.ts';
+import { CohortListDocument } from '../src/generated/graphql.ts';
+import { loadPortalLaunchConfig } from '../src/launch/config.ts';
+import { ApiError, apiRequest } from '../src/lib/api.ts';
+import { formatPValue } from '../src/lib/format.ts';
+import { parseGeneList } from '../src/lib/genes.ts';
+import { atRiskAt, confidenceBand, niceTicks, survivalAt } from '../src/lib/survivalBands.ts';
+import { toTsv } from '../src/lib/tsv.ts';
+
+interface RRow {
+  time: number;
+  n_risk: number;
+  n_event: number;
+  surv: number;
+  lower: number | null;
+  upper: number | null;
+}
+
+describe('Kaplan-Meier bands', () => {
+  const fixture = JSON.parse(
+    fs.readFileSync(path.join(sharedDir(), 'fixtures/survival/stad_kaplan_meier.json'), 'utf8'),
+  ) as { all: { conf_type: string; table: RRow[] } };
+  const table = fixture.all.table;
+  const curve = table.map((r) => ({
+    timeDays: r.time,
+    survival: r.surv,
+    atRisk: r.n_risk,
+    events: r.n_event,
+  }));
+
+  it('match R survfit (conf.type "log") on the TCGA-STAD fixture', () => {
+    expect(fixture.all.conf_type).toBe('log');
+    const band = confidenceBand(curve);
+    expect(band.length).toBeGreaterThan(100);
+    for (const [i, b] of band.entries()) {
+      const r = table[i]!;
+      if (r.lower === null || r.upper === null) break;
+      expect(b.lower).toBeCloseTo(r.lower, 9);
+      expect(b.upper).toBeCloseTo(r.upper, 9);
+    }
+  });
+
+  it('count patients at risk and read survival at any time', () => {
+    expect(atRiskAt(curve, 0)).toBe(table[0]!.n_risk);
+    const k = 40;
+    expect(atRiskAt(curve, table[k]!.time)).toBe(table[k]!.n_risk);
+    expect(atRiskAt(curve, table.at(-1)!.time + 1)).toBe(0);
+    expect(survivalAt(curve, 0)).toBe(1);
+    expect(survivalAt(curve, table[k]!.time)).toBe(table[k]!.surv);
+  });
+
+  it('ticks are round and cover the range', () => {
+    expect(niceTicks(9.3, 5)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(niceTicks(0)).toEqual([0]);
+  });
+});
+
+describe('tables', () => {
+  const rows: TableRow[] = [
+    { key: 'a', cells: [{ value: 'TCGA-OR-A5J1-01' }, { value: 12 }] },
+    { key: 'b', cells: [{ value: 'TCGA-OR-A5J2-01' }, { value: null }] },
+    { key: 'c', cells: [{ value: 'TCGA-W5-AA2I-01' }, { value: 3 }] },
+  ];
+  it('search case-insensitively in every cell', () => {
+    expect(searchRows(rows, 'or-a5').map((r) => r.key)).toEqual(['a', 'b']);
+    expect(searchRows(rows, '  ')).toHaveLength(3);
+  });
+  it('sort numbers numerically with missing values last both ways', () => {
+    expect(sortRows(rows, { column: 1, descending: false }).map((r) => r.key)).toEqual(['c', 'a', 'b']);
+    expect(sortRows(rows, { column: 1, descending: true }).map((r) => r.key)).toEqual(['a', 'c', 'b']);
+  });
+  it('page with clamping', () => {
+    const numbers = Array.from({ length: 53 }, (_, i) => i);
+    expect(pageOf(numbers, 2, 25)).toEqual({ rows: [50, 51, 52], pages: 3, page: 2 });
+    expect(pageOf(numbers, 9, 25).page).toBe(2);
+    expect(pageOf([], 0, 25)).toEqual({ rows: [], pages: 1, page: 0 });
+  });
+  it('download as TSV without tabs or new lines inside cells', () => {
+    expect(
+      toTsv(
+        ['a', 'b'],
+        [
+          ['x\ty', null],
+          [1.5, 'two\nlines'],
+        ],
+      ),
+    ).toBe('a\tb\nx y\t\n1.5\ttwo lines\n');
+  });
+});
+
+describe('settings and input', () => {
+  it('the portal needs the API URL and token, and names the variable when one is wrong', () => {
+    expect(() => loadPortalConfig({})).toThrow(/GEXBERT_PORTAL_API_URL/);
+    expect(() => loadPortalConfig({ GEXBERT_PORTAL_API_URL: 'http://127.0.0.1:4000/graphql' })).toThrow(
+      /GEXBERT_PORTAL_API_TOKEN/,
+    );
+    const config = loadPortalConfig({
+      GEXBERT_PORTAL_API_URL: 'http://127.0.0.1:4000/graphql',
+      GEXBERT_PORTAL_API_TOKEN: 't',
+    });
+    expect(config.pageSize).toBe(500);
+    expect(() => loadPortalLaunchConfig({ GEXBERT_PORTAL_PORT: 'eighty' })).toThrow(/GEXBERT_PORTAL_PORT/);
+    expect(loadPortalLaunchConfig({}).port).toBe(3000);
+  });
+  it('gene lists and p-values', () => {
+    expect(parseGeneList('tp53, TP53 egfr;\nENSG00000141510')).toEqual(['TP53', 'EGFR', 'ENSG00000141510']);
+    expect(parseGeneList('')).toContain('GAPDH');
+    expect(formatPValue(0.04567)).toBe('0.0457');
+    expect(formatPValue(1.234e-7)).toBe('1.23e-7');
+  });
+});
+
+describe('the API client', () => {
+  it('names the API URL when the API cannot be reached', async () => {
+    vi.stubEnv('GEXBERT_PORTAL_API_URL', 'http://127.0.0.1:9/graphql');
+    vi.stubEnv('GEXBERT_PORTAL_API_TOKEN', 'gxb_unused');
+    try {
+      const error = await apiRequest(CohortListDocument, {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).unreachable).toBe(true);
+      expect((error as ApiError).message).toMatch(
+        /GraphQL API at http:\/\/127\.0\.0\.1:9\/graphql cannot be reached/,
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});

@@ -1,0 +1,328 @@
+// The portal in a real browser: `gexbert start` on a fresh database holding real TCGA cohorts, Debian's
+// chromium driven by playwright-core. Every page loads without console errors and shows the numbers the
+// database and the API give; plots have drawn marks; tables page, search and download; a cohort is created
+// from filters. Screenshots go to test/artifacts/portal/ (laptop and projector widths).
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createToken } from '@gexbert/api/auth/tokens';
+import { REPO_ROOT } from '@gexbert/core/config';
+import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import { createTestDatabase, query, sharedDir } from '@gexbert/core/testing/database';
+import pg from 'pg';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCli } from '../support/cli.ts';
+
+const TYPES = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM'];
+const COHORT = 'TCGA six';
+const ARTIFACTS = path.join(REPO_ROOT, 'test/artifacts/portal');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const WIDTHS = { laptop: { width: 1366, height: 800 }, projector: { width: 1920, height: 1080 } };
+
+let dbUrl: string;
+let stack: ChildProcess;
+let portalUrl: string;
+let apiUrl: string;
+let readerToken: string;
+let browser: Browser;
+let context: BrowserContext;
+const consoleErrors: string[] = [];
+
+/** Waits for a line of `gexbert start`'s stdout matching `pattern`; returns the match. */
+function waitForLine(
+  child: ChildProcess,
+  pattern: RegExp,
+  output: { text: string },
+): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const match = pattern.exec(output.text);
+      if (match) resolve(match);
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`gexbert start exited (${code}):\n${output.text}`)));
+    check();
+  });
+}
+
+async function api<T>(text: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(apiUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${readerToken}` },
+    body: JSON.stringify({ query: text, variables }),
+  });
+  const body = (await response.json()) as { data: T; errors?: unknown };
+  expect(body.errors).toBeUndefined();
+  return body.data;
+}
+
+/** A new page that records console errors and uncaught exceptions into `consoleErrors`. */
+async function openPage(url: string, width: keyof typeof WIDTHS = 'laptop'): Promise<Page> {
+  const page = await context.newPage();
+  await page.setViewportSize(WIDTHS[width]);
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+  await page.goto(url, { waitUntil: 'networkidle' });
+  return page;
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  dbUrl = await createTestDatabase('portal');
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  try {
+    for (const type of TYPES)
+      await ingestCounts(pool, path.join(sharedDir(), `data/tcga/counts/TCGA_${type}_Counts.exp.gz`), {
+        cohort: COHORT,
+      });
+    await ingestClinical(pool, path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz'));
+    readerToken = (await createToken(pool, 'portal test', 'READER')).token;
+  } finally {
+    await pool.end();
+  }
+  const output = { text: '' };
+  stack = startCli(['start', '--no-demo'], {
+    DATABASE_URL: dbUrl,
+    GEXBERT_API_PORT: '0',
+    GEXBERT_PORTAL_PORT: '0',
+  });
+  stack.stdout!.on('data', (d) => (output.text += d));
+  let stderr = '';
+  stack.stderr!.on('data', (d) => (stderr += d));
+  apiUrl = (await waitForLine(stack, /GraphQL API (\S+)/, output))[1]!;
+  const portal = waitForLine(stack, /^Portal\s+(http\S+)/m, output);
+  const failed = new Promise<never>((_, reject) =>
+    stack.stderr!.on('data', () => {
+      if (/error: the portal/.test(stderr)) reject(new Error(stderr));
+    }),
+  );
+  portalUrl = (await Promise.race([portal, failed]))[1]!;
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  context = await browser.newContext({ acceptDownloads: true });
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (stack && stack.exitCode === null) {
+    const exited = new Promise((resolve) => stack.once('exit', resolve));
+    stack.kill('SIGINT');
+    await exited;
+  }
+});
+
+describe('the portal', () => {
+  let cohortId: string;
+  let sampleCount: number;
+
+  it('lists the cohorts with their sample counts, cancer types and survival coverage', async () => {
+    const [row] = await query<{ id: number; n: string }>(
+      dbUrl,
+      `SELECT c.id, count(*) AS n FROM "Cohort" c JOIN "CohortSample" cs ON cs."cohortId" = c.id
+       WHERE c.name = $1 GROUP BY c.id`,
+      [COHORT],
+    );
+    cohortId = String(row!.id);
+    sampleCount = Number(row!.n);
+    const page = await openPage(`${portalUrl}/`);
+    expect(new URL(page.url()).pathname).toBe('/cohorts');
+    const cells = await page
+      .getByTestId('cohort-table')
+      .locator('tbody tr')
+      .first()
+      .locator('td')
+      .allInnerTexts();
+    expect(cells[0]).toBe(COHORT);
+    expect(cells[1]).toBe(sampleCount.toLocaleString('en-US'));
+    expect(
+      cells[2]!
+        .split(', ')
+        .map((t) => t.split(' ')[0])
+        .sort(),
+    ).toEqual(TYPES);
+    const [survival] = await query<{ n: string }>(
+      dbUrl,
+      `SELECT count(DISTINCT p.id) AS n FROM "Patient" p JOIN "Sample" s ON s."patientId" = p.id
+       JOIN "CohortSample" cs ON cs."sampleId" = s.id WHERE cs."cohortId" = $1 AND p."osDays" IS NOT NULL`,
+      [row!.id],
+    );
+    expect(cells[5]).toMatch(new RegExp(`^${survival!.n} of \\d+$`));
+    await screenshot(page, 'cohorts-laptop');
+    await page.close();
+  });
+
+  it('shows a cohort dashboard: figures, composition, Kaplan-Meier curves with the API log-rank p, samples', async () => {
+    const page = await openPage(`${portalUrl}/cohorts/${cohortId}`);
+    expect(await page.getByTestId('cohort-sample-count').textContent()).toBe(
+      sampleCount.toLocaleString('en-US'),
+    );
+
+    const { cohort } = await api<{
+      cohort: { survival: { logRank: { pValue: number }; groups: { name: string }[] } };
+    }>('query ($id: ID!) { cohort(id: $id) { survival { logRank { pValue } groups { name } } } }', {
+      id: cohortId,
+    });
+    const p = page.getByTestId('logrank-p');
+    expect(await p.getAttribute('data-value')).toBe(String(cohort.survival.logRank.pValue));
+    const groups = cohort.survival.groups.length;
+    expect(groups).toBeGreaterThan(1);
+
+    const km = page.getByTestId('km-plot');
+    expect(await km.locator('path.km-curve').count()).toBe(groups);
+    expect(await km.locator('path.km-band').count()).toBe(groups);
+    const d = (await km.locator('path.km-curve').first().getAttribute('d'))!;
+    expect(d.split('V').length).toBeGreaterThan(5); // a step curve, not an empty path
+    expect(await km.locator('g.at-risk').count()).toBe(groups);
+    expect(await page.getByTestId('composition-plot').locator('rect.bar').count()).toBeGreaterThanOrEqual(
+      TYPES.length,
+    );
+
+    // The sample table pages, sorts and searches.
+    const table = page.getByTestId('sample-table');
+    const status = table.getByTestId('pager-status');
+    expect(await status.textContent()).toMatch(
+      new RegExp(`^Rows 1–25 of ${sampleCount} · page 1 of ${Math.ceil(sampleCount / 25)}$`),
+    );
+    const firstBarcode = await table.locator('tbody tr td').first().textContent();
+    await table.getByRole('button', { name: 'Next' }).click();
+    expect(await status.textContent()).toMatch(/^Rows 26–50 of /);
+    expect(await table.locator('tbody tr td').first().textContent()).not.toBe(firstBarcode);
+    await table.getByRole('button', { name: 'Sample', exact: true }).click();
+    await table.getByRole('button', { name: 'Sample', exact: true }).click();
+    expect(await table.locator('thead th').first().getAttribute('aria-sort')).toBe('descending');
+    const [last] = await query<{ barcode: string }>(
+      dbUrl,
+      `SELECT s.barcode FROM "Sample" s JOIN "CohortSample" cs ON cs."sampleId" = s.id WHERE cs."cohortId" = $1
+       ORDER BY s.barcode DESC LIMIT 1`,
+      [Number(cohortId)],
+    );
+    expect(await table.locator('tbody tr td').first().textContent()).toBe(last!.barcode);
+    await table.getByRole('searchbox').fill(firstBarcode!);
+    expect(await table.locator('tbody tr').count()).toBe(1);
+    await table.getByRole('searchbox').fill('');
+
+    // Downloads: the table as TSV, the Kaplan-Meier plot as SVG and PNG.
+    const tsv = await download(page, () => table.getByRole('button', { name: 'TSV' }).click());
+    const lines = tsv.toString('utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('Sample\tSample type\tCancer type\tPatient\tOS (days)\tDied');
+    expect(lines).toHaveLength(sampleCount + 1);
+    const svg = (await download(page, () => km.getByRole('button', { name: /as SVG$/ }).click())).toString(
+      'utf8',
+    );
+    expect(svg).toMatch(/^<\?xml/);
+    expect(svg).toContain('class="km-curve"');
+    const png = await download(page, () => km.getByRole('button', { name: /as PNG$/ }).click());
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.length).toBeGreaterThan(10_000);
+
+    await screenshot(page, 'cohort-dashboard-laptop');
+    await page.setViewportSize(WIDTHS.projector);
+    await screenshot(page, 'cohort-dashboard-projector');
+    await page.close();
+  });
+
+  it('opens a sample from the cohort table and shows its measured expression as the API gives it', async () => {
+    const page = await openPage(`${portalUrl}/cohorts/${cohortId}`);
+    const link = page.getByTestId('sample-table').locator('tbody tr a').first();
+    const barcode = await link.textContent();
+    await link.click();
+    await page.waitForURL(/\/samples\//);
+    await page.waitForLoadState('networkidle');
+    expect(await page.getByTestId('sample-barcode').textContent()).toBe(barcode);
+    const { sample } = await api<{ sample: { expression: { gene: { symbol: string }; value: number }[] } }>(
+      'query ($b: String!) { sample(barcode: $b) { expression(genes: ["GAPDH"]) { gene { symbol } value } } }',
+      { b: barcode },
+    );
+    const gapdh = page.getByTestId('expression-table').locator('tbody tr', { hasText: 'GAPDH' });
+    expect(await gapdh.locator('td').nth(2).textContent()).toBe(String(sample.expression[0]!.value));
+    expect(await page.getByTestId('expression-plot').locator('rect.bar').count()).toBeGreaterThan(5);
+    await screenshot(page, 'sample-laptop');
+    await page.close();
+  });
+
+  it('lists the imports with their provenance', async () => {
+    const [imports] = await query<{ n: string }>(dbUrl, `SELECT count(*) AS n FROM "Import"`);
+    const page = await openPage(`${portalUrl}/imports`);
+    expect(await page.getByTestId('import-count').textContent()).toBe(imports!.n);
+    const body = await page.getByTestId('import-table').textContent();
+    for (const type of TYPES) expect(body).toContain(`TCGA_${type}_Counts.exp.gz`);
+    expect(body).toContain('tcga_pancan_os.tsv.gz');
+    await screenshot(page, 'imports-laptop');
+    await page.close();
+  });
+
+  it('creates a cohort from filters, by keyboard', async () => {
+    const [expected] = await query<{ n: string }>(
+      dbUrl,
+      `SELECT count(*) AS n FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
+       WHERE p."cancerType" = 'UVM' AND s."sampleType" = 'TUMOR'`,
+    );
+    const page = await openPage(`${portalUrl}/cohorts`);
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').textContent()).toBe('Skip to content');
+    await page.getByLabel('Name', { exact: true }).fill('UVM tumours');
+    await page.getByRole('checkbox', { name: 'UVM', exact: true }).press('Space');
+    await page.getByRole('checkbox', { name: 'Tumour', exact: true }).press('Space');
+    await page.getByRole('button', { name: 'Create cohort' }).press('Enter');
+    await page.waitForURL(/\/cohorts\/\d+$/);
+    await page.waitForLoadState('networkidle');
+    expect(await page.locator('h1').textContent()).toBe('UVM tumours');
+    expect(await page.getByTestId('cohort-sample-count').textContent()).toBe(expected!.n);
+    await screenshot(page, 'cohort-created-laptop');
+    await page.close();
+  });
+
+  it('shows clear empty, not-found and error states', async () => {
+    const page = await openPage(`${portalUrl}/cohorts`);
+    await page.getByLabel('Name', { exact: true }).fill('No such samples');
+    await page.getByLabel('Other cancer types (comma-separated)').fill('BRCA');
+    await page.getByRole('button', { name: 'Create cohort' }).click();
+    await page.waitForURL(/\/cohorts\/\d+$/);
+    await page.waitForLoadState('networkidle');
+    expect(await page.getByTestId('cohort-sample-count').textContent()).toBe('0');
+    expect(await page.locator('.empty').allTextContents()).toEqual([
+      'This cohort has no samples.',
+      expect.stringMatching(/^No patient of this cohort has a survival time/),
+      'This cohort has no samples.',
+    ]);
+    await screenshot(page, 'cohort-empty-laptop');
+    await page.close();
+
+    // Pages that answer 404 or show an API error are opened without recording the browser's resource errors.
+    const other = await context.newPage();
+    // (Status 200: the page streams behind loading.tsx, so its status is sent before the cohort is looked up.)
+    await other.goto(`${portalUrl}/cohorts/999999`, { waitUntil: 'networkidle' });
+    expect(await other.locator('h1').textContent()).toBe('Not found');
+    await other.goto(`${portalUrl}/samples/not-a-number`, { waitUntil: 'networkidle' });
+    const alert = other.locator('.error-box[role=alert]');
+    expect(await alert.locator('h1').textContent()).toBe('This sample could not be loaded');
+    expect(await alert.textContent()).toContain('"not-a-number"');
+    await screenshot(other, 'sample-error-laptop');
+    await other.close();
+  });
+
+  it('logged no console errors on any page', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+async function download(page: Page, click: () => Promise<void>): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+  return fs.readFileSync((await file.path())!);
+}
