@@ -68,14 +68,14 @@ async function api<T>(text: string, variables: Record<string, unknown> = {}): Pr
 }
 
 /** A new page that records console errors and uncaught exceptions into `consoleErrors`. */
-async function openPage(url: string, width: keyof typeof WIDTHS = 'laptop'): Promise<Page> {
+async function openPage(url: string, width: keyof typeof WIDTHS = 'laptop', timeout = 30_000): Promise<Page> {
   const page = await context.newPage();
   await page.setViewportSize(WIDTHS[width]);
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
-  await page.goto(url, { waitUntil: 'networkidle' });
+  await page.goto(url, { waitUntil: 'networkidle', timeout });
   return page;
 }
 
@@ -168,7 +168,10 @@ describe('the portal', () => {
   });
 
   it('shows a cohort dashboard: figures, composition, Kaplan-Meier curves with the API log-rank p, samples', async () => {
-    const page = await openPage(`${portalUrl}/cohorts/${cohortId}`);
+    // The first visit embeds the cohort's samples (then cached by the API), so it may take a while.
+    const started = Date.now();
+    const page = await openPage(`${portalUrl}/cohorts/${cohortId}`, 'laptop', 110_000);
+    console.log(`cohort dashboard, first load (embeds ${sampleCount} samples): ${Date.now() - started} ms`);
     expect(await page.getByTestId('cohort-sample-count').textContent()).toBe(
       sampleCount.toLocaleString('en-US'),
     );
@@ -237,6 +240,57 @@ describe('the portal', () => {
     await page.close();
   });
 
+  it('maps the cohort embeddings (one mark per embedded sample, click opens it) and shows risk-group survival', async () => {
+    const started = Date.now();
+    const page = await openPage(`${portalUrl}/cohorts/${cohortId}`);
+    console.log(`cohort dashboard, later load: ${Date.now() - started} ms`);
+    const { embeddings, cohort } = await api<{
+      embeddings: { sample: { id: string } }[];
+      cohort: Record<'median' | 'tertiles', { logRank: { pValue: number }; groups: { name: string }[] }>;
+    }>(
+      `query ($id: ID!) { embeddings(cohortId: $id) { sample { id } }
+         cohort(id: $id) { median: survival(groupBy: RISK_MEDIAN) { logRank { pValue } groups { name } }
+                           tertiles: survival(groupBy: RISK_TERTILES) { logRank { pValue } groups { name } } } }`,
+      { id: cohortId },
+    );
+    expect(embeddings.length).toBeGreaterThan(100);
+    const map = page.getByTestId('embedding-map');
+    await map.waitFor();
+    const marks = map.locator('a.map-point circle');
+    expect(await marks.count()).toBe(embeddings.length);
+    const hrefs = await map.locator('a.map-point').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs.sort()).toEqual(embeddings.map((e) => `/samples/${e.sample.id}`).sort());
+    // Colour by predicted risk: the legend and the marks' colours change.
+    const before = await marks.first().getAttribute('fill');
+    await page.getByTestId('embedding-colour-by').selectOption('risk');
+    expect(await map.locator('.legend').textContent()).toContain('Predicted risk');
+    expect(await marks.first().getAttribute('fill')).not.toBe(before);
+
+    for (const kind of ['median', 'tertiles'] as const) {
+      const km = page.getByTestId(`risk-km-${kind}`);
+      expect(await page.getByTestId(`risk-logrank-p-${kind}`).getAttribute('data-value')).toBe(
+        String(cohort[kind].logRank.pValue),
+      );
+      expect(await km.locator('path.km-curve').count()).toBe(cohort[kind].groups.length);
+      expect(await km.locator('path.km-band').count()).toBe(cohort[kind].groups.length);
+      expect(await km.locator('g.at-risk').count()).toBe(cohort[kind].groups.length);
+    }
+    expect(cohort.median.groups).toHaveLength(2);
+    expect(cohort.tertiles.groups).toHaveLength(3);
+    await map.scrollIntoViewIfNeeded();
+    await screenshot(page, 'cohort-model-panels-laptop');
+
+    // The last-drawn mark is on top of any other: hovering names it, clicking opens its sample.
+    const top = map.locator('a.map-point').last();
+    const barcode = (await top.getAttribute('data-barcode'))!;
+    expect(await top.locator('circle title').textContent()).toMatch(new RegExp(`^${barcode} · `));
+    await top.locator('circle').click();
+    await page.waitForURL(/\/samples\/\d+/);
+    await page.waitForLoadState('networkidle');
+    expect(await page.getByTestId('sample-barcode').textContent()).toBe(barcode);
+    await page.close();
+  });
+
   it('opens a sample from the cohort table and shows its measured expression as the API gives it', async () => {
     const page = await openPage(`${portalUrl}/cohorts/${cohortId}`);
     const link = page.getByTestId('sample-table').locator('tbody tr a').first();
@@ -253,6 +307,85 @@ describe('the portal', () => {
     expect(await gapdh.locator('td').nth(2).textContent()).toBe(String(sample.expression[0]!.value));
     expect(await page.getByTestId('expression-plot').locator('rect.bar').count()).toBeGreaterThan(5);
     await screenshot(page, 'sample-laptop');
+
+    // Model panels: the predicted type and every probability as the API gives them, the risk score, and
+    // measured against restored values for the 64-gene panel (the first 64 genes of the shipped vocabulary).
+    const panel = fs
+      .readFileSync(path.join(REPO_ROOT, 'model/checkpoints/tcga-6types/vocabulary.txt'), 'utf8')
+      .split('\n')
+      .slice(0, 64);
+    const predicted = await api<{
+      sample: {
+        cancerTypePrediction: {
+          cancerType: string;
+          probability: number;
+          probabilities: { cancerType: string; probability: number }[];
+        };
+        riskScore: { score: number; percentile: number };
+        restoredValues: { value: number | null; measuredValue: number | null }[];
+      };
+    }>(
+      `query ($b: String!, $panel: [String!]!) { sample(barcode: $b) {
+         cancerTypePrediction { cancerType probability probabilities { cancerType probability } }
+         riskScore { score percentile } restoredValues(genes: $panel) { value measuredValue } } }`,
+      { b: barcode, panel },
+    );
+    const prediction = predicted.sample.cancerTypePrediction;
+    const type = page.getByTestId('predicted-type');
+    expect(await type.textContent()).toBe(prediction.cancerType);
+    expect(await type.getAttribute('data-probability')).toBe(String(prediction.probability));
+    const rows = await page
+      .getByTestId('prediction-table')
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual(prediction.probabilities.map((p) => [p.cancerType, p.probability.toFixed(4)]));
+    expect(await page.getByTestId('prediction-plot').locator('rect.bar').count()).toBe(
+      prediction.probabilities.length,
+    );
+    expect(await page.getByTestId('risk-score').getAttribute('data-value')).toBe(
+      String(predicted.sample.riskScore.score),
+    );
+    expect(await page.getByTestId('risk-percentile').getAttribute('data-value')).toBe(
+      String(predicted.sample.riskScore.percentile),
+    );
+    const paired = predicted.sample.restoredValues.filter(
+      (r) => r.value !== null && r.measuredValue !== null,
+    );
+    expect(paired.length).toBeGreaterThan(32);
+    expect(await page.getByTestId('restored-panel-plot').locator('circle.restored-point').count()).toBe(
+      paired.length,
+    );
+    expect(
+      await page.getByTestId('restored-chosen-plot').locator('circle.restored-point').count(),
+    ).toBeGreaterThan(0);
+    await page.getByTestId('prediction-plot').scrollIntoViewIfNeeded();
+    await screenshot(page, 'sample-model-panels-laptop');
+    await page.close();
+  });
+
+  it('lists the model versions with the active one, and refuses to retrain without an admin token', async () => {
+    const { activeModel } = await api<{ activeModel: { id: string; name: string } }>(
+      'query { activeModel { id name } }',
+    );
+    const runs = async () =>
+      (await api<{ trainingRuns: { totalCount: number } }>('query { trainingRuns { totalCount } }'))
+        .trainingRuns.totalCount;
+    const runsBefore = await runs();
+    const page = await openPage(`${portalUrl}/models`);
+    expect(await page.getByTestId('active-model').textContent()).toBe(activeModel.name);
+    const row = page.getByTestId('model-table').locator('tbody tr', { hasText: activeModel.name });
+    expect(await row.locator('td').nth(1).textContent()).toBe('ACTIVE');
+    expect(await page.getByTestId(`model-${activeModel.id}`).locator('summary').textContent()).toContain(
+      activeModel.name,
+    );
+    // A reader token typed into the retrain form is refused by the API and no run is queued.
+    await page.getByLabel('Admin API token').fill(readerToken);
+    await page.getByRole('button', { name: 'Retrain' }).click();
+    const error = page.getByTestId('retrain-error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/admin/i);
+    expect(await runs()).toBe(runsBefore);
+    await screenshot(page, 'models-laptop');
     await page.close();
   });
 
@@ -296,9 +429,15 @@ describe('the portal', () => {
     await page.waitForURL(/\/cohorts\/\d+$/);
     await page.waitForLoadState('networkidle');
     expect(await page.getByTestId('cohort-sample-count').textContent()).toBe('0');
+    await page.locator('#risk-survival').waitFor(); // the model panels stream in after the rest
     expect(await page.locator('.empty').allTextContents()).toEqual([
       'This cohort has no samples.',
       expect.stringMatching(/^No patient of this cohort has a survival time/),
+      'No sample of this cohort has raw counts, so none has an embedding.',
+      expect.stringMatching(
+        /median split\): no patient of this cohort has both a survival time and raw counts/,
+      ),
+      expect.stringMatching(/tertiles\): no patient of this cohort has both a survival time and raw counts/),
       'This cohort has no samples.',
     ]);
     await screenshot(page, 'cohort-empty-laptop');

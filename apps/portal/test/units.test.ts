@@ -1,4 +1,5 @@
-// The portal's pure pieces: Kaplan-Meier bands against R's survfit, table search/sort/pages, TSV, config.
+// The portal's pure pieces: Kaplan-Meier bands against R's survfit, table search/sort/pages, TSV, config,
+// the embedding map's PCA, gate records, restoration agreement.
 import fs from 'node:fs';
 import path from 'node:path';
 import { sharedDir } from '@gexbert/core/testing/database';
@@ -8,8 +9,12 @@ import { loadPortalConfig } from '../src/config.ts';
 import { CohortListDocument } from '../src/generated/graphql.ts';
 import { loadPortalLaunchConfig } from '../src/launch/config.ts';
 import { ApiError, apiRequest } from '../src/lib/api.ts';
+import { riskColour } from '../src/lib/embeddingMap.ts';
 import { formatPValue } from '../src/lib/format.ts';
 import { parseGeneList } from '../src/lib/genes.ts';
+import { gateSummary, numericMetrics } from '../src/lib/modelMetrics.ts';
+import { pca2 } from '../src/lib/pca.ts';
+import { agreement, pairedValues } from '../src/lib/restoration.ts';
 import { atRiskAt, confidenceBand, niceTicks, survivalAt } from '../src/lib/survivalBands.ts';
 import { toTsv } from '../src/lib/tsv.ts';
 
@@ -130,5 +135,89 @@ describe('the API client', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe('2-component PCA', () => {
+  // Points a·u + b·v + mean along two orthonormal directions of R^5, with a and b centred, uncorrelated and
+  // of known variance: PC1 must be ±u with scores ±a, PC2 ±v with scores ±b, explained = var share.
+  const u = [1, 1, 0, 0, 0].map((x) => x / Math.SQRT2);
+  const v = [0, 0, 1, -1, 1].map((x) => x / Math.sqrt(3));
+  const mean = [3, -2, 0.5, 7, 1];
+  const a = [3, -3, 3, -3, 0, 0];
+  const b = [1, 1, -1, -1, 1, -1];
+  const rows = a.map((ai, i) => mean.map((m, j) => m + ai * u[j]! + b[i]! * v[j]!));
+
+  it('finds the known directions, scores and variance shares', () => {
+    const result = pca2(rows);
+    const sign1 = Math.sign(result.components[0]![0]!);
+    const sign2 = Math.sign(result.components[1]![2]!);
+    for (const [j, x] of u.entries()) expect(result.components[0]![j]! * sign1).toBeCloseTo(x, 9);
+    for (const [j, x] of v.entries()) expect(result.components[1]![j]! * sign2).toBeCloseTo(x, 9);
+    for (const [i, s] of result.scores.entries()) {
+      expect(s[0] * sign1).toBeCloseTo(a[i]!, 9);
+      expect(s[1] * sign2).toBeCloseTo(b[i]!, 9);
+    }
+    const varA = a.reduce((s, x) => s + x * x, 0);
+    const varB = b.reduce((s, x) => s + x * x, 0);
+    expect(result.explained[0]).toBeCloseTo(varA / (varA + varB), 9);
+    expect(result.explained[1]).toBeCloseTo(varB / (varA + varB), 9);
+  });
+
+  it('refuses ragged or too narrow rows', () => {
+    expect(() => pca2([[1, 2], [3]])).toThrow(/must all have 2 values/);
+    expect(() => pca2([[1]])).toThrow(/at least two values/);
+  });
+});
+
+describe('model panels', () => {
+  it('read the promotion gate record into candidate-vs-active rows', () => {
+    const gate = gateSummary({
+      decision: 'HELD',
+      reason: 'restoration loss is worse',
+      comparedWith: { id: 1, name: 'tcga-6types' },
+      validationSamples: 29,
+      candidate: { restorationLoss: 0.3, cancerTypeAccuracy: 0.9, riskConcordance: null },
+      active: { restorationLoss: 0.25, cancerTypeAccuracy: 0.88, riskConcordance: 0.6 },
+      checks: [{ metric: 'restorationLoss', candidate: 0.3, active: 0.25, worse: true }],
+    });
+    expect(gate).toEqual({
+      decision: 'HELD',
+      reason: 'restoration loss is worse',
+      comparedWith: 'tcga-6types',
+      validationSamples: 29,
+      rows: [
+        { metric: 'restorationLoss', candidate: 0.3, active: 0.25, worse: true },
+        { metric: 'cancerTypeAccuracy', candidate: 0.9, active: 0.88, worse: false },
+        { metric: 'riskConcordance', candidate: null, active: 0.6, worse: false },
+      ],
+    });
+    expect(gateSummary(null)).toBeNull();
+    expect(numericMetrics({ steps: 2700, engine: 'onnx', bestValLoss: 0.25 })).toEqual([
+      ['steps', 2700],
+      ['bestValLoss', 0.25],
+    ]);
+  });
+
+  it('pair measured with restored values and measure their agreement', () => {
+    const gene = (symbol: string) => ({ ensemblId: `ENSG_${symbol}`, symbol });
+    const rows = [
+      { query: 'A', inVocabulary: true, value: 2, measuredValue: 1, gene: gene('A') },
+      { query: 'B', inVocabulary: true, value: 4, measuredValue: 2, gene: gene('B') },
+      { query: 'C', inVocabulary: true, value: 6, measuredValue: 3, gene: gene('C') },
+      { query: 'D', inVocabulary: false, value: null, measuredValue: 5, gene: gene('D') },
+    ];
+    const points = pairedValues(rows);
+    expect(points.map((p) => p.gene)).toEqual(['A', 'B', 'C']);
+    // restored = 2 × measured: perfectly correlated; mean |difference| = (1 + 2 + 3) / 3.
+    expect(agreement(points)).toEqual({ r: 1, mae: 2 });
+    expect(agreement(points.slice(0, 2))).toBeNull();
+  });
+
+  it('colour risk from blue through grey to vermilion', () => {
+    expect(riskColour(0)).toBe('rgb(0,114,178)');
+    expect(riskColour(0.5)).toBe('rgb(190,190,190)');
+    expect(riskColour(1)).toBe('rgb(213,94,0)');
+    expect(riskColour(7)).toBe(riskColour(1));
   });
 });

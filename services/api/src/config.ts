@@ -24,6 +24,11 @@ export const ApiConfigSchema = z.object({
   maxPageSize: z.coerce.number().int().min(1).default(500),
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: z.coerce.number().int().min(256).default(100_000),
+  /**
+   * How long (ms) a token check is remembered in this process; a revocation made elsewhere (another API
+   * process, `gexbert token revoke`) takes effect within this time; 0 checks the database every request.
+   */
+  tokenCacheMs: z.coerce.number().int().min(0).default(2000),
   /** Largest file-upload request (multipart/form-data) accepted, in bytes; uploads are held in memory. */
   maxUploadBytes: z.coerce
     .number()
@@ -67,6 +72,7 @@ const ENV = {
   GEXBERT_API_MAX_PAGE_SIZE: 'maxPageSize',
   GEXBERT_API_MAX_BODY_BYTES: 'maxBodyBytes',
   GEXBERT_API_MAX_UPLOAD_BYTES: 'maxUploadBytes',
+  GEXBERT_API_TOKEN_CACHE_MS: 'tokenCacheMs',
   GEXBERT_API_MAX_GENES: 'maxGenesPerRequest',
   GEXBERT_API_INGEST_DIRS: 'ingestDirs',
   GEXBERT_API_MAX_EMBEDDING_BATCH: 'maxEmbeddingBatch',

@@ -3,6 +3,7 @@ import type { PrismaClient } from '@gexbert/core/db/prisma';
 import type { JobQueue } from '@gexbert/core/jobs/queue';
 import type pg from 'pg';
 import { hasRole } from './auth/tokens.ts';
+import type { TokenVerifier } from './auth/tokenVerifier.ts';
 import type { ApiConfig } from './config.ts';
 import { forbidden } from './errors.ts';
 import type { ModelHolder } from './inference/modelHolder.ts';
@@ -17,6 +18,8 @@ export interface Context {
   /** The token used, or null for anonymous access. */
   token: ApiTokenRow | null;
   loaders: Loaders;
+  /** The server's token checks (cached briefly); cleared when a token is created or revoked here. */
+  tokens: TokenVerifier;
   /** Distinguishes this server's database in process-wide caches (gene layouts). */
   cacheKey: string;
   /** The loaded models: the active version, runtimes, batched and cached embeddings (shared by requests). */

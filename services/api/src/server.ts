@@ -14,7 +14,7 @@ import type { JobQueue } from '@gexbert/core/jobs/queue';
 // `graphql` resolves to the .mjs build, and two copies of graphql refuse each other's schema objects).
 import type { GraphQLFormattedError } from 'graphql/index.js';
 import type pg from 'pg';
-import { verifyToken } from './auth/tokens.ts';
+import { TokenVerifier } from './auth/tokenVerifier.ts';
 import { type ApiConfig, type ApiConfigInput, loadApiConfig } from './config.ts';
 import type { Context } from './context.ts';
 import { unauthenticated } from './errors.ts';
@@ -157,13 +157,14 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   });
   await server.start();
 
+  const tokens = new TokenVerifier(pool, config.tokenCacheMs);
   const contextFor = async (req: http.IncomingMessage): Promise<Context> => {
     const header = req.headers.authorization;
     let role: Context['role'];
     let token: Context['token'] = null;
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      token = match ? await verifyToken(pool, match[1]!) : null;
+      token = match ? await tokens.verify(match[1]!) : null;
       if (!token) throw unauthenticated('the API token is invalid or revoked');
       role = token.role;
     } else if (config.anonymousRole === 'READER') {
@@ -181,6 +182,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       cacheKey,
       queue,
       models,
+      tokens,
     };
   };
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fingerprint, query } from '@gexbert/core/testing/database';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createToken, revokeToken } from '../src/auth/tokens.ts';
 import { startApi } from '../src/server.ts';
 import { countsFile, type GraphQLResponse, type Harness, OS_TABLE, startHarness } from './support.ts';
 
@@ -332,6 +333,19 @@ describe('authentication and roles', () => {
       h.tokens.ADMIN,
     );
     expect(revoked.data!.revokeApiToken).toBe(true);
+    expect((await h.gql('{ viewer { role } }', {}, token)).status).toBe(401);
+  });
+
+  it('remembers a token check briefly: a revocation made elsewhere applies within tokenCacheMs', async () => {
+    const { token, row } = await createToken(h.pool, 'cached', 'READER');
+    h.queries.reset();
+    expect((await h.gql('{ viewer { role } }', {}, token)).data!.viewer.role).toBe('READER');
+    const first = h.queries.count;
+    expect((await h.gql('{ viewer { role } }', {}, token)).data!.viewer.role).toBe('READER');
+    expect(h.queries.count).toBe(first); // the second check came from the cache
+    await revokeToken(h.pool, row.id); // as `gexbert token revoke` does, outside this server
+    expect((await h.gql('{ viewer { role } }', {}, token)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, h.api.config.tokenCacheMs + 50));
     expect((await h.gql('{ viewer { role } }', {}, token)).status).toBe(401);
   });
 });

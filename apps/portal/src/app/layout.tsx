@@ -17,6 +17,7 @@ export const dynamic = 'force-dynamic';
 const NAV = [
   { href: '/cohorts', label: 'Cohorts' },
   { href: '/imports', label: 'Imports' },
+  { href: '/models', label: 'Models' },
 ];
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -21,10 +21,14 @@ interface GraphQLResponse<T> {
   errors?: { message: string }[];
 }
 
-/** Runs one operation; throws ApiError with the API's first error message. */
+/**
+ * Runs one operation; throws ApiError with the API's first error message. `token` replaces the portal's own
+ * token (e.g. an admin token a user typed for one admin-only mutation).
+ */
 export async function apiRequest<TResult, TVariables extends Record<string, unknown>>(
   document: TypedDocumentNode<TResult, TVariables>,
   variables: TVariables,
+  token?: string,
 ): Promise<TResult> {
   const config = loadPortalConfig();
   let response: Response;
@@ -32,7 +36,7 @@ export async function apiRequest<TResult, TVariables extends Record<string, unkn
     response = await fetch(config.apiUrl, {
       method: 'POST',
       cache: 'no-store',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${config.apiToken}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token ?? config.apiToken}` },
       body: JSON.stringify({ query: print(document), variables }),
     });
   } catch (error) {

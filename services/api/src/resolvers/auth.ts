@@ -21,11 +21,14 @@ export const authResolvers: Resolvers = {
       requireRole(context, 'ADMIN');
       if (!name.trim()) throw badInput('a token needs a name');
       const { token, row } = await createToken(context.db, name, role);
+      context.tokens.forget();
       return { token, apiToken: row };
     },
-    revokeApiToken: (_, { id }, context) => {
+    revokeApiToken: async (_, { id }, context) => {
       requireRole(context, 'ADMIN');
-      return revokeToken(context.db, parseId(id, 'token ID'));
+      const revoked = await revokeToken(context.db, parseId(id, 'token ID'));
+      context.tokens.forget();
+      return revoked;
     },
   },
   ApiToken: {

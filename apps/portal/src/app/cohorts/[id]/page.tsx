@@ -1,8 +1,9 @@
 // A cohort's dashboard: headline figures, composition, survival by cancer type, and its samples.
-// Model-backed panels (embedding map, risk groups, imputation quality) are further sections of this page.
+// Model-backed panels: the embedding map and survival by predicted risk groups.
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { Suspense } from 'react';
 import { ApiFailure } from '../../../components/ApiFailure.tsx';
 import { Stats } from '../../../components/Stats.tsx';
 import { CohortDashboardDocument, CohortSamplesDocument } from '../../../generated/graphql.ts';
@@ -11,6 +12,7 @@ import { attempt } from '../../../lib/attempt.ts';
 import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../../lib/cohortFigures.ts';
 import { formatInt, formatPercent, formatPValue } from '../../../lib/format.ts';
 import { CompositionSection } from './CompositionSection.tsx';
+import { ModelPanels } from './ModelPanels.tsx';
 import { SampleTableSection } from './SampleTableSection.tsx';
 import { SurvivalSection } from './SurvivalSection.tsx';
 
@@ -31,6 +33,7 @@ export default async function CohortPage({ params }: Params) {
     );
     return { cohort, samples };
   });
+
   if (!result.ok)
     return <ApiFailure what="This cohort" message={result.message} unreachable={result.unreachable} />;
   if (!result.data) notFound();
@@ -63,6 +66,15 @@ export default async function CohortPage({ params }: Params) {
       />
       <CompositionSection rows={cohort.composition} />
       <SurvivalSection survival={cohort.survival} />
+      <Suspense
+        fallback={
+          <p className="loading" role="status">
+            Embedding the cohort's samples with GexBERT…
+          </p>
+        }
+      >
+        <ModelPanels cohortId={id} />
+      </Suspense>
       <SampleTableSection
         samples={samples.nodes}
         totalCount={samples.totalCount}

@@ -1,15 +1,22 @@
 // A sample: who it is from, where it was imported from, and its measured expression for chosen genes.
-// Model-backed panels (restored expression, predicted cancer type, risk) are further sections here.
+// Model-backed panels: predicted cancer type and risk, measured against restored expression.
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ApiFailure } from '../../../components/ApiFailure.tsx';
-import { GeneLookupDocument, SampleDetailDocument } from '../../../generated/graphql.ts';
+import {
+  GeneLookupDocument,
+  SampleDetailDocument,
+  SampleModelPanelsDocument,
+} from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
 import { formatDays, formatTimestamp } from '../../../lib/format.ts';
 import { parseGeneList, UNITS } from '../../../lib/genes.ts';
+import { PANEL_GENES } from '../../../lib/panelGenes.ts';
 import { ExpressionSection } from './ExpressionSection.tsx';
+import { PredictionSection } from './PredictionSection.tsx';
+import { RestorationSection } from './RestorationSection.tsx';
 
 type Props = {
   params: Promise<{ id: string }>;
@@ -30,12 +37,16 @@ export default async function SamplePage({ params, searchParams }: Props) {
     const known = asked.filter((_, i) => genesByIds[i]);
     const unknown = asked.filter((_, i) => !genesByIds[i]);
     const { sample } = await apiRequest(SampleDetailDocument, { id, genes: known, unit });
-    return { sample, unknown };
+    return { sample, unknown, known };
   });
   if (!result.ok)
     return <ApiFailure what="This sample" message={result.message} unreachable={result.unreachable} />;
-  const { sample, unknown } = result.data;
+  const { sample, unknown, known } = result.data;
   if (!sample) notFound();
+  // The model-backed panels fail on their own (e.g. no active model) without hiding the measured values.
+  const model = await attempt(() =>
+    apiRequest(SampleModelPanelsDocument, { id, genes: known, panel: [...PANEL_GENES] }),
+  );
   const patient = sample.patient;
   return (
     <>
@@ -80,6 +91,28 @@ export default async function SamplePage({ params, searchParams }: Props) {
         genesText={asked.join(', ')}
         unknown={unknown}
       />
+      {model.ok && model.data.sample ? (
+        <>
+          <PredictionSection
+            barcode={sample.barcode}
+            recordedType={patient.cancerType}
+            prediction={model.data.sample.cancerTypePrediction}
+            risk={model.data.sample.riskScore}
+            modelName={model.data.activeModel?.name ?? null}
+          />
+          <RestorationSection
+            barcode={sample.barcode}
+            chosen={model.data.sample.chosen}
+            panel={model.data.sample.panel}
+          />
+        </>
+      ) : (
+        !model.ok && (
+          <p role="alert" className="error-text">
+            The model's predictions could not be loaded: {model.message}
+          </p>
+        )
+      )}
     </>
   );
 }

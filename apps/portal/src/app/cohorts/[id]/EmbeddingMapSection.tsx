@@ -1,0 +1,171 @@
+'use client';
+// The cohort's GexBERT embeddings on their first two principal components: one point per sample with an
+// embedding, coloured by recorded cancer type, predicted cancer type or predicted risk; hovering shows the
+// barcode, clicking opens the sample.
+import { useState } from 'react';
+import { PlotFrame } from '../../../components/PlotFrame.tsx';
+import { type EmbeddingMap, type MapPoint, riskColour } from '../../../lib/embeddingMap.ts';
+import { categoryColour } from '../../../lib/palette.ts';
+import { niceTicks } from '../../../lib/survivalBands.ts';
+
+type ColourBy = 'cancerType' | 'predictedType' | 'risk';
+const COLOUR_BY: { value: ColourBy; label: string }[] = [
+  { value: 'cancerType', label: 'Cancer type (recorded)' },
+  { value: 'predictedType', label: 'Cancer type (predicted)' },
+  { value: 'risk', label: 'Predicted risk' },
+];
+
+const WIDTH = 760;
+const HEIGHT = 460;
+const MARGIN = { left: 56, right: 170, top: 16, bottom: 44 };
+
+/** Evenly spaced ticks covering [min, max] (niceTicks works from 0 upwards). */
+function rangeTicks(min: number, max: number): number[] {
+  const span = max - min || 1;
+  const step = niceTicks(span, 5)[1] ?? span;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(min / step) * step; t <= max + 1e-9; t += step) ticks.push(Number(t.toPrecision(6)));
+  return ticks;
+}
+
+function colourFor(by: ColourBy, categories: string[], risk: { min: number; max: number }) {
+  return (p: MapPoint): string => {
+    if (by === 'risk')
+      return p.risk === null ? '#999' : riskColour((p.risk - risk.min) / (risk.max - risk.min || 1));
+    const key = p[by];
+    return key === null ? '#999' : categoryColour(categories.indexOf(key));
+  };
+}
+
+export function EmbeddingMapSection(props: { map: EmbeddingMap | null; modelName: string | null }) {
+  const [by, setBy] = useState<ColourBy>('cancerType');
+  const { map } = props;
+  if (!map)
+    return (
+      <section aria-labelledby="embedding-map">
+        <h2 id="embedding-map">Embedding map</h2>
+        <p className="empty">No sample of this cohort has raw counts, so none has an embedding.</p>
+      </section>
+    );
+  const { points } = map;
+  const categories =
+    by === 'risk' ? [] : [...new Set(points.map((p) => p[by]).filter((c) => c !== null))].sort();
+  const risks = points.flatMap((p) => (p.risk === null ? [] : [p.risk]));
+  const risk = { min: Math.min(...risks), max: Math.max(...risks) };
+  const colour = colourFor(by, categories, risk);
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const pad = (lo: number, hi: number) => [lo - (hi - lo || 1) * 0.05, hi + (hi - lo || 1) * 0.05] as const;
+  const [x0, x1] = pad(Math.min(...xs), Math.max(...xs));
+  const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
+  const innerW = WIDTH - MARGIN.left - MARGIN.right;
+  const innerH = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const sx = (v: number) => MARGIN.left + (innerW * (v - x0)) / (x1 - x0);
+  const sy = (v: number) => MARGIN.top + innerH * (1 - (v - y0) / (y1 - y0));
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const label = `PCA of ${points.length} GexBERT embeddings coloured by ${COLOUR_BY.find((c) => c.value === by)!.label.toLowerCase()}`;
+  return (
+    <section aria-labelledby="embedding-map">
+      <h2 id="embedding-map">Embedding map</h2>
+      <label className="panel">
+        Colour by{' '}
+        <select
+          value={by}
+          onChange={(e) => setBy(e.target.value as ColourBy)}
+          data-testid="embedding-colour-by"
+        >
+          {COLOUR_BY.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <PlotFrame
+        title="Embedding map (PCA)"
+        testId="embedding-map"
+        caption={`Each point is a sample with raw counts, placed by the first two principal components of its
+          ${props.modelName ? `${props.modelName} ` : ''}embedding (mean-pooled encoder output). Hover for the
+          barcode; click to open the sample.`}
+      >
+        <svg
+          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+          role="img"
+          aria-label={label}
+          className="chart"
+          fontFamily="Inter, Arial, sans-serif"
+          fontSize="12"
+        >
+          <title>{label}</title>
+          {rangeTicks(x0, x1).map((t) => (
+            <g key={`x${t}`}>
+              <line x1={sx(t)} x2={sx(t)} y1={MARGIN.top} y2={MARGIN.top + innerH} stroke="#eee" />
+              <text x={sx(t)} y={MARGIN.top + innerH + 16} textAnchor="middle" fill="#333">
+                {t}
+              </text>
+            </g>
+          ))}
+          {rangeTicks(y0, y1).map((t) => (
+            <g key={`y${t}`}>
+              <line x1={MARGIN.left} x2={MARGIN.left + innerW} y1={sy(t)} y2={sy(t)} stroke="#eee" />
+              <text x={MARGIN.left - 6} y={sy(t) + 4} textAnchor="end" fill="#333">
+                {t}
+              </text>
+            </g>
+          ))}
+          <rect x={MARGIN.left} y={MARGIN.top} width={innerW} height={innerH} fill="none" stroke="#888" />
+          <text x={MARGIN.left + innerW / 2} y={HEIGHT - 6} textAnchor="middle" fill="#333">
+            {`PC1 (${pct(map.explained[0])} of variance)`}
+          </text>
+          <text
+            transform={`translate(14 ${MARGIN.top + innerH / 2}) rotate(-90)`}
+            textAnchor="middle"
+            fill="#333"
+          >
+            {`PC2 (${pct(map.explained[1])})`}
+          </text>
+          {points.map((p) => (
+            <a key={p.id} href={`/samples/${p.id}`} className="map-point" data-barcode={p.barcode}>
+              <circle
+                cx={sx(p.x)}
+                cy={sy(p.y)}
+                r="4"
+                fill={colour(p)}
+                fillOpacity="0.8"
+                stroke="#fff"
+                strokeWidth="0.5"
+              >
+                <title>{`${p.barcode} · ${p.cancerType ?? 'unknown type'}; predicted ${p.predictedType ?? '–'}; risk ${p.risk === null ? '–' : p.risk.toFixed(3)}`}</title>
+              </circle>
+            </a>
+          ))}
+          <g className="legend" transform={`translate(${WIDTH - MARGIN.right + 16} ${MARGIN.top + 8})`}>
+            {by === 'risk' ? (
+              <>
+                <text fill="#222">Predicted risk</text>
+                {[0, 0.25, 0.5, 0.75, 1].map((t, i) => (
+                  <g key={t} transform={`translate(0 ${18 + i * 18})`}>
+                    <rect width="12" height="12" y="-10" fill={riskColour(t)} />
+                    <text x="18" fill="#222">
+                      {(risk.min + t * (risk.max - risk.min)).toFixed(2)}
+                      {t === 0 ? ' (low)' : t === 1 ? ' (high)' : ''}
+                    </text>
+                  </g>
+                ))}
+              </>
+            ) : (
+              categories.map((c, i) => (
+                <g key={c} transform={`translate(0 ${i * 18})`}>
+                  <rect width="12" height="12" y="-10" fill={categoryColour(i)} />
+                  <text x="18" fill="#222">
+                    {c} (n={points.filter((p) => p[by] === c).length})
+                  </text>
+                </g>
+              ))
+            )}
+          </g>
+        </svg>
+      </PlotFrame>
+    </section>
+  );
+}

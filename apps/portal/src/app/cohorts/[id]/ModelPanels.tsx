@@ -1,0 +1,38 @@
+// The cohort's model-backed panels (embedding map, survival by predicted risk), loaded on their own so the
+// page streams its other sections first (embedding a cohort the first time takes a while) and so an API
+// failure here (e.g. no active model) does not hide the rest of the page.
+import { attempt } from '../../../lib/attempt.ts';
+import { loadEmbeddingMap, loadRiskSurvival } from '../../../lib/cohortModelPanels.ts';
+import { EmbeddingMapSection } from './EmbeddingMapSection.tsx';
+import { RiskSurvivalSection } from './RiskSurvivalSection.tsx';
+
+function Failure(props: { what: string; message: string }) {
+  return (
+    <p role="alert" className="error-text">
+      {props.what} could not be loaded: {props.message}
+    </p>
+  );
+}
+
+export async function ModelPanels(props: { cohortId: string }) {
+  // Embeddings first: the risk groups then reuse the server's embedding cache.
+  const map = await attempt(() => loadEmbeddingMap(props.cohortId));
+  const risk = await attempt(() => loadRiskSurvival(props.cohortId));
+  return (
+    <>
+      {map.ok ? (
+        <EmbeddingMapSection
+          map={map.data}
+          modelName={risk.ok ? (risk.data?.median.model?.name ?? null) : null}
+        />
+      ) : (
+        <Failure what="The embedding map" message={map.message} />
+      )}
+      {risk.ok ? (
+        risk.data && <RiskSurvivalSection median={risk.data.median} tertiles={risk.data.tertiles} />
+      ) : (
+        <Failure what="Survival by predicted risk" message={risk.message} />
+      )}
+    </>
+  );
+}

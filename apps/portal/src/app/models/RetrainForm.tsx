@@ -1,0 +1,45 @@
+'use client';
+// "Retrain the model": asks for an admin API token (the portal's own token may not retrain) and optional
+// recipe overrides, and queues a run through the server action.
+import { useActionState } from 'react';
+import { type RetrainState, triggerRetraining } from './actions.ts';
+
+export function RetrainForm() {
+  const [state, action, pending] = useActionState<RetrainState, FormData>(triggerRetraining, {
+    error: null,
+    queued: null,
+  });
+  return (
+    <form action={action} className="stack panel" aria-describedby="retrain-help">
+      <p id="retrain-help" className="muted">
+        Queues a retraining run on every sample in the database; the worker trains it and the promotion gate
+        decides whether it replaces the active model. Only admins may retrain: enter an admin token (create
+        one with <code>gexbert token create --name &lt;you&gt; --role admin</code>). The token is sent once
+        with this request and not stored.
+      </p>
+      <label>
+        Admin API token{' '}
+        <input type="password" name="adminToken" autoComplete="off" required style={{ width: '100%' }} />
+      </label>
+      <label>
+        Recipe overrides (optional JSON, e.g. {'{"maxSteps": 200}'}){' '}
+        <input type="text" name="overrides" style={{ width: '100%' }} />
+      </label>
+      <div>
+        <button type="submit" className="primary" disabled={pending}>
+          {pending ? 'Queueing…' : 'Retrain'}
+        </button>
+      </div>
+      {state.error && (
+        <p role="alert" className="error-text" data-testid="retrain-error">
+          {state.error}
+        </p>
+      )}
+      {state.queued && (
+        <p role="status" data-testid="retrain-queued">
+          Training run {state.queued.id} is {state.queued.status.toLowerCase()}.
+        </p>
+      )}
+    </form>
+  );
+}

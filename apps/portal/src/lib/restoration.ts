@@ -1,0 +1,39 @@
+// Comparing the model's restored expression with the measured one (both log2(CPM + 1)).
+import type { MeasuredRestored } from '../components/plots/MeasuredRestoredPlot.tsx';
+
+export interface RestoredRow {
+  query: string;
+  inVocabulary: boolean;
+  value: number | null;
+  measuredValue: number | null;
+  gene: { ensemblId: string; symbol: string | null } | null;
+}
+
+export const geneLabel = (r: RestoredRow) => r.gene?.symbol ?? r.gene?.ensemblId ?? r.query;
+
+/** Genes with both a measured and a restored value. */
+export function pairedValues(rows: RestoredRow[]): MeasuredRestored[] {
+  return rows.flatMap((r) =>
+    r.value !== null && r.measuredValue !== null
+      ? [{ gene: geneLabel(r), measured: r.measuredValue, restored: r.value }]
+      : [],
+  );
+}
+
+/** Pearson correlation and mean absolute difference of paired values; null with fewer than 3 pairs. */
+export function agreement(points: MeasuredRestored[]): { r: number; mae: number } | null {
+  const n = points.length;
+  if (n < 3) return null;
+  const mx = points.reduce((s, p) => s + p.measured, 0) / n;
+  const my = points.reduce((s, p) => s + p.restored, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (const p of points) {
+    sxy += (p.measured - mx) * (p.restored - my);
+    sxx += (p.measured - mx) ** 2;
+    syy += (p.restored - my) ** 2;
+  }
+  const mae = points.reduce((s, p) => s + Math.abs(p.measured - p.restored), 0) / n;
+  return { r: sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN, mae };
+}

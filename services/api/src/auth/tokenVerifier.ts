@@ -1,0 +1,34 @@
+// Token checks with a short-lived in-process cache: at hundreds of requests per second the token lookup
+// would otherwise be a database round trip on every request. A revocation through this server applies at
+// once (the cache is cleared); one made elsewhere (another API process, `gexbert token revoke`) applies
+// within `ttlMs` (config tokenCacheMs, 0 disables the cache).
+import type pg from 'pg';
+import type { ApiTokenRow } from '../rows.ts';
+import { verifyToken } from './tokens.ts';
+
+const MAX_ENTRIES = 10_000;
+
+export class TokenVerifier {
+  private readonly entries = new Map<string, { row: ApiTokenRow | null; expires: number }>();
+
+  constructor(
+    private readonly db: pg.Pool,
+    private readonly ttlMs: number,
+  ) {}
+
+  async verify(token: string): Promise<ApiTokenRow | null> {
+    if (this.ttlMs <= 0) return verifyToken(this.db, token);
+    const now = Date.now();
+    const hit = this.entries.get(token);
+    if (hit && hit.expires > now) return hit.row;
+    const row = await verifyToken(this.db, token);
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(token, { row, expires: now + this.ttlMs });
+    return row;
+  }
+
+  /** Drop every cached answer (after a token was created or revoked). */
+  forget(): void {
+    this.entries.clear();
+  }
+}
