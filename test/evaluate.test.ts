@@ -19,6 +19,9 @@ interface Row {
 it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout: 360_000 }, async () => {
   const tcga = path.join(sharedDir(), 'data/tcga');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-evaluate-'));
+  // --attach copies the report into a checkpoint folder (one with a config.json) after the run.
+  const checkpoint = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-evaluate-checkpoint-'));
+  fs.writeFileSync(path.join(checkpoint, 'config.json'), '{}');
   const result = await runCli([
     'evaluate',
     '--train',
@@ -30,6 +33,8 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
     '1',
     '--out',
     out,
+    '--attach',
+    checkpoint,
     '--json',
   ]);
   expect(result.code, result.stderr).toBe(0);
@@ -69,4 +74,33 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
     expect(svg, file).toMatch(/<svg/);
     expect(svg, file).toMatch(/<(path|polyline)\b/);
   }
+  const attached = [
+    'report.json',
+    'report.md',
+    'classification-accuracy.svg',
+    'survival-km.svg',
+    'imputation-pearson.svg',
+  ];
+  expect(fs.readdirSync(path.join(checkpoint, 'evaluation')).sort()).toEqual([...attached].sort());
+  for (const file of attached)
+    expect(fs.readFileSync(path.join(checkpoint, 'evaluation', file), 'utf8'), file).toBe(
+      fs.readFileSync(path.join(out, file), 'utf8'),
+    );
+});
+
+it('refuses --attach to a folder that is not a checkpoint before evaluating', async () => {
+  const notCheckpoint = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-evaluate-empty-'));
+  const result = await runCli([
+    'evaluate',
+    '--train',
+    path.join(sharedDir(), 'data/tcga/counts'),
+    '--out',
+    path.join(notCheckpoint, 'out'),
+    '--attach',
+    notCheckpoint,
+  ]);
+  expect(result.code).not.toBe(0);
+  expect(result.stderr).toMatch(/--attach .*not a checkpoint folder \(no config\.json\)/);
+  expect(result.stderr).not.toMatch(/reading/);
+  expect(fs.existsSync(path.join(notCheckpoint, 'evaluation'))).toBe(false);
 });

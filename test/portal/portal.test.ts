@@ -291,6 +291,38 @@ describe('the portal', () => {
     await page.close();
   });
 
+  it('shows the imputation quality of the 64-gene panel on the cohort dashboard as the API gives it', async () => {
+    const page = await openPage(`${portalUrl}/cohorts/${cohortId}`);
+    const { cohort } = await api<{
+      cohort: {
+        imputationQuality: {
+          genes: { pearson: number | null }[];
+          restored: { medianGenePearson: number; rmse: number };
+          baseline: { rmse: number };
+        };
+      };
+    }>(
+      `query ($id: ID!) { cohort(id: $id) { imputationQuality {
+         genes { pearson } restored { medianGenePearson rmse } baseline { rmse } } } }`,
+      { id: cohortId },
+    );
+    const q = cohort.imputationQuality;
+    expect(q.restored.medianGenePearson).toBeGreaterThan(0.3);
+    expect(q.restored.rmse).toBeLessThan(q.baseline.rmse);
+    const median = page.getByTestId('imputation-median-r');
+    await median.waitFor();
+    expect(await median.getAttribute('data-value')).toBe(String(q.restored.medianGenePearson));
+    expect(await median.textContent()).toBe(q.restored.medianGenePearson.toFixed(3));
+    expect(await page.getByTestId('imputation-baseline-rmse').getAttribute('data-value')).toBe(
+      String(q.baseline.rmse),
+    );
+    expect(await page.getByTestId('imputation-histogram').locator('rect.bar').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('imputation-rmse-plot').locator('rect.bar').count()).toBe(2);
+    await page.getByTestId('imputation-histogram').scrollIntoViewIfNeeded();
+    await screenshot(page, 'cohort-imputation-laptop');
+    await page.close();
+  });
+
   it('opens a sample from the cohort table and shows its measured expression as the API gives it', async () => {
     const page = await openPage(`${portalUrl}/cohorts/${cohortId}`);
     const link = page.getByTestId('sample-table').locator('tbody tr a').first();
@@ -308,12 +340,15 @@ describe('the portal', () => {
     expect(await page.getByTestId('expression-plot').locator('rect.bar').count()).toBeGreaterThan(5);
     await screenshot(page, 'sample-laptop');
 
-    // Model panels: the predicted type and every probability as the API gives them, the risk score, and
-    // measured against restored values for the 64-gene panel (the first 64 genes of the shipped vocabulary).
-    const panel = fs
+    // Model panels: the predicted type and every probability as the API gives them, the risk score, and the
+    // 64-gene panel view: the other vocabulary genes restored from only the first 64 genes of the shipped
+    // vocabulary, against their measured values.
+    const vocabulary = fs
       .readFileSync(path.join(REPO_ROOT, 'model/checkpoints/tcga-6types/vocabulary.txt'), 'utf8')
       .split('\n')
-      .slice(0, 64);
+      .filter((line) => line.trim() !== '');
+    const panel = vocabulary.slice(0, 64);
+    const heldOut = vocabulary.slice(64, 964);
     const predicted = await api<{
       sample: {
         cancerTypePrediction: {
@@ -325,10 +360,11 @@ describe('the portal', () => {
         restoredValues: { value: number | null; measuredValue: number | null }[];
       };
     }>(
-      `query ($b: String!, $panel: [String!]!) { sample(barcode: $b) {
+      `query ($b: String!, $panel: [String!]!, $heldOut: [String!]!) { sample(barcode: $b) {
          cancerTypePrediction { cancerType probability probabilities { cancerType probability } }
-         riskScore { score percentile } restoredValues(genes: $panel) { value measuredValue } } }`,
-      { b: barcode, panel },
+         riskScore { score percentile }
+         restoredValues(genes: $heldOut, inputGenes: $panel) { value measuredValue } } }`,
+      { b: barcode, panel, heldOut },
     );
     const prediction = predicted.sample.cancerTypePrediction;
     const type = page.getByTestId('predicted-type');
@@ -351,7 +387,7 @@ describe('the portal', () => {
     const paired = predicted.sample.restoredValues.filter(
       (r) => r.value !== null && r.measuredValue !== null,
     );
-    expect(paired.length).toBeGreaterThan(32);
+    expect(paired.length).toBeGreaterThan(450);
     expect(await page.getByTestId('restored-panel-plot').locator('circle.restored-point').count()).toBe(
       paired.length,
     );
@@ -378,6 +414,58 @@ describe('the portal', () => {
     expect(await page.getByTestId(`model-${activeModel.id}`).locator('summary').textContent()).toContain(
       activeModel.name,
     );
+    // The active version's loss curves are drawn from its training log, and the attached evaluation report's
+    // numbers appear in the table as the API gives them.
+    const { model } = await api<{
+      model: {
+        trainingCurve: { epoch: number }[];
+        evaluation: {
+          task: string;
+          method: string;
+          setting: string;
+          metric: string;
+          value: number;
+          spread: number | null;
+        }[];
+      };
+    }>(
+      'query($id: ID!) { model(id: $id) { trainingCurve { epoch } evaluation { task method setting metric value spread } } }',
+      {
+        id: activeModel.id,
+      },
+    );
+    expect(model.trainingCurve.length).toBeGreaterThan(1);
+    const curves = page.getByTestId(`loss-curve-${activeModel.id}`).locator('path.loss-curve');
+    expect(await curves.count()).toBe(2);
+    for (const d of await curves.evaluateAll((paths) => paths.map((p) => p.getAttribute('d') ?? '')))
+      expect(d.split('L').length).toBe(model.trainingCurve.length);
+    const ours = model.evaluation.find((r) => r.task === 'classification' && r.method.startsWith('gexbert'));
+    expect(ours, 'the shipped checkpoint carries evaluation/report.json').toBeDefined();
+    const table = page.getByTestId(`evaluation-${activeModel.id}`).getByTestId('evaluation-classification');
+    const line = table.locator('tbody tr', { hasText: ours!.setting });
+    expect(await line.locator('td').nth(2).textContent()).toBe(
+      `${ours!.value.toFixed(3)}${ours!.spread === null ? '' : ` ± ${ours!.spread.toFixed(3)}`}`,
+    );
+    // One plain sentence per classification baseline with a higher accuracy than GexBERT in the same setting.
+    const beaten = model.evaluation.filter(
+      (r) =>
+        r.task === 'classification' &&
+        !r.method.startsWith('gexbert') &&
+        model.evaluation.some(
+          (g) =>
+            g.task === 'classification' &&
+            g.method.startsWith('gexbert') &&
+            g.setting === r.setting &&
+            g.metric === r.metric &&
+            g.value < r.value,
+        ),
+    );
+    const sentences = await table.locator('ul.behind li').allTextContents();
+    expect(sentences.length).toBe(beaten.length);
+    for (const r of beaten)
+      expect(sentences.some((t) => t.includes(`below ${r.method}'s ${r.value.toFixed(3)}`))).toBe(true);
+    await page.getByTestId(`loss-curve-${activeModel.id}`).scrollIntoViewIfNeeded();
+    await screenshot(page, 'models-curves-laptop');
     // A reader token typed into the retrain form is refused by the API and no run is queued.
     await page.getByLabel('Admin API token').fill(readerToken);
     await page.getByRole('button', { name: 'Retrain' }).click();

@@ -12,7 +12,9 @@ import { ApiError, apiRequest } from '../src/lib/api.ts';
 import { riskColour } from '../src/lib/embeddingMap.ts';
 import { formatPValue } from '../src/lib/format.ts';
 import { parseGeneList } from '../src/lib/genes.ts';
+import { pearsonHistogram } from '../src/lib/imputation.ts';
 import { gateSummary, numericMetrics } from '../src/lib/modelMetrics.ts';
+import { panelSplit } from '../src/lib/panelGenes.ts';
 import { pca2 } from '../src/lib/pca.ts';
 import { agreement, pairedValues } from '../src/lib/restoration.ts';
 import { atRiskAt, confidenceBand, niceTicks, survivalAt } from '../src/lib/survivalBands.ts';
@@ -219,5 +221,39 @@ describe('model panels', () => {
     expect(riskColour(0.5)).toBe('rgb(190,190,190)');
     expect(riskColour(1)).toBe('rgb(213,94,0)');
     expect(riskColour(7)).toBe(riskColour(1));
+  });
+});
+
+describe('the 64-gene panel and imputation quality', () => {
+  it('splits a vocabulary into the first 64 genes (input) and the rest (held out)', () => {
+    const vocabulary = Array.from({ length: 100 }, (_, i) => ({ ensemblId: `G${i}` }));
+    const { panel, heldOut } = panelSplit(vocabulary);
+    expect(panel).toEqual(vocabulary.slice(0, 64).map((g) => g.ensemblId));
+    expect(heldOut).toEqual(vocabulary.slice(64).map((g) => g.ensemblId));
+    expect(panelSplit([])).toEqual({ panel: [], heldOut: [] });
+  });
+
+  it('bins per-gene Pearson r by 0.1 from the lowest occupied bin up to 1, highest first', () => {
+    const values = [0.95, 1, 0.91, 0.45, 0.5, null, Number.NaN, 0.05];
+    const bars = pearsonHistogram(values);
+    expect(bars.map((b) => b.label)).toEqual([
+      '0.9 to 1.0',
+      '0.8 to 0.9',
+      '0.7 to 0.8',
+      '0.6 to 0.7',
+      '0.5 to 0.6',
+      '0.4 to 0.5',
+      '0.3 to 0.4',
+      '0.2 to 0.3',
+      '0.1 to 0.2',
+      '0.0 to 0.1',
+    ]);
+    expect(bars.map((b) => b.segments[0]!.value)).toEqual([3, 0, 0, 0, 1, 1, 0, 0, 0, 1]);
+    expect(pearsonHistogram([null])).toEqual([]);
+    expect(
+      pearsonHistogram([-0.15])
+        .map((b) => b.label)
+        .at(-1),
+    ).toBe('-0.2 to -0.1');
   });
 });

@@ -209,7 +209,7 @@ export async function runEvaluation(options: EvaluateOptions): Promise<EvaluateR
   const ckptDir = path.join(options.out, 'checkpoint');
   // The recipe of trainCheckpoint (recipe.ts), with a time limit in quick mode.
   const maxSteps = quick ? 600 : undefined;
-  const timeLimit = quick ? 90 : undefined;
+  const timeLimit = quick ? 300 : undefined; // a safety net: 600 steps take ~60 s on an idle 2-core machine
   log(
     `training GexBERT (${quick ? `quick: at most ${maxSteps} steps or ${timeLimit} s` : 'full recipe'}) into ${ckptDir}`,
   );

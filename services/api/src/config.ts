@@ -44,6 +44,10 @@ export const ApiConfigSchema = z.object({
   ingestDirs: z.array(z.string().min(1)).default([]),
   /** Most samples one `embeddings` query may ask for (a cohort counts all its samples). */
   maxEmbeddingBatch: z.coerce.number().int().min(1).default(1000),
+  /** Most samples one `imputationQuality` may restore. */
+  maxImputationSamples: z.coerce.number().int().min(1).default(200),
+  /** Most held-out genes one `imputationQuality` may restore. */
+  maxImputationGenes: z.coerce.number().int().min(1).default(1000),
   /** Most samples merged into one predictor call (concurrent requests are batched up to this). */
   inferenceBatchSize: z.coerce.number().int().min(1).default(256),
   /** Milliseconds a predictor batch waits for more samples before it starts (cache hits never wait). */
@@ -76,6 +80,8 @@ const ENV = {
   GEXBERT_API_MAX_GENES: 'maxGenesPerRequest',
   GEXBERT_API_INGEST_DIRS: 'ingestDirs',
   GEXBERT_API_MAX_EMBEDDING_BATCH: 'maxEmbeddingBatch',
+  GEXBERT_API_MAX_IMPUTATION_SAMPLES: 'maxImputationSamples',
+  GEXBERT_API_MAX_IMPUTATION_GENES: 'maxImputationGenes',
   GEXBERT_API_INFERENCE_BATCH_SIZE: 'inferenceBatchSize',
   GEXBERT_API_INFERENCE_WAIT_MS: 'inferenceWaitMs',
   GEXBERT_API_MODEL_CHECK_MS: 'modelCheckMs',

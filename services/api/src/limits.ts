@@ -86,7 +86,8 @@ export const MODEL_FIELD_COST: Readonly<Record<string, number>> = {
  * The estimated cost of an operation: every field resolved counts 1, and fields below a list field count
  * once per expected element: `first` (or the default page size) for paginated fields, the length of the
  * list argument for fields taking a list (e.g. genes), 1 otherwise. Model-backed fields cost more
- * (MODEL_FIELD_COST); `embeddings(cohortId)` counts as the maximum embedding batch.
+ * (MODEL_FIELD_COST); `embeddings(cohortId)` counts as the maximum embedding batch, a cohort's
+ * `imputationQuality` as restoring its `samples`.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -122,6 +123,12 @@ export function operationCost(
     if (key === 'Cohort.survival') {
       const groupBy = argValue(field, 'groupBy');
       return groupBy && groupBy !== 'CANCER_TYPE' ? 10 * (options.maxEmbeddingBatch ?? 1000) : 1;
+    }
+    if (key === 'Cohort.imputationQuality') {
+      const samples = argValue(field, 'samples');
+      return (
+        MODEL_FIELD_COST['Sample.restoredValues']! * (typeof samples === 'number' ? Math.max(samples, 1) : 50)
+      );
     }
     const weight = MODEL_FIELD_COST[key];
     return weight === undefined ? 1 : weight * factor(field, def);

@@ -53,7 +53,15 @@ export interface StoredProfile {
   values: ValueRow;
 }
 
-export function createLoaders(db: pg.Pool) {
+/** Most Sample rows remembered per server (see createLoaders). */
+const MAX_SAMPLE_ROWS = 100_000;
+
+/**
+ * The request's DataLoaders. `sampleRows` is the server's memory of Sample rows by ID, shared across
+ * requests: a stored sample never changes (ingest refuses different values for a stored barcode, and
+ * samples are never deleted), so a sample read once is not read again; unknown IDs are always re-checked.
+ */
+export function createLoaders(db: pg.Pool, sampleRows: Map<number, SampleRow> = new Map()) {
   const ids = (keys: readonly number[]) => [Array.from(keys)];
   return {
     patient: new DataLoader<number, PatientRow | null>(async (keys) => {
@@ -64,11 +72,16 @@ export function createLoaders(db: pg.Pool) {
       return byKey(keys, rows, (r) => r.id);
     }),
     sample: new DataLoader<number, SampleRow | null>(async (keys) => {
-      const { rows } = await db.query<SampleRow>(
-        `SELECT ${SAMPLE_COLUMNS} FROM "Sample" s WHERE s.id = ANY($1::int[])`,
-        ids(keys),
-      );
-      return byKey(keys, rows, (r) => r.id);
+      const missing = keys.filter((k) => !sampleRows.has(k));
+      if (missing.length > 0) {
+        const { rows } = await db.query<SampleRow>(
+          `SELECT ${SAMPLE_COLUMNS} FROM "Sample" s WHERE s.id = ANY($1::int[])`,
+          ids(missing),
+        );
+        if (sampleRows.size + rows.length > MAX_SAMPLE_ROWS) sampleRows.clear();
+        for (const r of rows) sampleRows.set(r.id, r);
+      }
+      return keys.map((k) => sampleRows.get(k) ?? null);
     }),
     import: new DataLoader<number, ImportRow | null>(async (keys) => {
       const { rows } = await db.query<ImportRow>(

@@ -23,6 +23,7 @@ import { landingPageHtml } from './landingPage.ts';
 import { checkCost, depthLimit, operationCost } from './limits.ts';
 import { createLoaders } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
+import type { SampleRow } from './rows.ts';
 import { typeDefs } from './schema.ts';
 import { graphqlMultipartRequest, isMultipartFormData, MultipartError } from './upload.ts';
 
@@ -158,6 +159,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   await server.start();
 
   const tokens = new TokenVerifier(pool, config.tokenCacheMs);
+  const sampleRows = new Map<number, SampleRow>();
   const contextFor = async (req: http.IncomingMessage): Promise<Context> => {
     const header = req.headers.authorization;
     let role: Context['role'];
@@ -178,7 +180,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       config,
       role,
       token,
-      loaders: createLoaders(pool),
+      loaders: createLoaders(pool, sampleRows),
       cacheKey,
       queue,
       models,

@@ -1,4 +1,8 @@
 // gexbert evaluate: the paper's three tasks (classification, survival, imputation), GexBERT vs baselines.
+
+import { existsSync, statSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { proteinCodingGenes } from '@gexbert/core/training/corpus';
 import { expectedSeconds, runEvaluation } from '@gexbert/model/evaluate/run';
 import type { Command } from 'commander';
@@ -11,6 +15,32 @@ interface Flags extends OutputOptions {
   seed?: string;
   quick?: boolean;
   out: string;
+  attach?: string;
+}
+
+/** Checks that `dir` is a checkpoint folder (has config.json) before the long run starts. */
+function checkAttachTarget(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new Error(`--attach ${dir}: no such directory; give the folder of a trained checkpoint`);
+  }
+  if (!existsSync(path.join(dir, 'config.json'))) {
+    throw new Error(
+      `--attach ${dir}: not a checkpoint folder (no config.json); give the folder of a trained checkpoint`,
+    );
+  }
+}
+
+/** Copies the report files (JSON, Markdown, plots) into `<checkpoint>/evaluation/`; returns the copies. */
+async function attachReport(checkpoint: string, files: string[]): Promise<string[]> {
+  const target = path.join(checkpoint, 'evaluation');
+  await mkdir(target, { recursive: true });
+  const copies: string[] = [];
+  for (const file of files) {
+    const copy = path.join(target, path.basename(file));
+    await copyFile(file, copy);
+    copies.push(copy);
+  }
+  return copies;
 }
 
 export function registerEvaluate(program: Command): void {
@@ -25,10 +55,15 @@ export function registerEvaluate(program: Command): void {
     .option('--seed <s>', 'random seed', '1')
     .option('--quick', 'a short run: few training steps, fewer panels and missing rates')
     .requiredOption('--out <dir>', 'where report.json, report.md, the SVG plots and the checkpoint go')
+    .option(
+      '--attach <checkpoint>',
+      'after a successful run, copy the report and plots into <checkpoint>/evaluation/',
+    )
     .option('--json', 'print the report rows as JSON')
     .action(async (flags: Flags) => {
       try {
         const quick = flags.quick ?? false;
+        if (flags.attach !== undefined) checkAttachTarget(flags.attach);
         const minutes = expectedSeconds(quick) / 60;
         process.stderr.write(
           `evaluate: expected duration about ${minutes.toFixed(0)} min (${quick ? 'quick' : 'full'} mode)\n`,
@@ -45,11 +80,13 @@ export function registerEvaluate(program: Command): void {
           log: (line) =>
             process.stderr.write(`evaluate [${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`),
         });
+        const attached = flags.attach === undefined ? [] : await attachReport(flags.attach, result.files);
         report(
           flags,
-          { rows: result.rows, files: result.files, notes: result.notes, seconds: result.seconds },
+          { rows: result.rows, files: result.files, attached, notes: result.notes, seconds: result.seconds },
           () => [
             `report written to ${flags.out} in ${result.seconds.toFixed(0)} s: ${result.files.join(', ')}`,
+            ...(attached.length > 0 ? [`attached to ${flags.attach}: ${attached.join(', ')}`] : []),
             ...result.rows.map(
               (r) =>
                 `${r.task} | ${r.method} | ${r.setting} | ${r.metric} | ${r.value.toFixed(3)}${r.spread === null ? '' : ` ± ${r.spread.toFixed(3)}`}`,

@@ -1,70 +1,18 @@
-// The sample page's 64-gene panel: the 64 most variable genes of the shipped model's vocabulary
-// (model/checkpoints/tcga-6types/vocabulary.txt lists genes most variable first; these are its first 64 lines).
-// The API does not expose a model's vocabulary, so the list is fixed here; genes a retrained model lacks
-// are shown as outside its vocabulary.
-export const PANEL_GENES: readonly string[] = [
-  'ENSG00000185559',
-  'ENSG00000185664',
-  'ENSG00000107165',
-  'ENSG00000167244',
-  'ENSG00000148795',
-  'ENSG00000147465',
-  'ENSG00000120215',
-  'ENSG00000164825',
-  'ENSG00000095713',
-  'ENSG00000188488',
-  'ENSG00000140519',
-  'ENSG00000272398',
-  'ENSG00000231852',
-  'ENSG00000106236',
-  'ENSG00000074410',
-  'ENSG00000105398',
-  'ENSG00000160882',
-  'ENSG00000214128',
-  'ENSG00000077498',
-  'ENSG00000140459',
-  'ENSG00000147614',
-  'ENSG00000104833',
-  'ENSG00000136931',
-  'ENSG00000039068',
-  'ENSG00000105929',
-  'ENSG00000111319',
-  'ENSG00000167748',
-  'ENSG00000172005',
-  'ENSG00000166589',
-  'ENSG00000170421',
-  'ENSG00000004939',
-  'ENSG00000168269',
-  'ENSG00000101443',
-  'ENSG00000115648',
-  'ENSG00000001626',
-  'ENSG00000125931',
-  'ENSG00000129824',
-  'ENSG00000100362',
-  'ENSG00000135480',
-  'ENSG00000176387',
-  'ENSG00000137731',
-  'ENSG00000185686',
-  'ENSG00000184012',
-  'ENSG00000171303',
-  'ENSG00000112936',
-  'ENSG00000176945',
-  'ENSG00000184908',
-  'ENSG00000052344',
-  'ENSG00000109072',
-  'ENSG00000116039',
-  'ENSG00000147606',
-  'ENSG00000197106',
-  'ENSG00000171345',
-  'ENSG00000137463',
-  'ENSG00000189143',
-  'ENSG00000019505',
-  'ENSG00000107317',
-  'ENSG00000087250',
-  'ENSG00000115112',
-  'ENSG00000243955',
-  'ENSG00000153002',
-  'ENSG00000119888',
-  'ENSG00000137265',
-  'ENSG00000198300',
-];
+// The sample page's 64-gene panel view: the 64 most variable genes of the active model's vocabulary (the API
+// lists it most variable first) are the model's only input, and the other vocabulary genes are restored from
+// them and compared with their measured values (the paper's claim: from as few as 64 measured genes, restore
+// the rest).
+
+/** Genes in the panel. */
+export const PANEL_SIZE = 64;
+/** Held-out genes restored from the panel at most (within the API's per-request gene limit). */
+export const MAX_HELD_OUT = 900;
+
+/** The panel (input) genes and the held-out (restored) genes, as Ensembl IDs, from the vocabulary in order. */
+export function panelSplit(vocabulary: readonly { ensemblId: string }[]): {
+  panel: string[];
+  heldOut: string[];
+} {
+  const ids = vocabulary.map((g) => g.ensemblId);
+  return { panel: ids.slice(0, PANEL_SIZE), heldOut: ids.slice(PANEL_SIZE, PANEL_SIZE + MAX_HELD_OUT) };
+}

@@ -69,6 +69,14 @@ export type Cohort = {
   createdAt: Scalars['String']['output'];
   description?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
+  /**
+   * How well `model` (default: the active model) restores held-out genes from a small panel, on up to
+   * `samples` of the cohort's samples with raw counts (evenly spaced by sample ID): the input is the
+   * `panelSize` most variable vocabulary genes, the restored genes the next `genes` of the vocabulary, compared
+   * with their measured log2(CPM + 1). At most GEXBERT_API_MAX_IMPUTATION_SAMPLES (200) samples and
+   * GEXBERT_API_MAX_IMPUTATION_GENES (1000) genes.
+   */
+  imputationQuality: ImputationQuality;
   name: Scalars['String']['output'];
   sampleCount: Scalars['Int']['output'];
   samples: SampleConnection;
@@ -79,6 +87,15 @@ export type Cohort = {
    */
   survival: SurvivalSummary;
   updatedAt: Scalars['String']['output'];
+};
+
+
+/** A named set of samples. */
+export type CohortImputationQualityArgs = {
+  genes?: InputMaybe<Scalars['Int']['input']>;
+  model?: InputMaybe<Scalars['ID']['input']>;
+  panelSize?: InputMaybe<Scalars['Int']['input']>;
+  samples?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -151,6 +168,22 @@ export type Embedding = {
   vector: Array<Scalars['Float']['output']>;
 };
 
+/** One measured number of a `gexbert evaluate` report: GexBERT or a baseline on one task and setting. */
+export type EvaluationRow = {
+  __typename?: 'EvaluationRow';
+  /** What produced the number, e.g. logistic, mlp, gexbert-embedding+logistic, mean, knn. */
+  method: Scalars['String']['output'];
+  /** accuracy, c-index, pearson, ... */
+  metric: Scalars['String']['output'];
+  /** The experimental condition, e.g. k=64 genes or missing=50%, genes=1000. */
+  setting: Scalars['String']['output'];
+  /** Standard deviation over repeats; null for a single measurement. */
+  spread?: Maybe<Scalars['Float']['output']>;
+  /** classification, survival or imputation. */
+  task: Scalars['String']['output'];
+  value: Scalars['Float']['output'];
+};
+
 export type ExpressionUnit =
   | 'FPKM'
   | 'FPKM_UQ'
@@ -192,6 +225,15 @@ export type GeneEdge = {
   __typename?: 'GeneEdge';
   cursor: Scalars['String']['output'];
   node: Gene;
+};
+
+export type GeneImputation = {
+  __typename?: 'GeneImputation';
+  gene: VocabularyGene;
+  /** Pearson correlation of restored and measured values across the samples; null when either is constant. */
+  pearson?: Maybe<Scalars['Float']['output']>;
+  /** Root mean squared error of restored against measured values, log2(CPM + 1); null when no sample measures the gene. */
+  rmse?: Maybe<Scalars['Float']['output']>;
 };
 
 /** Provenance of one committed ingest. */
@@ -244,6 +286,31 @@ export type ImportOutcome = {
   /** True when this exact source had been imported before: nothing was written. */
   unchanged: Scalars['Boolean']['output'];
   written: Scalars['Int']['output'];
+};
+
+/** Restoration of held-out genes from a panel, measured against the measured values. */
+export type ImputationQuality = {
+  __typename?: 'ImputationQuality';
+  /** Predicting every gene's training mean (the model's normalisation mean): the no-information baseline. */
+  baseline: ImputationSummary;
+  /** Per restored gene, in vocabulary order. */
+  genes: Array<GeneImputation>;
+  model: ModelVersion;
+  panelSize: Scalars['Int']['output'];
+  /** The model's restored values. */
+  restored: ImputationSummary;
+  /** Samples compared (those of the chosen ones with raw counts). */
+  sampleCount: Scalars['Int']['output'];
+};
+
+export type ImputationSummary = {
+  __typename?: 'ImputationSummary';
+  /** Median of the per-gene Pearson correlations (null when none is defined, e.g. for the baseline). */
+  medianGenePearson?: Maybe<Scalars['Float']['output']>;
+  /** Pearson correlation over all (gene, sample) pairs; null when undefined. */
+  overallPearson?: Maybe<Scalars['Float']['output']>;
+  /** Root mean squared error over all (gene, sample) pairs, log2(CPM + 1). */
+  rmse: Scalars['Float']['output'];
 };
 
 export type IngestClinicalInput = {
@@ -329,6 +396,8 @@ export type ModelVersion = {
   /** The validated GexBERT config of the checkpoint. */
   config: Scalars['JSON']['output'];
   createdAt: Scalars['String']['output'];
+  /** Rows of a `gexbert evaluate` report attached to the checkpoint (evaluation/report.json); empty when none. */
+  evaluation: Array<EvaluationRow>;
   /** The promotion gate's record (metrics compared, against which model); null when never gated. */
   gate?: Maybe<Scalars['JSON']['output']>;
   /** Which prediction heads were fitted on this model's embeddings. */
@@ -342,9 +411,19 @@ export type ModelVersion = {
   parent?: Maybe<ModelVersion>;
   retiredAt?: Maybe<Scalars['String']['output']>;
   status: ModelStatus;
+  /** Train and validation loss per evaluated epoch, from the checkpoint's training-log.jsonl (empty without a log). */
+  trainingCurve: Array<TrainingPoint>;
   /** The training runs that produced (or are producing) this model version. */
   trainingRuns: Array<TrainingRun>;
   trainingSampleCount: Scalars['Int']['output'];
+  /** The model's genes in vocabulary order (most variable first); `first` keeps that many. */
+  vocabulary: Array<VocabularyGene>;
+};
+
+
+/** A trained GexBERT checkpoint known to the platform. Exactly one version is ACTIVE and serves by default. */
+export type ModelVersionVocabularyArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ModelVersionConnection = {
@@ -677,6 +756,19 @@ export type QueryTrainingRunsArgs = {
   status?: InputMaybe<TrainingRunStatus>;
 };
 
+/** The input genes of a restoration from chosen genes, as they meet one sample. */
+export type RestorationInput = {
+  __typename?: 'RestorationInput';
+  /** The measured vocabulary genes used as the model's input, in the order given. */
+  genes: Array<Gene>;
+  /** Known input genes outside the model's vocabulary. */
+  outsideVocabulary: Array<Scalars['String']['output']>;
+  /** Input genes that name no known gene. */
+  unknown: Array<Scalars['String']['output']>;
+  /** Vocabulary input genes the sample has no measured value for. */
+  unmeasured: Array<Scalars['String']['output']>;
+};
+
 /** The model's estimate of one gene's value in a sample, measured or not. */
 export type RestoredValue = {
   __typename?: 'RestoredValue';
@@ -728,8 +820,16 @@ export type Sample = {
   import: Import;
   patient: Patient;
   /**
+   * How `inputGenes` (as given to restoredValues) meet this sample: the measured vocabulary genes used as the
+   * model's input, and those left out. Null when the sample has no raw counts.
+   */
+  restorationInput?: Maybe<RestorationInput>;
+  /**
    * Restored values of these genes (Ensembl IDs or symbols, measured or not), in order; genes outside the
    * model's vocabulary are reported with a null value. Empty when the sample has no raw counts.
+   * With `inputGenes` (Ensembl IDs or symbols), only those of the sample's measured vocabulary genes are the
+   * model's input (e.g. a 64-gene panel); without it, all of them are. Input genes that are unknown, outside the
+   * vocabulary or unmeasured are left out (see restorationInput); none left is BAD_USER_INPUT.
    */
   restoredValues: Array<RestoredValue>;
   /**
@@ -762,8 +862,16 @@ export type SampleExpressionArgs = {
 
 
 /** A biological sample of a patient, keyed by the 15-character barcode. */
+export type SampleRestorationInputArgs = {
+  inputGenes: Array<Scalars['String']['input']>;
+  model?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** A biological sample of a patient, keyed by the 15-character barcode. */
 export type SampleRestoredValuesArgs = {
   genes: Array<Scalars['String']['input']>;
+  inputGenes?: InputMaybe<Array<Scalars['String']['input']>>;
   model?: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -848,6 +956,16 @@ export type TimeUnit =
   | 'DAYS'
   | 'MONTHS';
 
+/** One evaluation during training: mean training loss since the previous one and the validation loss. */
+export type TrainingPoint = {
+  __typename?: 'TrainingPoint';
+  epoch: Scalars['Int']['output'];
+  step: Scalars['Int']['output'];
+  trainLoss: Scalars['Float']['output'];
+  /** Null when the run kept no validation samples. */
+  valLoss?: Maybe<Scalars['Float']['output']>;
+};
+
 /**
  * One retraining request and its progress. While the run is RUNNING the worker writes its progress here
  * (epoch, step, loss, throughput, ETA) at every logged step, so polling `trainingRun(id)` shows it live.
@@ -918,6 +1036,16 @@ export type Viewer = {
   __typename?: 'Viewer';
   role: Role;
   tokenName?: Maybe<Scalars['String']['output']>;
+};
+
+/** One gene of a model's vocabulary. */
+export type VocabularyGene = {
+  __typename?: 'VocabularyGene';
+  ensemblId: Scalars['String']['output'];
+  /** Position in the vocabulary (0 = most variable). */
+  rank: Scalars['Int']['output'];
+  /** The gene symbol, when the platform's gene table knows it. */
+  symbol?: Maybe<Scalars['String']['output']>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -1007,18 +1135,22 @@ export type ResolversTypes = ResolversObject<{
   CreatedApiToken: ResolverTypeWrapper<Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversTypes['ApiToken'] }>;
   EditCohortInput: EditCohortInput;
   Embedding: ResolverTypeWrapper<EmbeddingRow>;
+  EvaluationRow: ResolverTypeWrapper<EvaluationRow>;
   ExpressionUnit: ExpressionUnit;
   ExpressionValue: ResolverTypeWrapper<ExpressionValueRow>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Gene: ResolverTypeWrapper<GeneRow>;
   GeneConnection: ResolverTypeWrapper<Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['GeneEdge']>, nodes: Array<ResolversTypes['Gene']> }>;
   GeneEdge: ResolverTypeWrapper<Omit<GeneEdge, 'node'> & { node: ResolversTypes['Gene'] }>;
+  GeneImputation: ResolverTypeWrapper<GeneImputation>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Import: ResolverTypeWrapper<ImportRow>;
   ImportConnection: ResolverTypeWrapper<Omit<ImportConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ImportEdge']>, nodes: Array<ResolversTypes['Import']> }>;
   ImportEdge: ResolverTypeWrapper<Omit<ImportEdge, 'node'> & { node: ResolversTypes['Import'] }>;
   ImportKind: ImportKind;
   ImportOutcome: ResolverTypeWrapper<Omit<ImportOutcome, 'import'> & { import: ResolversTypes['Import'] }>;
+  ImputationQuality: ResolverTypeWrapper<Omit<ImputationQuality, 'model'> & { model: ResolversTypes['ModelVersion'] }>;
+  ImputationSummary: ResolverTypeWrapper<ImputationSummary>;
   IngestClinicalInput: IngestClinicalInput;
   IngestCountsInput: IngestCountsInput;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1037,6 +1169,7 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Patient: ResolverTypeWrapper<PatientRow>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RestorationInput: ResolverTypeWrapper<Omit<RestorationInput, 'genes'> & { genes: Array<ResolversTypes['Gene']> }>;
   RestoredValue: ResolverTypeWrapper<RestoredValueRow>;
   RiskScore: ResolverTypeWrapper<RiskScoreRow>;
   Role: Role;
@@ -1051,12 +1184,14 @@ export type ResolversTypes = ResolversObject<{
   SurvivalPoint: ResolverTypeWrapper<SurvivalPoint>;
   SurvivalSummary: ResolverTypeWrapper<Omit<SurvivalSummary, 'model'> & { model?: Maybe<ResolversTypes['ModelVersion']> }>;
   TimeUnit: TimeUnit;
+  TrainingPoint: ResolverTypeWrapper<TrainingPoint>;
   TrainingRun: ResolverTypeWrapper<TrainingRunRow>;
   TrainingRunConnection: ResolverTypeWrapper<Omit<TrainingRunConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['TrainingRunEdge']>, nodes: Array<ResolversTypes['TrainingRun']> }>;
   TrainingRunEdge: ResolverTypeWrapper<Omit<TrainingRunEdge, 'node'> & { node: ResolversTypes['TrainingRun'] }>;
   TrainingRunStatus: TrainingRunStatus;
   Upload: ResolverTypeWrapper<Scalars['Upload']['output']>;
   Viewer: ResolverTypeWrapper<Viewer>;
+  VocabularyGene: ResolverTypeWrapper<VocabularyGene>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1074,16 +1209,20 @@ export type ResolversParentTypes = ResolversObject<{
   CreatedApiToken: Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversParentTypes['ApiToken'] };
   EditCohortInput: EditCohortInput;
   Embedding: EmbeddingRow;
+  EvaluationRow: EvaluationRow;
   ExpressionValue: ExpressionValueRow;
   Float: Scalars['Float']['output'];
   Gene: GeneRow;
   GeneConnection: Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['GeneEdge']>, nodes: Array<ResolversParentTypes['Gene']> };
   GeneEdge: Omit<GeneEdge, 'node'> & { node: ResolversParentTypes['Gene'] };
+  GeneImputation: GeneImputation;
   ID: Scalars['ID']['output'];
   Import: ImportRow;
   ImportConnection: Omit<ImportConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ImportEdge']>, nodes: Array<ResolversParentTypes['Import']> };
   ImportEdge: Omit<ImportEdge, 'node'> & { node: ResolversParentTypes['Import'] };
   ImportOutcome: Omit<ImportOutcome, 'import'> & { import: ResolversParentTypes['Import'] };
+  ImputationQuality: Omit<ImputationQuality, 'model'> & { model: ResolversParentTypes['ModelVersion'] };
+  ImputationSummary: ImputationSummary;
   IngestClinicalInput: IngestClinicalInput;
   IngestCountsInput: IngestCountsInput;
   Int: Scalars['Int']['output'];
@@ -1100,6 +1239,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Patient: PatientRow;
   Query: Record<PropertyKey, never>;
+  RestorationInput: Omit<RestorationInput, 'genes'> & { genes: Array<ResolversParentTypes['Gene']> };
   RestoredValue: RestoredValueRow;
   RiskScore: RiskScoreRow;
   Sample: SampleRow;
@@ -1110,11 +1250,13 @@ export type ResolversParentTypes = ResolversObject<{
   SurvivalGroup: SurvivalGroup;
   SurvivalPoint: SurvivalPoint;
   SurvivalSummary: Omit<SurvivalSummary, 'model'> & { model?: Maybe<ResolversParentTypes['ModelVersion']> };
+  TrainingPoint: TrainingPoint;
   TrainingRun: TrainingRunRow;
   TrainingRunConnection: Omit<TrainingRunConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['TrainingRunEdge']>, nodes: Array<ResolversParentTypes['TrainingRun']> };
   TrainingRunEdge: Omit<TrainingRunEdge, 'node'> & { node: ResolversParentTypes['TrainingRun'] };
   Upload: Scalars['Upload']['output'];
   Viewer: Viewer;
+  VocabularyGene: VocabularyGene;
 }>;
 
 export type ApiTokenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiToken'] = ResolversParentTypes['ApiToken']> = ResolversObject<{
@@ -1149,6 +1291,7 @@ export type CohortResolvers<ContextType = Context, ParentType extends ResolversP
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  imputationQuality?: Resolver<ResolversTypes['ImputationQuality'], ParentType, ContextType, RequireFields<CohortImputationQualityArgs, 'genes' | 'panelSize' | 'samples'>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   samples?: Resolver<ResolversTypes['SampleConnection'], ParentType, ContextType, Partial<CohortSamplesArgs>>;
@@ -1188,6 +1331,15 @@ export type EmbeddingResolvers<ContextType = Context, ParentType extends Resolve
   vector?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
+export type EvaluationRowResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationRow'] = ResolversParentTypes['EvaluationRow']> = ResolversObject<{
+  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  setting?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  spread?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  task?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export type ExpressionValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExpressionValue'] = ResolversParentTypes['ExpressionValue']> = ResolversObject<{
   gene?: Resolver<ResolversTypes['Gene'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['ExpressionUnit'], ParentType, ContextType>;
@@ -1212,6 +1364,12 @@ export type GeneConnectionResolvers<ContextType = Context, ParentType extends Re
 export type GeneEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneEdge'] = ResolversParentTypes['GeneEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Gene'], ParentType, ContextType>;
+}>;
+
+export type GeneImputationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneImputation'] = ResolversParentTypes['GeneImputation']> = ResolversObject<{
+  gene?: Resolver<ResolversTypes['VocabularyGene'], ParentType, ContextType>;
+  pearson?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  rmse?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export type ImportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Import'] = ResolversParentTypes['Import']> = ResolversObject<{
@@ -1251,6 +1409,21 @@ export type ImportOutcomeResolvers<ContextType = Context, ParentType extends Res
   skipped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   unchanged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   written?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ImputationQualityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ImputationQuality'] = ResolversParentTypes['ImputationQuality']> = ResolversObject<{
+  baseline?: Resolver<ResolversTypes['ImputationSummary'], ParentType, ContextType>;
+  genes?: Resolver<Array<ResolversTypes['GeneImputation']>, ParentType, ContextType>;
+  model?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
+  panelSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  restored?: Resolver<ResolversTypes['ImputationSummary'], ParentType, ContextType>;
+  sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ImputationSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ImputationSummary'] = ResolversParentTypes['ImputationSummary']> = ResolversObject<{
+  medianGenePearson?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  overallPearson?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  rmse?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
@@ -1296,6 +1469,7 @@ export type ModelVersionResolvers<ContextType = Context, ParentType extends Reso
   checkpointPath?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   config?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  evaluation?: Resolver<Array<ResolversTypes['EvaluationRow']>, ParentType, ContextType>;
   gate?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   heads?: Resolver<ResolversTypes['ModelHeads'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1305,8 +1479,10 @@ export type ModelVersionResolvers<ContextType = Context, ParentType extends Reso
   parent?: Resolver<Maybe<ResolversTypes['ModelVersion']>, ParentType, ContextType>;
   retiredAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ModelStatus'], ParentType, ContextType>;
+  trainingCurve?: Resolver<Array<ResolversTypes['TrainingPoint']>, ParentType, ContextType>;
   trainingRuns?: Resolver<Array<ResolversTypes['TrainingRun']>, ParentType, ContextType>;
   trainingSampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  vocabulary?: Resolver<Array<ResolversTypes['VocabularyGene']>, ParentType, ContextType, Partial<ModelVersionVocabularyArgs>>;
 }>;
 
 export type ModelVersionConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelVersionConnection'] = ResolversParentTypes['ModelVersionConnection']> = ResolversObject<{
@@ -1376,6 +1552,13 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 }>;
 
+export type RestorationInputResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RestorationInput'] = ResolversParentTypes['RestorationInput']> = ResolversObject<{
+  genes?: Resolver<Array<ResolversTypes['Gene']>, ParentType, ContextType>;
+  outsideVocabulary?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  unknown?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  unmeasured?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type RestoredValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RestoredValue'] = ResolversParentTypes['RestoredValue']> = ResolversObject<{
   gene?: Resolver<Maybe<ResolversTypes['Gene']>, ParentType, ContextType>;
   inVocabulary?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1402,6 +1585,7 @@ export type SampleResolvers<ContextType = Context, ParentType extends ResolversP
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   import?: Resolver<ResolversTypes['Import'], ParentType, ContextType>;
   patient?: Resolver<ResolversTypes['Patient'], ParentType, ContextType>;
+  restorationInput?: Resolver<Maybe<ResolversTypes['RestorationInput']>, ParentType, ContextType, RequireFields<SampleRestorationInputArgs, 'inputGenes'>>;
   restoredValues?: Resolver<Array<ResolversTypes['RestoredValue']>, ParentType, ContextType, RequireFields<SampleRestoredValuesArgs, 'genes'>>;
   riskScore?: Resolver<Maybe<ResolversTypes['RiskScore']>, ParentType, ContextType, Partial<SampleRiskScoreArgs>>;
   sampleType?: Resolver<ResolversTypes['SampleType'], ParentType, ContextType>;
@@ -1445,6 +1629,13 @@ export type SurvivalSummaryResolvers<ContextType = Context, ParentType extends R
   logRank?: Resolver<Maybe<ResolversTypes['LogRankTest']>, ParentType, ContextType>;
   missing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['ModelVersion']>, ParentType, ContextType>;
+}>;
+
+export type TrainingPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrainingPoint'] = ResolversParentTypes['TrainingPoint']> = ResolversObject<{
+  epoch?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  trainLoss?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  valLoss?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export type TrainingRunResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrainingRun'] = ResolversParentTypes['TrainingRun']> = ResolversObject<{
@@ -1496,6 +1687,12 @@ export type ViewerResolvers<ContextType = Context, ParentType extends ResolversP
   tokenName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type VocabularyGeneResolvers<ContextType = Context, ParentType extends ResolversParentTypes['VocabularyGene'] = ResolversParentTypes['VocabularyGene']> = ResolversObject<{
+  ensemblId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  symbol?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = Context> = ResolversObject<{
   ApiToken?: ApiTokenResolvers<ContextType>;
   CancerTypePrediction?: CancerTypePredictionResolvers<ContextType>;
@@ -1507,14 +1704,18 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   CompositionRow?: CompositionRowResolvers<ContextType>;
   CreatedApiToken?: CreatedApiTokenResolvers<ContextType>;
   Embedding?: EmbeddingResolvers<ContextType>;
+  EvaluationRow?: EvaluationRowResolvers<ContextType>;
   ExpressionValue?: ExpressionValueResolvers<ContextType>;
   Gene?: GeneResolvers<ContextType>;
   GeneConnection?: GeneConnectionResolvers<ContextType>;
   GeneEdge?: GeneEdgeResolvers<ContextType>;
+  GeneImputation?: GeneImputationResolvers<ContextType>;
   Import?: ImportResolvers<ContextType>;
   ImportConnection?: ImportConnectionResolvers<ContextType>;
   ImportEdge?: ImportEdgeResolvers<ContextType>;
   ImportOutcome?: ImportOutcomeResolvers<ContextType>;
+  ImputationQuality?: ImputationQualityResolvers<ContextType>;
+  ImputationSummary?: ImputationSummaryResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Job?: JobResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
@@ -1528,6 +1729,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Patient?: PatientResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RestorationInput?: RestorationInputResolvers<ContextType>;
   RestoredValue?: RestoredValueResolvers<ContextType>;
   RiskScore?: RiskScoreResolvers<ContextType>;
   Sample?: SampleResolvers<ContextType>;
@@ -1536,10 +1738,12 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   SurvivalGroup?: SurvivalGroupResolvers<ContextType>;
   SurvivalPoint?: SurvivalPointResolvers<ContextType>;
   SurvivalSummary?: SurvivalSummaryResolvers<ContextType>;
+  TrainingPoint?: TrainingPointResolvers<ContextType>;
   TrainingRun?: TrainingRunResolvers<ContextType>;
   TrainingRunConnection?: TrainingRunConnectionResolvers<ContextType>;
   TrainingRunEdge?: TrainingRunEdgeResolvers<ContextType>;
   Upload?: GraphQLScalarType;
   Viewer?: ViewerResolvers<ContextType>;
+  VocabularyGene?: VocabularyGeneResolvers<ContextType>;
 }>;
 

@@ -12,7 +12,8 @@ import {
   sampleProfiles,
 } from '@gexbert/core/inference/modelRuntime';
 import { activeModelVersion, type ModelVersion } from '@gexbert/core/registry/modelVersion';
-import { embed, type RestoreResult } from '@gexbert/model/gexbert/infer';
+import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/infer';
+import type { NormStats } from '@gexbert/model/gexbert/normalise';
 import { type Heads, parseHeads } from '@gexbert/model/heads/index';
 import { GraphQLError } from 'graphql/index.js';
 import type pg from 'pg';
@@ -24,6 +25,7 @@ import {
   type StoredEmbedding,
   storeEmbeddings,
 } from './embeddingCache.ts';
+import { restrictProfile } from './inputPanel.ts';
 
 export interface ModelHolderOptions {
   /** Most samples per predictor call. */
@@ -204,18 +206,55 @@ export class ModelHolder {
     if (served.recent.size > limit) served.recent.delete(served.recent.keys().next().value!);
   }
 
-  /** Restored log2(CPM+1) of vocabulary genes (Ensembl IDs) for samples with raw counts. */
+  /**
+   * Restored log2(CPM+1) of vocabulary genes (Ensembl IDs) for samples with raw counts, from all their
+   * measured vocabulary genes or, given `inputGenes`, from those of them only (BAD_USER_INPUT when a sample
+   * measures none of them).
+   */
   async restore(
     version: ModelVersion,
     sampleIds: readonly number[],
     genes: string[],
+    inputGenes?: readonly string[],
   ): Promise<RestoreResult> {
+    if (!inputGenes) {
+      const served = this.serve(version);
+      const runtime = await served.runtime;
+      return this.predictorTurn(served, () => {
+        this.counters.restoreBatches++;
+        return restoreSamples(runtime, this.pool, sampleIds, genes);
+      });
+    }
+    const keep = new Set(inputGenes);
+    const profiles = (await this.profiles(version, sampleIds)).map((p, i) => {
+      const restricted = p ? restrictProfile(p, keep) : null;
+      if (!restricted?.genes.length)
+        throw badInput(
+          `sample ${sampleIds[i]} measures none of the ${keep.size} input genes in the model's vocabulary; give measured vocabulary genes as inputGenes`,
+        );
+      return restricted;
+    });
+    return this.restoreProfiles(version, profiles, genes);
+  }
+
+  /** Restored log2(CPM+1) of vocabulary genes (Ensembl IDs) from the given model inputs. */
+  async restoreProfiles(version: ModelVersion, profiles: Profile[], genes: string[]): Promise<RestoreResult> {
     const served = this.serve(version);
     const runtime = await served.runtime;
     return this.predictorTurn(served, () => {
       this.counters.restoreBatches++;
-      return restoreSamples(runtime, this.pool, sampleIds, genes);
+      return restore(runtime.predictor, runtime.stats, profiles, genes, { unit: 'log2cpm' });
     });
+  }
+
+  /** The samples' model input: log2(CPM+1) of their measured vocabulary genes (null without raw counts). */
+  async profiles(version: ModelVersion, sampleIds: readonly number[]): Promise<(Profile | null)[]> {
+    return sampleProfiles(this.pool, await this.stats(version), sampleIds);
+  }
+
+  /** The version's normalisation: its vocabulary (most variable gene first) with per-gene mean and sd. */
+  async stats(version: ModelVersion): Promise<NormStats> {
+    return (await this.serve(version).runtime).stats;
   }
 
   /** Stops the checks and unloads every runtime. */

@@ -9,6 +9,7 @@ import { GraphQLError } from 'graphql/index.js';
 import type { Context } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type { Resolvers, ResolversTypes, SurvivalGrouping } from '../generated/graphql.ts';
+import { splitInput } from '../inference/inputPanel.ts';
 import {
   cancerTypeReference,
   cohortReference,
@@ -19,6 +20,7 @@ import {
 import type { EmbeddingRow, RestoredValueRow } from '../inference/rows.ts';
 import type { GeneRow, SampleRow } from '../rows.ts';
 import { groupedSurvival } from './cohorts.ts';
+import { cohortImputationQuality } from './imputation.ts';
 
 /** The version a `model` argument names (default: the active model). */
 function modelOf(context: Context, id: string | number | null | undefined): Promise<ModelVersion> {
@@ -112,17 +114,49 @@ async function referenceFor(context: Context, sample: SampleRow, cohort: string 
   return memo(context, `reference/${cancerType}`, () => cancerTypeReference(context.db, cancerType));
 }
 
-/** Restored values of one gene list, batched over the request's samples. */
-function restoreLoader(context: Context, version: ModelVersion, ensemblIds: string[]) {
+/** Restored values of one gene list (from all measured genes, or `inputGenes`), batched over the request's samples. */
+function restoreLoader(
+  context: Context,
+  version: ModelVersion,
+  ensemblIds: string[],
+  inputGenes: string[] | undefined,
+) {
   return memo(
     context,
-    `restore/${version.id}/${ensemblIds.join(',')}`,
+    `restore/${version.id}/${ensemblIds.join(',')}/${inputGenes?.join(',') ?? '*'}`,
     () =>
       new DataLoader<number, Map<string, number>>(async (sampleIds) => {
-        const result = await context.models.restore(version, sampleIds, ensemblIds);
+        const result = await context.models.restore(version, sampleIds, ensemblIds, inputGenes);
         return sampleIds.map((_, i) => new Map(result.genes.map((g, q) => [g, result.values[i]![q]!])));
       }),
   );
+}
+
+/** The genes `names` resolve to (Ensembl IDs or symbols; null when unknown), within the per-request limit. */
+async function resolveGeneList(
+  context: Context,
+  names: readonly string[],
+  what: string,
+): Promise<(GeneRow | null)[]> {
+  if (names.length > context.config.maxGenesPerRequest)
+    throw badInput(`at most ${context.config.maxGenesPerRequest} ${what} may be asked for at once`);
+  const resolved = await context.loaders.gene.loadMany(names);
+  const failed = resolved.find((r) => r instanceof Error);
+  if (failed) throw failed;
+  return resolved as (GeneRow | null)[];
+}
+
+/** The Ensembl IDs of a restoration's input genes; BAD_USER_INPUT when none is a known gene. */
+async function inputEnsemblIds(context: Context, names: readonly string[]): Promise<string[]> {
+  if (names.length === 0)
+    throw badInput('inputGenes is empty: give at least one measured vocabulary gene, or leave it out');
+  const rows = await resolveGeneList(context, names, 'input genes');
+  const ids = [...new Set(rows.flatMap((g) => (g ? [g.ensemblId] : [])))].sort();
+  if (ids.length === 0)
+    throw badInput(
+      `none of the inputGenes names a known gene (${names.slice(0, 5).join(', ')}); give Ensembl IDs or symbols`,
+    );
+  return ids;
 }
 
 /** log2(CPM + 1) of the sample's measured raw counts for these genes (library size: the whole profile). */
@@ -225,18 +259,14 @@ export const inferenceResolvers: Resolvers = {
   Sample: {
     embedding: async (sample, { model }, context) =>
       embeddingOf(context, await modelOf(context, model), sample.id),
-    restoredValues: async (sample, { genes, model }, context) => {
-      if (genes.length > context.config.maxGenesPerRequest)
-        throw badInput(`at most ${context.config.maxGenesPerRequest} genes may be asked for at once`);
+    restoredValues: async (sample, { genes, model, inputGenes }, context) => {
       const version = await modelOf(context, model);
-      const resolved = await context.loaders.gene.loadMany(genes);
-      const failed = resolved.find((r) => r instanceof Error);
-      if (failed) throw failed;
-      const rows = resolved as (GeneRow | null)[];
+      const rows = await resolveGeneList(context, genes, 'genes');
+      const input = inputGenes == null ? undefined : await inputEnsemblIds(context, inputGenes);
       const measured = await measuredLog2Cpm(context, sample.id, rows);
       if (!measured) return [];
       const ensemblIds = [...new Set(rows.flatMap((g) => (g ? [g.ensemblId] : [])))].sort();
-      const restored = await restoreLoader(context, version, ensemblIds).load(sample.id);
+      const restored = await restoreLoader(context, version, ensemblIds, input).load(sample.id);
       return genes.map((query, i): RestoredValueRow => {
         const gene = rows[i] ?? null;
         const value = gene ? restored.get(gene.ensemblId) : undefined;
@@ -248,6 +278,26 @@ export const inferenceResolvers: Resolvers = {
           measuredValue: measured[i]!,
         };
       });
+    },
+    restorationInput: async (sample, { inputGenes, model }, context) => {
+      const version = await modelOf(context, model);
+      const rows = await resolveGeneList(context, inputGenes, 'input genes');
+      const [profile] = await context.models.profiles(version, [sample.id]);
+      if (!profile) return null;
+      const vocabulary = new Set((await context.models.stats(version)).genes);
+      const known = rows.flatMap((g) => (g ? [g] : []));
+      const split = splitInput(
+        known.map((g) => g.ensemblId),
+        vocabulary,
+        profile,
+      );
+      const byId = new Map(known.map((g) => [g.ensemblId, g]));
+      return {
+        genes: split.used.map((id) => byId.get(id)!),
+        unknown: inputGenes.filter((_, i) => !rows[i]),
+        outsideVocabulary: split.outsideVocabulary,
+        unmeasured: split.unmeasured,
+      };
     },
     riskScore: async (sample, { model, cohort }, context) => {
       const version = await modelOf(context, model);
@@ -285,6 +335,9 @@ export const inferenceResolvers: Resolvers = {
         probabilities,
       };
     },
+  },
+  Cohort: {
+    imputationQuality: (cohort, args, context) => cohortImputationQuality(context, cohort, args),
   },
   Embedding: {
     sample: async (e, _, { loaders }) => {

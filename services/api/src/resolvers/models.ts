@@ -10,6 +10,7 @@ import { type Context, requireRole } from '../context.ts';
 import { badInput, parseId } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
 import type { ModelVersionRow } from '../inference/rows.ts';
+import { checkpointFolders, readEvaluation, readTrainingCurve } from '../modelFiles.ts';
 import { connection, pageRequest } from '../pagination.ts';
 
 /** Runs an activation; registry refusals become BAD_USER_INPUT, and the API notices the change at once. */
@@ -67,5 +68,17 @@ export const modelResolvers: Resolvers = {
     activatedAt: (m) => m.activatedAt?.toISOString() ?? null,
     retiredAt: (m) => m.retiredAt?.toISOString() ?? null,
     isActive: (m) => m.active === true,
+    vocabulary: async (m, { first }, context) => {
+      if (first != null && first < 0) throw badInput(`first must be 0 or more, not ${first}`);
+      const version = await context.models.version(m.id);
+      const genes = (await context.models.stats(version)).genes.slice(0, first ?? undefined);
+      const rows = await context.loaders.gene.loadMany(genes);
+      return genes.map((ensemblId, rank) => {
+        const row = rows[rank];
+        return { rank, ensemblId, symbol: row && !(row instanceof Error) ? row.symbol : null };
+      });
+    },
+    trainingCurve: (m) => readTrainingCurve(checkpointFolders(m.checkpointPath, m.status)),
+    evaluation: (m) => readEvaluation(checkpointFolders(m.checkpointPath, m.status)),
   },
 };

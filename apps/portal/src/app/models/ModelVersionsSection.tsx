@@ -1,9 +1,12 @@
 // The model versions: a table (status, parent, heads, training samples, dates) and, per version, its
 // metrics and promotion-gate record (the candidate's numbers against the then-active model's).
 import { DataTable } from '../../components/DataTable.tsx';
+import { PlotFrame } from '../../components/PlotFrame.tsx';
+import { LossCurvePlot } from '../../components/plots/LossCurvePlot.tsx';
 import type { ModelsOverviewQuery } from '../../generated/graphql.ts';
 import { formatTimestamp } from '../../lib/format.ts';
 import { gateSummary, numericMetrics, showNumber } from '../../lib/modelMetrics.ts';
+import { EvaluationSection } from './EvaluationSection.tsx';
 
 type Version = ModelsOverviewQuery['models']['nodes'][number];
 
@@ -48,13 +51,29 @@ function GateRecord(props: { gate: unknown }) {
   );
 }
 
+function TrainingCurve(props: { version: Version }) {
+  const v = props.version;
+  const points = v.trainingCurve;
+  if (points.length === 0) return <p className="muted">No training log in the checkpoint folder.</p>;
+  const last = points.at(-1)!;
+  return (
+    <PlotFrame
+      title={`Training loss of ${v.name}`}
+      testId={`loss-curve-${v.id}`}
+      caption={`${points.length} evaluations up to epoch ${last.epoch} (step ${last.step}); last training loss ${last.trainLoss.toFixed(4)}${last.valLoss === null ? '' : `, validation loss ${last.valLoss.toFixed(4)}`}.`}
+    >
+      <LossCurvePlot points={points} label={`Training and validation loss of ${v.name} by epoch`} />
+    </PlotFrame>
+  );
+}
+
 function VersionDetails(props: { version: Version }) {
   const v = props.version;
   const metrics = numericMetrics(v.metrics);
   return (
     <details className="panel" data-testid={`model-${v.id}`} open={v.isActive}>
       <summary>
-        {v.name} ({v.status.toLowerCase()}): metrics and gate record
+        {v.name} ({v.status.toLowerCase()}): metrics, gate record, loss curve and evaluation
       </summary>
       <h4>Metrics</h4>
       {metrics.length === 0 ? (
@@ -71,6 +90,10 @@ function VersionDetails(props: { version: Version }) {
       )}
       <h4>Promotion gate</h4>
       <GateRecord gate={v.gate} />
+      <h4>Training loss</h4>
+      <TrainingCurve version={v} />
+      <h4>Against the baselines of gexbert evaluate</h4>
+      <EvaluationSection rows={v.evaluation} versionId={v.id} />
     </details>
   );
 }

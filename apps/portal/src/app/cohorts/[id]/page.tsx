@@ -1,5 +1,5 @@
 // A cohort's dashboard: headline figures, composition, survival by cancer type, and its samples.
-// Model-backed panels: the embedding map and survival by predicted risk groups.
+// Model-backed panels: the embedding map, survival by predicted risk groups, and imputation quality.
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -12,6 +12,7 @@ import { attempt } from '../../../lib/attempt.ts';
 import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../../lib/cohortFigures.ts';
 import { formatInt, formatPercent, formatPValue } from '../../../lib/format.ts';
 import { CompositionSection } from './CompositionSection.tsx';
+import { ImputationPanel } from './ImputationPanel.tsx';
 import { ModelPanels } from './ModelPanels.tsx';
 import { SampleTableSection } from './SampleTableSection.tsx';
 import { SurvivalSection } from './SurvivalSection.tsx';
@@ -74,6 +75,15 @@ export default async function CohortPage({ params }: Params) {
         }
       >
         <ModelPanels cohortId={id} />
+      </Suspense>
+      <Suspense
+        fallback={
+          <p className="loading" role="status">
+            Restoring held-out genes from the 64-gene panel…
+          </p>
+        }
+      >
+        <ImputationPanel cohortId={id} />
       </Suspense>
       <SampleTableSection
         samples={samples.nodes}

@@ -1,5 +1,6 @@
-// Measured against GexBERT-restored expression, both log2(CPM + 1) of the raw counts: for the chosen genes,
-// and for a fixed panel of 64 genes (the most variable of the shipped model's vocabulary, lib/panelGenes.ts).
+// Measured against GexBERT-restored expression, both log2(CPM + 1) of the raw counts: for the chosen genes
+// (restored from all measured vocabulary genes), and the 64-gene panel view: the other vocabulary genes
+// restored from only the 64 most variable ones (lib/panelGenes.ts).
 import { DataTable } from '../../../components/DataTable.tsx';
 import { PlotFrame } from '../../../components/PlotFrame.tsx';
 import { MeasuredRestoredPlot } from '../../../components/plots/MeasuredRestoredPlot.tsx';
@@ -25,7 +26,30 @@ function Agreement(props: { rows: RestoredRow[]; what: string }) {
   );
 }
 
-export function RestorationSection(props: { barcode: string; chosen: RestoredRow[]; panel: RestoredRow[] }) {
+export interface PanelInput {
+  genes: { ensemblId: string }[];
+  unknown: string[];
+  outsideVocabulary: string[];
+  unmeasured: string[];
+}
+
+function PanelInputNote(props: { input: PanelInput | null }) {
+  const left = [...(props.input?.unmeasured ?? []), ...(props.input?.outsideVocabulary ?? [])];
+  return (
+    <>
+      {' '}
+      The model's input: {props.input?.genes.length ?? 0} measured panel genes
+      {left.length > 0 && ` (left out, not measured or outside the vocabulary: ${left.join(', ')})`}.
+    </>
+  );
+}
+
+export function RestorationSection(props: {
+  barcode: string;
+  chosen: RestoredRow[];
+  panel: RestoredRow[];
+  panelInput: PanelInput | null;
+}) {
   if (props.panel.length === 0 && props.chosen.length === 0)
     return (
       <section aria-labelledby="restoration">
@@ -38,9 +62,11 @@ export function RestorationSection(props: { barcode: string; chosen: RestoredRow
     <section aria-labelledby="restoration">
       <h2 id="restoration">Restored expression</h2>
       <p className="muted">
-        The model restores every vocabulary gene from the sample's measured vocabulary genes (the gene itself
-        included when measured). Both axes are log2(CPM + 1) with the library size of the whole raw-count
-        profile, so the values are directly comparable.
+        Chosen genes: the model restores them from all the sample's measured vocabulary genes (the gene itself
+        included when measured). 64-gene panel view: only the 64 most variable vocabulary genes are the
+        model's input, and every other vocabulary gene is restored from them (none of them is seen). Both axes
+        are log2(CPM + 1) with the library size of the whole raw-count profile, so the values are directly
+        comparable.
       </p>
       <div className="grid-2">
         <PlotFrame
@@ -55,13 +81,18 @@ export function RestorationSection(props: { barcode: string; chosen: RestoredRow
           />
         </PlotFrame>
         <PlotFrame
-          title={`${props.barcode} measured vs restored (64-gene panel)`}
+          title={`${props.barcode} held-out genes restored from the 64-gene panel`}
           testId="restored-panel-plot"
-          caption={<Agreement rows={props.panel} what="of the 64 most variable vocabulary genes" />}
+          caption={
+            <>
+              <Agreement rows={props.panel} what="held-out vocabulary genes" />
+              <PanelInputNote input={props.panelInput} />
+            </>
+          }
         >
           <MeasuredRestoredPlot
             points={pairedValues(props.panel)}
-            label="Measured against restored expression of the 64 most variable vocabulary genes"
+            label="Measured against restored expression of the held-out vocabulary genes, restored from only the 64-gene panel"
           />
         </PlotFrame>
       </div>
@@ -88,7 +119,7 @@ export function RestorationSection(props: { barcode: string; chosen: RestoredRow
             ],
           };
         })}
-        note="The chosen genes first, then the 64-gene panel."
+        note="The chosen genes (restored from all measured genes) first, then the held-out genes restored from the 64-gene panel."
         pageSize={10}
         emptyText="No genes."
       />

@@ -6,6 +6,7 @@ import { notFound } from 'next/navigation';
 import { ApiFailure } from '../../../components/ApiFailure.tsx';
 import {
   GeneLookupDocument,
+  ModelVocabularyDocument,
   SampleDetailDocument,
   SampleModelPanelsDocument,
 } from '../../../generated/graphql.ts';
@@ -13,7 +14,7 @@ import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
 import { formatDays, formatTimestamp } from '../../../lib/format.ts';
 import { parseGeneList, UNITS } from '../../../lib/genes.ts';
-import { PANEL_GENES } from '../../../lib/panelGenes.ts';
+import { panelSplit } from '../../../lib/panelGenes.ts';
 import { ExpressionSection } from './ExpressionSection.tsx';
 import { PredictionSection } from './PredictionSection.tsx';
 import { RestorationSection } from './RestorationSection.tsx';
@@ -44,9 +45,12 @@ export default async function SamplePage({ params, searchParams }: Props) {
   const { sample, unknown, known } = result.data;
   if (!sample) notFound();
   // The model-backed panels fail on their own (e.g. no active model) without hiding the measured values.
-  const model = await attempt(() =>
-    apiRequest(SampleModelPanelsDocument, { id, genes: known, panel: [...PANEL_GENES] }),
-  );
+  const model = await attempt(async () => {
+    const { activeModel } = await apiRequest(ModelVocabularyDocument, {});
+    const { panel, heldOut } = panelSplit(activeModel?.vocabulary ?? []);
+    if (panel.length === 0) throw new Error('no model is active: promote a model version');
+    return apiRequest(SampleModelPanelsDocument, { id, genes: known, panel, heldOut });
+  });
   const patient = sample.patient;
   return (
     <>
@@ -104,6 +108,7 @@ export default async function SamplePage({ params, searchParams }: Props) {
             barcode={sample.barcode}
             chosen={model.data.sample.chosen}
             panel={model.data.sample.panel}
+            panelInput={model.data.sample.panelInput}
           />
         </>
       ) : (

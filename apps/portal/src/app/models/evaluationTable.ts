@@ -1,0 +1,84 @@
+// A `gexbert evaluate` report as tables: one per task, one line per (setting, metric), GexBERT's column
+// first and each baseline beside it, and a plain sentence for every place GexBERT is behind a baseline.
+
+export interface EvaluationRow {
+  task: string;
+  method: string;
+  setting: string;
+  metric: string;
+  value: number;
+  spread: number | null;
+}
+
+export interface EvaluationLine {
+  setting: string;
+  metric: string;
+  /** One entry per method of the task's `methods`, null where the report has no number. */
+  values: (EvaluationRow | null)[];
+}
+
+export interface TaskTable {
+  task: string;
+  /** GexBERT's method(s) first, then the baselines in report order. */
+  methods: string[];
+  lines: EvaluationLine[];
+  /** Sentences naming each baseline that beats GexBERT. */
+  behind: string[];
+}
+
+const TASK_ORDER = ['classification', 'survival', 'imputation'];
+
+export const isGexbert = (method: string) => method.toLowerCase().startsWith('gexbert');
+
+/** Metrics where a smaller number is better (errors, p-values); the rest (accuracy, c-index, r) are larger-better. */
+export function lowerIsBetter(metric: string): boolean {
+  return /rmse|mae|error|loss|(^|\W)p(\W|$)|p-value/i.test(metric);
+}
+
+export function showValue(row: EvaluationRow | null): string {
+  if (!row) return '–';
+  return row.spread === null ? row.value.toFixed(3) : `${row.value.toFixed(3)} ± ${row.spread.toFixed(3)}`;
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+function behindSentences(task: string, methods: string[], lines: EvaluationLine[]): string[] {
+  const sentences: string[] = [];
+  for (const line of lines) {
+    const ours = line.values.find((v) => v !== null && isGexbert(v.method));
+    if (!ours) continue;
+    const lower = lowerIsBetter(line.metric);
+    for (const [i, other] of line.values.entries()) {
+      if (!other || isGexbert(methods[i]!)) continue;
+      const worse = lower ? ours.value > other.value : ours.value < other.value;
+      if (worse)
+        sentences.push(
+          `On ${task} (${line.setting}), GexBERT's ${line.metric} ${ours.value.toFixed(3)} is ${lower ? 'worse than (higher)' : 'below'} ${other.method}'s ${other.value.toFixed(3)}.`,
+        );
+    }
+  }
+  return sentences;
+}
+
+/** The report's rows as one table per task (classification, survival, imputation first, others after). */
+export function taskTables(rows: readonly EvaluationRow[]): TaskTable[] {
+  const tasks = unique(rows.map((r) => r.task)).sort(
+    (a, b) => (TASK_ORDER.indexOf(a) + 1 || 99) - (TASK_ORDER.indexOf(b) + 1 || 99),
+  );
+  return tasks.map((task) => {
+    const ofTask = rows.filter((r) => r.task === task);
+    const all = unique(ofTask.map((r) => r.method));
+    const methods = [...all.filter(isGexbert), ...all.filter((m) => !isGexbert(m))];
+    const keys = unique(ofTask.map((r) => `${r.setting}\u0000${r.metric}`));
+    const lines = keys.map((key) => {
+      const [setting, metric] = key.split('\u0000') as [string, string];
+      const values = methods.map(
+        (m) => ofTask.find((r) => r.method === m && r.setting === setting && r.metric === metric) ?? null,
+      );
+      return { setting, metric, values };
+    });
+    return { task, methods, lines, behind: behindSentences(task, methods, lines) };
+  });
+}
