@@ -477,6 +477,37 @@ describe('the portal', () => {
     await page.close();
   });
 
+  it('shows a running training run and refreshes its progress live', async () => {
+    // A run as the worker reports it (heartbeat in the future, so no worker treats it as abandoned).
+    const [run] = await query<{ id: number }>(
+      dbUrl,
+      `INSERT INTO "TrainingRun" (reason, status, "workerId", "heartbeatAt", "startedAt", epoch, "totalEpochs", step, "totalSteps", loss, "etaSeconds")
+       VALUES ('MANUAL', 'RUNNING', 'portal-test', now() + interval '1 hour', now(), 1, 10, 10, 100, 0.9, 120) RETURNING id`,
+    );
+    try {
+      const page = await openPage(`${portalUrl}/models`);
+      const progress = page.getByTestId(`run-progress-${run!.id}`);
+      await progress.waitFor();
+      expect(await progress.textContent()).toContain('step 10/100');
+      expect(await page.getByTestId('run-polling').isVisible()).toBe(true);
+      await query(dbUrl, `UPDATE "TrainingRun" SET step = 60, epoch = 6, "etaSeconds" = 40 WHERE id = $1`, [
+        run!.id,
+      ]);
+      await expect
+        .poll(() => progress.textContent(), { timeout: 20_000, interval: 500 })
+        .toContain('step 60/100');
+      const { trainingRun } = await api<{ trainingRun: { percent: number } }>(
+        'query($id: ID!) { trainingRun(id: $id) { percent } }',
+        { id: String(run!.id) },
+      );
+      expect(await progress.textContent()).toContain(`${trainingRun.percent.toFixed(1)}%`);
+      await screenshot(page, 'models-running-laptop');
+      await page.close();
+    } finally {
+      await query(dbUrl, `DELETE FROM "TrainingRun" WHERE id = $1`, [run!.id]);
+    }
+  });
+
   it('lists the imports with their provenance', async () => {
     const [imports] = await query<{ n: string }>(dbUrl, `SELECT count(*) AS n FROM "Import"`);
     const page = await openPage(`${portalUrl}/imports`);
