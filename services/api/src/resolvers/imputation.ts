@@ -1,6 +1,7 @@
 // A cohort's imputation quality: how well a model restores held-out vocabulary genes from a small panel of
 // the most variable ones, against the measured values, with the per-gene training mean as the baseline.
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
+import { pearson as pearsonOf } from '@gexbert/model/evaluate/metrics';
 import type { Profile } from '@gexbert/model/gexbert/infer';
 import type { Context } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
@@ -20,27 +21,14 @@ export function evenlySpaced(ids: readonly number[], count: number): number[] {
   return Array.from({ length: count }, (_, i) => ids[Math.floor((i * ids.length) / count)]!);
 }
 
-/** Pearson correlation of paired values; null when either side is constant or there are fewer than 2. */
+/**
+ * Pearson correlation of paired values (the evaluation's, model/src/evaluate/metrics.ts); null where it is
+ * undefined: fewer than 2 pairs, or a constant side (such as the per-gene-mean baseline).
+ */
 export function pearson(x: readonly number[], y: readonly number[]): number | null {
-  const n = x.length;
-  if (n < 2) return null;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxx > 1e-12 && syy > 1e-12 ? sxy / Math.sqrt(sxx * syy) : null;
+  const constant = (v: readonly number[]) => v.every((a) => a === v[0]);
+  if (x.length < 2 || constant(x) || constant(y)) return null;
+  return pearsonOf(x, y);
 }
 
 function rmse(x: readonly number[], y: readonly number[]): number {
