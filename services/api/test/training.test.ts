@@ -54,9 +54,10 @@ describe('the retraining config argument', () => {
       maxSteps: 5,
       timeLimitSeconds: 60,
     });
-    expect(() => retrainingOverrides({ epoch: 2 })).toThrow(/unknown key "epoch".*epochs/);
+    expect(retrainingOverrides({ seed: 7 })).toEqual({ seed: 7 });
+    expect(() => retrainingOverrides({ epoch: 2 })).toThrow(/unknown key "epoch"/);
     expect(() => retrainingOverrides({ width: 30 })).toThrow(/width \(30\) must be divisible by heads \(4\)/);
-    expect(() => retrainingOverrides({ maxSteps: 0 })).toThrow(/maxSteps must be a positive integer/);
+    expect(() => retrainingOverrides({ maxSteps: 0 })).toThrow(/maxSteps must be a positive whole number/);
     expect(() => retrainingOverrides([1])).toThrow(/must be a JSON object/);
   });
 

@@ -406,6 +406,7 @@ export class ModelHolder {
   private async unload(served: Served): Promise<void> {
     try {
       await served.inference.idle();
+      await served.turn; // a restore may still be running on the predictor
       await (await served.runtime).close();
     } catch {
       // a runtime that failed to load has nothing to release

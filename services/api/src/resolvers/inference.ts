@@ -105,7 +105,8 @@ function referenceScores(
 
 async function referenceFor(context: Context, sample: SampleRow, cohort: string | number | null | undefined) {
   if (cohort != null) {
-    const reference = await cohortReference(context.db, parseId(cohort, 'cohort ID'));
+    const id = parseId(cohort, 'cohort ID');
+    const reference = await memo(context, `cohort/${id}`, () => cohortReference(context.db, id));
     if (!reference) throw notFound(`cohort ${cohort}`);
     return reference;
   }
