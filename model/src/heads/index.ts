@@ -7,4 +7,4 @@ export { fitCancerTypeHead, predictCancerType } from './cancerType.ts';
 export type { Heads } from './parse.ts';
 export { InvalidHeadsError, parseHeads } from './parse.ts';
 export type { RiskHead, RiskHeadOptions } from './risk.ts';
-export { fitRiskHead, MIN_EVENTS, riskPercentile, riskScore } from './risk.ts';
+export { fitRiskHead, MIN_EVENTS, percentileOfSorted, riskPercentile, riskScore } from './risk.ts';

@@ -157,25 +157,30 @@ export function riskScore(head: RiskHead, embedding: ArrayLike<number>): number 
   return linearPredictor(head, checkEmbedding(embedding, head.width, 'risk'));
 }
 
+/** Percentile (0..100) of `score` among sorted scores: the share below it, ties counting half (NaN if none). */
+export function percentileOfSorted(sorted: readonly number[], score: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const firstAtLeast = (strict: boolean): number => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (strict ? sorted[mid]! <= score : sorted[mid]! < score) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const below = firstAtLeast(false);
+  const tied = firstAtLeast(true) - below;
+  return (100 * (below + tied / 2)) / sorted.length;
+}
+
 /**
  * Percentile (0..100) of a score among the training scores: the share of reference scores below it,
  * counting ties as half. Non-decreasing in the score.
  */
 export function riskPercentile(head: RiskHead, score: number): number {
   if (!Number.isFinite(score)) throw new RangeError(`risk score must be a finite number, got ${score}`);
-  const ref = head.reference;
-  if (ref.length === 0) throw new RangeError('the risk head has no reference scores: refit it');
-  const firstAtLeast = (value: number, strict: boolean): number => {
-    let lo = 0;
-    let hi = ref.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (strict ? ref[mid]! <= value : ref[mid]! < value) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const below = firstAtLeast(score, false);
-  const tied = firstAtLeast(score, true) - below;
-  return (100 * (below + tied / 2)) / ref.length;
+  if (head.reference.length === 0) throw new RangeError('the risk head has no reference scores: refit it');
+  return percentileOfSorted(head.reference, score);
 }

@@ -199,12 +199,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       let body: unknown;
       if (method === 'POST') {
         const type = req.headers['content-type'] ?? '';
-        const raw = await readBody(
-          req,
-          isMultipartFormData(type) ? config.maxUploadBytes : config.maxBodyBytes,
-        );
-        const text = raw.toString('utf8');
-        if (isMultipartFormData(type)) {
+        const multipart = isMultipartFormData(type);
+        const raw = await readBody(req, multipart ? config.maxUploadBytes : config.maxBodyBytes);
+        const text = multipart ? '' : raw.toString('utf8');
+        if (multipart) {
           // File uploads (GraphQL multipart request spec); Apollo's CSRF check still applies to them.
           body = graphqlMultipartRequest(raw, type);
         } else if (/^application\/(graphql-response\+)?json/i.test(type)) {

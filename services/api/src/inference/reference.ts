@@ -1,24 +1,10 @@
 // Reference sets for risk percentiles and risk groups: which samples, and percentiles among their scores.
 import { quantile } from '@gexbert/model/evaluate/survival';
+import { percentileOfSorted } from '@gexbert/model/heads/index';
 import type pg from 'pg';
 
 /** Percentile (0..100) of `score` among sorted scores: the share below it, ties counting half. */
-export function percentileAmong(sorted: readonly number[], score: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const firstAtLeast = (strict: boolean): number => {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (strict ? sorted[mid]! <= score : sorted[mid]! < score) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const below = firstAtLeast(false);
-  const tied = firstAtLeast(true) - below;
-  return (100 * (below + tied / 2)) / sorted.length;
-}
+export const percentileAmong = percentileOfSorted;
 
 export interface RiskGroups {
   /** Group names, lowest risk first. */

@@ -164,19 +164,18 @@ export async function fitHeads(
      WHERE s.id = ANY($1::int[]) ORDER BY s.id`,
     [[...sampleIds]],
   );
-  const withCounts = (
-    await sampleProfiles(
-      pool,
-      runtime.stats,
-      rows.map((r) => r.id),
-    )
-  ).map((p) => p !== null);
-  const usable = rows.filter((_, i) => withCounts[i]);
-  const { embeddings } = await embedSamples(
-    runtime,
+  const profiles = await sampleProfiles(
     pool,
-    usable.map((r) => r.id),
+    runtime.stats,
+    rows.map((r) => r.id),
   );
+  const usable = rows.filter((_, i) => profiles[i] !== null);
+  const out = await embed(
+    runtime.predictor,
+    runtime.stats,
+    profiles.filter((p) => p !== null),
+  );
+  const embeddings = out.embeddings.map((e, i) => (out.reports[i]!.inputGenes > 0 ? e : null));
   const heads: Heads = {};
   const typed = usable.flatMap((r, i) => (r.cancerType && embeddings[i] ? [{ r, e: embeddings[i]! }] : []));
   if (new Set(typed.map((t) => t.r.cancerType)).size >= 2) {
