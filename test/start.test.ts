@@ -80,7 +80,7 @@ it('starts on an empty data folder with the demo cohort and stops cleanly on Ctr
   const postgresPid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
   expect(isAlive(postgresPid)).toBe(true);
   child.kill('SIGINT');
-  expect(await exited).toBe(0);
+  expect(await exited, `${stdout}\n${stderr}`).toBe(0);
   expect(fs.existsSync(pidFile)).toBe(false);
   expect(isAlive(postgresPid)).toBe(false);
   fs.rmSync(dataDir, { recursive: true, force: true });

@@ -83,7 +83,7 @@ async function choose(): Promise<BackendInfo> {
   if (want('wasm')) {
     try {
       setWasmPaths(wasmDistFolder());
-      if (await tf.setBackend('wasm')) {
+      if (await withoutEmscriptenHandlers(() => tf.setBackend('wasm'))) {
         const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
         return { name: 'wasm', tfBackend: tf.getBackend(), simd, skipped };
       }
@@ -126,4 +126,25 @@ export function describeBackend(info: BackendInfo): string {
 /** Exposed for tests: whether a kernel is registered for the active backend. */
 export function hasKernel(kernelName: string): boolean {
   return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+}
+
+type ProcessEvent = 'uncaughtException' | 'unhandledRejection';
+const PROCESS_EVENTS: ProcessEvent[] = ['uncaughtException', 'unhandledRejection'];
+
+/**
+ * Runs `init`, then removes the process listeners it added. The wasm backend's Emscripten runtime adds
+ * `uncaughtException` and `unhandledRejection` listeners that re-throw, which turns any later stray error
+ * of the host application into exit code 7 with the whole wasm glue code printed; without them Node's
+ * usual handling applies.
+ */
+async function withoutEmscriptenHandlers<T>(init: () => Promise<T>): Promise<T> {
+  const emitter = process as NodeJS.EventEmitter;
+  const before = new Map(PROCESS_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
+  try {
+    return await init();
+  } finally {
+    for (const event of PROCESS_EVENTS)
+      for (const listener of emitter.listeners(event))
+        if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as () => void);
+  }
 }

@@ -23,6 +23,8 @@ export async function openPlatform(
   try {
     const migrated = await migrate(database.url);
     const pool = new pg.Pool({ connectionString: database.url, max: 8 });
+    // An idle connection that the server ends (e.g. PostgreSQL stopping first) is reported, not fatal.
+    pool.on('error', (error) => log(`idle database connection closed: ${error.message}`));
     const prisma = createPrisma(database.url);
     let closed = false;
     return {
