@@ -91,6 +91,8 @@ export class ModelHolder {
   };
   private activeCache: { version: ModelVersion | null; at: number } | null = null;
   private activeCheck: Promise<ModelVersion | null> | null = null;
+  /** Bumped by activeChanged(), so a check that started before the change is not cached. */
+  private generation = 0;
   private checks: NodeJS.Timeout | null = null;
   private readonly versions = new Map<number, { version: ModelVersion; at: number }>();
   /** Loaded runtimes, least recently used first. */
@@ -121,6 +123,8 @@ export class ModelHolder {
 
   /** Forget the active model, so the next request reads it again (after a promotion or rollback). */
   activeChanged(): void {
+    this.generation++;
+    this.activeCheck = null;
     this.activeCache = null;
     this.versions.clear();
   }
@@ -278,9 +282,13 @@ export class ModelHolder {
     this.checks.unref();
   }
 
-  private async checkActive(): Promise<ModelVersion | null> {
-    this.activeCheck ??= activeModelVersion(this.prisma)
+  private checkActive(): Promise<ModelVersion | null> {
+    if (this.activeCheck) return this.activeCheck;
+    const generation = this.generation;
+    const check = activeModelVersion(this.prisma)
       .then((version) => {
+        // A read that started before a promotion or rollback here may be stale: answer it, do not keep it.
+        if (generation !== this.generation) return version;
         const previous = this.activeCache?.version?.id;
         this.activeCache = { version, at: Date.now() };
         if (version && previous !== undefined && previous !== version.id) {
@@ -290,9 +298,10 @@ export class ModelHolder {
         return version;
       })
       .finally(() => {
-        this.activeCheck = null;
+        if (this.activeCheck === check) this.activeCheck = null;
       });
-    return this.activeCheck;
+    this.activeCheck = check;
+    return check;
   }
 
   /** The served model of a version, loading its runtime on first use. */
