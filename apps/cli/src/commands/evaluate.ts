@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { proteinCodingGenes } from '@gexbert/core/training/corpus';
-import { expectedSeconds, runEvaluation } from '@gexbert/model/evaluate/run';
+import { expectedSeconds, foldCount, runEvaluation } from '@gexbert/model/evaluate/run';
 import type { Command } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
 
@@ -13,6 +13,7 @@ interface Flags extends OutputOptions {
   test?: string;
   clinical?: string;
   seed?: string;
+  folds?: string;
   quick?: boolean;
   out: string;
   attach?: string;
@@ -50,7 +51,11 @@ export function registerEvaluate(program: Command): void {
       'train GexBERT on training samples and compare it with baselines on test samples: cancer-type classification, survival, imputation',
     )
     .requiredOption('--train <dir>', 'count files of the training samples (genes x samples TSV, .gz allowed)')
-    .option('--test <dir>', 'count files of the test samples (default: a stratified 70/30 split of --train)')
+    .option(
+      '--test <dir>',
+      'count files of the test samples (default: stratified cross-validation on --train; with --quick one 70/30 split)',
+    )
+    .option('--folds <n>', 'cross-validation folds when there is no --test (full mode)', '3')
     .option('--clinical <file>', 'overall-survival table (patient, OS_time_days, OS_event)')
     .option('--seed <s>', 'random seed', '1')
     .option('--quick', 'a short run: few training steps, fewer panels and missing rates')
@@ -64,9 +69,13 @@ export function registerEvaluate(program: Command): void {
       try {
         const quick = flags.quick ?? false;
         if (flags.attach !== undefined) checkAttachTarget(flags.attach);
-        const minutes = expectedSeconds(quick) / 60;
+        const folds = Number(flags.folds ?? '3');
+        if (!Number.isInteger(folds) || folds < 2)
+          throw new Error(`--folds ${flags.folds}: give a whole number of folds, at least 2`);
+        const nFolds = foldCount({ ...(flags.test === undefined ? {} : { test: flags.test }), quick, folds });
+        const minutes = expectedSeconds(quick, nFolds) / 60;
         process.stderr.write(
-          `evaluate: expected duration about ${minutes.toFixed(0)} min (${quick ? 'quick' : 'full'} mode)\n`,
+          `evaluate: expected duration about ${minutes.toFixed(0)} min on an idle 2-core machine (${quick ? 'quick mode, one split' : `full mode, ${nFolds} fold${nFolds > 1 ? 's' : ''}`})\n`,
         );
         const started = Date.now();
         const result = await runEvaluation({
@@ -75,6 +84,7 @@ export function registerEvaluate(program: Command): void {
           ...(flags.clinical === undefined ? {} : { clinical: flags.clinical }),
           seed: Number(flags.seed ?? '1'),
           quick,
+          folds,
           out: flags.out,
           allowedGenes: proteinCodingGenes(),
           log: (line) =>

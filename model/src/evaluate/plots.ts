@@ -1,0 +1,85 @@
+/**
+ * The report's plots, drawn from the aggregated rows (and the pooled test risk groups): accuracy against
+ * the number of genes, Kaplan-Meier curves of GexBERT risk groups with the log-rank p, and imputation
+ * Pearson against the missing rate. Each is written as SVG and PNG.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { kaplanMeierByGroup, logRankTest } from '../survival/index.ts';
+import { svgToPng } from './png.ts';
+import type { ReportRow } from './report.ts';
+import { kaplanMeierPlot, linePlot, type PlotSeries } from './svg.ts';
+import type { RiskGroupMember } from './tasks/survival.ts';
+
+function numberIn(setting: string, pattern: RegExp): number {
+  return Number(pattern.exec(setting)?.[1] ?? Number.NaN);
+}
+
+/** Series of `metric` per method over the number parsed from each row's setting. */
+function seriesBy(
+  rows: ReportRow[],
+  metric: string,
+  x: (setting: string) => number,
+  group?: (r: ReportRow) => string,
+): PlotSeries[] {
+  const chosen = rows.filter((r) => r.metric === metric && Number.isFinite(x(r.setting)));
+  const names = [...new Set(chosen.map((r) => (group ? group(r) : r.method)))];
+  return names.map((name) => {
+    const points = chosen
+      .filter((r) => (group ? group(r) : r.method) === name)
+      .map((r) => [x(r.setting), r.value] as const)
+      .sort((a, b) => a[0] - b[0]);
+    return { name, x: points.map((p) => p[0]), y: points.map((p) => p[1]) };
+  });
+}
+
+export function accuracyPlot(rows: ReportRow[]): string {
+  const cls = rows.filter((r) => r.task === 'classification' && /^k=\d+ genes$/.test(r.setting));
+  return linePlot(
+    seriesBy(cls, 'accuracy', (s) => numberIn(s, /^k=(\d+)/)),
+    {
+      title: 'Cancer-type accuracy vs number of genes (test samples)',
+      xLabel: 'genes in the random panel',
+      yLabel: 'accuracy',
+      logX: true,
+      yRange: [0, 1],
+    },
+  );
+}
+
+export function imputationPlot(rows: ReportRow[]): string {
+  const imp = rows.filter((r) => r.task === 'imputation');
+  return linePlot(
+    seriesBy(
+      imp,
+      'pearson',
+      (s) => numberIn(s, /missing=(\d+)%/),
+      (r) => `${r.method}, ${numberIn(r.setting, /genes=(\d+)/)} genes`,
+    ),
+    {
+      title: 'Imputation Pearson (masked test entries) vs missing rate',
+      xLabel: 'missing rate (%)',
+      yLabel: 'Pearson r',
+    },
+  );
+}
+
+export function riskGroupPlot(members: RiskGroupMember[], title: string): string {
+  const data = { time: members.map((m) => m.time), event: members.map((m) => m.event) };
+  const group = members.map((m) => m.group);
+  const km = kaplanMeierByGroup(data, group);
+  const { pValue } = logRankTest(data, group);
+  return kaplanMeierPlot(
+    km.curves.map((c, i) => ({ name: `${String(km.groups[i])} risk`, time: c.time, surv: c.surv })),
+    { title, pValue },
+  );
+}
+
+/** Writes `<name>.svg` and `<name>.png` into `dir`; returns both paths. */
+export async function writePlot(dir: string, name: string, svg: string): Promise<string[]> {
+  const svgFile = path.join(dir, `${name}.svg`);
+  const pngFile = path.join(dir, `${name}.png`);
+  await writeFile(svgFile, svg);
+  await writeFile(pngFile, svgToPng(svg));
+  return [svgFile, pngFile];
+}
