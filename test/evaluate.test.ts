@@ -16,7 +16,7 @@ interface Row {
   spread: number | null;
 }
 
-it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout: 360_000 }, async () => {
+it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout: 600_000 }, async () => {
   const tcga = path.join(sharedDir(), 'data/tcga');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-evaluate-'));
   // --attach copies the report into a checkpoint folder (one with a config.json) after the run.
@@ -58,6 +58,24 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
   expect([...methods('imputation')]).toEqual(expect.arrayContaining(['mean', 'gexbert']));
   expect([...methods('imputation')].some((m) => m.startsWith('knn'))).toBe(true);
 
+  // Accuracy, macro-F1 and (k = 64) confusion counts per classification method; the confusion cells,
+  // summed over the panel draws, give back the mean accuracy (every draw scores the same test samples).
+  for (const method of methods('classification')) {
+    const k64 = rows.filter(
+      (r) => r.task === 'classification' && r.method === method && r.setting === 'k=64 genes',
+    );
+    const metric = (m: string) => k64.find((r) => r.metric === m)?.value;
+    expect(metric('macro-F1'), method).toBeGreaterThan(0);
+    expect(metric('macro-F1'), method).toBeLessThanOrEqual(1);
+    const cells = k64.filter((r) => r.metric.startsWith('confusion:'));
+    expect(cells.length, method).toBe(36); // 6 types x 6 types
+    const total = cells.reduce((a, r) => a + r.value, 0);
+    const correct = cells
+      .filter((r) => /^confusion:(\w+)->\1$/.test(r.metric))
+      .reduce((a, r) => a + r.value, 0);
+    expect(correct / total, method).toBeCloseTo(metric('accuracy')!, 10);
+  }
+
   const pearson = rows.filter((r) => r.task === 'imputation' && r.metric === 'pearson');
   const settings = [...new Set(pearson.map((r) => r.setting))];
   expect(settings.length).toBeGreaterThanOrEqual(2);
@@ -69,23 +87,24 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
   const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
   expect(md).toMatch(/94%/);
   expect(md).toMatch(/70\/30 split/);
-  for (const file of ['classification-accuracy.svg', 'survival-km.svg', 'imputation-pearson.svg']) {
-    const svg = fs.readFileSync(path.join(out, file), 'utf8');
-    expect(svg, file).toMatch(/<svg/);
-    expect(svg, file).toMatch(/<(path|polyline)\b/);
+  const plots = ['classification-accuracy', 'survival-km', 'imputation-pearson'];
+  for (const plot of plots) {
+    const svg = fs.readFileSync(path.join(out, `${plot}.svg`), 'utf8');
+    expect(svg, plot).toMatch(/<svg/);
+    expect(svg, plot).toMatch(/<(path|polyline)\b/);
+    const png = fs.readFileSync(path.join(out, `${plot}.png`));
+    expect(png.subarray(1, 4).toString('ascii'), plot).toBe('PNG');
+    expect(png.length, plot).toBeGreaterThan(5000);
   }
-  const attached = [
-    'report.json',
-    'report.md',
-    'classification-accuracy.svg',
-    'survival-km.svg',
-    'imputation-pearson.svg',
-  ];
+  const attached = ['report.json', 'report.md', ...plots.flatMap((p) => [`${p}.svg`, `${p}.png`])];
   expect(fs.readdirSync(path.join(checkpoint, 'evaluation')).sort()).toEqual([...attached].sort());
   for (const file of attached)
-    expect(fs.readFileSync(path.join(checkpoint, 'evaluation', file), 'utf8'), file).toBe(
-      fs.readFileSync(path.join(out, file), 'utf8'),
-    );
+    expect(
+      fs
+        .readFileSync(path.join(checkpoint, 'evaluation', file))
+        .equals(fs.readFileSync(path.join(out, file))),
+      file,
+    ).toBe(true);
 });
 
 it('refuses --attach to a folder that is not a checkpoint before evaluating', async () => {

@@ -68,7 +68,8 @@ export function taskTables(rows: readonly EvaluationRow[]): TaskTable[] {
     (a, b) => (TASK_ORDER.indexOf(a) + 1 || 99) - (TASK_ORDER.indexOf(b) + 1 || 99),
   );
   return tasks.map((task) => {
-    const ofTask = rows.filter((r) => r.task === task);
+    // Confusion-matrix cells (metric `confusion:<true>-><predicted>`) are counts, not scores: left out here.
+    const ofTask = rows.filter((r) => r.task === task && !r.metric.startsWith('confusion:'));
     const all = unique(ofTask.map((r) => r.method));
     const methods = [...all.filter(isGexbert), ...all.filter((m) => !isGexbert(m))];
     const keys = unique(ofTask.map((r) => `${r.setting}\u0000${r.metric}`));

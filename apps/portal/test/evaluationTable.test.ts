@@ -1,0 +1,27 @@
+// The Models page's evaluation tables: GexBERT first, baselines beside it, confusion counts left out.
+import { describe, expect, it } from 'vitest';
+import { type EvaluationRow, taskTables } from '../src/app/models/evaluationTable.ts';
+
+const row = (method: string, metric: string, value: number): EvaluationRow => ({
+  task: 'classification',
+  method,
+  setting: 'k=64 genes',
+  metric,
+  value,
+  spread: null,
+});
+
+describe('evaluation tables', () => {
+  it('show scores with GexBERT first, name baselines ahead of it, and leave confusion cells out', () => {
+    const [table] = taskTables([
+      row('mlp', 'accuracy', 0.97),
+      row('gexbert-embedding+logistic', 'accuracy', 0.96),
+      row('mlp', 'confusion:ACC->ACC', 38),
+      row('gexbert-embedding+logistic', 'confusion:ACC->ACC', 37),
+    ]);
+    expect(table!.methods).toEqual(['gexbert-embedding+logistic', 'mlp']);
+    expect(table!.lines.map((l) => l.metric)).toEqual(['accuracy']);
+    expect(table!.behind).toHaveLength(1);
+    expect(table!.behind[0]).toMatch(/below mlp's 0\.970/);
+  });
+});
