@@ -1,5 +1,7 @@
 // Every kind of bad input, through the real `gexbert ingest` command against a real database: one error
-// line naming file, line (and column) and the fix, a non-zero exit, and the database exactly as before.
+// line naming file, line (and column) and the fix, a non-zero exit, the data exactly as before (no sample,
+// expression value, patient or cohort written) and the attempt recorded as ONE FAILED import carrying
+// that same error.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,21 +51,61 @@ function write(name: string, content: string | Buffer): string {
   return file;
 }
 
+interface ImportRecord {
+  id: number;
+  kind: string;
+  status: string;
+  fileName: string;
+  error: string | null;
+  sampleCount: number;
+}
+
+/** Every table's digest except the import history's, and the import history itself. */
+async function snapshot(): Promise<{ data: Record<string, string>; imports: ImportRecord[] }> {
+  const { Import: _history, ...data } = await fingerprint(url);
+  const imports = await query<ImportRecord>(
+    url,
+    `SELECT id, kind, status, "fileName", error, "sampleCount" FROM "Import" ORDER BY id`,
+  );
+  return { data, imports };
+}
+
+/** Runs a command that must fail: one error line, non-zero exit, data unchanged, one FAILED import. */
+async function expectFailure(args: string[], kind: string): Promise<{ error: string; record: ImportRecord }> {
+  const before = await snapshot();
+  const result = await runCli(args, { DATABASE_URL: url });
+  const errors = errorLines(result.stderr);
+  expect(result.code, result.stderr).not.toBe(0);
+  expect(errors, result.stderr).toHaveLength(1);
+  const after = await snapshot();
+  expect(after.data).toEqual(before.data);
+  expect(after.imports.slice(0, before.imports.length)).toEqual(before.imports);
+  const added = after.imports.slice(before.imports.length);
+  expect(added).toHaveLength(1);
+  const record = added[0]!;
+  expect(record).toMatchObject({ kind, status: 'FAILED', sampleCount: 0 });
+  expect(`error: ${record.error}`).toBe(errors[0]);
+  const linked = await query<{ n: number }>(
+    url,
+    `SELECT (SELECT count(*) FROM "Sample" WHERE "importId" = $1) + (SELECT count(*) FROM "ExpressionBlock"
+       WHERE "importId" = $1) + (SELECT count(*) FROM "Patient" WHERE "clinicalImportId" = $1) AS n`,
+    [record.id],
+  );
+  expect(Number(linked[0]!.n)).toBe(0);
+  return { error: errors[0]!, record };
+}
+
 async function expectRejected(
   args: string[],
   file: string,
   where: { line: number; column?: number },
   fix: RegExp,
 ) {
-  const before = await fingerprint(url);
-  const result = await runCli(args, { DATABASE_URL: url });
-  const errors = errorLines(result.stderr);
-  expect(result.code, result.stderr).not.toBe(0);
-  expect(errors, result.stderr).toHaveLength(1);
+  const { error, record } = await expectFailure(args, 'COUNTS');
   const location = `${file}:${where.line}${where.column === undefined ? '' : `:${where.column}`}`;
-  expect(errors[0]).toContain(location);
-  expect(errors[0]).toMatch(fix);
-  expect(await fingerprint(url)).toEqual(before);
+  expect(error).toContain(location);
+  expect(error).toMatch(fix);
+  expect(record.fileName).toBe(path.basename(file));
 }
 
 beforeAll(async () => {
@@ -75,6 +117,16 @@ beforeAll(async () => {
 });
 
 describe('gexbert ingest counts rejects bad input', () => {
+  it('a path that does not exist (recorded without a checksum)', async () => {
+    const file = path.join(dir, 'TCGA_X_missing.tsv');
+    const { error, record } = await expectFailure(['ingest', 'counts', file], 'COUNTS');
+    expect(error).toContain(`${file}: no such file or directory`);
+    const [row] = await query<{ checksum: string }>(url, `SELECT checksum FROM "Import" WHERE id = $1`, [
+      record.id,
+    ]);
+    expect(row!.checksum).toBe('');
+  });
+
   it('an empty file', async () => {
     const file = write('TCGA_X_empty.tsv', '');
     await expectRejected(['ingest', 'counts', file], file, { line: 1 }, /empty/i);
@@ -83,12 +135,8 @@ describe('gexbert ingest counts rejects bad input', () => {
   it('a truncated gzip', async () => {
     const whole = zlib.gzipSync(matrix({ barcodes: ['TCGA-AA-0009-01A'] }));
     const file = write('TCGA_X_truncated.tsv.gz', whole.subarray(0, Math.floor(whole.length / 2)));
-    const before = await fingerprint(url);
-    const result = await runCli(['ingest', 'counts', file], { DATABASE_URL: url });
-    expect(result.code).not.toBe(0);
-    expect(errorLines(result.stderr)).toHaveLength(1);
-    expect(errorLines(result.stderr)[0]).toMatch(new RegExp(`${file}:\\d+.*(truncated|corrupt|ends)`, 'i'));
-    expect(await fingerprint(url)).toEqual(before);
+    const { error } = await expectFailure(['ingest', 'counts', file], 'COUNTS');
+    expect(error).toMatch(new RegExp(`${file}:\\d+.*(truncated|corrupt|ends)`, 'i'));
   });
 
   it('the wrong delimiter', async () => {
@@ -145,13 +193,9 @@ describe('gexbert ingest counts rejects bad input', () => {
   it('mostly unknown gene IDs', async () => {
     const genes = GENES.map(([id], g) => (g % 4 === 0 ? id : `NOTAGENE${g}`));
     const file = write('TCGA_X_unknown.tsv', matrix({ genes }));
-    const before = await fingerprint(url);
-    const result = await runCli(['ingest', 'counts', file], { DATABASE_URL: url });
-    expect(result.code).not.toBe(0);
-    expect(errorLines(result.stderr)).toHaveLength(1);
-    expect(errorLines(result.stderr)[0]).toMatch(/NOTAGENE/);
-    expect(errorLines(result.stderr)[0]).toContain(file);
-    expect(await fingerprint(url)).toEqual(before);
+    const { error } = await expectFailure(['ingest', 'counts', file], 'COUNTS');
+    expect(error).toMatch(/NOTAGENE/);
+    expect(error).toContain(file);
   });
 
   it('symbols mangled into dates by a spreadsheet', async () => {
@@ -163,12 +207,8 @@ describe('gexbert ingest counts rejects bad input', () => {
 
   it('a clinical table given to ingest counts', async () => {
     const file = write('clinical_wrong.tsv', 'patient\tOS_time_days\tOS_event\nTCGA-AA-0001\t100\t1\n');
-    const before = await fingerprint(url);
-    const result = await runCli(['ingest', 'counts', file], { DATABASE_URL: url });
-    expect(result.code).not.toBe(0);
-    expect(errorLines(result.stderr)).toHaveLength(1);
-    expect(errorLines(result.stderr)[0]).toMatch(/ingest clinical/);
-    expect(await fingerprint(url)).toEqual(before);
+    const { error } = await expectFailure(['ingest', 'counts', file], 'COUNTS');
+    expect(error).toMatch(/ingest clinical/);
   });
 
   it('a directory with one good and one bad file stores neither', async () => {
@@ -184,12 +224,9 @@ describe('gexbert ingest counts rejects bad input', () => {
 describe('gexbert ingest clinical', () => {
   it('rejects a counts matrix, naming the right command', async () => {
     const file = write('TCGA_Y_Counts.tsv', matrix());
-    const before = await fingerprint(url);
-    const result = await runCli(['ingest', 'clinical', file], { DATABASE_URL: url });
-    expect(result.code).not.toBe(0);
-    expect(errorLines(result.stderr)).toHaveLength(1);
-    expect(errorLines(result.stderr)[0]).toMatch(/ingest counts/);
-    expect(await fingerprint(url)).toEqual(before);
+    const { error, record } = await expectFailure(['ingest', 'clinical', file], 'CLINICAL');
+    expect(error).toMatch(/ingest counts/);
+    expect(record.fileName).toBe('TCGA_Y_Counts.tsv');
   });
 
   it('reports rows for unknown patients without failing or creating them', async () => {

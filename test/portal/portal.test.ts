@@ -1,9 +1,12 @@
 // The portal in a real browser: `gexbert start` on a fresh database holding real TCGA cohorts, Debian's
 // chromium driven by playwright-core. Every page loads without console errors and shows the numbers the
 // database and the API give; plots have drawn marks; tables page, search and download; a cohort is created
-// from filters. Screenshots go to test/artifacts/portal/ (laptop and projector widths).
+// from filters; a retraining run is queued with an admin token; a failed import shows its error.
+// Screenshots go to test/artifacts/portal/ (laptop and projector widths). The stack runs without a worker
+// (`--no-worker`), so a queued retraining run stays QUEUED and nothing trains during the test.
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createToken } from '@gexbert/api/auth/tokens';
 import { REPO_ROOT } from '@gexbert/core/config';
@@ -28,6 +31,8 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+/** How long a table navigation (a link or the search form) may take to show its result. */
+const NAVIGATION = { timeout: 30_000, interval: 200 };
 const WIDTHS = { laptop: { width: 1366, height: 800 }, projector: { width: 1920, height: 1080 } };
 
 let dbUrl: string;
@@ -35,6 +40,9 @@ let stack: ChildProcess;
 let portalUrl: string;
 let apiUrl: string;
 let readerToken: string;
+let adminToken: string;
+/** A counts file with a non-numeric value (line 2, column 2): its import fails and is recorded as FAILED. */
+let badFile: string;
 let browser: Browser;
 let context: BrowserContext;
 const consoleErrors: string[] = [];
@@ -92,12 +100,16 @@ beforeAll(async () => {
         cohort: COHORT,
       });
     await ingestClinical(pool, path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz'));
+    badFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-portal-')), 'TCGA_BAD_Counts.tsv');
+    fs.writeFileSync(badFile, '\tTCGA-AA-0001-01A\nENSG00000141510\tnot-a-count\n');
+    await expect(ingestCounts(pool, badFile)).rejects.toThrow(`${badFile}:2:2`);
     readerToken = (await createToken(pool, 'portal test', 'READER')).token;
+    adminToken = (await createToken(pool, 'portal admin', 'ADMIN')).token;
   } finally {
     await pool.end();
   }
   const output = { text: '' };
-  stack = startCli(['start', '--no-demo'], {
+  stack = startCli(['start', '--no-demo', '--no-worker'], {
     DATABASE_URL: dbUrl,
     GEXBERT_API_PORT: '0',
     GEXBERT_PORTAL_PORT: '0',
@@ -196,32 +208,60 @@ describe('the portal', () => {
       TYPES.length,
     );
 
-    // The sample table pages, sorts and searches.
+    // The sample table pages, sorts and searches through the API (links and a GET form; by keyboard).
     const table = page.getByTestId('sample-table');
     const status = table.getByTestId('pager-status');
+    const firstCell = () => table.locator('tbody tr td').first().textContent();
     expect(await status.textContent()).toMatch(
       new RegExp(`^Rows 1–25 of ${sampleCount} · page 1 of ${Math.ceil(sampleCount / 25)}$`),
     );
-    const firstBarcode = await table.locator('tbody tr td').first().textContent();
-    await table.getByRole('button', { name: 'Next' }).click();
-    expect(await status.textContent()).toMatch(/^Rows 26–50 of /);
-    expect(await table.locator('tbody tr td').first().textContent()).not.toBe(firstBarcode);
-    await table.getByRole('button', { name: 'Sample', exact: true }).click();
-    await table.getByRole('button', { name: 'Sample', exact: true }).click();
-    expect(await table.locator('thead th').first().getAttribute('aria-sort')).toBe('descending');
-    const [last] = await query<{ barcode: string }>(
+    const firstBarcode = await firstCell();
+    await table.getByRole('link', { name: 'Next' }).focus();
+    const navigating = Date.now();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => status.textContent(), NAVIGATION).toMatch(/^Rows 26–50 of /);
+    console.log(`sample table, next page: ${Date.now() - navigating} ms`);
+    expect(await firstCell()).not.toBe(firstBarcode);
+    await table.getByRole('link', { name: 'Previous' }).click();
+    await expect.poll(() => status.textContent(), NAVIGATION).toMatch(/^Rows 1–25 of /);
+    expect(await firstCell()).toBe(firstBarcode);
+    const header = table.locator('thead th').first();
+    await table.getByRole('link', { name: 'Sample', exact: true }).click();
+    await expect.poll(() => header.getAttribute('aria-sort'), NAVIGATION).toBe('ascending');
+    await table.getByRole('link', { name: 'Sample', exact: true }).click();
+    await expect.poll(() => header.getAttribute('aria-sort'), NAVIGATION).toBe('descending');
+    const byBarcode = await query<{ barcode: string; cancerType: string }>(
       dbUrl,
-      `SELECT s.barcode FROM "Sample" s JOIN "CohortSample" cs ON cs."sampleId" = s.id WHERE cs."cohortId" = $1
-       ORDER BY s.barcode DESC LIMIT 1`,
+      `SELECT s.barcode, p."cancerType" FROM "Sample" s JOIN "CohortSample" cs ON cs."sampleId" = s.id
+       JOIN "Patient" p ON p.id = s."patientId" WHERE cs."cohortId" = $1 ORDER BY s.barcode COLLATE "C" DESC`,
       [Number(cohortId)],
     );
-    expect(await table.locator('tbody tr td').first().textContent()).toBe(last!.barcode);
+    await expect.poll(firstCell, NAVIGATION).toBe(byBarcode[0]!.barcode);
     await table.getByRole('searchbox').fill(firstBarcode!);
+    await table.getByRole('searchbox').press('Enter');
+    await expect
+      .poll(() => status.textContent(), NAVIGATION)
+      .toMatch(new RegExp(`^Rows 1–1 of 1 \\(of ${sampleCount}\\)`));
     expect(await table.locator('tbody tr').count()).toBe(1);
+    // A search for a cancer type (any case) keeps the sort; the TSV holds every matching sample in that order.
+    await table.getByRole('searchbox').fill('chol');
+    await table.getByRole('searchbox').press('Enter');
+    const chol = byBarcode.filter((r) => r.cancerType === 'CHOL').map((r) => r.barcode);
+    await expect
+      .poll(() => status.textContent(), NAVIGATION)
+      .toMatch(new RegExp(`^Rows 1–25 of ${chol.length} \\(`));
+    expect(await header.getAttribute('aria-sort')).toBe('descending');
+    const filtered = await download(page, () => table.getByRole('link', { name: 'TSV' }).click());
+    const filteredLines = filtered.toString('utf8').trimEnd().split('\n');
+    expect(filteredLines.slice(1).map((line) => line.split('\t')[0])).toEqual(chol);
     await table.getByRole('searchbox').fill('');
+    await table.getByRole('searchbox').press('Enter');
+    await expect
+      .poll(() => status.textContent(), NAVIGATION)
+      .toMatch(new RegExp(`^Rows 1–25 of ${sampleCount} ·`));
 
     // Downloads: the table as TSV, the Kaplan-Meier plot as SVG and PNG.
-    const tsv = await download(page, () => table.getByRole('button', { name: 'TSV' }).click());
+    const tsv = await download(page, () => table.getByRole('link', { name: 'TSV' }).click());
     const lines = tsv.toString('utf8').trimEnd().split('\n');
     expect(lines[0]).toBe('Sample\tSample type\tCancer type\tPatient\tOS (days)\tDied');
     expect(lines).toHaveLength(sampleCount + 1);
@@ -477,6 +517,39 @@ describe('the portal', () => {
     await page.close();
   });
 
+  it('queues a retraining run with an admin token and shows it queued (no worker: nothing trains)', async () => {
+    const page = await openPage(`${portalUrl}/models`);
+    await page.getByLabel('Admin API token').fill(adminToken);
+    await page.getByLabel(/Recipe overrides/).fill('{"maxSteps": 2, "width": 16, "vocabularySize": 200}');
+    await page.getByRole('button', { name: 'Retrain' }).click();
+    const queued = page.getByTestId('retrain-queued');
+    await queued.waitFor();
+    const id = /^Training run (\d+) is queued\.$/.exec((await queued.textContent())!)?.[1];
+    expect(id, (await queued.textContent())!).toBeDefined();
+    try {
+      const { trainingRun } = await api<{
+        trainingRun: { status: string; reason: string; requestedBy: string; config: unknown };
+      }>('query($id: ID!) { trainingRun(id: $id) { status reason requestedBy config } }', { id });
+      expect(trainingRun).toEqual({
+        status: 'QUEUED',
+        reason: 'MANUAL',
+        requestedBy: 'portal admin',
+        config: { maxSteps: 2, width: 16, vocabularySize: 200 },
+      });
+      // The runs table lists it as queued, and the page keeps refreshing while it waits for a worker.
+      const row = page
+        .getByTestId('run-table')
+        .locator('tbody tr')
+        .filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${id}$`) }) });
+      await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('QUEUED');
+      expect(await page.getByTestId('run-polling').isVisible()).toBe(true);
+      await screenshot(page, 'models-queued-laptop');
+      await page.close();
+    } finally {
+      await query(dbUrl, `DELETE FROM "TrainingRun" WHERE id = $1`, [Number(id)]);
+    }
+  });
+
   it('shows a running training run and refreshes its progress live', async () => {
     // A run as the worker reports it (heartbeat in the future, so no worker treats it as abandoned).
     const [run] = await query<{ id: number }>(
@@ -508,14 +581,33 @@ describe('the portal', () => {
     }
   });
 
-  it('lists the imports with their provenance', async () => {
+  it('lists the imports with their provenance, failed ones marked with their error', async () => {
     const [imports] = await query<{ n: string }>(dbUrl, `SELECT count(*) AS n FROM "Import"`);
+    const failed = await query<{ id: number; error: string }>(
+      dbUrl,
+      `SELECT id, error FROM "Import" WHERE status = 'FAILED'`,
+    );
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.error).toContain(`${badFile}:2:2`);
     const page = await openPage(`${portalUrl}/imports`);
     expect(await page.getByTestId('import-count').textContent()).toBe(imports!.n);
+    expect(await page.getByTestId('failed-import-count').textContent()).toBe('1');
     const body = await page.getByTestId('import-table').textContent();
     for (const type of TYPES) expect(body).toContain(`TCGA_${type}_Counts.exp.gz`);
     expect(body).toContain('tcga_pancan_os.tsv.gz');
+    const marked = page.getByTestId('import-table').locator('tbody tr[data-tone="danger"]');
+    expect(await marked.count()).toBe(1);
+    expect(await marked.locator('td').nth(1).textContent()).toBe('failed');
+    expect(await marked.textContent()).toContain(failed[0]!.error);
+    const listed = page.getByTestId('failed-import');
+    expect(await listed.count()).toBe(1);
+    expect(await listed.textContent()).toContain(`#${failed[0]!.id} TCGA_BAD_Counts.tsv`);
+    expect(await listed.textContent()).toContain(failed[0]!.error);
     await screenshot(page, 'imports-laptop');
+    await page.getByRole('link', { name: 'Failed', exact: true }).click();
+    await page.waitForURL(/status=failed/);
+    await expect.poll(() => page.getByTestId('import-count').textContent(), NAVIGATION).toBe('1');
+    expect(await page.getByTestId('import-table').locator('tbody tr').count()).toBe(1);
     await page.close();
   });
 

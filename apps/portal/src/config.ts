@@ -9,7 +9,7 @@ export const PortalConfigSchema = z.object({
   apiToken: z.string().min(1),
   /** Rows fetched per API request when the portal reads a whole list (at most the API's page size). */
   pageSize: z.coerce.number().int().min(1).max(500).default(500),
-  /** Most rows of one table the portal loads (a cohort's sample table reads at most this many samples). */
+  /** Most rows of one table the portal loads whole (the cohort sample table pages through the API instead). */
   maxTableRows: z.coerce.number().int().min(1).default(20_000),
 });
 export type PortalConfig = z.infer<typeof PortalConfigSchema>;

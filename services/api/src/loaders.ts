@@ -27,7 +27,7 @@ export const MODEL_VERSION_COLUMNS = `m.id, m.name, m."checkpointPath", m."paren
   m.metrics, m.heads, m.gate, m."trainingSampleCount", m."createdAt", m."activatedAt", m."retiredAt"`;
 export const IMPORT_COLUMNS = `i.id, i.kind, i."fileName", i.checksum, i.format, i.unit, i."rowCount", i."sampleCount",
   i."geneCount", i."skippedCount", i.warnings, cardinality(i."unmappedGenes") AS "unmappedGeneCount",
-  i."startedAt", i."finishedAt"`;
+  i."startedAt", i."finishedAt", i.status, i.error`;
 
 /** Rows in the order of `keys` (null where missing). */
 function byKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {

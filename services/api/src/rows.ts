@@ -55,6 +55,8 @@ export interface ImportRow {
   unmappedGeneCount: number;
   startedAt: Date;
   finishedAt: Date;
+  status: 'SUCCEEDED' | 'FAILED';
+  error: string | null;
 }
 
 export interface CompositionRow {

@@ -271,10 +271,10 @@ describe('mutations', () => {
     expect(cohort.data!.cohort.sampleCount).toBe(45);
   });
 
-  it('turns a bad file into BAD_USER_INPUT with the one-line message, writing nothing', async () => {
+  it('turns a bad file into BAD_USER_INPUT with the one-line message, storing only a FAILED import', async () => {
     const bad = path.join(badDir, 'broken_counts.tsv');
     fs.writeFileSync(bad, 'gene\tTCGA-AA-0001-01A-11R-0000-07\nENSG00000141510\tnot-a-number\n');
-    const before = await fingerprint(h.dbUrl);
+    const { Import: _importsBefore, ...before } = await fingerprint(h.dbUrl);
     const res = await h.gql(
       `mutation($path: String!) { ingestCounts(input: { path: $path }) { unchanged } }`,
       { path: bad },
@@ -289,7 +289,28 @@ describe('mutations', () => {
       h.tokens.CURATOR,
     );
     expect(outside.errors![0]!.extensions!.code).toBe('FORBIDDEN');
-    expect(await fingerprint(h.dbUrl)).toEqual(before);
+    const { Import: _importsAfter, ...after } = await fingerprint(h.dbUrl);
+    expect(after).toEqual(before);
+    const failed = await h.gql(`{
+      imports(status: FAILED) { totalCount nodes { kind status fileName error sampleCount } }
+      succeeded: imports(status: SUCCEEDED) { nodes { status error } }
+    }`);
+    expect(failed.errors).toBeUndefined();
+    expect(failed.data!.imports).toEqual({
+      totalCount: 1,
+      nodes: [
+        {
+          kind: 'COUNTS',
+          status: 'FAILED',
+          fileName: 'broken_counts.tsv',
+          error: res.errors![0]!.message,
+          sampleCount: 0,
+        },
+      ],
+    });
+    expect(failed.data!.imports.nodes[0].error).toMatch(/broken_counts\.tsv:2:2: .*not-a-number/);
+    expect(failed.data!.succeeded.nodes.length).toBeGreaterThan(0);
+    for (const ok of failed.data!.succeeded.nodes) expect(ok).toEqual({ status: 'SUCCEEDED', error: null });
   });
 });
 

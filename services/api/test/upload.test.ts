@@ -1,6 +1,7 @@
 // File uploads over HTTP (GraphQL multipart request spec) against a real database: a real TCGA counts
 // file and the pan-cancer survival table are uploaded by a curator; bad files, readers, malformed bodies
 // and bodies over the size limit are refused, leaving the database as it was.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -153,18 +154,42 @@ describe('uploading files through GraphQL', () => {
       if (Number.isFinite(table.get(p.barcode))) expect(p.osDays).toBe(table.get(p.barcode));
   });
 
-  it('turns a bad file into the one-line BAD_USER_INPUT naming the file and line, writing nothing', async () => {
+  it('turns a bad file into the one-line BAD_USER_INPUT naming the file and line, recording one FAILED import', async () => {
     const ragged = Buffer.from(
       '\tTCGA-W5-AA33-01A-11R-A41I-07\tTCGA-W5-AA30-01A-31R-A41I-07\nENSG00000141510\t5\t7\nENSG00000012048\t3\n',
     );
-    const before = await fingerprint(dbUrl);
+    const { Import: _importsBefore, ...before } = await fingerprint(dbUrl);
+    const importsBefore = await query<{ id: number }>(dbUrl, `SELECT id FROM "Import"`);
     const dirs = leftovers();
     const res = await post(uploadForm(COUNTS_MUTATION, {}, ragged, 'broken_counts.tsv'), {});
     expect(res.errors).toHaveLength(1);
     expect(res.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(res.errors![0]!.message).toMatch(/^broken_counts\.tsv:3\b/);
     expect(res.errors![0]!.message).not.toMatch(/\n|gexbert-upload-/);
-    expect(await fingerprint(dbUrl)).toEqual(before);
+    const { Import: _importsAfter, ...after } = await fingerprint(dbUrl);
+    expect(after).toEqual(before);
+    const added = await query<Record<string, unknown>>(
+      dbUrl,
+      `SELECT kind, status, "fileName", "filePath", checksum, error, "sampleCount" FROM "Import"
+       WHERE NOT (id = ANY($1::int[]))`,
+      [importsBefore.map((i) => i.id)],
+    );
+    expect(added).toEqual([
+      {
+        kind: 'COUNTS',
+        status: 'FAILED',
+        fileName: 'broken_counts.tsv',
+        filePath: 'upload:broken_counts.tsv',
+        checksum: createHash('sha256').update(ragged).digest('hex'),
+        error: res.errors![0]!.message,
+        sampleCount: 0,
+      },
+    ]);
+    const linked = await query<{ n: string }>(
+      dbUrl,
+      `SELECT count(*) AS n FROM "Sample" s JOIN "Import" i ON i.id = s."importId" WHERE i.status = 'FAILED'`,
+    );
+    expect(linked[0]!.n).toBe('0');
     expect(leftovers()).toEqual(dirs);
   });
 

@@ -104,7 +104,7 @@ export function DataTable(props: DataTableProps) {
               </thead>
               <tbody>
                 {shown.rows.map((row) => (
-                  <tr key={row.key}>
+                  <tr key={row.key} className={row.tone ? `row-${row.tone}` : undefined} data-tone={row.tone}>
                     {row.cells.map((cell, i) => (
                       <td
                         key={props.columns[i]?.label ?? i}

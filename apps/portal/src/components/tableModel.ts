@@ -18,6 +18,8 @@ export interface TableCell {
 export interface TableRow {
   key: string;
   cells: TableCell[];
+  /** Marks the row (e.g. a failed import): styled `row-danger`, and announced as `data-tone`. */
+  tone?: 'danger';
 }
 
 export interface SortState {

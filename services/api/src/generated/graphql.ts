@@ -79,6 +79,12 @@ export type Cohort = {
   imputationQuality: ImputationQuality;
   name: Scalars['String']['output'];
   sampleCount: Scalars['Int']['output'];
+  /**
+   * The cohort's samples, a page at a time. `search` keeps the samples whose barcode, patient barcode, cancer
+   * type or sample type contains it (case-insensitive); `orderBy` sorts them (default: by ID); `totalCount` is
+   * the number of matching samples. Cursors are stable for a given search and order: `first`/`after` pages
+   * forward, `last`/`before` backward.
+   */
   samples: SampleConnection;
   /**
    * Overall survival (one row per patient): Kaplan-Meier per group and a log-rank test across groups. Groups are
@@ -102,7 +108,11 @@ export type CohortImputationQualityArgs = {
 /** A named set of samples. */
 export type CohortSamplesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<CohortSampleOrder>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -124,6 +134,24 @@ export type CohortEdge = {
   __typename?: 'CohortEdge';
   cursor: Scalars['String']['output'];
   node: Cohort;
+};
+
+/** What a cohort's samples can be sorted by (the columns of the portal's sample table). */
+export type CohortSampleField =
+  | 'BARCODE'
+  | 'CANCER_TYPE'
+  | 'ID'
+  /** Death observed (1) or censored (0). */
+  | 'OS_EVENT'
+  /** Overall survival time in days. */
+  | 'OS_TIME'
+  | 'PATIENT'
+  | 'SAMPLE_TYPE';
+
+/** A sort order; samples without a value (e.g. no survival) come last in both directions, ties by sample ID. */
+export type CohortSampleOrder = {
+  direction?: InputMaybe<SortDirection>;
+  field: CohortSampleField;
 };
 
 export type CompositionRow = {
@@ -236,10 +264,13 @@ export type GeneImputation = {
   rmse?: Maybe<Scalars['Float']['output']>;
 };
 
-/** Provenance of one committed ingest. */
+/** Provenance of one ingest: a committed one, or a failed one (nothing stored) with its error. */
 export type Import = {
   __typename?: 'Import';
+  /** sha256 of the source's bytes (empty when a failed import's file could not be read). */
   checksum: Scalars['String']['output'];
+  /** The one-line error a FAILED import reported (file, line and column, the problem and the fix); null otherwise. */
+  error?: Maybe<Scalars['String']['output']>;
   fileName: Scalars['String']['output'];
   finishedAt: Scalars['String']['output'];
   format: Scalars['String']['output'];
@@ -250,6 +281,7 @@ export type Import = {
   sampleCount: Scalars['Int']['output'];
   skippedCount: Scalars['Int']['output'];
   startedAt: Scalars['String']['output'];
+  status: ImportStatus;
   unit?: Maybe<ExpressionUnit>;
   unmappedGeneCount: Scalars['Int']['output'];
   warnings: Array<Scalars['String']['output']>;
@@ -287,6 +319,12 @@ export type ImportOutcome = {
   unchanged: Scalars['Boolean']['output'];
   written: Scalars['Int']['output'];
 };
+
+export type ImportStatus =
+  /** Nothing was stored; `error` says why. */
+  | 'FAILED'
+  /** Everything the source held was stored. */
+  | 'SUCCEEDED';
 
 /** Restoration of held-out genes from a panel, measured against the measured values. */
 export type ImputationQuality = {
@@ -587,6 +625,7 @@ export type Query = {
   genes: GeneConnection;
   /** Genes by exact Ensembl ID (versioned or not) or symbol (case-insensitive), in the order asked; null where unknown. */
   genesByIds: Array<Maybe<Gene>>;
+  /** Every import, oldest first; `status: FAILED` lists the failed ones. */
   imports: ImportConnection;
   job?: Maybe<Job>;
   /** Jobs in the job queue, newest first. */
@@ -664,6 +703,7 @@ export type QueryImportsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   kind?: InputMaybe<ImportKind>;
+  status?: InputMaybe<ImportStatus>;
 };
 
 
@@ -907,6 +947,10 @@ export type SampleType =
   | 'OTHER'
   | 'TUMOR';
 
+export type SortDirection =
+  | 'ASC'
+  | 'DESC';
+
 export type SurvivalGroup = {
   __typename?: 'SurvivalGroup';
   /** The cancer type (null for risk groups). */
@@ -1130,6 +1174,8 @@ export type ResolversTypes = ResolversObject<{
   Cohort: ResolverTypeWrapper<CohortRow>;
   CohortConnection: ResolverTypeWrapper<Omit<CohortConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['CohortEdge']>, nodes: Array<ResolversTypes['Cohort']> }>;
   CohortEdge: ResolverTypeWrapper<Omit<CohortEdge, 'node'> & { node: ResolversTypes['Cohort'] }>;
+  CohortSampleField: CohortSampleField;
+  CohortSampleOrder: CohortSampleOrder;
   CompositionRow: ResolverTypeWrapper<CompositionRow>;
   CreateCohortInput: CreateCohortInput;
   CreatedApiToken: ResolverTypeWrapper<Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversTypes['ApiToken'] }>;
@@ -1149,6 +1195,7 @@ export type ResolversTypes = ResolversObject<{
   ImportEdge: ResolverTypeWrapper<Omit<ImportEdge, 'node'> & { node: ResolversTypes['Import'] }>;
   ImportKind: ImportKind;
   ImportOutcome: ResolverTypeWrapper<Omit<ImportOutcome, 'import'> & { import: ResolversTypes['Import'] }>;
+  ImportStatus: ImportStatus;
   ImputationQuality: ResolverTypeWrapper<Omit<ImputationQuality, 'model'> & { model: ResolversTypes['ModelVersion'] }>;
   ImputationSummary: ResolverTypeWrapper<ImputationSummary>;
   IngestClinicalInput: IngestClinicalInput;
@@ -1178,6 +1225,7 @@ export type ResolversTypes = ResolversObject<{
   SampleEdge: ResolverTypeWrapper<Omit<SampleEdge, 'node'> & { node: ResolversTypes['Sample'] }>;
   SampleFilter: SampleFilter;
   SampleType: SampleType;
+  SortDirection: SortDirection;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   SurvivalGroup: ResolverTypeWrapper<SurvivalGroup>;
   SurvivalGrouping: SurvivalGrouping;
@@ -1204,6 +1252,7 @@ export type ResolversParentTypes = ResolversObject<{
   Cohort: CohortRow;
   CohortConnection: Omit<CohortConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['CohortEdge']>, nodes: Array<ResolversParentTypes['Cohort']> };
   CohortEdge: Omit<CohortEdge, 'node'> & { node: ResolversParentTypes['Cohort'] };
+  CohortSampleOrder: CohortSampleOrder;
   CompositionRow: CompositionRow;
   CreateCohortInput: CreateCohortInput;
   CreatedApiToken: Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversParentTypes['ApiToken'] };
@@ -1374,6 +1423,7 @@ export type GeneImputationResolvers<ContextType = Context, ParentType extends Re
 
 export type ImportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Import'] = ResolversParentTypes['Import']> = ResolversObject<{
   checksum?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   fileName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   finishedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   format?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1384,6 +1434,7 @@ export type ImportResolvers<ContextType = Context, ParentType extends ResolversP
   sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   skippedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   startedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ImportStatus'], ParentType, ContextType>;
   unit?: Resolver<Maybe<ResolversTypes['ExpressionUnit']>, ParentType, ContextType>;
   unmappedGeneCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;

@@ -7,6 +7,7 @@ import type { Resolvers, ResolversTypes, SampleFilter, SurvivalSummary } from '.
 import { COHORT_COLUMNS } from '../loaders.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { CohortRow, PatientRow } from '../rows.ts';
+import { cohortSamplePage, needsSortedPage } from './cohortSamples.ts';
 import { riskGroupSurvivalSummary } from './inference.ts';
 import { sampleFilterSql } from './samples.ts';
 
@@ -194,7 +195,9 @@ export const cohortResolvers: Resolvers = {
     createdAt: (c) => c.createdAt.toISOString(),
     updatedAt: (c) => c.updatedAt.toISOString(),
     sampleCount: (c, _, { loaders }) => loaders.cohortSampleCount.load(c.id),
-    samples: async (c, args, { loaders, config }) => {
+    samples: async (c, args, context) => {
+      if (needsSortedPage(args)) return cohortSamplePage(context, c.id, args);
+      const { loaders, config } = context;
       const page = pageRequest('Sample', args, config);
       const [rows, total] = await Promise.all([
         loaders.cohortSamples.load({ cohortId: c.id, afterId: page.afterId, limit: page.first + 1 }),

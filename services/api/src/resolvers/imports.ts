@@ -92,8 +92,11 @@ export const importResolvers: Resolvers = {
   Query: {
     imports: async (_, args, { db, config }) => {
       const page = pageRequest('Import', args, config);
-      const params: unknown[] = args.kind ? [args.kind] : [];
-      const where = args.kind ? `i.kind::text = $1` : 'TRUE';
+      const params: unknown[] = [];
+      const conditions: string[] = [];
+      if (args.kind) conditions.push(`i.kind::text = $${params.push(args.kind)}`);
+      if (args.status) conditions.push(`i.status::text = $${params.push(args.status)}`);
+      const where = conditions.join(' AND ') || 'TRUE';
       const [rows, count] = await Promise.all([
         db.query<ImportRow>(
           `SELECT ${IMPORT_COLUMNS} FROM "Import" i WHERE ${where} AND i.id > $${params.length + 1}

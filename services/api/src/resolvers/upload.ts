@@ -4,7 +4,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { InputError, isInputError } from '@gexbert/core/formats/inputError';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { GraphQLScalarType } from 'graphql/index.js';
@@ -38,8 +37,8 @@ function asUpload(value: unknown): Upload {
 }
 
 /**
- * Runs `work` on the upload written to a fresh temporary directory under its client file name; ingest
- * errors name the client's file name (not the temporary path). The directory is always removed.
+ * Runs `work` on the upload written to a fresh temporary directory under its client file name. The
+ * directory is always removed.
  */
 async function withUploadedFile<T>(upload: Upload, work: (file: string) => Promise<T>): Promise<T> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gexbert-upload-'));
@@ -47,24 +46,17 @@ async function withUploadedFile<T>(upload: Upload, work: (file: string) => Promi
   try {
     await fs.writeFile(file, upload.content, { flag: 'wx', mode: 0o600 });
     return await work(file);
-  } catch (error) {
-    if (isInputError(error) && error.file === file)
-      throw new InputError({
-        file: upload.fileName,
-        ...(error.line === undefined ? {} : { line: error.line }),
-        ...(error.column === undefined ? {} : { column: error.column }),
-        problem: error.problem,
-        fix: error.fix,
-      });
-    throw error;
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
 }
 
-/** What an uploaded file's import records as its path: the client's file name, not the temporary copy. */
-function uploadOrigin(file: string): string {
-  return `upload:${path.basename(file)}`;
+/**
+ * How an uploaded file's import names it: the client's file name, not the temporary copy, both in the
+ * record (its path) and in errors (including the error a FAILED import records).
+ */
+function uploadNaming(file: string): { origin: string; label: string } {
+  return { origin: `upload:${path.basename(file)}`, label: path.basename(file) };
 }
 
 export const uploadResolvers: Resolvers = {
@@ -78,7 +70,7 @@ export const uploadResolvers: Resolvers = {
             cohort: args.cohort ?? undefined,
             cancerType: args.cancerType ?? undefined,
             unit: (args.unit ?? undefined) as ExpressionUnit | undefined,
-            origin: uploadOrigin(file),
+            ...uploadNaming(file),
           }),
         ),
       );
@@ -90,7 +82,7 @@ export const uploadResolvers: Resolvers = {
         withUploadedFile(asUpload(args.file), (file) =>
           ingestClinical(context.db, file, {
             timeUnit: timeUnitOf(args.timeUnit),
-            origin: uploadOrigin(file),
+            ...uploadNaming(file),
           }),
         ),
       );

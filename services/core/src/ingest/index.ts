@@ -1,10 +1,12 @@
 // Ingest: parse and validate every file first, then store them all in one transaction.
-// A command either stores everything it was given or leaves the database exactly as it was.
+// A command either stores everything it was given or stores none of it; a failed command is recorded as
+// one FAILED import carrying its error (failure.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { parseClinical, parseCountsMatrix, parseGdc, parseXena } from '../formats/index.ts';
 import type { ExpressionUnit, ParsedMatrix } from '../formats/types.ts';
+import { type Attempt, recordingFailure } from './failure.ts';
 import { dataFiles } from './files.ts';
 import { type ClinicalImportResult, importClinical } from './importClinical.ts';
 import { importMatrices, reuseImport } from './importMatrices.ts';
@@ -21,6 +23,8 @@ export interface IngestOptions {
   onParsed?: (file: string, matrix: ParsedMatrix) => void;
   /** Recorded as the import's path instead of the local file's (e.g. `upload:counts.tsv` for an upload). */
   origin?: string;
+  /** The file's name in errors and the import record instead of the local path (an upload's own name). */
+  label?: string;
 }
 
 export interface CountsOptions extends IngestOptions {
@@ -48,19 +52,22 @@ export async function ingestCounts(
   target: string,
   options: CountsOptions = {},
 ): Promise<FileImport[]> {
-  const pending = dataFiles(target, /counts/i).map((file) => ({
-    target: file,
-    files: [file],
-    format: 'counts-matrix',
-    parse: async () => [
-      await parseCountsMatrix(file, {
-        cancerType: options.cancerType,
-        unit: options.unit,
-        allowUnknownGenes: options.allowUnknownGenes,
-      }),
-    ],
-  }));
-  return storeMatrices(pool, pending, 'COUNTS', options);
+  const attempt = attemptOf('COUNTS', target, [target], 'counts-matrix', options);
+  return recordingFailure(pool, attempt.current, () => {
+    const pending = dataFiles(target, /counts/i).map((file) => ({
+      target: file,
+      files: [file],
+      format: 'counts-matrix',
+      parse: async () => [
+        await parseCountsMatrix(file, {
+          cancerType: options.cancerType,
+          unit: options.unit,
+          allowUnknownGenes: options.allowUnknownGenes,
+        }),
+      ],
+    }));
+    return storeMatrices(pool, pending, attempt, options);
+  });
 }
 
 /** `gexbert ingest xena`: a UCSC Xena genomic matrix (log2(x+1), NA for missing). */
@@ -70,11 +77,9 @@ export async function ingestXena(
   options: IngestOptions & { unit?: ExpressionUnit } = {},
 ): Promise<FileImport[]> {
   const parse = async () => [await parseXena(file, { unit: options.unit })];
-  return storeMatrices(
-    pool,
-    [{ target: file, files: [file], format: 'xena-matrix', parse }],
-    'XENA',
-    options,
+  const attempt = attemptOf('XENA', file, [file], 'xena-matrix', options);
+  return recordingFailure(pool, attempt.current, () =>
+    storeMatrices(pool, [{ target: file, files: [file], format: 'xena-matrix', parse }], attempt, options),
   );
 }
 
@@ -85,9 +90,37 @@ export async function ingestGdc(
   sampleSheet: string,
   options: IngestOptions = {},
 ): Promise<FileImport[]> {
-  const files = [sampleSheet, ...allFiles(dir).filter((f) => path.resolve(f) !== path.resolve(sampleSheet))];
-  const parse = () => parseGdc(dir, sampleSheet);
-  return storeMatrices(pool, [{ target: dir, files, format: 'gdc-star', parse }], 'GDC', options);
+  const attempt = attemptOf('GDC', dir, [sampleSheet], 'gdc-star', options);
+  return recordingFailure(pool, attempt.current, () => {
+    const files = [
+      sampleSheet,
+      ...allFiles(dir).filter((f) => path.resolve(f) !== path.resolve(sampleSheet)),
+    ];
+    const parse = () => parseGdc(dir, sampleSheet);
+    return storeMatrices(pool, [{ target: dir, files, format: 'gdc-star', parse }], attempt, options);
+  });
+}
+
+/** The source being imported, updated as a command moves from one source to the next. */
+interface AttemptTracker {
+  current: () => Attempt;
+  moveTo: (item: Pending) => void;
+}
+
+function attemptOf(
+  kind: ImportKind,
+  target: string,
+  files: readonly string[],
+  format: string,
+  options: IngestOptions,
+): AttemptTracker {
+  let attempt: Attempt = { kind, target, files, format, origin: options.origin, label: options.label };
+  return {
+    current: () => attempt,
+    moveTo: (item) => {
+      attempt = { ...attempt, target: item.target, files: item.files, format: item.format };
+    },
+  };
 }
 
 /**
@@ -97,12 +130,14 @@ export async function ingestGdc(
 async function storeMatrices(
   pool: pg.Pool,
   pending: readonly Pending[],
-  kind: ImportKind,
+  attempt: AttemptTracker,
   options: IngestOptions,
 ): Promise<FileImport[]> {
+  const kind = attempt.current().kind;
   return withImportTransaction(pool, async (client) => {
     const results: FileImport[] = [];
     for (const item of pending) {
+      attempt.moveTo(item);
       const source = withOrigin(await describeSource(item.target, item.format, item.files), options.origin);
       const previous = await alreadyImported(client, source, kind);
       if (previous) {
@@ -139,11 +174,26 @@ function allFiles(dir: string): string[] {
 export async function ingestClinical(
   pool: pg.Pool,
   file: string,
-  options: { timeUnit?: 'days' | 'months'; origin?: string } = {},
+  options: { timeUnit?: 'days' | 'months'; origin?: string; label?: string } = {},
 ): Promise<ClinicalImportResult> {
-  const clinical = await parseClinical(file, options);
-  const source = withOrigin(await describeSource(file, `clinical/${clinical.shape}`), options.origin);
-  return withImportTransaction(pool, (client) => importClinical(client, source, clinical));
+  let attempt: Attempt = {
+    kind: 'CLINICAL',
+    target: file,
+    files: [file],
+    format: 'clinical',
+    origin: options.origin,
+    label: options.label,
+  };
+  return recordingFailure(
+    pool,
+    () => attempt,
+    async () => {
+      const clinical = await parseClinical(file, options);
+      attempt = { ...attempt, format: `clinical/${clinical.shape}` };
+      const source = withOrigin(await describeSource(file, attempt.format), options.origin);
+      return withImportTransaction(pool, (client) => importClinical(client, source, clinical));
+    },
+  );
 }
 
 function withOrigin<S extends { filePath: string }>(source: S, origin: string | undefined): S {

@@ -1,95 +1,14 @@
-// A cohort's dashboard: headline figures, composition, survival by cancer type, and its samples.
-// Model-backed panels: the embedding map, survival by predicted risk groups, and imputation quality.
-import type { Metadata } from 'next';
-import Link from 'next/link';
-import { notFound } from 'next/navigation';
-import { Suspense } from 'react';
-import { ApiFailure } from '../../../components/ApiFailure.tsx';
-import { Stats } from '../../../components/Stats.tsx';
-import { CohortDashboardDocument, CohortSamplesDocument } from '../../../generated/graphql.ts';
-import { allPages, apiRequest } from '../../../lib/api.ts';
-import { attempt } from '../../../lib/attempt.ts';
-import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../../lib/cohortFigures.ts';
-import { formatInt, formatPercent, formatPValue } from '../../../lib/format.ts';
-import { CompositionSection } from './CompositionSection.tsx';
-import { ImputationPanel } from './ImputationPanel.tsx';
-import { ModelPanels } from './ModelPanels.tsx';
+// The cohort dashboard's sample table (the rest of the dashboard is the layout): its search, sort and page
+// come from the URL's search parameters.
+import { parseSampleTableState } from '../../../lib/sampleTable.ts';
 import { SampleTableSection } from './SampleTableSection.tsx';
-import { SurvivalSection } from './SurvivalSection.tsx';
 
-type Params = { params: Promise<{ id: string }> };
+type Props = {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
-export async function generateMetadata({ params }: Params): Promise<Metadata> {
-  return { title: `Cohort ${(await params).id}` };
-}
-
-export default async function CohortPage({ params }: Params) {
+export default async function CohortSamplesPage({ params, searchParams }: Props) {
   const { id } = await params;
-  const result = await attempt(async () => {
-    const { cohort } = await apiRequest(CohortDashboardDocument, { id });
-    if (!cohort) return null;
-    const samples = await allPages(
-      async (first, after) =>
-        (await apiRequest(CohortSamplesDocument, { id, first, after })).cohort?.samples ?? null,
-    );
-    return { cohort, samples };
-  });
-
-  if (!result.ok)
-    return <ApiFailure what="This cohort" message={result.message} unreachable={result.unreachable} />;
-  if (!result.data) notFound();
-  const { cohort, samples } = result.data;
-  const coverage = survivalCoverage(cohort.survival);
-  const bySampleType = samplesBySampleType(cohort.composition);
-  const logRank = cohort.survival.logRank;
-  return (
-    <>
-      <p className="breadcrumb">
-        <Link href="/cohorts">Cohorts</Link> / {cohort.name}
-      </p>
-      <h1>{cohort.name}</h1>
-      {cohort.description && <p>{cohort.description}</p>}
-      <Stats
-        label="Cohort figures"
-        items={[
-          { label: 'samples', value: formatInt(cohort.sampleCount), testId: 'cohort-sample-count' },
-          { label: 'cancer types', value: String(samplesByCancerType(cohort.composition).length) },
-          {
-            label: 'tumour / normal samples',
-            value: `${bySampleType.get('TUMOR') ?? 0} / ${bySampleType.get('NORMAL') ?? 0}`,
-          },
-          {
-            label: `patients with survival (${formatPercent(coverage.withSurvival, coverage.patients)})`,
-            value: `${coverage.withSurvival} of ${coverage.patients}`,
-          },
-          { label: 'log-rank p across cancer types', value: logRank ? formatPValue(logRank.pValue) : '–' },
-        ]}
-      />
-      <CompositionSection rows={cohort.composition} />
-      <SurvivalSection survival={cohort.survival} />
-      <Suspense
-        fallback={
-          <p className="loading" role="status">
-            Embedding the cohort's samples with GexBERT…
-          </p>
-        }
-      >
-        <ModelPanels cohortId={id} />
-      </Suspense>
-      <Suspense
-        fallback={
-          <p className="loading" role="status">
-            Restoring held-out genes from the 64-gene panel…
-          </p>
-        }
-      >
-        <ImputationPanel cohortId={id} />
-      </Suspense>
-      <SampleTableSection
-        samples={samples.nodes}
-        totalCount={samples.totalCount}
-        truncated={samples.truncated}
-      />
-    </>
-  );
+  return <SampleTableSection cohortId={id} state={parseSampleTableState(await searchParams)} />;
 }

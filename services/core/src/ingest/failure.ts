@@ -1,0 +1,87 @@
+// A failed import is recorded too: after the import's transaction has rolled back (nothing it parsed is
+// stored), ONE `Import` row with status FAILED and the error is written on its own, so the history shows
+// what was tried and why it failed.
+import fs from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { InputError, isInputError } from '../formats/inputError.ts';
+import { describeSource } from './source.ts';
+import type { ImportKind } from './transaction.ts';
+
+/** What was being imported when the error happened. */
+export interface Attempt {
+  kind: ImportKind;
+  /** The file (or directory) being imported. */
+  target: string;
+  /** The files whose bytes make up the source (for its checksum). */
+  files: readonly string[];
+  format: string;
+  /** Recorded as the import's path instead of the local one (e.g. `upload:counts.tsv`). */
+  origin?: string;
+  /** The file's name in the error and the record instead of the local path (an upload's own name). */
+  label?: string;
+}
+
+/**
+ * Runs `work`; when it throws, records the failure of `attempt()` (read at that moment, so it names the
+ * source being imported when the error happened) and rethrows the error (relabelled, see `Attempt.label`).
+ */
+export async function recordingFailure<T>(
+  pool: pg.Pool,
+  attempt: () => Attempt,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const current = attempt();
+    const reported = relabel(error, current);
+    await recordFailure(pool, current, reported);
+    throw reported;
+  }
+}
+
+/** Writes the FAILED import row; a failure to record it never hides the import's own error. */
+export async function recordFailure(pool: pg.Pool, attempt: Attempt, error: unknown): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  try {
+    await pool.query(
+      `INSERT INTO "Import" (kind, status, "fileName", "filePath", checksum, format, "rowCount", "sampleCount",
+         "geneCount", "unmappedGenes", warnings, error, "startedAt")
+       VALUES ($1, 'FAILED', $2, $3, $4, $5, 0, 0, 0, '{}', '{}', $6, now())`,
+      [
+        attempt.kind,
+        attempt.label ?? path.basename(attempt.target),
+        attempt.origin ?? path.resolve(attempt.target),
+        await checksumOf(attempt),
+        attempt.format,
+        message,
+      ],
+    );
+  } catch {
+    // The database itself is failing: the caller still reports the import's error.
+  }
+}
+
+/** The source's checksum, or '' when its files cannot be read (e.g. a path that does not exist). */
+async function checksumOf(attempt: Attempt): Promise<string> {
+  const readable = attempt.files.every((file) => fs.existsSync(file) && fs.statSync(file).isFile());
+  if (!readable || attempt.files.length === 0) return '';
+  try {
+    return (await describeSource(attempt.target, attempt.format, attempt.files)).checksum;
+  } catch {
+    return '';
+  }
+}
+
+/** The error naming `label` instead of the local path of the file being imported. */
+function relabel(error: unknown, attempt: Attempt): unknown {
+  if (!attempt.label || !isInputError(error) || error.file !== attempt.target) return error;
+  return new InputError({
+    file: attempt.label,
+    ...(error.line === undefined ? {} : { line: error.line }),
+    ...(error.column === undefined ? {} : { column: error.column }),
+    problem: error.problem,
+    fix: error.fix,
+  });
+}
