@@ -13,7 +13,7 @@ import { Measurements } from './measurements.ts';
 import { accuracyPlot, imputationPlot, riskGroupPlot, writePlot } from './plots.ts';
 import { type ReportRow, writeReportJson } from './report.ts';
 import { renderMarkdown } from './reportMarkdown.ts';
-import { classifyRandomPanels } from './tasks/classification.ts';
+import { classifyCancerType } from './tasks/classification.ts';
 import { imputeMissing } from './tasks/imputation.ts';
 import { type RiskGroupMember, survivalRisk } from './tasks/survival.ts';
 
@@ -101,7 +101,7 @@ function planSplits(options: EvaluateOptions, log: (line: string) => void): Plan
 
 /** The tasks of one fold; returns its test patients' risk groups (empty without survival). */
 async function evaluateFold(fold: FoldContext): Promise<RiskGroupMember[]> {
-  await classifyRandomPanels(fold);
+  await classifyCancerType(fold);
   const groups = fold.survival ? await survivalRisk(fold) : [];
   await imputeMissing(fold);
   return groups;

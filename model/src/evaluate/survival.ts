@@ -1,5 +1,6 @@
 /**
- * Survival baselines of the evaluation: PCA(k) + Cox risk, cancer type alone, and risk groups
+ * Survival baselines of the evaluation: PCA(k) + Cox risk, cancer type alone, Cox models on composed
+ * covariates (PCA scores, cancer-type dummies, ...) with Harrell's C pooled or within type, and risk groups
  * (median / tertiles) compared by Kaplan-Meier and the log-rank test. The statistics come from
  * `../survival` (coxph, predictRisk, concordance, kaplanMeierByGroup, logRankTest).
  */
@@ -53,27 +54,97 @@ export function pcaCoxRisk(
   options: PcaCoxOptions = {},
 ): RiskModelResult & { pca: Pca } {
   const k = options.k ?? 5;
-  const standardizer = (options.standardize ?? true) ? fitStandardizer(trainX) : null;
+  const scores = pcaScores(trainX, testX, k, options.standardize ?? true);
+  return {
+    ...fitAndScore(
+      namedColumns(scores.train, 'PC'),
+      train,
+      namedColumns(scores.test, 'PC'),
+      test,
+      options.ridge ?? 0.01,
+    ),
+    pca: scores.pca,
+  };
+}
+
+/** PCA(k) scores of training and test rows, scaled to unit training variance (n x k each). */
+export interface PcaScores {
+  train: Matrix;
+  test: Matrix;
+  pca: Pca;
+}
+
+/**
+ * PCA(k) fitted on the training rows (genes standardised with training statistics unless
+ * `standardize` is false), both sets projected and each component scaled to unit training variance.
+ */
+export function pcaScores(trainX: Matrix, testX: Matrix, k: number, standardize = true): PcaScores {
+  const standardizer = standardize ? fitStandardizer(trainX) : null;
   const xTrain = standardizer ? applyStandardizer(trainX, standardizer) : trainX;
   const xTest = standardizer ? applyStandardizer(testX, standardizer) : testX;
   const pca = fitPca(xTrain, k);
-  const scoresTrain = transformPca(pca, xTrain);
-  const scoresTest = transformPca(pca, xTest);
-  const mean = colMeans(scoresTrain);
-  const sd = colVariances(scoresTrain, mean).map((v) => (v > 0 ? Math.sqrt(v) : 1));
-  const columns = (scores: Matrix): Record<string, Float64Array> => {
-    const out: Record<string, Float64Array> = {};
-    for (let c = 0; c < k; c++)
-      out[`PC${c + 1}`] = Float64Array.from(
-        { length: scores.rows },
-        (_, i) => scores.data[i * k + c]! / sd[c]!,
-      );
-    return out;
-  };
-  return {
-    ...fitAndScore(columns(scoresTrain), train, columns(scoresTest), test, options.ridge ?? 0.01),
-    pca,
-  };
+  const [train, test] = scaleByTraining(transformPca(pca, xTrain), [transformPca(pca, xTest)], false);
+  return { train: train!, test: test!, pca };
+}
+
+/**
+ * `train` and each of `others` with every column divided by its training standard deviation (1 for a
+ * constant column) and, when `centre` is true, first centred on its training mean.
+ */
+export function scaleByTraining(train: Matrix, others: Matrix[], centre: boolean): Matrix[] {
+  const mean = colMeans(train);
+  const sd = colVariances(train, mean).map((v) => (v > 0 ? Math.sqrt(v) : 1));
+  const scale = (m: Matrix): Matrix => ({
+    rows: m.rows,
+    cols: m.cols,
+    data: Float64Array.from(m.data, (v, q) => (v - (centre ? mean[q % m.cols]! : 0)) / sd[q % m.cols]!),
+  });
+  return [train, ...others].map(scale);
+}
+
+/** The columns of a matrix as named covariates `<prefix>1`, `<prefix>2`, ... */
+export function namedColumns(x: Matrix, prefix: string): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  for (let c = 0; c < x.cols; c++)
+    out[`${prefix}${c + 1}`] = Float64Array.from({ length: x.rows }, (_, i) => x.data[i * x.cols + c]!);
+  return out;
+}
+
+/**
+ * A ridge Cox model on named covariates fitted on the training subjects and scored on the test subjects
+ * with Harrell's C (the covariates should be on comparable scales, e.g. unit training variance).
+ */
+export function covariateCoxRisk(
+  trainCov: Record<string, ArrayLike<number>>,
+  train: SurvivalData,
+  testCov: Record<string, ArrayLike<number>>,
+  test: SurvivalData,
+  options: { ridge?: number } = {},
+): RiskModelResult {
+  return fitAndScore(trainCov, train, testCov, test, options.ridge ?? 0.01);
+}
+
+/**
+ * One 0/1 covariate `type_<level>` per level but the first (sorted) — the reference level, which a type
+ * missing from `levels` also gets.
+ */
+export function typeDummies(levels: string[], types: ArrayLike<string>): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  for (const level of [...levels].sort().slice(1))
+    out[`type_${level}`] = Float64Array.from(Array.from(types), (t) => (t === level ? 1 : 0));
+  return out;
+}
+
+/**
+ * Harrell's C of a risk score with pairs formed only within a cancer type (the counts summed over types):
+ * does the score rank patients of the same type.
+ */
+export function withinTypeCIndex(
+  data: SurvivalData,
+  risk: ArrayLike<number>,
+  types: ArrayLike<string>,
+): number {
+  return concordance(data, risk, { reverse: true, strata: types }).concordance;
 }
 
 function fitAndScore(
@@ -107,13 +178,8 @@ export function cancerTypeCoxRisk(
   options: { ridge?: number } = {},
 ): RiskModelResult {
   const levels = [...new Set(Array.from(trainTypes))].sort();
-  const dummies = (types: ArrayLike<string>): Record<string, Float64Array> => {
-    const out: Record<string, Float64Array> = {};
-    for (const level of levels.slice(1))
-      out[`type_${level}`] = Float64Array.from(Array.from(types), (t) => (t === level ? 1 : 0));
-    return out;
-  };
   if (levels.length < 2) throw new RangeError('cancer type alone needs at least two types in training');
+  const dummies = (types: ArrayLike<string>) => typeDummies(levels, types);
   return fitAndScore(dummies(trainTypes), train, dummies(testTypes), test, options.ridge ?? 0.01);
 }
 

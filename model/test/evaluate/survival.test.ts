@@ -9,6 +9,7 @@ import {
   row,
   selectRows,
 } from '../../src/evaluate/index.ts';
+import { scaleByTraining, typeDummies } from '../../src/evaluate/survival.ts';
 import type { EventIndicator } from '../../src/survival/index.ts';
 import { lowRank } from './synthetic.ts';
 
@@ -86,6 +87,25 @@ describe('PCA + Cox', () => {
     expect(result.fit.coefficients[1]!).toBeGreaterThan(result.fit.coefficients[0]!);
     expect(result.fit.coefficients[0]!).toBeGreaterThan(0);
     expect(result.cIndex).toBeGreaterThan(0.6);
+  });
+});
+
+describe('covariate building blocks', () => {
+  it('scales columns by the training standard deviation (hand-computed)', () => {
+    // Column 1: mean 2, sd 1 (values 1, 2, 3); column 2 constant (sd taken as 1).
+    const train = { rows: 3, cols: 2, data: Float64Array.from([1, 5, 2, 5, 3, 5]) };
+    const test = { rows: 1, cols: 2, data: Float64Array.from([4, 7]) };
+    const [a, b] = scaleByTraining(train, [test], true);
+    expect(Array.from(a!.data)).toEqual([-1, 0, 0, 0, 1, 0]);
+    expect(Array.from(b!.data)).toEqual([2, 2]);
+    expect(Array.from(scaleByTraining(test, [], false)[0]!.data)).toEqual([4, 7]);
+  });
+
+  it('codes cancer types as dummies against the first sorted level', () => {
+    expect(typeDummies(['UVM', 'ACC', 'CHOL'], ['ACC', 'UVM', 'CHOL', 'KICH'])).toEqual({
+      type_CHOL: Float64Array.from([0, 0, 1, 0]),
+      type_UVM: Float64Array.from([0, 1, 0, 0]),
+    });
   });
 });
 

@@ -1,24 +1,48 @@
 /**
  * Task 1 of the paper: cancer type from small gene panels. For each panel size k and each random panel
- * draw, logistic regression and an MLP on the k measured genes, against a logistic head on GexBERT's
- * embedding of the same k genes. Accuracy, macro-F1 and (at k = 64) confusion counts are recorded.
+ * draw, logistic regression and an MLP on the k measured genes, against GexBERT's embedding of the same k
+ * genes with a logistic head (frozen encoder) and GexBERT fine-tuned end to end (finetune.ts). Then the
+ * same methods on panels chosen from the training samples: the platform's panel (GexBERT restoration
+ * importance, panel.ts) and a supervised ANOVA panel. Accuracy, macro-F1 and (at k = 64, random panels)
+ * confusion counts are recorded.
  */
 import { fitLogisticRegression, fitMlp } from '../classify.ts';
 import { randomGenePanel } from '../data.ts';
+import { finetuneClassifier } from '../finetune.ts';
 import { embedPanel, type FoldContext } from '../fold.ts';
 import { selectCols } from '../matrix.ts';
 import { accuracy, confusionMatrix, macroF1 } from '../metrics.ts';
+import { anovaPanel, panelRestorationError, restorationPanel } from '../panel.ts';
 
-/** The GexBERT method's name in the report. */
+/** The GexBERT methods' names in the report. */
 export const GEXBERT_LINEAR = 'gexbert-embedding+logistic';
+export const GEXBERT_FINETUNED = 'gexbert-finetuned';
 
-/** Panel sizes and draws per mode. */
+/**
+ * Panel sizes per mode: the issue's 16, 64, 256 and 1,024 genes; a size above the vocabulary becomes the
+ * whole vocabulary (1,000 genes for the recipe), the largest panel GexBERT can read.
+ */
 export function panelSizes(quick: boolean, vocabularySize: number): number[] {
-  return (quick ? [16, 64] : [16, 64, 256, 1024]).filter((k) => k <= vocabularySize);
+  const sizes = (quick ? [16, 64] : [16, 64, 256, 1024]).map((k) => Math.min(k, vocabularySize));
+  return [...new Set(sizes)];
 }
 
 export function panelDraws(quick: boolean): number {
   return quick ? 2 : 5;
+}
+
+/**
+ * Fine-tuning runs on the CPU through tfjs-wasm (about 1 s per epoch at k = 16 and 4 s at k = 64 on a
+ * busy 2-core machine), so it is limited to small panels and a few random draws: --quick fine-tunes the
+ * k = 16 panels, a full run k = 16 and 64 with at most 3 random draws per size.
+ */
+export function finetunePlan(quick: boolean): { sizes: number[]; draws: number } {
+  return quick ? { sizes: [16], draws: 2 } : { sizes: [16, 64], draws: 3 };
+}
+
+/** Sizes of the panels chosen from the training samples (platform and ANOVA). */
+export function chosenPanelSizes(quick: boolean, vocabularySize: number): number[] {
+  return (quick ? [16, 64] : [16, 64, 256]).filter((k) => k <= vocabularySize);
 }
 
 /** The k = 64 panel's confusion counts are recorded (the paper's headline panel size). */
@@ -50,28 +74,123 @@ export function confusionMetric(truth: string, predicted: string): string {
   return `confusion:${truth}->${predicted}`;
 }
 
-/** Random panels: the baselines on the measured genes and GexBERT's embedding of them. */
-export async function classifyRandomPanels(fold: FoldContext): Promise<void> {
+interface PanelRun {
+  setting: string;
+  /** Seeds the MLP and the fine-tuning. */
+  seed: number;
+  withConfusion: boolean;
+  finetune: boolean;
+}
+
+/** Every method on one panel of vocabulary genes, fitted on the training samples, scored on the test samples. */
+async function classifyPanel(fold: FoldContext, panel: number[], run: PanelRun): Promise<void> {
+  const { setting, withConfusion } = run;
+  const xTrain = selectCols(fold.trainZ, panel);
+  const xTest = selectCols(fold.testZ, panel);
+  const logistic = fitLogisticRegression(xTrain, fold.trainLabels);
+  recordPredictions(fold, 'logistic', setting, logistic.predict(xTest), withConfusion);
+  const mlp = fitMlp(xTrain, fold.trainLabels, { seed: run.seed });
+  recordPredictions(fold, 'mlp', setting, mlp.predict(xTest), withConfusion);
+  const inPanel = new Uint8Array(fold.vocab.length);
+  for (const g of panel) inPanel[g] = 1;
+  const eTrain = await embedPanel(fold, fold.trainZ, inPanel);
+  const eTest = await embedPanel(fold, fold.testZ, inPanel);
+  const head = fitLogisticRegression(eTrain, fold.trainLabels);
+  recordPredictions(fold, GEXBERT_LINEAR, setting, head.predict(eTest), withConfusion);
+  if (!run.finetune) return;
+  const tuned = finetuneClassifier(fold.model, fold.stats, fold.trainZ, fold.trainLabels, panel, {
+    seed: run.seed,
+  });
+  try {
+    recordPredictions(fold, GEXBERT_FINETUNED, setting, tuned.predict(fold.testZ), withConfusion);
+    const t = tuned.trace;
+    fold.log(
+      `classification: ${setting}: fine-tuned ${t.epochs} epochs in ${t.seconds.toFixed(1)} s, kept epoch ${t.bestEpoch} (validation cross-entropy ${t.valLoss[0]!.toFixed(3)} -> ${t.valLoss[t.bestEpoch]!.toFixed(3)})`,
+    );
+  } finally {
+    tuned.dispose();
+  }
+}
+
+/**
+ * The classification task: random panels (the baselines on the measured genes, GexBERT's embedding of them
+ * and GexBERT fine-tuned), then the panels chosen from the training samples (classifyChosenPanels).
+ */
+export async function classifyCancerType(fold: FoldContext): Promise<void> {
   const V = fold.vocab.length;
   const draws = panelDraws(fold.quick);
-  for (const k of panelSizes(fold.quick, V)) {
-    const setting = `k=${k} genes`;
-    for (let d = 0; d < draws; d++) {
+  const plan = finetunePlan(fold.quick);
+  const started = Date.now();
+  const sizes = panelSizes(fold.quick, V);
+  if (!fold.quick && !sizes.includes(1024))
+    fold.note(
+      `Classification: the 1,024-gene panel is replaced by all ${V} vocabulary genes (the largest panel GexBERT can read; every draw is the same panel).`,
+    );
+  for (const k of sizes) {
+    for (let d = 0; d < (k === V ? 1 : draws); d++) {
       fold.log(`classification: k=${k}, draw ${d + 1}/${draws}`);
       const panel = randomGenePanel(V, k, fold.seed * 1000 + k * 10 + d + 7919 * fold.fold);
-      const withConfusion = k === CONFUSION_K;
-      const xTrain = selectCols(fold.trainZ, panel);
-      const xTest = selectCols(fold.testZ, panel);
-      const logistic = fitLogisticRegression(xTrain, fold.trainLabels);
-      recordPredictions(fold, 'logistic', setting, logistic.predict(xTest), withConfusion);
-      const mlp = fitMlp(xTrain, fold.trainLabels, { seed: fold.seed + d });
-      recordPredictions(fold, 'mlp', setting, mlp.predict(xTest), withConfusion);
-      const inPanel = new Uint8Array(V);
-      for (const g of panel) inPanel[g] = 1;
-      const eTrain = await embedPanel(fold, fold.trainZ, inPanel);
-      const eTest = await embedPanel(fold, fold.testZ, inPanel);
-      const head = fitLogisticRegression(eTrain, fold.trainLabels);
-      recordPredictions(fold, GEXBERT_LINEAR, setting, head.predict(eTest), withConfusion);
+      await classifyPanel(fold, panel, {
+        setting: `k=${k} genes`,
+        seed: fold.seed + d,
+        withConfusion: k === CONFUSION_K,
+        finetune: plan.sizes.includes(k) && d < plan.draws,
+      });
     }
   }
+  fold.note(
+    `Classification: ${GEXBERT_FINETUNED} (encoder + softmax head trained end to end, AdamW, early stopping on a stratified 20% of the training samples) was run for k = ${plan.sizes.join(', ')} genes only (${plan.draws} random draws per size, and the chosen panels of those sizes): fine-tuning runs on tfjs-wasm and costs too much at larger k.`,
+  );
+  fold.log(`classification: random panels took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  await classifyChosenPanels(fold);
+}
+
+/**
+ * Panels chosen from the training samples only: the platform's (greedy restoration selection; the panels
+ * are nested, so one selection up to the largest size serves every size) and, for comparison, the top
+ * ANOVA F genes of the training labels.
+ */
+export async function classifyChosenPanels(fold: FoldContext): Promise<void> {
+  const V = fold.vocab.length;
+  const sizes = chosenPanelSizes(fold.quick, V);
+  if (sizes.length === 0) return;
+  const plan = finetunePlan(fold.quick);
+  const started = Date.now();
+  const selection = await restorationPanel(fold.predictor, fold.stats, fold.trainZ, Math.max(...sizes), {
+    seed: fold.seed + 7919 * fold.fold,
+    log: (line) => fold.log(`classification: ${line}`),
+  });
+  fold.log(`classification: platform panel selection took ${selection.seconds.toFixed(0)} s`);
+  const foldName = fold.folds > 1 ? ` (fold ${fold.fold + 1})` : '';
+  const draws = panelDraws(fold.quick);
+  for (const k of sizes) {
+    const platform = selection.genes.slice(0, k);
+    const anova = anovaPanel(fold.trainZ, fold.trainLabels, k);
+    const kinds = [
+      ['platform', platform],
+      ['ANOVA', anova],
+    ] as const;
+    for (const [kind, panel] of kinds) {
+      fold.log(`classification: k=${k}, ${kind} panel`);
+      await classifyPanel(fold, panel, {
+        setting: `k=${k} genes, ${kind} panel`,
+        seed: fold.seed,
+        withConfusion: false,
+        finetune: plan.sizes.includes(k),
+      });
+    }
+    const genes = (panel: number[]) =>
+      panel
+        .slice(0, 6)
+        .map((g) => fold.vocab[g])
+        .join(', ');
+    const mse = (panel: number[]) => panelRestorationError(fold.predictor, fold.stats, fold.testZ, panel);
+    let random = 0;
+    for (let d = 0; d < draws; d++)
+      random += (await mse(randomGenePanel(V, k, fold.seed * 1000 + k * 10 + d + 7919 * fold.fold))) / draws;
+    fold.note(
+      `Classification${foldName}, k=${k} chosen panels (from training samples only). Platform panel: genes added greedily, each the candidate that most lowers GexBERT's restoration error of the other vocabulary genes (${selection.profiles} decoder passes on ${selection.samples} training samples), first ${genes(platform)}. ANOVA panel: first ${genes(anova)}. Restoration MSE of the other vocabulary genes from the panel alone, test samples, z units: platform ${(await mse(platform)).toFixed(3)}, ANOVA ${(await mse(anova)).toFixed(3)}, random panels ${random.toFixed(3)} (mean of the ${draws} draws above).`,
+    );
+  }
+  fold.log(`classification: chosen panels took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
