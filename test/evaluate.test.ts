@@ -60,7 +60,11 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
 
   // Accuracy, macro-F1 and (k = 64) confusion counts per classification method; the confusion cells,
   // summed over the panel draws, give back the mean accuracy (every draw scores the same test samples).
-  for (const method of methods('classification')) {
+  const k64Methods = new Set(
+    rows.filter((r) => r.task === 'classification' && r.setting === 'k=64 genes').map((r) => r.method),
+  );
+  expect([...k64Methods].sort()).toEqual(['gexbert-embedding+logistic', 'logistic', 'mlp']);
+  for (const method of k64Methods) {
     const k64 = rows.filter(
       (r) => r.task === 'classification' && r.method === method && r.setting === 'k=64 genes',
     );
@@ -75,6 +79,53 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
       .reduce((a, r) => a + r.value, 0);
     expect(correct / total, method).toBeCloseTo(metric('accuracy')!, 10);
   }
+
+  // Chosen panels (the platform's restoration-based choice and an ANOVA comparison) beside the random
+  // ones, every classifier on each; GexBERT fine-tuned on the 16-gene panels.
+  const score = (task: string, method: string, setting: string, metric: string) =>
+    rows.find((r) => r.task === task && r.method === method && r.setting === setting && r.metric === metric)
+      ?.value;
+  for (const setting of [
+    'k=16 genes, platform panel',
+    'k=64 genes, platform panel',
+    'k=16 genes, ANOVA panel',
+    'k=64 genes, ANOVA panel',
+  ])
+    for (const method of ['logistic', 'mlp', 'gexbert-embedding+logistic'])
+      for (const metric of ['accuracy', 'macro-F1']) {
+        const v = score('classification', method, setting, metric);
+        expect(v, `${method} ${setting} ${metric}`).toBeGreaterThan(0);
+        expect(v, `${method} ${setting} ${metric}`).toBeLessThanOrEqual(1);
+      }
+  for (const setting of ['k=16 genes', 'k=16 genes, platform panel'])
+    expect(score('classification', 'gexbert-finetuned', setting, 'accuracy'), setting).toBeGreaterThan(0.5);
+
+  // Survival: the anchor-gene experiment (restored from a 64-gene panel by GexBERT and by KNN, against the
+  // panel alone and the measured anchors), cancer type as a covariate, within-type C.
+  const anchors = 'overall survival, 64-gene panel + 8 anchors';
+  for (const method of [
+    'panel-pca5+cox',
+    'knn-restored-anchors+panel-pca5+cox',
+    'gexbert-restored-anchors+panel-pca5+cox',
+    'measured-anchors+panel-pca5+cox',
+  ]) {
+    const c = score('survival', method, anchors, 'c-index');
+    expect(c, method).toBeGreaterThan(0);
+    expect(c, method).toBeLessThan(1);
+  }
+  expect(
+    score('survival', 'gexbert-restored-anchors', anchors, 'anchor restoration r (test)'),
+  ).toBeGreaterThan(0.5);
+  for (const method of ['pca5+type+cox', 'gexbert-embedding+pca5+type+cox'])
+    expect(score('survival', method, 'overall survival, all types', 'c-index'), method).toBeGreaterThan(0.5);
+
+  // Imputation: the VAE baseline (trained with tfjs) is in every setting and beats the per-gene mean.
+  for (const setting of ['missing=30%, genes=256', 'missing=70%, genes=256']) {
+    const rmse = (method: string) => score('imputation', method, setting, 'rmse (z)')!;
+    expect(rmse('vae'), setting).toBeLessThan(0.9 * rmse('mean'));
+    expect(score('imputation', 'vae', setting, 'pearson'), setting).toBeGreaterThan(0.3);
+  }
+  expect(rows.some((r) => r.setting.includes('genes=5000'))).toBe(false);
 
   const pearson = rows.filter((r) => r.task === 'imputation' && r.metric === 'pearson');
   const settings = [...new Set(pearson.map((r) => r.setting))];

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { kaplanMeierByGroup, logRankTest } from '../survival/index.ts';
 import { svgToPng } from './png.ts';
 import type { ReportRow } from './report.ts';
-import { kaplanMeierPlot, linePlot, type PlotSeries } from './svg.ts';
+import { kaplanMeierPlot, linePlot, PALETTE, type PlotSeries } from './svg.ts';
 import type { RiskGroupMember } from './tasks/survival.ts';
 
 function numberIn(setting: string, pattern: RegExp): number {
@@ -47,21 +47,32 @@ export function accuracyPlot(rows: ReportRow[]): string {
   );
 }
 
+/** Dash patterns by gene-set size, smallest set solid. */
+const DASHES = [undefined, '8 4', '2 3', '10 3 2 3'];
+
 export function imputationPlot(rows: ReportRow[]): string {
   const imp = rows.filter((r) => r.task === 'imputation');
-  return linePlot(
-    seriesBy(
-      imp,
-      'pearson',
-      (s) => numberIn(s, /missing=(\d+)%/),
-      (r) => `${r.method}, ${numberIn(r.setting, /genes=(\d+)/)} genes`,
-    ),
-    {
-      title: 'Imputation Pearson (masked test entries) vs missing rate',
-      xLabel: 'missing rate (%)',
-      yLabel: 'Pearson r',
-    },
-  );
+  const methods = [...new Set(imp.map((r) => r.method))];
+  const sizes = [...new Set(imp.map((r) => numberIn(r.setting, /genes=(\d+)/)))].sort((a, b) => a - b);
+  const series = seriesBy(
+    imp,
+    'pearson',
+    (s) => numberIn(s, /missing=(\d+)%/),
+    (r) => `${r.method}, ${numberIn(r.setting, /genes=(\d+)/)} genes`,
+  ).map((s) => {
+    const [method, genes] = s.name.split(', ') as [string, string];
+    const dash = DASHES[sizes.indexOf(Number.parseInt(genes, 10)) % DASHES.length];
+    return {
+      ...s,
+      color: PALETTE[methods.indexOf(method) % PALETTE.length]!,
+      ...(dash ? { dash } : {}),
+    };
+  });
+  return linePlot(series, {
+    title: 'Imputation Pearson (masked test entries) vs missing rate',
+    xLabel: 'missing rate (%)',
+    yLabel: 'Pearson r',
+  });
 }
 
 export function riskGroupPlot(members: RiskGroupMember[], title: string): string {

@@ -52,11 +52,12 @@ export function foldCount(options: Pick<EvaluateOptions, 'test' | 'quick' | 'fol
 }
 
 /**
- * Rough wall time of a run on an idle 2-core machine, in seconds, for the message printed up front:
- * --quick about 3 minutes; a full run about 20 minutes per fold (recipe training plus the tasks).
+ * Rough wall time of a run on an idle 2-core machine, in seconds, for the message printed up front
+ * (measured: --quick 129 s; see model/EXPERIMENTS.md for the full run): --quick about 3 minutes; a full
+ * run about 13 minutes per fold (recipe training ~6 min, then the three tasks).
  */
 export function expectedSeconds(quick: boolean, folds = 1): number {
-  return quick ? 180 : folds * 1200;
+  return quick ? 180 : folds * 780;
 }
 
 interface Plan {

@@ -8,6 +8,9 @@ export interface PlotSeries {
   name: string;
   x: ArrayLike<number>;
   y: ArrayLike<number>;
+  /** Line colour (default: the palette by position) and SVG dash pattern (default solid). */
+  color?: string;
+  dash?: string;
 }
 
 /** Options shared by the plots. */
@@ -24,7 +27,16 @@ export interface PlotOptions {
   yRange?: [number, number];
 }
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+export const PALETTE = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#ff7f0e',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+];
 
 /** Escapes text for SVG content and attributes. */
 export function escapeXml(text: string): string {
@@ -64,9 +76,11 @@ function range(values: number[]): [number, number] {
 }
 
 function renderPlot(series: PlotSeries[], options: PlotOptions, step: boolean): string {
-  const width = options.width ?? 640;
-  const height = options.height ?? 420;
-  const margin = { left: 64, right: 150, top: 40, bottom: 52 };
+  // The legend column is as wide as the longest series name (about 7 px per character at 12 px).
+  const legendWidth = Math.max(150, 44 + 7 * Math.max(0, ...series.map((s) => s.name.length)));
+  const width = options.width ?? 490 + legendWidth;
+  const height = Math.max(options.height ?? 420, 40 + 18 * series.length + 52);
+  const margin = { left: 64, right: legendWidth, top: 40, bottom: 52 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const logX = options.logX ?? false;
@@ -111,7 +125,8 @@ function renderPlot(series: PlotSeries[], options: PlotOptions, step: boolean): 
     `<text x="16" y="${f(margin.top + plotH / 2)}" text-anchor="middle" transform="rotate(-90 16 ${f(margin.top + plotH / 2)})">${escapeXml(options.yLabel)}</text>`,
   );
   series.forEach((s, i) => {
-    const color = PALETTE[i % PALETTE.length]!;
+    const color = s.color ?? PALETTE[i % PALETTE.length]!;
+    const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
     const points: string[] = [];
     for (let q = 0; q < s.x.length; q++) {
       const x = s.x[q]!;
@@ -120,7 +135,9 @@ function renderPlot(series: PlotSeries[], options: PlotOptions, step: boolean): 
       if (step && points.length > 0) points.push(`${f(px(x))},${points[points.length - 1]!.split(',')[1]}`);
       points.push(`${f(px(x))},${f(py(y))}`);
     }
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.join(' ')}"/>`);
+    parts.push(
+      `<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${points.join(' ')}"/>`,
+    );
     if (!step)
       for (const pt of points) {
         const [cx, cy] = pt.split(',');
@@ -129,7 +146,7 @@ function renderPlot(series: PlotSeries[], options: PlotOptions, step: boolean): 
     const ly = margin.top + 12 + i * 18;
     const lx = margin.left + plotW + 12;
     parts.push(
-      `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 20}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`,
+      `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 20}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${dash}/>`,
       `<text x="${lx + 26}" y="${ly}">${escapeXml(s.name)}</text>`,
     );
   });
