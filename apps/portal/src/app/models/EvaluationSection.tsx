@@ -19,8 +19,9 @@ export function EvaluationSection(props: { rows: EvaluationRow[]; versionId: str
   return (
     <div data-testid={`evaluation-${props.versionId}`}>
       <p className="muted">
-        Scores of this recipe on a held-out split (gexbert evaluate --quick): the evaluation trains its own
-        GexBERT with the same recipe on a 70/30 split, so these are not this checkpoint's own scores.
+        Scores of this recipe from <code>gexbert evaluate</code> (its report.md, beside report.json in the
+        checkpoint's evaluation folder, says how the samples were split): the evaluation trains its own
+        GexBERT with the same recipe on training samples only, so these are not this checkpoint's own scores.
       </p>
       {taskTables(props.rows).map((t) => (
         <div key={t.task} data-testid={`evaluation-${t.task}`}>

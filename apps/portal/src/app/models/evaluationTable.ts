@@ -47,16 +47,17 @@ function unique<T>(items: T[]): T[] {
 function behindSentences(task: string, methods: string[], lines: EvaluationLine[]): string[] {
   const sentences: string[] = [];
   for (const line of lines) {
-    const ours = line.values.find((v) => v !== null && isGexbert(v.method));
-    if (!ours) continue;
     const lower = lowerIsBetter(line.metric);
-    for (const [i, other] of line.values.entries()) {
-      if (!other || isGexbert(methods[i]!)) continue;
-      const worse = lower ? ours.value > other.value : ours.value < other.value;
-      if (worse)
-        sentences.push(
-          `On ${task} (${line.setting}), GexBERT's ${line.metric} ${ours.value.toFixed(3)} is ${lower ? 'worse than (higher)' : 'below'} ${other.method}'s ${other.value.toFixed(3)}.`,
-        );
+    for (const ours of line.values) {
+      if (!ours || !isGexbert(ours.method)) continue;
+      for (const [i, other] of line.values.entries()) {
+        if (!other || isGexbert(methods[i]!)) continue;
+        const worse = lower ? ours.value > other.value : ours.value < other.value;
+        if (worse)
+          sentences.push(
+            `On ${task} (${line.setting}), GexBERT (${ours.method})'s ${line.metric} ${ours.value.toFixed(3)} is ${lower ? 'worse than (higher)' : 'below'} ${other.method}'s ${other.value.toFixed(3)}.`,
+          );
+      }
     }
   }
   return sentences;
