@@ -138,7 +138,7 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
   const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
   expect(md).toMatch(/94%/);
   expect(md).toMatch(/70\/30 split/);
-  const plots = ['classification-accuracy', 'survival-km', 'imputation-pearson'];
+  const plots = ['classification-accuracy', 'survival-km', 'imputation-pearson', 'imputation-rmse'];
   for (const plot of plots) {
     const svg = fs.readFileSync(path.join(out, `${plot}.svg`), 'utf8');
     expect(svg, plot).toMatch(/<svg/);

@@ -50,13 +50,14 @@ export function accuracyPlot(rows: ReportRow[]): string {
 /** Dash patterns by gene-set size, smallest set solid. */
 const DASHES = [undefined, '8 4', '2 3', '10 3 2 3'];
 
-export function imputationPlot(rows: ReportRow[]): string {
+/** Imputation Pearson (or RMSE) of the masked test entries against the missing rate, per method and gene set. */
+export function imputationPlot(rows: ReportRow[], metric: 'pearson' | 'rmse (z)' = 'pearson'): string {
   const imp = rows.filter((r) => r.task === 'imputation');
   const methods = [...new Set(imp.map((r) => r.method))];
   const sizes = [...new Set(imp.map((r) => numberIn(r.setting, /genes=(\d+)/)))].sort((a, b) => a - b);
   const series = seriesBy(
     imp,
-    'pearson',
+    metric,
     (s) => numberIn(s, /missing=(\d+)%/),
     (r) => `${r.method}, ${numberIn(r.setting, /genes=(\d+)/)} genes`,
   ).map((s) => {
@@ -69,9 +70,12 @@ export function imputationPlot(rows: ReportRow[]): string {
     };
   });
   return linePlot(series, {
-    title: 'Imputation Pearson (masked test entries) vs missing rate',
+    title:
+      metric === 'pearson'
+        ? 'Imputation Pearson (masked test entries) vs missing rate'
+        : 'Imputation error: RMSE of masked test entries (per-gene z) vs missing rate',
     xLabel: 'missing rate (%)',
-    yLabel: 'Pearson r',
+    yLabel: metric === 'pearson' ? 'Pearson r' : 'RMSE (z)',
   });
 }
 

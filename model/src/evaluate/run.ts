@@ -168,7 +168,8 @@ export async function runEvaluation(options: EvaluateOptions): Promise<EvaluateR
           ),
         )
       : []),
-    ...(await writePlot(options.out, 'imputation-pearson', imputationPlot(rows))),
+    ...(await writePlot(options.out, 'imputation-pearson', imputationPlot(rows, 'pearson'))),
+    ...(await writePlot(options.out, 'imputation-rmse', imputationPlot(rows, 'rmse (z)'))),
   ];
   const seconds = (Date.now() - started) / 1000;
   const jsonFile = path.join(options.out, 'report.json');

@@ -136,3 +136,43 @@ describe('svgToPng', () => {
     expect(darkPixels(decodePng(svgToPng(word)))).toBeGreaterThan(200);
   });
 });
+
+describe('imputationPlot', () => {
+  it('draws one line per method and gene set: colour by method, dashes by gene set', async () => {
+    const { imputationPlot } = await import('../../src/evaluate/plots.ts');
+    const cell = (method: string, genes: number, missing: number, value: number): ReportRow => ({
+      task: 'imputation',
+      method,
+      setting: `missing=${missing}%, genes=${genes}`,
+      metric: 'rmse (z)',
+      value,
+      spread: null,
+    });
+    const rows = [256, 1000].flatMap((genes) =>
+      ['knn', 'gexbert'].flatMap((method) => [30, 70].map((missing) => cell(method, genes, missing, 0.5))),
+    );
+    const svg = imputationPlot(rows, 'rmse (z)');
+    const lines = [
+      ...svg.matchAll(
+        /<polyline fill="none" stroke="([^"]+)" stroke-width="2"( stroke-dasharray="[^"]+")? points="([^"]+)"/g,
+      ),
+    ];
+    expect(lines).toHaveLength(4);
+    const [knn256, gex256, knn1000, gex1000] = lines.map((m) => ({
+      color: m[1],
+      dashed: m[2] !== undefined,
+      points: m[3]!.split(' ').length,
+    }));
+    expect(knn256!.color).toBe(knn1000!.color);
+    expect(gex256!.color).toBe(gex1000!.color);
+    expect(knn256!.color).not.toBe(gex256!.color);
+    expect([knn256!.dashed, gex256!.dashed, knn1000!.dashed, gex1000!.dashed]).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
+    expect(knn256!.points).toBe(2);
+    expect(svg).toMatch(/RMSE \(z\)/);
+  });
+});
