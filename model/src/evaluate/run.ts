@@ -60,13 +60,13 @@ export function expectedSeconds(quick: boolean, folds = 1): number {
   return quick ? 180 : folds * 480;
 }
 
-interface Plan {
+export interface Plan {
   data: LabelledCounts;
   splits: Split[];
   description: string;
 }
 
-function planSplits(options: EvaluateOptions, log: (line: string) => void): Plan {
+export function planSplits(options: EvaluateOptions, log: (line: string) => void): Plan {
   const seed = options.seed ?? 1;
   log(`reading ${options.train}`);
   const train = loadCountsDir(options.train);
