@@ -174,3 +174,22 @@ it('refuses --attach to a folder that is not a checkpoint before evaluating', as
   expect(result.stderr).not.toMatch(/reading/);
   expect(fs.existsSync(path.join(notCheckpoint, 'evaluation'))).toBe(false);
 });
+
+it('names a missing input and what to give before evaluating', async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-evaluate-missing-'));
+  const result = await runCli([
+    'evaluate',
+    '--train',
+    path.join(sharedDir(), 'data/tcga/counts'),
+    '--clinical',
+    path.join(out, 'no-such-os.tsv'),
+    '--out',
+    path.join(out, 'report'),
+  ]);
+  expect(result.code).not.toBe(0);
+  expect(result.stderr).toMatch(
+    /--clinical .*no-such-os\.tsv: no such file or folder; give the overall-survival table/,
+  );
+  expect(result.stderr).not.toMatch(/reading/);
+  expect(fs.existsSync(path.join(out, 'report'))).toBe(false);
+});

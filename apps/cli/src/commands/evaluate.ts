@@ -31,6 +31,18 @@ function checkAttachTarget(dir: string): void {
   }
 }
 
+/** Checks that each given input path exists before the long run starts. */
+function checkInputs(flags: Flags): void {
+  const inputs: [string, string | undefined, string][] = [
+    ['--train', flags.train, 'a folder (or file) of genes x samples count tables'],
+    ['--test', flags.test, 'a folder (or file) of genes x samples count tables'],
+    ['--clinical', flags.clinical, 'the overall-survival table (patient, OS_time_days, OS_event)'],
+  ];
+  for (const [flag, value, what] of inputs)
+    if (value !== undefined && !existsSync(value))
+      throw new Error(`${flag} ${value}: no such file or folder; give ${what}`);
+}
+
 /** Copies the report files (JSON, Markdown, plots) into `<checkpoint>/evaluation/`; returns the copies. */
 async function attachReport(checkpoint: string, files: string[]): Promise<string[]> {
   const target = path.join(checkpoint, 'evaluation');
@@ -68,6 +80,7 @@ export function registerEvaluate(program: Command): void {
     .action(async (flags: Flags) => {
       try {
         const quick = flags.quick ?? false;
+        checkInputs(flags);
         if (flags.attach !== undefined) checkAttachTarget(flags.attach);
         const folds = Number(flags.folds ?? '3');
         if (!Number.isInteger(folds) || folds < 2)
