@@ -193,3 +193,18 @@ it('names a missing input and what to give before evaluating', async () => {
   expect(result.stderr).not.toMatch(/reading/);
   expect(fs.existsSync(path.join(out, 'report'))).toBe(false);
 });
+
+it('names the count file, line and fix of a ragged table before training', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-evaluate-ragged-'));
+  fs.writeFileSync(
+    path.join(dir, 'TCGA_XXX_counts.tsv'),
+    'gene\tTCGA-AA-0001-01A\tTCGA-AA-0002-01A\nENSG1\t1\t2\nENSG2\t3\n',
+  );
+  const result = await runCli(['evaluate', '--train', dir, '--quick', '--out', path.join(dir, 'report')]);
+  expect(result.code).not.toBe(0);
+  expect(result.stderr).toContain(
+    `${path.join(dir, 'TCGA_XXX_counts.tsv')}: line 3: 1 values for 2 samples in the header; every line needs a gene ID`,
+  );
+  expect(result.stderr).not.toMatch(/training GexBERT/);
+  expect(fs.existsSync(path.join(dir, 'report'))).toBe(false);
+});

@@ -40,9 +40,19 @@ export function parseCountTsv(text: string): CountMatrix {
     if (line === '') continue;
     const cells = line.split('\t');
     if (cells.length !== nSamples + 1)
-      throw new RangeError(`line ${l + 1} has ${cells.length - 1} values, expected ${nSamples}`);
+      throw new RangeError(
+        `line ${l + 1}: ${cells.length - 1} values for ${nSamples} samples in the header; every line needs a gene ID and one tab-separated count per sample`,
+      );
     const values = new Float64Array(nSamples);
-    for (let s = 0; s < nSamples; s++) values[s] = Number(cells[s + 1]);
+    for (let s = 0; s < nSamples; s++) {
+      const cell = cells[s + 1]!;
+      const v = cell.trim() === '' ? Number.NaN : Number(cell);
+      if (!(v >= 0))
+        throw new RangeError(
+          `line ${l + 1}, column ${s + 2}: "${cell}" is not a count; give raw read counts (non-negative numbers)`,
+        );
+      values[s] = v;
+    }
     geneIds.push(cells[0]!);
     chunks.push(values);
   }

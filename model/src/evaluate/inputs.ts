@@ -38,7 +38,11 @@ export function loadCountsDir(target: string): LabelledCounts {
   const tables = files.map((file) => {
     const base = path.basename(file);
     const label = /TCGA_([A-Za-z0-9]+)_/.exec(base)?.[1] ?? base.replace(/\..*$/, '');
-    return { table: parseCountTsv(readText(file)), label };
+    try {
+      return { table: parseCountTsv(readText(file)), label };
+    } catch (error) {
+      throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   });
   return combineCounts(tables);
 }

@@ -32,6 +32,16 @@ describe('count tables', () => {
     expect(genesWithMeanCount(table, 1)).toEqual([1, 2]);
   });
 
+  it('rejects a ragged line or a value that is not a count, naming the line, column and fix', () => {
+    expect(() => parseCountTsv('\tS1\tS2\nG1\t1\t0\nG2\t3\n')).toThrow(
+      /^line 3: 1 values for 2 samples in the header; every line needs a gene ID and one tab-separated count per sample$/,
+    );
+    for (const bad of ['NA', '-1', '', 'x'])
+      expect(() => parseCountTsv(`\tS1\tS2\nG1\t1\t${bad}\n`), bad).toThrow(
+        `line 2, column 3: "${bad}" is not a count; give raw read counts (non-negative numbers)`,
+      );
+  });
+
   it('combines tables with the same genes and rejects different genes', () => {
     const a = parseCountTsv(tsv);
     const b = parseCountTsv('\tS3\nG1\t5\nG2\t6\nG3\t7\n');
