@@ -12,8 +12,9 @@ import { isInputError } from '@gexbert/core/formats/inputError';
 import type { JobQueue } from '@gexbert/core/jobs/queue';
 // `graphql/index.js`, not `graphql`: the same CommonJS build Apollo Server loads (under Vitest a bare
 // `graphql` resolves to the .mjs build, and two copies of graphql refuse each other's schema objects).
-import type { GraphQLFormattedError } from 'graphql/index.js';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql/index.js';
 import type pg from 'pg';
+import { hasRole } from './auth/tokens.ts';
 import { TokenVerifier } from './auth/tokenVerifier.ts';
 import { type ApiConfig, type ApiConfigInput, loadApiConfig } from './config.ts';
 import type { Context } from './context.ts';
@@ -160,20 +161,37 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
 
   const tokens = new TokenVerifier(pool, config.tokenCacheMs);
   const sampleRows = new Map<number, SampleRow>();
-  const contextFor = async (req: http.IncomingMessage): Promise<Context> => {
+  /** The caller's role and token from the Authorization header (UNAUTHENTICATED when it has none that works). */
+  const authenticate = async (
+    req: http.IncomingMessage,
+  ): Promise<{ role: Context['role']; token: Context['token'] }> => {
     const header = req.headers.authorization;
-    let role: Context['role'];
-    let token: Context['token'] = null;
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      token = match ? await tokens.verify(match[1]!) : null;
+      const token = match ? await tokens.verify(match[1]!) : null;
       if (!token) throw unauthenticated('the API token is invalid or revoked');
-      role = token.role;
-    } else if (config.anonymousRole === 'READER') {
-      role = 'READER';
-    } else {
-      throw unauthenticated('an API token is required: send Authorization: Bearer <token>');
+      return { role: token.role, token };
     }
+    if (config.anonymousRole === 'READER') return { role: 'READER', token: null };
+    throw unauthenticated('an API token is required: send Authorization: Bearer <token>');
+  };
+  /**
+   * File uploads are only for curators (the ingest mutations): anyone else is refused before the body, up to
+   * GEXBERT_API_MAX_UPLOAD_BYTES, is read. Returns the refusal, or null to go on.
+   */
+  const refuseUpload = async (req: http.IncomingMessage): Promise<[number, string, string] | null> => {
+    try {
+      const { role } = await authenticate(req);
+      if (hasRole(role, 'CURATOR')) return null;
+      return [403, `uploads need the curator role; your token has ${role.toLowerCase()}`, 'FORBIDDEN'];
+    } catch (error) {
+      if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED')
+        return [401, error.message, 'UNAUTHENTICATED'];
+      throw error;
+    }
+  };
+  const contextFor = async (req: http.IncomingMessage): Promise<Context> => {
+    const { role, token } = await authenticate(req);
     return {
       db: pool,
       prisma,
@@ -200,6 +218,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       if (method === 'POST') {
         const type = req.headers['content-type'] ?? '';
         const multipart = isMultipartFormData(type);
+        const refusal = multipart ? await refuseUpload(req) : null;
+        if (refusal) {
+          sendJson(res, ...refusal);
+          return;
+        }
         const raw = await readBody(req, multipart ? config.maxUploadBytes : config.maxBodyBytes);
         const text = multipart ? '' : raw.toString('utf8');
         if (multipart) {

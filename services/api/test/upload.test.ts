@@ -196,7 +196,9 @@ describe('uploading files through GraphQL', () => {
   it('refuses readers, requests without the CSRF preflight header and bodies over the size limit', async () => {
     const before = await fingerprint(dbUrl);
     const denied = await upload(CLINICAL_MUTATION, OS_TABLE, {}, reader);
+    expect(denied.status).toBe(403);
     expect(denied.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    expect(denied.errors![0]!.message).toBe('uploads need the curator role; your token has reader');
     const content = fs.readFileSync(OS_TABLE);
     const csrf = await post(uploadForm(CLINICAL_MUTATION, {}, content, 'os.tsv.gz'), { preflight: false });
     expect(csrf.status).toBe(400);
@@ -208,6 +210,14 @@ describe('uploading files through GraphQL', () => {
     expect(tooLarge.errors![0]!.message).toMatch(
       /upload is larger than 2000000 bytes .*GEXBERT_API_MAX_UPLOAD_BYTES/,
     );
+    // Who may upload is settled before the body is read: a reader's or a stranger's oversized upload is
+    // refused for its token (403, 401), not for its size (413).
+    const readerTooLarge = await upload(COUNTS_MUTATION, big, {}, reader);
+    expect(readerTooLarge.status).toBe(403);
+    expect(readerTooLarge.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const strangerTooLarge = await upload(COUNTS_MUTATION, big, {}, 'gxb_not-a-token');
+    expect(strangerTooLarge.status).toBe(401);
+    expect(strangerTooLarge.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
     expect(await fingerprint(dbUrl)).toEqual(before);
   });
 
