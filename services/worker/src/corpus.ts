@@ -1,5 +1,5 @@
 // The training corpus of a retraining: the raw counts of a snapshot of samples, as a samples x genes matrix.
-import { readProfile } from '@gexbert/core/expression/store';
+import { readProfiles } from '@gexbert/core/expression/store';
 import type { ExpressionMatrix } from '@gexbert/model/gexbert/normalise';
 import type pg from 'pg';
 
@@ -12,11 +12,7 @@ export async function countsOfSamples(
   sampleIds: readonly number[],
   cacheKey = '',
 ): Promise<ExpressionMatrix & { sampleIds: number[] }> {
-  const profiles = [];
-  for (const id of sampleIds) {
-    const profile = await readProfile(pool, id, 'RAW_COUNT', cacheKey);
-    if (profile) profiles.push(profile);
-  }
+  const profiles = (await readProfiles(pool, sampleIds, 'RAW_COUNT', cacheKey)).filter((p) => p !== null);
   if (profiles.length === 0)
     throw new Error('none of the training samples has raw counts; ingest count matrices first');
   const layouts = new Map(profiles.map((p) => [p.layoutId, p.genes]));

@@ -138,27 +138,46 @@ export async function readProfile(
   unit: ExpressionUnit,
   cacheKey = '',
 ): Promise<Profile | null> {
-  const { rows } = await db.query<{
-    blockId: number;
-    layoutId: number;
-    encoding: ValueEncoding;
-    values: Buffer;
-  }>({
-    text: `SELECT p."blockId", b."layoutId", b.encoding, p.values FROM "ExpressionProfile" p
-           JOIN "ExpressionBlock" b ON b.id = p."blockId" WHERE p."sampleId" = $1 AND p.unit = $2`,
-    values: [sampleId, unit],
-  });
-  const row = rows[0];
-  if (!row) return null;
-  const genes = await genesOfLayout(db, row.layoutId, cacheKey);
-  return {
-    sampleId,
-    unit,
-    blockId: row.blockId,
-    layoutId: row.layoutId,
-    genes,
-    values: unpackRow(row.values, row.encoding),
-  };
+  return (await readProfiles(db, [sampleId], unit, cacheKey))[0] ?? null;
+}
+
+/** Samples per query of readProfiles (a raw-count profile of 60k genes is about 240 kB). */
+const PROFILES_PER_QUERY = 200;
+
+/**
+ * The profiles of many samples in one unit, in the order asked (null where a sample has none): one query
+ * per PROFILES_PER_QUERY samples instead of one per sample.
+ */
+export async function readProfiles(
+  db: Queryable,
+  sampleIds: readonly number[],
+  unit: ExpressionUnit,
+  cacheKey = '',
+): Promise<(Profile | null)[]> {
+  const found = new Map<number, Profile>();
+  for (let i = 0; i < sampleIds.length; i += PROFILES_PER_QUERY) {
+    const { rows } = await db.query<{
+      sampleId: number;
+      blockId: number;
+      layoutId: number;
+      encoding: ValueEncoding;
+      values: Buffer;
+    }>({
+      text: `SELECT p."sampleId", p."blockId", b."layoutId", b.encoding, p.values FROM "ExpressionProfile" p
+             JOIN "ExpressionBlock" b ON b.id = p."blockId" WHERE p."sampleId" = ANY($1::int[]) AND p.unit = $2`,
+      values: [sampleIds.slice(i, i + PROFILES_PER_QUERY), unit],
+    });
+    for (const row of rows)
+      found.set(row.sampleId, {
+        sampleId: row.sampleId,
+        unit,
+        blockId: row.blockId,
+        layoutId: row.layoutId,
+        genes: await genesOfLayout(db, row.layoutId, cacheKey),
+        values: unpackRow(row.values, row.encoding),
+      });
+  }
+  return sampleIds.map((id) => found.get(id) ?? null);
 }
 
 export interface GeneValues {

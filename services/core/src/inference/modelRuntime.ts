@@ -19,7 +19,7 @@ import { toLog2Cpm } from '@gexbert/model/gexbert/normalise';
 import { createOnnxPredictor, type OnnxPredictor } from '@gexbert/model/gexbert/onnx/predictor';
 import { fitCancerTypeHead, fitRiskHead, type Heads, parseHeads } from '@gexbert/model/heads/index';
 import type pg from 'pg';
-import { genesOfLayout, readProfile } from '../expression/store.ts';
+import { genesOfLayout, readProfiles } from '../expression/store.ts';
 import type { ModelVersion } from '../registry/modelVersion.ts';
 
 type Queryable = pg.ClientBase | pg.Pool;
@@ -87,9 +87,9 @@ export async function sampleProfiles(
   sampleIds: readonly number[],
   cacheKey = '',
 ): Promise<(Profile | null)[]> {
+  const stored = await readProfiles(db, sampleIds, 'RAW_COUNT', cacheKey);
   return Promise.all(
-    sampleIds.map(async (id) => {
-      const stored = await readProfile(db, id, 'RAW_COUNT', cacheKey);
+    stored.map(async (stored) => {
       if (!stored) return null;
       const at = await vocabularyPositions(db, stats, stored.layoutId, cacheKey);
       const log2cpm = toLog2Cpm(Float32Array.from(stored.values), 'counts'); // (layout genes)

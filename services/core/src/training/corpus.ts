@@ -1,6 +1,6 @@
 // Training data for GexBERT: raw counts as a samples x genes matrix, from count files or from a cohort.
 import type pg from 'pg';
-import { readProfile } from '../expression/store.ts';
+import { readProfiles } from '../expression/store.ts';
 import { parseCountsMatrix } from '../formats/index.ts';
 import type { ParsedMatrix } from '../formats/types.ts';
 import { geneReference } from '../gene/reference.ts';
@@ -56,11 +56,12 @@ export async function corpusFromCohort(pool: pg.Pool, cohort: string): Promise<C
     [cohort],
   );
   if (rows.length === 0) throw new Error(`cohort "${cohort}" does not exist or has no samples`);
-  const profiles = [];
-  for (const r of rows) {
-    const profile = await readProfile(pool, r.id, 'RAW_COUNT');
-    if (profile) profiles.push({ barcode: r.barcode, profile });
-  }
+  const stored = await readProfiles(
+    pool,
+    rows.map((r) => r.id),
+    'RAW_COUNT',
+  );
+  const profiles = rows.flatMap((r, i) => (stored[i] ? [{ barcode: r.barcode, profile: stored[i] }] : []));
   if (profiles.length === 0) throw new Error(`cohort "${cohort}" has no raw-count profiles to train on`);
   const shared = sharedGenes(profiles.map((p) => p.profile.genes));
   const values = new Float32Array(profiles.length * shared.length);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readGene, readProfile } from '../../src/expression/store.ts';
+import { readGene, readProfile, readProfiles } from '../../src/expression/store.ts';
 import { ingestClinical, ingestCounts } from '../../src/ingest/index.ts';
 import { createTestDatabase, fingerprint, query, sharedDir } from '../../src/testing/database.ts';
 
@@ -76,6 +76,27 @@ describe('ingest of the real TCGA data', () => {
       const k = values.sampleIds.findIndex((id) => aliquot.get(id) === raw.header[c]);
       expect(values.values[k]).toBe(Number(geneRow[c]));
     }
+  });
+
+  it('reads many profiles at once as one at a time, in the order asked, null where there is none', async () => {
+    const ids = (await query<{ id: number }>(url, `SELECT id FROM "Sample" ORDER BY id DESC`)).map(
+      (r) => r.id,
+    );
+    const missing = Math.max(...ids) + 1000;
+    const asked = [ids[5]!, missing, ...ids]; // 293 ids: two queries of at most 200
+    const many = await readProfiles(pool, asked, 'RAW_COUNT');
+    expect(many).toHaveLength(asked.length);
+    expect(many[1]).toBeNull();
+    for (const [i, id] of asked.entries()) {
+      if (id === missing) continue;
+      const one = await readProfile(pool, id, 'RAW_COUNT');
+      expect(many[i]!.sampleId).toBe(id);
+      expect(many[i]!.layoutId).toBe(one!.layoutId);
+      const [a, b] = [many[i]!.values, one!.values];
+      expect(a.length === b.length && a.every((v, g) => Object.is(v, b[g])), `sample ${id}`).toBe(true);
+    }
+    expect(await readProfiles(pool, [], 'RAW_COUNT')).toEqual([]);
+    expect(await readProfiles(pool, [ids[0]!], 'TPM')).toEqual([null]);
   });
 
   it('joins overall survival to all samples but one', async () => {
