@@ -53,12 +53,11 @@ export function foldCount(options: Pick<EvaluateOptions, 'test' | 'quick' | 'fol
 
 /**
  * Rough wall time of a run on an idle 2-core machine, in seconds, for the message printed up front.
- * Measured on the 291 real samples: --quick 129 s; the full 3-fold run 1,314 s before the 5,000-gene
- * GexBERT was added (per fold: recipe training ~220 s, classification ~130 s, imputation ~90 s, survival
- * ~10 s), which adds a second recipe training (~220 s) per fold. Rounded up.
+ * Measured on the 291 real samples: --quick 129 s; the full 3-fold run 1,314 s (per fold: recipe training
+ * ~220 s, classification ~130 s, imputation ~90 s, survival ~10 s). Rounded up.
  */
 export function expectedSeconds(quick: boolean, folds = 1): number {
-  return quick ? 180 : folds * 720;
+  return quick ? 180 : folds * 480;
 }
 
 export interface Plan {

@@ -1,20 +1,18 @@
 /**
  * Task 3 of the paper: restoring missing genes. Gene sets of several sizes: the most variable vocabulary
- * genes (256; 1,000 in full mode) in the fold model's z space, and in full mode 5,000 genes: the vocabulary
- * of a second GexBERT trained on the fold's training samples with a 5,000-gene vocabulary, which restores
- * them. MCAR masks hide a fraction of each test sample's values; the per-gene mean, KNN (k tuned on
- * training samples), a VAE (vae.ts, trained once per gene set on the training samples) and GexBERT
- * restoration fill them in. Pearson (per-gene standardised space) and RMSE are measured on the masked
- * entries only.
+ * genes (256; 1,000 in full mode) in the model's z space, and in full mode the 5,000 most variable
+ * protein-coding genes of the training samples (log2 CPM standardised with training statistics), which
+ * GexBERT's 1,000-gene vocabulary cannot restore. MCAR masks hide a fraction of each test sample's
+ * values; the per-gene mean, KNN (k tuned on training samples), a VAE (vae.ts, trained once per gene set
+ * on the training samples) and, on vocabulary gene sets, GexBERT restoration fill them in. Pearson
+ * (per-gene standardised space) and RMSE are measured on the masked entries only.
  */
-import path from 'node:path';
-import { createOnnxPredictor, type OnnxPredictor, restore } from '../../gexbert/index.ts';
-import type { NormStats } from '../../gexbert/normalise.ts';
-import { trainCheckpoint } from '../../gexbert/recipe.ts';
-import { fitStandardizer } from '../data.ts';
-import { type FoldContext, OMIT, zMatrix } from '../fold.ts';
+import { restore } from '../../gexbert/index.ts';
+import { matrixToLog2Cpm } from '../../gexbert/normalise.ts';
+import { applyStandardizer, fitStandardizer } from '../data.ts';
+import { type FoldContext, OMIT } from '../fold.ts';
 import { applyMask, imputationMetrics, knnImpute, mcarMask, meanImpute, tuneKnnK } from '../impute.ts';
-import { type Matrix, selectCols } from '../matrix.ts';
+import { colVariances, type Matrix, selectCols } from '../matrix.ts';
 import { fitVae } from '../vae.ts';
 
 /** Missing rates per mode. */
@@ -37,18 +35,12 @@ export function vaeTimeLimit(nGenes: number): number {
   return nGenes <= 256 ? 45 : nGenes <= 1000 ? 75 : 150;
 }
 
-/** A GexBERT that can restore a gene set: its ONNX predictor and normalisation. */
-export interface RestoringModel {
-  predictor: OnnxPredictor;
-  stats: NormStats;
-}
-
-/** A gene set's training and test samples (z of `model`'s normalisation) and the GexBERT that restores it. */
+/** A gene set's training and test samples (z), and whether GexBERT can restore it. */
 export interface GeneSet {
   genes: string[];
   train: Matrix;
   test: Matrix;
-  model: RestoringModel;
+  gexbert: boolean;
 }
 
 /** Vocabulary columns by decreasing training variance (z space: the sum of squares). */
@@ -63,7 +55,7 @@ function byTrainingVariance(z: Matrix): number[] {
 
 /** GexBERT's restoration of the masked entries of `masked` (n x genes, z), other entries kept. */
 async function gexbertImpute(
-  model: RestoringModel,
+  fold: FoldContext,
   genes: string[],
   masked: Matrix,
   mask: Uint8Array,
@@ -71,8 +63,8 @@ async function gexbertImpute(
 ): Promise<Matrix> {
   const n = genes.length;
   const restored = await restore(
-    model.predictor,
-    model.stats,
+    fold.predictor,
+    fold.stats,
     Array.from({ length: masked.rows }, (_, i) => ({
       genes,
       values: Float32Array.from(masked.data.subarray(i * n, (i + 1) * n)),
@@ -99,48 +91,45 @@ function vocabularyGeneSet(fold: FoldContext, order: number[], n: number): GeneS
     genes: cols.map((c) => fold.vocab[c]!),
     train: selectCols(fold.trainZ, cols),
     test: selectCols(fold.testZ, cols),
-    model: { predictor: fold.predictor, stats: fold.stats },
+    gexbert: true,
+  };
+}
+
+/** A samples x genes log2(CPM + 1) matrix of a fold's counts (library sizes over all genes). */
+function log2CpmMatrix(counts: FoldContext['trainCounts']): Matrix {
+  return {
+    rows: counts.nSamples,
+    cols: counts.genes.length,
+    data: Float64Array.from(matrixToLog2Cpm(counts)),
   };
 }
 
 /**
- * A GexBERT with an `n`-gene vocabulary (the recipe otherwise: the vocabulary is the most variable allowed
- * genes), trained on the fold's training samples only, and its gene set: the whole vocabulary in the new
- * model's z space. It restores gene sets wider than the fold's 1,000-gene model can.
+ * The `n` most variable allowed (protein-coding) genes of the training samples' log2 CPM, standardised with
+ * the training samples' mean and sd.
  */
-export async function wideVocabularySet(
-  fold: Pick<
-    FoldContext,
-    'trainCounts' | 'testCounts' | 'allowedGenes' | 'seed' | 'fold' | 'folds' | 'dir' | 'log'
-  >,
+export function wideGeneSet(
+  fold: Pick<FoldContext, 'trainCounts' | 'testCounts' | 'allowedGenes'>,
   n: number,
-  options: { maxSteps?: number } = {},
-): Promise<GeneSet> {
-  let lastReport = 0;
-  const { config, model, stats, metrics } = await trainCheckpoint(fold.trainCounts, {
-    out: path.join(fold.dir, `checkpoint-${n}-genes`),
-    vocabularySize: n,
-    ...(fold.allowedGenes ? { allowedGenes: fold.allowedGenes } : {}),
-    seed: fold.seed + fold.fold,
-    dataDescription: `Trained by gexbert evaluate (imputation over ${n} genes) on ${fold.trainCounts.nSamples} training samples.`,
-    ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-    onProgress: (p) => {
-      const now = Date.now();
-      if (now - lastReport < 10_000 && p.step < p.totalSteps) return;
-      lastReport = now;
-      fold.log(`imputation: ${n}-gene GexBERT step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)}`);
-    },
-  });
-  fold.log(
-    `imputation: ${n}-gene GexBERT trained, ${metrics.steps} steps in ${metrics.seconds.toFixed(0)} s`,
+): GeneSet {
+  const train = log2CpmMatrix(fold.trainCounts);
+  const candidates = fold.trainCounts.genes.flatMap((g, j) =>
+    (fold.allowedGenes?.has(g) ?? true) ? [j] : [],
   );
-  const predictor = await createOnnxPredictor(config, model.getWeights());
-  model.dispose();
+  const variance = colVariances(selectCols(train, candidates));
+  const cols = candidates
+    .map((j, c) => ({ j, v: variance[c]! }))
+    .sort((a, b) => b.v - a.v || a.j - b.j)
+    .slice(0, n)
+    .map((e) => e.j)
+    .sort((a, b) => a - b);
+  const trainRaw = selectCols(train, cols);
+  const standardizer = fitStandardizer(trainRaw);
   return {
-    genes: stats.genes,
-    train: zMatrix(stats, fold.trainCounts),
-    test: zMatrix(stats, fold.testCounts),
-    model: { predictor, stats },
+    genes: cols.map((j) => fold.trainCounts.genes[j]!),
+    train: applyStandardizer(trainRaw, standardizer),
+    test: applyStandardizer(selectCols(log2CpmMatrix(fold.testCounts), cols), standardizer),
+    gexbert: false,
   };
 }
 
@@ -152,21 +141,17 @@ export async function imputeMissing(fold: FoldContext): Promise<void> {
   const wide = wideGeneSetSize(fold.quick);
   if (wide === null) return;
   fold.log(
-    `imputation: training a GexBERT with a ${wide}-gene vocabulary (the fold's model has ${fold.vocab.length})`,
+    `imputation: choosing the ${wide} most variable ${fold.allowedGenes ? 'protein-coding ' : ''}genes`,
   );
-  const set = await wideVocabularySet(fold, wide);
-  try {
-    const inVocabulary = new Set(fold.vocab);
-    fold.note(
-      `Imputation, ${wide} genes: the vocabulary of a second GexBERT trained per fold with the recipe but ${wide} genes (the most variable ${fold.allowedGenes ? 'protein-coding ' : ''}genes of the training samples), in its z space; that model restores them (the fold's own model knows ${fold.vocab.length} genes).`,
-    );
-    fold.note(
-      `Imputation${fold.folds > 1 ? ` (fold ${fold.fold + 1})` : ''}, ${set.genes.length} genes: ${set.genes.filter((g) => inVocabulary.has(g)).length} of them are in the fold model's vocabulary.`,
-    );
-    await imputeGeneSet(fold, set);
-  } finally {
-    await set.model.predictor.release();
-  }
+  const set = wideGeneSet(fold, wide);
+  const inVocabulary = new Set(fold.vocab);
+  fold.note(
+    `Imputation, ${set.genes.length} genes: the most variable ${fold.allowedGenes ? 'protein-coding ' : ''}genes of the training samples (log2 CPM, standardised with training statistics). GexBERT is not evaluated on this set: its vocabulary has ${fold.vocab.length} genes, so it cannot restore the others.`,
+  );
+  fold.note(
+    `Imputation${fold.folds > 1 ? ` (fold ${fold.fold + 1})` : ''}, ${set.genes.length} genes: ${set.genes.filter((g) => inVocabulary.has(g)).length} of them are in the GexBERT vocabulary.`,
+  );
+  await imputeGeneSet(fold, set);
 }
 
 /** Mean, KNN, VAE and (when it can) GexBERT imputation of one gene set at every missing rate. */
@@ -195,7 +180,8 @@ async function imputeGeneSet(fold: FoldContext, set: GeneSet): Promise<void> {
         ['knn', knnImpute(ref, masked, knnK)],
         ['vae', vae.impute(masked)],
       ];
-      methods.push(['gexbert', await gexbertImpute(set.model, genes, masked, mask, standardizer.mean)]);
+      if (set.gexbert)
+        methods.push(['gexbert', await gexbertImpute(fold, genes, masked, mask, standardizer.mean)]);
       const setting = `missing=${rate * 100}%, genes=${nGenes}`;
       for (const [method, imputed] of methods) {
         const metrics = imputationMetrics(truth, imputed, mask, standardizer);
