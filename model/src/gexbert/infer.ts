@@ -52,8 +52,14 @@ export function tfjsPredictor(model: GexbertModel): Predictor {
 }
 
 export interface InferOptions {
-  /** Profiles per forward pass (default 32). */
+  /** Profiles per forward pass (default 32; fewer when the attention budget requires). */
   batchSize?: number;
+  /**
+   * Attention scores one forward pass may hold, per head: B x T x (T + Q) for B profiles of T input
+   * tokens and Q query genes (default `ATTENTION_BUDGET`). Long profiles or many queries shrink the batch
+   * and, past one profile, split the queries into several passes, so memory stays bounded.
+   */
+  attentionBudget?: number;
   /**
    * Use at most this many measured genes per profile (a seeded random subset); default: all. Genes
    * given as missing are always added as missing tokens.
@@ -135,6 +141,34 @@ function encodeProfiles(stats: NormStats, profiles: Profile[], opts: InferOption
   });
 }
 
+/**
+ * Default attention budget: 2^24 scores per head (x heads x 4 bytes: 256 MB at 4 heads). Without it, 32
+ * profiles of 3,500 tokens restoring 5,000 genes asked for ~9 GB per attention tensor and did not finish.
+ */
+export const ATTENTION_BUDGET = 2 ** 24;
+
+/** Input tokens of the longest profile (at least 1: an empty batch still has one padded token). */
+function longestInput(enc: Encoded[]): number {
+  return Math.max(1, ...enc.map((e) => e.ids.length));
+}
+
+/**
+ * Profiles per pass and queries per pass for profiles of up to T tokens and Q queries: as many profiles as
+ * the budget allows (at most `batchSize`); when one profile with all Q queries exceeds it, the queries are
+ * split (at least one per pass).
+ */
+export function passPlan(
+  T: number,
+  Q: number,
+  opts: Pick<InferOptions, 'batchSize' | 'attentionBudget'>,
+): { batch: number; queries: number } {
+  const budget = opts.attentionBudget ?? ATTENTION_BUDGET;
+  const perProfile = T * (T + Q);
+  const batch = Math.max(1, Math.min(opts.batchSize ?? 32, Math.floor(budget / perProfile)));
+  const queries = perProfile <= budget ? Math.max(1, Q) : Math.max(1, Math.floor(budget / T) - T);
+  return { batch, queries };
+}
+
 function makeBatch(enc: Encoded[], queryIds: Int32Array, missing: number): TokenBatch {
   const B = enc.length;
   const T = Math.max(1, ...enc.map((e) => e.ids.length));
@@ -175,7 +209,7 @@ export async function embed(
   const pred = await asPredictor(model);
   const C = pred.width;
   const enc = encodeProfiles(stats, profiles, opts);
-  const bs = Math.max(1, opts.batchSize ?? 32);
+  const { batch: bs } = passPlan(longestInput(enc), 0, opts);
   const embeddings: Float32Array[] = [];
   for (let i = 0; i < enc.length; i += bs) {
     const chunk = enc.slice(i, i + bs);
@@ -202,19 +236,21 @@ export async function restore(
   const unknownQueries = genes.filter((g) => !index.has(g));
   const queryIds = Int32Array.from(known, (g) => index.get(g)!);
   const enc = encodeProfiles(stats, profiles, opts);
-  const bs = Math.max(1, opts.batchSize ?? 32);
   const Q = queryIds.length;
-  const values: Float32Array[] = [];
+  const values = enc.map(() => new Float32Array(Q).fill(Number.NaN));
+  const { batch: bs, queries: qs } = passPlan(longestInput(enc), Q, opts);
   for (let i = 0; i < enc.length; i += bs) {
     const chunk = enc.slice(i, i + bs);
-    const out = Q > 0 ? await pred.run(makeBatch(chunk, queryIds, stats.levels)) : undefined;
-    chunk.forEach((e, j) => {
-      const row = new Float32Array(Q).fill(Number.NaN);
-      if (out?.queryValues && e.usable) {
-        for (let q = 0; q < Q; q++) row[q] = fromZ(stats, queryIds[q]!, out.queryValues[j * Q + q]!, unit);
-      }
-      values.push(row);
-    });
+    for (let q0 = 0; q0 < Q; q0 += qs) {
+      const ids = queryIds.subarray(q0, q0 + qs); // this pass's queries: (Qc)
+      const Qc = ids.length;
+      const out = await pred.run(makeBatch(chunk, ids, stats.levels)); // queryValues: (B*Qc)
+      chunk.forEach((e, j) => {
+        if (!out.queryValues || !e.usable) return;
+        const row = values[i + j]!;
+        for (let q = 0; q < Qc; q++) row[q0 + q] = fromZ(stats, ids[q]!, out.queryValues[j * Qc + q]!, unit);
+      });
+    }
   }
   return { genes: known, unknownQueries, values, unit, reports: enc.map((e) => e.report) };
 }

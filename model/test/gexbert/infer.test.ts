@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../src/engine/tf.ts';
 import type { TokenBatch } from '../../src/gexbert/batch.ts';
 import { loadCheckpoint, saveModel } from '../../src/gexbert/checkpoint.ts';
-import { embed, type Profile, restore, tfjsPredictor } from '../../src/gexbert/infer.ts';
+import { embed, type Profile, passPlan, restore, tfjsPredictor } from '../../src/gexbert/infer.ts';
 import type { GexbertModel } from '../../src/gexbert/model.ts';
 import { fitNormaliser, levelOf, matrixToZ, type NormStats, zOf } from '../../src/gexbert/normalise.ts';
 import { Rng } from '../../src/gexbert/rng.ts';
@@ -124,6 +124,29 @@ describe('inference', () => {
     );
     expect(Number.isNaN(empty.values[0]![0]!)).toBe(true);
     expect(empty.reports[0]!.inputGenes).toBe(0);
+  });
+
+  it('an attention budget shrinks the batch and splits the queries without changing the results', async () => {
+    // 40-gene profiles with ~30% hidden: T <= 40 tokens; restoring all 40 genes needs T * (T + 40) scores.
+    expect(passPlan(40, 40, {})).toEqual({ batch: 32, queries: 40 });
+    expect(passPlan(40, 40, { attentionBudget: 3200 * 5 })).toEqual({ batch: 5, queries: 40 });
+    expect(passPlan(40, 40, { attentionBudget: 40 * 50 })).toEqual({ batch: 1, queries: 10 });
+    expect(passPlan(40, 40, { attentionBudget: 100 })).toEqual({ batch: 1, queries: 1 });
+    expect(passPlan(3500, 5000, {})).toEqual({ batch: 1, queries: 1293 });
+    const { profiles } = heldOut(7, 0.3, 91);
+    const whole = await restore(model, stats, profiles, sim.genes, { unit: 'z' });
+    for (const attentionBudget of [40 * 50, 40 * 45, 100]) {
+      const split = await restore(model, stats, profiles, sim.genes, { unit: 'z', attentionBudget });
+      expect(split.values.length).toBe(profiles.length);
+      for (let i = 0; i < profiles.length; i++) {
+        expect(split.values[i]!.every(Number.isFinite)).toBe(true);
+        expect(maxAbsDiff(whole.values[i]!, split.values[i]!)).toBeLessThan(1e-5);
+      }
+    }
+    const e = await embed(model, stats, profiles, { attentionBudget: 100 });
+    const e32 = await embed(model, stats, profiles);
+    for (let i = 0; i < profiles.length; i++)
+      expect(maxAbsDiff(e.embeddings[i]!, e32.embeddings[i]!)).toBeLessThan(1e-5);
   });
 
   it('genes given as missing are missing-level tokens, distinct from genes left out', async () => {
