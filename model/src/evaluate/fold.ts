@@ -12,7 +12,17 @@ import { type LabelledCounts, type SurvivalRecord, toExpression } from './inputs
 import { fromRows, type Matrix } from './matrix.ts';
 import type { Measurements } from './measurements.ts';
 
-export interface FoldContext {
+/** A trained GexBERT (its ONNX predictor and normalisation) and a fold's samples in its z space. */
+export interface ModelView {
+  /** The model's vocabulary (V genes) and the samples in its z space: n x V. */
+  vocab: string[];
+  stats: NormStats;
+  predictor: OnnxPredictor;
+  trainZ: Matrix;
+  testZ: Matrix;
+}
+
+export interface FoldContext extends ModelView {
   /** 0-based fold number and the number of folds. */
   fold: number;
   folds: number;
@@ -29,14 +39,14 @@ export interface FoldContext {
   trainCounts: ExpressionMatrix;
   testCounts: ExpressionMatrix;
   config: GexbertConfig;
-  /** The trained model (tfjs; for fine-tuning) and its ONNX predictor (for inference). */
+  /** The trained model (tfjs; for fine-tuning); its ONNX predictor, vocabulary and z matrices are the ModelView. */
   model: GexbertModel;
-  stats: NormStats;
-  predictor: OnnxPredictor;
-  /** The model's vocabulary (V genes) and the samples in its z space: n x V. */
-  vocab: string[];
-  trainZ: Matrix;
-  testZ: Matrix;
+  /**
+   * Full mode: a second GexBERT trained on the same samples with a `WIDE_VOCABULARY`-gene vocabulary. It
+   * restores the 5,000-gene imputation set and reads the 1,024-gene panels, which the recipe's 1,000
+   * genes cannot hold.
+   */
+  wide?: ModelView;
   /** Overall survival by patient barcode, when a clinical table was given. */
   survival: Map<string, SurvivalRecord> | null;
   /** Genes the model may use (protein-coding), for tasks that choose genes outside the vocabulary. */
@@ -73,10 +83,10 @@ export function zProfiles(z: Matrix, genes: string[], keep: (i: number, v: numbe
   }));
 }
 
-/** GexBERT embeddings (n x width) of the rows of a fold's z matrix, from the vocabulary genes `inPanel` marks. */
-export async function embedPanel(fold: FoldContext, z: Matrix, inPanel?: Uint8Array): Promise<Matrix> {
+/** GexBERT embeddings (n x width) of the rows of a z matrix of `view`, from the vocabulary genes `inPanel` marks. */
+export async function embedPanel(view: ModelView, z: Matrix, inPanel?: Uint8Array): Promise<Matrix> {
   const keep = inPanel ? (_: number, v: number) => inPanel[v] === 1 : () => true;
-  const { embeddings } = await embed(fold.predictor, fold.stats, zProfiles(z, fold.vocab, keep), OMIT);
+  const { embeddings } = await embed(view.predictor, view.stats, zProfiles(z, view.vocab, keep), OMIT);
   return fromRows(embeddings);
 }
 
@@ -95,23 +105,43 @@ export interface FoldInput {
   allowedGenes?: ReadonlySet<string>;
   measurements: Measurements;
   note: (text: string) => void;
+  /** A step limit for every model the fold trains (tests); default: quick mode's 600, the full recipe otherwise. */
+  maxSteps?: number;
 }
 
-/** Trains GexBERT on the fold's training samples (the recipe; a step limit in quick mode) and builds its context. */
-export async function prepareFold(input: FoldInput): Promise<FoldContext> {
-  const { data, trainIdx, testIdx, quick, log } = input;
-  const dir = input.folds === 1 ? input.out : path.join(input.out, `fold-${input.fold + 1}`);
-  const trainCounts = toExpression(data.counts, trainIdx);
-  const testCounts = toExpression(data.counts, testIdx);
-  const ckptDir = path.join(dir, 'checkpoint');
-  const maxSteps = quick ? 600 : undefined;
+/** Vocabulary size of the full mode's second GexBERT (the imputation task's widest gene set). */
+export const WIDE_VOCABULARY = 5000;
+
+/**
+ * Settings of the wide model beyond the recipe's: more query genes per step, so each of the 5,000 genes is
+ * restored about as often in training as the recipe's 1,000 are (model/EXPERIMENTS.md section 10).
+ */
+export const WIDE_CONFIG: Partial<GexbertConfig> = { queryGenes: 320 };
+
+interface TrainedModel {
+  config: GexbertConfig;
+  model: GexbertModel;
+  view: ModelView;
+}
+
+/** Trains one GexBERT on the fold's training samples (the recipe; a step limit in quick mode), logging progress. */
+async function trainFoldModel(
+  input: FoldInput,
+  counts: { train: ExpressionMatrix; test: ExpressionMatrix },
+  ckptDir: string,
+  options: { vocabularySize?: number; config?: Partial<GexbertConfig>; label: string },
+): Promise<TrainedModel> {
+  const { quick, log } = input;
+  const maxSteps = input.maxSteps ?? (quick ? 600 : undefined);
   const timeLimit = quick ? 300 : undefined; // a safety net: 600 steps take ~60 s on an idle 2-core machine
   log(
-    `training GexBERT (${quick ? `quick: at most ${maxSteps} steps or ${timeLimit} s` : 'full recipe'}) into ${ckptDir}`,
+    `training ${options.label} (${quick ? `quick: at most ${maxSteps} steps or ${timeLimit} s` : 'full recipe'}) into ${ckptDir}`,
   );
   let lastReport = 0;
-  const { config, model, stats, metrics } = await trainCheckpoint(trainCounts, {
+  const { config, model, stats, metrics } = await trainCheckpoint(counts.train, {
     out: ckptDir,
+    ...(options.vocabularySize === undefined ? {} : { vocabularySize: options.vocabularySize }),
+    ...(options.config === undefined ? {} : { config: options.config }),
     ...(input.allowedGenes ? { allowedGenes: input.allowedGenes } : {}),
     seed: input.seed + input.fold,
     dataDescription: input.trainDescription,
@@ -121,14 +151,48 @@ export async function prepareFold(input: FoldInput): Promise<FoldContext> {
       const now = Date.now();
       if (now - lastReport < 10_000 && p.step < p.totalSteps) return;
       lastReport = now;
-      log(`train step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)}`);
+      log(`${options.label}: train step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)}`);
     },
   });
   input.note(
-    `GexBERT${input.folds > 1 ? ` (fold ${input.fold + 1})` : ''}: recipe config (width ${config.width}, ${config.encoderLayers} encoder layers), vocabulary ${stats.genes.length} genes, ${metrics.steps} optimiser steps in ${metrics.seconds.toFixed(0)} s${quick ? ` (--quick: at most ${maxSteps} steps or ${timeLimit} s${metrics.aborted ? '; stopped by the time limit' : ''})` : ''}; best validation loss ${metrics.bestValLoss?.toFixed(4) ?? 'n/a'}.`,
+    `${options.label}${input.folds > 1 ? ` (fold ${input.fold + 1})` : ''}: recipe config (width ${config.width}, ${config.encoderLayers} encoder layers, ${config.queryGenes} query genes per sample and step), vocabulary ${stats.genes.length} genes, ${metrics.steps} optimiser steps in ${metrics.seconds.toFixed(0)} s${quick ? ` (--quick: at most ${maxSteps} steps or ${timeLimit} s${metrics.aborted ? '; stopped by the time limit' : ''})` : ''}; best validation loss ${metrics.bestValLoss?.toFixed(4) ?? 'n/a'}.`,
   );
-  log(`trained: ${metrics.steps} steps in ${metrics.seconds.toFixed(0)} s`);
+  log(`${options.label}: trained ${metrics.steps} steps in ${metrics.seconds.toFixed(0)} s`);
   const predictor = await createOnnxPredictor(config, model.getWeights());
+  const view = {
+    vocab: stats.genes,
+    stats,
+    predictor,
+    trainZ: zMatrix(stats, counts.train),
+    testZ: zMatrix(stats, counts.test),
+  };
+  return { config, model, view };
+}
+
+/**
+ * Trains GexBERT on the fold's training samples and builds its context; in full mode also the wide model
+ * (`WIDE_VOCABULARY` genes).
+ */
+export async function prepareFold(input: FoldInput): Promise<FoldContext> {
+  const { data, trainIdx, testIdx, quick, log } = input;
+  const dir = input.folds === 1 ? input.out : path.join(input.out, `fold-${input.fold + 1}`);
+  const counts = { train: toExpression(data.counts, trainIdx), test: toExpression(data.counts, testIdx) };
+  const main = await trainFoldModel(input, counts, path.join(dir, 'checkpoint'), { label: 'GexBERT' });
+  let wide: TrainedModel | undefined;
+  if (!quick) {
+    try {
+      wide = await trainFoldModel(input, counts, path.join(dir, `checkpoint-${WIDE_VOCABULARY}-genes`), {
+        vocabularySize: WIDE_VOCABULARY,
+        config: WIDE_CONFIG,
+        label: `GexBERT-${WIDE_VOCABULARY}`,
+      });
+      wide.model.dispose(); // only its ONNX predictor is used
+    } catch (err) {
+      await main.view.predictor.release();
+      main.model.dispose();
+      throw err;
+    }
+  }
   return {
     fold: input.fold,
     folds: input.folds,
@@ -141,15 +205,12 @@ export async function prepareFold(input: FoldInput): Promise<FoldContext> {
     testIdx,
     trainLabels: trainIdx.map((i) => data.labels[i]!),
     testLabels: testIdx.map((i) => data.labels[i]!),
-    trainCounts,
-    testCounts,
-    config,
-    model,
-    stats,
-    predictor,
-    vocab: stats.genes,
-    trainZ: zMatrix(stats, trainCounts),
-    testZ: zMatrix(stats, testCounts),
+    trainCounts: counts.train,
+    testCounts: counts.test,
+    config: main.config,
+    model: main.model,
+    ...main.view,
+    ...(wide ? { wide: wide.view } : {}),
     survival: input.survival,
     ...(input.allowedGenes ? { allowedGenes: input.allowedGenes } : {}),
     measurements: input.measurements,
@@ -160,5 +221,6 @@ export async function prepareFold(input: FoldInput): Promise<FoldContext> {
 /** Frees the fold's model and onnxruntime sessions. */
 export async function closeFold(fold: FoldContext): Promise<void> {
   await fold.predictor.release();
+  await fold.wide?.predictor.release();
   fold.model.dispose();
 }

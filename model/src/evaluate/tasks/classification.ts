@@ -9,7 +9,7 @@
 import { fitLogisticRegression, fitMlp } from '../classify.ts';
 import { randomGenePanel } from '../data.ts';
 import { finetuneClassifier } from '../finetune.ts';
-import { embedPanel, type FoldContext } from '../fold.ts';
+import { embedPanel, type FoldContext, type ModelView } from '../fold.ts';
 import { selectCols } from '../matrix.ts';
 import { accuracy, confusionMatrix, macroF1 } from '../metrics.ts';
 import { anovaPanel, panelRestorationError, restorationPanel } from '../panel.ts';
@@ -19,12 +19,19 @@ export const GEXBERT_LINEAR = 'gexbert-embedding+logistic';
 export const GEXBERT_FINETUNED = 'gexbert-finetuned';
 
 /**
- * Panel sizes per mode: the issue's 16, 64, 256 and 1,024 genes; a size above the vocabulary becomes the
- * whole vocabulary (1,000 genes for the recipe), the largest panel GexBERT can read.
+ * Panel sizes per mode: the issue's 16, 64, 256 and 1,024 genes. A panel is drawn from the vocabulary of
+ * the largest model that holds it (`vocabularySizes`: the main model's, then the wide model's in full
+ * mode); a size above every vocabulary becomes the whole of the largest one.
  */
-export function panelSizes(quick: boolean, vocabularySize: number): number[] {
-  const sizes = (quick ? [16, 64] : [16, 64, 256, 1024]).map((k) => Math.min(k, vocabularySize));
+export function panelSizes(quick: boolean, vocabularySizes: number[]): number[] {
+  const largest = Math.max(...vocabularySizes);
+  const sizes = (quick ? [16, 64] : [16, 64, 256, 1024]).map((k) => Math.min(k, largest));
   return [...new Set(sizes)];
+}
+
+/** The model whose vocabulary a k-gene panel is drawn from: the main model, or the wide one when k exceeds it. */
+export function panelModel(fold: FoldContext, k: number): ModelView {
+  return k > fold.vocab.length && fold.wide ? fold.wide : fold;
 }
 
 export function panelDraws(quick: boolean): number {
@@ -82,22 +89,30 @@ interface PanelRun {
   finetune: boolean;
 }
 
-/** Every method on one panel of vocabulary genes, fitted on the training samples, scored on the test samples. */
-async function classifyPanel(fold: FoldContext, panel: number[], run: PanelRun): Promise<void> {
+/**
+ * Every method on one panel of genes of `view` (the fold's main model unless the panel needs the wide one),
+ * fitted on the training samples, scored on the test samples. Fine-tuning uses the main model.
+ */
+async function classifyPanel(
+  fold: FoldContext,
+  view: ModelView,
+  panel: number[],
+  run: PanelRun,
+): Promise<void> {
   const { setting, withConfusion } = run;
-  const xTrain = selectCols(fold.trainZ, panel);
-  const xTest = selectCols(fold.testZ, panel);
+  const xTrain = selectCols(view.trainZ, panel);
+  const xTest = selectCols(view.testZ, panel);
   const logistic = fitLogisticRegression(xTrain, fold.trainLabels);
   recordPredictions(fold, 'logistic', setting, logistic.predict(xTest), withConfusion);
   const mlp = fitMlp(xTrain, fold.trainLabels, { seed: run.seed });
   recordPredictions(fold, 'mlp', setting, mlp.predict(xTest), withConfusion);
-  const inPanel = new Uint8Array(fold.vocab.length);
+  const inPanel = new Uint8Array(view.vocab.length);
   for (const g of panel) inPanel[g] = 1;
-  const eTrain = await embedPanel(fold, fold.trainZ, inPanel);
-  const eTest = await embedPanel(fold, fold.testZ, inPanel);
+  const eTrain = await embedPanel(view, view.trainZ, inPanel);
+  const eTest = await embedPanel(view, view.testZ, inPanel);
   const head = fitLogisticRegression(eTrain, fold.trainLabels);
   recordPredictions(fold, GEXBERT_LINEAR, setting, head.predict(eTest), withConfusion);
-  if (!run.finetune) return;
+  if (!run.finetune || view !== fold) return;
   const tuned = finetuneClassifier(fold.model, fold.stats, fold.trainZ, fold.trainLabels, panel, {
     seed: run.seed,
   });
@@ -121,16 +136,22 @@ export async function classifyCancerType(fold: FoldContext): Promise<void> {
   const draws = panelDraws(fold.quick);
   const plan = finetunePlan(fold.quick);
   const started = Date.now();
-  const sizes = panelSizes(fold.quick, V);
+  const sizes = panelSizes(fold.quick, [V, ...(fold.wide ? [fold.wide.vocab.length] : [])]);
   if (!fold.quick && !sizes.includes(1024))
     fold.note(
       `Classification: the 1,024-gene panel is replaced by all ${V} vocabulary genes (the largest panel GexBERT can read; every draw is the same panel).`,
     );
   for (const k of sizes) {
-    for (let d = 0; d < (k === V ? 1 : draws); d++) {
+    const view = panelModel(fold, k);
+    const Vk = view.vocab.length;
+    if (view !== fold)
+      fold.note(
+        `Classification, k=${k} genes: the random panels are drawn from the ${Vk}-gene vocabulary of the wide GexBERT (trained on the same training samples), which embeds them; every method reads the same genes. Smaller panels are drawn from the main model's ${V} genes.`,
+      );
+    for (let d = 0; d < (k === Vk ? 1 : draws); d++) {
       fold.log(`classification: k=${k}, draw ${d + 1}/${draws}`);
-      const panel = randomGenePanel(V, k, fold.seed * 1000 + k * 10 + d + 7919 * fold.fold);
-      await classifyPanel(fold, panel, {
+      const panel = randomGenePanel(Vk, k, fold.seed * 1000 + k * 10 + d + 7919 * fold.fold);
+      await classifyPanel(fold, view, panel, {
         setting: `k=${k} genes`,
         seed: fold.seed + d,
         withConfusion: k === CONFUSION_K,
@@ -172,7 +193,7 @@ export async function classifyChosenPanels(fold: FoldContext): Promise<void> {
     ] as const;
     for (const [kind, panel] of kinds) {
       fold.log(`classification: k=${k}, ${kind} panel`);
-      await classifyPanel(fold, panel, {
+      await classifyPanel(fold, fold, panel, {
         setting: `k=${k} genes, ${kind} panel`,
         seed: fold.seed,
         withConfusion: false,

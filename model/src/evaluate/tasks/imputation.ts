@@ -1,18 +1,17 @@
 /**
  * Task 3 of the paper: restoring missing genes. Gene sets of several sizes: the most variable vocabulary
- * genes (256; 1,000 in full mode) in the model's z space, and in full mode the 5,000 most variable
- * protein-coding genes of the training samples (log2 CPM standardised with training statistics), which
- * GexBERT's 1,000-gene vocabulary cannot restore. MCAR masks hide a fraction of each test sample's
- * values; the per-gene mean, KNN (k tuned on training samples), a VAE (vae.ts, trained once per gene set
- * on the training samples) and, on vocabulary gene sets, GexBERT restoration fill them in. Pearson
- * (per-gene standardised space) and RMSE are measured on the masked entries only.
+ * genes (256; 1,000 in full mode) in the fold model's z space, and in full mode 5,000 genes: the whole
+ * vocabulary of the fold's wide GexBERT (fold.ts `WIDE_VOCABULARY`, trained on the same training samples),
+ * which restores them. MCAR masks hide a fraction of each test sample's values; the per-gene mean, KNN (k
+ * tuned on training samples), a VAE (vae.ts, trained once per gene set on the training samples) and
+ * GexBERT restoration fill them in. Pearson (per-gene standardised space) and RMSE are measured on the
+ * masked entries only.
  */
 import { restore } from '../../gexbert/index.ts';
-import { matrixToLog2Cpm } from '../../gexbert/normalise.ts';
-import { applyStandardizer, fitStandardizer } from '../data.ts';
-import { type FoldContext, OMIT } from '../fold.ts';
+import { fitStandardizer } from '../data.ts';
+import { type FoldContext, type ModelView, OMIT } from '../fold.ts';
 import { applyMask, imputationMetrics, knnImpute, mcarMask, meanImpute, tuneKnnK } from '../impute.ts';
-import { colVariances, type Matrix, selectCols } from '../matrix.ts';
+import { type Matrix, selectCols } from '../matrix.ts';
 import { fitVae } from '../vae.ts';
 
 /** Missing rates per mode. */
@@ -25,22 +24,17 @@ export function geneSetSizes(quick: boolean, vocabularySize: number): number[] {
   return (quick ? [256] : [256, 1000]).filter((n) => n <= vocabularySize);
 }
 
-/** Size of the gene set beyond the vocabulary (full mode only). */
-export function wideGeneSetSize(quick: boolean): number | null {
-  return quick ? null : 5000;
-}
-
 /** Seconds a VAE may train on a gene set of this size (a safety net; early stopping usually ends it first). */
 export function vaeTimeLimit(nGenes: number): number {
   return nGenes <= 256 ? 45 : nGenes <= 1000 ? 75 : 150;
 }
 
-/** A gene set's training and test samples (z), and whether GexBERT can restore it. */
+/** A gene set's training and test samples (z of `model`'s normalisation) and the GexBERT that restores it. */
 export interface GeneSet {
   genes: string[];
   train: Matrix;
   test: Matrix;
-  gexbert: boolean;
+  model: Pick<ModelView, 'predictor' | 'stats'>;
 }
 
 /** Vocabulary columns by decreasing training variance (z space: the sum of squares). */
@@ -53,25 +47,35 @@ function byTrainingVariance(z: Matrix): number[] {
   return Array.from({ length: z.cols }, (_, v) => v).sort((a, b) => variance[b]! - variance[a]! || a - b);
 }
 
+/**
+ * Measured genes GexBERT reads per sample when restoring (a seeded random subset of larger profiles). The
+ * recipe trains on 128-gene inputs and restoration barely changes with more: on fold 1 of the full run the
+ * 1,000-gene model gave Pearson 0.817 from 128 inputs and 0.823 from all 700 (30% missing), the 5,000-gene
+ * model 0.730 from 256 and 0.732 from 1,000 (model/EXPERIMENTS.md section 10). Reading all 3,500 measured
+ * genes of the 5,000-gene set would cost ~12x the attention of 1,000.
+ */
+export const RESTORE_CONTEXT = 1000;
+
 /** GexBERT's restoration of the masked entries of `masked` (n x genes, z), other entries kept. */
 async function gexbertImpute(
-  fold: FoldContext,
+  model: GeneSet['model'],
   genes: string[],
   masked: Matrix,
   mask: Uint8Array,
   fallback: Float64Array,
+  seed: number,
 ): Promise<Matrix> {
   const n = genes.length;
   const restored = await restore(
-    fold.predictor,
-    fold.stats,
+    model.predictor,
+    model.stats,
     Array.from({ length: masked.rows }, (_, i) => ({
       genes,
       values: Float32Array.from(masked.data.subarray(i * n, (i + 1) * n)),
       unit: 'z' as const,
     })),
     genes,
-    { unit: 'z', ...OMIT },
+    { unit: 'z', maxInputGenes: RESTORE_CONTEXT, seed, ...OMIT },
   );
   const data = Float64Array.from(masked.data);
   for (let i = 0; i < masked.rows; i++)
@@ -84,72 +88,32 @@ async function gexbertImpute(
   return { rows: masked.rows, cols: n, data };
 }
 
-/** The `n` most variable vocabulary genes, in the model's z space. */
-function vocabularyGeneSet(fold: FoldContext, order: number[], n: number): GeneSet {
-  const cols = order.slice(0, n).sort((a, b) => a - b);
-  return {
-    genes: cols.map((c) => fold.vocab[c]!),
-    train: selectCols(fold.trainZ, cols),
-    test: selectCols(fold.testZ, cols),
-    gexbert: true,
-  };
-}
-
-/** A samples x genes log2(CPM + 1) matrix of a fold's counts (library sizes over all genes). */
-function log2CpmMatrix(counts: FoldContext['trainCounts']): Matrix {
-  return {
-    rows: counts.nSamples,
-    cols: counts.genes.length,
-    data: Float64Array.from(matrixToLog2Cpm(counts)),
-  };
-}
-
-/**
- * The `n` most variable allowed (protein-coding) genes of the training samples' log2 CPM, standardised with
- * the training samples' mean and sd.
- */
-export function wideGeneSet(
-  fold: Pick<FoldContext, 'trainCounts' | 'testCounts' | 'allowedGenes'>,
-  n: number,
-): GeneSet {
-  const train = log2CpmMatrix(fold.trainCounts);
-  const candidates = fold.trainCounts.genes.flatMap((g, j) =>
-    (fold.allowedGenes?.has(g) ?? true) ? [j] : [],
-  );
-  const variance = colVariances(selectCols(train, candidates));
-  const cols = candidates
-    .map((j, c) => ({ j, v: variance[c]! }))
-    .sort((a, b) => b.v - a.v || a.j - b.j)
+/** The `n` most variable genes of a model's vocabulary (all of them when n >= V), in its z space. */
+export function vocabularyGeneSet(view: ModelView, n: number): GeneSet {
+  const cols = byTrainingVariance(view.trainZ)
     .slice(0, n)
-    .map((e) => e.j)
     .sort((a, b) => a - b);
-  const trainRaw = selectCols(train, cols);
-  const standardizer = fitStandardizer(trainRaw);
   return {
-    genes: cols.map((j) => fold.trainCounts.genes[j]!),
-    train: applyStandardizer(trainRaw, standardizer),
-    test: applyStandardizer(selectCols(log2CpmMatrix(fold.testCounts), cols), standardizer),
-    gexbert: false,
+    genes: cols.map((c) => view.vocab[c]!),
+    train: selectCols(view.trainZ, cols),
+    test: selectCols(view.testZ, cols),
+    model: view,
   };
 }
 
 /** Records the imputation measurements of one fold. */
 export async function imputeMissing(fold: FoldContext): Promise<void> {
-  const order = byTrainingVariance(fold.trainZ);
   for (const nGenes of geneSetSizes(fold.quick, fold.vocab.length))
-    await imputeGeneSet(fold, vocabularyGeneSet(fold, order, nGenes));
-  const wide = wideGeneSetSize(fold.quick);
-  if (wide === null) return;
-  fold.log(
-    `imputation: choosing the ${wide} most variable ${fold.allowedGenes ? 'protein-coding ' : ''}genes`,
-  );
-  const set = wideGeneSet(fold, wide);
+    await imputeGeneSet(fold, vocabularyGeneSet(fold, nGenes));
+  const wide = fold.wide;
+  if (!wide) return;
+  const set = vocabularyGeneSet(wide, wide.vocab.length);
   const inVocabulary = new Set(fold.vocab);
   fold.note(
-    `Imputation, ${set.genes.length} genes: the most variable ${fold.allowedGenes ? 'protein-coding ' : ''}genes of the training samples (log2 CPM, standardised with training statistics). GexBERT is not evaluated on this set: its vocabulary has ${fold.vocab.length} genes, so it cannot restore the others.`,
+    `Imputation, ${set.genes.length} genes: the vocabulary of the wide GexBERT (the most variable ${fold.allowedGenes ? 'protein-coding ' : ''}genes of the training samples), in its z space; that model restores them (the fold's main model knows ${fold.vocab.length} genes).`,
   );
   fold.note(
-    `Imputation${fold.folds > 1 ? ` (fold ${fold.fold + 1})` : ''}, ${set.genes.length} genes: ${set.genes.filter((g) => inVocabulary.has(g)).length} of them are in the GexBERT vocabulary.`,
+    `Imputation${fold.folds > 1 ? ` (fold ${fold.fold + 1})` : ''}, ${set.genes.length} genes: ${set.genes.filter((g) => inVocabulary.has(g)).length} of them are in the main model's vocabulary.`,
   );
   await imputeGeneSet(fold, set);
 }
@@ -180,8 +144,12 @@ async function imputeGeneSet(fold: FoldContext, set: GeneSet): Promise<void> {
         ['knn', knnImpute(ref, masked, knnK)],
         ['vae', vae.impute(masked)],
       ];
-      if (set.gexbert)
-        methods.push(['gexbert', await gexbertImpute(fold, genes, masked, mask, standardizer.mean)]);
+      if (nGenes * (1 - rate) > RESTORE_CONTEXT)
+        fold.note(
+          `Imputation, ${nGenes} genes: GexBERT reads at most ${RESTORE_CONTEXT} of a sample's measured genes (a seeded random subset) when restoring the others; KNN and the VAE read all of them.`,
+        );
+      const gexbert = await gexbertImpute(set.model, genes, masked, mask, standardizer.mean, maskSeed);
+      methods.push(['gexbert', gexbert]);
       const setting = `missing=${rate * 100}%, genes=${nGenes}`;
       for (const [method, imputed] of methods) {
         const metrics = imputationMetrics(truth, imputed, mask, standardizer);
