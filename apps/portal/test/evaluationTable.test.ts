@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { type EvaluationRow, taskTables } from '../src/app/models/evaluationTable.ts';
 
-const row = (method: string, metric: string, value: number): EvaluationRow => ({
+const row = (method: string, metric: string, value: number, lowerIsBetter = false): EvaluationRow => ({
   task: 'classification',
   method,
   setting: 'k=64 genes',
   metric,
   value,
   spread: null,
+  lowerIsBetter,
 });
 
 describe('evaluation tables', () => {
@@ -23,5 +24,16 @@ describe('evaluation tables', () => {
     expect(table!.lines.map((l) => l.metric)).toEqual(['accuracy']);
     expect(table!.behind).toHaveLength(1);
     expect(table!.behind[0]).toMatch(/below mlp's 0\.970/);
+  });
+
+  it("take the API's lowerIsBetter: a higher error is behind, a higher score is not", () => {
+    const [table] = taskTables([
+      row('knn', 'rmse (z)', 0.5, true),
+      row('gexbert', 'rmse (z)', 0.6, true),
+      row('knn', 'pearson', 0.8),
+      row('gexbert', 'pearson', 0.85),
+    ]);
+    expect(table!.behind).toHaveLength(1);
+    expect(table!.behind[0]).toMatch(/rmse \(z\) 0\.600 is worse than \(higher\) knn's 0\.500/);
   });
 });

@@ -23,6 +23,14 @@ export interface ReportRow {
   spread: number | null;
 }
 
+/**
+ * Whether a smaller value of `metric` is better: errors (RMSE, MSE, MAE), losses and p-values; accuracy,
+ * F1, C-index and correlations are better when larger. The report, the API and the portal all use this.
+ */
+export function lowerIsBetter(metric: string): boolean {
+  return /mse|mae|error|loss|(^|\W)p(\W|$)/i.test(metric);
+}
+
 /** The rows as pretty-printed JSON (non-finite numbers become null). */
 export function reportToJson(rows: ReportRow[]): string {
   return `${JSON.stringify(

@@ -2,7 +2,7 @@
  * report.md: the three tasks' tables side by side with the paper's claims, a plain sentence for every
  * comparison of a GexBERT method with a baseline (beaten or not), and the confusion matrices.
  */
-import { type ReportRow, reportToMarkdown } from './report.ts';
+import { lowerIsBetter, type ReportRow, reportToMarkdown } from './report.ts';
 
 export interface MarkdownInput {
   rows: ReportRow[];
@@ -24,11 +24,6 @@ const CLAIMS: Record<string, string> = {
 
 const isGexbert = (method: string) => method.startsWith('gexbert');
 const isConfusion = (metric: string) => metric.startsWith('confusion:');
-
-/** Errors and p-values are better when smaller; accuracy, F1, C and r when larger. */
-export function lowerIsBetter(metric: string): boolean {
-  return /rmse|error|loss|(^|\W)p(\W|$)/i.test(metric);
-}
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];

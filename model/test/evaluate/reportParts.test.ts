@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Measurements } from '../../src/evaluate/measurements.ts';
 import { svgToPng } from '../../src/evaluate/png.ts';
 import type { ReportRow } from '../../src/evaluate/report.ts';
-import { confusionTables, findings, lowerIsBetter } from '../../src/evaluate/reportMarkdown.ts';
+import { lowerIsBetter } from '../../src/evaluate/report.ts';
+import { confusionTables, findings } from '../../src/evaluate/reportMarkdown.ts';
 import { linePlot } from '../../src/evaluate/svg.ts';
 
 describe('Measurements', () => {
@@ -53,6 +54,9 @@ describe('findings', () => {
     expect(lowerIsBetter('log-rank p (median split)')).toBe(true);
     expect(lowerIsBetter('c-index')).toBe(false);
     expect(lowerIsBetter('pearson')).toBe(false);
+    expect(lowerIsBetter('p-value')).toBe(true);
+    expect(lowerIsBetter('restoration MSE')).toBe(true);
+    expect(lowerIsBetter('accuracy')).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@
 // `gexbert evaluate` report (evaluation/report.json). Missing files read as empty; malformed entries are skipped.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { lowerIsBetter, type ReportRow } from '@gexbert/model/evaluate/report';
 
 /** One evaluation of the training loss curve (an `eval` line of training-log.jsonl). */
 export interface TrainingPoint {
@@ -12,14 +13,9 @@ export interface TrainingPoint {
   valLoss: number | null;
 }
 
-/** One row of a `gexbert evaluate` report (model/src/evaluate/report.ts ReportRow). */
-export interface EvaluationRow {
-  task: string;
-  method: string;
-  setting: string;
-  metric: string;
-  value: number;
-  spread: number | null;
+/** One row of a `gexbert evaluate` report, and whether its metric is better when smaller. */
+export interface EvaluationRow extends ReportRow {
+  lowerIsBetter: boolean;
 }
 
 export const TRAINING_LOG = 'training-log.jsonl';
@@ -78,6 +74,7 @@ function asEvaluationRow(r: unknown): EvaluationRow | null {
     metric: metric as string,
     value,
     spread: isFiniteNumber(spread) ? spread : null,
+    lowerIsBetter: lowerIsBetter(metric as string),
   };
 }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support.ts';
 
 const DETAILS = `query($id: ID!) { model(id: $id) { trainingCurve { epoch step trainLoss valLoss }
-  evaluation { task method setting metric value spread } } }`;
+  evaluation { task method setting metric value spread lowerIsBetter } } }`;
 
 let h: Harness;
 let scratch: string;
@@ -107,7 +107,14 @@ describe('model version files', () => {
     const expected = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>[];
     expect(expected.length).toBeGreaterThan(0);
     const { evaluation } = await details(ids.shipped);
-    expect(evaluation).toEqual(expected);
+    expect(evaluation.map(({ lowerIsBetter: _, ...r }) => r)).toEqual(expected);
+    // Errors and p-values are better when smaller; accuracy, C and correlations when larger.
+    const lower = (metric: string) =>
+      evaluation.filter((r) => r.metric === metric).map((r) => r.lowerIsBetter);
+    for (const metric of ['rmse (z)', 'log-rank p (median split)'])
+      expect(new Set(lower(metric)), metric).toEqual(new Set([true]));
+    for (const metric of ['accuracy', 'macro-F1', 'c-index', 'pearson'])
+      expect(new Set(lower(metric)), metric).toEqual(new Set([false]));
     expect(new Set(evaluation.map((r) => r.task))).toEqual(
       new Set(['classification', 'survival', 'imputation']),
     );
@@ -124,7 +131,15 @@ describe('model version files', () => {
         { epoch: 4, step: 36, trainLoss: 0.75, valLoss: null },
       ],
       evaluation: [
-        { task: 'imputation', method: 'mean', setting: 's', metric: 'pearson', value: 0.5, spread: null },
+        {
+          task: 'imputation',
+          method: 'mean',
+          setting: 's',
+          metric: 'pearson',
+          value: 0.5,
+          spread: null,
+          lowerIsBetter: false,
+        },
       ],
     });
   });

@@ -199,6 +199,8 @@ export type Embedding = {
 /** One measured number of a `gexbert evaluate` report: GexBERT or a baseline on one task and setting. */
 export type EvaluationRow = {
   __typename?: 'EvaluationRow';
+  /** True when a smaller value is better (errors, losses, p-values); false for accuracy, F1, C-index, correlations. */
+  lowerIsBetter: Scalars['Boolean']['output'];
   /** What produced the number, e.g. logistic, mlp, gexbert-embedding+logistic, mean, knn. */
   method: Scalars['String']['output'];
   /** accuracy, c-index, pearson, ... */
@@ -1381,6 +1383,7 @@ export type EmbeddingResolvers<ContextType = Context, ParentType extends Resolve
 }>;
 
 export type EvaluationRowResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationRow'] = ResolversParentTypes['EvaluationRow']> = ResolversObject<{
+  lowerIsBetter?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   metric?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   setting?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -1,14 +1,10 @@
 // A `gexbert evaluate` report as tables: one per task, one line per (setting, metric), GexBERT's column
 // first and each baseline beside it, and a plain sentence for every place GexBERT is behind a baseline.
 
-export interface EvaluationRow {
-  task: string;
-  method: string;
-  setting: string;
-  metric: string;
-  value: number;
-  spread: number | null;
-}
+import type { ModelsOverviewQuery } from '../../generated/graphql.ts';
+
+/** One row of a version's evaluation report, as the API gives it (with `lowerIsBetter` per metric). */
+export type EvaluationRow = ModelsOverviewQuery['models']['nodes'][number]['evaluation'][number];
 
 export interface EvaluationLine {
   setting: string;
@@ -30,11 +26,6 @@ const TASK_ORDER = ['classification', 'survival', 'imputation'];
 
 export const isGexbert = (method: string) => method.toLowerCase().startsWith('gexbert');
 
-/** Metrics where a smaller number is better (errors, p-values); the rest (accuracy, c-index, r) are larger-better. */
-export function lowerIsBetter(metric: string): boolean {
-  return /rmse|mae|error|loss|(^|\W)p(\W|$)|p-value/i.test(metric);
-}
-
 export function showValue(row: EvaluationRow | null): string {
   if (!row) return '–';
   return row.spread === null ? row.value.toFixed(3) : `${row.value.toFixed(3)} ± ${row.spread.toFixed(3)}`;
@@ -47,7 +38,7 @@ function unique<T>(items: T[]): T[] {
 function behindSentences(task: string, methods: string[], lines: EvaluationLine[]): string[] {
   const sentences: string[] = [];
   for (const line of lines) {
-    const lower = lowerIsBetter(line.metric);
+    const lower = line.values.some((r) => r?.lowerIsBetter);
     for (const ours of line.values) {
       if (!ours || !isGexbert(ours.method)) continue;
       for (const [i, other] of line.values.entries()) {
