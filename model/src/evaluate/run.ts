@@ -53,12 +53,11 @@ export function foldCount(options: Pick<EvaluateOptions, 'test' | 'quick' | 'fol
 
 /**
  * Rough wall time of a run on an idle 2-core machine, in seconds, for the message printed up front.
- * Measured on the 291 real samples: --quick 129 s; the full 3-fold run 1,314 s before the wide model was
- * added (per fold: recipe training ~220 s, classification ~130 s, imputation ~90 s, survival ~10 s); the
- * wide model adds its training (~340 s per fold with 320 query genes) and its restoration. Rounded up.
+ * Measured on the 291 real samples: --quick 129 s; the full 3-fold run 2,608 s (per fold: recipe training
+ * 170-260 s, wide-model training 300-336 s, classification ~240 s, imputation ~90 s, survival ~10 s).
  */
 export function expectedSeconds(quick: boolean, folds = 1): number {
-  return quick ? 180 : folds * 900;
+  return quick ? 180 : folds * 900; // 45 min for 3 folds
 }
 
 export interface Plan {
