@@ -36,6 +36,11 @@ export interface FinetuneOptions {
   maxEpochs?: number;
   /** Stop after this many epochs without a lower validation cross-entropy (default 2). */
   patience?: number;
+  /**
+   * Rows per forward pass, in training and in the probe and predictions too (default 32). Attention
+   * memory grows with batch x k^2: at k = 1,024, probe passes of 64 rows ran out of tfjs-wasm memory;
+   * with every pass at 8 rows it ran.
+   */
   batchSize?: number;
   /** Stratified fraction of the given rows held out for early stopping (default 0.2). */
   validationFraction?: number;
@@ -146,7 +151,7 @@ function crossEntropyLoss(z: Tensor2D, y: Int32Array): Scalar {
 }
 
 /** Class probabilities of all token rows (no dropout), in batches. */
-function probabilities(model: GexbertModel, head: Head, tok: PanelTokens, batch = 64): Float32Array {
+function probabilities(model: GexbertModel, head: Head, tok: PanelTokens, batch: number): Float32Array {
   const K = head.b.shape[0]!;
   const out = new Float32Array(tok.n * K);
   for (let i = 0; i < tok.n; i += batch) {
@@ -174,12 +179,13 @@ function probeHead(
   labels: string[],
   panel: number[],
   classes: number,
+  batch: number,
 ): Head {
   const tok = panelTokens(stats, z, rows, panel);
   const C = model.config.width;
   const emb: Float32Array[] = [];
-  for (let i = 0; i < tok.n; i += 64) {
-    const to = Math.min(tok.n, i + 64);
+  for (let i = 0; i < tok.n; i += batch) {
+    const to = Math.min(tok.n, i + batch);
     const e = tf.tidy(() => model.encode(tokenTensors(tok, i, to)).embedding.dataSync() as Float32Array);
     for (let j = 0; j < to - i; j++) emb.push(e.slice(j * C, (j + 1) * C));
   }
@@ -268,6 +274,7 @@ export function finetuneClassifier(
       split.train.map((i) => labels[i]!),
       panel,
       K,
+      o.batchSize,
     );
   } catch (err) {
     copy.dispose();
@@ -292,8 +299,10 @@ export function finetuneClassifier(
   const rate = o.dropout ?? copy.config.dropout;
   const rng = Rng.derive(o.seed, 'finetune');
   const evaluate = () => ({
-    train: o.traceTrainLoss ? meanCrossEntropy(probabilities(copy, head, trainTok), yTrain, K) : Number.NaN,
-    val: meanCrossEntropy(probabilities(copy, head, valTok), yVal, K),
+    train: o.traceTrainLoss
+      ? meanCrossEntropy(probabilities(copy, head, trainTok, o.batchSize), yTrain, K)
+      : Number.NaN,
+    val: meanCrossEntropy(probabilities(copy, head, valTok, o.batchSize), yVal, K),
   });
   const first = evaluate();
   const trace: FinetuneTrace = {
@@ -329,7 +338,7 @@ export function finetuneClassifier(
       Array.from({ length: zNew.rows }, (_, i) => i),
       panel,
     );
-    return { rows: zNew.rows, cols: K, data: Float64Array.from(probabilities(copy, head, tok)) };
+    return { rows: zNew.rows, cols: K, data: Float64Array.from(probabilities(copy, head, tok, o.batchSize)) };
   };
   return {
     classes,

@@ -41,8 +41,9 @@ export function panelDraws(quick: boolean): number {
 /**
  * Fine-tuning runs on the CPU through tfjs-wasm and its cost grows with the square of the panel: an epoch
  * on ~190 training samples took ~6 s at k = 64 and ~35 s at k = 256 (the shipped checkpoint, a busy 2-core
- * machine), so a k = 1,024 epoch would take minutes. --quick fine-tunes the k = 16 panels; a full run
- * k = 16 and 64 (3 random draws each, and the chosen panels) and k = 256 (one random draw).
+ * machine). At k = 1,024 (the wide model) probe passes of 64 rows ran out of tfjs-wasm memory, and with
+ * every pass at 8 rows one epoch took 379 s, i.e. up to ~30 min per fold. --quick fine-tunes the k = 16 panels; a full run k = 16 and
+ * 64 (3 random draws each, and the chosen panels) and k = 256 (one random draw).
  */
 export function finetunePlan(quick: boolean): { draws: ReadonlyMap<number, number>; chosenSizes: number[] } {
   return quick
