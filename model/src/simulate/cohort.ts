@@ -203,6 +203,7 @@ const STREAM_GENES = 1;
 const STREAM_SAMPLES = 2;
 const STREAM_LATENT = 3;
 const STREAM_SURVIVAL = 4;
+const STREAM_BARCODES = 5; // where a seed's barcodes start: its own stream, so the other draws are unchanged
 const STREAM_COUNTS = 1_000_000; // + gene index
 
 const EXPRESSED_LOG_SD = 1.5; // log-abundance spread of expressed genes
@@ -452,8 +453,15 @@ export function simulateCohort(opts: CohortOptions): Cohort {
   const nNormal = Math.round(N * o.normalFraction);
   const P = N - nNormal;
   const perType = allocate(P, weights, 1);
+  // Barcodes depend on the seed (same seed, same barcodes): the site codes and the participant numbers start
+  // at offsets drawn from the seed's own stream, so cohorts simulated with different seeds do not share
+  // sample barcodes (two 240-sample cohorts collide with probability about 1e-6) and can sit in one database.
+  const rb = createRng(o.seed, STREAM_BARCODES);
+  const siteStart = rb.int(26 * 26);
+  const participants = 36 ** 4 - 1; // 4 base-36 characters, 0000 unused
+  const participantStart = P < participants ? rb.int(participants - P) : 0;
   // Tissue source sites: 1-3 two-letter codes per type, distinct while there are codes left.
-  let siteCounter = 0;
+  let siteCounter = siteStart;
   const sites = typeNames.map(() =>
     Array.from({ length: 1 + rs.int(3) }, () => {
       const s = siteCounter++ % (26 * 26);
@@ -467,7 +475,8 @@ export function simulateCohort(opts: CohortOptions): Cohort {
     const typeSites = sites[t]!;
     for (let j = 0; j < perType[t]!; j++, p++) {
       patientType[p] = t;
-      patientIds[p] = `GXSM-${typeSites[rs.int(typeSites.length)]}-${base36(p + 1, 4)}`;
+      const participant = ((participantStart + p) % participants) + 1;
+      patientIds[p] = `GXSM-${typeSites[rs.int(typeSites.length)]}-${base36(participant, 4)}`;
     }
   }
   const hasNormal = new Uint8Array(P);

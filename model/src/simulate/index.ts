@@ -21,6 +21,7 @@ export {
   CLINICAL_COLUMNS,
   countsFileName,
   GENE_COLUMNS,
+  SIMULATED_MARKER,
   simulateToDirectory,
   type WriteOptions,
   type WrittenCohort,

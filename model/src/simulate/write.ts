@@ -6,6 +6,15 @@
 //                         days_to_last_followup, OS_time_days, OS_event; NA for missing.
 //   genes.tsv             gene_id, symbol, gene_type (protein_coding / lncRNA for the low class), module.
 //   truth.json            the ground truth (see truth.ts).
+//   SIMULATED             the provenance marker (SIMULATED_MARKER): a file named exactly `SIMULATED` whose first
+//                         line is `gexbert-simulated`, then the seed and options. `gexbert ingest` (services/core/src/
+//                         ingest/simulated.ts) treats every data file in a folder holding this marker as simulated:
+//                         its import, samples and any cohort it makes are stored with simulated = true, and such
+//                         samples never reach training, validation, model gates or reference sets unless a run
+//                         asks for them (`gexbert retrain --include-simulated`). Keep the marker with the files
+//                         when copying them. The barcodes' project code GXSM is reserved for simulated samples
+//                         too, but the marker file is what ingest relies on. Barcodes depend on the seed
+//                         (cohort.ts), so cohorts simulated with different seeds can be ingested side by side.
 // Memory stays O(samples + one compressed chunk per type): counts are drawn one gene at a time.
 
 import { once } from 'node:events';
@@ -34,7 +43,9 @@ export interface WrittenCohort {
   clinical: string;
   genes: string;
   truth: string;
-  /** Every file written: count matrices (type order), clinical.tsv, genes.tsv, truth.json. */
+  /** The SIMULATED provenance marker. */
+  marker: string;
+  /** Every file written: count matrices (type order), clinical.tsv, genes.tsv, truth.json, SIMULATED. */
   files: string[];
   /** Total bytes of all files written. */
   bytes: number;
@@ -51,6 +62,23 @@ export const CLINICAL_COLUMNS = [
 ] as const;
 
 export const GENE_COLUMNS = ['gene_id', 'symbol', 'gene_type', 'module'] as const;
+
+/** The marker file's name and the first line of its text (see the header comment). */
+export const SIMULATED_MARKER = { fileName: 'SIMULATED', firstLine: 'gexbert-simulated' } as const;
+
+function markerText(cohort: Cohort): string {
+  const { seed, samples, genes, types } = cohort.options;
+  return [
+    SIMULATED_MARKER.firstLine,
+    `seed\t${seed}`,
+    `samples\t${samples}`,
+    `genes\t${genes}`,
+    `types\t${types}`,
+    'Every sample in this folder is synthetic (written by `gexbert simulate`). Ingest marks it as simulated;',
+    'it is kept out of model training and evaluation unless a retraining run passes --include-simulated.',
+    '',
+  ].join('\n');
+}
 
 /** Count-matrix file name of a cancer type, e.g. SIM1_Counts.tsv.gz. */
 export function countsFileName(type: string): string {
@@ -205,6 +233,9 @@ export async function writeCohort(
   const G = genes.ids.length;
   const T = typeNames.length;
   await mkdir(dir, { recursive: true });
+  // The marker first, so a folder with any of the data files in it is already marked.
+  const marker = join(dir, SIMULATED_MARKER.fileName);
+  await writeFile(marker, markerText(cohort));
 
   const clinical = join(dir, 'clinical.tsv');
   const genesPath = join(dir, 'genes.tsv');
@@ -253,10 +284,10 @@ export async function writeCohort(
     throw error;
   }
 
-  const all = [...counts.map((c) => c.path), clinical, genesPath, truth];
+  const all = [...counts.map((c) => c.path), clinical, genesPath, truth, marker];
   let bytes = 0;
   for (const path of all) bytes += (await stat(path)).size;
-  return { dir, counts, clinical, genes: genesPath, truth, files: all, bytes };
+  return { dir, counts, clinical, genes: genesPath, truth, marker, files: all, bytes };
 }
 
 /** simulateCohort + writeCohort: what `gexbert simulate` runs. */

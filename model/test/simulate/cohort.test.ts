@@ -39,6 +39,21 @@ describe('cohort structure', () => {
     expect(new Set(patients.ids).size).toBe(patients.ids.length);
   });
 
+  it('draws barcodes from the seed: same seed, same barcodes; other seeds (the demo seed 7 included) share none', () => {
+    const opts = { samples: 240, genes: 50, types: 4 };
+    const demo = simulateCohort({ ...opts, seed: 7 }).samples.barcodes;
+    expect(simulateCohort({ ...opts, seed: 7 }).samples.barcodes).toEqual(demo);
+    const seen = new Set(demo);
+    for (const seed of [1, 2, 5, 8, 11, 12345]) {
+      const other = simulateCohort({ ...opts, seed }).samples.barcodes;
+      expect(
+        other.filter((b) => seen.has(b)),
+        `seed ${seed}`,
+      ).toEqual([]);
+      for (const b of other) seen.add(b);
+    }
+  });
+
   it('makes ~5% of columns matched normals of patients that also have a primary tumour of the same type', () => {
     const { samples, patients } = base;
     const tumours = tumourColumns(base).length;

@@ -46,7 +46,7 @@ async function filesOf(dir: string): Promise<Map<string, Buffer>> {
 }
 
 describe('writeCohort', () => {
-  it('writes one count matrix per type plus clinical.tsv, genes.tsv and truth.json', async () => {
+  it('writes one count matrix per type plus clinical.tsv, genes.tsv, truth.json and the SIMULATED marker', async () => {
     expect((await readdir(dirA)).sort()).toEqual(
       [
         'SIM1_Counts.tsv.gz',
@@ -55,8 +55,11 @@ describe('writeCohort', () => {
         'clinical.tsv',
         'genes.tsv',
         'truth.json',
+        'SIMULATED',
       ].sort(),
     );
+    // the provenance marker that ingest detects (services/core/src/ingest/simulated.ts)
+    expect((await readFile(join(dirA, 'SIMULATED'), 'utf8')).split('\n')[0]).toBe('gexbert-simulated');
     expect(countsFileName('ABC')).toBe('ABC_Counts.tsv.gz');
   });
 

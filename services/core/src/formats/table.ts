@@ -303,7 +303,7 @@ export class Table {
       file: this.file,
       line: this.headerLine,
       problem: `the header splits into a single column on ${delimiterName(this.delimiter)}${guess ? ` (it seems to use ${delimiterName(guess)} instead)` : ''}, so this cannot be ${what}`,
-      fix: `save the file as tab-separated or comma-separated text${guess ? `, or pass --delimiter '${guess === '\t' ? '\\t' : guess}'` : ''}`,
+      fix: `convert the file to tab-separated or comma-separated text${guess && guess !== '\t' && guess !== ',' ? ` (replace each ${delimiterName(guess)} between cells with a tab)` : ''} and ingest it again`,
     });
   }
 

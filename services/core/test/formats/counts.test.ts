@@ -256,7 +256,8 @@ describe('parseCountsMatrix: bad input', () => {
       line: 1,
       column: undefined,
       problem: /header splits into a single column.*seems to use semicolon/,
-      fix: /tab-separated or comma-separated.*--delimiter ';'/,
+      // no command has a --delimiter option: the fix is to convert the file
+      fix: /^convert the file to tab-separated or comma-separated text \(replace each semicolon[^-]*$/,
     });
   });
 
