@@ -83,23 +83,14 @@ it('trains from count files and from a cohort into loadable checkpoints', async 
   const url = await createTestDatabase('train');
   const ingested = await runCli(['ingest', 'counts', sim, '--cohort', 'sim'], { DATABASE_URL: url });
   expect(ingested.code, ingested.stderr).toBe(0);
-  const fromCohort = await runCli(
-    [
-      'train',
-      '--data',
-      'sim',
-      '--out',
-      path.join(root, 'ckpt2'),
-      '--genes',
-      '200',
-      '--max-steps',
-      '4',
-      '--json',
-    ],
-    {
-      DATABASE_URL: url,
-    },
-  );
+  const trainArgs = ['train', '--data', 'sim', '--out', path.join(root, 'ckpt2'), '--genes', '200'];
+  // The cohort is simulated: it is trained on only when asked for.
+  const refused = await runCli([...trainArgs, '--max-steps', '4'], { DATABASE_URL: url });
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toMatch(/holds only simulated samples; pass --include-simulated/);
+  const fromCohort = await runCli([...trainArgs, '--max-steps', '4', '--include-simulated', '--json'], {
+    DATABASE_URL: url,
+  });
   expect(fromCohort.code, fromCohort.stderr).toBe(0);
   expect(JSON.parse(fromCohort.stdout).metrics.samples).toBe(80);
   fs.rmSync(root, { recursive: true });

@@ -66,7 +66,9 @@ async function versionFor(ctx: TrainingContext, run: Db.TrainingRun): Promise<Mo
     if (existing && existing.status !== 'FAILED') return existing;
   }
   const active = await activeModelVersion(ctx.prisma);
-  const sampleIds = await trainingSampleIds(ctx.pool);
+  // Simulated samples only when the run asked for them (retrain --include-simulated / includeSimulated).
+  const { includeSimulated } = parseRetrainingConfig(run.config);
+  const sampleIds = await trainingSampleIds(ctx.pool, { includeSimulated });
   if (sampleIds.length < MIN_TRAINING_SAMPLES)
     throw new Error(
       `only ${sampleIds.length} training samples with raw counts (at least ${MIN_TRAINING_SAMPLES} needed); ingest more count matrices`,
@@ -80,8 +82,15 @@ async function versionFor(ctx: TrainingContext, run: Db.TrainingRun): Promise<Mo
     config: (run.config ?? {}) as object,
     sampleIds,
   });
+  await ctx.pool.query(
+    `UPDATE "ModelVersion" v SET "trainedOnSimulated" = EXISTS (
+       SELECT 1 FROM "ModelTrainingSample" t JOIN "Sample" s ON s.id = t."sampleId"
+       WHERE t."modelVersionId" = v.id AND s.simulated)
+     WHERE v.id = $1`,
+    [version.id],
+  );
   await ctx.prisma.trainingRun.update({ where: { id: run.id }, data: { modelVersionId: version.id } });
-  return version;
+  return (await ctx.prisma.modelVersion.findUnique({ where: { id: version.id } }))!;
 }
 
 async function snapshotOf(ctx: TrainingContext, versionId: number): Promise<number[]> {
@@ -136,7 +145,7 @@ async function train(
     vocabularySize: settings.vocabularySize ?? 1000,
     allowedGenes: proteinCodingGenes(),
     config: settings.model,
-    dataDescription: `Retrained by training run ${run.id} on ${corpus.nSamples} database samples (raw counts, fixed validation set excluded).`,
+    dataDescription: `Retrained by training run ${run.id} on ${corpus.nSamples} database samples (raw counts, fixed validation set excluded${settings.includeSimulated ? ', simulated samples included' : ', simulated samples excluded'}).`,
     onProgress: (p) => reporter.progress(p),
     onEval: (e) => reporter.evaluated(e),
     onResume: (from) => ctx.log(`run ${run.id}: resumed at step ${from.step} of ${from.totalSteps}`),
@@ -184,7 +193,10 @@ async function gateAndPromote(
   if (!gate) {
     const active = await activeModelVersion(ctx.prisma);
     const trainingIds = await snapshotOf(ctx, version.id);
-    const validationIds = await validationSampleIds(ctx.pool);
+    // The gate validates on real samples only, unless the run asked for simulated ones.
+    const run = await ctx.prisma.trainingRun.findFirst({ where: { modelVersionId: version.id } });
+    const { includeSimulated } = parseRetrainingConfig(run?.config);
+    const validationIds = await validationSampleIds(ctx.pool, { includeSimulated });
     const gateStart = Date.now();
     const evaluated = await withRuntime(version, (candidate) =>
       withRuntime(active, (current) =>

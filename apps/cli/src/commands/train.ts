@@ -22,6 +22,7 @@ interface Flags extends OutputOptions {
   maxSteps?: string;
   genes: string;
   resume?: boolean;
+  includeSimulated?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -43,10 +44,14 @@ export function registerTrain(program: Command): void {
       '--resume',
       'keep a resume state in <out>/.resume (every 50 steps) and continue from it if present; same data and settings needed',
     )
+    .option(
+      '--include-simulated',
+      'with a cohort: train on its simulated samples too (from `gexbert simulate` files; excluded by default)',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (flags: Flags) => {
       try {
-        const corpus = await loadCorpus(flags.data);
+        const corpus = await loadCorpus(flags.data, flags.includeSimulated === true);
         const overrides = flags.config ? JSON.parse(fs.readFileSync(flags.config, 'utf8')) : {};
         const bar = progress('train', 'steps');
         let lastLoss = Number.NaN;
@@ -88,11 +93,11 @@ export function registerTrain(program: Command): void {
 }
 
 /** A path on disk is read as count files; anything else names a cohort in the database. */
-async function loadCorpus(data: string): Promise<CountsCorpus> {
+async function loadCorpus(data: string, includeSimulated: boolean): Promise<CountsCorpus> {
   if (fs.existsSync(data)) return corpusFromFiles(data);
   const platform = await openPlatform();
   try {
-    return await corpusFromCohort(platform.pool, data);
+    return await corpusFromCohort(platform.pool, data, { includeSimulated });
   } finally {
     await platform.close();
   }

@@ -58,15 +58,24 @@ export function registerWorker(program: Command): void {
       '--config <file>',
       'JSON overrides of the recipe (width, epochs, maxSteps, vocabularySize, seed, ...)',
     )
+    .option(
+      '--include-simulated',
+      'train and validate on simulated samples too (from `gexbert simulate` files; excluded by default)',
+    )
     .option('--json', 'print the run as JSON')
-    .action((flags: OutputOptions & { config?: string }) =>
+    .action((flags: OutputOptions & { config?: string; includeSimulated?: boolean }) =>
       withPlatform(flags, async (platform) => {
         const config = flags.config ? JSON.parse(fs.readFileSync(flags.config, 'utf8')) : undefined;
         const queue = await openJobQueue(platform.url);
         try {
           const run = await requestRetraining(
             { prisma: platform.prisma, queue, retryLimit: platform.config.trainingRetries },
-            { reason: 'MANUAL', requestedBy: 'cli', ...(config ? { config } : {}) },
+            {
+              reason: 'MANUAL',
+              requestedBy: 'cli',
+              ...(config ? { config } : {}),
+              ...(flags.includeSimulated ? { includeSimulated: true } : {}),
+            },
           );
           report(flags, { ...run }, () => [`training run ${run.id} ${run.status} (job ${run.jobId ?? '-'})`]);
         } finally {

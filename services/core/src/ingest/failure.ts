@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { InputError, isInputError } from '../formats/inputError.ts';
+import { isSimulatedSource } from './simulated.ts';
 import { describeSource } from './source.ts';
 import type { ImportKind } from './transaction.ts';
 
@@ -47,8 +48,8 @@ export async function recordFailure(pool: pg.Pool, attempt: Attempt, error: unkn
   try {
     await pool.query(
       `INSERT INTO "Import" (kind, status, "fileName", "filePath", checksum, format, "rowCount", "sampleCount",
-         "geneCount", "unmappedGenes", warnings, error, "startedAt")
-       VALUES ($1, 'FAILED', $2, $3, $4, $5, 0, 0, 0, '{}', '{}', $6, now())`,
+         "geneCount", "unmappedGenes", warnings, error, simulated, "startedAt")
+       VALUES ($1, 'FAILED', $2, $3, $4, $5, 0, 0, 0, '{}', '{}', $6, $7, now())`,
       [
         attempt.kind,
         attempt.label ?? path.basename(attempt.target),
@@ -56,6 +57,7 @@ export async function recordFailure(pool: pg.Pool, attempt: Attempt, error: unkn
         await checksumOf(attempt),
         attempt.format,
         message,
+        safely(() => isSimulatedSource(attempt.target, attempt.files)),
       ],
     );
   } catch {
@@ -84,4 +86,12 @@ function relabel(error: unknown, attempt: Attempt): unknown {
     problem: error.problem,
     fix: error.fix,
   });
+}
+
+function safely(test: () => boolean): boolean {
+  try {
+    return test();
+  } catch {
+    return false;
+  }
 }

@@ -55,7 +55,8 @@ export async function importMatrices(
   let skipped = 0;
   for (const [m, matrix] of matrices.entries()) {
     const { layoutId, geneIds } = await layoutFor(client, matrix.genes);
-    const sampleIds = await upsertSamples(client, importId, matrix);
+    // New samples of a simulated source are simulated; samples stored before keep their own flag.
+    const sampleIds = await upsertSamples(client, importId, matrix, source.simulated);
     const keep = await samplesToWrite(client, matrix, geneIds, sampleIds);
     for (const id of sampleIds) touched.add(id);
     if (m === 0) {
@@ -101,6 +102,7 @@ async function upsertSamples(
   client: pg.ClientBase,
   importId: number,
   matrix: ParsedMatrix,
+  simulated: boolean,
 ): Promise<number[]> {
   const samples = matrix.samples;
   const patients = [...new Map(samples.map((s) => [s.patientBarcode, s])).values()];
@@ -117,8 +119,8 @@ async function upsertSamples(
     ],
   );
   const { rows } = await client.query<{ id: number; barcode: string }>(
-    `INSERT INTO "Sample" (barcode, "aliquotBarcode", "patientId", "sampleTypeCode", "sampleType", "importId")
-     SELECT u.barcode, u.aliquot, p.id, u.code, u.type::"SampleType", $6
+    `INSERT INTO "Sample" (barcode, "aliquotBarcode", "patientId", "sampleTypeCode", "sampleType", "importId", simulated)
+     SELECT u.barcode, u.aliquot, p.id, u.code, u.type::"SampleType", $6, $7
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(barcode, aliquot, patient, code, type)
      JOIN "Patient" p ON p.barcode = u.patient
      ON CONFLICT (barcode) DO UPDATE SET "aliquotBarcode" = COALESCE("Sample"."aliquotBarcode", EXCLUDED."aliquotBarcode")
@@ -130,6 +132,7 @@ async function upsertSamples(
       samples.map((s) => s.sampleTypeCode),
       samples.map((s) => sampleTypeOf(s.sampleTypeCode)),
       importId,
+      simulated,
     ],
   );
   const byBarcode = new Map(rows.map((r) => [r.barcode, r.id]));

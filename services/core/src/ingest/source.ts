@@ -3,12 +3,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { isSimulatedSource } from './simulated.ts';
 
 export interface ImportSource {
   fileName: string;
   filePath: string;
   checksum: string;
   format: string;
+  /** The source carries the simulator's SIMULATED marker (simulated.ts). */
+  simulated: boolean;
 }
 
 export async function sha256File(file: string): Promise<string> {
@@ -27,7 +30,13 @@ export async function describeSource(
   for (const file of [...files].sort()) parts.push(`${path.basename(file)}:${await sha256File(file)}`);
   const checksum =
     files.length === 1 && files[0] === target ? parts[0]!.split(':')[1]! : sha256(parts.join('\n'));
-  return { fileName: path.basename(target), filePath: path.resolve(target), checksum, format };
+  return {
+    fileName: path.basename(target),
+    filePath: path.resolve(target),
+    checksum,
+    format,
+    simulated: isSimulatedSource(target, files),
+  };
 }
 
 function sha256(text: string): string {

@@ -1,6 +1,7 @@
 // What every import shares: one transaction under an import lock, the Import provenance row, cohorts.
 import type pg from 'pg';
 import type { ExpressionUnit } from '../formats/types.ts';
+import { refreshCohortSimulated } from './simulated.ts';
 import type { ImportSource } from './source.ts';
 
 export type ImportKind = 'COUNTS' | 'GDC' | 'XENA' | 'CLINICAL';
@@ -82,8 +83,8 @@ export async function insertImport(
 ): Promise<number> {
   const { rows } = await client.query<{ id: number }>(
     `INSERT INTO "Import" (kind, "fileName", "filePath", checksum, format, unit, "rowCount", "sampleCount", "geneCount",
-       "unmappedGenes", warnings, "startedAt")
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, now()) RETURNING id`,
+       "unmappedGenes", warnings, simulated, "startedAt")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, now()) RETURNING id`,
     [
       kind,
       source.fileName,
@@ -95,12 +96,16 @@ export async function insertImport(
       counts.geneCount,
       counts.unmappedGenes,
       counts.warnings,
+      source.simulated,
     ],
   );
   return rows[0]!.id;
 }
 
-/** Adds samples to the named cohort, creating it when new (a cohort that gains nothing is left untouched). */
+/**
+ * Adds samples to the named cohort, creating it when new (a cohort that gains nothing is left untouched);
+ * the cohort is simulated when any of its samples is.
+ */
 export async function addToCohort(
   client: pg.ClientBase,
   name: string,
@@ -117,5 +122,6 @@ export async function addToCohort(
     [cohortId, sampleIds],
   );
   if (added.rowCount) await client.query(`UPDATE "Cohort" SET "updatedAt" = now() WHERE id = $1`, [cohortId]);
+  await refreshCohortSimulated(client, cohortId);
   return cohortId;
 }

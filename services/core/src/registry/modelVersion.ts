@@ -128,7 +128,8 @@ export async function ensureActiveModel(
       return await promoteModelVersion(platform.prisma, existing.id);
     const read = (f: string) => JSON.parse(readFileSync(path.join(checkpointPath, f), 'utf8')) as object;
     const { rows } = await platform.pool.query<{ sampleId: number }>(
-      `SELECT DISTINCT "sampleId" FROM "ExpressionProfile" WHERE unit = 'RAW_COUNT' ORDER BY 1`,
+      `SELECT DISTINCT p."sampleId" FROM "ExpressionProfile" p JOIN "Sample" s ON s.id = p."sampleId"
+       WHERE p.unit = 'RAW_COUNT' AND NOT s.simulated ORDER BY 1`, // simulated samples never enter a snapshot
     );
     const sampleIds = rows.map((r) => r.sampleId);
     const version = await registerModelVersion(platform.prisma, {

@@ -5,6 +5,7 @@ import { parseCountsMatrix } from '../formats/index.ts';
 import type { ParsedMatrix } from '../formats/types.ts';
 import { geneReference } from '../gene/reference.ts';
 import { dataFiles } from '../ingest/files.ts';
+import type { SampleSetOptions } from './validationSet.ts';
 
 export interface CountsCorpus {
   genes: string[]; // Ensembl IDs
@@ -48,14 +49,27 @@ export async function corpusFromFiles(target: string): Promise<CountsCorpus> {
   };
 }
 
-/** The raw-count profiles of a cohort's samples; genes are those every profile has. */
-export async function corpusFromCohort(pool: pg.Pool, cohort: string): Promise<CountsCorpus> {
-  const { rows } = await pool.query<{ id: number; barcode: string }>(
-    `SELECT s.id, s.barcode FROM "Cohort" c JOIN "CohortSample" cs ON cs."cohortId" = c.id
+/**
+ * The raw-count profiles of a cohort's samples; genes are those every profile has. Simulated samples are left
+ * out unless `includeSimulated` is given.
+ */
+export async function corpusFromCohort(
+  pool: pg.Pool,
+  cohort: string,
+  options: SampleSetOptions = {},
+): Promise<CountsCorpus> {
+  const { rows: all } = await pool.query<{ id: number; barcode: string; simulated: boolean }>(
+    `SELECT s.id, s.barcode, s.simulated FROM "Cohort" c JOIN "CohortSample" cs ON cs."cohortId" = c.id
      JOIN "Sample" s ON s.id = cs."sampleId" WHERE c.name = $1 ORDER BY s.id`,
     [cohort],
   );
-  if (rows.length === 0) throw new Error(`cohort "${cohort}" does not exist or has no samples`);
+  if (all.length === 0) throw new Error(`cohort "${cohort}" does not exist or has no samples`);
+  // Simulated samples are trained on only when asked for (--include-simulated).
+  const rows = options.includeSimulated ? all : all.filter((r) => !r.simulated);
+  if (rows.length === 0)
+    throw new Error(
+      `cohort "${cohort}" holds only simulated samples; pass --include-simulated to train on simulated data`,
+    );
   const stored = await readProfiles(
     pool,
     rows.map((r) => r.id),

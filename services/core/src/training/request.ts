@@ -11,6 +11,11 @@ export interface RetrainingRequest {
   requestedBy?: string;
   /** Overrides of the training recipe (model settings such as width, and maxSteps, vocabularySize, seed). */
   config?: object;
+  /**
+   * Train (and validate) on simulated samples too. Off by default: simulated samples are used only when a
+   * request asks for them; carried to the worker as the run config's `includeSimulated`.
+   */
+  includeSimulated?: boolean;
 }
 
 /** A run's `config` JSON, parsed: run settings, and overrides of the recipe's model settings. */
@@ -19,6 +24,8 @@ export interface RetrainingSettings {
   vocabularySize?: number;
   seed?: number;
   timeLimitSeconds?: number;
+  /** Simulated samples join the training and validation sets (only on an explicit request). */
+  includeSimulated?: boolean;
   model: Partial<GexbertConfig>;
 }
 
@@ -34,12 +41,22 @@ export function parseRetrainingConfig(json: unknown): RetrainingSettings {
     throw new Error(
       'retraining config must be a JSON object of recipe overrides, e.g. {"width": 32, "maxSteps": 200}',
     );
-  const { maxSteps, vocabularySize, seed, timeLimitSeconds, ...model } = json as Record<string, unknown>;
+  const { maxSteps, vocabularySize, seed, timeLimitSeconds, includeSimulated, ...model } = json as Record<
+    string,
+    unknown
+  >;
   if ('vocabSize' in model)
     throw new Error(
       'retraining config: vocabSize follows from the vocabulary; set vocabularySize (genes) instead',
     );
   const out: RetrainingSettings = { model: model as Partial<GexbertConfig> };
+  if (includeSimulated !== undefined && includeSimulated !== null) {
+    if (typeof includeSimulated !== 'boolean')
+      throw new Error(
+        `retraining config: includeSimulated must be true or false (got ${JSON.stringify(includeSimulated)})`,
+      );
+    if (includeSimulated) out.includeSimulated = true;
+  }
   const given = { maxSteps, vocabularySize, seed, timeLimitSeconds };
   for (const key of RUN_SETTINGS) {
     const v = given[key];
@@ -69,7 +86,10 @@ export async function requestRetraining(
   deps: { prisma: PrismaClient; queue: JobQueue; retryLimit?: number },
   input: RetrainingRequest,
 ): Promise<TrainingRun> {
-  parseRetrainingConfig(input.config);
+  const config = input.includeSimulated
+    ? { ...((input.config ?? {}) as object), includeSimulated: true }
+    : (input.config ?? {});
+  parseRetrainingConfig(config);
   const { run, created } = await deps.prisma.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${REQUEST_LOCK})`);
     const pending = await tx.trainingRun.findFirst({
@@ -81,7 +101,7 @@ export async function requestRetraining(
       data: {
         reason: input.reason,
         requestedBy: input.requestedBy ?? null,
-        config: (input.config ?? {}) as object,
+        config: config as object,
       },
     });
     return { run: fresh, created: true };
