@@ -18,16 +18,17 @@ import type {
 } from './rows.ts';
 
 export const PATIENT_COLUMNS = `p.id, p.barcode, p."projectId", p."cancerType", p."osDays", p."osEvent"`;
-export const SAMPLE_COLUMNS = `s.id, s.barcode, s."aliquotBarcode", s."patientId", s."sampleTypeCode", s."sampleType", s."importId"`;
-export const COHORT_COLUMNS = `c.id, c.name, c.description, c."createdAt", c."updatedAt"`;
+export const SAMPLE_COLUMNS = `s.id, s.barcode, s."aliquotBarcode", s."patientId", s."sampleTypeCode", s."sampleType", s."importId",
+  s.simulated`;
+export const COHORT_COLUMNS = `c.id, c.name, c.description, c.simulated, c."createdAt", c."updatedAt"`;
 export const TRAINING_RUN_COLUMNS = `t.id, t."jobId", t.reason, t."requestedBy", t.status, t."modelVersionId",
   t.config, t.attempts, t.epoch, t."totalEpochs", t.step, t."totalSteps", t.loss, t."valLoss", t."samplesPerSec",
   t."etaSeconds", t."workerId", t."heartbeatAt", t.error, t."createdAt", t."startedAt", t."finishedAt"`;
 export const MODEL_VERSION_COLUMNS = `m.id, m.name, m."checkpointPath", m."parentId", m.status, m.active, m.config,
-  m.metrics, m.heads, m.gate, m."trainingSampleCount", m."createdAt", m."activatedAt", m."retiredAt"`;
+  m.metrics, m.heads, m.gate, m."trainingSampleCount", m."trainedOnSimulated", m."createdAt", m."activatedAt", m."retiredAt"`;
 export const IMPORT_COLUMNS = `i.id, i.kind, i."fileName", i.checksum, i.format, i.unit, i."rowCount", i."sampleCount",
   i."geneCount", i."skippedCount", i.warnings, cardinality(i."unmappedGenes") AS "unmappedGeneCount",
-  i."startedAt", i."finishedAt", i.status, i.error`;
+  i."startedAt", i."finishedAt", i.status, i.error, i.simulated`;
 
 /** Rows in the order of `keys` (null where missing). */
 function byKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {

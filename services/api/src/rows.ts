@@ -22,6 +22,7 @@ export interface SampleRow {
   sampleTypeCode: string | null;
   sampleType: SampleTypeValue;
   importId: number;
+  simulated: boolean;
 }
 
 export interface GeneRow {
@@ -36,6 +37,7 @@ export interface CohortRow {
   id: number;
   name: string;
   description: string | null;
+  simulated: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -57,6 +59,7 @@ export interface ImportRow {
   finishedAt: Date;
   status: 'SUCCEEDED' | 'FAILED';
   error: string | null;
+  simulated: boolean;
 }
 
 export interface CompositionRow {

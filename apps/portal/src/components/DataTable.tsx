@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useId, useMemo, useState } from 'react';
 import { saveBlob } from '../lib/download.ts';
 import { fileSlug, toTsv } from '../lib/tsv.ts';
+import { SimulatedBadge } from './SimulatedBadge.tsx';
 import {
   cellText,
   pageOf,
@@ -111,6 +112,12 @@ export function DataTable(props: DataTableProps) {
                         className={props.columns[i]?.numeric ? 'num' : undefined}
                       >
                         {cell.href ? <Link href={cell.href}>{cellText(cell)}</Link> : cellText(cell)}
+                        {cell.badge ? (
+                          <>
+                            {' '}
+                            <SimulatedBadge text={cell.badge} />
+                          </>
+                        ) : null}
                       </td>
                     ))}
                   </tr>

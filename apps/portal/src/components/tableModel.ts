@@ -13,6 +13,8 @@ export interface TableCell {
   text?: string;
   /** A link inside the portal. */
   href?: string;
+  /** A badge shown after the text (e.g. `simulated`); not part of the value, search or download. */
+  badge?: string;
 }
 
 export interface TableRow {

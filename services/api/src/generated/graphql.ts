@@ -87,6 +87,11 @@ export type Cohort = {
    */
   samples: SampleConnection;
   /**
+   * True when any of the cohort's samples is simulated (ingested from `gexbert simulate` files, such as the demo
+   * cohort). Simulated samples never reach training, validation or reference sets unless a retraining asks.
+   */
+  simulated: Scalars['Boolean']['output'];
+  /**
    * Overall survival (one row per patient): Kaplan-Meier per group and a log-rank test across groups. Groups are
    * cancer types, or predicted risk groups of `model`'s risk head (default: the active model; a patient's risk
    * is the mean of its samples' scores; cut-offs are the cohort's median or tertiles).
@@ -281,6 +286,8 @@ export type Import = {
   kind: ImportKind;
   rowCount: Scalars['Int']['output'];
   sampleCount: Scalars['Int']['output'];
+  /** True when the source carried the simulator's SIMULATED marker: its samples are simulated. */
+  simulated: Scalars['Boolean']['output'];
   skippedCount: Scalars['Int']['output'];
   startedAt: Scalars['String']['output'];
   status: ImportStatus;
@@ -451,6 +458,8 @@ export type ModelVersion = {
   parent?: Maybe<ModelVersion>;
   retiredAt?: Maybe<Scalars['String']['output']>;
   status: ModelStatus;
+  /** True when the model was trained on simulated samples too (a retraining that asked for includeSimulated). */
+  trainedOnSimulated: Scalars['Boolean']['output'];
   /** Train and validation loss per evaluated epoch, from the checkpoint's training-log.jsonl (empty without a log). */
   trainingCurve: Array<TrainingPoint>;
   /** The training runs that produced (or are producing) this model version. */
@@ -512,6 +521,8 @@ export type Mutation = {
    * When a run is already QUEUED or RUNNING, returns that run instead of starting another.
    * `config` overrides the training recipe: GexBERT config keys (e.g. {"epochs": 50, "width": 32}) and the
    * training options maxSteps and timeLimitSeconds; unknown keys and bad values are refused.
+   * Simulated samples (from `gexbert simulate` files) are left out of training and validation unless
+   * `includeSimulated` is true; the resulting model version then says `trainedOnSimulated`.
    */
   triggerRetraining: TrainingRun;
 };
@@ -581,6 +592,7 @@ export type MutationRevokeApiTokenArgs = {
 
 export type MutationTriggerRetrainingArgs = {
   config?: InputMaybe<Scalars['JSON']['input']>;
+  includeSimulated?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type PageInfo = {
@@ -881,6 +893,8 @@ export type Sample = {
   riskScore?: Maybe<RiskScore>;
   sampleType: SampleType;
   sampleTypeCode?: Maybe<Scalars['String']['output']>;
+  /** True for a synthetic sample ingested from `gexbert simulate` files (the folder's SIMULATED marker). */
+  simulated: Scalars['Boolean']['output'];
 };
 
 
@@ -1346,6 +1360,7 @@ export type CohortResolvers<ContextType = Context, ParentType extends ResolversP
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   samples?: Resolver<ResolversTypes['SampleConnection'], ParentType, ContextType, Partial<CohortSamplesArgs>>;
+  simulated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   survival?: Resolver<ResolversTypes['SurvivalSummary'], ParentType, ContextType, RequireFields<CohortSurvivalArgs, 'groupBy'>>;
   updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
@@ -1435,6 +1450,7 @@ export type ImportResolvers<ContextType = Context, ParentType extends ResolversP
   kind?: Resolver<ResolversTypes['ImportKind'], ParentType, ContextType>;
   rowCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  simulated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   skippedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   startedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ImportStatus'], ParentType, ContextType>;
@@ -1533,6 +1549,7 @@ export type ModelVersionResolvers<ContextType = Context, ParentType extends Reso
   parent?: Resolver<Maybe<ResolversTypes['ModelVersion']>, ParentType, ContextType>;
   retiredAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ModelStatus'], ParentType, ContextType>;
+  trainedOnSimulated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   trainingCurve?: Resolver<Array<ResolversTypes['TrainingPoint']>, ParentType, ContextType>;
   trainingRuns?: Resolver<Array<ResolversTypes['TrainingRun']>, ParentType, ContextType>;
   trainingSampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1565,7 +1582,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   renameCohort?: Resolver<ResolversTypes['Cohort'], ParentType, ContextType, RequireFields<MutationRenameCohortArgs, 'id' | 'name'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
   rollbackModel?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
-  triggerRetraining?: Resolver<ResolversTypes['TrainingRun'], ParentType, ContextType, Partial<MutationTriggerRetrainingArgs>>;
+  triggerRetraining?: Resolver<ResolversTypes['TrainingRun'], ParentType, ContextType, RequireFields<MutationTriggerRetrainingArgs, 'includeSimulated'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1644,6 +1661,7 @@ export type SampleResolvers<ContextType = Context, ParentType extends ResolversP
   riskScore?: Resolver<Maybe<ResolversTypes['RiskScore']>, ParentType, ContextType, Partial<SampleRiskScoreArgs>>;
   sampleType?: Resolver<ResolversTypes['SampleType'], ParentType, ContextType>;
   sampleTypeCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  simulated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type SampleConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SampleConnection'] = ResolversParentTypes['SampleConnection']> = ResolversObject<{

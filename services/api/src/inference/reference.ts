@@ -37,7 +37,10 @@ export interface ReferenceSet {
   sampleIds: number[];
 }
 
-/** The samples of a cohort (null when it does not exist). */
+/**
+ * The samples of a cohort (null when it does not exist). An explicitly chosen cohort is taken as it is,
+ * simulated samples included.
+ */
 export async function cohortReference(db: pg.Pool, cohortId: number): Promise<ReferenceSet | null> {
   const { rows } = await db.query<{ name: string; ids: number[] | null }>(
     `SELECT c.name, array_agg(cs."sampleId" ORDER BY cs."sampleId") FILTER (WHERE cs."sampleId" IS NOT NULL) AS ids
@@ -48,12 +51,16 @@ export async function cohortReference(db: pg.Pool, cohortId: number): Promise<Re
   return row ? { label: `cohort ${JSON.stringify(row.name)}`, sampleIds: row.ids ?? [] } : null;
 }
 
-/** All samples of patients with this cancer type (all samples when it is null). */
+/**
+ * All real samples of patients with this cancer type (all real samples when it is null): simulated samples
+ * (Sample.simulated) never make up a default reference; choose a cohort to compare with them.
+ */
 export async function cancerTypeReference(db: pg.Pool, cancerType: string | null): Promise<ReferenceSet> {
   const { rows } = await db.query<{ id: number }>(
     cancerType === null
-      ? `SELECT s.id FROM "Sample" s ORDER BY s.id`
-      : `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE p."cancerType" = $1 ORDER BY s.id`,
+      ? `SELECT s.id FROM "Sample" s WHERE NOT s.simulated ORDER BY s.id`
+      : `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
+         WHERE p."cancerType" = $1 AND NOT s.simulated ORDER BY s.id`,
     cancerType === null ? [] : [cancerType],
   );
   return {

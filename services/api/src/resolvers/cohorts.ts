@@ -159,8 +159,13 @@ async function editCohort(
         data: add.map((sampleId) => ({ cohortId: cohort.id, sampleId })),
         skipDuplicates: true,
       }),
+      // simulated when any of its samples is, after the change
+      context.prisma.$executeRaw`UPDATE "Cohort" c SET simulated = EXISTS (
+          SELECT 1 FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId"
+          WHERE cs."cohortId" = c.id AND s.simulated)
+        WHERE c.id = ${cohort.id}`,
     ]);
-    return updated;
+    return (await context.prisma.cohort.findUnique({ where: { id: updated.id } })) ?? updated;
   } catch (error) {
     if (isUniqueViolation(error))
       throw badInput(`a cohort named ${JSON.stringify(input.name)} exists already`);
@@ -216,11 +221,17 @@ export const cohortResolvers: Resolvers = {
       requireRole(context, 'CURATOR');
       const name = cohortName(input.name);
       const sampleIds = await chooseSamples(context.db, input.sampleIds, input.filter);
+      // A cohort is simulated when any of its samples is.
+      const { rows } = await context.db.query<{ simulated: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM "Sample" WHERE id = ANY($1::int[]) AND simulated) AS simulated`,
+        [sampleIds],
+      );
       try {
         return await context.prisma.cohort.create({
           data: {
             name,
             description: input.description ?? null,
+            simulated: rows[0]!.simulated,
             samples: { createMany: { data: sampleIds.map((sampleId) => ({ sampleId })) } },
           },
         });

@@ -115,13 +115,19 @@ export const trainingResolvers: Resolvers = {
     },
   },
   Mutation: {
-    triggerRetraining: async (_, { config }, context) => {
+    triggerRetraining: async (_, { config, includeSimulated }, context) => {
       requireRole(context, 'ADMIN');
       const overrides = retrainingOverrides(config);
       const queue = queueOf(context);
       return requestRetraining(
         { prisma: context.prisma, queue },
-        { reason: 'MANUAL', requestedBy: context.token?.name, config: overrides },
+        {
+          reason: 'MANUAL',
+          requestedBy: context.token?.name,
+          config: overrides,
+          // simulated samples only on an explicit request (carried to the worker in the run's config)
+          includeSimulated: includeSimulated === true,
+        },
       );
     },
   },

@@ -37,7 +37,7 @@ export default async function CohortsPage() {
     return {
       key: c.id,
       cells: [
-        { value: c.name, href: `/cohorts/${c.id}` },
+        { value: c.name, href: `/cohorts/${c.id}`, ...(c.simulated ? { badge: 'simulated' } : {}) },
         { value: c.sampleCount, text: c.sampleCount.toLocaleString('en-US') },
         { value: types.map((t) => `${t.cancerType} ${t.count}`).join(', ') },
         { value: bySampleType.get('TUMOR') ?? 0 },

@@ -67,7 +67,7 @@ export default async function ImportsPage({ searchParams }: Props) {
       { value: Number(i.id), text: `#${i.id}` },
       { value: i.status.toLowerCase() },
       { value: i.kind.toLowerCase() },
-      { value: i.fileName },
+      { value: i.fileName, ...(i.simulated ? { badge: 'simulated' } : {}) },
       { value: i.format },
       { value: i.unit ? i.unit.toLowerCase().replaceAll('_', ' ') : null },
       { value: i.sampleCount },

@@ -3,6 +3,7 @@
 import { DataTable } from '../../components/DataTable.tsx';
 import { PlotFrame } from '../../components/PlotFrame.tsx';
 import { LossCurvePlot } from '../../components/plots/LossCurvePlot.tsx';
+import { SimulatedBadge } from '../../components/SimulatedBadge.tsx';
 import type { ModelsOverviewQuery } from '../../generated/graphql.ts';
 import { formatTimestamp } from '../../lib/format.ts';
 import { gateSummary, numericMetrics, showNumber } from '../../lib/modelMetrics.ts';
@@ -74,7 +75,19 @@ function VersionDetails(props: { version: Version }) {
     <details className="panel" data-testid={`model-${v.id}`} open={v.isActive}>
       <summary>
         {v.name} ({v.status.toLowerCase()}): metrics, gate record, loss curve and evaluation
+        {v.trainedOnSimulated ? (
+          <>
+            {' '}
+            <SimulatedBadge text="trained on simulated data" testId={`model-simulated-${v.id}`} />
+          </>
+        ) : null}
       </summary>
+      {v.trainedOnSimulated ? (
+        <p className="muted">
+          This model was trained on simulated samples too (a retraining that asked for them with
+          --include-simulated / includeSimulated): do not use it for real samples.
+        </p>
+      ) : null}
       <h4>Metrics</h4>
       {metrics.length === 0 ? (
         <p className="muted">No numeric metrics recorded.</p>
@@ -117,7 +130,7 @@ export function ModelVersionsSection(props: { models: Version[] }) {
         rows={props.models.map((m) => ({
           key: m.id,
           cells: [
-            { value: m.name },
+            { value: m.name, ...(m.trainedOnSimulated ? { badge: 'trained on simulated data' } : {}) },
             { value: m.status },
             { value: m.parent?.name ?? '–' },
             { value: m.trainingSampleCount },

@@ -9,6 +9,7 @@ import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { Suspense } from 'react';
 import { ApiFailure } from '../../../components/ApiFailure.tsx';
+import { SimulatedBadge } from '../../../components/SimulatedBadge.tsx';
 import { Stats } from '../../../components/Stats.tsx';
 import { CohortDashboardDocument } from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';
@@ -42,7 +43,15 @@ export default async function CohortLayout({ params, children }: Params & { chil
       <p className="breadcrumb">
         <Link href="/cohorts">Cohorts</Link> / {cohort.name}
       </p>
-      <h1>{cohort.name}</h1>
+      <h1>
+        {cohort.name}
+        {cohort.simulated ? (
+          <>
+            {' '}
+            <SimulatedBadge testId="cohort-simulated" />
+          </>
+        ) : null}
+      </h1>
       {cohort.description && <p>{cohort.description}</p>}
       <Stats
         label="Cohort figures"

@@ -4,6 +4,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ApiFailure } from '../../../components/ApiFailure.tsx';
+import { SimulatedBadge } from '../../../components/SimulatedBadge.tsx';
 import {
   GeneLookupDocument,
   ModelVocabularyDocument,
@@ -58,6 +59,12 @@ export default async function SamplePage({ params, searchParams }: Props) {
         <Link href="/cohorts">Cohorts</Link> / sample {sample.barcode}
       </p>
       <h1 data-testid="sample-barcode">{sample.barcode}</h1>
+      {sample.simulated ? (
+        <p>
+          <SimulatedBadge testId="sample-simulated" /> a synthetic sample from `gexbert simulate` files: it is
+          kept out of model training and reference sets.
+        </p>
+      ) : null}
       <section aria-labelledby="facts" className="panel">
         <h2 id="facts" className="visually-hidden">
           Sample facts
