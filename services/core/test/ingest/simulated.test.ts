@@ -10,6 +10,7 @@ import { writeSimulatedCohort } from '../../src/demo.ts';
 import { ingestClinical, ingestCounts } from '../../src/ingest/index.ts';
 import { createTestDatabase, query, sharedDir } from '../../src/testing/database.ts';
 import { corpusFromCohort } from '../../src/training/corpus.ts';
+import { parseRetrainingConfig } from '../../src/training/request.ts';
 import {
   newTrainingSampleCount,
   trainingSampleIds,
@@ -133,5 +134,27 @@ describe('simulated data is marked at ingest and kept out of training', () => {
     );
     expect(Number(row!.n)).toBe(89);
     expect(Number(row!.simulated)).toBe(60);
+  });
+
+  it('marks a single count file named on its own from a marked folder', async () => {
+    const written = await writeSimulatedCohort({ ...SMALL, seed: 9 }, path.join(root, 'seed9'));
+    const [result] = await ingestCounts(pool, written.counts[0]!.path);
+    const [row] = await query<{ simulated: boolean; samples: string; marked: string }>(
+      url,
+      `SELECT i.simulated, count(s.id) AS samples, count(s.id) FILTER (WHERE s.simulated) AS marked
+       FROM "Import" i JOIN "Sample" s ON s."importId" = i.id WHERE i.id = $1 GROUP BY i.simulated`,
+      [result!.id],
+    );
+    expect(row!.simulated).toBe(true);
+    expect(Number(row!.samples)).toBeGreaterThan(0);
+    expect(Number(row!.marked)).toBe(Number(row!.samples));
+  });
+
+  it('carries includeSimulated only as a boolean in a retraining config', () => {
+    expect(parseRetrainingConfig({ includeSimulated: true }).includeSimulated).toBe(true);
+    expect(parseRetrainingConfig({}).includeSimulated).toBeUndefined();
+    expect(() => parseRetrainingConfig({ includeSimulated: 'yes' })).toThrow(
+      /includeSimulated must be true or false/,
+    );
   });
 });
