@@ -92,7 +92,7 @@ export function registerIngest(program: Command): void {
         report(flags, { ...result }, () => [
           result.unchanged
             ? `${file}: already imported as import #${result.id}; nothing changed`
-            : `${file}: import #${result.id}: survival stored for ${result.matched} patients`,
+            : `${file}: import #${result.id}: survival stored for ${result.matched} patients${result.simulated ? ' (simulated: SIMULATED marker found)' : ''}`,
           ...(result.warnings ?? []).map((w) => `warning: ${w}`),
         ]);
       }),
@@ -119,7 +119,8 @@ function runMatrixIngest(flags: MatrixFlags, label: string, run: Run): Promise<v
           ? `${r.file}: already imported as import #${r.id}; nothing changed`
           : `${r.file}: import #${r.id}: ${r.written} samples x ${r.genes} genes stored` +
             (r.skipped ? `, ${r.skipped} already stored with the same values` : '') +
-            (r.unmapped ? `, ${r.unmapped} unmapped gene IDs dropped` : ''),
+            (r.unmapped ? `, ${r.unmapped} unmapped gene IDs dropped` : '') +
+            (r.simulated ? ' (simulated: SIMULATED marker found; kept out of training)' : ''),
         ...(r.warnings ?? []).map((w) => `warning: ${w}`),
       ]),
     );

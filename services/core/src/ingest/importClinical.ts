@@ -64,6 +64,7 @@ export async function importClinical(
     matched: matched.size,
     unknownPatients: unknown.map((r) => r.patientBarcode),
     warnings,
+    simulated: source.simulated,
   };
 }
 

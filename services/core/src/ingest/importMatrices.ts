@@ -85,7 +85,15 @@ export async function importMatrices(
     [importId, samples, skipped],
   );
   if (options.cohort) await addToCohort(client, options.cohort, [...touched]);
-  return { id: importId, unchanged: false, samples, genes: first.genes.length, skipped, written };
+  return {
+    id: importId,
+    unchanged: false,
+    samples,
+    genes: first.genes.length,
+    skipped,
+    written,
+    simulated: source.simulated,
+  };
 }
 
 async function samplesOfImport(client: pg.ClientBase, importId: number): Promise<number[]> {

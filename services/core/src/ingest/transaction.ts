@@ -15,6 +15,8 @@ export interface ImportResult {
   skipped: number;
   written: number;
   warnings?: string[];
+  /** The source carried the simulator's SIMULATED marker: its import (and new samples) are simulated. */
+  simulated?: boolean;
 }
 
 const IMPORT_LOCK = 0x67657862; // one import at a time, so concurrent imports cannot interleave
@@ -50,8 +52,9 @@ export async function alreadyImported(
     sampleCount: number;
     geneCount: number;
     skippedCount: number;
+    simulated: boolean;
   }>(
-    `SELECT id, "sampleCount", "geneCount", "skippedCount" FROM "Import"
+    `SELECT id, "sampleCount", "geneCount", "skippedCount", simulated FROM "Import"
      WHERE checksum = $1 AND kind = $2 AND status = 'SUCCEEDED' ORDER BY id LIMIT 1`,
     [source.checksum, kind],
   );
@@ -64,6 +67,7 @@ export async function alreadyImported(
     genes: row.geneCount,
     skipped: row.skippedCount,
     written: 0,
+    simulated: row.simulated,
   };
 }
 
