@@ -1,5 +1,7 @@
 // Simulated cohorts on real gene IDs: `gexbert simulate`, and the demo cohort `npm start` seeds into an
-// empty database (so a fresh clone works without ../shared).
+// empty database (so a fresh clone works without ../shared). Both folders carry the simulator's SIMULATED
+// marker (model/src/simulate/write.ts), so ingest stores the demo as simulated and it never reaches training
+// unless a retraining asks for simulated samples (--include-simulated).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
