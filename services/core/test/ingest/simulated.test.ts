@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../../src/db/migrate.ts';
 import { writeSimulatedCohort } from '../../src/demo.ts';
 import { ingestClinical, ingestCounts } from '../../src/ingest/index.ts';
 import { createTestDatabase, query, sharedDir } from '../../src/testing/database.ts';
@@ -148,6 +149,30 @@ describe('simulated data is marked at ingest and kept out of training', () => {
     expect(row!.simulated).toBe(true);
     expect(Number(row!.samples)).toBeGreaterThan(0);
     expect(Number(row!.marked)).toBe(Number(row!.samples));
+  });
+
+  it('backfills databases seeded before the marker (migration backfill_simulated): GXSM samples only', async () => {
+    const before = await query<{ t: string; id: number; simulated: boolean }>(
+      url,
+      `SELECT 'Sample' AS t, id, simulated FROM "Sample" UNION ALL SELECT 'Import', id, simulated FROM "Import"
+       UNION ALL SELECT 'Cohort', id, simulated FROM "Cohort" ORDER BY 1, 2`,
+    );
+    await pool.query(`UPDATE "Sample" SET simulated = false`);
+    await pool.query(`UPDATE "Import" SET simulated = false`);
+    await pool.query(`UPDATE "Cohort" SET simulated = false`);
+    const file = path.join(MIGRATIONS_DIR, '20261206130000_backfill_simulated', 'migration.sql');
+    await pool.query(fs.readFileSync(file, 'utf8'));
+    const after = await query<{ t: string; id: number; simulated: boolean }>(
+      url,
+      `SELECT 'Sample' AS t, id, simulated FROM "Sample" UNION ALL SELECT 'Import', id, simulated FROM "Import"
+       UNION ALL SELECT 'Cohort', id, simulated FROM "Cohort" ORDER BY 1, 2`,
+    );
+    // (the clinical import of simulated patients stores no samples: the backfill cannot tell it apart)
+    const clinical = await query<{ id: number }>(url, `SELECT id FROM "Import" WHERE kind = 'CLINICAL'`);
+    const isClinical = (r: { t: string; id: number }) =>
+      r.t === 'Import' && clinical.some((c) => c.id === r.id);
+    expect(after.filter((r) => !isClinical(r))).toEqual(before.filter((r) => !isClinical(r)));
+    await pool.query(`UPDATE "Import" SET simulated = true WHERE kind = 'CLINICAL'`);
   });
 
   it('carries includeSimulated only as a boolean in a retraining config', () => {
