@@ -12,10 +12,11 @@ export function RetrainForm() {
   return (
     <form action={action} className="stack panel" aria-describedby="retrain-help">
       <p id="retrain-help" className="muted">
-        Queues a retraining run on every sample in the database; the worker trains it and the promotion gate
-        decides whether it replaces the active model. Only admins may retrain: enter an admin token (create
-        one with <code>gexbert token create --name &lt;you&gt; --role admin</code>). The token is sent once
-        with this request and not stored.
+        Queues a retraining run on every real sample in the database (simulated samples, such as the demo
+        cohort, only when the box below is ticked); the worker trains it and the promotion gate decides
+        whether it replaces the active model. Only admins may retrain: enter an admin token (create one with{' '}
+        <code>gexbert token create --name &lt;you&gt; --role admin</code>). The token is sent once with this
+        request and not stored.
       </p>
       <label>
         Admin API token{' '}
@@ -24,6 +25,10 @@ export function RetrainForm() {
       <label>
         Recipe overrides (optional JSON, e.g. {'{"maxSteps": 200}'}){' '}
         <input type="text" name="overrides" style={{ width: '100%' }} />
+      </label>
+      <label>
+        <input type="checkbox" name="includeSimulated" /> Include simulated samples (the model will be marked
+        as trained on simulated data)
       </label>
       <div>
         <button type="submit" className="primary" disabled={pending}>

@@ -34,7 +34,12 @@ export async function triggerRetraining(_state: RetrainState, form: FormData): P
   const overrides = parseOverrides(String(form.get('overrides') ?? ''));
   if (!overrides.ok) return { error: overrides.error, queued: null };
   const result = await attempt(() =>
-    apiRequest(TriggerRetrainingDocument, { config: overrides.value }, token),
+    apiRequest(
+      TriggerRetrainingDocument,
+      // simulated samples only when the box was ticked
+      { config: overrides.value, includeSimulated: form.get('includeSimulated') === 'on' },
+      token,
+    ),
   );
   if (!result.ok) return { error: result.message, queued: null };
   revalidatePath('/models');
