@@ -129,3 +129,61 @@ export function meanAndSd(values: ArrayLike<number>): { mean: number; sd: number
   for (let i = 0; i < n; i++) ss += (values[i]! - mean) ** 2;
   return { mean, sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0 };
 }
+
+/** One bin of a reliability diagram: predictions whose confidence falls in (lower, upper]. */
+export interface ReliabilityBin {
+  lower: number;
+  upper: number;
+  count: number;
+  /** Mean confidence (top probability) of the bin's predictions (NaN when empty). */
+  confidence: number;
+  /** Share of the bin's predictions that are right (NaN when empty). */
+  accuracy: number;
+}
+
+/**
+ * Reliability diagram of top-class predictions: `confidence[i]` is the probability given to the predicted
+ * class, `correct[i]` whether that class was the truth; `bins` equal-width bins over (0, 1].
+ */
+export function reliabilityBins(
+  confidence: ArrayLike<number>,
+  correct: ArrayLike<boolean>,
+  bins = 10,
+): ReliabilityBin[] {
+  checkSameLength(confidence, correct);
+  const out = Array.from({ length: bins }, (_, b) => ({
+    lower: b / bins,
+    upper: (b + 1) / bins,
+    n: 0,
+    c: 0,
+    a: 0,
+  }));
+  for (let i = 0; i < confidence.length; i++) {
+    const p = confidence[i]!;
+    const b = Math.min(bins - 1, Math.max(0, Math.ceil(p * bins) - 1));
+    out[b]!.n++;
+    out[b]!.c += p;
+    if (correct[i]) out[b]!.a++;
+  }
+  return out.map((b) => ({
+    lower: b.lower,
+    upper: b.upper,
+    count: b.n,
+    confidence: b.n > 0 ? b.c / b.n : Number.NaN,
+    accuracy: b.n > 0 ? b.a / b.n : Number.NaN,
+  }));
+}
+
+/** Expected calibration error: the count-weighted mean |accuracy - confidence| over reliability bins. */
+export function expectedCalibrationError(
+  confidence: ArrayLike<number>,
+  correct: ArrayLike<boolean>,
+  bins = 10,
+): number {
+  const n = confidence.length;
+  if (n === 0) return Number.NaN;
+  return reliabilityBins(confidence, correct, bins).reduce(
+    (sum, b) => (b.count > 0 ? sum + (b.count / n) * Math.abs(b.accuracy - b.confidence) : sum),
+    0,
+  );
+}

@@ -7,6 +7,7 @@ import { stratifiedKFold } from '../evaluate/data.ts';
 import { type Matrix, selectRows } from '../evaluate/matrix.ts';
 import { accuracy } from '../evaluate/metrics.ts';
 import { checkEmbedding, checkPerSample, embeddingMatrix, standardise } from './embeddings.ts';
+import { fitTemperature, softmaxAt } from './temperature.ts';
 
 /** A fitted cancer-type classifier over embeddings of one width. */
 export interface CancerTypeHead {
@@ -24,6 +25,11 @@ export interface CancerTypeHead {
   intercepts: number[];
   /** L2 penalty used (on the mean cross-entropy). */
   l2: number;
+  /**
+   * Temperature the logits are divided by (temperature scaling, fitted on cross-validated logits of the
+   * training samples; 1 = none, e.g. heads stored before calibration).
+   */
+  temperature: number;
   trainedOn: number;
   metrics: { trainAccuracy: number; cvAccuracy?: number };
 }
@@ -44,34 +50,40 @@ export interface CancerTypeProbability {
   probability: number;
 }
 
-function softmax(logits: Float64Array): Float64Array {
-  const max = Math.max(...logits);
-  const e = logits.map((v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
-}
-
-/** Cross-validated accuracy of the logistic regression (folds stratified by label). */
-function crossValidatedAccuracy(
+/**
+ * Cross-validated predictions of the logistic regression (folds stratified by label): each sample's
+ * out-of-fold log-probabilities over `classes` (logits up to a per-row constant) and the accuracy.
+ */
+function crossValidated(
   x: Matrix,
   labels: string[],
+  classes: string[],
   folds: number,
   l2: number,
   seed: number,
-): number {
-  const truth: string[] = [];
-  const predicted: string[] = [];
+): { accuracy: number; logits: Float64Array[] } {
+  const logits: Float64Array[] = new Array(x.rows);
   for (const split of stratifiedKFold(labels, folds, seed)) {
-    const trainLabels = split.train.map((i) => labels[i]!);
-    const model = fitLogisticRegression(selectRows(x, split.train), trainLabels, { l2 });
-    predicted.push(...model.predict(selectRows(x, split.test)));
-    truth.push(...split.test.map((i) => labels[i]!));
+    const model = fitLogisticRegression(
+      selectRows(x, split.train),
+      split.train.map((i) => labels[i]!),
+      { l2 },
+    );
+    const p = model.predictProba(selectRows(x, split.test)); // test x model.classes
+    split.test.forEach((i, r) => {
+      logits[i] = Float64Array.from(classes, (c) => {
+        const k = model.classes.indexOf(c); // a class missing from this fold's training part gets ~0
+        return k < 0 ? -50 : Math.log(Math.max(p.data[r * p.cols + k]!, 1e-300));
+      });
+    });
   }
-  return accuracy(truth, predicted);
+  const predicted = logits.map((l) => classes[l.indexOf(Math.max(...l))]!);
+  return { accuracy: accuracy(labels, predicted), logits };
 }
 
 /**
  * Fits the cancer-type head on training embeddings (n, each of one width) and their labels (n).
+ * Its temperature is fitted on the cross-validated logits (when `cvFolds` >= 2 and there are enough samples).
  * Throws on mismatched lengths, mixed widths, non-finite values, empty labels or fewer than two classes.
  */
 export function fitCancerTypeHead(
@@ -97,10 +109,16 @@ export function fitCancerTypeHead(
   const p = x.cols;
   const standardizer = model.standardizer!;
   const folds = options.cvFolds ?? 5;
-  const cvAccuracy =
+  const cv =
     folds >= 2 && x.rows >= 2 * folds
-      ? crossValidatedAccuracy(x, labels, folds, l2, options.seed ?? 0)
+      ? crossValidated(x, labels, model.classes, folds, l2, options.seed ?? 0)
       : undefined;
+  const temperature = cv
+    ? fitTemperature(
+        cv.logits,
+        labels.map((l) => model.classes.indexOf(l)),
+      )
+    : 1;
   return {
     kind: 'cancer-type',
     width: p,
@@ -112,15 +130,16 @@ export function fitCancerTypeHead(
     ),
     intercepts: Array.from({ length: k }, (_, c) => model.params[p * k + c]!),
     l2,
+    temperature,
     trainedOn: x.rows,
     metrics: {
       trainAccuracy: accuracy(labels, model.predict(x)),
-      ...(cvAccuracy === undefined ? {} : { cvAccuracy }),
+      ...(cv === undefined ? {} : { cvAccuracy: cv.accuracy }),
     },
   };
 }
 
-/** Probabilities of every class for one embedding, most probable first (they sum to 1). */
+/** Calibrated probabilities of every class for one embedding, most probable first (they sum to 1). */
 export function predictCancerType(
   head: CancerTypeHead,
   embedding: ArrayLike<number>,
@@ -132,7 +151,7 @@ export function predictCancerType(
     for (let j = 0; j < z.length; j++) s += w[j]! * z[j]!;
     return s;
   });
-  const probability = softmax(logits);
+  const probability = softmaxAt(logits, head.temperature);
   return head.classes
     .map((cancerType, c) => ({ cancerType, probability: probability[c]! }))
     .sort((a, b) => b.probability - a.probability || (a.cancerType < b.cancerType ? -1 : 1));

@@ -91,6 +91,7 @@ function parseCancerTypeHead(value: unknown, path: string): CancerTypeHead {
     weights: rows(f.weights, `${path}.weights`, classes.length, width),
     intercepts: numbers(f.intercepts, `${path}.intercepts`, classes.length),
     l2: finite(f.l2, `${path}.l2`),
+    temperature: f.temperature === undefined ? 1 : positive([f.temperature], `${path}.temperature`, 1)[0]!,
     trainedOn: count(f.trainedOn, `${path}.trainedOn`, 1),
     metrics: {
       trainAccuracy: finite(metrics.trainAccuracy, `${path}.metrics.trainAccuracy`),

@@ -60,21 +60,30 @@ describe('cancer-type head on TCGA', () => {
     expect(cancerType.metrics.cvAccuracy).toBeGreaterThan(0.85);
   });
 
-  it('gives every class, sorted, probabilities summing to 1, as the evaluation toolkit does', () => {
+  it('gives every class, sorted, probabilities summing to 1, as the evaluation toolkit does before temperature scaling', () => {
     const reference = fitLogisticRegression(
       fromRows(train.map((s) => s.embedding)),
       train.map((s) => s.cancerType),
     );
     const proba = reference.predictProba(fromRows(test.map((s) => s.embedding)));
+    const unscaled = { ...cancerType, temperature: 1 };
     test.forEach((s, i) => {
-      const predictions = predictCancerType(cancerType, s.embedding);
+      const predictions = predictCancerType(unscaled, s.embedding);
       expect(predictions.map((p) => p.cancerType).sort()).toEqual(cancerType.classes);
       expect(predictions.reduce((sum, p) => sum + p.probability, 0)).toBeCloseTo(1, 12);
       for (let j = 1; j < predictions.length; j++)
         expect(predictions[j]!.probability).toBeLessThanOrEqual(predictions[j - 1]!.probability);
       for (const p of predictions)
         expect(p.probability).toBeCloseTo(proba.data[i * 6 + reference.classes.indexOf(p.cancerType)]!, 10);
+      // the calibrated head ranks the classes the same way
+      expect(predictCancerType(cancerType, s.embedding)[0]!.cancerType).toBe(predictions[0]!.cancerType);
     });
+  });
+
+  it('is calibrated by a temperature fitted on cross-validated logits', () => {
+    expect(cancerType.temperature).toBeGreaterThan(0.25);
+    expect(cancerType.temperature).toBeLessThan(4);
+    expect(cancerType.temperature).not.toBe(1);
   });
 });
 

@@ -1,0 +1,60 @@
+// gexbert heads fit: fit a checkpoint's prediction heads (cancer type with calibration and a novelty flag,
+// survival risk, restoration intervals) on labelled real count files, and write them into the checkpoint
+// (heads.json, and a section of MODEL_CARD.md). The heads then travel with the model.
+import path from 'node:path';
+import { isSimulatedSource } from '@gexbert/core/ingest/simulated';
+import { loadCountsDir, readSurvival } from '@gexbert/model/evaluate/inputs';
+import { writeHeadsCard } from '@gexbert/model/heads/card';
+import { fitCheckpointHeads } from '@gexbert/model/heads/fitCheckpoint';
+import { writeModelHeads } from '@gexbert/model/heads/modelHeads';
+import type { Command } from 'commander';
+import { fail, type OutputOptions, report } from '../output.ts';
+
+interface Flags extends OutputOptions {
+  model: string;
+  data: string;
+  clinical?: string;
+  includeSimulated?: boolean;
+}
+
+export function registerHeads(program: Command): void {
+  const heads = program.command('heads').description("a model's prediction heads");
+  heads
+    .command('fit')
+    .description(
+      'fit the heads of a checkpoint on labelled count files (TCGA_<TYPE>_ file names give the types) and write heads.json into it',
+    )
+    .requiredOption('--model <dir>', 'the checkpoint folder')
+    .requiredOption('--data <dir|file>', 'genes x samples count files, one cancer type per file')
+    .option('--clinical <file>', 'overall survival (patient, OS_time_days, OS_event) for the risk head')
+    .option(
+      '--include-simulated',
+      'allow files from `gexbert simulate` (the heads are then marked simulated)',
+    )
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: Flags) => {
+      try {
+        const simulated = isSimulatedSource(flags.data);
+        if (simulated && !flags.includeSimulated)
+          throw new Error(
+            `${flags.data} holds simulated data (a SIMULATED marker from gexbert simulate): heads for real samples are fitted on real data only; pass --include-simulated for a demo model`,
+          );
+        const fitted = await fitCheckpointHeads({
+          checkpoint: flags.model,
+          data: loadCountsDir(flags.data),
+          survival: flags.clinical ? readSurvival(flags.clinical) : null,
+          source: `${flags.data}${flags.clinical ? ` with survival from ${flags.clinical}` : ''}`,
+          simulated,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        writeModelHeads(flags.model, fitted);
+        writeHeadsCard(flags.model, fitted);
+        report(flags, { id: fitted.id, summary: fitted.summary, metrics: fitted.metrics }, () => [
+          `heads ${fitted.id} written to ${path.join(flags.model, 'heads.json')} (${fitted.summary.samples} samples, ${Object.keys(fitted.summary.cancerTypes).length} types, ${fitted.summary.events} events)`,
+          ...Object.entries(fitted.metrics).map(([k, v]) => `  ${k}: ${v.toFixed(4)}`),
+        ]);
+      } catch (error) {
+        fail(flags, error);
+      }
+    });
+}

@@ -1,0 +1,149 @@
+/**
+ * A model's heads as one versioned object that travels with the model: stored as `heads.json` in its
+ * checkpoint folder and in `ModelVersion.heads`. It holds the labelled reference the heads were fitted on
+ * (real samples only unless a run asked otherwise), the whole-profile head set, and the restoration
+ * intervals. Its `id` (a content hash) names the head version behind every prediction.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { embed, type Predictor, type Profile } from '../gexbert/infer.ts';
+import type { NormStats } from '../gexbert/normalise.ts';
+import { fitHeadSet, type HeadSet } from './headSet.ts';
+import { parseRestorationIntervals, type RestorationIntervals } from './intervals.ts';
+import type { NoveltyHead } from './novelty.ts';
+import { parseHeads } from './parse.ts';
+import {
+  type HeadReference,
+  loadReference,
+  referenceRow,
+  referenceSummary,
+  type StoredReference,
+  storeReference,
+} from './reference.ts';
+
+export const HEADS_FILE = 'heads.json';
+export const HEADS_FORMAT = 'gexbert-heads';
+
+export interface ModelHeads {
+  format: typeof HEADS_FORMAT;
+  formatVersion: 1;
+  /** Content hash (12 hex digits): the head version named by every prediction. */
+  id: string;
+  fittedAt: string;
+  /** Where the reference came from (files or database samples). */
+  source: string;
+  /** True only when simulated samples were asked for explicitly; such heads are for demos. */
+  simulated: boolean;
+  reference: HeadReference;
+  /** Heads fitted on the reference's whole-profile embeddings. */
+  full: HeadSet;
+  /** Intervals on restored values (absent until calibrated). */
+  intervals?: RestorationIntervals;
+  summary: ReturnType<typeof referenceSummary>;
+  /** Held-out figures measured when the heads were fitted (cross-validated on the reference). */
+  metrics: Record<string, number>;
+}
+
+/** The reference samples as model input: their z values over the vocabulary, `keep` choosing the genes. */
+export function referenceProfiles(
+  ref: HeadReference,
+  stats: NormStats,
+  keep: (v: number) => boolean = () => true,
+): Profile[] {
+  return ref.samples.map((_, i) => {
+    const row = referenceRow(ref, i);
+    return {
+      genes: stats.genes,
+      values: Float32Array.from(row, (v, g) => (keep(g) ? v : Number.NaN)),
+      unit: 'z' as const,
+    };
+  });
+}
+
+function contentId(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 12);
+}
+
+/** Fits the whole-profile heads on a reference and wraps them with their provenance. */
+export async function fitModelHeads(
+  predictor: Predictor,
+  stats: NormStats,
+  reference: HeadReference,
+  options: {
+    source: string;
+    simulated?: boolean;
+    intervals?: RestorationIntervals;
+    metrics?: Record<string, number>;
+  },
+): Promise<ModelHeads> {
+  if (reference.genes !== stats.genes.length)
+    throw new RangeError(`the reference has ${reference.genes} genes, the model ${stats.genes.length}`);
+  const { embeddings } = await embed(predictor, stats, referenceProfiles(reference, stats), {
+    missing: 'omit',
+  });
+  const full = fitHeadSet(
+    embeddings,
+    reference,
+    stats.genes.map((_, v) => v),
+  );
+  const body = {
+    format: HEADS_FORMAT as typeof HEADS_FORMAT,
+    formatVersion: 1 as const,
+    fittedAt: new Date().toISOString(),
+    source: options.source,
+    simulated: options.simulated ?? false,
+    reference,
+    full,
+    ...(options.intervals ? { intervals: options.intervals } : {}),
+    summary: referenceSummary(reference),
+    metrics: options.metrics ?? {},
+  };
+  return { ...body, id: contentId(toStored({ ...body, id: '' })) };
+}
+
+type StoredHeads = Omit<ModelHeads, 'reference'> & { reference: StoredReference };
+
+/** The JSON form (reference z as base64). */
+export function toStored(heads: ModelHeads): StoredHeads {
+  return { ...heads, reference: storeReference(heads.reference) };
+}
+
+/** Validates stored heads (a heads.json or a database column) and returns them typed. */
+export function parseModelHeads(json: unknown): ModelHeads {
+  const f = json as Partial<StoredHeads> | null;
+  if (!f || typeof f !== 'object' || f.format !== HEADS_FORMAT)
+    throw new RangeError(
+      `not a ${HEADS_FORMAT} object (heads fitted before heads travelled with the model): refit them with \`gexbert heads fit\``,
+    );
+  if (typeof f.id !== 'string' || !f.reference || !f.full)
+    throw new RangeError('heads: id, reference and full are required');
+  const checked = parseHeads({ cancerType: f.full.cancerType ?? null, risk: f.full.risk ?? null });
+  const novelty = f.full.novelty as NoveltyHead | undefined;
+  if (
+    checked.cancerType &&
+    (novelty?.kind !== 'novelty' || !Array.isArray(novelty.genes) || !Array.isArray(novelty.rows))
+  )
+    throw new RangeError('heads: full.novelty (genes, rows) must accompany full.cancerType');
+  return {
+    ...(f as StoredHeads),
+    reference: loadReference(f.reference),
+    full: { inputGenes: Number(f.full.inputGenes), ...checked, ...(novelty ? { novelty } : {}) },
+    ...(f.intervals ? { intervals: parseRestorationIntervals(f.intervals) } : {}),
+  };
+}
+
+export function writeModelHeads(dir: string, heads: ModelHeads): void {
+  writeFileSync(path.join(dir, HEADS_FILE), `${JSON.stringify(toStored(heads))}\n`);
+}
+
+/** The heads of a checkpoint folder, or null when it has none. */
+export function readModelHeads(dir: string): ModelHeads | null {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, HEADS_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  return parseModelHeads(JSON.parse(text));
+}
