@@ -19,7 +19,7 @@ import { loadCheckpointRuntime, type ModelRuntime } from '@gexbert/core/inferenc
 import { dataFiles } from '@gexbert/core/ingest/files';
 import { SHIPPED_CHECKPOINT } from '@gexbert/core/registry/modelVersion';
 import { embed, type Profile, restore } from '@gexbert/model/gexbert/infer';
-import { toLog2Cpm, vocabularyIndex } from '@gexbert/model/gexbert/normalise';
+import { type NormStats, toLog2Cpm, vocabularyIndex } from '@gexbert/model/gexbert/normalise';
 import type { SamplePrediction } from '@gexbert/model/heads/serve';
 import { type Command, Option } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
@@ -100,7 +100,7 @@ export function registerPredict(program: Command): void {
 }
 
 /** One sample read from a file: its model input and its whole-profile log2(CPM + 1) by Ensembl ID. */
-interface ReadSample {
+export interface ReadSample {
   sample: string;
   file: string;
   profile: Profile;
@@ -163,7 +163,7 @@ async function runPredict(target: string, flags: Flags): Promise<void> {
           `--genes: none of the ${restoreGenes.length} genes is in the model's vocabulary (${path.join(modelDir, 'vocabulary.txt')}): nothing can be restored`,
         );
     }
-    const samples = matrices.flatMap((m) => sampleInputs(m, runtime, panel));
+    const samples = matrices.flatMap((m) => sampleInputs(m, runtime.stats, panel));
     if (samples.length === 0) throw new Error(`${target}: no samples to score`);
     if (!runtime.headServer)
       notes.push(
@@ -322,8 +322,11 @@ function unitError(file: string, unit: ExpressionUnit): InputError {
  * The samples of a matrix as model input, as sampleProfiles builds them for stored samples: log2(CPM + 1)
  * with the library size over the whole profile, then the vocabulary genes (only the panel's, with a panel).
  */
-function sampleInputs(m: ParsedMatrix, runtime: ModelRuntime, panel: Set<string> | null): ReadSample[] {
-  const stats = runtime.stats;
+export function sampleInputs(
+  m: ParsedMatrix,
+  stats: NormStats,
+  panel: Set<string> | null = null,
+): ReadSample[] {
   const G = m.genes.length;
   const geneIndex = new Map<string, number>();
   m.genes.forEach((g, i) => {
