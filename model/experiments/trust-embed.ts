@@ -3,9 +3,9 @@
 // Run: npx tsx model/experiments/trust-embed.ts /tmp/trust-emb.json
 import { writeFileSync } from 'node:fs';
 import { ready } from '../src/engine/tf.ts';
-import { fromRows } from '../src/evaluate/matrix.ts';
-import { zMatrix, zProfiles, OMIT } from '../src/evaluate/fold.ts';
+import { OMIT, zMatrix, zProfiles } from '../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../src/evaluate/inputs.ts';
+import { fromRows } from '../src/evaluate/matrix.ts';
 import { createRandom, sampleWithoutReplacement } from '../src/evaluate/random.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { embed } from '../src/gexbert/infer.ts';
@@ -25,7 +25,12 @@ const out: Record<string, unknown> = {
   labels: data.labels,
   split: splitSamples(n, 0.1, 1),
 };
-const full = await embed(predictor, ckpt.stats, zProfiles(z, vocab, () => true), OMIT);
+const full = await embed(
+  predictor,
+  ckpt.stats,
+  zProfiles(z, vocab, () => true),
+  OMIT,
+);
 out.full = full.embeddings.map((e) => Array.from(e));
 const random = createRandom(7);
 for (const k of [16, 64]) {
@@ -35,7 +40,12 @@ for (const k of [16, 64]) {
     const panel = sampleWithoutReplacement(vocab.length, k, random);
     const inPanel = new Uint8Array(vocab.length);
     for (const g of panel) inPanel[g] = 1;
-    const r = await embed(predictor, ckpt.stats, zProfiles(z, vocab, (_, v) => inPanel[v] === 1), OMIT);
+    const r = await embed(
+      predictor,
+      ckpt.stats,
+      zProfiles(z, vocab, (_, v) => inPanel[v] === 1),
+      OMIT,
+    );
     draws.push(r.embeddings.map((e) => Array.from(e)));
     panels.push(panel);
   }

@@ -2,10 +2,10 @@
 // the head, fit each scorer on 70% of the known-type samples, and score the other 30% and the left-out type.
 // Input: the cache of trust-embed.ts. Run: npx tsx model/experiments/trust-ood.ts /tmp/trust-emb.json
 import { readFileSync } from 'node:fs';
-import { stratifiedKFold } from '../src/evaluate/data.ts';
-import { fitPca, transformPca } from '../src/evaluate/pca.ts';
-import { fromRows, type Matrix, selectRows } from '../src/evaluate/matrix.ts';
 import { fitLogisticRegression } from '../src/evaluate/classify.ts';
+import { stratifiedKFold } from '../src/evaluate/data.ts';
+import { fromRows } from '../src/evaluate/matrix.ts';
+import { fitPca, transformPca } from '../src/evaluate/pca.ts';
 
 const cache = JSON.parse(readFileSync(process.argv[2] ?? '/tmp/trust-emb.json', 'utf8'));
 const labels: string[] = cache.labels;
@@ -23,8 +23,9 @@ function q95(v: number[]): number {
 function stdz(train: number[][]) {
   const d = train[0]!.length;
   const mean = Array.from({ length: d }, (_, j) => train.reduce((a, r) => a + r[j]!, 0) / train.length);
-  const sd = Array.from({ length: d }, (_, j) =>
-    Math.sqrt(train.reduce((a, r) => a + (r[j]! - mean[j]!) ** 2, 0) / (train.length - 1)) || 1,
+  const sd = Array.from(
+    { length: d },
+    (_, j) => Math.sqrt(train.reduce((a, r) => a + (r[j]! - mean[j]!) ** 2, 0) / (train.length - 1)) || 1,
   );
   return (r: number[]) => r.map((v, j) => (v - mean[j]!) / sd[j]!);
 }
@@ -44,36 +45,53 @@ function cosine(r: number[]): number[] {
   return r.map((v) => v / n);
 }
 
-type Scorer = (trainX: number[][], trainY: string[]) => { score: (x: number[]) => number; trainScores: number[] };
-const knn = (k: number, norm: boolean): Scorer => (trainX) => {
-  const f = stdz(trainX);
-  const t = (r: number[]) => (norm ? cosine(f(r)) : f(r));
-  const ref = trainX.map(t);
-  return { score: (x) => knnScore(ref, t(x), k), trainScores: ref.map((r, i) => knnScore(ref, r, k, i)) };
-};
+type Scorer = (
+  trainX: number[][],
+  trainY: string[],
+) => { score: (x: number[]) => number; trainScores: number[] };
+const knn =
+  (k: number, norm: boolean): Scorer =>
+  (trainX) => {
+    const f = stdz(trainX);
+    const t = (r: number[]) => (norm ? cosine(f(r)) : f(r));
+    const ref = trainX.map(t);
+    return { score: (x) => knnScore(ref, t(x), k), trainScores: ref.map((r, i) => knnScore(ref, r, k, i)) };
+  };
 const msp: Scorer = (trainX, trainY) => {
   const m = fitLogisticRegression(fromRows(trainX), trainY);
   const s = (x: number[]) => 1 - Math.max(...m.predictProba(fromRows([x])).data);
   // training scores by 5-fold cross-fitting
   const scores = new Array(trainX.length).fill(0);
   for (const split of stratifiedKFold(trainY, 5, 1)) {
-    const mm = fitLogisticRegression(fromRows(split.train.map((i) => trainX[i]!)), split.train.map((i) => trainY[i]!));
+    const mm = fitLogisticRegression(
+      fromRows(split.train.map((i) => trainX[i]!)),
+      split.train.map((i) => trainY[i]!),
+    );
     const p = mm.predictProba(fromRows(split.test.map((i) => trainX[i]!)));
-    split.test.forEach((i, r) => (scores[i] = 1 - Math.max(...p.data.subarray(r * p.cols, (r + 1) * p.cols))));
+    split.test.forEach((i, r) => {
+      scores[i] = 1 - Math.max(...p.data.subarray(r * p.cols, (r + 1) * p.cols));
+    });
   }
   return { score: s, trainScores: scores };
 };
-const pcaKnn = (k: number, comps: number): Scorer => (trainX) => {
-  const f = stdz(trainX);
-  const xs = fromRows(trainX.map(f));
-  const pca = fitPca(xs, comps);
-  const proj = (rows: number[][]) => {
-    const m = transformPca(pca, fromRows(rows));
-    return Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+const pcaKnn =
+  (k: number, comps: number): Scorer =>
+  (trainX) => {
+    const f = stdz(trainX);
+    const xs = fromRows(trainX.map(f));
+    const pca = fitPca(xs, comps);
+    const proj = (rows: number[][]) => {
+      const m = transformPca(pca, fromRows(rows));
+      return Array.from({ length: m.rows }, (_, i) =>
+        Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)),
+      );
+    };
+    const ref = proj(trainX.map(f));
+    return {
+      score: (x) => knnScore(ref, proj([f(x)])[0]!, k),
+      trainScores: ref.map((r, i) => knnScore(ref, r, k, i)),
+    };
   };
-  const ref = proj(trainX.map(f));
-  return { score: (x) => knnScore(ref, proj([f(x)])[0]!, k), trainScores: ref.map((r, i) => knnScore(ref, r, k, i)) };
-};
 
 const methods: Record<string, Scorer> = {
   'knn5-euclid': knn(5, false),
@@ -92,11 +110,18 @@ function run(name: string, space: (i: number) => number[], refSpace: (i: number)
     for (const out of types) {
       const known = labels.flatMap((l, i) => (l === out ? [] : [i]));
       const left = labels.flatMap((l, i) => (l === out ? [i] : []));
-      for (const [f, split] of stratifiedKFold(known.map((i) => labels[i]!), 3, 11).entries()) {
+      for (const [f, split] of stratifiedKFold(
+        known.map((i) => labels[i]!),
+        3,
+        11,
+      ).entries()) {
         if (f > 0) break;
         const train = split.train.map((j) => known[j]!);
         const test = split.test.map((j) => known[j]!);
-        const fitted = scorer(train.map(refSpace), train.map((i) => labels[i]!));
+        const fitted = scorer(
+          train.map(refSpace),
+          train.map((i) => labels[i]!),
+        );
         const thr = q95(fitted.trainScores);
         const sKnown = test.map((i) => fitted.score(space(i)));
         const sLeft = left.map((i) => fitted.score(space(i)));
@@ -106,7 +131,9 @@ function run(name: string, space: (i: number) => number[], refSpace: (i: number)
       }
     }
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-    rows.push(`${name}\t${m}\tAUROC ${mean(aucs).toFixed(3)} (min ${Math.min(...aucs).toFixed(3)})\tknown flagged ${(100 * mean(flags)).toFixed(1)}%\tleft-out flagged ${(100 * mean(caught)).toFixed(1)}%`);
+    rows.push(
+      `${name}\t${m}\tAUROC ${mean(aucs).toFixed(3)} (min ${Math.min(...aucs).toFixed(3)})\tknown flagged ${(100 * mean(flags)).toFixed(1)}%\tleft-out flagged ${(100 * mean(caught)).toFixed(1)}%`,
+    );
   }
   console.log(rows.join('\n'));
 }
@@ -116,6 +143,10 @@ run('input-z', (i) => cache.z[i]);
 for (const k of [64, 16]) {
   for (let d = 0; d < 2; d++) {
     run(`panel${k}.${d} matched`, (i) => cache[`panel${k}`][d][i]);
-    run(`panel${k}.${d} vs full-ref`, (i) => cache[`panel${k}`][d][i], (i) => cache.full[i]);
+    run(
+      `panel${k}.${d} vs full-ref`,
+      (i) => cache[`panel${k}`][d][i],
+      (i) => cache.full[i],
+    );
   }
 }

@@ -45,6 +45,7 @@ export function codegenConfig(output = GENERATED_FILE): CodegenConfig {
             RestoredValue: '@gexbert/api/inference/rows#RestoredValueRow',
             RiskScore: '@gexbert/api/inference/rows#RiskScoreRow',
             CancerTypePrediction: '@gexbert/api/inference/rows#CancerTypePredictionRow',
+            ProfilePrediction: '@gexbert/api/inference/rows#ProfilePredictionRow',
           },
           scalars: { ID: { input: 'string', output: 'string | number' }, JSON: 'unknown' },
         },

@@ -13,7 +13,8 @@ import {
 } from '@gexbert/core/registry/modelVersion';
 import { quantile } from '@gexbert/model/evaluate/survival';
 import { embed, type Profile } from '@gexbert/model/gexbert/infer';
-import { parseHeads, riskScore } from '@gexbert/model/heads/index';
+import { riskScore } from '@gexbert/model/heads/index';
+import { parseModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import { logRankTest } from '@gexbert/model/survival/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeVector } from '../src/inference/embeddingCache.ts';
@@ -72,7 +73,8 @@ function pearson(x: number[], y: number[]): number {
 }
 
 async function storedHeads() {
-  return parseHeads((await h.prisma.modelVersion.findUniqueOrThrow({ where: { id: version.id } })).heads);
+  return parseModelHeads((await h.prisma.modelVersion.findUniqueOrThrow({ where: { id: version.id } })).heads)
+    .full;
 }
 
 async function activeCount(): Promise<number> {
@@ -107,10 +109,10 @@ beforeAll(async () => {
     h.pool,
     samples.filter((s) => !heldOut.has(s.id)).map((s) => s.id),
   );
-  expect(heads.cancerType && heads.risk).toBeTruthy();
+  expect(heads.full.cancerType && heads.full.risk).toBeTruthy();
   await h.prisma.modelVersion.update({
     where: { id: registered.id },
-    data: { heads: JSON.parse(JSON.stringify(heads)) },
+    data: { heads: toStored(heads) as object },
   });
   version = await promoteModelVersion(h.prisma, registered.id);
 }, 600_000);
@@ -246,7 +248,8 @@ describe('predictions', () => {
     const test = samples.filter((s) => heldOut.has(s.id));
     const res = await h.gql(
       `query($ids: [ID!]) { embeddings(sampleIds: $ids) { sample { id
-      cancerTypePrediction { cancerType probability probabilities { cancerType probability } } } } }`,
+      cancerTypePrediction { cancerType closestType probability outOfDistribution novelty
+        heads { id panelMatched } probabilities { cancerType probability } } } } }`,
       {
         ids: test.map((s) => String(s.id)),
       },
@@ -261,6 +264,12 @@ describe('predictions', () => {
       const total = p.probabilities.reduce((a: number, q: Data) => a + q.probability, 0);
       expect(total).toBeCloseTo(1, 6);
       expect(p.probabilities.map((q: Data) => q.cancerType).sort()).toEqual(TYPES);
+      expect(p.probability).toBe(p.probabilities[0].probability);
+      expect(p.closestType).toBe(p.probabilities[0].cancerType);
+      // an explicit unknown when flagged, otherwise the closest type
+      expect(p.cancerType).toBe(p.outOfDistribution ? null : p.closestType);
+      expect(p.outOfDistribution).toBe(p.novelty > 1);
+      expect(p.heads).toEqual({ id: expect.stringMatching(/^[0-9a-f]{12}$/), panelMatched: false });
       if (p.cancerType === s.cancerType) correct++;
     }
     expect(correct / test.length).toBeGreaterThan(0.8);
@@ -268,13 +277,16 @@ describe('predictions', () => {
 
   it('scores survival risk with its percentile among the cohort, as computed directly', async () => {
     const { risk } = await storedHeads();
-    const direct = await directEmbeddings(subset.map((s) => s.id));
+    // the percentile is taken among the reference patients with overall survival
+    const withOs = subset.filter((s) => s.osDays !== null && s.osEvent !== null);
+    const direct = await directEmbeddings(withOs.map((s) => s.id));
     const risks = direct.map((e) => riskScore(risk!, e));
-    const at = subset.findIndex((s) => s.cancerType === 'CHOL'); // a small type, for the default reference
-    const sample = subset[at]!;
+    const at = withOs.findIndex((s) => s.cancerType === 'CHOL'); // a small type, for the default reference
+    const sample = withOs[at]!;
     const res = await h.gql(
       `query($id: ID, $c: ID) { sample(id: $id) {
-        byCohort: riskScore(cohort: $c) { score percentile reference referenceSize trainingPercentile model { id } }
+        byCohort: riskScore(cohort: $c) { score percentile reference referenceSize referenceNote trainingPercentile
+          patients events model { id } }
         byType: riskScore { percentile reference referenceSize } } }`,
       { id: String(sample.id), c: String(subsetId) },
     );
@@ -285,14 +297,20 @@ describe('predictions', () => {
     const below = risks.filter((r) => r < score - 1e-9).length;
     const tied = risks.filter((r) => Math.abs(r - score) <= 1e-9).length;
     expect(byCohort.percentile).toBeCloseTo((100 * (below + tied / 2)) / risks.length, 6);
-    expect(byCohort.referenceSize).toBe(subset.length);
+    expect(byCohort.referenceSize).toBe(withOs.length);
+    expect(byCohort.referenceNote).toBeNull();
+    expect(byCohort.patients).toBe(risk!.trainedOn);
+    expect(byCohort.events).toBe(risk!.events);
     expect(byCohort.reference).toBe('cohort "subset"');
     for (const p of [byCohort.percentile, byCohort.trainingPercentile, byType.percentile]) {
       expect(p).toBeGreaterThanOrEqual(0);
       expect(p).toBeLessThanOrEqual(100);
     }
     expect(byType.reference).toBe(`cancer type ${sample.cancerType}`);
-    expect(byType.referenceSize).toBe(samples.filter((s) => s.cancerType === sample.cancerType).length);
+    expect(byType.referenceSize).toBe(
+      samples.filter((s) => s.cancerType === sample.cancerType && s.osDays !== null && s.osEvent !== null)
+        .length,
+    );
   });
 
   it('compares survival of predicted risk groups with a log-rank p equal to a direct computation', async () => {

@@ -12,7 +12,8 @@ import { fitHeads, type ModelRuntime, sampleProfiles } from '@gexbert/core/infer
 import { embed, type Profile, restore } from '@gexbert/model/gexbert/infer';
 import { vocabularyIndex } from '@gexbert/model/gexbert/normalise';
 import { Rng } from '@gexbert/model/gexbert/rng';
-import { type Heads, MIN_EVENTS, predictCancerType, riskScore } from '@gexbert/model/heads/index';
+import { MIN_EVENTS, predictCancerType, riskScore } from '@gexbert/model/heads/index';
+import type { ModelHeads } from '@gexbert/model/heads/modelHeads';
 import { concordance } from '@gexbert/model/survival/concordance';
 import type pg from 'pg';
 
@@ -114,10 +115,10 @@ async function restorationLoss(
   return { loss: n > 0 ? sum / n : null, values: n };
 }
 
-/** Accuracy and concordance of heads on the validation samples' embeddings. */
+/** Accuracy and concordance of the whole-profile heads on the validation samples' embeddings. */
 async function downstream(
   runtime: ModelRuntime,
-  heads: Heads,
+  { full: heads }: ModelHeads,
   pool: pg.Pool,
   ids: readonly number[],
   labels: Map<number, Labels>,
@@ -179,16 +180,21 @@ export interface GateInput {
   trainingSampleIds: readonly number[];
   validationSampleIds: readonly number[];
   tolerance: number;
+  /** Fit the heads on simulated training samples too (only when the run asked for them). */
+  includeSimulated?: boolean;
   log?: (line: string) => void;
 }
 
 /** Evaluates the gate; also returns the candidate's heads (fitted on its training samples). */
-export async function evaluateGate(input: GateInput): Promise<{ gate: GateRecord; candidateHeads: Heads }> {
+export async function evaluateGate(
+  input: GateInput,
+): Promise<{ gate: GateRecord; candidateHeads: ModelHeads }> {
   const { pool, candidate, active, validationSampleIds: ids } = input;
   const started = Date.now();
   const lap = (what: string) =>
     input.log?.(`gate: ${what} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const candidateHeads = await fitHeads(candidate, pool, input.trainingSampleIds);
+  const fitOptions = { includeSimulated: input.includeSimulated === true };
+  const candidateHeads = await fitHeads(candidate, pool, input.trainingSampleIds, fitOptions);
   lap('candidate heads fitted');
   const labels = await labelsOf(pool, ids);
   const reference = active ?? candidate;
@@ -198,7 +204,7 @@ export async function evaluateGate(input: GateInput): Promise<{ gate: GateRecord
       : candidate.stats.genes,
   );
   const masks = chooseMasks(ids, await sampleProfiles(pool, reference.stats, ids), shared);
-  const measure = async (runtime: ModelRuntime, heads: Heads) => {
+  const measure = async (runtime: ModelRuntime, heads: ModelHeads) => {
     const r = await restorationLoss(runtime, pool, ids, masks, reference);
     return {
       metrics: { restorationLoss: r.loss, ...(await downstream(runtime, heads, pool, ids, labels)) },
@@ -224,7 +230,7 @@ export async function evaluateGate(input: GateInput): Promise<{ gate: GateRecord
       candidateHeads,
     };
   }
-  const activeHeads = await fitHeads(active, pool, input.trainingSampleIds);
+  const activeHeads = await fitHeads(active, pool, input.trainingSampleIds, fitOptions);
   lap('active heads fitted');
   const act = await measure(active, activeHeads);
   lap('active measured');

@@ -17,6 +17,7 @@ import { proteinCodingGenes } from '@gexbert/core/training/corpus';
 import { parseRetrainingConfig } from '@gexbert/core/training/request';
 import { trainingSampleIds, validationSampleIds } from '@gexbert/core/training/validationSet';
 import { RECIPE_DEFAULTS, type RecipeOptions, trainCheckpoint } from '@gexbert/model/gexbert/recipe';
+import { toStored } from '@gexbert/model/heads/modelHeads';
 import type pg from 'pg';
 import { countsOfSamples } from './corpus.ts';
 import { evaluateGate, type GateRecord } from './gate.ts';
@@ -207,6 +208,7 @@ async function gateAndPromote(
           trainingSampleIds: trainingIds,
           validationSampleIds: validationIds,
           tolerance: ctx.config.gateTolerance,
+          includeSimulated,
           log: ctx.log,
         }),
       ),
@@ -217,7 +219,7 @@ async function gateAndPromote(
       where: { id: version.id },
       data: {
         status: 'CANDIDATE',
-        heads: evaluated.candidateHeads as object,
+        heads: toStored(evaluated.candidateHeads) as object,
         gate: gate as object,
         metrics: { ...((version.metrics ?? {}) as object), validation: gate.candidate } as object,
       },

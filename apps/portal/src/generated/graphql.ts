@@ -153,7 +153,7 @@ export type SamplePredictionsQueryVariables = Exact<{
 }>;
 
 
-export type SamplePredictionsQuery = { embeddings: Array<{ sample: { id: string, cancerTypePrediction: { cancerType: string, probability: number } | null, riskScore: { score: number } | null } }> };
+export type SamplePredictionsQuery = { embeddings: Array<{ sample: { id: string, cancerTypePrediction: { cancerType: string | null, probability: number } | null, riskScore: { score: number } | null } }> };
 
 export type RestoredFragment = { query: string, inVocabulary: boolean, value: number | null, measuredValue: number | null, gene: { ensemblId: string, symbol: string | null } | null };
 
@@ -170,7 +170,7 @@ export type SampleModelPanelsQueryVariables = Exact<{
 }>;
 
 
-export type SampleModelPanelsQuery = { activeModel: { id: string, name: string } | null, sample: { id: string, cancerTypePrediction: { cancerType: string, probability: number, probabilities: Array<{ cancerType: string, probability: number }> } | null, riskScore: { score: number, percentile: number, reference: string, referenceSize: number, trainingPercentile: number } | null, chosen: Array<{ query: string, inVocabulary: boolean, value: number | null, measuredValue: number | null, gene: { ensemblId: string, symbol: string | null } | null }>, panel: Array<{ query: string, inVocabulary: boolean, value: number | null, measuredValue: number | null, gene: { ensemblId: string, symbol: string | null } | null }>, panelInput: { unknown: Array<string>, outsideVocabulary: Array<string>, unmeasured: Array<string>, genes: Array<{ ensemblId: string }> } | null } | null };
+export type SampleModelPanelsQuery = { activeModel: { id: string, name: string } | null, sample: { id: string, cancerTypePrediction: { cancerType: string | null, probability: number, probabilities: Array<{ cancerType: string, probability: number }> } | null, riskScore: { score: number, percentile: number | null, reference: string, referenceSize: number, trainingPercentile: number } | null, chosen: Array<{ query: string, inVocabulary: boolean, value: number | null, measuredValue: number | null, gene: { ensemblId: string, symbol: string | null } | null }>, panel: Array<{ query: string, inVocabulary: boolean, value: number | null, measuredValue: number | null, gene: { ensemblId: string, symbol: string | null } | null }>, panelInput: { unknown: Array<string>, outsideVocabulary: Array<string>, unmeasured: Array<string>, genes: Array<{ ensemblId: string }> } | null } | null };
 
 export type ModelsOverviewQueryVariables = Exact<{ [key: string]: never; }>;
 

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { PatientRow, SampleRow, GeneRow, CohortRow, ImportRow, ApiTokenRow, ExpressionValueRow, TrainingRunRow } from '@gexbert/api/rows';
 import type { JobRow } from '@gexbert/core/jobs/queue';
-import type { ModelVersionRow, EmbeddingRow, RestoredValueRow, RiskScoreRow, CancerTypePredictionRow } from '@gexbert/api/inference/rows';
+import type { ModelVersionRow, EmbeddingRow, RestoredValueRow, RiskScoreRow, CancerTypePredictionRow, ProfilePredictionRow } from '@gexbert/api/inference/rows';
 import type { Context } from '@gexbert/api/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -36,13 +36,34 @@ export type ApiToken = {
   role: Role;
 };
 
+export type CancerTypeCount = {
+  __typename?: 'CancerTypeCount';
+  cancerType: Scalars['String']['output'];
+  samples: Scalars['Int']['output'];
+};
+
 /** The cancer type the model's cancer-type head predicts for a sample. */
 export type CancerTypePrediction = {
   __typename?: 'CancerTypePrediction';
-  cancerType: Scalars['String']['output'];
+  /**
+   * The predicted type; null when the sample is out of distribution (unlike every type the head knows): an
+   * explicit unknown, with the closest known type beside it.
+   */
+  cancerType?: Maybe<Scalars['String']['output']>;
+  /** The most probable known type (given even when the sample is flagged). */
+  closestType: Scalars['String']['output'];
+  heads: HeadsUsed;
   model: ModelVersion;
-  /** Every type the head knows, most probable first (they sum to 1). */
+  /**
+   * Mean distance to the 5 nearest reference samples over the measured genes, divided by the threshold set on
+   * the reference (its 97th percentile): above 1 the sample is flagged.
+   */
+  novelty: Scalars['Float']['output'];
+  /** True when the sample looks unlike every type the head was fitted on; cancerType is then null. */
+  outOfDistribution: Scalars['Boolean']['output'];
+  /** Every type the head knows, most probable first (calibrated; they sum to 1). */
   probabilities: Array<CancerTypeProbability>;
+  /** Calibrated probability of closestType (temperature scaling). */
   probability: Scalars['Float']['output'];
 };
 
@@ -271,6 +292,23 @@ export type GeneImputation = {
   rmse?: Maybe<Scalars['Float']['output']>;
 };
 
+export type HeadMetric = {
+  __typename?: 'HeadMetric';
+  name: Scalars['String']['output'];
+  value: Scalars['Float']['output'];
+};
+
+/** The version of a model's heads that made a prediction, and the genes they were fitted from. */
+export type HeadsUsed = {
+  __typename?: 'HeadsUsed';
+  /** The head version (a content hash of the model's heads). */
+  id: Scalars['String']['output'];
+  /** Measured vocabulary genes the answering heads were fitted from (the whole vocabulary, or the sample's panel). */
+  inputGenes: Scalars['Int']['output'];
+  /** True when the sample measured a panel, answered by heads fitted on the reference seen through the same genes. */
+  panelMatched: Scalars['Boolean']['output'];
+};
+
 /** Provenance of one ingest: a committed one, or a failed one (nothing stored) with its error. */
 export type Import = {
   __typename?: 'Import';
@@ -427,6 +465,26 @@ export type ModelHeads = {
   risk: Scalars['Boolean']['output'];
 };
 
+/** A model's heads: their version, what they were fitted on, and the held-out figures measured then. */
+export type ModelHeadsInfo = {
+  __typename?: 'ModelHeadsInfo';
+  cancerTypes: Array<CancerTypeCount>;
+  events: Scalars['Int']['output'];
+  fittedAt: Scalars['String']['output'];
+  id: Scalars['String']['output'];
+  /** Nominal coverage of the intervals on restored values; null when not calibrated. */
+  intervalCoverage?: Maybe<Scalars['Float']['output']>;
+  /** Held-out figures (cross-validated accuracy, calibration error, novelty AUROC, interval coverage, ...). */
+  metrics: Array<HeadMetric>;
+  samples: Scalars['Int']['output'];
+  /** True only when simulated samples were asked for explicitly: such heads are for demos. */
+  simulated: Scalars['Boolean']['output'];
+  /** Where the reference came from (files, or stored samples). */
+  source: Scalars['String']['output'];
+  /** Patients with overall survival, and deaths among them. */
+  survivalPatients: Scalars['Int']['output'];
+};
+
 export type ModelStatus =
   | 'ACTIVE'
   | 'CANDIDATE'
@@ -449,8 +507,12 @@ export type ModelVersion = {
   gate?: Maybe<Scalars['JSON']['output']>;
   /** Which prediction heads were fitted on this model's embeddings. */
   heads: ModelHeads;
+  /** The model's heads (null when none are fitted). */
+  headsInfo?: Maybe<ModelHeadsInfo>;
   id: Scalars['ID']['output'];
   isActive: Scalars['Boolean']['output'];
+  /** Cancer types the model's cancer-type head knows; any other type is flagged out of distribution. */
+  knownCancerTypes: Array<Scalars['String']['output']>;
   /** Training, head and validation metrics. */
   metrics: Scalars['JSON']['output'];
   name: Scalars['String']['output'];
@@ -511,6 +573,12 @@ export type Mutation = {
   ping: Scalars['Boolean']['output'];
   /** Admin only. Makes a CANDIDATE or RETIRED version the active one; the previously active one is RETIRED. */
   promoteModel: ModelVersion;
+  /**
+   * Refits a model's heads on the stored real samples with raw counts and a cancer type or overall survival
+   * (admin). An explicit, versioned step: the new heads get a new id, record their samples and types, and
+   * predictions name them.
+   */
+  refitHeads: ModelVersion;
   renameCohort: Cohort;
   /** Admin only. True when the token existed and was active. */
   revokeApiToken: Scalars['Boolean']['output'];
@@ -579,6 +647,11 @@ export type MutationPromoteModelArgs = {
 };
 
 
+export type MutationRefitHeadsArgs = {
+  model: Scalars['ID']['input'];
+};
+
+
 export type MutationRenameCohortArgs = {
   id: Scalars['ID']['input'];
   name: Scalars['String']['input'];
@@ -617,6 +690,43 @@ export type Patient = {
   samples: Array<Sample>;
 };
 
+/** A profile measured outside the platform (e.g. a 64-gene panel in a clinic): its name and one value per gene. */
+export type ProfileInput = {
+  name: Scalars['String']['input'];
+  /** One value per gene of ProfilesInput.genes, in order; null = not measured. */
+  values: Array<InputMaybe<Scalars['Float']['input']>>;
+};
+
+/** What the model says of one profile that is not stored. */
+export type ProfilePrediction = {
+  __typename?: 'ProfilePrediction';
+  /** Null when the model has no cancer-type head or the profile measures no vocabulary gene. */
+  cancerType?: Maybe<CancerTypePrediction>;
+  embedding: Array<Scalars['Float']['output']>;
+  /** Measured genes of the model's vocabulary the answers come from. */
+  inputGenes: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  restoredValues: Array<RestoredValue>;
+  /** Null when the model has no risk head or the profile measures no vocabulary gene. */
+  riskScore?: Maybe<RiskScore>;
+};
+
+/** The unit of the values of a stateless prediction. */
+export type ProfileUnit =
+  /** Raw read counts; CPM is taken over the genes given, so give the whole profile. */
+  | 'COUNTS'
+  /** log2(CPM + 1) computed over the whole profile. */
+  | 'LOG2_CPM';
+
+export type ProfilesInput = {
+  /** Gene identifiers (Ensembl IDs or HGNC symbols), one per value column. */
+  genes: Array<Scalars['String']['input']>;
+  profiles: Array<ProfileInput>;
+  /** Genes whose restored values (with intervals) are returned; default none. */
+  restore?: InputMaybe<Array<Scalars['String']['input']>>;
+  unit: ProfileUnit;
+};
+
 /**
  * The GexBERT Platform API. Every list is a Relay-style connection (first/after, totalCount, pageInfo);
  * `first` defaults to 50 and may not exceed the server's maximum page size.
@@ -648,6 +758,11 @@ export type Query = {
   /** Model versions by ID; `status` keeps only versions with that status. */
   models: ModelVersionConnection;
   patient?: Maybe<Patient>;
+  /**
+   * Predictions for profiles that are not stored (nothing is written): cancer type with the novelty flag,
+   * risk, embedding and restored values with intervals, by `model` (default: the active model).
+   */
+  predictProfiles: Array<ProfilePrediction>;
   sample?: Maybe<Sample>;
   samples: SampleConnection;
   trainingRun?: Maybe<TrainingRun>;
@@ -774,6 +889,16 @@ export type QueryPatientArgs = {
  * The GexBERT Platform API. Every list is a Relay-style connection (first/after, totalCount, pageInfo);
  * `first` defaults to 50 and may not exceed the server's maximum page size.
  */
+export type QueryPredictProfilesArgs = {
+  input: ProfilesInput;
+  model?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/**
+ * The GexBERT Platform API. Every list is a Relay-style connection (first/after, totalCount, pageInfo);
+ * `first` defaults to 50 and may not exceed the server's maximum page size.
+ */
 export type QuerySampleArgs = {
   barcode?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
@@ -826,14 +951,20 @@ export type RestorationInput = {
 /** The model's estimate of one gene's value in a sample, measured or not. */
 export type RestoredValue = {
   __typename?: 'RestoredValue';
+  /** Nominal coverage of the interval (e.g. 0.9: nine in ten such intervals hold the true value, measured on held-out samples). */
+  coverage?: Maybe<Scalars['Float']['output']>;
   /** The gene, or null when the name is unknown. */
   gene?: Maybe<Gene>;
   /** Whether the gene is in the model's vocabulary; only vocabulary genes can be restored. */
   inVocabulary: Scalars['Boolean']['output'];
+  /** Lower end of the value's interval (log2(CPM + 1)) at the stated coverage; null without calibrated intervals. */
+  lower?: Maybe<Scalars['Float']['output']>;
   /** The measured value, log2(CPM + 1) of the raw count (library size = the whole profile); null when not measured. */
   measuredValue?: Maybe<Scalars['Float']['output']>;
   /** The gene as asked for. */
   query: Scalars['String']['output'];
+  /** Upper end of the value's interval. */
+  upper?: Maybe<Scalars['Float']['output']>;
   /** The restored value, log2(CPM + 1); null when the gene is not in the vocabulary. */
   value?: Maybe<Scalars['Float']['output']>;
 };
@@ -841,14 +972,25 @@ export type RestoredValue = {
 /** A survival-risk score from the model's risk head (Cox linear predictor; higher = worse prognosis). */
 export type RiskScore = {
   __typename?: 'RiskScore';
+  /** Deaths among them. */
+  events: Scalars['Int']['output'];
+  heads: HeadsUsed;
   model: ModelVersion;
-  /** Percentile (0-100) of the score among the reference samples' scores (ties count half). */
-  percentile: Scalars['Float']['output'];
-  /** The reference samples: the `cohort` argument's, or by default all samples of the sample's cancer type. */
+  /** Patients with overall survival the risk head was fitted on. */
+  patients: Scalars['Int']['output'];
+  /**
+   * Percentile (0-100) of the score among the reference patients' scores (ties count half); null when the
+   * reference has no patient with overall survival (see referenceNote).
+   */
+  percentile?: Maybe<Scalars['Float']['output']>;
+  /** The reference samples: the `cohort` argument's, or by default the real samples of the sample's cancer type, counting only patients with overall survival. */
   reference: Scalars['String']['output'];
+  /** Why there is no percentile, when there is none. */
+  referenceNote?: Maybe<Scalars['String']['output']>;
+  /** Reference samples with overall survival whose scores the percentile is taken among. */
   referenceSize: Scalars['Int']['output'];
   score: Scalars['Float']['output'];
-  /** Percentile among the scores of the samples the risk head was fitted on. */
+  /** Percentile among the scores of the patients the risk head was fitted on. */
   trainingPercentile: Scalars['Float']['output'];
 };
 
@@ -1184,6 +1326,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = ResolversObject<{
   ApiToken: ResolverTypeWrapper<ApiTokenRow>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CancerTypeCount: ResolverTypeWrapper<CancerTypeCount>;
   CancerTypePrediction: ResolverTypeWrapper<CancerTypePredictionRow>;
   CancerTypeProbability: ResolverTypeWrapper<CancerTypeProbability>;
   ClinicalOutcome: ResolverTypeWrapper<Omit<ClinicalOutcome, 'import'> & { import: ResolversTypes['Import'] }>;
@@ -1205,6 +1348,8 @@ export type ResolversTypes = ResolversObject<{
   GeneConnection: ResolverTypeWrapper<Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['GeneEdge']>, nodes: Array<ResolversTypes['Gene']> }>;
   GeneEdge: ResolverTypeWrapper<Omit<GeneEdge, 'node'> & { node: ResolversTypes['Gene'] }>;
   GeneImputation: ResolverTypeWrapper<GeneImputation>;
+  HeadMetric: ResolverTypeWrapper<HeadMetric>;
+  HeadsUsed: ResolverTypeWrapper<HeadsUsed>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Import: ResolverTypeWrapper<ImportRow>;
   ImportConnection: ResolverTypeWrapper<Omit<ImportConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ImportEdge']>, nodes: Array<ResolversTypes['Import']> }>;
@@ -1224,6 +1369,7 @@ export type ResolversTypes = ResolversObject<{
   JobState: JobState;
   LogRankTest: ResolverTypeWrapper<LogRankTest>;
   ModelHeads: ResolverTypeWrapper<ModelHeads>;
+  ModelHeadsInfo: ResolverTypeWrapper<ModelHeadsInfo>;
   ModelStatus: ModelStatus;
   ModelVersion: ResolverTypeWrapper<ModelVersionRow>;
   ModelVersionConnection: ResolverTypeWrapper<Omit<ModelVersionConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ModelVersionEdge']>, nodes: Array<ResolversTypes['ModelVersion']> }>;
@@ -1231,6 +1377,10 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Patient: ResolverTypeWrapper<PatientRow>;
+  ProfileInput: ProfileInput;
+  ProfilePrediction: ResolverTypeWrapper<ProfilePredictionRow>;
+  ProfileUnit: ProfileUnit;
+  ProfilesInput: ProfilesInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RestorationInput: ResolverTypeWrapper<Omit<RestorationInput, 'genes'> & { genes: Array<ResolversTypes['Gene']> }>;
   RestoredValue: ResolverTypeWrapper<RestoredValueRow>;
@@ -1262,6 +1412,7 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   ApiToken: ApiTokenRow;
   Boolean: Scalars['Boolean']['output'];
+  CancerTypeCount: CancerTypeCount;
   CancerTypePrediction: CancerTypePredictionRow;
   CancerTypeProbability: CancerTypeProbability;
   ClinicalOutcome: Omit<ClinicalOutcome, 'import'> & { import: ResolversParentTypes['Import'] };
@@ -1281,6 +1432,8 @@ export type ResolversParentTypes = ResolversObject<{
   GeneConnection: Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['GeneEdge']>, nodes: Array<ResolversParentTypes['Gene']> };
   GeneEdge: Omit<GeneEdge, 'node'> & { node: ResolversParentTypes['Gene'] };
   GeneImputation: GeneImputation;
+  HeadMetric: HeadMetric;
+  HeadsUsed: HeadsUsed;
   ID: Scalars['ID']['output'];
   Import: ImportRow;
   ImportConnection: Omit<ImportConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ImportEdge']>, nodes: Array<ResolversParentTypes['Import']> };
@@ -1297,12 +1450,16 @@ export type ResolversParentTypes = ResolversObject<{
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
   LogRankTest: LogRankTest;
   ModelHeads: ModelHeads;
+  ModelHeadsInfo: ModelHeadsInfo;
   ModelVersion: ModelVersionRow;
   ModelVersionConnection: Omit<ModelVersionConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ModelVersionEdge']>, nodes: Array<ResolversParentTypes['ModelVersion']> };
   ModelVersionEdge: Omit<ModelVersionEdge, 'node'> & { node: ResolversParentTypes['ModelVersion'] };
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Patient: PatientRow;
+  ProfileInput: ProfileInput;
+  ProfilePrediction: ProfilePredictionRow;
+  ProfilesInput: ProfilesInput;
   Query: Record<PropertyKey, never>;
   RestorationInput: Omit<RestorationInput, 'genes'> & { genes: Array<ResolversParentTypes['Gene']> };
   RestoredValue: RestoredValueRow;
@@ -1332,9 +1489,18 @@ export type ApiTokenResolvers<ContextType = Context, ParentType extends Resolver
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
 }>;
 
-export type CancerTypePredictionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CancerTypePrediction'] = ResolversParentTypes['CancerTypePrediction']> = ResolversObject<{
+export type CancerTypeCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CancerTypeCount'] = ResolversParentTypes['CancerTypeCount']> = ResolversObject<{
   cancerType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  samples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CancerTypePredictionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CancerTypePrediction'] = ResolversParentTypes['CancerTypePrediction']> = ResolversObject<{
+  cancerType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  closestType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  heads?: Resolver<ResolversTypes['HeadsUsed'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
+  novelty?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  outOfDistribution?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   probabilities?: Resolver<Array<ResolversTypes['CancerTypeProbability']>, ParentType, ContextType>;
   probability?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
@@ -1439,6 +1605,17 @@ export type GeneImputationResolvers<ContextType = Context, ParentType extends Re
   rmse?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
+export type HeadMetricResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HeadMetric'] = ResolversParentTypes['HeadMetric']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type HeadsUsedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HeadsUsed'] = ResolversParentTypes['HeadsUsed']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  inputGenes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  panelMatched?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type ImportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Import'] = ResolversParentTypes['Import']> = ResolversObject<{
   checksum?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1534,6 +1711,19 @@ export type ModelHeadsResolvers<ContextType = Context, ParentType extends Resolv
   risk?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
+export type ModelHeadsInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelHeadsInfo'] = ResolversParentTypes['ModelHeadsInfo']> = ResolversObject<{
+  cancerTypes?: Resolver<Array<ResolversTypes['CancerTypeCount']>, ParentType, ContextType>;
+  events?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fittedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  intervalCoverage?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  metrics?: Resolver<Array<ResolversTypes['HeadMetric']>, ParentType, ContextType>;
+  samples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  simulated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  survivalPatients?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type ModelVersionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelVersion'] = ResolversParentTypes['ModelVersion']> = ResolversObject<{
   activatedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   checkpointPath?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1542,8 +1732,10 @@ export type ModelVersionResolvers<ContextType = Context, ParentType extends Reso
   evaluation?: Resolver<Array<ResolversTypes['EvaluationRow']>, ParentType, ContextType>;
   gate?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   heads?: Resolver<ResolversTypes['ModelHeads'], ParentType, ContextType>;
+  headsInfo?: Resolver<Maybe<ResolversTypes['ModelHeadsInfo']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  knownCancerTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   metrics?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   parent?: Resolver<Maybe<ResolversTypes['ModelVersion']>, ParentType, ContextType>;
@@ -1579,6 +1771,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   ingestCountsUpload?: Resolver<Array<ResolversTypes['ImportOutcome']>, ParentType, ContextType, RequireFields<MutationIngestCountsUploadArgs, 'file'>>;
   ping?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   promoteModel?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType, RequireFields<MutationPromoteModelArgs, 'id'>>;
+  refitHeads?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType, RequireFields<MutationRefitHeadsArgs, 'model'>>;
   renameCohort?: Resolver<ResolversTypes['Cohort'], ParentType, ContextType, RequireFields<MutationRenameCohortArgs, 'id' | 'name'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
   rollbackModel?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
@@ -1602,6 +1795,15 @@ export type PatientResolvers<ContextType = Context, ParentType extends Resolvers
   samples?: Resolver<Array<ResolversTypes['Sample']>, ParentType, ContextType>;
 }>;
 
+export type ProfilePredictionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProfilePrediction'] = ResolversParentTypes['ProfilePrediction']> = ResolversObject<{
+  cancerType?: Resolver<Maybe<ResolversTypes['CancerTypePrediction']>, ParentType, ContextType>;
+  embedding?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  inputGenes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  restoredValues?: Resolver<Array<ResolversTypes['RestoredValue']>, ParentType, ContextType>;
+  riskScore?: Resolver<Maybe<ResolversTypes['RiskScore']>, ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   activeModel?: Resolver<Maybe<ResolversTypes['ModelVersion']>, ParentType, ContextType>;
   apiTokens?: Resolver<Array<ResolversTypes['ApiToken']>, ParentType, ContextType>;
@@ -1616,6 +1818,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   model?: Resolver<Maybe<ResolversTypes['ModelVersion']>, ParentType, ContextType, RequireFields<QueryModelArgs, 'id'>>;
   models?: Resolver<ResolversTypes['ModelVersionConnection'], ParentType, ContextType, Partial<QueryModelsArgs>>;
   patient?: Resolver<Maybe<ResolversTypes['Patient']>, ParentType, ContextType, RequireFields<QueryPatientArgs, 'barcode'>>;
+  predictProfiles?: Resolver<Array<ResolversTypes['ProfilePrediction']>, ParentType, ContextType, RequireFields<QueryPredictProfilesArgs, 'input'>>;
   sample?: Resolver<Maybe<ResolversTypes['Sample']>, ParentType, ContextType, Partial<QuerySampleArgs>>;
   samples?: Resolver<ResolversTypes['SampleConnection'], ParentType, ContextType, Partial<QuerySamplesArgs>>;
   trainingRun?: Resolver<Maybe<ResolversTypes['TrainingRun']>, ParentType, ContextType, RequireFields<QueryTrainingRunArgs, 'id'>>;
@@ -1631,17 +1834,24 @@ export type RestorationInputResolvers<ContextType = Context, ParentType extends 
 }>;
 
 export type RestoredValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RestoredValue'] = ResolversParentTypes['RestoredValue']> = ResolversObject<{
+  coverage?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   gene?: Resolver<Maybe<ResolversTypes['Gene']>, ParentType, ContextType>;
   inVocabulary?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  lower?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   measuredValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   query?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  upper?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export type RiskScoreResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RiskScore'] = ResolversParentTypes['RiskScore']> = ResolversObject<{
+  events?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  heads?: Resolver<ResolversTypes['HeadsUsed'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
-  percentile?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  patients?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  percentile?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  referenceNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   referenceSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   trainingPercentile?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1767,6 +1977,7 @@ export type VocabularyGeneResolvers<ContextType = Context, ParentType extends Re
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
   ApiToken?: ApiTokenResolvers<ContextType>;
+  CancerTypeCount?: CancerTypeCountResolvers<ContextType>;
   CancerTypePrediction?: CancerTypePredictionResolvers<ContextType>;
   CancerTypeProbability?: CancerTypeProbabilityResolvers<ContextType>;
   ClinicalOutcome?: ClinicalOutcomeResolvers<ContextType>;
@@ -1782,6 +1993,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   GeneConnection?: GeneConnectionResolvers<ContextType>;
   GeneEdge?: GeneEdgeResolvers<ContextType>;
   GeneImputation?: GeneImputationResolvers<ContextType>;
+  HeadMetric?: HeadMetricResolvers<ContextType>;
+  HeadsUsed?: HeadsUsedResolvers<ContextType>;
   Import?: ImportResolvers<ContextType>;
   ImportConnection?: ImportConnectionResolvers<ContextType>;
   ImportEdge?: ImportEdgeResolvers<ContextType>;
@@ -1794,12 +2007,14 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   JobEdge?: JobEdgeResolvers<ContextType>;
   LogRankTest?: LogRankTestResolvers<ContextType>;
   ModelHeads?: ModelHeadsResolvers<ContextType>;
+  ModelHeadsInfo?: ModelHeadsInfoResolvers<ContextType>;
   ModelVersion?: ModelVersionResolvers<ContextType>;
   ModelVersionConnection?: ModelVersionConnectionResolvers<ContextType>;
   ModelVersionEdge?: ModelVersionEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Patient?: PatientResolvers<ContextType>;
+  ProfilePrediction?: ProfilePredictionResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RestorationInput?: RestorationInputResolvers<ContextType>;
   RestoredValue?: RestoredValueResolvers<ContextType>;

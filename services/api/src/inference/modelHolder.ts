@@ -14,7 +14,8 @@ import {
 import { activeModelVersion, type ModelVersion } from '@gexbert/core/registry/modelVersion';
 import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/infer';
 import type { NormStats } from '@gexbert/model/gexbert/normalise';
-import { type Heads, parseHeads } from '@gexbert/model/heads/index';
+import { type ModelHeads, parseModelHeads } from '@gexbert/model/heads/modelHeads';
+import type { HeadServer, SamplePrediction } from '@gexbert/model/heads/serve';
 import { GraphQLError } from 'graphql/index.js';
 import type pg from 'pg';
 import { badInput, notFound } from '../errors.ts';
@@ -97,7 +98,7 @@ export class ModelHolder {
   private readonly versions = new Map<number, { version: ModelVersion; at: number }>();
   /** Loaded runtimes, least recently used first. */
   private readonly served = new Map<number, Served>();
-  private readonly heads = new WeakMap<object, Heads>();
+  private readonly heads = new WeakMap<object, ModelHeads>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -129,6 +130,15 @@ export class ModelHolder {
     this.versions.clear();
   }
 
+  /** A version's heads changed (refitted): forget it and unload its runtime, which holds the old heads. */
+  headsChanged(versionId: number): void {
+    this.activeChanged();
+    const served = this.served.get(versionId);
+    if (!served) return;
+    this.served.delete(versionId);
+    void this.unload(served);
+  }
+
   /** The version `id` names (any non-FAILED version with a checkpoint), or the active one when `id` is null. */
   async version(id?: number | null): Promise<ModelVersion> {
     if (id == null) return this.active();
@@ -150,16 +160,72 @@ export class ModelHolder {
     return version;
   }
 
-  /** The version's prediction heads ({} when none were fitted). */
-  headsOf(version: ModelVersion): Heads {
+  /**
+   * The version's heads (null when none were fitted). Heads stored in an older form (fitted on whatever the
+   * database held) or invalid ones are refused with MODEL_UNAVAILABLE, never served.
+   */
+  headsOf(version: ModelVersion): ModelHeads | null {
     const json = version.heads;
-    if (json === null || typeof json !== 'object') return {};
+    if (json === null || typeof json !== 'object') return null;
     let heads = this.heads.get(json);
     if (!heads) {
-      heads = parseHeads(json);
+      try {
+        heads = parseModelHeads(json);
+      } catch (error) {
+        throw modelUnavailable(
+          `model version ${version.id} (${version.name}) has heads that cannot serve (${error instanceof Error ? error.message : error}); an admin can refit them (refitHeads)`,
+        );
+      }
       this.heads.set(json, heads);
     }
     return heads;
+  }
+
+  /** The server answering with the version's heads (null when it has none). */
+  async headServer(version: ModelVersion): Promise<HeadServer | null> {
+    if (!this.headsOf(version)) return null;
+    return (await this.serve(version).runtime).headServer;
+  }
+
+  /**
+   * What the version's heads say of stored samples (null for a sample without raw counts or with none of
+   * the model's genes): embeddings from the cache, the measured genes from the samples' profiles.
+   */
+  async predictSamples(
+    version: ModelVersion,
+    sampleIds: readonly number[],
+  ): Promise<(SamplePrediction | null)[]> {
+    const server = await this.headServer(version);
+    if (!server) return sampleIds.map(() => null);
+    const [embeddings, profiles] = await Promise.all([
+      this.embed(version, sampleIds),
+      this.profiles(version, sampleIds),
+    ]);
+    return Promise.all(
+      sampleIds.map((_, i) => {
+        const e = embeddings[i];
+        const p = profiles[i];
+        return e && p ? server.answer(e.vector, server.zOf(p)) : null;
+      }),
+    );
+  }
+
+  /** Answers for profiles that are not stored (nothing is written). */
+  async predictProfiles(version: ModelVersion, profiles: Profile[]): Promise<SamplePrediction[]> {
+    const server = await this.headServer(version);
+    const served = this.serve(version);
+    const runtime = await served.runtime;
+    if (server) return this.predictorTurn(served, () => server.predict(profiles));
+    const out = await this.predictorTurn(served, () =>
+      embed(runtime.predictor, runtime.stats, profiles, { missing: 'omit' }),
+    );
+    return out.embeddings.map((embedding, i) => ({
+      embedding,
+      inputGenes: out.reports[i]!.inputGenes,
+      heads: { id: '', inputGenes: 0, panelMatched: false },
+      cancerType: null,
+      risk: null,
+    }));
   }
 
   /**

@@ -18,21 +18,48 @@ export interface RestoredValueRow {
   gene: GeneRow | null;
   inVocabulary: boolean;
   value: number | null;
+  lower: number | null;
+  upper: number | null;
+  coverage: number | null;
   measuredValue: number | null;
+}
+
+/** The head version behind a prediction. */
+export interface HeadsUsedRow {
+  id: string;
+  inputGenes: number;
+  panelMatched: boolean;
 }
 
 export interface RiskScoreRow {
   model: ModelVersion;
+  heads: HeadsUsedRow;
   score: number;
-  percentile: number;
+  percentile: number | null;
   reference: string;
   referenceSize: number;
+  referenceNote: string | null;
   trainingPercentile: number;
+  patients: number;
+  events: number;
 }
 
 export interface CancerTypePredictionRow {
   model: ModelVersion;
-  cancerType: string;
+  heads: HeadsUsedRow;
+  cancerType: string | null;
+  closestType: string;
   probability: number;
   probabilities: CancerTypeProbability[];
+  novelty: number;
+  outOfDistribution: boolean;
+}
+
+export interface ProfilePredictionRow {
+  name: string;
+  inputGenes: number;
+  embedding: number[];
+  cancerType: CancerTypePredictionRow | null;
+  riskScore: RiskScoreRow | null;
+  restoredValues: RestoredValueRow[];
 }

@@ -3,6 +3,7 @@ import type { Resolvers } from '../generated/graphql.ts';
 import { authResolvers } from './auth.ts';
 import { cohortResolvers } from './cohorts.ts';
 import { geneResolvers } from './genes.ts';
+import { headsResolvers } from './heads.ts';
 import { importResolvers } from './imports.ts';
 import { inferenceResolvers } from './inference.ts';
 import { modelResolvers } from './models.ts';
@@ -26,5 +27,6 @@ export const resolvers = mergeResolvers(
   trainingResolvers,
   modelResolvers,
   inferenceResolvers,
+  headsResolvers,
   uploadResolvers,
 );

@@ -3,7 +3,8 @@
 // risk group. Everything runs on the active model unless a `model` argument names another version.
 import { genesOfLayout } from '@gexbert/core/expression/store';
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
-import { predictCancerType, riskPercentile, riskScore } from '@gexbert/model/heads/index';
+import { riskScore } from '@gexbert/model/heads/index';
+import type { SamplePrediction } from '@gexbert/model/heads/serve';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql/index.js';
 import type { Context } from '../context.ts';
@@ -17,7 +18,12 @@ import {
   type ReferenceSet,
   riskGroups,
 } from '../inference/reference.ts';
-import type { EmbeddingRow, RestoredValueRow } from '../inference/rows.ts';
+import type {
+  CancerTypePredictionRow,
+  EmbeddingRow,
+  RestoredValueRow,
+  RiskScoreRow,
+} from '../inference/rows.ts';
 import type { GeneRow, SampleRow } from '../rows.ts';
 import { groupedSurvival } from './cohorts.ts';
 import { cohortImputationQuality } from './imputation.ts';
@@ -90,17 +96,81 @@ async function embeddingSamples(
   return reference.sampleIds;
 }
 
-/** Sorted risk scores of a reference set's samples with raw counts (memoised per request). */
+/**
+ * Sorted whole-profile risk scores of a reference set's samples with raw counts whose patients have overall
+ * survival (memoised per request).
+ */
 function referenceScores(
   context: Context,
   version: ModelVersion,
   reference: ReferenceSet,
 ): Promise<number[]> {
   return memo(context, `risk/${version.id}/${reference.label}`, async () => {
-    const head = context.models.headsOf(version).risk!;
-    const embeddings = await context.models.embed(version, reference.sampleIds);
+    const head = context.models.headsOf(version)?.full.risk;
+    if (!head) return [];
+    const withSurvival = await samplesWithSurvival(context.db, reference.sampleIds);
+    const embeddings = await context.models.embed(version, withSurvival);
     return embeddings.flatMap((e) => (e ? [riskScore(head, e.vector)] : [])).sort((a, b) => a - b);
   });
+}
+
+/** The samples whose patients have overall survival (time and status), in the given order. */
+async function samplesWithSurvival(db: Context['db'], sampleIds: readonly number[]): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
+     WHERE s.id = ANY($1::int[]) AND p."osDays" IS NOT NULL AND p."osEvent" IS NOT NULL`,
+    [[...sampleIds]],
+  );
+  const keep = new Set(rows.map((r) => r.id));
+  return sampleIds.filter((id) => keep.has(id));
+}
+
+/** What the heads say of a request's samples, batched (one loader per request and version). */
+function predictionOf(
+  context: Context,
+  version: ModelVersion,
+  sampleId: number,
+): Promise<SamplePrediction | null> {
+  return memo(
+    context,
+    `predict/${version.id}`,
+    () =>
+      new DataLoader<number, SamplePrediction | null>((ids) => context.models.predictSamples(version, ids)),
+  ).load(sampleId);
+}
+
+/** The cancer-type row of a prediction (null without a type answer). */
+function cancerTypeRow(version: ModelVersion, p: SamplePrediction): CancerTypePredictionRow | null {
+  const t = p.cancerType;
+  if (!t) return null;
+  return {
+    model: version,
+    heads: p.heads,
+    cancerType: t.predictedType,
+    closestType: t.closestType,
+    probability: t.probability,
+    probabilities: t.probabilities,
+    novelty: t.novelty,
+    outOfDistribution: t.outOfDistribution,
+  };
+}
+
+/** The risk row of a prediction without a reference set: the percentile among the head's training patients. */
+function riskRow(version: ModelVersion, p: SamplePrediction, note: string): RiskScoreRow | null {
+  const r = p.risk;
+  if (!r) return null;
+  return {
+    model: version,
+    heads: p.heads,
+    score: r.score,
+    percentile: null,
+    reference: 'none',
+    referenceSize: 0,
+    referenceNote: note,
+    trainingPercentile: r.trainingPercentile,
+    patients: r.patients,
+    events: r.events,
+  };
 }
 
 async function referenceFor(context: Context, sample: SampleRow, cohort: string | number | null | undefined) {
@@ -126,9 +196,13 @@ function restoreLoader(
     context,
     `restore/${version.id}/${ensemblIds.join(',')}/${inputGenes?.join(',') ?? '*'}`,
     () =>
-      new DataLoader<number, Map<string, number>>(async (sampleIds) => {
+      new DataLoader<number, Map<string, number> & { inputGenes: number }>(async (sampleIds) => {
         const result = await context.models.restore(version, sampleIds, ensemblIds, inputGenes);
-        return sampleIds.map((_, i) => new Map(result.genes.map((g, q) => [g, result.values[i]![q]!])));
+        return sampleIds.map((_, i) =>
+          Object.assign(new Map(result.genes.map((g, q) => [g, result.values[i]![q]!])), {
+            inputGenes: result.reports[i]!.inputGenes,
+          }),
+        );
       }),
   );
 }
@@ -192,7 +266,7 @@ export async function riskGroupSurvivalSummary(
   model: string | number | null | undefined,
 ): Promise<ResolversTypes['SurvivalSummary']> {
   const version = await modelOf(context, model);
-  const head = context.models.headsOf(version).risk;
+  const head = context.models.headsOf(version)?.full.risk;
   if (!head) throw missingHead(version, 'survival-risk');
   const { rows } = await context.db.query<{
     sampleId: number;
@@ -268,14 +342,22 @@ export const inferenceResolvers: Resolvers = {
       if (!measured) return [];
       const ensemblIds = [...new Set(rows.flatMap((g) => (g ? [g.ensemblId] : [])))].sort();
       const restored = await restoreLoader(context, version, ensemblIds, input).load(sample.id);
+      const server = await context.models.headServer(version);
+      const index = new Map((await context.models.stats(version)).genes.map((g, v) => [g, v]));
       return genes.map((query, i): RestoredValueRow => {
         const gene = rows[i] ?? null;
         const value = gene ? restored.get(gene.ensemblId) : undefined;
+        const finite = value !== undefined && Number.isFinite(value);
+        const interval =
+          finite && server ? server.interval(index.get(gene!.ensemblId)!, value, restored.inputGenes) : null;
         return {
           query,
           gene,
           inVocabulary: value !== undefined,
-          value: value !== undefined && Number.isFinite(value) ? value : null,
+          value: finite ? value : null,
+          lower: interval?.lower ?? null,
+          upper: interval?.upper ?? null,
+          coverage: interval?.coverage ?? null,
           measuredValue: measured[i]!,
         };
       });
@@ -302,39 +384,37 @@ export const inferenceResolvers: Resolvers = {
     },
     riskScore: async (sample, { model, cohort }, context) => {
       const version = await modelOf(context, model);
-      const head = context.models.headsOf(version).risk;
-      if (!head) throw missingHead(version, 'survival-risk');
-      const embedding = await embeddingOf(context, version, sample.id);
-      if (!embedding) return null;
-      const score = riskScore(head, embedding.vector);
+      if (!context.models.headsOf(version)?.full.risk) throw missingHead(version, 'survival-risk');
+      const prediction = await predictionOf(context, version, sample.id);
+      if (!prediction) return null;
+      if (prediction.heads.panelMatched)
+        return riskRow(
+          version,
+          prediction,
+          `the sample measures ${prediction.inputGenes} of the model's genes, so its score comes from panel-fitted heads and is compared with the heads' training patients only (trainingPercentile)`,
+        );
       const reference = await referenceFor(context, sample, cohort);
       const scores = await referenceScores(context, version, reference);
+      const row = riskRow(version, prediction, '')!;
       if (scores.length === 0)
-        throw badInput(
-          `${reference.label} has no samples with raw counts to compare the risk with; choose another cohort`,
-        );
+        return {
+          ...row,
+          reference: reference.label,
+          referenceNote: `${reference.label} has no real samples with raw counts whose patients have overall survival, so there is no percentile among them; trainingPercentile compares with the ${row.patients} patients the risk head was fitted on`,
+        };
       return {
-        model: version,
-        score,
-        percentile: percentileAmong(scores, score),
+        ...row,
+        percentile: percentileAmong(scores, row.score),
         reference: reference.label,
         referenceSize: scores.length,
-        trainingPercentile: riskPercentile(head, score),
+        referenceNote: null,
       };
     },
     cancerTypePrediction: async (sample, { model }, context) => {
       const version = await modelOf(context, model);
-      const head = context.models.headsOf(version).cancerType;
-      if (!head) throw missingHead(version, 'cancer-type');
-      const embedding = await embeddingOf(context, version, sample.id);
-      if (!embedding) return null;
-      const probabilities = predictCancerType(head, embedding.vector);
-      return {
-        model: version,
-        cancerType: probabilities[0]!.cancerType,
-        probability: probabilities[0]!.probability,
-        probabilities,
-      };
+      if (!context.models.headsOf(version)?.full.cancerType) throw missingHead(version, 'cancer-type');
+      const prediction = await predictionOf(context, version, sample.id);
+      return prediction ? cancerTypeRow(version, prediction) : null;
     },
   },
   Cohort: {

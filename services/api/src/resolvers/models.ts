@@ -62,7 +62,7 @@ export const modelResolvers: Resolvers = {
     gate: (m) => m.gate ?? null,
     heads: (m, _, context) => {
       const heads = context.models.headsOf(m);
-      return { cancerTypes: heads.cancerType?.classes ?? [], risk: heads.risk !== undefined };
+      return { cancerTypes: heads?.full.cancerType?.classes ?? [], risk: heads?.full.risk !== undefined };
     },
     createdAt: (m) => m.createdAt.toISOString(),
     activatedAt: (m) => m.activatedAt?.toISOString() ?? null,

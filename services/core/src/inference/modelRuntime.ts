@@ -17,7 +17,14 @@ import {
 import type { NormStats } from '@gexbert/model/gexbert/normalise';
 import { toLog2Cpm } from '@gexbert/model/gexbert/normalise';
 import { createOnnxPredictor, type OnnxPredictor } from '@gexbert/model/gexbert/onnx/predictor';
-import { fitCancerTypeHead, fitRiskHead, type Heads, parseHeads } from '@gexbert/model/heads/index';
+import {
+  fitModelHeads,
+  type ModelHeads,
+  parseModelHeads,
+  readModelHeads,
+} from '@gexbert/model/heads/modelHeads';
+import type { HeadReference } from '@gexbert/model/heads/reference';
+import { HeadServer } from '@gexbert/model/heads/serve';
 import type pg from 'pg';
 import { genesOfLayout, readProfiles } from '../expression/store.ts';
 import type { ModelVersion } from '../registry/modelVersion.ts';
@@ -29,19 +36,22 @@ export interface ModelRuntime {
   config: GexbertConfig;
   stats: NormStats;
   predictor: Predictor;
-  /** The version's fitted heads ({} until fitted). */
-  heads: Heads;
+  /** The version's heads (null until fitted), and the server answering with them. */
+  heads: ModelHeads | null;
+  headServer: HeadServer | null;
   width: number;
   close(): Promise<void>;
 }
 
-/** Loads a version's checkpoint onto onnxruntime (CPU, or CUDA where the runtime provides it). */
-export async function loadModelRuntime(
+/** A checkpoint folder on onnxruntime with the given heads (`version` is a stand-in outside the registry). */
+async function loadRuntime(
+  dir: string,
   version: ModelVersion,
-  options: { intraOpThreads?: number } = {},
+  heads: ModelHeads | null,
+  options: { intraOpThreads?: number },
 ): Promise<ModelRuntime> {
   await ready();
-  const checkpoint = loadCheckpoint(version.checkpointPath);
+  const checkpoint = loadCheckpoint(dir);
   checkpoint.model.dispose();
   const predictor: OnnxPredictor = await createOnnxPredictor(checkpoint.config, checkpoint.weights, options);
   return {
@@ -49,10 +59,39 @@ export async function loadModelRuntime(
     config: checkpoint.config,
     stats: checkpoint.stats,
     predictor,
-    heads: version.heads ? parseHeads(version.heads) : {},
+    heads,
+    headServer: heads ? new HeadServer(predictor, checkpoint.stats, heads) : null,
     width: checkpoint.config.width,
     close: () => predictor.release(),
   };
+}
+
+/** The heads stored on a version (null when it has none; an error when they are not valid). */
+export function versionHeads(version: ModelVersion): ModelHeads | null {
+  return version.heads ? parseModelHeads(version.heads) : null;
+}
+
+/** Loads a version's checkpoint onto onnxruntime (CPU, or CUDA where the runtime provides it). */
+export function loadModelRuntime(
+  version: ModelVersion,
+  options: { intraOpThreads?: number } = {},
+): Promise<ModelRuntime> {
+  return loadRuntime(version.checkpointPath, version, versionHeads(version), options);
+}
+
+/** Loads a checkpoint folder with its own heads.json (e.g. for `gexbert predict`), outside the registry. */
+export function loadCheckpointRuntime(
+  dir: string,
+  options: { intraOpThreads?: number } = {},
+): Promise<ModelRuntime> {
+  const heads = readModelHeads(dir);
+  const version = {
+    id: 0,
+    name: dir,
+    checkpointPath: dir,
+    heads: null,
+  } as unknown as ModelVersion;
+  return loadRuntime(dir, version, heads, options);
 }
 
 /** Per gene layout, where each vocabulary gene sits in the layout (-1 when the layout lacks it). */
@@ -145,60 +184,70 @@ export async function restoreSamples(
 
 interface LabelRow {
   id: number;
+  barcode: string;
   cancerType: string | null;
   osDays: number | null;
   osEvent: number | null;
 }
 
 /**
- * Fits the cancer-type head (when the samples have at least two types) and the risk head (when enough of
- * them have overall survival with events) on the model's embeddings of `sampleIds`.
+ * The labelled reference of stored samples: those of `sampleIds` with raw counts and a cancer type or
+ * overall survival, real samples only unless `includeSimulated`.
+ */
+export async function databaseReference(
+  pool: pg.Pool,
+  stats: NormStats,
+  sampleIds: readonly number[],
+  includeSimulated = false,
+): Promise<HeadReference> {
+  const { rows } = await pool.query<LabelRow>(
+    `SELECT s.id, s.barcode, p."cancerType", p."osDays", p."osEvent" FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
+     WHERE s.id = ANY($1::int[]) AND ($2 OR NOT s.simulated) AND (p."cancerType" IS NOT NULL OR p."osDays" IS NOT NULL)
+     ORDER BY s.id`,
+    [[...sampleIds], includeSimulated],
+  );
+  const profiles = await sampleProfiles(
+    pool,
+    stats,
+    rows.map((r) => r.id),
+  );
+  const usable = rows.flatMap((r, i) => (profiles[i]?.genes.length ? [{ r, p: profiles[i]! }] : []));
+  const V = stats.genes.length;
+  const z = new Float32Array(usable.length * V).fill(Number.NaN); // (n x V)
+  const index = new Map(stats.genes.map((g, v) => [g, v]));
+  usable.forEach(({ p }, i) => {
+    p.genes.forEach((g, j) => {
+      const v = index.get(g)!;
+      z[i * V + v] = (p.values[j]! - stats.mean[v]!) / stats.sd[v]!;
+    });
+  });
+  return {
+    samples: usable.map((u) => u.r.barcode),
+    cancerTypes: usable.map((u) => u.r.cancerType),
+    osDays: usable.map((u) => u.r.osDays),
+    osEvent: usable.map((u) => (u.r.osEvent === 1 ? 1 : u.r.osEvent === 0 ? 0 : null)),
+    genes: V,
+    z,
+  };
+}
+
+/**
+ * Fits a model's heads on stored samples (an explicit, versioned step: a retrained model's gate, or an
+ * admin's refit): the labelled real samples among `sampleIds`, recorded in the heads' reference.
  */
 export async function fitHeads(
   runtime: ModelRuntime,
   pool: pg.Pool,
   sampleIds: readonly number[],
-): Promise<Heads> {
-  const { rows } = await pool.query<LabelRow>(
-    `SELECT s.id, p."cancerType", p."osDays", p."osEvent" FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
-     WHERE s.id = ANY($1::int[]) ORDER BY s.id`,
-    [[...sampleIds]],
-  );
-  const profiles = await sampleProfiles(
-    pool,
-    runtime.stats,
-    rows.map((r) => r.id),
-  );
-  const usable = rows.filter((_, i) => profiles[i] !== null);
-  const out = await embed(
-    runtime.predictor,
-    runtime.stats,
-    profiles.filter((p) => p !== null),
-  );
-  const embeddings = out.embeddings.map((e, i) => (out.reports[i]!.inputGenes > 0 ? e : null));
-  const heads: Heads = {};
-  const typed = usable.flatMap((r, i) => (r.cancerType && embeddings[i] ? [{ r, e: embeddings[i]! }] : []));
-  if (new Set(typed.map((t) => t.r.cancerType)).size >= 2) {
-    heads.cancerType = fitCancerTypeHead(
-      typed.map((t) => t.e),
-      typed.map((t) => t.r.cancerType!),
+  options: { includeSimulated?: boolean } = {},
+): Promise<ModelHeads> {
+  const reference = await databaseReference(pool, runtime.stats, sampleIds, options.includeSimulated);
+  if (reference.samples.length === 0)
+    throw new Error(
+      `none of the ${sampleIds.length} samples has raw counts with a cancer type or survival${options.includeSimulated ? '' : ' (simulated samples are left out)'}: ingest labelled real samples first`,
     );
-  }
-  const survival = usable.flatMap((r, i) =>
-    r.osDays !== null && r.osDays > 0 && r.osEvent !== null && embeddings[i]
-      ? [{ r, e: embeddings[i]! }]
-      : [],
-  );
-  const events = survival.filter((s) => s.r.osEvent === 1).length;
-  if (events >= MIN_RISK_EVENTS) {
-    heads.risk = fitRiskHead(
-      survival.map((s) => s.e),
-      survival.map((s) => s.r.osDays!),
-      survival.map((s) => s.r.osEvent === 1),
-    );
-  }
-  return heads;
+  return fitModelHeads(runtime.predictor, runtime.stats, reference, {
+    source: `database: ${reference.samples.length} stored samples`,
+    simulated: options.includeSimulated === true,
+  });
 }
-
-/** A Cox model on embeddings needs events; below this many the risk head is not fitted. */
-export const MIN_RISK_EVENTS = 10;

@@ -3,6 +3,7 @@
 // still training or failed can never serve.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import type pg from 'pg';
 import { REPO_ROOT } from '../config.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
@@ -106,9 +107,10 @@ export async function rollbackModelVersion(prisma: PrismaClient): Promise<ModelV
 }
 
 /**
- * Makes sure a model serves: when none is ACTIVE, registers the shipped checkpoint, fits its heads on the
- * database's samples with raw counts (their types and survival), records those samples as its snapshot
- * (so only samples ingested later count towards retraining) and activates it. Safe to call concurrently.
+ * Makes sure a model serves: when none is ACTIVE, registers the shipped checkpoint with the heads it
+ * carries (its heads.json; never refitted on what the database holds), records the stored real samples
+ * with raw counts as its snapshot (so only samples ingested later count towards retraining) and activates
+ * it. Safe to call concurrently.
  */
 export async function ensureActiveModel(
   platform: { pool: pg.Pool; prisma: PrismaClient },
@@ -140,22 +142,65 @@ export async function ensureActiveModel(
       metrics: existsSync(path.join(checkpointPath, 'metrics.json')) ? read('metrics.json') : {},
       sampleIds,
     });
-    if (sampleIds.length > 0) {
-      options.log?.(`fitting the heads of model "${version.name}" on ${sampleIds.length} samples`);
-      const runtime = await loadModelRuntime(version);
-      try {
-        const heads = await fitHeads(runtime, platform.pool, sampleIds);
-        await platform.prisma.modelVersion.update({
-          where: { id: version.id },
-          data: { heads: heads as object },
-        });
-      } finally {
-        await runtime.close();
-      }
-    }
+    // The heads travel with the checkpoint (heads.json, fitted on its real training samples); nothing is
+    // fitted here on whatever the database happens to hold.
+    const heads = readModelHeads(checkpointPath);
+    if (heads) {
+      await platform.prisma.modelVersion.update({
+        where: { id: version.id },
+        data: { heads: toStored(heads) as object },
+      });
+      options.log?.(
+        `model "${version.name}": heads ${heads.id} (${heads.summary.samples} samples, ${Object.keys(heads.summary.cancerTypes).join(', ')})`,
+      );
+    } else
+      options.log?.(
+        `model "${version.name}" has no heads.json: it embeds and restores, but predicts no cancer type or risk until \`gexbert heads fit\``,
+      );
     return await promoteModelVersion(platform.prisma, version.id);
   } finally {
     await lock.query('SELECT pg_advisory_unlock(7402102)').catch(() => {});
     lock.release();
+  }
+}
+
+/**
+ * Refits a version's heads on the stored real samples with raw counts and a cancer type or overall
+ * survival (an explicit, versioned step: admin command or mutation; simulated samples only when asked).
+ * The new heads record their samples and types and get a new id.
+ */
+export async function refitModelHeads(
+  platform: { pool: pg.Pool; prisma: PrismaClient },
+  id: number,
+  options: { includeSimulated?: boolean; log?: (line: string) => void } = {},
+): Promise<ModelVersion> {
+  const version = await platform.prisma.modelVersion.findUnique({ where: { id } });
+  if (!version) throw new RegistryError(`model version ${id} does not exist`);
+  if (version.status === 'FAILED' || version.status === 'TRAINING')
+    throw new RegistryError(
+      `model version ${id} (${version.name}) is ${version.status}; its heads cannot be fitted`,
+    );
+  const { rows } = await platform.pool.query<{ id: number }>(
+    `SELECT DISTINCT s.id FROM "Sample" s JOIN "ExpressionProfile" p ON p."sampleId" = s.id
+     WHERE p.unit = 'RAW_COUNT' AND ($1 OR NOT s.simulated) ORDER BY 1`,
+    [options.includeSimulated === true],
+  );
+  const runtime = await loadModelRuntime({ ...version, heads: null });
+  try {
+    const heads = await fitHeads(
+      runtime,
+      platform.pool,
+      rows.map((r) => r.id),
+      options,
+    );
+    options.log?.(
+      `model "${version.name}": heads ${heads.id} fitted on ${heads.summary.samples} samples (${Object.keys(heads.summary.cancerTypes).join(', ')})`,
+    );
+    return await platform.prisma.modelVersion.update({
+      where: { id },
+      data: { heads: toStored(heads) as object },
+    });
+  } finally {
+    await runtime.close();
   }
 }

@@ -4,6 +4,7 @@ import { ready } from '@gexbert/model/engine/tf';
 import { loadCheckpoint } from '@gexbert/model/gexbert/checkpoint';
 import { embed } from '@gexbert/model/gexbert/infer';
 import { predictCancerType } from '@gexbert/model/heads/index';
+import { parseModelHeads, readModelHeads } from '@gexbert/model/heads/modelHeads';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type PrismaClient } from '../../src/db/prisma.ts';
@@ -45,7 +46,7 @@ describe('model registry', () => {
 
   const activeCount = () => prisma.modelVersion.count({ where: { status: 'ACTIVE' } });
 
-  it('activates the shipped model on first use, with heads fitted on the stored samples', async () => {
+  it('activates the shipped model on first use with the heads it carries, not heads fitted on the stored samples', async () => {
     expect(await activeModelVersion(prisma)).toBeNull();
     const [first, second] = await Promise.all([
       ensureActiveModel({ pool, prisma }),
@@ -56,9 +57,13 @@ describe('model registry', () => {
     expect(first.checkpointPath).toBe(SHIPPED_CHECKPOINT);
     expect(first.trainingSampleCount).toBe(29 + 45);
     expect(await activeCount()).toBe(1);
-    const heads = first.heads as { cancerType?: { classes: string[] }; risk?: unknown };
-    expect(heads.cancerType?.classes.sort()).toEqual(['CHOL', 'UCS']);
-    expect(heads.risk).toBeDefined();
+    // the database holds CHOL and UCS only; the heads are the checkpoint's, fitted on its six real types
+    const heads = parseModelHeads(first.heads);
+    const shipped = readModelHeads(SHIPPED_CHECKPOINT)!;
+    expect(heads.id).toBe(shipped.id);
+    expect(heads.simulated).toBe(false);
+    expect(heads.full.cancerType?.classes).toEqual(['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM']);
+    expect(heads.full.risk).toBeDefined();
   }, 120_000);
 
   it('embeds stored samples exactly as the model library embeds the same counts read from the file', async () => {
@@ -94,7 +99,7 @@ describe('model registry', () => {
       expect(maxDiff).toBeLessThan(1e-4);
     });
     // The fitted cancer-type head recognises these UCS samples.
-    const head = runtime.heads.cancerType!;
+    const head = runtime.heads!.full.cancerType!;
     for (const e of served.embeddings) expect(predictCancerType(head, e!)[0]!.cancerType).toBe('UCS');
   }, 120_000);
 

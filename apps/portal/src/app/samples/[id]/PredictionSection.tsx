@@ -46,7 +46,7 @@ export function PredictionSection(props: {
             <dt>Risk percentile</dt>
             <dd>
               <span data-testid="risk-percentile" data-value={String(risk.percentile)}>
-                {risk.percentile.toFixed(1)}
+                {risk.percentile === null ? '–' : risk.percentile.toFixed(1)}
               </span>{' '}
               among {risk.referenceSize} samples of {risk.reference}; {risk.trainingPercentile.toFixed(1)}{' '}
               among the samples the risk head was fitted on
