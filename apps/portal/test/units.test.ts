@@ -16,7 +16,7 @@ import { pearsonHistogram } from '../src/lib/imputation.ts';
 import { gateSummary, numericMetrics } from '../src/lib/modelMetrics.ts';
 import { panelSplit } from '../src/lib/panelGenes.ts';
 import { pca2 } from '../src/lib/pca.ts';
-import { agreement, pairedValues } from '../src/lib/restoration.ts';
+import { agreement, intervalHits, nominalCoverage, pairedValues } from '../src/lib/restoration.ts';
 import { atRiskAt, confidenceBand, niceTicks, survivalAt } from '../src/lib/survivalBands.ts';
 import { toTsv } from '../src/lib/tsv.ts';
 
@@ -203,14 +203,42 @@ describe('model panels', () => {
 
   it('pair measured with restored values and measure their agreement', () => {
     const gene = (symbol: string) => ({ ensemblId: `ENSG_${symbol}`, symbol });
+    const interval = (lower: number | null, upper: number | null) => ({
+      lower,
+      upper,
+      coverage: lower === null ? null : 0.9,
+    });
     const rows = [
-      { query: 'A', inVocabulary: true, value: 2, measuredValue: 1, gene: gene('A') },
-      { query: 'B', inVocabulary: true, value: 4, measuredValue: 2, gene: gene('B') },
-      { query: 'C', inVocabulary: true, value: 6, measuredValue: 3, gene: gene('C') },
-      { query: 'D', inVocabulary: false, value: null, measuredValue: 5, gene: gene('D') },
+      { query: 'A', inVocabulary: true, value: 2, measuredValue: 1, gene: gene('A'), ...interval(0.5, 3) },
+      { query: 'B', inVocabulary: true, value: 4, measuredValue: 2, gene: gene('B'), ...interval(3, 5) },
+      {
+        query: 'C',
+        inVocabulary: true,
+        value: 6,
+        measuredValue: 3,
+        gene: gene('C'),
+        ...interval(null, null),
+      },
+      {
+        query: 'D',
+        inVocabulary: false,
+        value: null,
+        measuredValue: 5,
+        gene: gene('D'),
+        ...interval(null, null),
+      },
     ];
     const points = pairedValues(rows);
     expect(points.map((p) => p.gene)).toEqual(['A', 'B', 'C']);
+    expect(points.map((p) => [p.lower, p.upper])).toEqual([
+      [0.5, 3],
+      [3, 5],
+      [null, null],
+    ]);
+    // A holds its measured 1 inside [0.5, 3]; B's measured 2 is below [3, 5]; C has no interval.
+    expect(intervalHits(points)).toEqual({ withInterval: 2, inside: 1 });
+    expect(nominalCoverage(rows)).toBe(0.9);
+    expect(nominalCoverage(rows.slice(2))).toBeNull();
     // restored = 2 × measured: perfectly correlated; mean |difference| = (1 + 2 + 3) / 3.
     expect(agreement(points)).toEqual({ r: 1, mae: 2 });
     expect(agreement(points.slice(0, 2))).toBeNull();

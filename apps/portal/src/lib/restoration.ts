@@ -5,6 +5,10 @@ export interface RestoredRow {
   query: string;
   inVocabulary: boolean;
   value: number | null;
+  /** The value's interval at the nominal `coverage` (null without calibrated intervals). */
+  lower: number | null;
+  upper: number | null;
+  coverage: number | null;
   measuredValue: number | null;
   gene: { ensemblId: string; symbol: string | null } | null;
 }
@@ -15,7 +19,15 @@ export const geneLabel = (r: RestoredRow) => r.gene?.symbol ?? r.gene?.ensemblId
 export function pairedValues(rows: RestoredRow[]): MeasuredRestored[] {
   return rows.flatMap((r) =>
     r.value !== null && r.measuredValue !== null
-      ? [{ gene: geneLabel(r), measured: r.measuredValue, restored: r.value }]
+      ? [
+          {
+            gene: geneLabel(r),
+            measured: r.measuredValue,
+            restored: r.value,
+            lower: r.lower,
+            upper: r.upper,
+          },
+        ]
       : [],
   );
 }
@@ -36,4 +48,18 @@ export function agreement(points: MeasuredRestored[]): { r: number; mae: number 
   }
   const mae = points.reduce((s, p) => s + Math.abs(p.measured - p.restored), 0) / n;
   return { r: sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN, mae };
+}
+
+/** The nominal coverage of the rows' intervals (e.g. 0.9), null when none has one. */
+export function nominalCoverage(rows: RestoredRow[]): number | null {
+  return rows.find((r) => r.coverage !== null && r.lower !== null && r.upper !== null)?.coverage ?? null;
+}
+
+/** How many paired genes have an interval, and how many of those hold the measured value. */
+export function intervalHits(points: MeasuredRestored[]): { withInterval: number; inside: number } {
+  const bounded = points.filter((p) => p.lower !== null && p.upper !== null);
+  return {
+    withInterval: bounded.length,
+    inside: bounded.filter((p) => p.measured >= p.lower! && p.measured <= p.upper!).length,
+  };
 }

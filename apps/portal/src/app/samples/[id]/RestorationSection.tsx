@@ -1,16 +1,26 @@
 // Measured against GexBERT-restored expression, both log2(CPM + 1) of the raw counts: for the chosen genes
 // (restored from all measured vocabulary genes), and the 64-gene panel view: the other vocabulary genes
-// restored from only the 64 most variable ones (lib/panelGenes.ts).
+// restored from only the 64 most variable ones (lib/panelGenes.ts). Every restored value carries its
+// interval at the heads' nominal coverage (e.g. 90%), drawn as a bar and listed in the table.
 import { DataTable } from '../../../components/DataTable.tsx';
 import { PlotFrame } from '../../../components/PlotFrame.tsx';
 import { MeasuredRestoredPlot } from '../../../components/plots/MeasuredRestoredPlot.tsx';
-import { agreement, geneLabel, pairedValues, type RestoredRow } from '../../../lib/restoration.ts';
+import {
+  agreement,
+  geneLabel,
+  intervalHits,
+  nominalCoverage,
+  pairedValues,
+  type RestoredRow,
+} from '../../../lib/restoration.ts';
 
 const show = (v: number | null) => (v === null ? '–' : v.toFixed(3));
 
-function Agreement(props: { rows: RestoredRow[]; what: string }) {
+function Agreement(props: { rows: RestoredRow[]; what: string; testId: string }) {
   const points = pairedValues(props.rows);
   const a = agreement(points);
+  const coverage = nominalCoverage(props.rows);
+  const hits = intervalHits(points);
   const outside = props.rows.filter((r) => !r.inVocabulary).map(geneLabel);
   return (
     <>
@@ -21,7 +31,20 @@ function Agreement(props: { rows: RestoredRow[]; what: string }) {
           = {a.mae.toFixed(3)}
         </>
       )}
-      .{outside.length > 0 && ` Outside the model's vocabulary (not restored): ${outside.join(', ')}.`}
+      .
+      {coverage !== null && hits.withInterval > 0 ? (
+        <>
+          {' '}
+          The measured value lies inside the restored value's {Math.round(coverage * 100)}% interval for{' '}
+          <span data-testid={props.testId} data-inside={hits.inside} data-of={hits.withInterval}>
+            {hits.inside} of {hits.withInterval}
+          </span>{' '}
+          genes ({((100 * hits.inside) / hits.withInterval).toFixed(0)}%).
+        </>
+      ) : (
+        ' No intervals: the model has no calibrated intervals.'
+      )}
+      {outside.length > 0 && ` Outside the model's vocabulary (not restored): ${outside.join(', ')}.`}
     </>
   );
 }
@@ -58,6 +81,8 @@ export function RestorationSection(props: {
       </section>
     );
   const chosenPoints = pairedValues(props.chosen);
+  const coverage = nominalCoverage([...props.chosen, ...props.panel]);
+  const band = coverage === null ? 'interval' : `${Math.round(coverage * 100)}% interval`;
   return (
     <section aria-labelledby="restoration">
       <h2 id="restoration">Restored expression</h2>
@@ -66,18 +91,23 @@ export function RestorationSection(props: {
         included when measured). 64-gene panel view: only the 64 most variable vocabulary genes are the
         model's input, and every other vocabulary gene is restored from them (none of them is seen). Both axes
         are log2(CPM + 1) with the library size of the whole raw-count profile, so the values are directly
-        comparable.
+        comparable. Each restored value has a {band}
+        {coverage === null
+          ? ' (none here: the model has no calibrated intervals)'
+          : ` (vertical bars): on held-out samples, ${Math.round(coverage * 100)} in 100 such intervals hold the true value`}
+        .
       </p>
       <div className="grid-2">
         <PlotFrame
           title={`${props.barcode} measured vs restored (chosen genes)`}
           testId="restored-chosen-plot"
-          caption={<Agreement rows={props.chosen} what="chosen genes" />}
+          caption={<Agreement rows={props.chosen} what="chosen genes" testId="chosen-inside" />}
         >
           <MeasuredRestoredPlot
             points={chosenPoints}
             label={`Measured against restored expression of ${chosenPoints.length} chosen genes`}
             showNames
+            coverage={coverage}
           />
         </PlotFrame>
         <PlotFrame
@@ -85,7 +115,7 @@ export function RestorationSection(props: {
           testId="restored-panel-plot"
           caption={
             <>
-              <Agreement rows={props.panel} what="held-out vocabulary genes" />
+              <Agreement rows={props.panel} what="held-out vocabulary genes" testId="panel-inside" />
               <PanelInputNote input={props.panelInput} />
             </>
           }
@@ -93,6 +123,7 @@ export function RestorationSection(props: {
           <MeasuredRestoredPlot
             points={pairedValues(props.panel)}
             label="Measured against restored expression of the held-out vocabulary genes, restored from only the 64-gene panel"
+            coverage={coverage}
           />
         </PlotFrame>
       </div>
@@ -104,10 +135,19 @@ export function RestorationSection(props: {
           { label: 'In vocabulary' },
           { label: 'Measured log2(CPM+1)', numeric: true },
           { label: 'Restored log2(CPM+1)', numeric: true },
+          { label: `Lower (${band})`, numeric: true },
+          { label: `Upper (${band})`, numeric: true },
+          { label: 'Measured inside' },
           { label: 'Restored − measured', numeric: true },
         ]}
         rows={[...props.chosen, ...props.panel].map((r, i) => {
           const diff = r.value !== null && r.measuredValue !== null ? r.value - r.measuredValue : null;
+          const inside =
+            r.lower === null || r.upper === null || r.measuredValue === null
+              ? '–'
+              : r.measuredValue >= r.lower && r.measuredValue <= r.upper
+                ? 'yes'
+                : 'no';
           return {
             key: `${i}-${r.query}`,
             cells: [
@@ -115,6 +155,9 @@ export function RestorationSection(props: {
               { value: r.inVocabulary ? 'yes' : 'no' },
               { value: r.measuredValue, text: show(r.measuredValue) },
               { value: r.value, text: show(r.value) },
+              { value: r.lower, text: show(r.lower) },
+              { value: r.upper, text: show(r.upper) },
+              { value: inside },
               { value: diff, text: show(diff) },
             ],
           };
