@@ -1,5 +1,6 @@
 // Server-side loading of a cohort's model-backed panels: the embedding map (embeddings of the cohort's
-// samples, their predicted type and risk in batches, PCA) and survival by predicted risk groups.
+// samples, their predicted type and risk in batches, PCA) and survival by predicted risk groups. A sample the
+// model flags as out of distribution has the predicted type UNKNOWN_TYPE, never its closest known type.
 import {
   CohortEmbeddingsDocument,
   CohortRiskSurvivalDocument,
@@ -7,7 +8,13 @@ import {
   SamplePredictionsDocument,
 } from '../generated/graphql.ts';
 import { apiRequest } from './api.ts';
-import { type EmbeddingMap, embeddingMap, type SamplePrediction } from './embeddingMap.ts';
+import {
+  type EmbeddingMap,
+  embeddingMap,
+  type SamplePrediction,
+  shownPredictedType,
+  UNKNOWN_TYPE,
+} from './embeddingMap.ts';
 
 /** Samples per predictions request (keeps each request well under the API's cost limit). */
 const PREDICTION_BATCH = 200;
@@ -18,12 +25,16 @@ export async function loadEmbeddingMap(cohortId: string): Promise<EmbeddingMap |
   const predictions: SamplePrediction[] = [];
   for (let i = 0; i < ids.length; i += PREDICTION_BATCH) {
     const batch = await apiRequest(SamplePredictionsDocument, { ids: ids.slice(i, i + PREDICTION_BATCH) });
-    for (const { sample } of batch.embeddings)
+    for (const { sample } of batch.embeddings) {
+      const predictedType = shownPredictedType(sample.cancerTypePrediction);
       predictions.push({
         id: sample.id,
-        predictedType: sample.cancerTypePrediction?.cancerType ?? null,
+        predictedType,
+        closestType:
+          predictedType === UNKNOWN_TYPE ? (sample.cancerTypePrediction?.closestType ?? null) : null,
         risk: sample.riskScore?.score ?? null,
       });
+    }
   }
   return embeddingMap(embeddings, predictions);
 }

@@ -1,6 +1,15 @@
 // The cohort embedding map's data: PCA coordinates of the samples' GexBERT embeddings with what the map can
 // be coloured by (recorded cancer type, predicted cancer type, predicted risk).
+import { categoryColour } from './palette.ts';
 import { pca2 } from './pca.ts';
+
+/**
+ * The predicted type of a sample the model flags as out of distribution: an explicit unknown with its own
+ * colour and legend entry, never its closest known type.
+ */
+export const UNKNOWN_TYPE = 'unknown';
+/** The colour of UNKNOWN_TYPE (not one of the palette's type colours; missing values are #999). */
+export const UNKNOWN_COLOUR = '#5c5c5c';
 
 export interface MapPoint {
   id: string;
@@ -9,6 +18,8 @@ export interface MapPoint {
   y: number;
   cancerType: string | null;
   predictedType: string | null;
+  /** The closest known type when the predicted type is UNKNOWN_TYPE (for hover text only). */
+  closestType: string | null;
   risk: number | null;
 }
 
@@ -26,7 +37,29 @@ export interface EmbeddedSample {
 export interface SamplePrediction {
   id: string;
   predictedType: string | null;
+  closestType: string | null;
   risk: number | null;
+}
+
+/** The type to show for the API's prediction: UNKNOWN_TYPE when flagged, null without a prediction. */
+export function shownPredictedType(
+  p: { cancerType: string | null; outOfDistribution: boolean } | null | undefined,
+): string | null {
+  if (!p) return null;
+  return p.outOfDistribution || p.cancerType === null ? UNKNOWN_TYPE : p.cancerType;
+}
+
+/** Legend categories: the types in alphabetical order, UNKNOWN_TYPE (when present) last. */
+export function typeCategories(values: (string | null)[]): string[] {
+  const types = [...new Set(values.filter((v): v is string => v !== null))];
+  return [...types.filter((t) => t !== UNKNOWN_TYPE).sort(), ...types.filter((t) => t === UNKNOWN_TYPE)];
+}
+
+/** A category's colour: UNKNOWN_TYPE its own grey, the others the palette by their place in `categories`. */
+export function typeColour(category: string, categories: string[]): string {
+  return category === UNKNOWN_TYPE
+    ? UNKNOWN_COLOUR
+    : categoryColour(categories.filter((c) => c !== UNKNOWN_TYPE).indexOf(category));
 }
 
 /** The map of `embeddings` (null when there are none); predictions are matched by sample ID. */
@@ -46,6 +79,7 @@ export function embeddingMap(
       y: scores[i]![1],
       cancerType: e.sample.patient.cancerType,
       predictedType: prediction?.predictedType ?? null,
+      closestType: prediction?.closestType ?? null,
       risk: prediction?.risk ?? null,
     };
   });

@@ -8,6 +8,7 @@ import type { ModelsOverviewQuery } from '../../generated/graphql.ts';
 import { formatTimestamp } from '../../lib/format.ts';
 import { gateSummary, numericMetrics, showNumber } from '../../lib/modelMetrics.ts';
 import { EvaluationSection } from './EvaluationSection.tsx';
+import { HeadsSection } from './HeadsSection.tsx';
 
 type Version = ModelsOverviewQuery['models']['nodes'][number];
 
@@ -74,7 +75,7 @@ function VersionDetails(props: { version: Version }) {
   return (
     <details className="panel" data-testid={`model-${v.id}`} open={v.isActive}>
       <summary>
-        {v.name} ({v.status.toLowerCase()}): metrics, gate record, loss curve and evaluation
+        {v.name} ({v.status.toLowerCase()}): heads, metrics, gate record, loss curve and evaluation
         {v.trainedOnSimulated ? (
           <>
             {' '}
@@ -88,6 +89,8 @@ function VersionDetails(props: { version: Version }) {
           --include-simulated / includeSimulated): do not use it for real samples.
         </p>
       ) : null}
+      <h4>Heads</h4>
+      <HeadsSection version={v} />
       <h4>Metrics</h4>
       {metrics.length === 0 ? (
         <p className="muted">No numeric metrics recorded.</p>
@@ -135,7 +138,9 @@ export function ModelVersionsSection(props: { models: Version[] }) {
             { value: m.parent?.name ?? '–' },
             { value: m.trainingSampleCount },
             {
-              value: `${m.heads.cancerTypes.length ? `cancer type (${m.heads.cancerTypes.join(', ')})` : 'no cancer-type head'}; ${m.heads.risk ? 'risk' : 'no risk head'}`,
+              value: m.headsInfo
+                ? `${m.headsInfo.id}: ${m.knownCancerTypes.length ? `cancer type (${m.knownCancerTypes.join(', ')})` : 'no cancer-type head'}; ${m.heads.risk ? 'risk' : 'no risk head'}`
+                : 'no heads: predicts no type or risk',
             },
             { value: m.createdAt, text: formatTimestamp(m.createdAt) },
             { value: m.activatedAt, text: m.activatedAt ? formatTimestamp(m.activatedAt) : '–' },

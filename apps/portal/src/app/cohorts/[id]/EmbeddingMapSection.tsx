@@ -1,11 +1,18 @@
 'use client';
 // The cohort's GexBERT embeddings on their first two principal components: one point per sample with an
 // embedding, coloured by recorded cancer type, predicted cancer type or predicted risk; hovering shows the
-// barcode, clicking opens the sample.
+// barcode, clicking opens the sample. Samples the model flags as out of distribution are predicted "unknown"
+// (their own colour and legend entry), never their closest known type.
 import { useState } from 'react';
 import { PlotFrame } from '../../../components/PlotFrame.tsx';
-import { type EmbeddingMap, type MapPoint, riskColour } from '../../../lib/embeddingMap.ts';
-import { categoryColour } from '../../../lib/palette.ts';
+import {
+  type EmbeddingMap,
+  type MapPoint,
+  riskColour,
+  typeCategories,
+  typeColour,
+  UNKNOWN_TYPE,
+} from '../../../lib/embeddingMap.ts';
 import { niceTicks } from '../../../lib/survivalBands.ts';
 
 type ColourBy = 'cancerType' | 'predictedType' | 'risk';
@@ -33,7 +40,7 @@ function colourFor(by: ColourBy, categories: string[], risk: { min: number; max:
     if (by === 'risk')
       return p.risk === null ? '#999' : riskColour((p.risk - risk.min) / (risk.max - risk.min || 1));
     const key = p[by];
-    return key === null ? '#999' : categoryColour(categories.indexOf(key));
+    return key === null ? '#999' : typeColour(key, categories);
   };
 }
 
@@ -48,8 +55,7 @@ export function EmbeddingMapSection(props: { map: EmbeddingMap | null; modelName
       </section>
     );
   const { points } = map;
-  const categories =
-    by === 'risk' ? [] : [...new Set(points.map((p) => p[by]).filter((c) => c !== null))].sort();
+  const categories = by === 'risk' ? [] : typeCategories(points.map((p) => p[by]));
   const risks = points.flatMap((p) => (p.risk === null ? [] : [p.risk]));
   const risk = { min: Math.min(...risks), max: Math.max(...risks) };
   const colour = colourFor(by, categories, risk);
@@ -135,7 +141,7 @@ export function EmbeddingMapSection(props: { map: EmbeddingMap | null; modelName
                 stroke="#fff"
                 strokeWidth="0.5"
               >
-                <title>{`${p.barcode} · ${p.cancerType ?? 'unknown type'}; predicted ${p.predictedType ?? '–'}; risk ${p.risk === null ? '–' : p.risk.toFixed(3)}`}</title>
+                <title>{`${p.barcode} · ${p.cancerType ?? 'unknown type'}; predicted ${p.predictedType ?? '–'}${p.predictedType === UNKNOWN_TYPE && p.closestType ? ` (out of distribution; closest known ${p.closestType})` : ''}; risk ${p.risk === null ? '–' : p.risk.toFixed(3)}`}</title>
               </circle>
             </a>
           ))}
@@ -155,10 +161,15 @@ export function EmbeddingMapSection(props: { map: EmbeddingMap | null; modelName
               </>
             ) : (
               categories.map((c, i) => (
-                <g key={c} transform={`translate(0 ${i * 18})`}>
-                  <rect width="12" height="12" y="-10" fill={categoryColour(i)} />
+                <g
+                  key={c}
+                  transform={`translate(0 ${i * 18})`}
+                  className={c === UNKNOWN_TYPE ? 'legend-unknown' : undefined}
+                >
+                  <rect width="12" height="12" y="-10" fill={typeColour(c, categories)} />
                   <text x="18" fill="#222">
-                    {c} (n={points.filter((p) => p[by] === c).length})
+                    {c === UNKNOWN_TYPE ? 'unknown (flagged)' : c} (n=
+                    {points.filter((p) => p[by] === c).length})
                   </text>
                 </g>
               ))
