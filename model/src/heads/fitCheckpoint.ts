@@ -7,19 +7,12 @@
 import { ready } from '../engine/tf.ts';
 import type { LabelledCounts, SurvivalRecord } from '../evaluate/inputs.ts';
 import { toExpression } from '../evaluate/inputs.ts';
-import type { Matrix } from '../evaluate/matrix.ts';
 import { createRandom, sampleWithoutReplacement } from '../evaluate/random.ts';
 import { loadCheckpoint } from '../gexbert/checkpoint.ts';
 import { embed } from '../gexbert/infer.ts';
 import { matrixToZ } from '../gexbert/normalise.ts';
-import { createOnnxPredictor, type OnnxPredictor } from '../gexbert/onnx/predictor.ts';
+import { createOnnxPredictor } from '../gexbert/onnx/predictor.ts';
 import { calibrationFigures, leaveOneTypeOut } from './heldOut.ts';
-import {
-  collectResiduals,
-  fitRestorationIntervals,
-  type RestorationIntervals,
-  restorationInterval,
-} from './intervals.ts';
 import { fitModelHeads, type ModelHeads, referenceProfiles } from './modelHeads.ts';
 import type { HeadReference } from './reference.ts';
 
@@ -58,56 +51,6 @@ export function countsReference(
 
 function addFigures(metrics: Record<string, number>, prefix: string, figures: Record<string, number>): void {
   for (const [k, v] of Object.entries(figures)) metrics[`${prefix}.${k}`] = v;
-}
-
-/** Missing rates of the calibration masks (model/EXPERIMENTS.md section 11). */
-const CALIBRATION_RATES = [0.3, 0.5, 0.7, 0.9, 0.95, 0.99];
-/** Missing rates whose held-out coverage is reported. */
-const REPORTED_RATES = [0.3, 0.7, 0.9];
-
-/**
- * 90% intervals on restored values calibrated on every reference sample; their held-out coverage (written
- * to `metrics` as intervals.coverage<rate>) is measured by calibrating on one half of the samples and
- * scoring the other, both ways.
- */
-async function calibrateIntervals(
-  predictor: OnnxPredictor,
-  stats: Parameters<typeof matrixToZ>[0],
-  reference: HeadReference,
-  metrics: Record<string, number>,
-): Promise<RestorationIntervals> {
-  const V = reference.genes;
-  const n = reference.samples.length;
-  const z: Matrix = { rows: n, cols: V, data: Float64Array.from(reference.z) }; // (n x V), NaN = unmeasured
-  const all = [...Array(n).keys()];
-  const halves = [all.filter((i) => i % 2 === 0), all.filter((i) => i % 2 === 1)];
-  const fit = async (rows: number[]) =>
-    fitRestorationIntervals(await collectResiduals(predictor, stats, z, rows, CALIBRATION_RATES, 1), 0.9, {
-      genes: V,
-    });
-  const heads = [await fit(halves[0]!), await fit(halves[1]!)];
-  for (const rate of REPORTED_RATES) {
-    let covered = 0;
-    let total = 0;
-    for (const [a, b] of [
-      [0, 1],
-      [1, 0],
-    ] as const) {
-      for (const r of await collectResiduals(predictor, stats, z, halves[b]!, [rate], 2)) {
-        const { lower, upper } = restorationInterval(heads[a]!, r.gene, 0, r.measuredInputs);
-        total++;
-        if (r.residual >= lower && r.residual <= upper) covered++;
-      }
-    }
-    metrics[`intervals.coverage${Math.round(rate * 100)}`] = covered / total;
-  }
-  return fitRestorationIntervals(
-    await collectResiduals(predictor, stats, z, all, CALIBRATION_RATES, 1),
-    0.9,
-    {
-      genes: V,
-    },
-  );
 }
 
 /** Fits the heads of a checkpoint on labelled count files and measures their held-out figures. */
@@ -153,14 +96,11 @@ export async function fitCheckpointHeads(options: FitCheckpointOptions): Promise
       if (new Set(labels).size >= 3)
         addFigures(metrics, `panel64.${d + 1}.novelty`, leaveOneTypeOut(reference, genes));
     }
-    log('calibrating intervals on restored values');
-    const intervals = await calibrateIntervals(predictor, stats, reference, metrics);
-    log('fitting the whole-profile heads');
+    log('fitting the whole-profile heads and calibrating intervals on restored values');
     return await fitModelHeads(predictor, stats, reference, {
       source: options.source,
       simulated: options.simulated ?? false,
       metrics,
-      intervals,
     });
   } finally {
     await predictor.release();

@@ -7,10 +7,17 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Matrix } from '../evaluate/matrix.ts';
 import { embed, type Predictor, type Profile } from '../gexbert/infer.ts';
 import type { NormStats } from '../gexbert/normalise.ts';
 import { fitHeadSet, type HeadSet } from './headSet.ts';
-import { parseRestorationIntervals, type RestorationIntervals } from './intervals.ts';
+import {
+  collectResiduals,
+  fitRestorationIntervals,
+  parseRestorationIntervals,
+  type RestorationIntervals,
+  restorationInterval,
+} from './intervals.ts';
 import type { NoveltyHead } from './novelty.ts';
 import { parseHeads } from './parse.ts';
 import {
@@ -65,7 +72,64 @@ function contentId(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 12);
 }
 
-/** Fits the whole-profile heads on a reference and wraps them with their provenance. */
+/** Fewest reference samples intervals are calibrated on (below it restored values carry none). */
+export const MIN_CALIBRATION_SAMPLES = 10;
+
+/** Missing rates of the calibration masks (model/EXPERIMENTS.md section 11). */
+const CALIBRATION_RATES = [0.3, 0.5, 0.7, 0.9, 0.95, 0.99];
+/** Missing rates whose held-out coverage is reported. */
+const REPORTED_RATES = [0.3, 0.7, 0.9];
+
+/**
+ * 90% intervals on restored values calibrated on every reference sample; their held-out coverage (written
+ * to `metrics` as intervals.coverage<rate>) is measured by calibrating on one half of the samples and
+ * scoring the other, both ways.
+ */
+async function calibrateIntervals(
+  predictor: Predictor,
+  stats: NormStats,
+  reference: HeadReference,
+  metrics: Record<string, number>,
+): Promise<RestorationIntervals> {
+  const V = reference.genes;
+  const n = reference.samples.length;
+  const z: Matrix = { rows: n, cols: V, data: Float64Array.from(reference.z) }; // (n x V), NaN = unmeasured
+  const all = [...Array(n).keys()];
+  const halves = [all.filter((i) => i % 2 === 0), all.filter((i) => i % 2 === 1)];
+  const fit = async (rows: number[]) =>
+    fitRestorationIntervals(await collectResiduals(predictor, stats, z, rows, CALIBRATION_RATES, 1), 0.9, {
+      genes: V,
+    });
+  const heads = [await fit(halves[0]!), await fit(halves[1]!)];
+  for (const rate of REPORTED_RATES) {
+    let covered = 0;
+    let total = 0;
+    for (const [a, b] of [
+      [0, 1],
+      [1, 0],
+    ] as const) {
+      for (const r of await collectResiduals(predictor, stats, z, halves[b]!, [rate], 2)) {
+        const { lower, upper } = restorationInterval(heads[a]!, r.gene, 0, r.measuredInputs);
+        total++;
+        if (r.residual >= lower && r.residual <= upper) covered++;
+      }
+    }
+    metrics[`intervals.coverage${Math.round(rate * 100)}`] = covered / total;
+  }
+  return fitRestorationIntervals(
+    await collectResiduals(predictor, stats, z, all, CALIBRATION_RATES, 1),
+    0.9,
+    {
+      genes: V,
+    },
+  );
+}
+
+/**
+ * Fits the whole-profile heads on a reference and wraps them with their provenance; unless `intervals` is
+ * 'none', 90% intervals on restored values are calibrated on the reference too (their held-out coverage
+ * goes into the metrics).
+ */
 export async function fitModelHeads(
   predictor: Predictor,
   stats: NormStats,
@@ -73,10 +137,15 @@ export async function fitModelHeads(
   options: {
     source: string;
     simulated?: boolean;
-    intervals?: RestorationIntervals;
+    intervals?: 'calibrate' | 'none';
     metrics?: Record<string, number>;
   },
 ): Promise<ModelHeads> {
+  const metrics = { ...(options.metrics ?? {}) };
+  const intervals =
+    options.intervals === 'none' || reference.samples.length < MIN_CALIBRATION_SAMPLES
+      ? undefined
+      : await calibrateIntervals(predictor, stats, reference, metrics);
   if (reference.genes !== stats.genes.length)
     throw new RangeError(`the reference has ${reference.genes} genes, the model ${stats.genes.length}`);
   const { embeddings } = await embed(predictor, stats, referenceProfiles(reference, stats), {
@@ -95,9 +164,9 @@ export async function fitModelHeads(
     simulated: options.simulated ?? false,
     reference,
     full,
-    ...(options.intervals ? { intervals: options.intervals } : {}),
+    ...(intervals ? { intervals } : {}),
     summary: referenceSummary(reference),
-    metrics: options.metrics ?? {},
+    metrics,
   };
   return { ...body, id: contentId(toStored({ ...body, id: '' })) };
 }

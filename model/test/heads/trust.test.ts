@@ -107,7 +107,10 @@ describe('a cancer type left out of the heads', () => {
       const fitRows = keptRows.filter((_, j) => j % 3 !== 0);
       const heldRows = keptRows.filter((_, j) => j % 3 === 0);
       const leftRows = data.labels.flatMap((l, i) => (l === left ? [i] : []));
-      const heads = await fitModelHeads(predictor, stats, subset(reference, fitRows), { source: 'test' });
+      const heads = await fitModelHeads(predictor, stats, subset(reference, fitRows), {
+        source: 'test',
+        intervals: 'none',
+      });
       const server = new HeadServer(predictor, stats, heads);
       const novel = await server.predict(referenceProfiles(subset(reference, leftRows), stats));
       const known = await server.predict(referenceProfiles(subset(reference, heldRows), stats));
