@@ -6,10 +6,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { kaplanMeierByGroup, logRankTest } from '../survival/index.ts';
+import { expectedCalibrationError, reliabilityBins } from './metrics.ts';
 import { svgToPng } from './png.ts';
 import type { ReportRow } from './report.ts';
-import { kaplanMeierPlot, linePlot, PALETTE, type PlotSeries } from './svg.ts';
+import { kaplanMeierPlot, linePlot, PALETTE, type PlotSeries, reliabilityPlot } from './svg.ts';
 import type { RiskGroupMember } from './tasks/survival.ts';
+import type { ReliabilityRecord } from './tasks/trust.ts';
 
 function numberIn(setting: string, pattern: RegExp): number {
   return Number(pattern.exec(setting)?.[1] ?? Number.NaN);
@@ -89,6 +91,46 @@ export function riskGroupPlot(members: RiskGroupMember[], title: string): string
     km.curves.map((c, i) => ({ name: `${String(km.groups[i])} risk`, time: c.time, surv: c.surv })),
     { title, pValue },
   );
+}
+
+/** Test probabilities of the same (method, setting) from several folds as one record. */
+export function poolReliability(records: ReliabilityRecord[]): ReliabilityRecord[] {
+  const pooled = new Map<string, ReliabilityRecord>();
+  for (const r of records) {
+    const key = `${r.method}\u0000${r.setting}`;
+    const p = pooled.get(key);
+    if (!p) pooled.set(key, { ...r, before: [...r.before], after: [...r.after], correct: [...r.correct] });
+    else {
+      p.before.push(...r.before);
+      p.after.push(...r.after);
+      p.correct.push(...r.correct);
+    }
+  }
+  return [...pooled.values()];
+}
+
+/**
+ * Reliability diagrams of the cancer-type probabilities on the test samples (pooled over folds and panel
+ * draws): one row per (method, setting), before and after temperature scaling side by side.
+ */
+export function reliabilityDiagram(records: ReliabilityRecord[], folds: number): string {
+  const panels = poolReliability(records).flatMap((r) =>
+    (['before', 'after'] as const).map((when) => {
+      const confidence = r[when];
+      const ece = expectedCalibrationError(confidence, r.correct);
+      return {
+        title: `${r.method}, ${r.setting}, ${when} scaling (ECE ${ece.toFixed(3)}, n ${confidence.length})`,
+        bins: reliabilityBins(confidence, r.correct),
+      };
+    }),
+  );
+  return reliabilityPlot(panels, {
+    title: `Cancer-type reliability, test samples${folds > 1 ? ` pooled over ${folds} folds` : ''}: before / after temperature scaling`,
+    caption:
+      'bars: accuracy per confidence bin (count above); red: mean confidence of the bin; dashed: perfect calibration',
+    columns: 2,
+    panelWidth: 380,
+  });
 }
 
 /** Writes `<name>.svg` and `<name>.png` into `dir`; returns both paths. */

@@ -3,6 +3,7 @@
  * comparison of a GexBERT method with a baseline (beaten or not), and the confusion matrices.
  */
 import { lowerIsBetter, type ReportRow, reportToMarkdown } from './report.ts';
+import { trustSection } from './trustMarkdown.ts';
 
 export interface MarkdownInput {
   rows: ReportRow[];
@@ -77,7 +78,10 @@ export function renderMarkdown({ rows, notes, quick, seconds, plots }: MarkdownI
   );
   for (const n of notes) out.push(`- ${n}`);
   out.push('');
-  const tasks = [...TASKS, ...unique(rows.map((r) => r.task)).filter((t) => !TASKS.includes(t))];
+  const tasks = [
+    ...TASKS,
+    ...unique(rows.map((r) => r.task)).filter((t) => !TASKS.includes(t) && t !== 'trust'),
+  ];
   for (const task of tasks) {
     const taskRows = rows.filter((r) => r.task === task);
     out.push(`## ${task}`, '');
@@ -102,6 +106,7 @@ export function renderMarkdown({ rows, notes, quick, seconds, plots }: MarkdownI
     }
     out.push('');
   }
+  out.push(...trustSection(rows));
   out.push(`Plots: ${plots.join(', ')}.`, '');
   return `${out.join('\n')}\n`;
 }

@@ -10,12 +10,13 @@ import { type Split, stratifiedKFold, stratifiedSplit } from './data.ts';
 import { closeFold, type FoldContext, prepareFold } from './fold.ts';
 import { joinTrainTest, type LabelledCounts, loadCountsDir, readSurvival } from './inputs.ts';
 import { Measurements } from './measurements.ts';
-import { accuracyPlot, imputationPlot, riskGroupPlot, writePlot } from './plots.ts';
+import { accuracyPlot, imputationPlot, reliabilityDiagram, riskGroupPlot, writePlot } from './plots.ts';
 import { type ReportRow, writeReportJson } from './report.ts';
 import { renderMarkdown } from './reportMarkdown.ts';
 import { classifyCancerType } from './tasks/classification.ts';
 import { imputeMissing } from './tasks/imputation.ts';
 import { type RiskGroupMember, survivalRisk } from './tasks/survival.ts';
+import { measureTrust, type ReliabilityRecord } from './tasks/trust.ts';
 
 export { loadCountsDir } from './inputs.ts';
 
@@ -100,12 +101,18 @@ export function planSplits(options: EvaluateOptions, log: (line: string) => void
   };
 }
 
-/** The tasks of one fold; returns its test patients' risk groups (empty without survival). */
-async function evaluateFold(fold: FoldContext): Promise<RiskGroupMember[]> {
+/**
+ * The tasks of one fold; returns its test patients' risk groups (empty without survival) and its test
+ * probabilities for the reliability diagram.
+ */
+async function evaluateFold(
+  fold: FoldContext,
+): Promise<{ groups: RiskGroupMember[]; reliability: ReliabilityRecord[] }> {
   await classifyCancerType(fold);
   const groups = fold.survival ? await survivalRisk(fold) : [];
   await imputeMissing(fold);
-  return groups;
+  const reliability = await measureTrust(fold);
+  return { groups, reliability };
 }
 
 export async function runEvaluation(options: EvaluateOptions): Promise<EvaluateResult> {
@@ -128,6 +135,7 @@ export async function runEvaluation(options: EvaluateOptions): Promise<EvaluateR
   const survival = options.clinical ? readSurvival(options.clinical) : null;
   if (!survival) note('Survival not evaluated: no --clinical table given.');
   const riskGroups: RiskGroupMember[] = [];
+  const reliability: ReliabilityRecord[] = [];
   for (const [f, split] of splits.entries()) {
     const log =
       splits.length > 1 ? (line: string) => baseLog(`fold ${f + 1}/${splits.length}: ${line}`) : baseLog;
@@ -148,7 +156,9 @@ export async function runEvaluation(options: EvaluateOptions): Promise<EvaluateR
       note,
     });
     try {
-      riskGroups.push(...(await evaluateFold(fold)));
+      const result = await evaluateFold(fold);
+      riskGroups.push(...result.groups);
+      reliability.push(...result.reliability);
     } finally {
       await closeFold(fold);
     }
@@ -170,6 +180,7 @@ export async function runEvaluation(options: EvaluateOptions): Promise<EvaluateR
       : []),
     ...(await writePlot(options.out, 'imputation-pearson', imputationPlot(rows, 'pearson'))),
     ...(await writePlot(options.out, 'imputation-rmse', imputationPlot(rows, 'rmse (z)'))),
+    ...(await writePlot(options.out, 'trust-reliability', reliabilityDiagram(reliability, splits.length))),
   ];
   const seconds = (Date.now() - started) / 1000;
   const jsonFile = path.join(options.out, 'report.json');

@@ -186,3 +186,83 @@ export function kaplanMeierPlot(
     },
   );
 }
+
+/** One panel of a reliability diagram: equal-width confidence bins (see metrics.ts `reliabilityBins`). */
+export interface ReliabilityPanel {
+  title: string;
+  bins: { lower: number; upper: number; count: number; confidence: number; accuracy: number }[];
+}
+
+/**
+ * Reliability diagrams in a grid (`columns` panels per row): per confidence bin a bar up to the bin's
+ * accuracy with its count above, a tick at the bin's mean confidence, and the diagonal of perfect calibration.
+ */
+export function reliabilityPlot(
+  panels: ReliabilityPanel[],
+  options: {
+    title: string;
+    /** A line under the grid (e.g. what bars and marks mean). */
+    caption?: string;
+    columns?: number;
+    panelWidth?: number;
+    panelHeight?: number;
+  },
+): string {
+  const columns = Math.max(1, options.columns ?? 2);
+  const rowsN = Math.max(1, Math.ceil(panels.length / columns));
+  const pw = options.panelWidth ?? 300;
+  const ph = options.panelHeight ?? 250;
+  const m = { left: 56, right: 16, top: 34, bottom: 44 };
+  const cellW = m.left + pw + m.right;
+  const cellH = m.top + ph + m.bottom;
+  const width = columns * cellW;
+  const height = 40 + rowsN * cellH + (options.caption ? 20 : 0);
+  const f = (v: number): string => v.toFixed(2);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${f(width / 2)}" y="24" text-anchor="middle" font-size="14">${escapeXml(options.title)}</text>`,
+  ];
+  panels.forEach((panel, p) => {
+    const ox = (p % columns) * cellW + m.left;
+    const oy = 40 + Math.floor(p / columns) * cellH + m.top;
+    const px = (x: number) => ox + x * pw;
+    const py = (y: number) => oy + (1 - y) * ph;
+    parts.push(
+      `<text x="${f(ox + pw / 2)}" y="${f(oy - 10)}" text-anchor="middle" font-size="12">${escapeXml(panel.title)}</text>`,
+      `<rect x="${f(ox)}" y="${f(oy)}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`,
+    );
+    for (const t of [0, 0.2, 0.4, 0.6, 0.8, 1]) {
+      parts.push(
+        `<line x1="${f(px(t))}" y1="${f(oy + ph)}" x2="${f(px(t))}" y2="${f(oy + ph + 4)}" stroke="#333"/>`,
+        `<text x="${f(px(t))}" y="${f(oy + ph + 16)}" text-anchor="middle" font-size="10">${t}</text>`,
+        `<line x1="${f(ox - 4)}" y1="${f(py(t))}" x2="${f(ox)}" y2="${f(py(t))}" stroke="#333"/>`,
+        `<text x="${f(ox - 6)}" y="${f(py(t) + 3)}" text-anchor="end" font-size="10">${t}</text>`,
+      );
+    }
+    parts.push(
+      `<text x="${f(ox + pw / 2)}" y="${f(oy + ph + 32)}" text-anchor="middle" font-size="11">confidence (top probability)</text>`,
+      `<text x="${f(ox - 38)}" y="${f(oy + ph / 2)}" text-anchor="middle" font-size="11" transform="rotate(-90 ${f(ox - 38)} ${f(oy + ph / 2)})">accuracy</text>`,
+    );
+    for (const b of panel.bins) {
+      if (b.count === 0 || !Number.isFinite(b.accuracy)) continue;
+      const x0 = px(b.lower) + 1;
+      const w = px(b.upper) - px(b.lower) - 2;
+      const top = py(b.accuracy);
+      parts.push(
+        `<rect class="bar" x="${f(x0)}" y="${f(top)}" width="${f(w)}" height="${f(oy + ph - top)}" fill="#1f77b4" fill-opacity="0.7" stroke="#1f77b4"/>`,
+        `<text x="${f(x0 + w / 2)}" y="${f(Math.max(oy + 10, top - 3))}" text-anchor="middle" font-size="9">${b.count}</text>`,
+        `<line x1="${f(x0)}" y1="${f(py(b.confidence))}" x2="${f(x0 + w)}" y2="${f(py(b.confidence))}" stroke="#d62728" stroke-width="2"/>`,
+      );
+    }
+    parts.push(
+      `<path d="M ${f(px(0))} ${f(py(0))} L ${f(px(1))} ${f(py(1))}" stroke="#555" stroke-dasharray="4 3" fill="none"/>`,
+    );
+  });
+  if (options.caption)
+    parts.push(
+      `<text x="${f(width / 2)}" y="${height - 8}" text-anchor="middle" font-size="11">${escapeXml(options.caption)}</text>`,
+    );
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
