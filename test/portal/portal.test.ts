@@ -392,24 +392,58 @@ describe('the portal', () => {
     const predicted = await api<{
       sample: {
         cancerTypePrediction: {
-          cancerType: string;
+          cancerType: string | null;
+          outOfDistribution: boolean;
+          novelty: number;
+          heads: { id: string; panelMatched: boolean };
           probability: number;
           probabilities: { cancerType: string; probability: number }[];
         };
-        riskScore: { score: number; percentile: number };
-        restoredValues: { value: number | null; measuredValue: number | null }[];
+        riskScore: {
+          score: number;
+          percentile: number | null;
+          patients: number;
+          events: number;
+          heads: { id: string };
+        };
+        restoredValues: {
+          value: number | null;
+          lower: number | null;
+          upper: number | null;
+          coverage: number | null;
+          measuredValue: number | null;
+        }[];
       };
     }>(
       `query ($b: String!, $panel: [String!]!, $heldOut: [String!]!) { sample(barcode: $b) {
-         cancerTypePrediction { cancerType probability probabilities { cancerType probability } }
-         riskScore { score percentile }
-         restoredValues(genes: $heldOut, inputGenes: $panel) { value measuredValue } } }`,
+         cancerTypePrediction { cancerType outOfDistribution novelty heads { id panelMatched } probability
+                                probabilities { cancerType probability } }
+         riskScore { score percentile patients events heads { id } }
+         restoredValues(genes: $heldOut, inputGenes: $panel) { value lower upper coverage measuredValue } } }`,
       { b: barcode, panel, heldOut },
     );
     const prediction = predicted.sample.cancerTypePrediction;
+    // A real TCGA sample of a known type: not flagged, so its predicted type is shown with data-ood=false,
+    // no unknown-type notice, and the head version that answered.
+    expect(prediction.outOfDistribution).toBe(false);
+    expect(prediction.cancerType).not.toBeNull();
     const type = page.getByTestId('predicted-type');
     expect(await type.textContent()).toBe(prediction.cancerType);
+    expect(await type.getAttribute('data-ood')).toBe('false');
+    expect(await type.getAttribute('data-novelty')).toBe(String(prediction.novelty));
+    expect(await page.getByTestId('unknown-type').count()).toBe(0);
     expect(await type.getAttribute('data-probability')).toBe(String(prediction.probability));
+    const typeHeads = page.getByTestId('type-heads');
+    expect(await typeHeads.getAttribute('data-heads')).toBe(prediction.heads.id);
+    expect(await typeHeads.textContent()).toContain(
+      `heads ${prediction.heads.id}, ${prediction.heads.panelMatched ? 'panel-matched' : 'whole-profile (not panel-matched)'}`,
+    );
+    const risk = predicted.sample.riskScore;
+    expect(await page.getByTestId('risk-heads').getAttribute('data-heads')).toBe(risk.heads.id);
+    expect(risk.patients).toBeGreaterThan(0);
+    expect(await page.getByTestId('risk-fit').textContent()).toBe(
+      `risk head fitted on ${risk.patients.toLocaleString('en-US')} patients with ${risk.events.toLocaleString('en-US')} deaths`,
+    );
     const rows = await page
       .getByTestId('prediction-table')
       .locator('tbody tr')
@@ -431,12 +465,107 @@ describe('the portal', () => {
     expect(await page.getByTestId('restored-panel-plot').locator('circle.restored-point').count()).toBe(
       paired.length,
     );
+    // Every restored value with an interval is drawn with its bar, the legend names the coverage, and the
+    // caption counts the measured values inside their intervals as the API's numbers give them.
+    const bounded = paired.filter((r) => r.lower !== null && r.upper !== null);
+    expect(bounded.length).toBe(paired.length);
+    expect(bounded[0]!.coverage).toBe(0.9);
+    const panelPlot = page.getByTestId('restored-panel-plot');
+    expect(await panelPlot.locator('line.restored-interval').count()).toBe(bounded.length);
+    expect(await panelPlot.locator('.legend').textContent()).toContain('90% interval of the restored value');
+    const inside = bounded.filter((r) => r.measuredValue! >= r.lower! && r.measuredValue! <= r.upper!).length;
+    expect(await page.getByTestId('panel-inside').getAttribute('data-inside')).toBe(String(inside));
+    expect(inside / bounded.length).toBeGreaterThan(0.6);
+    const headers = await page.getByTestId('restored-table').locator('thead th').allTextContents();
+    expect(headers.join('|')).toContain('Lower (90% interval)');
+    expect(headers.join('|')).toContain('Upper (90% interval)');
     expect(
       await page.getByTestId('restored-chosen-plot').locator('circle.restored-point').count(),
     ).toBeGreaterThan(0);
     await page.getByTestId('prediction-plot').scrollIntoViewIfNeeded();
     await screenshot(page, 'sample-model-panels-laptop');
     await page.close();
+  });
+
+  it('shows a flagged sample as of unknown type, on its page and on the cohort map, never as its closest type', async () => {
+    // The heads' reference is these real samples, so none of them is flagged; two profiles unlike every
+    // tissue (every vocabulary gene at one count; alternate genes silent) are imported into their own cohort.
+    const vocabulary = fs
+      .readFileSync(path.join(REPO_ROOT, 'model/checkpoints/tcga-6types/vocabulary.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    const oddFile = path.join(path.dirname(badFile), 'TCGA_ODD_Counts.tsv');
+    fs.writeFileSync(
+      oddFile,
+      `\tTCGA-ZZ-0001-01A\tTCGA-ZZ-0002-01A\n${vocabulary.map((g, i) => `${g}\t100\t${i % 2 ? 0 : 1000}`).join('\n')}\n`,
+    );
+    const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
+    try {
+      await ingestCounts(pool, oddFile, { cohort: 'Unlike every type' });
+    } finally {
+      await pool.end();
+    }
+    const [odd] = await query<{ id: number }>(dbUrl, `SELECT id FROM "Cohort" WHERE name = $1`, [
+      'Unlike every type',
+    ]);
+    const { embeddings } = await api<{
+      embeddings: {
+        sample: {
+          id: string;
+          cancerTypePrediction: {
+            cancerType: string | null;
+            closestType: string;
+            outOfDistribution: boolean;
+          };
+        };
+      }[];
+    }>(
+      'query ($id: ID!) { embeddings(cohortId: $id) { sample { id cancerTypePrediction { cancerType closestType outOfDistribution } } } }',
+      { id: String(odd!.id) },
+    );
+    expect(embeddings).toHaveLength(2);
+    const flagged = embeddings
+      .filter((e) => e.sample.cancerTypePrediction.outOfDistribution)
+      .map((e) => ({ id: e.sample.id, ...e.sample.cancerTypePrediction }));
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged.every((f) => f.cancerType === null)).toBe(true);
+    const cohortIdOdd = String(odd!.id);
+
+    const page = await openPage(`${portalUrl}/samples/${flagged[0]!.id}`);
+    const type = page.getByTestId('predicted-type');
+    expect(await type.textContent()).toBe('unknown');
+    expect(await type.getAttribute('data-ood')).toBe('true');
+    const notice = page.getByTestId('unknown-type');
+    expect(await notice.count()).toBe(1);
+    const text = (await notice.textContent())!;
+    expect(text).toMatch(
+      /^Unknown type: this sample looks unlike every cancer type the model's heads know \(/,
+    );
+    for (const t of TYPES) expect(text).toContain(t);
+    expect(text).toContain(`The closest known type is ${flagged[0]!.closestType} (probability`);
+    await notice.scrollIntoViewIfNeeded();
+    await screenshot(page, 'sample-unknown-type-laptop');
+    await page.close();
+
+    // The cohort map coloured by predicted type: one "unknown (flagged)" legend entry counting the flagged
+    // samples, in a colour no known type has.
+    const dashboard = await openPage(`${portalUrl}/cohorts/${cohortIdOdd}`, 'laptop', 120_000);
+    const map = dashboard.getByTestId('embedding-map');
+    await map.waitFor();
+    await dashboard.getByTestId('embedding-colour-by').selectOption('predictedType');
+    const unknownEntry = map.locator('.legend .legend-unknown');
+    expect(await unknownEntry.textContent()).toBe(`unknown (flagged) (n=${flagged.length})`);
+    const unknownFill = await unknownEntry.locator('rect').getAttribute('fill');
+    const fills = await map
+      .locator('a.map-point')
+      .evaluateAll((as) =>
+        as.map((a) => [a.getAttribute('href'), a.querySelector('circle')!.getAttribute('fill')]),
+      );
+    const flaggedHrefs = new Set(flagged.map((f) => `/samples/${f.id}`));
+    for (const [href, fill] of fills) expect(fill === unknownFill, href!).toBe(flaggedHrefs.has(href!));
+    await map.scrollIntoViewIfNeeded();
+    await screenshot(dashboard, 'cohort-map-unknown-laptop');
+    await dashboard.close();
   });
 
   it('lists the model versions with the active one, and refuses to retrain without an admin token', async () => {
@@ -475,6 +604,49 @@ describe('the portal', () => {
       },
     );
     expect(model.trainingCurve.length).toBeGreaterThan(1);
+    // The active version's heads: their version, the six known types with their sample counts, survival
+    // patients and deaths, and the held-out figures as the API gives them.
+    const { model: withHeads } = await api<{
+      model: {
+        knownCancerTypes: string[];
+        headsInfo: {
+          id: string;
+          samples: number;
+          cancerTypes: { cancerType: string; samples: number }[];
+          survivalPatients: number;
+          events: number;
+          metrics: { name: string; value: number }[];
+        };
+      };
+    }>(
+      `query($id: ID!) { model(id: $id) { knownCancerTypes headsInfo { id samples cancerTypes { cancerType samples }
+         survivalPatients events metrics { name value } } } }`,
+      { id: activeModel.id },
+    );
+    expect([...withHeads.knownCancerTypes].sort()).toEqual(TYPES);
+    const heads = page.getByTestId(`heads-${activeModel.id}`);
+    expect(await heads.getAttribute('data-heads')).toBe(withHeads.headsInfo.id);
+    expect(await page.getByTestId(`heads-samples-${activeModel.id}`).textContent()).toBe(
+      withHeads.headsInfo.samples.toLocaleString('en-US'),
+    );
+    const typesText = (await page.getByTestId(`heads-types-${activeModel.id}`).textContent())!;
+    for (const t of withHeads.headsInfo.cancerTypes)
+      expect(typesText).toContain(`${t.cancerType} (${t.samples})`);
+    expect(withHeads.headsInfo.cancerTypes.map((t) => t.cancerType).sort()).toEqual(TYPES);
+    expect(await page.getByTestId(`heads-survival-${activeModel.id}`).textContent()).toBe(
+      `${withHeads.headsInfo.survivalPatients} patients with overall survival, ${withHeads.headsInfo.events} deaths`,
+    );
+    const accuracy = withHeads.headsInfo.metrics.find((m) => m.name === 'whole.accuracy')!;
+    const metricsTable = page.getByTestId(`heads-metrics-${activeModel.id}`);
+    expect(await metricsTable.locator('tr[data-metric="accuracy"] td').first().textContent()).toBe(
+      accuracy.value.toFixed(3),
+    );
+    expect(await metricsTable.locator('thead th').allTextContents()).toContain('64-gene panel 1');
+    expect(await page.getByTestId(`heads-intervals-${activeModel.id}`).locator('tbody tr').count()).toBe(
+      withHeads.headsInfo.metrics.filter((m) => m.name.startsWith('intervals.coverage')).length,
+    );
+    await heads.scrollIntoViewIfNeeded();
+    await screenshot(page, 'models-heads-laptop');
     const curves = page.getByTestId(`loss-curve-${activeModel.id}`).locator('path.loss-curve');
     expect(await curves.count()).toBe(2);
     for (const d of await curves.evaluateAll((paths) => paths.map((p) => p.getAttribute('d') ?? '')))
