@@ -36,7 +36,14 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-newcomer-'));
   fs.chmodSync(dataDir, 0o755);
   const port = await freePort();
-  env = { DATABASE_URL: undefined, GEXBERT_DATA_DIR: dataDir, GEXBERT_PG_PORT: String(port) };
+  env = {
+    DATABASE_URL: undefined,
+    GEXBERT_DATA_DIR: dataDir,
+    GEXBERT_PG_PORT: String(port),
+    // ports of its own, so it can run beside test/start.test.ts (the portal's pages are tested elsewhere)
+    GEXBERT_API_PORT: String(await freePort()),
+    GEXBERT_PORTAL: 'off',
+  };
   // no worker: a threshold retraining would take the machine for the rest of the test
   child = startCli(['start', '--no-worker'], env);
   let stdout = '';

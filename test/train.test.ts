@@ -112,7 +112,14 @@ it('gexbert train --resume continues a killed run from its saved state', async (
   ]);
   expect(simulated.code, simulated.stderr).toBe(0);
   const out = path.join(root, 'ckpt');
-  const args = ['train', '--data', sim, '--out', out, '--genes', '300', '--max-steps', '120', '--seed', '5'];
+  const refused = await runCli(['train', '--data', sim, '--out', out, '--max-steps', '1']);
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toMatch(/holds simulated data .*--include-simulated/);
+  expect(fs.existsSync(out)).toBe(false);
+  const args = [
+    ...['train', '--data', sim, '--out', out, '--genes', '300', '--max-steps', '120', '--seed', '5'],
+    '--include-simulated',
+  ];
   const state = path.join(out, '.resume', 'training-state.bin');
   const child = startCli([...args, '--resume']);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

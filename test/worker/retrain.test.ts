@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseModelHeads } from '../../model/src/heads/modelHeads.ts';
 import { loadModelRuntime, restoreSamples } from '../../services/core/src/inference/modelRuntime.ts';
 import { query } from '../../services/core/src/testing/database.ts';
 import { requestRetraining } from '../../services/core/src/training/request.ts';
@@ -105,7 +106,11 @@ describe('retraining through the queue and the worker', () => {
         (gate.candidate.riskConcordance ?? -1) < gate.active!.riskConcordance!);
     expect(gate.decision).toBe(worse ? 'HELD' : 'PROMOTED');
     expect(version.status).toBe(worse ? 'CANDIDATE' : 'ACTIVE');
-    expect(version.heads).toHaveProperty('cancerType');
+    // the candidate's heads: versioned, fitted on its real training samples, with their reference recorded
+    const heads = parseModelHeads(version.heads);
+    expect(heads.full.cancerType).toBeDefined();
+    expect(heads.simulated).toBe(false);
+    expect(heads.source).toMatch(/^database: \d+ stored samples$/);
 
     const active = await activeModels(t.url);
     expect(active).toHaveLength(1);

@@ -1,6 +1,7 @@
 // gexbert train: pretrain GexBERT on raw counts (count files or a cohort) into a checkpoint folder.
 import fs from 'node:fs';
 import path from 'node:path';
+import { isSimulatedSource } from '@gexbert/core/ingest/simulated';
 import { openPlatform } from '@gexbert/core/platform';
 import {
   type CountsCorpus,
@@ -46,7 +47,7 @@ export function registerTrain(program: Command): void {
     )
     .option(
       '--include-simulated',
-      'with a cohort: train on its simulated samples too (from `gexbert simulate` files; excluded by default)',
+      "train on simulated samples too (a cohort's, or files from `gexbert simulate`; refused by default)",
     )
     .option('--json', 'print the result as JSON')
     .action(async (flags: Flags) => {
@@ -94,7 +95,13 @@ export function registerTrain(program: Command): void {
 
 /** A path on disk is read as count files; anything else names a cohort in the database. */
 async function loadCorpus(data: string, includeSimulated: boolean): Promise<CountsCorpus> {
-  if (fs.existsSync(data)) return corpusFromFiles(data);
+  if (fs.existsSync(data)) {
+    if (isSimulatedSource(data) && !includeSimulated)
+      throw new Error(
+        `${data} holds simulated data (a SIMULATED marker from gexbert simulate): a model meant for real samples is trained on real data only; pass --include-simulated for a demo model`,
+      );
+    return corpusFromFiles(data);
+  }
   const platform = await openPlatform();
   try {
     return await corpusFromCohort(platform.pool, data, { includeSimulated });
