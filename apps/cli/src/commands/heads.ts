@@ -3,10 +3,12 @@
 // (heads.json, and a section of MODEL_CARD.md). The heads then travel with the model.
 import path from 'node:path';
 import { isSimulatedSource } from '@gexbert/core/ingest/simulated';
+import { openPlatform } from '@gexbert/core/platform';
+import { refitModelHeads } from '@gexbert/core/registry/modelVersion';
 import { loadCountsDir, readSurvival } from '@gexbert/model/evaluate/inputs';
 import { writeHeadsCard } from '@gexbert/model/heads/card';
 import { fitCheckpointHeads } from '@gexbert/model/heads/fitCheckpoint';
-import { writeModelHeads } from '@gexbert/model/heads/modelHeads';
+import { parseModelHeads, writeModelHeads } from '@gexbert/model/heads/modelHeads';
 import type { Command } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
 
@@ -19,6 +21,7 @@ interface Flags extends OutputOptions {
 
 export function registerHeads(program: Command): void {
   const heads = program.command('heads').description("a model's prediction heads");
+  registerHeadsRefit(heads);
   heads
     .command('fit')
     .description(
@@ -55,6 +58,44 @@ export function registerHeads(program: Command): void {
         ]);
       } catch (error) {
         fail(flags, error);
+      }
+    });
+}
+
+interface RefitFlags extends OutputOptions {
+  includeSimulated?: boolean;
+}
+
+/** gexbert heads refit <version>: refit a registered version's heads on the stored real labelled samples. */
+export function registerHeadsRefit(heads: Command): void {
+  heads
+    .command('refit <version>')
+    .description(
+      "refit a registered model version's heads on the stored real samples with raw counts and a cancer type or survival (a new head version)",
+    )
+    .option('--include-simulated', 'fit on simulated samples too (the heads are then marked simulated)')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, flags: RefitFlags) => {
+      const platform = await openPlatform();
+      try {
+        if (!/^\d+$/.test(id))
+          throw new Error(`"${id}" is not a model version ID: give the number \`gexbert db status\` lists`);
+        const version = await refitModelHeads(platform, Number(id), {
+          includeSimulated: flags.includeSimulated === true,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        const fitted = parseModelHeads(version.heads);
+        report(flags, { model: version.id, heads: fitted.id, summary: fitted.summary }, () => [
+          `model ${version.id} (${version.name}): heads ${fitted.id} on ${fitted.summary.samples} samples (${Object.entries(
+            fitted.summary.cancerTypes,
+          )
+            .map(([t, n]) => `${t} ${n}`)
+            .join(', ')}), ${fitted.summary.events} events`,
+        ]);
+      } catch (error) {
+        fail(flags, error);
+      } finally {
+        await platform.close();
       }
     });
 }

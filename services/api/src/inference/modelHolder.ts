@@ -15,7 +15,7 @@ import { activeModelVersion, type ModelVersion } from '@gexbert/core/registry/mo
 import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/infer';
 import type { NormStats } from '@gexbert/model/gexbert/normalise';
 import { type ModelHeads, parseModelHeads } from '@gexbert/model/heads/modelHeads';
-import type { HeadServer, SamplePrediction } from '@gexbert/model/heads/serve';
+import { HeadServer, type SamplePrediction } from '@gexbert/model/heads/serve';
 import { GraphQLError } from 'graphql/index.js';
 import type pg from 'pg';
 import { badInput, notFound } from '../errors.ts';
@@ -99,6 +99,8 @@ export class ModelHolder {
   /** Loaded runtimes, least recently used first. */
   private readonly served = new Map<number, Served>();
   private readonly heads = new WeakMap<object, ModelHeads>();
+  /** Per version: the head server over its loaded runtime (rebuilt when either changes). */
+  private readonly headServers = new Map<number, { runtime: ModelRuntime; server: HeadServer }>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -133,6 +135,7 @@ export class ModelHolder {
   /** A version's heads changed (refitted): forget it and unload its runtime, which holds the old heads. */
   headsChanged(versionId: number): void {
     this.activeChanged();
+    this.headServers.delete(versionId);
     const served = this.served.get(versionId);
     if (!served) return;
     this.served.delete(versionId);
@@ -181,10 +184,22 @@ export class ModelHolder {
     return heads;
   }
 
-  /** The server answering with the version's heads (null when it has none). */
+  /**
+   * The server answering with the version's heads (null when it has none). Keyed by the head version, so
+   * heads refitted by another process are served once this one reads the version again.
+   */
   async headServer(version: ModelVersion): Promise<HeadServer | null> {
-    if (!this.headsOf(version)) return null;
-    return (await this.serve(version).runtime).headServer;
+    const heads = this.headsOf(version);
+    if (!heads) return null;
+    const runtime = await this.serve(version).runtime;
+    const known = this.headServers.get(version.id);
+    if (known?.runtime === runtime && known.server.heads.id === heads.id) return known.server;
+    const server =
+      runtime.headServer?.heads.id === heads.id
+        ? runtime.headServer
+        : new HeadServer(runtime.predictor, runtime.stats, heads);
+    this.headServers.set(version.id, { runtime, server });
+    return server;
   }
 
   /**
