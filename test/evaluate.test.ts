@@ -135,10 +135,46 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
     expect(of('gexbert'), setting).toBeGreaterThan(of('mean'));
   }
 
+  // Trust (fitted on the training samples, scored on the test samples): ECE before and after temperature
+  // scaling for GexBERT and logistic regression, leave-one-type-out novelty figures, interval coverage.
+  for (const method of ['gexbert-embedding+logistic', 'logistic'])
+    for (const setting of ['whole profile', 'k=64 genes'])
+      for (const when of ['before', 'after']) {
+        const ece = score('trust', method, `${setting}, ${when} temperature scaling`, 'ece');
+        expect(ece, `${method} ${setting} ${when}`).toBeGreaterThanOrEqual(0);
+        expect(ece, `${method} ${setting} ${when}`).toBeLessThan(0.5);
+      }
+  for (const [method, setting] of [
+    ['novelty-head (5-NN, measured genes)', 'whole profile'],
+    ['novelty-head (5-NN, measured genes)', 'k=64 genes'],
+    ['pca20-knn5 (1,000 most variable genes)', 'whole profile'],
+  ] as const) {
+    expect(score('trust', method, setting, 'novelty AUROC'), `${method} ${setting}`).toBeGreaterThan(0.8);
+    expect(score('trust', method, setting, 'known flagged'), `${method} ${setting}`).toBeLessThan(0.25);
+    expect(score('trust', method, setting, 'novel flagged'), `${method} ${setting}`).toBeGreaterThan(0.3);
+  }
+  for (const missing of [30, 70, 90]) {
+    const coverage = score('trust', 'gexbert-intervals', `missing=${missing}%`, 'coverage90');
+    expect(coverage, `${missing}%`).toBeGreaterThan(0.6);
+    expect(coverage, `${missing}%`).toBeLessThanOrEqual(1);
+    expect(score('trust', 'gexbert-intervals', `missing=${missing}%`, 'intervalWidth')).toBeGreaterThan(0);
+  }
+
   const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
   expect(md).toMatch(/94%/);
   expect(md).toMatch(/70\/30 split/);
-  const plots = ['classification-accuracy', 'survival-km', 'imputation-pearson', 'imputation-rmse'];
+  expect(md).toMatch(/## Can the answers be trusted\?/);
+  expect(md).toMatch(/after scaling \(temperature [\d.]+\): target (NOT )?met/);
+  expect(md).toMatch(
+    /Coverage [\d.]+% at 30% missing, [\d.]+% at 70% missing, [\d.]+% at 90% missing: target (NOT )?met/,
+  );
+  const plots = [
+    'classification-accuracy',
+    'survival-km',
+    'imputation-pearson',
+    'imputation-rmse',
+    'trust-reliability',
+  ];
   for (const plot of plots) {
     const svg = fs.readFileSync(path.join(out, `${plot}.svg`), 'utf8');
     expect(svg, plot).toMatch(/<svg/);

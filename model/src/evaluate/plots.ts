@@ -119,7 +119,7 @@ export function reliabilityDiagram(records: ReliabilityRecord[], folds: number):
       const confidence = r[when];
       const ece = expectedCalibrationError(confidence, r.correct);
       return {
-        title: `${r.method}, ${r.setting}, ${when} scaling (ECE ${ece.toFixed(3)}, n ${confidence.length})`,
+        title: `${r.method}, ${r.setting}\n${when} temperature scaling: ECE ${ece.toFixed(3)}, n ${confidence.length}`,
         bins: reliabilityBins(confidence, r.correct),
       };
     }),

@@ -56,9 +56,11 @@ export function foldCount(options: Pick<EvaluateOptions, 'test' | 'quick' | 'fol
  * Rough wall time of a run on an idle 2-core machine, in seconds, for the message printed up front.
  * Measured on the 291 real samples: --quick 129 s; the full 3-fold run 2,608 s (per fold: recipe training
  * 170-260 s, wide-model training 300-336 s, classification ~240 s, imputation ~90 s, survival ~10 s).
+ * The trust task adds about a minute per fold (57 s in a --quick run on a busy machine: calibration 22 s,
+ * out-of-distribution flags 26 s, interval coverage 9 s).
  */
 export function expectedSeconds(quick: boolean, folds = 1): number {
-  return quick ? 180 : folds * 900; // 45 min for 3 folds
+  return quick ? 240 : folds * 960; // 48 min for 3 folds
 }
 
 export interface Plan {

@@ -189,6 +189,7 @@ export function kaplanMeierPlot(
 
 /** One panel of a reliability diagram: equal-width confidence bins (see metrics.ts `reliabilityBins`). */
 export interface ReliabilityPanel {
+  /** One or more lines (separated by a newline). */
   title: string;
   bins: { lower: number; upper: number; count: number; confidence: number; accuracy: number }[];
 }
@@ -212,7 +213,7 @@ export function reliabilityPlot(
   const rowsN = Math.max(1, Math.ceil(panels.length / columns));
   const pw = options.panelWidth ?? 300;
   const ph = options.panelHeight ?? 250;
-  const m = { left: 56, right: 16, top: 34, bottom: 44 };
+  const m = { left: 56, right: 16, top: 50, bottom: 44 };
   const cellW = m.left + pw + m.right;
   const cellH = m.top + ph + m.bottom;
   const width = columns * cellW;
@@ -228,8 +229,12 @@ export function reliabilityPlot(
     const oy = 40 + Math.floor(p / columns) * cellH + m.top;
     const px = (x: number) => ox + x * pw;
     const py = (y: number) => oy + (1 - y) * ph;
+    const lines = panel.title.split('\n');
     parts.push(
-      `<text x="${f(ox + pw / 2)}" y="${f(oy - 10)}" text-anchor="middle" font-size="12">${escapeXml(panel.title)}</text>`,
+      ...lines.map(
+        (line, l) =>
+          `<text x="${f(ox + pw / 2)}" y="${f(oy - 8 - 15 * (lines.length - 1 - l))}" text-anchor="middle" font-size="12">${escapeXml(line)}</text>`,
+      ),
       `<rect x="${f(ox)}" y="${f(oy)}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`,
     );
     for (const t of [0, 0.2, 0.4, 0.6, 0.8, 1]) {

@@ -264,8 +264,8 @@ describe('the trust task of one fold (a GexBERT trained for a few steps)', () =>
     expect(records).toHaveLength(2 * 3);
     for (const r of records) expect(r.before).toHaveLength(split.test.length);
     const svg = reliabilityDiagram(records, 1);
-    expect(svg.match(/scaling \(ECE/g)).toHaveLength(8);
-    expect(svg).toMatch(new RegExp(`n ${2 * split.test.length}\\)`));
+    expect(svg.match(/temperature scaling: ECE \d\.\d{3}, n \d+</g)).toHaveLength(8);
+    expect(svg).toMatch(new RegExp(`n ${2 * split.test.length}<`));
     expect((svg.match(/class="bar"/g) ?? []).length).toBeGreaterThanOrEqual(8);
     expect(svg).toMatch(/stroke-dasharray="4 3"/);
     const png = svgToPng(svg);
