@@ -28,7 +28,7 @@ export interface ReportRow {
  * F1, C-index and correlations are better when larger. The report, the API and the portal all use this.
  */
 export function lowerIsBetter(metric: string): boolean {
-  return /mse|mae|error|loss|(^|\W)p(\W|$)/i.test(metric);
+  return /mse|mae|error|loss|^ece$|^known flagged$|^intervalWidth$|(^|\W)p(\W|$)/i.test(metric);
 }
 
 /** The rows as pretty-printed JSON (non-finite numbers become null). */

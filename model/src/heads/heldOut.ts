@@ -62,11 +62,13 @@ export function leaveOneTypeOut(
   measured: readonly number[],
   seed = 0,
   quantile?: number,
+  /** Only types with at least this many samples are left out (all types stay in the reference). */
+  minSamples = 1,
 ): { auroc: number; worstAuroc: number; knownFlagged: number; novelFlagged: number; types: number } {
   const typed = reference.cancerTypes.flatMap((t, i) => (t ? [i] : []));
   const labels = typed.map((i) => reference.cancerTypes[i]!);
   const zOf = (j: number) => referenceRow(reference, typed[j]!);
-  const types = [...new Set(labels)].sort();
+  const types = [...new Set(labels)].sort().filter((t) => labels.filter((l) => l === t).length >= minSamples);
   const aucs: number[] = [];
   let known = 0;
   let knownFlagged = 0;

@@ -53,6 +53,13 @@ describe('findings', () => {
     expect(out[1]).toMatch(/^s, rmse \(z\): gexbert \(0\.400\) beats knn/);
     expect(lowerIsBetter('log-rank p (median split)')).toBe(true);
     expect(lowerIsBetter('c-index')).toBe(false);
+    // the trust task: a smaller calibration error, fewer false alarms and narrower intervals are better
+    expect(lowerIsBetter('ece')).toBe(true);
+    expect(lowerIsBetter('known flagged')).toBe(true);
+    expect(lowerIsBetter('intervalWidth')).toBe(true);
+    expect(lowerIsBetter('novel flagged')).toBe(false);
+    expect(lowerIsBetter('novelty AUROC')).toBe(false);
+    expect(lowerIsBetter('coverage90')).toBe(false);
     expect(lowerIsBetter('pearson')).toBe(false);
     expect(lowerIsBetter('p-value')).toBe(true);
     expect(lowerIsBetter('restoration MSE')).toBe(true);
