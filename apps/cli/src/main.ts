@@ -6,6 +6,7 @@ import { registerEvaluate } from './commands/evaluate.ts';
 import { registerHeads } from './commands/heads.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerPredict } from './commands/predict.ts';
+import { registerRuns } from './commands/runs.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerStart } from './commands/start.ts';
 import { registerToken } from './commands/token.ts';
@@ -27,6 +28,7 @@ registerHeads(program);
 registerDb(program);
 registerToken(program);
 registerWorker(program);
+registerRuns(program);
 
 // Ctrl-C during a command: stop any PostgreSQL this process started, then exit as interrupted.
 // (`gexbert start` installs its own handlers: for it, Ctrl-C is the normal way to stop.)

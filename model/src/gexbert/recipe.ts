@@ -62,6 +62,19 @@ export interface RecipeOptions {
   resumeDir?: string;
   /** Called when training continues from a state in `resumeDir`. */
   onResume?: (from: ResumeInfo) => void;
+  /**
+   * Stops training at the next step boundary: the resume state is saved (with `resumeDir`), no checkpoint
+   * is written, and trainCheckpoint rejects with TrainingStopped.
+   */
+  signal?: AbortSignal;
+}
+
+/** trainCheckpoint was stopped by its `signal`; `step` is where a resume continues. */
+export class TrainingStopped extends Error {
+  constructor(readonly step: number) {
+    super(`training stopped at step ${step}`);
+    this.name = 'TrainingStopped';
+  }
 }
 
 export interface RecipeResult {
@@ -100,6 +113,9 @@ export async function trainCheckpoint(
   const stats = fitNormaliser(counts, vocab, { levels: config.levels, zRange: config.zRange });
   const started = new Date();
   const abort = new AbortController();
+  const stop = () => abort.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stop();
   const timer =
     options.timeLimitSeconds === undefined
       ? undefined
@@ -114,7 +130,11 @@ export async function trainCheckpoint(
     ...(options.resumeDir === undefined ? {} : { resume: { dir: options.resumeDir } }),
     ...(options.onResume ? { onResume: options.onResume } : {}),
     signal: abort.signal,
-  }).finally(() => clearTimeout(timer));
+  }).finally(() => {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', stop);
+  });
+  if (options.signal?.aborted && run.metrics.aborted) throw new TrainingStopped(run.metrics.steps);
   const metrics = {
     ...run.metrics,
     samples: counts.nSamples,

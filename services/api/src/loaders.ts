@@ -23,7 +23,8 @@ export const SAMPLE_COLUMNS = `s.id, s.barcode, s."aliquotBarcode", s."patientId
 export const COHORT_COLUMNS = `c.id, c.name, c.description, c.simulated, c."createdAt", c."updatedAt"`;
 export const TRAINING_RUN_COLUMNS = `t.id, t."jobId", t.reason, t."requestedBy", t.status, t."modelVersionId",
   t.config, t.attempts, t.epoch, t."totalEpochs", t.step, t."totalSteps", t.loss, t."valLoss", t."samplesPerSec",
-  t."etaSeconds", t."workerId", t."heartbeatAt", t.error, t."createdAt", t."startedAt", t."finishedAt"`;
+  t."etaSeconds", t."workerId", t."heartbeatAt", t.error, t."autoPromote", t."cancelRequestedAt", t."cancelledBy",
+  t."cancelledAt", t."createdAt", t."startedAt", t."finishedAt"`;
 export const MODEL_VERSION_COLUMNS = `m.id, m.name, m."checkpointPath", m."parentId", m.status, m.active, m.config,
   m.metrics, m.heads, m.gate, m."trainingSampleCount", m."trainedOnSimulated", m."createdAt", m."activatedAt", m."retiredAt"`;
 export const IMPORT_COLUMNS = `i.id, i.kind, i."fileName", i.checksum, i.format, i.unit, i."rowCount", i."sampleCount",

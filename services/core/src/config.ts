@@ -7,6 +7,16 @@ import { z } from 'zod';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const Port = z.coerce.number().int().min(1).max(65535);
+/** true/false (also 1/0, yes/no, on/off) from the environment. */
+const Flag = z.union([
+  z.boolean(),
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']))
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
+]);
 
 export const ConfigSchema = z.object({
   /** An external PostgreSQL to use instead of the embedded one. */
@@ -35,6 +45,11 @@ export const ConfigSchema = z.object({
   trainingRetries: z.coerce.number().int().min(0),
   /** Promotion gate tolerance: how much worse a candidate may be and still be promoted (0 = not worse). */
   gateTolerance: z.coerce.number().min(0),
+  /**
+   * Whether a THRESHOLD retraining whose candidate passes the gate is promoted at once (the default); when
+   * false it stays CANDIDATE until an admin promotes it (promoteModel). Manual runs are always promoted.
+   */
+  autoPromote: Flag,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -53,6 +68,7 @@ const ENV = {
   GEXBERT_WORKER_POLL_SECONDS: 'workerPollSeconds',
   GEXBERT_TRAINING_RETRIES: 'trainingRetries',
   GEXBERT_GATE_TOLERANCE: 'gateTolerance',
+  GEXBERT_AUTO_PROMOTE: 'autoPromote',
 } as const;
 
 const DEFAULTS: Config = {
@@ -67,6 +83,7 @@ const DEFAULTS: Config = {
   workerPollSeconds: 2,
   trainingRetries: 2,
   gateTolerance: 0,
+  autoPromote: true,
 };
 
 /** Builds the configuration from defaults, the environment and explicit overrides, in that order. */

@@ -1,9 +1,11 @@
 // Finding work whose worker died: a RUNNING run whose heartbeat is older than the stale limit gets its
 // job failed on the queue, so pg-boss retries it (a retry resumes from the run's .partial/.resume state)
 // or, with no retries left, the run is FAILED. A QUEUED run that never got its job (a crash between the
-// two writes of requestRetraining) gets one.
+// two writes of requestRetraining) gets one. An INTERRUPTED run (its worker was stopped with Ctrl-C at a
+// step boundary, resume state saved) gets a new job, so the next worker resumes it from that state.
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { type JobQueue, TRAIN_JOB } from '@gexbert/core/jobs/queue';
+import { finishCancelledRun } from '@gexbert/core/training/cancel';
 import { enqueueRun } from '@gexbert/core/training/request';
 import { failRun } from './trainingJob.ts';
 
@@ -31,8 +33,26 @@ export async function recoverStaleRuns(deps: RecoveryDeps): Promise<number[]> {
     });
     if (count === 0) continue;
     touched.push(run.id);
+    if (run.cancelRequestedAt) {
+      // Cancelled while its worker was dying: nothing to retry.
+      await finishCancelledRun({ prisma, queue }, run.id, 'its worker had stopped reporting');
+      deps.log(`run ${run.id}: cancelled (its worker had stopped reporting)`);
+      continue;
+    }
     const message = `worker ${run.workerId ?? '?'} stopped reporting (no heartbeat for over ${deps.staleSeconds}s)`;
     await requeueOrFail(deps, run.id, run.jobId, run.attempts, message);
+  }
+  const interrupted = await prisma.trainingRun.findMany({ where: { status: 'INTERRUPTED' } });
+  for (const run of interrupted) {
+    // Back to QUEUED keeping its old jobId until the new job is sent (so it is not also taken for an orphan).
+    const { count } = await prisma.trainingRun.updateMany({
+      where: { id: run.id, status: 'INTERRUPTED' },
+      data: { status: 'QUEUED' },
+    });
+    if (count === 0) continue;
+    await enqueueRun({ prisma, queue, retryLimit: deps.retryLimit }, run.id);
+    touched.push(run.id);
+    deps.log(`run ${run.id}: interrupted run queued again (resumes from its saved state)`);
   }
   const orphans = await prisma.trainingRun.findMany({
     where: { status: 'QUEUED', jobId: null, createdAt: { lt: limit } },

@@ -1,6 +1,7 @@
 // Progress and heartbeat of a training run, written into its TrainingRun row while the worker trains.
 // Writes are conditional on the row still belonging to this worker, so a worker that was declared dead
-// (stale heartbeat) and lives on cannot overwrite the run another worker took over.
+// (stale heartbeat) and lives on cannot overwrite the run another worker took over. The heartbeat also
+// notices a cancel request (cancelTrainingRun sets cancelRequestedAt) and calls `onCancel`.
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import type { EvalInfo, ProgressInfo } from '@gexbert/model/gexbert/train';
 
@@ -8,6 +9,13 @@ import type { EvalInfo, ProgressInfo } from '@gexbert/model/gexbert/train';
 export class LostRunError extends Error {
   constructor(runId: number) {
     super(`training run ${runId} was taken over by another worker`);
+  }
+}
+
+/** An admin cancelled the run; the worker stops it and records it CANCELLED. */
+export class CancelledRunError extends Error {
+  constructor(runId: number) {
+    super(`training run ${runId} was cancelled`);
   }
 }
 
@@ -21,6 +29,8 @@ export class RunReporter {
   private timer: NodeJS.Timeout | undefined;
   /** Set when the run no longer belongs to this worker. */
   lost = false;
+  /** Set when a cancel of the run was requested. */
+  cancelled = false;
   private stopped = false;
 
   constructor(
@@ -29,6 +39,7 @@ export class RunReporter {
     private readonly workerId: string,
     private readonly totalEpochs: number,
     heartbeatSeconds: number,
+    private readonly onCancel: () => void = () => {},
   ) {
     this.timer = setInterval(() => this.write({}), heartbeatSeconds * 1000);
     this.timer.unref();
@@ -59,19 +70,31 @@ export class RunReporter {
     this.inFlight = this.inFlight
       .then(async () => {
         const { count } = await this.prisma.trainingRun.updateMany({
-          where: { id: this.runId, workerId: this.workerId, status: 'RUNNING' },
+          where: { id: this.runId, workerId: this.workerId, status: 'RUNNING', cancelRequestedAt: null },
           data,
         });
-        if (count === 0) this.lost = true;
+        if (count === 1) return;
+        const run = await this.prisma.trainingRun.findUnique({ where: { id: this.runId } });
+        const ours = run?.workerId === this.workerId && run.status === 'RUNNING';
+        if (ours && run.cancelRequestedAt) {
+          if (!this.cancelled) {
+            this.cancelled = true;
+            this.onCancel();
+          }
+        } else this.lost = true;
       })
       .catch(() => {}); // a missed heartbeat is retried by the next one
     return this.inFlight;
   }
 
-  /** Writes the heartbeat now; throws LostRunError when the run no longer belongs to this worker. */
+  /**
+   * Writes the heartbeat now; throws LostRunError when the run no longer belongs to this worker,
+   * CancelledRunError when it was cancelled.
+   */
   async assertOwned(): Promise<void> {
     await this.write({});
     if (this.lost) throw new LostRunError(this.runId);
+    if (this.cancelled) throw new CancelledRunError(this.runId);
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,9 @@
 // <models>/<name>.partial (resumable from its .resume state), rename it to <models>/<name> (atomic), fit
 // the heads, evaluate the promotion gate, promote or keep the CANDIDATE. Every step is safe to repeat after
 // a crash: a retry continues from the furthest durable point (state saved, folder renamed, gate recorded).
+// A cancel request (seen by the heartbeat) stops training at the next step boundary and records the run
+// CANCELLED with its version FAILED; the worker's stop signal (Ctrl-C) stops it there too, with its resume
+// state saved, and records it INTERRUPTED for the next worker to resume.
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Config, modelsDirectory } from '@gexbert/core/config';
@@ -13,17 +16,23 @@ import {
   promoteModelVersion,
   registerModelVersion,
 } from '@gexbert/core/registry/modelVersion';
+import { finishCancelledRun } from '@gexbert/core/training/cancel';
 import { proteinCodingGenes } from '@gexbert/core/training/corpus';
 import { parseRetrainingConfig } from '@gexbert/core/training/request';
 import { trainingSampleIds, validationSampleIds } from '@gexbert/core/training/validationSet';
-import { RECIPE_DEFAULTS, type RecipeOptions, trainCheckpoint } from '@gexbert/model/gexbert/recipe';
+import {
+  RECIPE_DEFAULTS,
+  type RecipeOptions,
+  TrainingStopped,
+  trainCheckpoint,
+} from '@gexbert/model/gexbert/recipe';
 import { toStored } from '@gexbert/model/heads/modelHeads';
 import type pg from 'pg';
 import { countsOfSamples } from './corpus.ts';
 import { evaluateGate, type GateRecord } from './gate.ts';
-import { LostRunError, RunReporter } from './runReporter.ts';
+import { CancelledRunError, LostRunError, RunReporter } from './runReporter.ts';
 
-export { LostRunError };
+export { CancelledRunError, LostRunError };
 
 /** Fewer training samples than this is refused (the recipe needs a validation split and batches). */
 export const MIN_TRAINING_SAMPLES = 10;
@@ -34,29 +43,39 @@ export interface TrainingContext {
   config: Config;
   workerId: string;
   log(line: string): void;
+  /** The worker is stopping: training stops at the next step boundary and the run is INTERRUPTED. */
+  signal?: AbortSignal;
 }
 
 export interface RunOutcome {
   runId: number;
   modelVersionId: number;
-  decision: GateRecord['decision'] | 'ALREADY_FINISHED';
+  decision: GateRecord['decision'] | 'ALREADY_FINISHED' | 'CANCELLED' | 'INTERRUPTED';
 }
 
 function stamp(date = new Date()): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
 
-/** Marks the run RUNNING for this worker; null when it is already finished. */
+/** Marks the run RUNNING for this worker; null when it is already finished (or was cancelled). */
 async function claim(ctx: TrainingContext, runId: number): Promise<Db.TrainingRun | null> {
   const { count } = await ctx.prisma.trainingRun.updateMany({
-    where: { id: runId, status: { in: ['QUEUED', 'RUNNING'] } },
+    where: { id: runId, status: { in: ['QUEUED', 'RUNNING', 'INTERRUPTED'] }, cancelRequestedAt: null },
     data: { status: 'RUNNING', workerId: ctx.workerId, attempts: { increment: 1 }, heartbeatAt: new Date() },
   });
   const run = await ctx.prisma.trainingRun.findUnique({ where: { id: runId } });
   if (!run) throw new Error(`training run ${runId} does not exist`);
-  if (count === 0) return null;
-  if (!run.startedAt)
-    await ctx.prisma.trainingRun.update({ where: { id: runId }, data: { startedAt: new Date() } });
+  if (count === 0) {
+    // Cancelled while its worker was gone: record it now.
+    if (run.cancelRequestedAt && ['QUEUED', 'RUNNING', 'INTERRUPTED'].includes(run.status))
+      await finishCancelledRun({ prisma: ctx.prisma }, runId);
+    return null;
+  }
+  const first: { startedAt?: Date; autoPromote?: boolean } = {};
+  if (!run.startedAt) first.startedAt = new Date();
+  // Decided once per run: a THRESHOLD run promotes a passing candidate only with GEXBERT_AUTO_PROMOTE.
+  if (run.autoPromote === null) first.autoPromote = run.reason !== 'THRESHOLD' || ctx.config.autoPromote;
+  if (Object.keys(first).length) return ctx.prisma.trainingRun.update({ where: { id: runId }, data: first });
   return run;
 }
 
@@ -109,6 +128,7 @@ async function train(
   run: Db.TrainingRun,
   version: ModelVersion,
   reporter: RunReporter,
+  signal: AbortSignal,
 ): Promise<string> {
   const dir = modelsDirectory(ctx.config);
   const final = path.join(dir, version.name);
@@ -150,6 +170,7 @@ async function train(
     onProgress: (p) => reporter.progress(p),
     onEval: (e) => reporter.evaluated(e),
     onResume: (from) => ctx.log(`run ${run.id}: resumed at step ${from.step} of ${from.totalSteps}`),
+    signal,
     ...(settings.seed === undefined ? {} : { seed: settings.seed }),
     ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
     ...(settings.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: settings.timeLimitSeconds }),
@@ -188,6 +209,7 @@ async function gateAndPromote(
   ctx: TrainingContext,
   versionId: number,
   reporter: RunReporter,
+  autoPromote: boolean,
 ): Promise<GateRecord['decision']> {
   let version = (await ctx.prisma.modelVersion.findUnique({ where: { id: versionId } }))!;
   let gate = version.gate as GateRecord | null;
@@ -214,6 +236,12 @@ async function gateAndPromote(
       ),
     );
     gate = evaluated.gate;
+    if (gate.decision === 'PROMOTED' && !autoPromote)
+      gate = {
+        ...gate,
+        decision: 'HELD',
+        reason: `passed the gate, but automatic promotion is off (GEXBERT_AUTO_PROMOTE=false): an admin may promote it; ${gate.reason}`,
+      };
     await reporter.assertOwned();
     version = await ctx.prisma.modelVersion.update({
       where: { id: version.id },
@@ -253,19 +281,31 @@ export async function runTrainingJob(ctx: TrainingContext, runId: number): Promi
     const done = await ctx.prisma.trainingRun.findUnique({ where: { id: runId } });
     return { runId, modelVersionId: done?.modelVersionId ?? 0, decision: 'ALREADY_FINISHED' };
   }
-  // The heartbeat runs for the whole job (training, heads, gate), progress only while training.
+  // The heartbeat runs for the whole job (training, heads, gate), progress only while training; it also
+  // notices a cancel request, which stops training at the next step boundary (as the worker's stop does).
   const epochs = parseRetrainingConfig(run.config).model.epochs ?? RECIPE_DEFAULTS.epochs ?? 1;
+  const stop = new AbortController();
+  const stopTraining = () => stop.abort();
+  ctx.signal?.addEventListener('abort', stopTraining, { once: true });
+  if (ctx.signal?.aborted) stop.abort();
   const reporter = new RunReporter(
     ctx.prisma,
     runId,
     ctx.workerId,
     epochs,
     ctx.config.workerHeartbeatSeconds,
+    () => {
+      ctx.log(`run ${runId}: cancel requested; stopping at the next step`);
+      stop.abort();
+    },
   );
+  let versionId: number | null = run.modelVersionId;
   try {
     const version = await versionFor(ctx, run);
-    if (version.status === 'TRAINING') await train(ctx, run, version, reporter);
-    const decision = await gateAndPromote(ctx, version.id, reporter);
+    versionId = version.id;
+    await reporter.assertOwned(); // (a cancel that arrived before training started)
+    if (version.status === 'TRAINING') await train(ctx, run, version, reporter, stop.signal);
+    const decision = await gateAndPromote(ctx, version.id, reporter, run.autoPromote !== false);
     await reporter.stop();
     const { count } = await ctx.prisma.trainingRun.updateMany({
       where: { id: runId, workerId: ctx.workerId, status: 'RUNNING' },
@@ -273,7 +313,34 @@ export async function runTrainingJob(ctx: TrainingContext, runId: number): Promi
     });
     if (count === 0) throw new LostRunError(runId);
     return { runId, modelVersionId: version.id, decision };
+  } catch (error) {
+    if (reporter.lost) throw error instanceof LostRunError ? error : new LostRunError(runId);
+    const stopped = error instanceof TrainingStopped;
+    if (error instanceof CancelledRunError || (stopped && reporter.cancelled)) {
+      await reporter.stop();
+      await finishCancelledRun({ prisma: ctx.prisma }, runId, stopped ? `at step ${error.step}` : undefined);
+      ctx.log(
+        `run ${runId}: cancelled${stopped ? ` at step ${error.step}` : ''}; its model version is FAILED`,
+      );
+      return { runId, modelVersionId: versionId ?? 0, decision: 'CANCELLED' };
+    }
+    if (stopped && ctx.signal?.aborted) {
+      await reporter.stop();
+      const { count } = await ctx.prisma.trainingRun.updateMany({
+        where: { id: runId, workerId: ctx.workerId, status: 'RUNNING' },
+        data: {
+          status: 'INTERRUPTED',
+          workerId: null,
+          error: `interrupted at step ${error.step}: worker ${ctx.workerId} was stopped; the next worker resumes it from its saved state`,
+        },
+      });
+      if (count === 0) throw new LostRunError(runId);
+      ctx.log(`run ${runId}: interrupted at step ${error.step}; resume state saved`);
+      return { runId, modelVersionId: versionId ?? 0, decision: 'INTERRUPTED' };
+    }
+    throw error;
   } finally {
+    ctx.signal?.removeEventListener('abort', stopTraining);
     await reporter.stop();
   }
 }

@@ -1,5 +1,5 @@
 // The automatic retraining trigger: when the training samples the newest model has not seen reach the
-// threshold, and no run is QUEUED or RUNNING, a THRESHOLD run is requested. The newest model is the active
+// threshold, and no run is QUEUED, RUNNING or INTERRUPTED, a THRESHOLD run is requested. The newest model is the active
 // one unless a later retraining produced a version (held by the gate, or failed): counting from that one
 // keeps a held or failing retraining from being requested again and again on the same samples.
 import type { PrismaClient } from '@gexbert/core/db/prisma';
@@ -30,7 +30,7 @@ export async function checkRetrainThreshold(deps: TriggerDeps, threshold: number
   // registered by ensureActiveModel); a retraining can still be requested by hand.
   if (!newest || threshold <= 0 || newSamples < threshold) return { newSamples, threshold, run: null };
   const pending = await deps.prisma.trainingRun.findFirst({
-    where: { status: { in: ['QUEUED', 'RUNNING'] } },
+    where: { status: { in: ['QUEUED', 'RUNNING', 'INTERRUPTED'] } },
   });
   if (pending) return { newSamples, threshold, run: null };
   const run = await requestRetraining(deps, { reason: 'THRESHOLD', requestedBy: 'worker' });

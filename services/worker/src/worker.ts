@@ -6,7 +6,7 @@ import type { Config } from '@gexbert/core/config';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { type JobQueue, openJobQueue, TRAIN_JOB } from '@gexbert/core/jobs/queue';
 import type pg from 'pg';
-import { recoverStaleRuns, requeueOrFail } from './recovery.ts';
+import { recoverStaleRuns } from './recovery.ts';
 import { failRun, LostRunError, type RunOutcome, runTrainingJob } from './trainingJob.ts';
 import { checkRetrainThreshold } from './trigger.ts';
 
@@ -27,8 +27,9 @@ export interface RunningWorker {
   id: string;
   queue: JobQueue;
   /**
-   * Stops taking jobs. A job in progress is abandoned cleanly: its run goes back to the queue (to be
-   * resumed from its saved state by the next worker) and its model version stays TRAINING, never active.
+   * Stops taking jobs. A training in progress stops at its next step boundary with its resume state saved;
+   * its run is recorded INTERRUPTED (the next worker resumes it) and its model version stays TRAINING, never
+   * active. Resolves once the job has let go and the queue is closed (the database is the caller's).
    */
   stop(): Promise<void>;
   /** Resolves when the loop has ended. */
@@ -51,6 +52,7 @@ export async function startWorker(
     log,
   };
   let stopping = false;
+  const stopSignal = new AbortController();
   let wake: () => void = () => {};
   let current: { runId: number } | undefined;
 
@@ -71,10 +73,21 @@ export async function startWorker(
     }
     current = { runId };
     try {
-      const outcome = await runTrainingJob({ pool, prisma, config, workerId: id, log }, runId);
-      if (stopping) return;
-      await queue.complete(TRAIN_JOB, job.id, outcome);
-      log(`run ${runId}: finished (${outcome.decision}, model version ${outcome.modelVersionId})`);
+      const outcome = await runTrainingJob(
+        { pool, prisma, config, workerId: id, log, signal: stopSignal.signal },
+        runId,
+      );
+      if (outcome.decision === 'CANCELLED') {
+        // never retried; the job's state says so
+        await queue.cancel(TRAIN_JOB, job.id);
+        log(`run ${runId}: cancelled (model version ${outcome.modelVersionId} FAILED)`);
+      } else {
+        // An INTERRUPTED run's job is done too: the next worker gives the run a new job (recovery.ts)
+        // instead of spending one of its retries.
+        await queue.complete(TRAIN_JOB, job.id, outcome);
+        if (outcome.decision !== 'INTERRUPTED')
+          log(`run ${runId}: finished (${outcome.decision}, model version ${outcome.modelVersionId})`);
+      }
       options.onJob?.(outcome);
     } catch (error) {
       if (stopping || error instanceof LostRunError) return; // the run belongs to someone else now
@@ -123,21 +136,12 @@ export async function startWorker(
     id,
     queue,
     async stop() {
-      if (stopping) return;
+      if (stopping) return finished.then(() => queue.close());
       stopping = true;
+      if (current) log(`run ${current.runId}: stopping at the next step boundary`);
+      stopSignal.abort();
       wake();
-      const abandoned = current;
-      if (abandoned) {
-        const run = await prisma.trainingRun.findUnique({ where: { id: abandoned.runId } });
-        const { count } = await prisma.trainingRun.updateMany({
-          where: { id: abandoned.runId, workerId: id, status: 'RUNNING' },
-          data: { status: 'QUEUED', workerId: null },
-        });
-        if (count === 1 && run)
-          await requeueOrFail(recovery, run.id, run.jobId, run.attempts, `worker ${id} was stopped`);
-      } else {
-        await finished;
-      }
+      await finished; // the job in progress lets go at its next step boundary
       await queue.close();
     },
     finished,

@@ -26,9 +26,17 @@ export function registerWorker(program: Command): void {
       const shutdown = async (signal: string) => {
         if (stopping) return; // Ctrl-C reaches both `gexbert start` and this child: stop once
         stopping = true;
-        process.stderr.write(`worker: ${signal}: stopping…\n`);
-        await worker?.stop();
-        await platform?.close();
+        process.stderr.write(`worker: ${signal}: stopping at the next training step…\n`);
+        // In order: the training lets go (resume state saved, run INTERRUPTED), the queue, then the database.
+        // A database that went away first (the embedded server got the Ctrl-C too) is not an error here.
+        let note = 'stopped';
+        try {
+          await worker?.stop();
+        } catch (error) {
+          note = `stopped (${error instanceof Error ? error.message : String(error)})`;
+        }
+        await platform?.close().catch(() => {});
+        process.stderr.write(`worker: ${note}\n`);
         process.exit(0);
       };
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
@@ -87,7 +95,7 @@ export function registerWorker(program: Command): void {
 
 export interface WorkerProcess {
   pid: number | undefined;
-  /** SIGTERM, then SIGKILL if it has not exited after `graceSeconds`. */
+  /** SIGTERM, then SIGKILL if it has not exited after `graceSeconds` (it stops training at a step boundary). */
   stop(graceSeconds?: number): Promise<void>;
 }
 
@@ -109,7 +117,7 @@ export function spawnWorker(databaseUrl: string): WorkerProcess {
   );
   return {
     pid: child.pid,
-    async stop(graceSeconds = 15) {
+    async stop(graceSeconds = 60) {
       if (exited) return;
       process.stderr.write(`worker: stopping pid ${child.pid}\n`);
       child.kill('SIGTERM');

@@ -553,6 +553,13 @@ export type ModelVersionEdge = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Admin only. Cancels a training run. A QUEUED or INTERRUPTED run is CANCELLED at once; a RUNNING run gets
+   * `cancelRequestedAt` and its worker stops it at the next training step (within a few seconds), then records
+   * it CANCELLED. The run's model version becomes FAILED (it never serves) and its queue job is cancelled (not
+   * retried). A finished run (SUCCEEDED, FAILED, CANCELLED) is refused with BAD_USER_INPUT.
+   */
+  cancelTrainingRun: TrainingRun;
   /** Admin only. */
   createApiToken: CreatedApiToken;
   createCohort: Cohort;
@@ -593,6 +600,11 @@ export type Mutation = {
    * `includeSimulated` is true; the resulting model version then says `trainedOnSimulated`.
    */
   triggerRetraining: TrainingRun;
+};
+
+
+export type MutationCancelTrainingRunArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1176,11 +1188,21 @@ export type TrainingRun = {
   __typename?: 'TrainingRun';
   /** How many times a worker has started this run (more than 1 after a worker died or a retry). */
   attempts: Scalars['Int']['output'];
+  /**
+   * Whether a candidate that passes the gate is promoted automatically: always for MANUAL runs, for THRESHOLD
+   * runs as the worker's GEXBERT_AUTO_PROMOTE says (false: it stays CANDIDATE for an admin). Null until started.
+   */
+  autoPromote?: Maybe<Scalars['Boolean']['output']>;
+  /** When an admin asked to cancel the run (a RUNNING run stops at its next training step), and who. */
+  cancelRequestedAt?: Maybe<Scalars['String']['output']>;
+  /** When the cancel took effect (status CANCELLED). */
+  cancelledAt?: Maybe<Scalars['String']['output']>;
+  cancelledBy?: Maybe<Scalars['String']['output']>;
   /** Overrides of the training recipe for this run (model config keys and training options). */
   config: Scalars['JSON']['output'];
   createdAt: Scalars['String']['output'];
   epoch?: Maybe<Scalars['Int']['output']>;
-  /** Why the run FAILED. */
+  /** Why the run FAILED (or how it was cancelled or interrupted). */
   error?: Maybe<Scalars['String']['output']>;
   /** When training is expected to end (heartbeatAt + etaSeconds); null unless RUNNING with an estimate. */
   estimatedFinishAt?: Maybe<Scalars['String']['output']>;
@@ -1229,7 +1251,11 @@ export type TrainingRunEdge = {
 };
 
 export type TrainingRunStatus =
+  /** Cancelled by an admin (cancelTrainingRun); its model version is FAILED and never serves. */
+  | 'CANCELLED'
   | 'FAILED'
+  /** Its worker was stopped (Ctrl-C/SIGTERM) at a step boundary with the resume state saved; the next worker resumes it. */
+  | 'INTERRUPTED'
   | 'QUEUED'
   | 'RUNNING'
   | 'SUCCEEDED';
@@ -1761,6 +1787,7 @@ export type ModelVersionEdgeResolvers<ContextType = Context, ParentType extends 
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  cancelTrainingRun?: Resolver<ResolversTypes['TrainingRun'], ParentType, ContextType, RequireFields<MutationCancelTrainingRunArgs, 'id'>>;
   createApiToken?: Resolver<ResolversTypes['CreatedApiToken'], ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'name' | 'role'>>;
   createCohort?: Resolver<ResolversTypes['Cohort'], ParentType, ContextType, RequireFields<MutationCreateCohortArgs, 'input'>>;
   deleteCohort?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteCohortArgs, 'id'>>;
@@ -1922,6 +1949,10 @@ export type TrainingPointResolvers<ContextType = Context, ParentType extends Res
 
 export type TrainingRunResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrainingRun'] = ResolversParentTypes['TrainingRun']> = ResolversObject<{
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  autoPromote?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  cancelRequestedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cancelledAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cancelledBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   config?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   epoch?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

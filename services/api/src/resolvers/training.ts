@@ -1,10 +1,12 @@
-// Retraining: training runs with their live progress, the job queue, and triggerRetraining (admin).
+// Retraining: training runs with their live progress, the job queue, triggerRetraining and
+// cancelTrainingRun (admin).
 import type { JobQueue, JobRow } from '@gexbert/core/jobs/queue';
+import { CancelRefused, cancelTrainingRun } from '@gexbert/core/training/cancel';
 import { requestRetraining } from '@gexbert/core/training/request';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql/index.js';
 import { type Context, requireRole } from '../context.ts';
-import { badInput, parseId } from '../errors.ts';
+import { badInput, notFound, parseId } from '../errors.ts';
 import type { JobState, Resolvers } from '../generated/graphql.ts';
 import { TRAINING_RUN_COLUMNS } from '../loaders.ts';
 import { connection, pageRequest } from '../pagination.ts';
@@ -130,6 +132,25 @@ export const trainingResolvers: Resolvers = {
         },
       );
     },
+    cancelTrainingRun: async (_, { id }, context) => {
+      requireRole(context, 'ADMIN');
+      const runId = parseId(id, 'training run ID');
+      const exists = await context.prisma.trainingRun.findUnique({
+        where: { id: runId },
+        select: { id: true },
+      });
+      if (!exists) throw notFound(`training run ${runId}`);
+      try {
+        return await cancelTrainingRun(
+          { prisma: context.prisma, queue: context.queue },
+          runId,
+          context.token?.name ?? 'admin',
+        );
+      } catch (error) {
+        if (error instanceof CancelRefused) throw badInput(error.message);
+        throw error;
+      }
+    },
   },
   TrainingRun: {
     percent: (t) => percentDone(t),
@@ -138,6 +159,8 @@ export const trainingResolvers: Resolvers = {
     createdAt: (t) => t.createdAt.toISOString(),
     startedAt: (t) => iso(t.startedAt),
     finishedAt: (t) => iso(t.finishedAt),
+    cancelRequestedAt: (t) => iso(t.cancelRequestedAt),
+    cancelledAt: (t) => iso(t.cancelledAt),
     modelVersion: (t, _, { loaders }) =>
       t.modelVersionId === null ? null : loaders.modelVersion.load(t.modelVersionId),
     job: (t, _, context) =>

@@ -42,6 +42,8 @@ export interface JobQueue {
   complete(name: string, id: string, output?: object): Promise<void>;
   /** Fails an active job: it is retried while it has retries left (`retry: false` fails it for good). */
   fail(name: string, id: string, output: object, options?: { retry?: boolean }): Promise<void>;
+  /** Cancels a job that has not finished (created, retry or active): it is never run or retried again. */
+  cancel(name: string, id: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -167,6 +169,9 @@ export async function openJobQueue(url: string, options: { worker?: boolean } = 
         ]);
       }
       await boss.fail(name, id, output);
+    },
+    async cancel(name, id) {
+      await boss.cancel(name, id);
     },
     async close() {
       if (closed) return;

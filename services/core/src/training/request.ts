@@ -79,8 +79,8 @@ export function parseRetrainingConfig(json: unknown): RetrainingSettings {
 const REQUEST_LOCK = 7402103;
 
 /**
- * Creates a QUEUED TrainingRun and its job. If a run is already QUEUED or RUNNING, that run is returned
- * instead (no duplicates).
+ * Creates a QUEUED TrainingRun and its job. If a run is already QUEUED, RUNNING or INTERRUPTED (to be
+ * resumed by the next worker), that run is returned instead (no duplicates).
  */
 export async function requestRetraining(
   deps: { prisma: PrismaClient; queue: JobQueue; retryLimit?: number },
@@ -93,7 +93,7 @@ export async function requestRetraining(
   const { run, created } = await deps.prisma.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${REQUEST_LOCK})`);
     const pending = await tx.trainingRun.findFirst({
-      where: { status: { in: ['QUEUED', 'RUNNING'] } },
+      where: { status: { in: ['QUEUED', 'RUNNING', 'INTERRUPTED'] } },
       orderBy: { id: 'asc' },
     });
     if (pending) return { run: pending, created: false };

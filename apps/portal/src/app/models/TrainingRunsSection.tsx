@@ -1,9 +1,10 @@
 // Training runs, newest first, with their progress as the worker reports it (percent, epoch, step, loss,
-// throughput, ETA) and how they ended.
+// throughput, ETA) and how they ended. A run that has not finished gets a "Cancel" button (admins).
 import { DataTable } from '../../components/DataTable.tsx';
 import type { ModelsOverviewQuery } from '../../generated/graphql.ts';
 import { formatTimestamp } from '../../lib/format.ts';
 import { showNumber } from '../../lib/modelMetrics.ts';
+import { CancelRunButton } from './CancelRunButton.tsx';
 
 type Run = ModelsOverviewQuery['trainingRuns']['nodes'][number];
 
@@ -15,17 +16,39 @@ function progressText(r: Run): string {
   return parts.filter(Boolean).join(', ') || '–';
 }
 
+const UNFINISHED = ['QUEUED', 'RUNNING', 'INTERRUPTED'];
+
+function statusText(r: Run): string {
+  return r.status === 'RUNNING' && r.cancelRequestedAt ? 'RUNNING (cancel requested)' : r.status;
+}
+
 export function TrainingRunsSection(props: { runs: Run[] }) {
-  const running = props.runs.filter((r) => r.status === 'RUNNING');
+  const unfinished = props.runs.filter((r) => UNFINISHED.includes(r.status));
   return (
     <>
-      {running.map((r) => (
-        <p key={r.id} className="panel" data-testid={`run-progress-${r.id}`}>
-          Run {r.id}: <progress max={100} value={r.percent ?? 0} aria-label={`Run ${r.id} progress`} />{' '}
-          {progressText(r)}; loss {showNumber(r.loss)}
-          {r.samplesPerSec !== null ? `, ${r.samplesPerSec.toFixed(0)} samples/s` : ''}
-          {r.heartbeatAt ? ` (reported ${formatTimestamp(r.heartbeatAt)})` : ''}
-        </p>
+      {unfinished.map((r) => (
+        <div key={r.id} className="panel" data-testid={`run-progress-${r.id}`}>
+          {r.status === 'RUNNING' ? (
+            <p>
+              Run {r.id}: <progress max={100} value={r.percent ?? 0} aria-label={`Run ${r.id} progress`} />{' '}
+              {progressText(r)}; loss {showNumber(r.loss)}
+              {r.samplesPerSec !== null ? `, ${r.samplesPerSec.toFixed(0)} samples/s` : ''}
+              {r.heartbeatAt ? ` (reported ${formatTimestamp(r.heartbeatAt)})` : ''}
+            </p>
+          ) : (
+            <p>
+              Run {r.id}: {r.status.toLowerCase()}
+              {r.status === 'INTERRUPTED' ? ' (resumes when a worker starts)' : ''}
+            </p>
+          )}
+          {r.cancelRequestedAt ? (
+            <p className="muted">
+              Cancel requested by {r.cancelledBy ?? 'an admin'}; stopping at the next step.
+            </p>
+          ) : (
+            <CancelRunButton runId={r.id} />
+          )}
+        </div>
       ))}
       <DataTable
         title="Training runs"
@@ -47,7 +70,7 @@ export function TrainingRunsSection(props: { runs: Run[] }) {
           key: r.id,
           cells: [
             { value: Number(r.id), text: r.id },
-            { value: r.status },
+            { value: statusText(r) },
             { value: r.reason },
             { value: r.requestedBy ?? '–' },
             { value: r.percent, text: progressText(r) },
