@@ -1,0 +1,142 @@
+// Cancelling training runs on real TCGA data: an admin cancels a run mid-training through the API (readers
+// and curators are refused); it stops within seconds, is CANCELLED with who and when, its model version is
+// FAILED and never active, its job is cancelled, and the worker goes on to the next job. With automatic
+// promotion off, a THRESHOLD run that passes the gate stays CANDIDATE. `gexbert runs list|cancel` works.
+import fs from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createToken } from '../../services/api/src/auth/tokens.ts';
+import { type RunningApi, startApi } from '../../services/api/src/server.ts';
+import { type JobQueue, openJobQueue } from '../../services/core/src/jobs/queue.ts';
+import { requestRetraining } from '../../services/core/src/training/request.ts';
+import type { GateRecord } from '../../services/worker/src/gate.ts';
+import { type RunningWorker, startWorker } from '../../services/worker/src/worker.ts';
+import { runCli } from '../support/cli.ts';
+import { activeModels, TINY, type WorkerTestPlatform, waitFor, workerPlatform } from './support.ts';
+
+let t: WorkerTestPlatform;
+let worker: RunningWorker;
+let queue: JobQueue;
+let api: RunningApi;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await workerPlatform('cancel', ['CHOL', 'DLBC', 'UVM']);
+  // Automatic promotion off, and a tolerant gate (a tiny candidate passes it).
+  const config = { ...t.config, autoPromote: false, gateTolerance: 100 };
+  worker = await startWorker({ ...t.platform, config });
+  queue = await openJobQueue(t.url);
+  api = await startApi({ pool: t.platform.pool, prisma: t.platform.prisma, queue, port: 0, env: {} });
+  for (const role of ['READER', 'CURATOR', 'ADMIN'] as const)
+    tokens[role] = (await createToken(t.platform.pool, `cancel ${role.toLowerCase()}`, role)).token;
+});
+afterAll(async () => {
+  await worker?.stop();
+  await api?.stop();
+  await queue?.close();
+  await t?.platform.close();
+  if (t) fs.rmSync(t.modelsDir, { recursive: true, force: true });
+});
+
+async function cancel(id: number, role: string) {
+  const response = await fetch(api.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[role]}` },
+    body: JSON.stringify({
+      query: 'mutation($id: ID!) { cancelTrainingRun(id: $id) { id status cancelRequestedAt cancelledBy } }',
+      variables: { id: String(id) },
+    }),
+  });
+  return (await response.json()) as {
+    data?: { cancelTrainingRun: { id: string; status: string; cancelRequestedAt: string | null } } | null;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+}
+
+it('cancels a run mid-training through the API; the worker goes on to the next job', async () => {
+  const prisma = t.platform.prisma;
+  const [before] = await activeModels(t.url);
+  const run = await requestRetraining(
+    { prisma, queue },
+    { reason: 'MANUAL', requestedBy: 'test', config: { ...TINY, maxSteps: 5000 } },
+  );
+  const running = await waitFor('training progress', async () => {
+    const r = await prisma.trainingRun.findUnique({ where: { id: run.id } });
+    if (r?.status === 'FAILED') throw new Error(`run failed: ${r.error}`);
+    return r?.status === 'RUNNING' && (r.step ?? 0) >= 20 ? r : undefined;
+  });
+
+  for (const role of ['READER', 'CURATOR']) {
+    const refused = await cancel(run.id, role);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  }
+  expect((await prisma.trainingRun.findUnique({ where: { id: run.id } }))?.cancelRequestedAt).toBeNull();
+
+  const asked = Date.now();
+  const answer = await cancel(run.id, 'ADMIN');
+  expect(answer.errors).toBeUndefined();
+  expect(answer.data?.cancelTrainingRun.status).toBe('RUNNING');
+  expect(answer.data?.cancelTrainingRun.cancelRequestedAt).toBeTruthy();
+  const cancelled = await waitFor(
+    'the run to be cancelled',
+    async () => {
+      const r = await prisma.trainingRun.findUnique({ where: { id: run.id } });
+      return r?.status === 'CANCELLED' ? r : undefined;
+    },
+    20,
+  );
+  expect(Date.now() - asked).toBeLessThan(10_000);
+  expect(cancelled.cancelledBy).toBe('cancel admin');
+  expect(cancelled.cancelledAt!.getTime()).toBeGreaterThanOrEqual(cancelled.cancelRequestedAt!.getTime());
+  expect(cancelled.finishedAt).toBeTruthy();
+  expect(cancelled.step!).toBeGreaterThanOrEqual(running.step!);
+  expect(cancelled.step!).toBeLessThan(5000);
+  const version = (await prisma.modelVersion.findUnique({ where: { id: cancelled.modelVersionId! } }))!;
+  expect(version.status).toBe('FAILED');
+  expect(version.active).toBeNull();
+  expect(fs.existsSync(version.checkpointPath)).toBe(false);
+  expect((await queue.job(cancelled.jobId!))?.state).toBe('cancelled');
+  expect(await activeModels(t.url)).toEqual([before]);
+  // A finished run cannot be cancelled again.
+  expect((await cancel(run.id, 'ADMIN')).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+  // The worker takes the next job: a THRESHOLD run that passes the gate, kept CANDIDATE (auto-promote off).
+  const next = await requestRetraining(
+    { prisma, queue },
+    { reason: 'THRESHOLD', requestedBy: 'worker', config: { ...TINY, maxSteps: 20 } },
+  );
+  expect(next.id).not.toBe(run.id);
+  const done = await waitFor('the next run', async () => {
+    const r = await prisma.trainingRun.findUnique({ where: { id: next.id } });
+    return r && r.status !== 'QUEUED' && r.status !== 'RUNNING' ? r : undefined;
+  });
+  expect(done.status, done.error ?? '').toBe('SUCCEEDED');
+  expect(done.workerId).toBe(worker.id);
+  expect(done.autoPromote).toBe(false);
+  const candidate = (await prisma.modelVersion.findUnique({ where: { id: done.modelVersionId! } }))!;
+  expect(candidate.status).toBe('CANDIDATE');
+  const gate = candidate.gate as unknown as GateRecord;
+  expect(gate.decision).toBe('HELD');
+  expect(gate.reason).toMatch(/passed the gate, but automatic promotion is off/);
+  expect(await activeModels(t.url)).toEqual([before]);
+}, 120_000);
+
+it('gexbert runs list and gexbert runs cancel', async () => {
+  await worker.stop(); // so the run stays QUEUED
+  const run = await requestRetraining(
+    { prisma: t.platform.prisma, queue },
+    { reason: 'MANUAL', config: { ...TINY, maxSteps: 10 } },
+  );
+  const list = await runCli(['runs', 'list'], t.env);
+  expect(list.code, list.stderr).toBe(0);
+  expect(list.stdout).toMatch(new RegExp(`#${run.id} QUEUED`));
+  expect(list.stdout).toMatch(/CANCELLED/);
+  const cancelled = await runCli(['runs', 'cancel', String(run.id), '--json'], t.env);
+  expect(cancelled.code, cancelled.stderr).toBe(0);
+  const row = JSON.parse(cancelled.stdout) as { status: string; cancelledBy: string };
+  expect(row.status).toBe('CANCELLED');
+  expect(row.cancelledBy).toMatch(/^cli:/);
+  expect((await queue.job(run.jobId!))?.state).toBe('cancelled');
+  const again = await runCli(['runs', 'cancel', String(run.id)], t.env);
+  expect(again.code).not.toBe(0);
+  expect(again.stderr).toMatch(/is CANCELLED/);
+}, 60_000);
