@@ -20,6 +20,7 @@ import { type ApiConfig, type ApiConfigInput, loadApiConfig } from './config.ts'
 import type { Context } from './context.ts';
 import { unauthenticated } from './errors.ts';
 import { ModelHolder } from './inference/modelHolder.ts';
+import { checkOperationInput } from './inputLimits.ts';
 import { landingPageHtml } from './landingPage.ts';
 import { checkCost, depthLimit, operationCost } from './limits.ts';
 import { createLoaders } from './loaders.ts';
@@ -81,13 +82,18 @@ function sendJson(res: http.ServerResponse, status: number, message: string, cod
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
-/** Refuses operations whose estimated cost exceeds the limit (needs the variables, so not a validation rule). */
+/**
+ * Before any resolver runs: refuses strings with NUL, lone surrogates or over their length limit
+ * (inputLimits.ts), then operations whose estimated cost exceeds the limit (both need the variables, so
+ * they are not validation rules).
+ */
 function costPlugin(config: ApiConfig): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
+          checkOperationInput(document, operation, request.variables ?? {});
           const cost = operationCost(schema, document, operation, request.variables ?? {}, config);
           checkCost(cost, config.maxCost);
         },
@@ -129,7 +135,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     const original = unwrapResolverError(error);
     if (isInputError(original))
       return { message: original.message, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
-    if (config.production && formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+    // In production anything not raised on purpose (a GraphQLError with its own code) is masked: no
+    // driver or Prisma messages, codes or source paths reach the client.
+    const deliberate =
+      original instanceof GraphQLError && formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR';
+    if (config.production && !deliberate) {
       log(
         `API internal error: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`,
       );
@@ -138,6 +148,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
         path: formatted.path,
         extensions: { code: 'INTERNAL_SERVER_ERROR' },
       };
+    }
+    if (config.production && formatted.extensions && 'stacktrace' in formatted.extensions) {
+      const { stacktrace: _, ...extensions } = formatted.extensions;
+      return { ...formatted, extensions };
     }
     return formatted;
   };

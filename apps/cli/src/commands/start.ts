@@ -12,13 +12,27 @@ import { progress } from '../progress.ts';
 import { redact } from './db.ts';
 import { spawnWorker, type WorkerProcess } from './worker.ts';
 
+/**
+ * Whether `gexbert start` serves the API in development mode (stack traces, introspection, the query page):
+ * only when asked for, by --dev, GEXBERT_DEV=1 or GEXBERT_API_PRODUCTION=false; production otherwise.
+ */
+export function developmentAsked(dev: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  const on = (value: string | undefined) => value !== undefined && /^(1|true|yes)$/i.test(value.trim());
+  const off = (value: string | undefined) => value !== undefined && /^(0|false|no)$/i.test(value.trim());
+  return Boolean(dev) || on(env.GEXBERT_DEV) || off(env.GEXBERT_API_PRODUCTION);
+}
+
 export function registerStart(program: Command): void {
   program
     .command('start')
     .description('start the platform: PostgreSQL (embedded by default), migrations, demo cohort, services')
     .option('--no-demo', 'do not seed the demo cohort into an empty database')
     .option('--no-worker', 'do not start the training worker (gexbert worker) beside the API')
-    .action(async (flags: { demo: boolean; worker: boolean }) => {
+    .option(
+      '--dev',
+      'serve the API in development mode: stack traces, introspection and the query page (also GEXBERT_DEV=1)',
+    )
+    .action(async (flags: { demo: boolean; worker: boolean; dev?: boolean }) => {
       let platform: Platform | undefined;
       let api: RunningApi | undefined;
       let worker: WorkerProcess | undefined;
@@ -49,9 +63,16 @@ export function registerStart(program: Command): void {
         }
         const model = await ensureActiveModel(platform, { log: (line) => console.log(line) });
         queue = await openJobQueue(platform.url);
-        api = await startApi({ pool: platform.pool, prisma: platform.prisma, queue });
+        const dev = developmentAsked(flags.dev);
+        // safe by default: production (masked errors, no introspection) unless development is asked for
+        api = await startApi({ pool: platform.pool, prisma: platform.prisma, queue, production: !dev });
         console.log(`PostgreSQL  ${redact(platform.url)}${platform.config.databaseUrl ? '' : ' (embedded)'}`);
         console.log(`GraphQL API ${api.url}  (a token: npx gexbert token create --name me --role reader)`);
+        console.log(
+          dev
+            ? 'API mode    development (stack traces, introspection, query page; not for shared hosts)'
+            : 'API mode    production (masked errors, no introspection; gexbert start --dev to develop)',
+        );
         console.log(`Model       ${model.name} (active; checkpoint ${model.checkpointPath})`);
         if (flags.worker) {
           worker = spawnWorker(platform.url);

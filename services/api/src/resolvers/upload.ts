@@ -6,8 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import { describeSource } from '@gexbert/core/ingest/source';
+import { alreadyImported } from '@gexbert/core/ingest/transaction';
 import { GraphQLScalarType } from 'graphql/index.js';
-import { requireRole } from '../context.ts';
+import { type Context, requireRole } from '../context.ts';
 import { badInput } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
 import { Upload } from '../upload.ts';
@@ -59,15 +61,29 @@ function uploadNaming(file: string): { origin: string; label: string } {
   return { origin: `upload:${path.basename(file)}`, label: path.basename(file) };
 }
 
+/**
+ * Whether this counts file was imported before (same content): then its upload is `unchanged` and must
+ * write nothing, not even a cohort it names (the samples are where the first import put them).
+ */
+async function countsImportedBefore(context: Context, file: string): Promise<boolean> {
+  const source = await describeSource(file, 'counts-matrix', [file]);
+  const client = await context.db.connect();
+  try {
+    return (await alreadyImported(client, source, 'COUNTS')) !== null;
+  } finally {
+    client.release();
+  }
+}
+
 export const uploadResolvers: Resolvers = {
   Upload: uploadScalar,
   Mutation: {
     ingestCountsUpload: async (_, args, context) => {
       requireRole(context, 'CURATOR');
       const results = await asUserInput(() =>
-        withUploadedFile(asUpload(args.file), (file) =>
+        withUploadedFile(asUpload(args.file), async (file) =>
           ingestCounts(context.db, file, {
-            cohort: args.cohort ?? undefined,
+            cohort: (await countsImportedBefore(context, file)) ? undefined : (args.cohort ?? undefined),
             cancerType: args.cancerType ?? undefined,
             unit: (args.unit ?? undefined) as ExpressionUnit | undefined,
             ...uploadNaming(file),
