@@ -1,6 +1,6 @@
 // Killing the worker mid-training: the active model keeps serving, the half-trained version is never active,
 // and a new worker finds the run by its stale heartbeat and resumes it from its saved state; stopping that
-// worker (SIGTERM) hands the run back to the queue, and a third worker finishes it.
+// worker (SIGTERM) stops it at a step boundary (INTERRUPTED), and a third worker resumes and finishes it.
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -102,7 +102,7 @@ it('survives a SIGKILL and a SIGTERM of the worker mid-training; new workers res
   }
 
   // A new worker (short stale limit) finds the run by its stale heartbeat and resumes it; Ctrl-C (SIGTERM)
-  // on it mid-training hands the run back to the queue cleanly.
+  // on it mid-training stops it at a step boundary and records it INTERRUPTED.
   const second = worker({ GEXBERT_WORKER_STALE_SECONDS: '3' });
   const resumed = await waitFor('the second worker to resume the run', async () => {
     const r = await prisma.trainingRun.findUnique({ where: { id: run.id } });
@@ -115,10 +115,10 @@ it('survives a SIGKILL and a SIGTERM of the worker mid-training; new workers res
   expect(second.output()).toMatch(/stopped reporting/);
   expect(second.output()).toMatch(/resumed at step \d+/);
   const handedBack = (await prisma.trainingRun.findUnique({ where: { id: run.id } }))!;
-  expect(handedBack.status).toBe('QUEUED');
+  expect(handedBack.status).toBe('INTERRUPTED');
   expect(handedBack.workerId).toBeNull();
   expect(handedBack.error).toMatch(/was stopped/);
-  expect((await queue.job(handedBack.jobId!))?.state).toBe('retry');
+  expect((await queue.job(handedBack.jobId!))?.state).toBe('completed');
   expect((await prisma.modelVersion.findUnique({ where: { id: partial.id } }))?.status).toBe('TRAINING');
   expect(await activeModels(t.url)).toEqual([before]);
 
