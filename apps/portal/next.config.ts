@@ -7,6 +7,8 @@ const config: NextConfig = {
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
   reactStrictMode: true,
+  // unauthorized() / forbidden(): server actions without a session (or with too low a role) answer 401/403.
+  experimental: { authInterrupts: true },
 };
 
 export default config;

@@ -1,7 +1,9 @@
 // The portal in a real browser: `gexbert start` on a fresh database holding real TCGA cohorts, Debian's
 // chromium driven by playwright-core. Every page loads without console errors and shows the numbers the
 // database and the API give; plots have drawn marks; tables page, search and download; a cohort is created
-// from filters; a retraining run is queued with an admin token; a failed import shows its error.
+// from filters (by a curator); a retraining run is queued (by an admin; a reader sees no Retrain form); a
+// failed import shows its error. Each role signs in through the sign-in page with its own API token (browser
+// context per role; the reader browses).
 // Screenshots go to test/artifacts/portal/ (laptop and projector widths). The stack runs without a worker
 // (`--no-worker`), so a queued retraining run stays QUEUED and nothing trains during the test.
 import type { ChildProcess } from 'node:child_process';
@@ -40,11 +42,15 @@ let stack: ChildProcess;
 let portalUrl: string;
 let apiUrl: string;
 let readerToken: string;
+let curatorToken: string;
 let adminToken: string;
 /** A counts file with a non-numeric value (line 2, column 2): its import fails and is recorded as FAILED. */
 let badFile: string;
 let browser: Browser;
+/** Signed in as a reader (most tests), a curator (creates cohorts) and an admin (retrains). */
 let context: BrowserContext;
+let curatorContext: BrowserContext;
+let adminContext: BrowserContext;
 const consoleErrors: string[] = [];
 
 /** Waits for a line of `gexbert start`'s stdout matching `pattern`; returns the match. */
@@ -76,8 +82,13 @@ async function api<T>(text: string, variables: Record<string, unknown> = {}): Pr
 }
 
 /** A new page that records console errors and uncaught exceptions into `consoleErrors`. */
-async function openPage(url: string, width: keyof typeof WIDTHS = 'laptop', timeout = 30_000): Promise<Page> {
-  const page = await context.newPage();
+async function openPage(
+  url: string,
+  width: keyof typeof WIDTHS = 'laptop',
+  timeout = 30_000,
+  as: BrowserContext = context,
+): Promise<Page> {
+  const page = await as.newPage();
   await page.setViewportSize(WIDTHS[width]);
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
@@ -85,6 +96,19 @@ async function openPage(url: string, width: keyof typeof WIDTHS = 'laptop', time
   page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
   await page.goto(url, { waitUntil: 'networkidle', timeout });
   return page;
+}
+
+/** A browser context signed in with `token` through the portal's sign-in page. */
+async function signedInContext(token: string): Promise<BrowserContext> {
+  const signed = await browser.newContext({ acceptDownloads: true });
+  const page = await signed.newPage();
+  await page.goto(`${portalUrl}/cohorts`);
+  await page.waitForURL(/\/signin\?next=%2Fcohorts$/);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/cohorts$/);
+  await page.close();
+  return signed;
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -104,6 +128,7 @@ beforeAll(async () => {
     fs.writeFileSync(badFile, '\tTCGA-AA-0001-01A\nENSG00000141510\tnot-a-count\n');
     await expect(ingestCounts(pool, badFile)).rejects.toThrow(`${badFile}:2:2`);
     readerToken = (await createToken(pool, 'portal test', 'READER')).token;
+    curatorToken = (await createToken(pool, 'portal curator', 'CURATOR')).token;
     adminToken = (await createToken(pool, 'portal admin', 'ADMIN')).token;
   } finally {
     await pool.end();
@@ -127,10 +152,13 @@ beforeAll(async () => {
   portalUrl = (await Promise.race([portal, failed]))[1]!;
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  context = await browser.newContext({ acceptDownloads: true });
+  context = await signedInContext(readerToken);
+  curatorContext = await signedInContext(curatorToken);
+  adminContext = await signedInContext(adminToken);
 }, 900_000);
 
 afterAll(async () => {
+  await Promise.all([context?.close(), curatorContext?.close(), adminContext?.close()]);
   await browser?.close();
   if (stack && stack.exitCode === null) {
     const exited = new Promise((resolve) => stack.once('exit', resolve));
@@ -154,6 +182,7 @@ describe('the portal', () => {
     sampleCount = Number(row!.n);
     const page = await openPage(`${portalUrl}/`);
     expect(new URL(page.url()).pathname).toBe('/cohorts');
+    expect(await page.getByTestId('session-user').textContent()).toBe('portal test (reader)');
     const cells = await page
       .getByTestId('cohort-table')
       .locator('tbody tr')
@@ -568,7 +597,7 @@ describe('the portal', () => {
     await dashboard.close();
   });
 
-  it('lists the model versions with the active one, and refuses to retrain without an admin token', async () => {
+  it('lists the model versions with the active one, and shows a reader no Retrain form', async () => {
     const { activeModel } = await api<{ activeModel: { id: string; name: string } }>(
       'query { activeModel { id name } }',
     );
@@ -692,20 +721,17 @@ describe('the portal', () => {
       ).toBe(true);
     await page.getByTestId(`loss-curve-${activeModel.id}`).scrollIntoViewIfNeeded();
     await screenshot(page, 'models-curves-laptop');
-    // A reader token typed into the retrain form is refused by the API and no run is queued.
-    await page.getByLabel('Admin API token').fill(readerToken);
-    await page.getByRole('button', { name: 'Retrain' }).click();
-    const error = page.getByTestId('retrain-error');
-    await error.waitFor();
-    expect(await error.textContent()).toMatch(/admin/i);
+    // A reader may not retrain: no form, a sentence saying who may (the server refuses the action too:
+    // test/security/portal.test.ts).
+    expect(await page.getByRole('button', { name: 'Retrain' }).count()).toBe(0);
+    expect(await page.getByTestId('retrain-needs-admin').textContent()).toMatch(/admin/i);
     expect(await runs()).toBe(runsBefore);
     await screenshot(page, 'models-laptop');
     await page.close();
   });
 
-  it('queues a retraining run with an admin token and shows it queued (no worker: nothing trains)', async () => {
-    const page = await openPage(`${portalUrl}/models`);
-    await page.getByLabel('Admin API token').fill(adminToken);
+  it('queues a retraining run as a signed-in admin and shows it queued (no worker: nothing trains)', async () => {
+    const page = await openPage(`${portalUrl}/models`, 'laptop', 30_000, adminContext);
     await page.getByLabel(/Recipe overrides/).fill('{"maxSteps": 2, "width": 16, "vocabularySize": 200}');
     await page.getByRole('button', { name: 'Retrain' }).click();
     const queued = page.getByTestId('retrain-queued');
@@ -797,13 +823,16 @@ describe('the portal', () => {
     await page.close();
   });
 
-  it('creates a cohort from filters, by keyboard', async () => {
+  it('creates a cohort from filters, by keyboard (a curator; a reader sees no form)', async () => {
     const [expected] = await query<{ n: string }>(
       dbUrl,
       `SELECT count(*) AS n FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
        WHERE p."cancerType" = 'UVM' AND s."sampleType" = 'TUMOR'`,
     );
-    const page = await openPage(`${portalUrl}/cohorts`);
+    const reading = await openPage(`${portalUrl}/cohorts`);
+    expect(await reading.getByRole('button', { name: 'Create cohort' }).count()).toBe(0);
+    await reading.close();
+    const page = await openPage(`${portalUrl}/cohorts`, 'laptop', 30_000, curatorContext);
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').textContent()).toBe('Skip to content');
     await page.getByLabel('Name', { exact: true }).fill('UVM tumours');
@@ -819,7 +848,7 @@ describe('the portal', () => {
   });
 
   it('shows clear empty, not-found and error states', async () => {
-    const page = await openPage(`${portalUrl}/cohorts`);
+    const page = await openPage(`${portalUrl}/cohorts`, 'laptop', 30_000, curatorContext);
     await page.getByLabel('Name', { exact: true }).fill('No such samples');
     await page.getByLabel('Other cancer types (comma-separated)').fill('BRCA');
     await page.getByRole('button', { name: 'Create cohort' }).click();
@@ -842,8 +871,8 @@ describe('the portal', () => {
 
     // Pages that answer 404 or show an API error are opened without recording the browser's resource errors.
     const other = await context.newPage();
-    // (Status 200: the page streams behind loading.tsx, so its status is sent before the cohort is looked up.)
-    await other.goto(`${portalUrl}/cohorts/999999`, { waitUntil: 'networkidle' });
+    const missing = await other.goto(`${portalUrl}/cohorts/999999`, { waitUntil: 'networkidle' });
+    expect(missing!.status()).toBe(404);
     expect(await other.locator('h1').textContent()).toBe('Not found');
     await other.goto(`${portalUrl}/samples/not-a-number`, { waitUntil: 'networkidle' });
     const alert = other.locator('.error-box[role=alert]');

@@ -1,5 +1,7 @@
-// `gexbert start` serves the portal beside the API: a token of its own (revoked on stop), a build when the
-// build is missing or stale, then `next start`; prints "Portal <url>" once it answers.
+// `gexbert start` serves the portal beside the API: a build when the build is missing or stale, then
+// `next start`; prints "Portal <url>" once it answers. Visitors sign in with their own API tokens; the portal
+// gets a token of its own (a reader's, revoked on stop) only when GEXBERT_PORTAL_ANONYMOUS=read lets
+// visitors who have not signed in read.
 import { createToken, revokeToken } from '@gexbert/api/auth/tokens';
 import { buildIsCurrent } from '@gexbert/portal/launch/build';
 import { loadPortalLaunchConfig } from '@gexbert/portal/launch/config';
@@ -16,11 +18,14 @@ export interface RunningPortal {
 export async function startPortalBesideApi(pool: pg.Pool, apiUrl: string): Promise<RunningPortal | null> {
   const config = loadPortalLaunchConfig();
   if (config.enabled === 'off') return null;
-  const { token, row } = await createToken(pool, 'portal (gexbert start)', 'CURATOR');
+  const anonymous =
+    config.anonymous === 'read'
+      ? await createToken(pool, 'portal anonymous reader (gexbert start)', 'READER')
+      : null;
   const debug = process.env.GEXBERT_DEBUG;
   const server = new PortalServer({
     apiUrl,
-    apiToken: token,
+    ...(anonymous ? { anonymousToken: anonymous.token } : {}),
     config,
     log: (line) => debug && process.stderr.write(`portal: ${line}\n`),
   });
@@ -37,7 +42,7 @@ export async function startPortalBesideApi(pool: pg.Pool, apiUrl: string): Promi
     async stop() {
       stopping = true;
       await server.stop();
-      await revokeToken(pool, row.id).catch(() => {});
+      if (anonymous) await revokeToken(pool, anonymous.row.id).catch(() => {});
     },
   };
 }

@@ -1,12 +1,18 @@
 // The portal's server-side settings: one zod-validated object, read from GEXBERT_PORTAL_* variables
-// (`gexbert start` sets them for the `next start` it runs). The token never reaches the browser.
+// (`gexbert start` sets them for the `next start` it runs). No token here reaches the browser: each visitor
+// signs in with their own API token (kept server-side, see lib/session.ts).
 import { z } from 'zod';
 
 export const PortalConfigSchema = z.object({
   /** The GraphQL endpoint the portal's server talks to, e.g. http://127.0.0.1:4000/graphql. */
   apiUrl: z.url(),
-  /** The API token the portal's server sends (Authorization: Bearer). */
-  apiToken: z.string().min(1),
+  /**
+   * A reader token for visitors who have not signed in, set only when anonymous read access is on
+   * (GEXBERT_PORTAL_ANONYMOUS=read for `gexbert start`); absent, every page asks to sign in.
+   */
+  anonymousToken: z.string().min(1).optional(),
+  /** Minutes a session may stay unused before it ends (sign in again). */
+  sessionIdleMinutes: z.coerce.number().positive().default(480),
   /** Rows fetched per API request when the portal reads a whole list (at most the API's page size). */
   pageSize: z.coerce.number().int().min(1).max(500).default(500),
   /** Most rows of one table the portal loads whole (the cohort sample table pages through the API instead). */
@@ -17,7 +23,8 @@ export type PortalConfig = z.infer<typeof PortalConfigSchema>;
 /** Environment variables and the setting each sets. */
 export const PORTAL_ENV = {
   GEXBERT_PORTAL_API_URL: 'apiUrl',
-  GEXBERT_PORTAL_API_TOKEN: 'apiToken',
+  GEXBERT_PORTAL_ANONYMOUS_TOKEN: 'anonymousToken',
+  GEXBERT_PORTAL_SESSION_IDLE_MINUTES: 'sessionIdleMinutes',
   GEXBERT_PORTAL_PAGE_SIZE: 'pageSize',
   GEXBERT_PORTAL_MAX_TABLE_ROWS: 'maxTableRows',
 } as const;
@@ -37,7 +44,7 @@ export function loadPortalConfig(
     const name = Object.entries(PORTAL_ENV).find(([, key]) => key === issue.path[0])?.[0];
     throw new Error(
       `invalid portal setting ${name ?? issue.path.join('.')}: ${issue.message} ` +
-        '(`gexbert start` sets it; to run the portal alone, set GEXBERT_PORTAL_API_URL and GEXBERT_PORTAL_API_TOKEN)',
+        '(`gexbert start` sets it; to run the portal alone, set GEXBERT_PORTAL_API_URL)',
     );
   }
   return parsed.data;

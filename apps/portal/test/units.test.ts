@@ -102,16 +102,16 @@ describe('tables', () => {
 });
 
 describe('settings and input', () => {
-  it('the portal needs the API URL and token, and names the variable when one is wrong', () => {
+  it('the portal needs the API URL (no token of its own), and names the variable when one is wrong', () => {
     expect(() => loadPortalConfig({})).toThrow(/GEXBERT_PORTAL_API_URL/);
-    expect(() => loadPortalConfig({ GEXBERT_PORTAL_API_URL: 'http://127.0.0.1:4000/graphql' })).toThrow(
-      /GEXBERT_PORTAL_API_TOKEN/,
-    );
-    const config = loadPortalConfig({
-      GEXBERT_PORTAL_API_URL: 'http://127.0.0.1:4000/graphql',
-      GEXBERT_PORTAL_API_TOKEN: 't',
-    });
+    const config = loadPortalConfig({ GEXBERT_PORTAL_API_URL: 'http://127.0.0.1:4000/graphql' });
     expect(config.pageSize).toBe(500);
+    expect(config.anonymousToken).toBeUndefined();
+    expect(config.sessionIdleMinutes).toBe(480);
+    expect(loadPortalLaunchConfig({}).anonymous).toBe('off');
+    expect(() => loadPortalLaunchConfig({ GEXBERT_PORTAL_ANONYMOUS: 'write' })).toThrow(
+      /GEXBERT_PORTAL_ANONYMOUS/,
+    );
     expect(() => loadPortalLaunchConfig({ GEXBERT_PORTAL_PORT: 'eighty' })).toThrow(/GEXBERT_PORTAL_PORT/);
     expect(loadPortalLaunchConfig({}).port).toBe(3000);
   });
@@ -126,9 +126,8 @@ describe('settings and input', () => {
 describe('the API client', () => {
   it('names the API URL when the API cannot be reached', async () => {
     vi.stubEnv('GEXBERT_PORTAL_API_URL', 'http://127.0.0.1:9/graphql');
-    vi.stubEnv('GEXBERT_PORTAL_API_TOKEN', 'gxb_unused');
     try {
-      const error = await apiRequest(CohortListDocument, {}).catch((e: unknown) => e);
+      const error = await apiRequest(CohortListDocument, {}, 'gxb_unused').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ApiError);
       expect((error as ApiError).unreachable).toBe(true);
       expect((error as ApiError).message).toMatch(

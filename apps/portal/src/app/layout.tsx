@@ -1,10 +1,13 @@
-// The portal's frame: local fonts (no font CDN), a skip link, the navigation and the page.
+// The portal's frame: local fonts (no font CDN), a skip link, the navigation, who is signed in (sign out)
+// and the page.
 import '@fontsource/inter/latin-400.css';
 import '@fontsource/inter/latin-600.css';
 import './globals.css';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { currentUser } from '../lib/auth.ts';
+import { signOut } from './signin/actions.ts';
 
 export const metadata: Metadata = {
   title: { default: 'GexBERT Platform', template: '%s · GexBERT Platform' },
@@ -20,7 +23,8 @@ const NAV = [
   { href: '/models', label: 'Models' },
 ];
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await currentUser();
   return (
     <html lang="en">
       <body>
@@ -40,6 +44,18 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               ))}
             </ul>
           </nav>
+          <div className="session" data-testid="session">
+            {user && !user.anonymous ? (
+              <form action={signOut}>
+                <span data-testid="session-user" data-role={user.role}>
+                  {`${user.name ?? 'signed in'} (${user.role.toLowerCase()})`}
+                </span>{' '}
+                <button type="submit">Sign out</button>
+              </form>
+            ) : (
+              <Link href="/signin">{user ? 'Reading anonymously · Sign in' : 'Sign in'}</Link>
+            )}
+          </div>
         </header>
         <main id="main" tabIndex={-1}>
           {children}

@@ -7,6 +7,11 @@ export const PortalLaunchSchema = z.object({
   /** TCP port of `next start` (0 = any free port). */
   port: z.coerce.number().int().min(0).max(65535).default(3000),
   host: z.string().min(1).default('127.0.0.1'),
+  /**
+   * What visitors who have not signed in may do: 'off' (the default: every page asks to sign in) or
+   * 'read' (they read as a reader; `gexbert start` then gives the portal a reader token for them).
+   */
+  anonymous: z.enum(['off', 'read']).default('off'),
   /** Longest wait, in seconds, for a started portal to answer. */
   startTimeoutSeconds: z.coerce.number().int().min(1).default(60),
 });
@@ -17,6 +22,7 @@ const ENV = {
   GEXBERT_PORTAL_PORT: 'port',
   GEXBERT_PORTAL_HOST: 'host',
   GEXBERT_PORTAL_START_TIMEOUT: 'startTimeoutSeconds',
+  GEXBERT_PORTAL_ANONYMOUS: 'anonymous',
 } as const;
 
 /** The settings from the environment; throws one line naming the variable when invalid. */

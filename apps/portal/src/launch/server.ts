@@ -1,5 +1,5 @@
 // The portal's server process: serve.mjs (`next start` that exits when its parent goes away) on the built
-// portal, told the API's URL and its token.
+// portal, told the API's URL (and a reader token only when anonymous read access is on).
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -8,8 +8,11 @@ import type { PortalLaunchConfig } from './config.ts';
 
 export interface PortalServerOptions {
   apiUrl: string;
-  /** The API token the portal's server uses (never sent to browsers). */
-  apiToken: string;
+  /**
+   * A reader token for visitors who have not signed in (anonymous read access); without it every visitor
+   * signs in with their own token. Never sent to browsers.
+   */
+  anonymousToken?: string;
   config: PortalLaunchConfig;
   /** Build output and the server's log lines. */
   log?: (line: string) => void;
@@ -49,11 +52,7 @@ export class PortalServer {
     // stdin stays open while this process lives: the server exits when it closes.
     const child = spawn(process.execPath, [path.join(PORTAL_DIR, 'serve.mjs'), String(port), host], {
       cwd: PORTAL_DIR,
-      env: nextEnv({
-        NODE_ENV: 'production',
-        GEXBERT_PORTAL_API_URL: this.options.apiUrl,
-        GEXBERT_PORTAL_API_TOKEN: this.options.apiToken,
-      }),
+      env: this.childEnv(),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -77,6 +76,14 @@ export class PortalServer {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     throw new Error(`the portal did not answer at ${url} within ${startTimeoutSeconds} s: ${output.trim()}`);
+  }
+
+  /** The server's environment: the API URL, the anonymous reader token only when given. */
+  private childEnv(): NodeJS.ProcessEnv {
+    const env = nextEnv({ NODE_ENV: 'production', GEXBERT_PORTAL_API_URL: this.options.apiUrl });
+    delete env.GEXBERT_PORTAL_ANONYMOUS_TOKEN;
+    if (this.options.anonymousToken) env.GEXBERT_PORTAL_ANONYMOUS_TOKEN = this.options.anonymousToken;
+    return env;
   }
 
   /** Stops the build or the server; resolves once the server has exited. */

@@ -1,8 +1,9 @@
 // The portal's only way to its data: typed GraphQL operations sent by the portal's server to the API, with
-// the token from the portal's configuration. Never imported by client components.
+// the token of the user who asked (their session, lib/auth.ts). Never imported by client components.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { loadPortalConfig } from '../config.ts';
+import { currentUser } from './auth.ts';
 
 /** An error the API answered with (or a failure to reach it), with a message to show. */
 export class ApiError extends Error {
@@ -22,8 +23,9 @@ interface GraphQLResponse<T> {
 }
 
 /**
- * Runs one operation; throws ApiError with the API's first error message. `token` replaces the portal's own
- * token (e.g. an admin token a user typed for one admin-only mutation).
+ * Runs one operation with the signed-in user's own token (or the anonymous reader's, when that is on);
+ * throws ApiError with the API's first error message, or when nobody is signed in. `token` is for the
+ * sign-in itself (the token being checked).
  */
 export async function apiRequest<TResult, TVariables extends Record<string, unknown>>(
   document: TypedDocumentNode<TResult, TVariables>,
@@ -31,12 +33,14 @@ export async function apiRequest<TResult, TVariables extends Record<string, unkn
   token?: string,
 ): Promise<TResult> {
   const config = loadPortalConfig();
+  const bearer = token ?? (await currentUser())?.token;
+  if (!bearer) throw new ApiError('sign in to see this');
   let response: Response;
   try {
     response = await fetch(config.apiUrl, {
       method: 'POST',
       cache: 'no-store',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token ?? config.apiToken}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
       body: JSON.stringify({ query: print(document), variables }),
     });
   } catch (error) {

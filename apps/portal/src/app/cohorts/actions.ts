@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation';
 import { CreateCohortDocument, type SampleType } from '../../generated/graphql.ts';
 import { apiRequest } from '../../lib/api.ts';
 import { attempt } from '../../lib/attempt.ts';
+import { requireRole } from '../../lib/auth.ts';
 
 export interface CreateCohortState {
   error: string | null;
@@ -21,6 +22,7 @@ function chosenCancerTypes(form: FormData): string[] {
 }
 
 export async function createCohort(_state: CreateCohortState, form: FormData): Promise<CreateCohortState> {
+  await requireRole('CURATOR');
   const name = String(form.get('name') ?? '').trim();
   if (!name) return { error: 'Give the cohort a name.' };
   const description = String(form.get('description') ?? '').trim() || null;

@@ -6,8 +6,10 @@ import type { TableRow } from '../../components/tableModel.ts';
 import { CohortListDocument } from '../../generated/graphql.ts';
 import { allPages, apiRequest } from '../../lib/api.ts';
 import { attempt } from '../../lib/attempt.ts';
+import { requireUser } from '../../lib/auth.ts';
 import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../lib/cohortFigures.ts';
 import { formatPercent, formatTimestamp } from '../../lib/format.ts';
+import { hasRole } from '../../lib/session.ts';
 import { CreateCohortForm } from './CreateCohortForm.tsx';
 
 export const metadata: Metadata = { title: 'Cohorts' };
@@ -24,6 +26,7 @@ const COLUMNS = [
 ];
 
 export default async function CohortsPage() {
+  const user = await requireUser('/cohorts');
   const result = await attempt(() =>
     allPages(async (first, after) => (await apiRequest(CohortListDocument, { first, after })).cohorts),
   );
@@ -68,8 +71,16 @@ export default async function CohortsPage() {
         testId="cohort-table"
         emptyText="No cohorts yet. Import samples with `gexbert ingest counts <files> --cohort NAME`, or create one below from the samples already stored."
       />
-      <h2 id="create">Create a cohort from filters</h2>
-      <CreateCohortForm cancerTypes={cancerTypes} />
+      {hasRole(user.role, 'CURATOR') ? (
+        <>
+          <h2 id="create">Create a cohort from filters</h2>
+          <CreateCohortForm cancerTypes={cancerTypes} />
+        </>
+      ) : (
+        <p className="muted" data-testid="create-needs-curator">
+          Curators and admins can create cohorts here: sign in with a curator token.
+        </p>
+      )}
     </>
   );
 }

@@ -12,6 +12,7 @@ import {
 } from '../../generated/graphql.ts';
 import { allPages, apiRequest } from '../../lib/api.ts';
 import { attempt } from '../../lib/attempt.ts';
+import { requireUser } from '../../lib/auth.ts';
 import { formatInt, formatTimestamp } from '../../lib/format.ts';
 
 export const metadata: Metadata = { title: 'Imports' };
@@ -49,6 +50,7 @@ interface Props {
 
 export default async function ImportsPage({ searchParams }: Props) {
   const query = await searchParams;
+  await requireUser(query.status ? `/imports?status=${encodeURIComponent(query.status)}` : '/imports');
   const filter = FILTERS.find((f) => f.param === query.status) ?? FILTERS[0];
   const status = 'status' in filter ? filter.status : null;
   const result = await attempt(() =>

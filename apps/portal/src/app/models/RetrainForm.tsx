@@ -1,6 +1,6 @@
 'use client';
-// "Retrain the model": asks for an admin API token (the portal's own token may not retrain) and optional
-// recipe overrides, and queues a run through the server action.
+// "Retrain the model" (shown to admins only): optional recipe overrides; queues a run through the server
+// action as the signed-in admin.
 import { useActionState } from 'react';
 import { type RetrainState, triggerRetraining } from './actions.ts';
 
@@ -14,14 +14,8 @@ export function RetrainForm() {
       <p id="retrain-help" className="muted">
         Queues a retraining run on every real sample in the database (simulated samples, such as the demo
         cohort, only when the box below is ticked); the worker trains it and the promotion gate decides
-        whether it replaces the active model. Only admins may retrain: enter an admin token (create one with{' '}
-        <code>gexbert token create --name &lt;you&gt; --role admin</code>). The token is sent once with this
-        request and not stored.
+        whether it replaces the active model. The run is requested in your name.
       </p>
-      <label>
-        Admin API token{' '}
-        <input type="password" name="adminToken" autoComplete="off" required style={{ width: '100%' }} />
-      </label>
       <label>
         Recipe overrides (optional JSON, e.g. {'{"maxSteps": 200}'}){' '}
         <input type="text" name="overrides" style={{ width: '100%' }} />

@@ -22,7 +22,8 @@ function statusText(r: Run): string {
   return r.status === 'RUNNING' && r.cancelRequestedAt ? 'RUNNING (cancel requested)' : r.status;
 }
 
-export function TrainingRunsSection(props: { runs: Run[] }) {
+/** `canCancel`: the signed-in user is an admin (others see no Cancel button; the action refuses them too). */
+export function TrainingRunsSection(props: { runs: Run[]; canCancel: boolean }) {
   const unfinished = props.runs.filter((r) => UNFINISHED.includes(r.status));
   return (
     <>
@@ -45,9 +46,9 @@ export function TrainingRunsSection(props: { runs: Run[] }) {
             <p className="muted">
               Cancel requested by {r.cancelledBy ?? 'an admin'}; stopping at the next step.
             </p>
-          ) : (
+          ) : props.canCancel ? (
             <CancelRunButton runId={r.id} />
-          )}
+          ) : null}
         </div>
       ))}
       <DataTable

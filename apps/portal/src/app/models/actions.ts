@@ -1,10 +1,10 @@
 'use server';
-// The retrain form's server action: queues a retraining run with the admin token the user typed (never
-// the portal's own token, which is not an admin's).
+// The retrain form's server action: queues a retraining run as the signed-in admin (their own token).
 import { revalidatePath } from 'next/cache';
 import { TriggerRetrainingDocument } from '../../generated/graphql.ts';
 import { apiRequest } from '../../lib/api.ts';
 import { attempt } from '../../lib/attempt.ts';
+import { requireRole } from '../../lib/auth.ts';
 
 export interface RetrainState {
   error: string | null;
@@ -25,12 +25,7 @@ function parseOverrides(text: string): { ok: true; value: unknown } | { ok: fals
 }
 
 export async function triggerRetraining(_state: RetrainState, form: FormData): Promise<RetrainState> {
-  const token = String(form.get('adminToken') ?? '').trim();
-  if (!token)
-    return {
-      error: 'Enter an admin API token (gexbert token create --name <you> --role admin).',
-      queued: null,
-    };
+  await requireRole('ADMIN');
   const overrides = parseOverrides(String(form.get('overrides') ?? ''));
   if (!overrides.ok) return { error: overrides.error, queued: null };
   const result = await attempt(() =>
@@ -38,7 +33,6 @@ export async function triggerRetraining(_state: RetrainState, form: FormData): P
       TriggerRetrainingDocument,
       // simulated samples only when the box was ticked
       { config: overrides.value, includeSimulated: form.get('includeSimulated') === 'on' },
-      token,
     ),
   );
   if (!result.ok) return { error: result.message, queued: null };

@@ -1,11 +1,13 @@
 // The model registry: every GexBERT version with its status, parent, metrics and promotion-gate record,
-// the training runs with live progress, and a retrain button (admin token asked for).
+// the training runs with live progress, and a retrain button (admins only).
 import type { Metadata } from 'next';
 import { ApiFailure } from '../../components/ApiFailure.tsx';
 import { Stats } from '../../components/Stats.tsx';
 import { ModelsOverviewDocument } from '../../generated/graphql.ts';
 import { apiRequest } from '../../lib/api.ts';
 import { attempt } from '../../lib/attempt.ts';
+import { requireUser } from '../../lib/auth.ts';
+import { hasRole } from '../../lib/session.ts';
 import { ModelVersionsSection } from './ModelVersionsSection.tsx';
 import { RetrainForm } from './RetrainForm.tsx';
 import { RunPoller } from './RunPoller.tsx';
@@ -14,6 +16,7 @@ import { TrainingRunsSection } from './TrainingRunsSection.tsx';
 export const metadata: Metadata = { title: 'Models' };
 
 export default async function ModelsPage() {
+  const user = await requireUser('/models');
   const result = await attempt(() => apiRequest(ModelsOverviewDocument, {}));
   if (!result.ok)
     return <ApiFailure what="The models" message={result.message} unreachable={result.unreachable} />;
@@ -35,11 +38,17 @@ export default async function ModelsPage() {
       <section aria-labelledby="runs">
         <h2 id="runs">Training runs</h2>
         <RunPoller active={inProgress} />
-        <TrainingRunsSection runs={trainingRuns.nodes} />
+        <TrainingRunsSection runs={trainingRuns.nodes} canCancel={hasRole(user.role, 'ADMIN')} />
       </section>
       <section aria-labelledby="retrain">
         <h2 id="retrain">Retrain</h2>
-        <RetrainForm />
+        {hasRole(user.role, 'ADMIN') ? (
+          <RetrainForm />
+        ) : (
+          <p className="muted" data-testid="retrain-needs-admin">
+            Admins can queue a retraining run here: sign in with an admin token.
+          </p>
+        )}
       </section>
     </>
   );

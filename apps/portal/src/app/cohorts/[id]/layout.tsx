@@ -14,6 +14,7 @@ import { Stats } from '../../../components/Stats.tsx';
 import { CohortDashboardDocument } from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
+import { requireUser } from '../../../lib/auth.ts';
 import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../../lib/cohortFigures.ts';
 import { formatInt, formatPercent, formatPValue } from '../../../lib/format.ts';
 import { CompositionSection } from './CompositionSection.tsx';
@@ -29,6 +30,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 
 export default async function CohortLayout({ params, children }: Params & { children: ReactNode }) {
   const { id } = await params;
+  await requireUser(`/cohorts/${encodeURIComponent(id)}`);
   const result = await attempt(async () => (await apiRequest(CohortDashboardDocument, { id })).cohort);
 
   if (!result.ok)

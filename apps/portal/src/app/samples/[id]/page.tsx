@@ -13,6 +13,7 @@ import {
 } from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
+import { requireUser } from '../../../lib/auth.ts';
 import { formatDays, formatTimestamp } from '../../../lib/format.ts';
 import { parseGeneList, UNITS } from '../../../lib/genes.ts';
 import { panelSplit } from '../../../lib/panelGenes.ts';
@@ -31,6 +32,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function SamplePage({ params, searchParams }: Props) {
   const { id } = await params;
+  await requireUser(`/samples/${encodeURIComponent(id)}`);
   const query = await searchParams;
   const asked = parseGeneList(query.genes);
   const unit = UNITS.find((u) => u === query.unit) ?? 'RAW_COUNT';

@@ -2,12 +2,18 @@
 // the table's order, as TSV (the sample table's columns), read from the API a page at a time.
 import { CohortSamplesDocument } from '../../../../generated/graphql.ts';
 import { ApiError, allPages, apiRequest } from '../../../../lib/api.ts';
+import { currentUser } from '../../../../lib/auth.ts';
 import { parseSampleTableState, SAMPLE_COLUMNS, sampleQueryArgs } from '../../../../lib/sampleTable.ts';
 import { toTsv } from '../../../../lib/tsv.ts';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  if (!(await currentUser()))
+    return new Response('sign in first (the portal has no session for this request)\n', {
+      status: 401,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   const { id } = await params;
   const state = parseSampleTableState(Object.fromEntries(new URL(request.url).searchParams));
   const args = sampleQueryArgs(state);
