@@ -6,6 +6,8 @@ export interface StoredEmbedding {
   vector: Float32Array;
   /** Measured vocabulary genes the embedding was computed from. */
   inputGenes: number;
+  /** The model input: per-gene z over the vocabulary, NaN where not measured (null when not stored). */
+  z: Float32Array | null;
 }
 
 /** What the cache knows about one sample for one model. */
@@ -38,9 +40,10 @@ export async function lookupEmbeddings(
     id: number;
     vector: Buffer | null;
     inputGenes: number | null;
+    inputZ: Buffer | null;
     hasCounts: boolean;
   }>(
-    `SELECT k.id, e.vector, e."inputGenes",
+    `SELECT k.id, e.vector, e."inputGenes", e."inputZ",
        EXISTS (SELECT 1 FROM "ExpressionProfile" p WHERE p."sampleId" = k.id AND p.unit = 'RAW_COUNT') AS "hasCounts"
      FROM unnest($2::int[]) AS k(id)
      LEFT JOIN "SampleEmbedding" e ON e."sampleId" = k.id AND e."modelVersionId" = $1`,
@@ -50,7 +53,13 @@ export async function lookupEmbeddings(
   return sampleIds.map((id) => {
     const row = byId.get(id);
     return {
-      cached: row?.vector ? { vector: decodeVector(row.vector), inputGenes: row.inputGenes ?? 0 } : null,
+      cached: row?.vector
+        ? {
+            vector: decodeVector(row.vector),
+            inputGenes: row.inputGenes ?? 0,
+            z: row.inputZ ? decodeVector(row.inputZ) : null,
+          }
+        : null,
       hasCounts: row?.hasCounts ?? false,
     };
   });
@@ -64,14 +73,16 @@ export async function storeEmbeddings(
 ): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
-    `INSERT INTO "SampleEmbedding" ("sampleId", "modelVersionId", vector, "inputGenes")
-     SELECT k.sample_id, $1, k.vector, k.input_genes FROM unnest($2::int[], $3::bytea[], $4::int[]) AS k(sample_id, vector, input_genes)
+    `INSERT INTO "SampleEmbedding" ("sampleId", "modelVersionId", vector, "inputGenes", "inputZ")
+     SELECT k.sample_id, $1, k.vector, k.input_genes, k.input_z
+     FROM unnest($2::int[], $3::bytea[], $4::int[], $5::bytea[]) AS k(sample_id, vector, input_genes, input_z)
      ON CONFLICT ("sampleId", "modelVersionId") DO NOTHING`,
     [
       modelVersionId,
       rows.map((r) => r.sampleId),
       rows.map((r) => encodeVector(r.vector)),
       rows.map((r) => r.inputGenes),
+      rows.map((r) => (r.z ? encodeVector(r.z) : null)),
     ],
   );
 }

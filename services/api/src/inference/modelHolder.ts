@@ -13,7 +13,7 @@ import {
 } from '@gexbert/core/inference/modelRuntime';
 import { activeModelVersion, type ModelVersion } from '@gexbert/core/registry/modelVersion';
 import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/infer';
-import type { NormStats } from '@gexbert/model/gexbert/normalise';
+import { type NormStats, profileToZ } from '@gexbert/model/gexbert/normalise';
 import { type ModelHeads, parseModelHeads } from '@gexbert/model/heads/modelHeads';
 import { HeadServer, type SamplePrediction } from '@gexbert/model/heads/serve';
 import { GraphQLError } from 'graphql/index.js';
@@ -212,15 +212,18 @@ export class ModelHolder {
   ): Promise<(SamplePrediction | null)[]> {
     const server = await this.headServer(version);
     if (!server) return sampleIds.map(() => null);
-    const [embeddings, profiles] = await Promise.all([
-      this.embed(version, sampleIds),
-      this.profiles(version, sampleIds),
-    ]);
+    const embeddings = await this.embed(version, sampleIds);
+    // the model input is cached with the embedding; rows cached before it was stored read the profile again
+    const unknown = sampleIds.filter((_, i) => embeddings[i] && !embeddings[i]!.z);
+    const profiles = unknown.length > 0 ? await this.profiles(version, unknown) : [];
+    const read = new Map(unknown.map((id, i) => [id, profiles[i]]));
     return Promise.all(
-      sampleIds.map((_, i) => {
+      sampleIds.map((id, i) => {
         const e = embeddings[i];
-        const p = profiles[i];
-        return e && p ? server.answer(e.vector, server.zOf(p)) : null;
+        if (!e) return null;
+        const profile = read.get(id);
+        const z = e.z ?? (profile ? server.zOf(profile) : null);
+        return z ? server.answer(e.vector, z) : null;
       }),
     );
   }
@@ -474,7 +477,13 @@ export class ModelHolder {
       const chunkResults: (StoredEmbedding | null)[] = chunk.map(() => null);
       for (const [k, i] of usable.entries()) {
         const inputGenes = out.reports[k]!.inputGenes;
-        if (inputGenes > 0) chunkResults[i] = { vector: out.embeddings[k]!, inputGenes };
+        const p = profiles[i]!;
+        if (inputGenes > 0)
+          chunkResults[i] = {
+            vector: out.embeddings[k]!,
+            inputGenes,
+            z: profileToZ(runtime.stats, p.genes, p.values, p.unit).z,
+          };
       }
       results.push(...chunkResults);
     }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "SampleEmbedding" ADD COLUMN     "inputZ" BYTEA;
