@@ -1,4 +1,6 @@
 // gexbert ingest counts|gdc|xena|clinical
+
+import { EXPRESSION_UNITS } from '@gexbert/core/formats/types';
 import type { FileImport } from '@gexbert/core/ingest/index';
 import { ingestClinical, ingestCounts, ingestGdc, ingestXena } from '@gexbert/core/ingest/index';
 import { type Command, Option } from 'commander';
@@ -6,17 +8,6 @@ import type { OutputOptions } from '../output.ts';
 import { report } from '../output.ts';
 import { progress } from '../progress.ts';
 import { withPlatform } from '../session.ts';
-
-const UNITS = [
-  'RAW_COUNT',
-  'TPM',
-  'FPKM',
-  'FPKM_UQ',
-  'LOG2_COUNT_PLUS1',
-  'LOG2_TPM_PLUS1',
-  'LOG2_FPKM_PLUS1',
-  'LOG2_OTHER',
-];
 
 interface MatrixFlags extends OutputOptions {
   cohort?: string;
@@ -35,7 +26,9 @@ export function registerIngest(program: Command): void {
     .description('genes x samples count matrices (a file or a directory; gzip or plain; TSV or CSV)')
     .option('--cohort <name>', 'add the samples to this cohort (created if new)')
     .option('--cancer-type <type>', 'cancer type, when the file name does not say TCGA_<TYPE>_')
-    .addOption(new Option('--unit <unit>', 'unit of the values').choices(UNITS).default('RAW_COUNT'))
+    .addOption(
+      new Option('--unit <unit>', 'unit of the values').choices(EXPRESSION_UNITS).default('RAW_COUNT'),
+    )
     .option('--allow-unknown-genes', 'keep gene IDs that GENCODE v36 does not know (e.g. simulated data)')
     .option('--json', 'print the result as JSON')
     .action((path: string, flags: MatrixFlags) =>
@@ -65,7 +58,9 @@ export function registerIngest(program: Command): void {
   ingest
     .command('xena <file>')
     .description('a UCSC Xena genomic matrix (genes x samples, log2(x+1), NA or blank for missing)')
-    .addOption(new Option('--unit <unit>', 'unit of the values').choices(UNITS).default('LOG2_COUNT_PLUS1'))
+    .addOption(
+      new Option('--unit <unit>', 'unit of the values').choices(EXPRESSION_UNITS).default('LOG2_COUNT_PLUS1'),
+    )
     .option('--cohort <name>', 'add the samples to this cohort (created if new)')
     .option('--json', 'print the result as JSON')
     .action((file: string, flags: MatrixFlags) =>

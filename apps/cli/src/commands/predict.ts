@@ -12,10 +12,10 @@ import { sniffFile } from '@gexbert/core/formats/detect';
 import { parseGdc, parseGdcSampleSheet } from '@gexbert/core/formats/gdc';
 import { parseCountsMatrix, parseXena } from '@gexbert/core/formats/index';
 import { InputError } from '@gexbert/core/formats/inputError';
-import type { ExpressionUnit, ParsedMatrix } from '@gexbert/core/formats/types';
+import { EXPRESSION_UNITS, type ExpressionUnit, type ParsedMatrix } from '@gexbert/core/formats/types';
 import { geneReference } from '@gexbert/core/gene/reference';
 import { parseEnsemblId } from '@gexbert/core/gene/resolve';
-import { loadCheckpointRuntime, type ModelRuntime } from '@gexbert/core/inference/modelRuntime';
+import { countsInput, loadCheckpointRuntime, type ModelRuntime } from '@gexbert/core/inference/modelRuntime';
 import { dataFiles } from '@gexbert/core/ingest/files';
 import { SHIPPED_CHECKPOINT } from '@gexbert/core/registry/modelVersion';
 import { embed, type Profile, restore } from '@gexbert/model/gexbert/infer';
@@ -24,17 +24,6 @@ import type { SamplePrediction } from '@gexbert/model/heads/serve';
 import { type Command, Option } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
 import { progress } from '../progress.ts';
-
-const UNITS: readonly ExpressionUnit[] = [
-  'RAW_COUNT',
-  'TPM',
-  'FPKM',
-  'FPKM_UQ',
-  'LOG2_COUNT_PLUS1',
-  'LOG2_TPM_PLUS1',
-  'LOG2_FPKM_PLUS1',
-  'LOG2_OTHER',
-];
 
 /** Units the model's input, log2(CPM + 1) over the whole profile, can be computed from faithfully. */
 const MODEL_UNITS: ReadonlySet<ExpressionUnit> = new Set(['RAW_COUNT', 'LOG2_COUNT_PLUS1']);
@@ -86,7 +75,7 @@ export function registerPredict(program: Command): void {
       new Option(
         '--unit <unit>',
         'unit of the values (default: RAW_COUNT for count matrices, LOG2_COUNT_PLUS1 for Xena matrices); the model reads raw counts or log2(count+1)',
-      ).choices(UNITS),
+      ).choices(EXPRESSION_UNITS),
     )
     .option('--sample-sheet <tsv>', 'the GDC sample sheet, when <path> is a GDC download folder')
     .option('--json', 'print the result as JSON')
@@ -337,18 +326,11 @@ export function sampleInputs(
     const counts = new Float32Array(G);
     if (m.unit === 'RAW_COUNT') for (let g = 0; g < G; g++) counts[g] = m.rows[g]![s]!;
     else for (let g = 0; g < G; g++) counts[g] = 2 ** m.rows[g]![s]! - 1; // log2(count + 1) -> count
-    const log2cpm = toLog2Cpm(counts, 'counts');
-    const genes: string[] = [];
-    const values: number[] = [];
-    for (let v = 0; v < at.length; v++) {
-      if (at[v]! < 0) continue;
-      genes.push(stats.genes[v]!);
-      values.push(log2cpm[at[v]!]!);
-    }
+    const log2cpm = toLog2Cpm(counts, 'counts'); // every gene's, for the measured values written beside
     return {
       sample: header.aliquotBarcode,
       file: m.file,
-      profile: { genes, values: Float32Array.from(values), unit: 'log2cpm' as const },
+      profile: countsInput(stats, counts, at),
       log2cpm,
       geneIndex,
     };

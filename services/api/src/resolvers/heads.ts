@@ -7,6 +7,7 @@ import type { SamplePrediction } from '@gexbert/model/heads/serve';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, parseId } from '../errors.ts';
 import type { ProfilesInput, Resolvers } from '../generated/graphql.ts';
+import { cancerTypeRow, riskRow } from '../inference/predictionRows.ts';
 import type { ModelVersionRow, ProfilePredictionRow, RestoredValueRow } from '../inference/rows.ts';
 import type { GeneRow } from '../rows.ts';
 
@@ -67,38 +68,16 @@ function predictionRow(
   p: SamplePrediction,
   restoredValues: RestoredValueRow[],
 ): ProfilePredictionRow {
-  const t = p.cancerType;
-  const r = p.risk;
   return {
     name,
     inputGenes: p.inputGenes,
     embedding: Array.from(p.embedding),
-    cancerType: t
-      ? {
-          model: version,
-          heads: p.heads,
-          cancerType: t.predictedType,
-          closestType: t.closestType,
-          probability: t.probability,
-          probabilities: t.probabilities,
-          novelty: t.novelty,
-          outOfDistribution: t.outOfDistribution,
-        }
-      : null,
-    riskScore: r
-      ? {
-          model: version,
-          heads: p.heads,
-          score: r.score,
-          percentile: null,
-          reference: 'none',
-          referenceSize: 0,
-          referenceNote: `a profile that is not stored is compared with the ${r.patients} patients the risk head was fitted on (trainingPercentile)`,
-          trainingPercentile: r.trainingPercentile,
-          patients: r.patients,
-          events: r.events,
-        }
-      : null,
+    cancerType: cancerTypeRow(version, p),
+    riskScore: riskRow(
+      version,
+      p,
+      `a profile that is not stored is compared with the ${p.risk?.patients ?? 0} patients the risk head was fitted on (trainingPercentile)`,
+    ),
     restoredValues,
   };
 }

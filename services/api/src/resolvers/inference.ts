@@ -11,6 +11,7 @@ import type { Context } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type { Resolvers, ResolversTypes, SurvivalGrouping } from '../generated/graphql.ts';
 import { splitInput } from '../inference/inputPanel.ts';
+import { cancerTypeRow, riskRow } from '../inference/predictionRows.ts';
 import {
   cancerTypeReference,
   cohortReference,
@@ -18,12 +19,7 @@ import {
   type ReferenceSet,
   riskGroups,
 } from '../inference/reference.ts';
-import type {
-  CancerTypePredictionRow,
-  EmbeddingRow,
-  RestoredValueRow,
-  RiskScoreRow,
-} from '../inference/rows.ts';
+import type { EmbeddingRow, RestoredValueRow } from '../inference/rows.ts';
 import type { GeneRow, SampleRow } from '../rows.ts';
 import { groupedSurvival } from './cohorts.ts';
 import { cohortImputationQuality } from './imputation.ts';
@@ -137,40 +133,6 @@ function predictionOf(
     () =>
       new DataLoader<number, SamplePrediction | null>((ids) => context.models.predictSamples(version, ids)),
   ).load(sampleId);
-}
-
-/** The cancer-type row of a prediction (null without a type answer). */
-function cancerTypeRow(version: ModelVersion, p: SamplePrediction): CancerTypePredictionRow | null {
-  const t = p.cancerType;
-  if (!t) return null;
-  return {
-    model: version,
-    heads: p.heads,
-    cancerType: t.predictedType,
-    closestType: t.closestType,
-    probability: t.probability,
-    probabilities: t.probabilities,
-    novelty: t.novelty,
-    outOfDistribution: t.outOfDistribution,
-  };
-}
-
-/** The risk row of a prediction without a reference set: the percentile among the head's training patients. */
-function riskRow(version: ModelVersion, p: SamplePrediction, note: string): RiskScoreRow | null {
-  const r = p.risk;
-  if (!r) return null;
-  return {
-    model: version,
-    heads: p.heads,
-    score: r.score,
-    percentile: null,
-    reference: 'none',
-    referenceSize: 0,
-    referenceNote: note,
-    trainingPercentile: r.trainingPercentile,
-    patients: r.patients,
-    events: r.events,
-  };
 }
 
 async function referenceFor(context: Context, sample: SampleRow, cohort: string | number | null | undefined) {

@@ -1,15 +1,17 @@
 // The shapes every ingest format parses into. Parsers validate and resolve; they never touch the database.
 
-/** Units an expression value can be in (mirrors the Prisma enum ExpressionUnit). */
-export type ExpressionUnit =
-  | 'RAW_COUNT'
-  | 'TPM'
-  | 'FPKM'
-  | 'FPKM_UQ'
-  | 'LOG2_COUNT_PLUS1'
-  | 'LOG2_TPM_PLUS1'
-  | 'LOG2_FPKM_PLUS1'
-  | 'LOG2_OTHER';
+/** Units an expression value can be in (mirrors the Prisma enum ExpressionUnit), as the commands list them. */
+export const EXPRESSION_UNITS = [
+  'RAW_COUNT',
+  'TPM',
+  'FPKM',
+  'FPKM_UQ',
+  'LOG2_COUNT_PLUS1',
+  'LOG2_TPM_PLUS1',
+  'LOG2_FPKM_PLUS1',
+  'LOG2_OTHER',
+] as const;
+export type ExpressionUnit = (typeof EXPRESSION_UNITS)[number];
 
 /** Integer units are stored exactly as uint32; all others as float32 with NaN for missing. */
 export const COUNT_UNITS: ReadonlySet<ExpressionUnit> = new Set(['RAW_COUNT']);

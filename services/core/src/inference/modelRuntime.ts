@@ -131,17 +131,26 @@ export async function sampleProfiles(
     stored.map(async (stored) => {
       if (!stored) return null;
       const at = await vocabularyPositions(db, stats, stored.layoutId, cacheKey);
-      const log2cpm = toLog2Cpm(Float32Array.from(stored.values), 'counts'); // (layout genes)
-      const genes: string[] = [];
-      const values: number[] = [];
-      for (let v = 0; v < at.length; v++) {
-        if (at[v]! < 0) continue;
-        genes.push(stats.genes[v]!);
-        values.push(log2cpm[at[v]!]!);
-      }
-      return { genes, values: Float32Array.from(values), unit: 'log2cpm' as const };
+      return countsInput(stats, Float32Array.from(stored.values), at);
     }),
   );
+}
+
+/**
+ * One whole raw-count profile as model input, the one rule for stored samples and files alike: log2(CPM+1)
+ * with the library size over the whole profile, then the vocabulary genes only. `at[v]` is where
+ * vocabulary gene v sits in `counts` (-1 = absent).
+ */
+export function countsInput(stats: NormStats, counts: Float32Array, at: Int32Array): Profile {
+  const log2cpm = toLog2Cpm(counts, 'counts'); // (profile genes)
+  const genes: string[] = [];
+  const values: number[] = [];
+  for (let v = 0; v < at.length; v++) {
+    if (at[v]! < 0) continue;
+    genes.push(stats.genes[v]!);
+    values.push(log2cpm[at[v]!]!);
+  }
+  return { genes, values: Float32Array.from(values), unit: 'log2cpm' };
 }
 
 export class MissingCountsError extends Error {}
