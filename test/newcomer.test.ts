@@ -13,6 +13,7 @@ const COUNTS = path.join(sharedDir(), 'data', 'tcga', 'counts');
 const OS_TABLE = path.join(sharedDir(), 'data', 'tcga', 'clinical', 'tcga_pancan_os.tsv.gz');
 const TYPES = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM'];
 
+// biome-ignore lint/suspicious/noExplicitAny: tests assert on response values, not on static types
 type Data = Record<string, any>;
 let dataDir: string;
 let child: ReturnType<typeof startCli>;
