@@ -66,9 +66,17 @@ async function loadRuntime(
   };
 }
 
-/** The heads stored on a version (null when it has none; an error when they are not valid). */
+/**
+ * The heads stored on a version; null when it has none or they cannot serve (e.g. heads fitted before heads
+ * travelled with the model): the model still embeds and restores, and the API names the problem.
+ */
 export function versionHeads(version: ModelVersion): ModelHeads | null {
-  return version.heads ? parseModelHeads(version.heads) : null;
+  if (!version.heads) return null;
+  try {
+    return parseModelHeads(version.heads);
+  } catch {
+    return null;
+  }
 }
 
 /** Loads a version's checkpoint onto onnxruntime (CPU, or CUDA where the runtime provides it). */

@@ -3,11 +3,11 @@
 // still training or failed can never serve.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
+import { HEADS_FILE, readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import type pg from 'pg';
 import { REPO_ROOT } from '../config.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
-import { fitHeads, loadModelRuntime } from '../inference/modelRuntime.ts';
+import { fitHeads, loadModelRuntime, versionHeads } from '../inference/modelRuntime.ts';
 
 export type ModelVersion = Db.ModelVersion;
 export type ModelStatus = Db.ModelStatus;
@@ -107,6 +107,25 @@ export async function rollbackModelVersion(prisma: PrismaClient): Promise<ModelV
 }
 
 /**
+ * A version registered before heads travelled with the model holds heads fitted on whatever the database
+ * held then; when its checkpoint carries a heads.json, those replace them (once, logged).
+ */
+async function upgradeHeads(
+  prisma: PrismaClient,
+  version: ModelVersion,
+  log?: (line: string) => void,
+): Promise<ModelVersion> {
+  if (versionHeads(version) !== null || !existsSync(path.join(version.checkpointPath, HEADS_FILE)))
+    return version;
+  const heads = readModelHeads(version.checkpointPath)!;
+  log?.(`model "${version.name}": its stored heads cannot serve; using the checkpoint's heads ${heads.id}`);
+  return prisma.modelVersion.update({
+    where: { id: version.id },
+    data: { heads: toStored(heads) as object },
+  });
+}
+
+/**
  * Makes sure a model serves: when none is ACTIVE, registers the shipped checkpoint with the heads it
  * carries (its heads.json; never refitted on what the database holds), records the stored real samples
  * with raw counts as its snapshot (so only samples ingested later count towards retraining) and activates
@@ -117,7 +136,7 @@ export async function ensureActiveModel(
   options: { checkpointPath?: string; name?: string; log?: (line: string) => void } = {},
 ): Promise<ModelVersion> {
   const active = await activeModelVersion(platform.prisma);
-  if (active) return active;
+  if (active) return upgradeHeads(platform.prisma, active, options.log);
   const lock = await platform.pool.connect();
   try {
     await lock.query('SELECT pg_advisory_lock(7402102)');

@@ -103,6 +103,26 @@ describe('model registry', () => {
     for (const e of served.embeddings) expect(predictCancerType(head, e!)[0]!.cancerType).toBe('UCS');
   }, 120_000);
 
+  it('replaces heads fitted before heads travelled with the model by the checkpoint’s, and still embeds with unusable heads', async () => {
+    const shipped = (await activeModelVersion(prisma))!;
+    // a database from before: the active version's heads were fitted on what the database held
+    const old = { cancerType: { kind: 'cancer-type', classes: ['SIM1', 'SIM4'] } };
+    await prisma.modelVersion.update({ where: { id: shipped.id }, data: { heads: old } });
+    const stale = (await activeModelVersion(prisma))!;
+    const legacy = await loadModelRuntime(stale);
+    try {
+      expect(legacy.heads).toBeNull();
+      const [id] = (await pool.query<{ id: number }>('SELECT id FROM "Sample" ORDER BY id LIMIT 1')).rows;
+      const out = await embedSamples(legacy, pool, [id!.id]);
+      expect(out.inputGenes[0]).toBeGreaterThan(900);
+    } finally {
+      await legacy.close();
+    }
+    const upgraded = await ensureActiveModel({ pool, prisma });
+    expect(upgraded.id).toBe(shipped.id);
+    expect(parseModelHeads(upgraded.heads).id).toBe(readModelHeads(SHIPPED_CHECKPOINT)!.id);
+  }, 120_000);
+
   it('promotes a candidate, retires the old model, and rolls back; exactly one model is active throughout', async () => {
     const shipped = (await activeModelVersion(prisma))!;
     const candidate = await registerModelVersion(prisma, {
