@@ -302,17 +302,18 @@ describe('end to end with the worker', () => {
       inputGenes: 32,
       queryGenes: 16,
       batchSize: 8,
-      epochs: 100,
+      epochs: 500,
       warmupSteps: 2,
       vocabularySize: 200,
-      maxSteps: 200,
+      // long enough that a quiet machine cannot finish it between two progress reads (200 steps once did)
+      maxSteps: 1000,
     };
     const triggered = await ask(TRIGGER, { config: tiny }, e.tokens.ADMIN);
     expect(triggered.errors).toBeUndefined();
     const runId = triggered.data!.triggerRetraining.id;
     const config = loadConfig(
       {},
-      { modelsDir, workerPollSeconds: 0.2, workerHeartbeatSeconds: 0.5, retrainThreshold: 0 },
+      { modelsDir, workerPollSeconds: 0.2, workerHeartbeatSeconds: 0.25, retrainThreshold: 0 },
     );
     worker = await startWorker({ url: e.dbUrl, pool: e.pool, prisma: e.prisma, config });
     const seen: { status: string; step: number | null; percent: number | null; etaSeconds: number | null }[] =
