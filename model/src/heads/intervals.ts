@@ -161,6 +161,26 @@ export function fitRestorationIntervals(
   };
 }
 
+/** Missing rates of the calibration masks (model/EXPERIMENTS.md section 11). */
+export const CALIBRATION_RATES = [0.3, 0.5, 0.7, 0.9, 0.95, 0.99];
+/** Missing rates at which held-out coverage is reported. */
+export const COVERAGE_RATES = [0.3, 0.7, 0.9];
+
+/** How many held-out residuals fall within their intervals, and the intervals' summed width (log2 units). */
+export function coverageOf(
+  head: RestorationIntervals,
+  residuals: readonly Residual[],
+): { covered: number; width: number; values: number } {
+  let covered = 0;
+  let width = 0;
+  for (const r of residuals) {
+    const { lower, upper } = restorationInterval(head, r.gene, 0, r.measuredInputs);
+    if (r.residual >= lower && r.residual <= upper) covered++;
+    width += upper - lower;
+  }
+  return { covered, width, values: residuals.length };
+}
+
 /** The interval (log2(CPM + 1)) around a restored `value` of vocabulary gene `geneIndex`. */
 export function restorationInterval(
   head: RestorationIntervals,

@@ -12,11 +12,13 @@ import { embed, type Predictor, type Profile } from '../gexbert/infer.ts';
 import type { NormStats } from '../gexbert/normalise.ts';
 import { fitHeadSet, type HeadSet } from './headSet.ts';
 import {
+  CALIBRATION_RATES,
+  COVERAGE_RATES,
   collectResiduals,
+  coverageOf,
   fitRestorationIntervals,
   parseRestorationIntervals,
   type RestorationIntervals,
-  restorationInterval,
 } from './intervals.ts';
 import type { NoveltyHead } from './novelty.ts';
 import { parseHeads } from './parse.ts';
@@ -75,11 +77,6 @@ function contentId(value: unknown): string {
 /** Fewest reference samples intervals are calibrated on (below it restored values carry none). */
 export const MIN_CALIBRATION_SAMPLES = 10;
 
-/** Missing rates of the calibration masks (model/EXPERIMENTS.md section 11). */
-const CALIBRATION_RATES = [0.3, 0.5, 0.7, 0.9, 0.95, 0.99];
-/** Missing rates whose held-out coverage is reported. */
-const REPORTED_RATES = [0.3, 0.7, 0.9];
-
 /**
  * 90% intervals on restored values calibrated on every reference sample; their held-out coverage (written
  * to `metrics` as intervals.coverage<rate>) is measured by calibrating on one half of the samples and
@@ -101,18 +98,16 @@ async function calibrateIntervals(
       genes: V,
     });
   const heads = [await fit(halves[0]!), await fit(halves[1]!)];
-  for (const rate of REPORTED_RATES) {
+  for (const rate of COVERAGE_RATES) {
     let covered = 0;
     let total = 0;
     for (const [a, b] of [
       [0, 1],
       [1, 0],
     ] as const) {
-      for (const r of await collectResiduals(predictor, stats, z, halves[b]!, [rate], 2)) {
-        const { lower, upper } = restorationInterval(heads[a]!, r.gene, 0, r.measuredInputs);
-        total++;
-        if (r.residual >= lower && r.residual <= upper) covered++;
-      }
+      const c = coverageOf(heads[a]!, await collectResiduals(predictor, stats, z, halves[b]!, [rate], 2));
+      covered += c.covered;
+      total += c.values;
     }
     metrics[`intervals.coverage${Math.round(rate * 100)}`] = covered / total;
   }

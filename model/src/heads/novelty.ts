@@ -11,6 +11,7 @@
  * 0.972-0.991 for the same score on GexBERT embeddings (cosine distance and max-softmax were worse still);
  * the 97th percentile flagged 2.1-2.4% of held-out known-type samples (95th: ~5%).
  */
+import { quantile as typeSevenQuantile } from '../evaluate/survival.ts';
 import { type HeadReference, referenceRow } from './reference.ts';
 
 export interface NoveltyHead {
@@ -50,8 +51,8 @@ function standardised(head: Pick<NoveltyHead, 'genes' | 'mean' | 'sd'>, z: Array
   });
 }
 
-/** Mean distance to the k nearest rows (skipping row `skip`) and the nearest row's position. */
-function nearest(
+/** Mean Euclidean distance to the k nearest rows (skipping row `skip`) and the nearest row's position. */
+export function nearest(
   rows: Float64Array[],
   x: Float64Array,
   k: number,
@@ -67,14 +68,6 @@ function nearest(
   found.sort((a, b) => a.d - b.d);
   const top = found.slice(0, k);
   return { score: top.reduce((a, b) => a + b.d, 0) / top.length, closest: top[0]!.i };
-}
-
-/** The `q` quantile (type 7, as R) of values. */
-function quantileOf(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  const h = (s.length - 1) * q;
-  const lo = Math.floor(h);
-  return s[lo]! + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]!) - s[lo]!);
 }
 
 /** Fits the novelty head on reference rows (more than k) over the measured genes (vocabulary positions). */
@@ -122,7 +115,7 @@ export function fitNoveltyHead(
     ...partial,
     k,
     quantile,
-    threshold: quantileOf(own, quantile),
+    threshold: typeSevenQuantile(own, quantile),
   };
 }
 

@@ -17,6 +17,7 @@ import { expectedCalibrationError } from '../../src/evaluate/metrics.ts';
 import { reliabilityDiagram } from '../../src/evaluate/plots.ts';
 import { svgToPng } from '../../src/evaluate/png.ts';
 import type { ReportRow } from '../../src/evaluate/report.ts';
+import { quantile } from '../../src/evaluate/survival.ts';
 import { GEXBERT_LINEAR } from '../../src/evaluate/tasks/classification.ts';
 import {
   calibrationOnTest,
@@ -30,7 +31,6 @@ import {
   NOVELTY_HEAD,
   noveltyScorer,
   PCA_BASELINE,
-  quantile,
   TRUST_TASK,
   variableGeneMatrix,
 } from '../../src/evaluate/tasks/trust.ts';

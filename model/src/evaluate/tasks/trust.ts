@@ -18,14 +18,21 @@
 import { type ExpressionMatrix, matrixToLog2Cpm, selectVocabulary } from '../../gexbert/normalise.ts';
 import { fitCancerTypeHead, predictCancerType } from '../../heads/cancerType.ts';
 import { auroc } from '../../heads/heldOut.ts';
-import { collectResiduals, fitRestorationIntervals, restorationInterval } from '../../heads/intervals.ts';
-import { fitNoveltyHead, noveltyOf } from '../../heads/novelty.ts';
+import {
+  CALIBRATION_RATES,
+  COVERAGE_RATES,
+  collectResiduals,
+  coverageOf,
+  fitRestorationIntervals,
+} from '../../heads/intervals.ts';
+import { fitNoveltyHead, nearest, noveltyOf } from '../../heads/novelty.ts';
 import { type HeadReference, referenceRow } from '../../heads/reference.ts';
 import { randomGenePanel } from '../data.ts';
 import { embedPanel, type FoldContext, type ModelView } from '../fold.ts';
 import { type Matrix, row, selectCols, selectRows } from '../matrix.ts';
 import { accuracy, expectedCalibrationError } from '../metrics.ts';
 import { fitPca, transformPca } from '../pca.ts';
+import { quantile } from '../survival.ts';
 import { GEXBERT_LINEAR, panelDraws } from './classification.ts';
 
 export const TRUST_TASK = 'trust';
@@ -36,9 +43,6 @@ export const INTERVALS = 'gexbert-intervals';
 export const WHOLE_PROFILE = 'whole profile';
 /** The panel size of the trust measurements (the classification task's headline size). */
 export const TRUST_PANEL = 64;
-/** Missing rates the intervals are calibrated at (training samples) and tested at (test samples). */
-export const CALIBRATION_RATES = [0.3, 0.5, 0.7, 0.9, 0.95, 0.99];
-export const COVERAGE_RATES = [0.3, 0.7, 0.9];
 
 /** Test-sample top-class probabilities of one classifier, before and after temperature scaling. */
 export interface CalibrationResult {
@@ -128,29 +132,6 @@ export function leaveTypesOut(
   });
 }
 
-/** The `q` quantile (type 7, as R) of values. */
-export function quantile(values: readonly number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  const h = (s.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, s.length - 1);
-  return s[lo]! + (h - lo) * (s[hi]! - s[lo]!);
-}
-
-/** Mean Euclidean distance from row `x` to its `k` nearest rows of `ref` (skipping row `skip`). */
-function knnDistance(ref: Float64Array[], x: Float64Array, k: number, skip = -1): number {
-  const d: number[] = [];
-  ref.forEach((r, i) => {
-    if (i === skip) return;
-    let s = 0;
-    for (let j = 0; j < r.length; j++) s += (r[j]! - x[j]!) ** 2;
-    d.push(Math.sqrt(s));
-  });
-  d.sort((a, b) => a - b);
-  const top = d.slice(0, k);
-  return top.reduce((a, b) => a + b, 0) / top.length;
-}
-
 /**
  * The plain baseline: PCA (`components`) fitted on the reference rows of `x` (samples x genes), score = mean
  * distance to the `k` nearest reference rows in PCA space, threshold = the `q` quantile of the reference
@@ -165,10 +146,10 @@ export function fitPcaKnn(
   const ref = selectRows(x, referenceRows);
   const pca = fitPca(ref, Math.min(options.components ?? 20, ref.rows - 1, ref.cols));
   const refScores = rowsOf(transformPca(pca, ref));
-  const own = refScores.map((r, i) => knnDistance(refScores, r, k, i));
+  const own = refScores.map((r, i) => nearest(refScores, r, k, i).score);
   const all = rowsOf(transformPca(pca, x));
   return {
-    score: (i) => knnDistance(refScores, all[i]!, k),
+    score: (i) => nearest(refScores, all[i]!, k).score,
     threshold: quantile(own, options.quantile ?? 0.95),
   };
 }
@@ -261,13 +242,7 @@ export async function intervalCoverage(
       [rate],
       seed + 1 + r,
     );
-    let covered = 0;
-    let width = 0;
-    for (const t of test) {
-      const { lower, upper } = restorationInterval(head, t.gene, 0, t.measuredInputs);
-      if (t.residual >= lower && t.residual <= upper) covered++;
-      width += upper - lower;
-    }
+    const { covered, width } = coverageOf(head, test);
     rates.push({ rate, coverage: covered / test.length, width: width / test.length, values: test.length });
   }
   return { calibratedOn: trainRows.length, residuals: cal.length, rates };
