@@ -31,7 +31,13 @@ let h: Harness;
 let revoked: string;
 
 beforeAll(async () => {
-  h = await startHarness(['CHOL'], { maxBodyBytes: MAX_BODY, maxUploadBytes: 4_000_000 });
+  // Aliases are allowed here far beyond the default, so that the cost limit is tested on its own; the
+  // alias limit has its own API below.
+  h = await startHarness(['CHOL'], {
+    maxBodyBytes: MAX_BODY,
+    maxUploadBytes: 4_000_000,
+    env: { GEXBERT_API_MAX_ALIASES: '100000' },
+  });
   const { token, row } = await createToken(h.pool, 'soon revoked', 'ADMIN');
   await revokeToken(h.pool, Number(row.id));
   revoked = token;
@@ -140,6 +146,35 @@ describe('query cost: every list is costed', () => {
     const res = await h.gql(flood);
     expect(res.status).toBe(400);
     expect(codeOf(res)).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('refuses more aliased fields than GEXBERT_API_MAX_ALIASES (default 50), fragments counted per spread', async () => {
+    const api = await startApi({ pool: h.pool, prisma: h.prisma, port: 0, env: {} });
+    try {
+      const ask = async (query: string) => {
+        const res = await fetch(api.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${h.tokens.READER}` },
+          body: JSON.stringify({ query }),
+        });
+        return { ...((await res.json()) as GraphQLResponse), status: res.status };
+      };
+      const viewers = (n: number) => Array.from({ length: n }, (_, i) => `v${i}: viewer { role }`).join(' ');
+      const cheap = await ask(`{ ${viewers(2000)} }`);
+      expect(cheap.status).toBe(400);
+      expect(cheap.errors![0]!.message).toMatch(/has 2000 aliased fields; at most 50 are allowed/);
+      const ok = await ask(`{ ${viewers(50)} }`);
+      expect(ok.errors).toBeUndefined();
+      expect(Object.keys(ok.data!)).toHaveLength(50);
+      // 10 aliases in a fragment spread 10 times are 100.
+      const spread = await ask(
+        `fragment F on Query { ${viewers(10)} } { ${Array.from({ length: 10 }, () => '...F').join(' ')} }`,
+      );
+      expect(spread.status).toBe(400);
+      expect(spread.errors![0]!.message).toMatch(/has 100 aliased fields/);
+    } finally {
+      await api.stop();
+    }
   });
 
   it('refuses operations nested deeper than the limit', async () => {

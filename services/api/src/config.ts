@@ -18,6 +18,8 @@ export const ApiConfigSchema = z.object({
   /** Serve the local (offline) query page on GET / with Accept: text/html. */
   landingPage: Bool.optional(),
   maxDepth: z.coerce.number().int().min(1).default(10),
+  /** Most aliased fields in one operation (fragments counted each time they are spread). */
+  maxAliases: z.coerce.number().int().min(0).default(50),
   /** Estimated fields resolved (lists count `first` times); operations above it are refused. */
   maxCost: z.coerce.number().int().min(1).default(50_000),
   defaultPageSize: z.coerce.number().int().min(1).default(50),
@@ -71,6 +73,7 @@ const ENV = {
   GEXBERT_API_INTROSPECTION: 'introspection',
   GEXBERT_API_LANDING_PAGE: 'landingPage',
   GEXBERT_API_MAX_DEPTH: 'maxDepth',
+  GEXBERT_API_MAX_ALIASES: 'maxAliases',
   GEXBERT_API_MAX_COST: 'maxCost',
   GEXBERT_API_DEFAULT_PAGE_SIZE: 'defaultPageSize',
   GEXBERT_API_MAX_PAGE_SIZE: 'maxPageSize',

@@ -69,6 +69,48 @@ export function depthLimit(maxDepth: number): ValidationRule {
   };
 }
 
+/**
+ * A validation rule refusing operations with more than `maxAliases` aliased fields, fragments counted each
+ * time they are spread (so cheap fields cannot be repeated under many names within the cost limit).
+ */
+export function aliasLimit(maxAliases: number): ValidationRule {
+  return (context) => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const def of context.getDocument().definitions)
+      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    const perFragment = new Map<string, number>();
+    const aliasesIn = (set: SelectionSetNode, seen: Set<string>): number => {
+      let n = 0;
+      for (const sel of set.selections) {
+        if (sel.kind === Kind.FIELD)
+          n += (sel.alias ? 1 : 0) + (sel.selectionSet ? aliasesIn(sel.selectionSet, seen) : 0);
+        else if (sel.kind === Kind.INLINE_FRAGMENT) n += aliasesIn(sel.selectionSet, seen);
+        else n += fragmentAliases(sel.name.value, seen);
+      }
+      return n;
+    };
+    const fragmentAliases = (name: string, seen: Set<string>): number => {
+      const fragment = fragments.get(name);
+      if (!fragment || seen.has(name)) return 0; // unknown or cyclic: other rules refuse these
+      if (!perFragment.has(name))
+        perFragment.set(name, aliasesIn(fragment.selectionSet, new Set(seen).add(name)));
+      return perFragment.get(name)!;
+    };
+    return {
+      OperationDefinition(node) {
+        const aliases = aliasesIn(node.selectionSet, new Set());
+        if (aliases > maxAliases)
+          context.reportError(
+            new GraphQLError(
+              `the operation${node.name ? ` ${node.name.value}` : ''} has ${aliases} aliased fields; at most ${maxAliases} are allowed`,
+              { nodes: [node], extensions: { code: 'QUERY_TOO_COMPLEX' } },
+            ),
+          );
+      },
+    };
+  };
+}
+
 export interface CostOptions {
   /** The page size assumed when `first` is not given. */
   defaultPageSize: number;

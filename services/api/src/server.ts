@@ -22,7 +22,7 @@ import { unauthenticated } from './errors.ts';
 import { ModelHolder } from './inference/modelHolder.ts';
 import { checkOperationInput } from './inputLimits.ts';
 import { landingPageHtml } from './landingPage.ts';
-import { checkCost, depthLimit, operationCost } from './limits.ts';
+import { aliasLimit, checkCost, depthLimit, operationCost } from './limits.ts';
 import { createLoaders } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
 import type { SampleRow } from './rows.ts';
@@ -163,7 +163,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     introspection: config.introspection ?? !config.production,
     includeStacktraceInErrorResponses: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
-    validationRules: [depthLimit(config.maxDepth)],
+    validationRules: [depthLimit(config.maxDepth), aliasLimit(config.maxAliases)],
     formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
