@@ -1,4 +1,5 @@
-import { regularizedGammaP, regularizedGammaQ } from './gamma.ts';
+import { regularizedBeta } from './beta.ts';
+import { logGamma, regularizedGammaP, regularizedGammaQ } from './gamma.ts';
 
 /**
  * Upper tail of the chi-square distribution, P(X > x) for X ~ chi-square(df): R's
@@ -84,4 +85,68 @@ export function normalQuantile(p: number): number {
     z -= u / (1 + (z * u) / 2);
   }
   return z;
+}
+
+/**
+ * Upper tail of Student's t distribution, P(T > t) for T ~ t(df): R's `pt(t, df, lower.tail = FALSE)`,
+ * via the regularised incomplete beta function, to about 1e-14 relative also deep in the tail.
+ * df must be positive (non-integer allowed); df = Infinity gives the normal tail.
+ */
+export function studentTSurvival(t: number, df: number): number {
+  if (!(df > 0)) throw new RangeError(`t df must be > 0, got ${df}`);
+  if (Number.isNaN(t)) return Number.NaN;
+  if (df === Number.POSITIVE_INFINITY) return normalSurvival(t);
+  const t2 = t * t;
+  // P(|T| > |t|) = I_{df/(df+t^2)}(df/2, 1/2)
+  const twoSided = regularizedBeta(df / (df + t2), df / 2, 0.5, t2 / (df + t2));
+  return t > 0 ? twoSided / 2 : 1 - twoSided / 2;
+}
+
+/** Student's t distribution function, R's `pt(t, df)`. */
+export function studentTCdf(t: number, df: number): number {
+  return studentTSurvival(-t, df);
+}
+
+/** Log density of Student's t distribution, R's `dt(t, df, log = TRUE)`. */
+function studentTLogDensity(t: number, df: number): number {
+  return (
+    logGamma((df + 1) / 2) -
+    logGamma(df / 2) -
+    0.5 * Math.log(df * Math.PI) -
+    ((df + 1) / 2) * Math.log1p((t * t) / df)
+  );
+}
+
+/**
+ * Upper-tail quantile of Student's t: the t with P(T > t) = p, R's `qt(p, df, lower.tail = FALSE)`.
+ * Newton's method on log P(T > t) from the normal quantile, to double precision.
+ */
+export function studentTQuantileUpper(p: number, df: number): number {
+  if (!(df > 0)) throw new RangeError(`t df must be > 0, got ${df}`);
+  if (Number.isNaN(p) || p < 0 || p > 1) return Number.NaN;
+  if (p === 0) return Number.POSITIVE_INFINITY;
+  if (p === 1) return Number.NEGATIVE_INFINITY;
+  if (p === 0.5) return 0;
+  if (df === Number.POSITIVE_INFINITY) return -normalQuantile(p);
+  // Work in the upper half: P(T > -t) = 1 - P(T > t).
+  if (p > 0.5) return -studentTQuantileUpper(1 - p, df);
+  const logP = Math.log(p);
+  // Newton's method on log P(T > t), kept inside a bracket [lo, hi] around the root (bisection when
+  // a step would leave it).
+  let lo = 0;
+  let hi = Number.POSITIVE_INFINITY;
+  let t = Math.max(-normalQuantile(p), 1e-3);
+  for (let iter = 0; iter < 500; iter++) {
+    const tail = studentTSurvival(t, df);
+    const g = Math.log(tail) - logP;
+    if (g === 0) return t;
+    if (g > 0) lo = t;
+    else hi = t;
+    // d/dt log P(T > t) = -density / tail
+    let next = t + g / Math.exp(studentTLogDensity(t, df) - Math.log(tail));
+    if (!(next > lo && next < hi)) next = hi === Number.POSITIVE_INFINITY ? 2 * t : (lo + hi) / 2;
+    if (Math.abs(next - t) <= 4 * Number.EPSILON * next) return next;
+    t = next;
+  }
+  return t;
 }

@@ -95,3 +95,52 @@ export function regularizedGammaQ(a: number, x: number): number {
   if (x === Number.POSITIVE_INFINITY) return 0;
   return x < a + 1 ? 1 - lowerSeries(a, x) : upperContinuedFraction(a, x);
 }
+
+// Polygamma functions: the recurrence psi(x) = psi(x + 1) - 1/x (and its derivatives) moves x to >= 10,
+// where the asymptotic (Bernoulli) series below is accurate to about 1e-16 relative.
+const POLYGAMMA_SHIFT = 10;
+
+/** Digamma psi(x) = d/dx log Gamma(x), R's `digamma`, for x > 0. */
+export function digamma(x: number): number {
+  if (!(x > 0)) throw new RangeError(`digamma needs x > 0, got ${x}`);
+  let shift = 0;
+  let y = x;
+  while (y < POLYGAMMA_SHIFT) {
+    shift += 1 / y;
+    y += 1;
+  }
+  const z = 1 / (y * y);
+  const series =
+    z * (1 / 12 - z * (1 / 120 - z * (1 / 252 - z * (1 / 240 - z * (1 / 132 - z * (691 / 32760 - z / 12))))));
+  return Math.log(y) - 0.5 / y - series - shift;
+}
+
+/** Trigamma psi'(x), R's `trigamma`, for x > 0. */
+export function trigamma(x: number): number {
+  if (!(x > 0)) throw new RangeError(`trigamma needs x > 0, got ${x}`);
+  let shift = 0;
+  let y = x;
+  while (y < POLYGAMMA_SHIFT) {
+    shift += 1 / (y * y);
+    y += 1;
+  }
+  const z = 1 / (y * y);
+  const series =
+    z * (1 / 6 - z * (1 / 30 - z * (1 / 42 - z * (1 / 30 - z * (5 / 66 - z * (691 / 2730 - z * (7 / 6)))))));
+  return (1 + 0.5 / y + series) / y + shift;
+}
+
+/** Tetragamma psi''(x), R's `psigamma(x, deriv = 2)`, for x > 0. */
+export function tetragamma(x: number): number {
+  if (!(x > 0)) throw new RangeError(`tetragamma needs x > 0, got ${x}`);
+  let shift = 0;
+  let y = x;
+  while (y < POLYGAMMA_SHIFT) {
+    shift -= 2 / (y * y * y);
+    y += 1;
+  }
+  const z = 1 / (y * y);
+  const series =
+    z * (1 / 2 - z * (1 / 6 - z * (1 / 6 - z * (3 / 10 - z * (5 / 6 - z * (691 / 210 - z * (35 / 2)))))));
+  return -(1 + 1 / y + series) * z + shift;
+}

@@ -2,6 +2,8 @@
  * Survival statistics matching R's `survival` package (3.5): Kaplan-Meier, log-rank, Cox
  * proportional hazards and Harrell's concordance. Pure TypeScript, no dependencies.
  */
+
+export { regularizedBeta } from './beta.ts';
 export type { ConcordanceOptions, ConcordanceResult } from './concordance.ts';
 export { concordance } from './concordance.ts';
 export type { CoxCoefficients, CoxFit, CoxOptions } from './cox.ts';
@@ -14,8 +16,18 @@ export {
   normalCdf,
   normalQuantile,
   normalSurvival,
+  studentTCdf,
+  studentTQuantileUpper,
+  studentTSurvival,
 } from './distributions.ts';
-export { logGamma, regularizedGammaP, regularizedGammaQ } from './gamma.ts';
+export {
+  digamma,
+  logGamma,
+  regularizedGammaP,
+  regularizedGammaQ,
+  tetragamma,
+  trigamma,
+} from './gamma.ts';
 export type {
   GroupedKaplanMeier,
   KaplanMeierCurve,
