@@ -1,9 +1,16 @@
-// gexbert ingest counts|gdc|xena|clinical
+// gexbert ingest counts|gdc|xena|table|clinical
 
 import { EXPRESSION_UNITS } from '@gexbert/core/formats/types';
 import type { FileImport } from '@gexbert/core/ingest/index';
-import { ingestClinical, ingestCounts, ingestGdc, ingestXena } from '@gexbert/core/ingest/index';
-import { type Command, Option } from 'commander';
+import {
+  ingestClinical,
+  ingestCounts,
+  ingestGdc,
+  ingestTable,
+  ingestXena,
+  type TableReport,
+} from '@gexbert/core/ingest/index';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { OutputOptions } from '../output.ts';
 import { report } from '../output.ts';
 import { progress } from '../progress.ts';
@@ -70,6 +77,64 @@ export function registerIngest(program: Command): void {
     );
 
   ingest
+    .command('table <file>')
+    .description(
+      'an expression table as people have it: samples as rows or genes as rows (detected), attribute columns, Entrez IDs or symbols',
+    )
+    .addOption(
+      new Option(
+        '--unit <unit>',
+        'unit of the values (default: RAW_COUNT when they are whole numbers)',
+      ).choices(EXPRESSION_UNITS),
+    )
+    .option(
+      '--samples <file>',
+      'per-sample table (sample, patient, cancer_type, sample_type_code, ...); default: <name>_samples.tsv beside <name>_expression.tsv.gz',
+    )
+    .option('--cohort <name>', 'add the samples to this cohort (created if new)')
+    .option(
+      '--cancer-type <type>',
+      'cancer type of samples that the table and sample table say nothing about',
+    )
+    .option('--samples-as-rows', 'each row is a sample, genes are the columns (default: detected)')
+    .option('--genes-as-rows', 'each row is a gene, samples are the columns (default: detected)')
+    .option(
+      '--attribute-columns <names>',
+      'comma-separated columns holding sample attributes, not genes (default: detected by name)',
+    )
+    .addOption(
+      new Option('--time-unit <unit>', 'unit of a survival time column whose name does not say').choices([
+        'days',
+        'months',
+      ]),
+    )
+    .option('--json', 'print the result as JSON')
+    .action((file: string, flags: TableFlags) => {
+      if (flags.samplesAsRows && flags.genesAsRows) {
+        throw new InvalidArgumentError('pass --samples-as-rows or --genes-as-rows, not both');
+      }
+      return runMatrixIngest(flags, 'table', (pool, onProgress) =>
+        ingestTable(pool, file, {
+          cohort: flags.cohort,
+          cancerType: flags.cancerType,
+          unit: flags.unit as never,
+          samples: flags.samples,
+          orientation: flags.samplesAsRows
+            ? 'samples-as-rows'
+            : flags.genesAsRows
+              ? 'genes-as-rows'
+              : undefined,
+          attributeColumns: flags.attributeColumns
+            ?.split(',')
+            .map((c) => c.trim())
+            .filter((c) => c !== ''),
+          timeUnit: flags.timeUnit,
+          onProgress,
+        }),
+      );
+    });
+
+  ingest
     .command('clinical <file>')
     .description(
       'survival and clinical fields (Xena OS/OS.time, cBioPortal OS_STATUS/OS_MONTHS, TCGA pan-cancer OS)',
@@ -94,6 +159,30 @@ export function registerIngest(program: Command): void {
     );
 }
 
+interface TableFlags extends MatrixFlags {
+  samples?: string;
+  samplesAsRows?: boolean;
+  genesAsRows?: boolean;
+  attributeColumns?: string;
+  timeUnit?: 'days' | 'months';
+}
+
+/** The lines `ingest table` adds to its report: how the table was read. */
+export function tableReportLines(t: TableReport): string[] {
+  const types = Object.entries(t.cancerTypes).sort((a, b) => b[1] - a[1]);
+  return [
+    `  orientation: ${t.orientation} (${t.orientationFrom === 'forced' ? 'as given' : 'detected from the gene identifiers'})`,
+    `  unit: ${t.unit}${t.unitDetected ? ' (detected: whole numbers)' : ''}`,
+    `  genes: ${t.genesMapped} of ${t.geneIds} identifiers mapped to GENCODE v36${t.entrezMapped ? ` (${t.entrezMapped} NCBI Entrez Gene IDs)` : ''}${t.unmappedIds.length ? `; unmapped: ${t.unmappedIds.slice(0, 10).join(', ')}${t.unmappedIds.length > 10 ? ', ...' : ''}` : ''}`,
+    `  attribute columns: ${t.attributeColumns.length ? `${t.attributeColumns.join(', ')} (${t.attributesFrom === 'forced' ? 'as given' : 'detected by name'})` : 'none'}${t.clinicalImportId !== null ? `; stored for ${t.clinicalPatients} patients (import #${t.clinicalImportId})` : ''}`,
+    `  samples table: ${t.sidecar === null ? 'none' : `${t.sidecar}${t.sidecarFound ? ' (found beside the table)' : ''}`}`,
+    `  cancer types: ${types.length} (${types
+      .slice(0, 8)
+      .map(([type, n]) => `${type} ${n}`)
+      .join(', ')}${types.length > 8 ? ', ...' : ''})`,
+  ];
+}
+
 type Run = (
   pool: import('pg').Pool,
   onProgress: (done: number, total: number) => void,
@@ -116,6 +205,7 @@ function runMatrixIngest(flags: MatrixFlags, label: string, run: Run): Promise<v
             (r.skipped ? `, ${r.skipped} already stored with the same values` : '') +
             (r.unmapped ? `, ${r.unmapped} unmapped gene IDs dropped` : '') +
             (r.simulated ? ' (simulated: SIMULATED marker found; kept out of training)' : ''),
+        ...(r.table ? tableReportLines(r.table) : []),
         ...(r.warnings ?? []).map((w) => `warning: ${w}`),
       ]),
     );

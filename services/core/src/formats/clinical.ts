@@ -23,7 +23,7 @@
 import { patientOf } from './barcode.ts';
 import { classifyTable, wrongFormatError } from './detect.ts';
 import { InputError } from './inputError.ts';
-import { openTable } from './table.ts';
+import { openTable, type Table } from './table.ts';
 import type { ClinicalRecord, ParsedClinical } from './types.ts';
 import { isMissing, parseNumber } from './values.ts';
 
@@ -91,7 +91,7 @@ export const EVENT_COLUMNS: readonly string[] = [
   'death',
   'dead',
 ];
-const CANCER_COLUMNS: readonly string[] = [
+export const CANCER_COLUMNS: readonly string[] = [
   'cancer_type',
   'cancer type abbreviation',
   'cancer_type_acronym',
@@ -126,247 +126,275 @@ function accepted(): string {
 export async function parseClinical(file: string, opts: ClinicalOptions = {}): Promise<ParsedClinical> {
   const table = await openTable(file, opts.delimiter === undefined ? {} : { delimiter: opts.delimiter });
   try {
-    const header = table.header;
     const head = await table.peek(20);
     const guess = classifyTable(
-      header,
+      table.header,
       head.map((r) => table.split(r.text, r.line)),
       table.comments,
     );
     if (guess.format !== 'clinical' && guess.format !== 'unknown') {
       throw wrongFormatError(file, table.headerLine, 'a clinical table', guess);
     }
-    if (header.length < 2) throw table.singleColumnError('a clinical table');
-
-    const warnings: string[] = [];
-    const lower = header.map((h) => h.toLowerCase());
-    const find = (names: readonly string[]): number => {
-      for (const name of names) {
-        const i = lower.indexOf(name);
-        if (i >= 0) return i;
-      }
-      return -1;
-    };
-    const has = (name: string): boolean => lower.includes(name);
-    const dupes = lower.filter((h, i) => h !== '' && lower.indexOf(h) !== i);
-    if (dupes.length > 0) {
-      warnings.push(
-        `${file}:${table.headerLine}: duplicate column name(s) ${[...new Set(dupes)].join(', ')}; the first of each is used`,
-      );
-    }
-
-    let shape: Shape;
-    let iId: number;
-    let iTime: number;
-    let iEvent: number;
-    let timeUnit: 'days' | 'months';
-    if (has('os_time_days') && has('os_event')) {
-      shape = 'pancan_os';
-      iId = find(['patient', 'bcr_patient_barcode', 'patient_id', '_patient', 'sample']);
-      iTime = lower.indexOf('os_time_days');
-      iEvent = lower.indexOf('os_event');
-      timeUnit = 'days';
-    } else if (has('os.time') && has('os') && (has('sample') || has('_patient'))) {
-      shape = 'xena';
-      iId = find(['_patient', 'sample']);
-      iTime = lower.indexOf('os.time');
-      iEvent = lower.indexOf('os');
-      timeUnit = 'days';
-    } else if (has('os_months') || (has('patient_id') && has('os_status'))) {
-      shape = 'cbioportal';
-      iId = find(['patient_id', 'sample_id']);
-      iTime = lower.indexOf('os_months');
-      iEvent = lower.indexOf('os_status');
-      timeUnit = 'months';
-    } else {
-      shape = 'generic';
-      iId = find(ID_COLUMNS);
-      iTime = find(TIME_COLUMNS);
-      iEvent = find(EVENT_COLUMNS);
-      timeUnit = 'days';
-      if (iTime >= 0) {
-        const name = lower[iTime]!;
-        // Xena's OS.time is in days by convention; otherwise only a name with days/months in it says.
-        const named = /month/.test(name)
-          ? 'months'
-          : /day/.test(name) || name === 'os.time'
-            ? 'days'
-            : undefined;
-        const unit = opts.timeUnit ?? named;
-        if (unit === undefined) {
-          throw new InputError({
-            file,
-            line: table.headerLine,
-            column: iTime + 1,
-            problem: `the survival time column '${header[iTime]}' does not say whether it is in days or months`,
-            fix: 'pass --time-unit days or --time-unit months',
-          });
-        }
-        if (named !== undefined && opts.timeUnit !== undefined && named !== opts.timeUnit) {
-          warnings.push(
-            `${file}:${table.headerLine}: column '${header[iTime]}' looks like ${named}, but --time-unit ${opts.timeUnit} was given; using ${opts.timeUnit}`,
-          );
-        }
-        timeUnit = unit;
-      }
-    }
-    if (shape !== 'generic' && opts.timeUnit !== undefined && opts.timeUnit !== timeUnit) {
-      warnings.push(
-        `${file}: ${shape} tables give times in ${timeUnit}; --time-unit ${opts.timeUnit} was ignored`,
-      );
-    }
-
-    // GDC-style: vital_status + days_to_death (+ days_to_last_follow_up) and no time column.
-    const iDeath = lower.indexOf('days_to_death');
-    const iFollow = find(['days_to_last_follow_up', 'days_to_last_followup']);
-    const derived = iTime < 0 && iDeath >= 0 && iFollow >= 0 && lower[iEvent] === 'vital_status';
-
-    if (iId < 0 || (iTime < 0 && !derived) || iEvent < 0) {
-      const missing = [
-        iId < 0 ? 'patient ID' : null,
-        iTime < 0 && !derived ? 'survival time' : null,
-        iEvent < 0 ? 'event (vital status)' : null,
-      ]
-        .filter((x) => x !== null)
-        .join(', ');
-      throw new InputError({
-        file,
-        line: table.headerLine,
-        problem: `no ${missing} column found (columns: ${header.slice(0, 15).join(', ')}${header.length > 15 ? ', ...' : ''})`,
-        fix: `rename the columns to accepted names (${accepted()}), or pass a table with overall survival`,
-      });
-    }
-    const iCancer = find(CANCER_COLUMNS);
-    const special = new Set([iId, iTime, iEvent, iCancer]);
-    const defaultCancer = opts.cancerType?.trim() || null;
-
-    const toDays = timeUnit === 'months' ? DAYS_PER_MONTH : 1;
-    const readTime = (cell: string, line: number, column: number): number | null => {
-      if (isMissing(cell)) return null;
-      const t = parseNumber(cell);
-      if (Number.isNaN(t) || !Number.isFinite(t)) {
-        throw new InputError({
-          file,
-          line,
-          column: column + 1,
-          problem: `the survival time '${cell}' in column ${header[column]} is not a number`,
-          fix: `write the time as a number of ${timeUnit} (NA or empty when unknown)`,
-        });
-      }
-      return t * toDays;
-    };
-
-    const records: ClinicalRecord[] = [];
-    const negative: { line: number; column: number; value: string }[] = [];
-    let times = 0;
-    let missingSurvival = 0;
-    let fromSamples = 0;
-    const width = header.length;
-    for (;;) {
-      const text = await table.next();
-      if (text === null) break;
-      const line = table.line;
-      let cells = table.split(text, line);
-      // Trailing empty cells (spreadsheet exports) are tolerated; anything else must match the header.
-      if (cells.length > width && cells.slice(width).every((c) => c.trim() === ''))
-        cells = cells.slice(0, width);
-      if (cells.length !== width) throw table.raggedError(line, width, cells.length);
-      const id = cells[iId]!.trim();
-      if (isMissing(id)) {
-        throw new InputError({
-          file,
-          line,
-          column: iId + 1,
-          problem: `the patient ID (column ${header[iId]}) is empty`,
-          fix: 'fill in the patient barcode or remove the row',
-        });
-      }
-      const patientBarcode = patientOf(id);
-      if (patientBarcode !== id) fromSamples++;
-      const eventCell = cells[iEvent]!;
-      const osEvent = parseEvent(eventCell);
-      if (osEvent === undefined) {
-        throw new InputError({
-          file,
-          line,
-          column: iEvent + 1,
-          problem: `'${eventCell}' in column ${header[iEvent]} is not an event value`,
-          fix: 'write 1 (died) or 0 (alive at last follow-up) — also accepted: 1:DECEASED/0:LIVING, Dead/Alive — and NA when unknown',
-        });
-      }
-      let osDays: number | null;
-      let timeColumn = iTime;
-      if (derived) {
-        const death = readTime(cells[iDeath]!, line, iDeath);
-        const follow = readTime(cells[iFollow]!, line, iFollow);
-        osDays = osEvent === 1 ? death : osEvent === 0 ? follow : null;
-        timeColumn = osEvent === 1 ? iDeath : iFollow;
-      } else {
-        osDays = readTime(cells[iTime]!, line, iTime);
-      }
-      if (osDays !== null) {
-        times++;
-        if (osDays < 0) {
-          negative.push({ line, column: timeColumn + 1, value: cells[timeColumn]!.trim() });
-          osDays = null;
-        }
-      }
-      if (osDays === null || osEvent === null) missingSurvival++;
-      let cancerType = defaultCancer;
-      if (iCancer >= 0 && !isMissing(cells[iCancer]!)) {
-        cancerType = cells[iCancer]!.trim().replace(/^(?:TCGA|TARGET)-/, '');
-      }
-      const fields: Record<string, string> = {};
-      for (let c = 0; c < width; c++) {
-        if (special.has(c) || header[c] === '') continue;
-        const name = header[c]!;
-        const value = cells[c]!.trim();
-        if (!isMissing(value) && !(name in fields)) fields[name] = value;
-      }
-      records.push({ line, patientBarcode, cancerType, osDays, osEvent, fields });
-    }
-    if (records.length === 0) {
-      throw new InputError({
-        file,
-        line: table.headerLine,
-        problem: 'the clinical table has a header but no rows',
-        fix: 'check that the export finished: after the header there must be one row per patient',
-      });
-    }
-    if (negative.length > 0) {
-      const mode = opts.negativeTimes ?? 'auto';
-      const first = negative[0]!;
-      if (mode === 'error' || (mode === 'auto' && negative.length > NEGATIVE_TIME_TOLERANCE * times)) {
-        throw new InputError({
-          file,
-          line: first.line,
-          column: first.column,
-          problem: `the survival time ${first.value} in column ${header[first.column - 1]} is negative (${negative.length} of ${times} times in the file are)`,
-          fix: 'survival times count from diagnosis and cannot be negative: fix the values or write NA (a few stray negative times, at most 1% of them, are read as missing with a warning)',
-        });
-      }
-      const shown = negative.slice(0, 10).map((n) => `line ${n.line}: ${n.value}`);
-      warnings.push(
-        `${file}: ${negative.length} negative survival time(s) (data-entry errors) were read as missing (${shown.join(', ')}${negative.length > 10 ? ', ...' : ''})`,
-      );
-    }
-    if (fromSamples > 0) {
-      warnings.push(
-        `${file}: ${fromSamples} row(s) give sample barcodes; their patient barcode (first three parts) was used`,
-      );
-    }
-    if (missingSurvival > 0) {
-      warnings.push(
-        `${file}: ${missingSurvival} row(s) have no survival time or event; kept with empty survival`,
-      );
-    }
-    if (derived) {
-      warnings.push(
-        `${file}: overall survival derived from vital_status, days_to_death and days_to_last_follow_up`,
-      );
-    }
-    return { file, shape, timeUnit, records, warnings };
+    if (table.header.length < 2) throw table.singleColumnError('a clinical table');
+    return await readClinical(file, table.header, table.headerLine, tableRows(table), opts);
   } finally {
     table.close();
   }
+}
+
+/** A table's data rows, split; trailing empty cells (spreadsheet exports) dropped, other length errors thrown. */
+async function* tableRows(table: Table): AsyncGenerator<ClinicalRow> {
+  const width = table.header.length;
+  for (;;) {
+    const text = await table.next();
+    if (text === null) return;
+    const line = table.line;
+    let cells = table.split(text, line);
+    if (cells.length > width && cells.slice(width).every((c) => c.trim() === ''))
+      cells = cells.slice(0, width);
+    if (cells.length !== width) throw table.raggedError(line, width, cells.length);
+    yield { line, cells };
+  }
+}
+
+/** One data row of a clinical table: its 1-based line in the file and its cells (one per header column). */
+export interface ClinicalRow {
+  line: number;
+  cells: readonly string[];
+}
+
+/**
+ * Clinical records from a header and rows already split (a clinical file, or the attribute columns of an
+ * expression table, see expressionTable.ts). With `survival: 'optional'` a table without time and event
+ * columns gives records without survival (`hasSurvival` false) instead of an error.
+ */
+export async function readClinical(
+  file: string,
+  header: readonly string[],
+  headerLine: number,
+  rows: AsyncIterable<ClinicalRow> | Iterable<ClinicalRow>,
+  opts: ClinicalOptions & { survival?: 'required' | 'optional' } = {},
+): Promise<ParsedClinical> {
+  const warnings: string[] = [];
+  const lower = header.map((h) => h.toLowerCase());
+  const find = (names: readonly string[]): number => {
+    for (const name of names) {
+      const i = lower.indexOf(name);
+      if (i >= 0) return i;
+    }
+    return -1;
+  };
+  const has = (name: string): boolean => lower.includes(name);
+  const dupes = lower.filter((h, i) => h !== '' && lower.indexOf(h) !== i);
+  if (dupes.length > 0) {
+    warnings.push(
+      `${file}:${headerLine}: duplicate column name(s) ${[...new Set(dupes)].join(', ')}; the first of each is used`,
+    );
+  }
+
+  let shape: Shape;
+  let iId: number;
+  let iTime: number;
+  let iEvent: number;
+  let timeUnit: 'days' | 'months';
+  if (has('os_time_days') && has('os_event')) {
+    shape = 'pancan_os';
+    iId = find(['patient', 'bcr_patient_barcode', 'patient_id', '_patient', 'sample']);
+    iTime = lower.indexOf('os_time_days');
+    iEvent = lower.indexOf('os_event');
+    timeUnit = 'days';
+  } else if (has('os.time') && has('os') && (has('sample') || has('_patient'))) {
+    shape = 'xena';
+    iId = find(['_patient', 'sample']);
+    iTime = lower.indexOf('os.time');
+    iEvent = lower.indexOf('os');
+    timeUnit = 'days';
+  } else if (has('os_months') || (has('patient_id') && has('os_status'))) {
+    shape = 'cbioportal';
+    iId = find(['patient_id', 'sample_id']);
+    iTime = lower.indexOf('os_months');
+    iEvent = lower.indexOf('os_status');
+    timeUnit = 'months';
+  } else {
+    shape = 'generic';
+    iId = find(ID_COLUMNS);
+    iTime = find(TIME_COLUMNS);
+    iEvent = find(EVENT_COLUMNS);
+    timeUnit = 'days';
+    if (iTime >= 0) {
+      const name = lower[iTime]!;
+      // Xena's OS.time is in days by convention; otherwise only a name with days/months in it says.
+      const named = /month/.test(name)
+        ? 'months'
+        : /day/.test(name) || name === 'os.time'
+          ? 'days'
+          : undefined;
+      const unit = opts.timeUnit ?? named;
+      if (unit === undefined) {
+        throw new InputError({
+          file,
+          line: headerLine,
+          column: iTime + 1,
+          problem: `the survival time column '${header[iTime]}' does not say whether it is in days or months`,
+          fix: 'pass --time-unit days or --time-unit months',
+        });
+      }
+      if (named !== undefined && opts.timeUnit !== undefined && named !== opts.timeUnit) {
+        warnings.push(
+          `${file}:${headerLine}: column '${header[iTime]}' looks like ${named}, but --time-unit ${opts.timeUnit} was given; using ${opts.timeUnit}`,
+        );
+      }
+      timeUnit = unit;
+    }
+  }
+  if (shape !== 'generic' && opts.timeUnit !== undefined && opts.timeUnit !== timeUnit) {
+    warnings.push(
+      `${file}: ${shape} tables give times in ${timeUnit}; --time-unit ${opts.timeUnit} was ignored`,
+    );
+  }
+
+  // GDC-style: vital_status + days_to_death (+ days_to_last_follow_up) and no time column.
+  const iDeath = lower.indexOf('days_to_death');
+  const iFollow = find(['days_to_last_follow_up', 'days_to_last_followup']);
+  const derived = iTime < 0 && iDeath >= 0 && iFollow >= 0 && lower[iEvent] === 'vital_status';
+
+  const hasSurvival = !((iTime < 0 && !derived) || iEvent < 0);
+  if (iId < 0 || (!hasSurvival && opts.survival !== 'optional')) {
+    const missing = [
+      iId < 0 ? 'patient ID' : null,
+      iTime < 0 && !derived ? 'survival time' : null,
+      iEvent < 0 ? 'event (vital status)' : null,
+    ]
+      .filter((x) => x !== null)
+      .join(', ');
+    throw new InputError({
+      file,
+      line: headerLine,
+      problem: `no ${missing} column found (columns: ${header.slice(0, 15).join(', ')}${header.length > 15 ? ', ...' : ''})`,
+      fix: `rename the columns to accepted names (${accepted()}), or pass a table with overall survival`,
+    });
+  }
+  const iCancer = find(CANCER_COLUMNS);
+  const special = new Set([iId, iTime, iEvent, iCancer]);
+  const defaultCancer = opts.cancerType?.trim() || null;
+
+  const toDays = timeUnit === 'months' ? DAYS_PER_MONTH : 1;
+  const readTime = (cell: string, line: number, column: number): number | null => {
+    if (isMissing(cell)) return null;
+    const t = parseNumber(cell);
+    if (Number.isNaN(t) || !Number.isFinite(t)) {
+      throw new InputError({
+        file,
+        line,
+        column: column + 1,
+        problem: `the survival time '${cell}' in column ${header[column]} is not a number`,
+        fix: `write the time as a number of ${timeUnit} (NA or empty when unknown)`,
+      });
+    }
+    return t * toDays;
+  };
+
+  const records: ClinicalRecord[] = [];
+  const negative: { line: number; column: number; value: string }[] = [];
+  let times = 0;
+  let missingSurvival = 0;
+  let fromSamples = 0;
+  const width = header.length;
+  for await (const row of rows) {
+    const { line, cells } = row;
+    const id = cells[iId]!.trim();
+    if (isMissing(id)) {
+      throw new InputError({
+        file,
+        line,
+        column: iId + 1,
+        problem: `the patient ID (column ${header[iId]}) is empty`,
+        fix: 'fill in the patient barcode or remove the row',
+      });
+    }
+    const patientBarcode = patientOf(id);
+    if (patientBarcode !== id) fromSamples++;
+    const eventCell = hasSurvival ? cells[iEvent]! : '';
+    const osEvent = parseEvent(eventCell);
+    if (osEvent === undefined) {
+      throw new InputError({
+        file,
+        line,
+        column: iEvent + 1,
+        problem: `'${eventCell}' in column ${header[iEvent]} is not an event value`,
+        fix: 'write 1 (died) or 0 (alive at last follow-up) — also accepted: 1:DECEASED/0:LIVING, Dead/Alive — and NA when unknown',
+      });
+    }
+    let osDays: number | null;
+    let timeColumn = iTime;
+    if (derived) {
+      const death = readTime(cells[iDeath]!, line, iDeath);
+      const follow = readTime(cells[iFollow]!, line, iFollow);
+      osDays = osEvent === 1 ? death : osEvent === 0 ? follow : null;
+      timeColumn = osEvent === 1 ? iDeath : iFollow;
+    } else {
+      osDays = hasSurvival ? readTime(cells[iTime]!, line, iTime) : null;
+    }
+    if (osDays !== null) {
+      times++;
+      if (osDays < 0) {
+        negative.push({ line, column: timeColumn + 1, value: cells[timeColumn]!.trim() });
+        osDays = null;
+      }
+    }
+    if (hasSurvival && (osDays === null || osEvent === null)) missingSurvival++;
+    let cancerType = defaultCancer;
+    if (iCancer >= 0 && !isMissing(cells[iCancer]!)) {
+      cancerType = cells[iCancer]!.trim().replace(/^(?:TCGA|TARGET)-/, '');
+    }
+    const fields: Record<string, string> = {};
+    for (let c = 0; c < width; c++) {
+      if (special.has(c) || header[c] === '') continue;
+      const name = header[c]!;
+      const value = cells[c]!.trim();
+      if (!isMissing(value) && !(name in fields)) fields[name] = value;
+    }
+    records.push({ line, patientBarcode, cancerType, osDays, osEvent, fields });
+  }
+  if (records.length === 0) {
+    throw new InputError({
+      file,
+      line: headerLine,
+      problem: 'the clinical table has a header but no rows',
+      fix: 'check that the export finished: after the header there must be one row per patient',
+    });
+  }
+  if (negative.length > 0) {
+    const mode = opts.negativeTimes ?? 'auto';
+    const first = negative[0]!;
+    if (mode === 'error' || (mode === 'auto' && negative.length > NEGATIVE_TIME_TOLERANCE * times)) {
+      throw new InputError({
+        file,
+        line: first.line,
+        column: first.column,
+        problem: `the survival time ${first.value} in column ${header[first.column - 1]} is negative (${negative.length} of ${times} times in the file are)`,
+        fix: 'survival times count from diagnosis and cannot be negative: fix the values or write NA (a few stray negative times, at most 1% of them, are read as missing with a warning)',
+      });
+    }
+    const shown = negative.slice(0, 10).map((n) => `line ${n.line}: ${n.value}`);
+    warnings.push(
+      `${file}: ${negative.length} negative survival time(s) (data-entry errors) were read as missing (${shown.join(', ')}${negative.length > 10 ? ', ...' : ''})`,
+    );
+  }
+  if (fromSamples > 0) {
+    warnings.push(
+      `${file}: ${fromSamples} row(s) give sample barcodes; their patient barcode (first three parts) was used`,
+    );
+  }
+  if (missingSurvival > 0) {
+    warnings.push(
+      `${file}: ${missingSurvival} row(s) have no survival time or event; kept with empty survival`,
+    );
+  }
+  if (derived) {
+    warnings.push(
+      `${file}: overall survival derived from vital_status, days_to_death and days_to_last_follow_up`,
+    );
+  }
+  return { file, shape, timeUnit, records, warnings, hasSurvival };
 }

@@ -29,7 +29,9 @@ export interface MatrixOptions {
   /** Force the delimiter (tab, comma, or any single character); default: detected from the header. */
   delimiter?: string;
   /** The command parsing the file (for wrong-format messages). */
-  command: 'counts' | 'xena';
+  command: 'counts' | 'xena' | 'table';
+  /** Also resolve NCBI Entrez Gene IDs and NCBI previous/alternative symbols (`gexbert ingest table`). */
+  ncbi?: boolean;
 }
 
 /**
@@ -174,7 +176,11 @@ async function readMatrix(table: Table, file: string, options: MatrixOptions): P
     );
   }
 
-  const resolver = new GeneResolver({ file, allowUnknownGenes: options.allowUnknownGenes ?? false });
+  const resolver = new GeneResolver({
+    file,
+    allowUnknownGenes: options.allowUnknownGenes ?? false,
+    ncbi: options.ncbi ?? false,
+  });
   const genes: ResolvedGene[] = [];
   const rows: ValueRow[] = [];
   const nSamples = samples.length;
@@ -254,5 +260,6 @@ async function readMatrix(table: Table, file: string, options: MatrixOptions): P
     rows,
     unmapped: resolution.unmapped,
     warnings: [...warnings, ...resolution.warnings],
+    ...(options.ncbi ? { entrezMapped: resolution.entrez } : {}),
   };
 }

@@ -10,10 +10,11 @@ export const EXPRESSION_UNITS = [
   'LOG2_TPM_PLUS1',
   'LOG2_FPKM_PLUS1',
   'LOG2_OTHER',
+  'RSEM',
 ] as const;
 export type ExpressionUnit = (typeof EXPRESSION_UNITS)[number];
 
-/** Integer units are stored exactly as uint32; all others as float32 with NaN for missing. */
+/** Integer units are stored exactly as uint32; all others (RSEM, TPM, FPKM, log2 values) as float32 with NaN for missing. */
 export const COUNT_UNITS: ReadonlySet<ExpressionUnit> = new Set(['RAW_COUNT']);
 
 /** A gene as the platform knows it: unversioned Ensembl ID plus what GENCODE v36 says about it. */
@@ -37,6 +38,7 @@ export interface ParsedMatrix {
   rows: ValueRow[]; // rows[g][s]: value of genes[g] in samples[s]; rows.length === genes.length
   unmapped: string[]; // gene identifiers from the file that could not be resolved (reported, not stored)
   warnings: string[]; // human-readable, each naming file and line where it applies
+  entrezMapped?: number; // gene identifiers that were NCBI Entrez Gene IDs mapped to GENCODE v36 (`ingest table`)
 }
 
 /** A sample column header, parsed from a TCGA-style barcode (or any other ID, kept as is). */
@@ -48,6 +50,8 @@ export interface SampleHeader {
   sampleTypeCode: string | null; // characters 14-15, e.g. 01; null when the ID is not TCGA-style
   projectId: string | null; // e.g. TCGA-ACC when known (GDC sample sheet), else null
   sourceFile?: string; // the per-sample file this column was read from (GDC downloads); absent for matrix files
+  cancerType?: string | null; // this sample's cancer type (a table's attribute column or sample sidecar); else the matrix's
+  line?: number; // 1-based line of the sample in a samples-as-rows table (for error messages)
 }
 
 /** One parsed clinical row, survival normalised to days. */
@@ -66,4 +70,6 @@ export interface ParsedClinical {
   timeUnit: 'days' | 'months';
   records: ClinicalRecord[];
   warnings: string[];
+  /** False when the table has no survival columns (attributes only): stored survival is left as it is. */
+  hasSurvival?: boolean;
 }

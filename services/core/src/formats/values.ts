@@ -54,6 +54,12 @@ const LOG2_UNITS: ReadonlySet<ExpressionUnit> = new Set([
 export const LOG2_MAX = 64;
 export const UINT32_MAX = 4294967295;
 
+/**
+ * Units whose values may be negative: log2 of small offsets or centred data, and batch-corrected RSEM
+ * (PanCanAtlas: 0.3% of the values are slightly negative; valid data, kept as given).
+ */
+export const SIGNED_UNITS: ReadonlySet<ExpressionUnit> = new Set(['LOG2_OTHER', 'RSEM']);
+
 const DECIMAL_COMMA = /^\s*-?\d+,\d+\s*$/;
 const NORMALISED_HINT =
   'if the values are normalised (TPM, FPKM, log2), ingest them with `gexbert ingest xena --unit <unit>` or pass the matching --unit';
@@ -121,7 +127,7 @@ export function readCount(cell: string, location: (index: number) => CellAt, ind
 
 /**
  * A value in a non-count unit: a finite number (missing -> NaN when `allowMissing`). Negative values are
- * refused except for LOG2_OTHER; log2 units refuse values above LOG2_MAX (raw counts given as log2).
+ * refused except for SIGNED_UNITS (LOG2_OTHER, RSEM); log2 units refuse values above LOG2_MAX (raw counts given as log2).
  */
 export function readValue(
   cell: string,
@@ -153,7 +159,7 @@ export function readValue(
     }
     v = Number(cell);
   }
-  if (v < 0 && unit !== 'LOG2_OTHER') {
+  if (v < 0 && !SIGNED_UNITS.has(unit)) {
     const at = location(index);
     return fail(
       at,

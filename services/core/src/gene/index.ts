@@ -5,7 +5,11 @@ export {
   GeneReference,
   geneReference,
   loadGeneReference,
+  NCBI_GENE_MAP_FILE,
+  type NcbiGeneMap,
+  ncbiGeneMap,
   parseGeneReference,
+  parseNcbiGeneMap,
   SYMBOL_ALIASES,
   type SymbolMatch,
 } from './reference.ts';

@@ -10,10 +10,21 @@
 // - by alias, for the genes spreadsheets break and HGNC renamed (SEPT1..SEPT14 -> SEPTIN*, SEPT13 ->
 //   SEPTIN7P2, MARCH1..MARCH11 -> MARCHF*, DEC1 -> DELEC1): mapped, with a warning;
 // - case-insensitively as a last resort (tp53 -> TP53), with a warning.
+// With the NCBI Gene map (services/core/data/ncbi_gene_map.tsv.gz, derived by the same script from NCBI Gene
+// 2022; loaded only when asked, see GeneResolver's `ncbi` option):
+// - by NCBI Entrez Gene ID (7157 -> TP53): the ID's Ensembl IDs known to v36;
+// - by NCBI symbol or alias (previous and alternative symbols) that is not a v36 symbol; an alias naming
+//   more than one gene is ambiguous and never picked.
 
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { ResolvedGene } from '../formats/types.ts';
+
+/** Where the shipped NCBI Gene map lives (Entrez IDs and NCBI symbols/aliases -> GENCODE v36 genes). */
+export const NCBI_GENE_MAP_FILE = new URL('../../data/ncbi_gene_map.tsv.gz', import.meta.url);
+
+/** Entrez Gene ID, or NCBI symbol/alias that is not a GENCODE v36 symbol -> the v36 Ensembl IDs it names. */
+export type NcbiGeneMap = ReadonlyMap<string, readonly string[]>;
 
 /** Where the shipped reference lives. */
 export const GENE_REFERENCE_FILE = new URL('../../data/gencode_v36_genes.tsv.gz', import.meta.url);
@@ -35,8 +46,10 @@ export type SymbolMatch =
   | { kind: 'alias'; gene: ResolvedGene; current: string }
   /** Matched only ignoring case (e.g. tp53 -> TP53). */
   | { kind: 'case'; gene: ResolvedGene }
-  /** Several genes and no single protein-coding one among them. */
-  | { kind: 'ambiguous'; candidates: readonly ResolvedGene[] }
+  /** An NCBI previous or alternative symbol of exactly one gene (e.g. an alias renamed since). */
+  | { kind: 'ncbi'; gene: ResolvedGene; current: string }
+  /** Several genes and no single protein-coding one among them (`alias`: an NCBI alias of several genes). */
+  | { kind: 'ambiguous'; candidates: readonly ResolvedGene[]; alias?: boolean }
   | { kind: 'none' };
 
 export class GeneReference {
@@ -46,7 +59,11 @@ export class GeneReference {
 
   private readonly genes: ResolvedGene[] = [];
 
-  constructor(genes: Iterable<ResolvedGene>) {
+  /** `ncbi` gives the NCBI Gene map when Entrez IDs or NCBI aliases are looked up (read on first use). */
+  constructor(
+    genes: Iterable<ResolvedGene>,
+    private readonly ncbi: () => NcbiGeneMap = () => new Map(),
+  ) {
     for (const gene of genes) {
       if (this.byEnsembl.has(gene.ensemblId)) continue;
       this.genes.push(gene);
@@ -104,6 +121,28 @@ export class GeneReference {
     }
     return { kind: 'none' };
   }
+
+  /** Resolves an NCBI Entrez Gene ID (digits) through the NCBI Gene map. */
+  lookupEntrez(id: string): SymbolMatch {
+    return this.fromNcbi(id, id);
+  }
+
+  /** Resolves a symbol, then (when `lookupSymbol` finds nothing) an NCBI symbol or alias, never guessing. */
+  lookupSymbolOrAlias(symbol: string): SymbolMatch {
+    const match = this.lookupSymbol(symbol);
+    return match.kind === 'none' ? this.fromNcbi(symbol, null) : match;
+  }
+
+  private fromNcbi(key: string, entrez: string | null): SymbolMatch {
+    const ids = this.ncbi().get(key);
+    const genes = (ids ?? []).map((id) => this.byEnsembl.get(id)).filter((g) => g !== undefined);
+    if (genes.length === 0) return { kind: 'none' };
+    if (genes.length > 1) return { kind: 'ambiguous', candidates: genes, alias: true };
+    const gene = genes[0]!;
+    return entrez === null
+      ? { kind: 'ncbi', gene, current: gene.symbol ?? gene.ensemblId }
+      : { kind: 'symbol', gene, candidates: genes };
+  }
 }
 
 function pick(genes: readonly ResolvedGene[]): SymbolMatch {
@@ -114,7 +153,7 @@ function pick(genes: readonly ResolvedGene[]): SymbolMatch {
 }
 
 /** Parses the shipped table's text (header `ensembl_id version symbol gene_type`). */
-export function parseGeneReference(text: string): GeneReference {
+export function parseGeneReference(text: string, ncbi?: () => NcbiGeneMap): GeneReference {
   const lines = text.split('\n');
   if (lines[0]?.trimEnd() !== 'ensembl_id\tversion\tsymbol\tgene_type') {
     throw new Error(
@@ -129,14 +168,40 @@ export function parseGeneReference(text: string): GeneReference {
     if (!ensemblId || !version || !symbol || !geneType) throw new Error(`gene reference: bad line ${i + 1}`);
     genes.push({ ensemblId, version: Number(version), symbol, geneType });
   }
-  return new GeneReference(genes);
+  return new GeneReference(genes, ncbi);
+}
+
+/** Parses the shipped NCBI Gene map's text (header `key ensembl_ids`). */
+export function parseNcbiGeneMap(text: string): Map<string, string[]> {
+  const lines = text.split('\n');
+  if (lines[0]?.trimEnd() !== 'key\tensembl_ids') {
+    throw new Error(
+      `NCBI gene map: unexpected header '${lines[0]}' (re-run scripts/derive-gene-reference.ts)`,
+    );
+  }
+  const map = new Map<string, string[]>();
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line) continue;
+    const tab = line.indexOf('\t');
+    if (tab <= 0) throw new Error(`NCBI gene map: bad line ${i + 1}`);
+    map.set(line.slice(0, tab), line.slice(tab + 1).split(','));
+  }
+  return map;
 }
 
 let cached: GeneReference | undefined;
+let ncbiCached: NcbiGeneMap | undefined;
 
-/** The GENCODE v36 reference, read from disk on first use and cached. */
+/** The NCBI Gene map, read from disk on first use and cached. */
+export function ncbiGeneMap(): NcbiGeneMap {
+  ncbiCached ??= parseNcbiGeneMap(gunzipSync(readFileSync(NCBI_GENE_MAP_FILE)).toString('utf8'));
+  return ncbiCached;
+}
+
+/** The GENCODE v36 reference, read from disk on first use and cached (the NCBI map only when used). */
 export function geneReference(): GeneReference {
-  cached ??= parseGeneReference(gunzipSync(readFileSync(GENE_REFERENCE_FILE)).toString('utf8'));
+  cached ??= parseGeneReference(gunzipSync(readFileSync(GENE_REFERENCE_FILE)).toString('utf8'), ncbiGeneMap);
   return cached;
 }
 

@@ -15,6 +15,9 @@
 // 4. HGNC symbol -> the gene (see GeneReference.lookupSymbol: ambiguous symbols pick the single
 //    protein-coding gene or stay unresolved; old symbols SEPT*/MARCH*/DEC1 map with a warning; case-insensitive
 //    matches are warned about). `A|B` identifiers (legacy `SYMBOL|EntrezID`) try each part.
+// 4b. With `ncbi` (`gexbert ingest table`): an NCBI Entrez Gene ID (digits) -> its GENCODE v36 gene through
+//    the shipped NCBI Gene map; a symbol unknown to v36 -> the one gene it is an NCBI previous/alternative
+//    symbol of (reported). An alias of several genes is not guessed: it is dropped and reported as unmapped.
 // 5. Anything else is unknown. With `allowUnknownGenes` (synthetic data such as the simulator's SIMG00001)
 //    it is kept as ResolvedGene { ensemblId: the ID as given, version/symbol/geneType null }. Without it,
 //    unknown identifiers are dropped and listed in `unmapped` (with a warning), unless more than half of the
@@ -33,6 +36,8 @@ export interface ResolveOptions {
   allowUnknownGenes?: boolean;
   /** 1-based column of the identifiers in the file (for messages; default 1). */
   column?: number;
+  /** Also resolve NCBI Entrez Gene IDs and NCBI previous/alternative symbols (see rule 4b). */
+  ncbi?: boolean;
 }
 
 export interface GeneResolution {
@@ -40,6 +45,8 @@ export interface GeneResolution {
   unmapped: string[];
   /** Human-readable notes, each naming the file and lines. */
   warnings: string[];
+  /** How many identifiers were NCBI Entrez Gene IDs resolved to a GENCODE v36 gene (with `ncbi`). */
+  entrez: number;
 }
 
 export interface EnsemblId {
@@ -145,6 +152,9 @@ export class GeneResolver {
   private readonly caseFolded: (Seen & { symbol: string })[] = [];
   private readonly picked: (Seen & { n: number })[] = [];
   private readonly kept: Seen[] = [];
+  private readonly ncbiAliased: (Seen & { current: string })[] = [];
+  private readonly ambiguousAlias: (Seen & { n: number })[] = [];
+  private entrez = 0;
   private total = 0;
   private readonly column: number;
 
@@ -213,6 +223,18 @@ export class GeneResolver {
       }
       return this.unresolved(id, line);
     }
+    if (this.options.ncbi && /^\d+$/.test(id)) {
+      const match = this.reference.lookupEntrez(id);
+      if (match.kind === 'symbol') {
+        this.entrez++;
+        return { ...match.gene };
+      }
+      if (match.kind === 'ambiguous') {
+        this.ambiguousAlias.push({ line, id, n: match.candidates.length });
+        return null;
+      }
+      return this.unresolved(id, line);
+    }
     const mangled = detectSpreadsheetMangling(id);
     if (mangled !== null) {
       const guess =
@@ -237,7 +259,9 @@ export class GeneResolver {
           continue;
         }
       }
-      const match = this.reference.lookupSymbol(part);
+      const match = this.options.ncbi
+        ? this.reference.lookupSymbolOrAlias(part)
+        : this.reference.lookupSymbol(part);
       switch (match.kind) {
         case 'symbol':
           if (match.candidates.length > 1) this.picked.push({ line, id, n: match.candidates.length });
@@ -248,7 +272,14 @@ export class GeneResolver {
         case 'case':
           this.caseFolded.push({ line, id, symbol: match.gene.symbol ?? '' });
           return { ...match.gene };
+        case 'ncbi':
+          this.ncbiAliased.push({ line, id, current: match.current });
+          return { ...match.gene };
         case 'ambiguous':
+          if (match.alias) {
+            this.ambiguousAlias.push({ line, id, n: match.candidates.length });
+            return null;
+          }
           if (parts.length === 1) {
             this.ambiguous.push({ line, id });
             return null;
@@ -273,7 +304,7 @@ export class GeneResolver {
   /** Checks the whole list (more than half unknown -> InputError) and returns what was dropped and why. */
   finish(): GeneResolution {
     const file = this.options.file;
-    const bad = [...this.unknown, ...this.ambiguous].sort((a, b) => a.line - b.line);
+    const bad = [...this.unknown, ...this.ambiguous, ...this.ambiguousAlias].sort((a, b) => a.line - b.line);
     if (this.total > 0 && bad.length * 2 > this.total) {
       const first = bad[0]!;
       throw new InputError({
@@ -293,6 +324,20 @@ export class GeneResolver {
     if (this.ambiguous.length > 0) {
       warnings.push(
         `${file}: ${this.ambiguous.length} symbol(s) name several GENCODE v36 genes (none of them the single protein-coding one) and were dropped; use Ensembl IDs to keep them (${examples(this.ambiguous)})`,
+      );
+    }
+    if (this.ambiguousAlias.length > 0) {
+      const shown = this.ambiguousAlias
+        .slice(0, EXAMPLES)
+        .map((a) => `line ${a.line}: ${a.id} (${a.n} genes)`);
+      warnings.push(
+        `${file}: ${this.ambiguousAlias.length} identifier(s) are NCBI aliases of several genes; not guessed, reported as unmapped (${shown.join(', ')}${this.ambiguousAlias.length > EXAMPLES ? ', ...' : ''}); use Ensembl IDs or current HGNC symbols to keep them`,
+      );
+    }
+    if (this.ncbiAliased.length > 0) {
+      const shown = this.ncbiAliased.slice(0, EXAMPLES).map((a) => `line ${a.line}: ${a.id} -> ${a.current}`);
+      warnings.push(
+        `${file}: ${this.ncbiAliased.length} previous or alternative symbol(s) mapped through NCBI Gene to their GENCODE v36 gene (${shown.join(', ')}${this.ncbiAliased.length > EXAMPLES ? ', ...' : ''})`,
       );
     }
     if (this.picked.length > 0) {
@@ -327,7 +372,7 @@ export class GeneResolver {
         `${file}: ${this.kept.length} gene identifier(s) unknown to GENCODE v36 were kept as given because unknown genes are allowed (${examples(this.kept, 3)})`,
       );
     }
-    return { unmapped: bad.map((b) => b.id), warnings };
+    return { unmapped: bad.map((b) => b.id), warnings, entrez: this.entrez };
   }
 }
 
@@ -335,7 +380,7 @@ function unknownFix(bad: readonly Seen[]): string {
   const ids = bad.slice(0, 50).map((b) => b.id);
   const share = (re: RegExp): number => ids.filter((id) => re.test(id)).length / ids.length;
   if (share(/^\d+$/) > 0.5) {
-    return 'these look like Entrez/NCBI gene IDs, which are not supported: convert the gene column to Ensembl gene IDs (ENSG...) or HGNC symbols';
+    return 'these look like Entrez/NCBI gene IDs: `gexbert ingest table` maps them to GENCODE v36 through NCBI Gene; or convert the gene column to Ensembl gene IDs (ENSG...) or HGNC symbols';
   }
   if (share(/^ENS[A-Z]+G\d{11}/i) > 0.5) {
     return 'these are non-human Ensembl IDs: only human genes (ENSG..., GENCODE v36) are supported';

@@ -1,5 +1,6 @@
 // Stores survival and clinical fields on known patients, in one transaction.
-// Rows for patients the database does not know are reported, not stored and not fatal.
+// Rows for patients the database does not know are reported, not stored and not fatal. A table without
+// survival columns (attributes only) leaves the survival already stored as it is.
 import type pg from 'pg';
 import { InputError } from '../formats/inputError.ts';
 import type { ClinicalRecord, ParsedClinical } from '../formats/types.ts';
@@ -29,7 +30,9 @@ export async function importClinical(
   });
   const { rows } = await client.query<{ barcode: string }>(
     `UPDATE "Patient" p SET
-       "osDays" = u.os_days, "osEvent" = u.os_event, "osSourceUnit" = $7,
+       "osDays" = CASE WHEN $8 THEN u.os_days ELSE p."osDays" END,
+       "osEvent" = CASE WHEN $8 THEN u.os_event ELSE p."osEvent" END,
+       "osSourceUnit" = CASE WHEN $8 THEN $7 ELSE p."osSourceUnit" END,
        "cancerType" = COALESCE(p."cancerType", u.cancer_type),
        clinical = COALESCE(p.clinical, '{}'::jsonb) || u.fields::jsonb,
        "clinicalImportId" = $6
@@ -44,6 +47,7 @@ export async function importClinical(
       records.map((r) => JSON.stringify(r.fields)),
       importId,
       clinical.timeUnit,
+      clinical.hasSurvival !== false,
     ],
   );
   const matched = new Set(rows.map((r) => r.barcode));

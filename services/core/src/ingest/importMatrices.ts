@@ -123,7 +123,7 @@ async function upsertSamples(
     [
       patients.map((p) => p.patientBarcode),
       patients.map((p) => projectOf(p, matrix)),
-      patients.map(() => matrix.cancerType),
+      patients.map((p) => p.cancerType ?? matrix.cancerType),
     ],
   );
   const { rows } = await client.query<{ id: number; barcode: string }>(
@@ -150,7 +150,8 @@ async function upsertSamples(
 function projectOf(sample: SampleHeader, matrix: ParsedMatrix): string | null {
   if (sample.projectId) return sample.projectId;
   const prefix = sample.patientBarcode.split('-')[0];
-  return matrix.cancerType && prefix === 'TCGA' ? `TCGA-${matrix.cancerType}` : null;
+  const cancerType = sample.cancerType ?? matrix.cancerType;
+  return cancerType && prefix === 'TCGA' ? `TCGA-${cancerType}` : null;
 }
 
 /** TCGA sample type codes: 01-09 tumour, 10-19 normal, 20-29 control. */
@@ -202,10 +203,10 @@ async function samplesToWrite(
     const header = matrix.samples[s]!;
     throw new InputError({
       file: matrix.file,
-      line: 1,
+      line: header.line ?? 1,
       column: header.column,
       problem: `sample ${header.sampleBarcode} is already stored (import #${previous.importId}, ${previous.fileName}) with different ${matrix.unit} values`,
-      fix: 'remove this column, or give the sample its own barcode if it is a different sample',
+      fix: `remove this ${header.line === undefined ? 'column' : 'row'}, or give the sample its own barcode if it is a different sample`,
     });
   }
   return keep;

@@ -4,13 +4,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
+import {
+  type ExpressionTableOptions,
+  findSidecar,
+  type Orientation,
+  type ParsedTable,
+  parseExpressionTable,
+} from '../formats/expressionTable.ts';
 import { parseClinical, parseCountsMatrix, parseGdc, parseXena } from '../formats/index.ts';
 import type { ExpressionUnit, ParsedMatrix } from '../formats/types.ts';
 import { type Attempt, recordingFailure } from './failure.ts';
 import { dataFiles } from './files.ts';
 import { type ClinicalImportResult, importClinical } from './importClinical.ts';
 import { importMatrices, reuseImport } from './importMatrices.ts';
-import { describeSource } from './source.ts';
+import { describeSource, type ImportSource } from './source.ts';
 import { alreadyImported, type ImportKind, type ImportResult, withImportTransaction } from './transaction.ts';
 
 export type { ClinicalImportResult } from './importClinical.ts';
@@ -36,7 +43,32 @@ export interface CountsOptions extends IngestOptions {
 export interface FileImport extends ImportResult {
   file: string;
   unmapped: number;
+  /** What `ingest table` found out about the table (absent for the other commands and unchanged imports). */
+  table?: TableReport;
 }
+
+/** How `ingest table` read a table, for its report. */
+export interface TableReport {
+  orientation: Orientation;
+  orientationFrom: 'detected' | 'forced';
+  unit: ExpressionUnit;
+  unitDetected: boolean;
+  attributeColumns: string[];
+  attributesFrom: 'names' | 'forced';
+  /** The per-sample sidecar read, and whether it was found beside the table without being named. */
+  sidecar: string | null;
+  sidecarFound: boolean;
+  geneIds: number;
+  genesMapped: number;
+  entrezMapped: number;
+  unmappedIds: string[];
+  /** Samples per cancer type (null key: unknown), and the patients whose attributes were stored. */
+  cancerTypes: Record<string, number>;
+  clinicalImportId: number | null;
+  clinicalPatients: number;
+}
+
+export interface TableIngestOptions extends IngestOptions, Omit<ExpressionTableOptions, 'delimiter'> {}
 
 /** One source to import: what describes it (for idempotence) and how to parse it. */
 interface Pending {
@@ -44,6 +76,8 @@ interface Pending {
   files: readonly string[];
   format: string;
   parse: () => Promise<ParsedMatrix[]>;
+  /** Stores what else the source held, in the same transaction, after its matrices (ingest table). */
+  afterImport?: (client: pg.PoolClient, source: ImportSource, result: FileImport) => Promise<void>;
 }
 
 /** `gexbert ingest counts`: genes x samples count matrices (a file, or a directory's count files). */
@@ -101,6 +135,73 @@ export async function ingestGdc(
   });
 }
 
+/**
+ * `gexbert ingest table`: an expression table in either orientation (samples as rows or genes as rows),
+ * with attribute columns split off into the clinical store, Entrez IDs and aliases mapped through NCBI Gene,
+ * and a per-sample sidecar (`samples`, or `<name>_samples.tsv` beside `<name>_expression.tsv.gz`). The
+ * table, its attributes and the sidecar's are stored in one transaction (an import TABLE, and a CLINICAL one
+ * for the attributes), or nothing is.
+ */
+export async function ingestTable(
+  pool: pg.Pool,
+  file: string,
+  options: TableIngestOptions = {},
+): Promise<FileImport[]> {
+  const sidecar = options.samples ?? findSidecar(file);
+  const files = sidecar === null ? [file] : [file, sidecar];
+  const attempt = attemptOf('TABLE', file, files, 'expression-table', options);
+  let parsed: ParsedTable | undefined;
+  const parse = async () => {
+    parsed = await parseExpressionTable(file, options);
+    return [parsed.matrix];
+  };
+  const afterImport = async (client: pg.PoolClient, source: ImportSource, result: FileImport) => {
+    const table = parsed!;
+    let clinicalImportId: number | null = null;
+    let clinicalPatients = 0;
+    if (table.clinical !== null) {
+      const clinical = await importClinical(
+        client,
+        { ...source, format: 'expression-table/attributes' },
+        table.clinical,
+      );
+      clinicalImportId = clinical.id;
+      clinicalPatients = clinical.matched;
+    }
+    const cancerTypes: Record<string, number> = {};
+    for (const s of table.matrix.samples) {
+      const type = s.cancerType ?? table.matrix.cancerType ?? 'unknown';
+      cancerTypes[type] = (cancerTypes[type] ?? 0) + 1;
+    }
+    result.table = {
+      orientation: table.orientation,
+      orientationFrom: table.orientationFrom,
+      unit: table.matrix.unit,
+      unitDetected: table.unitDetected,
+      attributeColumns: table.attributeColumns,
+      attributesFrom: table.attributesFrom,
+      sidecar: table.sidecar,
+      sidecarFound: table.sidecarFound,
+      geneIds: table.geneIds,
+      genesMapped: table.matrix.genes.length,
+      entrezMapped: table.entrezMapped,
+      unmappedIds: table.matrix.unmapped,
+      cancerTypes,
+      clinicalImportId,
+      clinicalPatients,
+    };
+    result.warnings = [...table.matrix.warnings, ...(table.clinical?.warnings ?? [])];
+  };
+  return recordingFailure(pool, attempt.current, () =>
+    storeMatrices(
+      pool,
+      [{ target: file, files, format: 'expression-table', parse, afterImport }],
+      attempt,
+      options,
+    ),
+  );
+}
+
 /** The source being imported, updated as a command moves from one source to the next. */
 interface AttemptTracker {
   current: () => Attempt;
@@ -155,7 +256,9 @@ async function storeMatrices(
         cohort: options.cohort,
         onProgress: options.onProgress,
       });
-      results.push({ ...result, file: item.target, unmapped: matrices[0]!.unmapped.length });
+      const imported: FileImport = { ...result, file: item.target, unmapped: matrices[0]!.unmapped.length };
+      await item.afterImport?.(client, source, imported);
+      results.push(imported);
     }
     return results;
   });

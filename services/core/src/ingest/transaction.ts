@@ -4,7 +4,7 @@ import type { ExpressionUnit } from '../formats/types.ts';
 import { refreshCohortSimulated } from './simulated.ts';
 import type { ImportSource } from './source.ts';
 
-export type ImportKind = 'COUNTS' | 'GDC' | 'XENA' | 'CLINICAL';
+export type ImportKind = 'COUNTS' | 'GDC' | 'XENA' | 'CLINICAL' | 'TABLE';
 
 export interface ImportResult {
   id: number;

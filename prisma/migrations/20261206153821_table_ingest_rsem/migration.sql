@@ -1,0 +1,5 @@
+-- AlterEnum
+ALTER TYPE "ExpressionUnit" ADD VALUE 'RSEM';
+
+-- AlterEnum
+ALTER TYPE "ImportKind" ADD VALUE 'TABLE';
