@@ -147,7 +147,8 @@ export function lowess(
 
 /**
  * `approxfun(x, y, rule = 2, ties = mean)` for x sorted increasingly: linear interpolation, constant
- * beyond the ends, tied x collapsed to the mean of their y.
+ * beyond the ends, tied x collapsed to the mean of their y. The knot interval is found through an
+ * index of equal-width buckets, so an evaluation takes constant time on average.
  */
 export function linearInterpolator(x: Float64Array, y: Float64Array): (v: number) => number {
   const ux: number[] = [];
@@ -161,19 +162,28 @@ export function linearInterpolator(x: Float64Array, y: Float64Array): (v: number
     i = j;
   }
   const n = ux.length;
+  const kx = Float64Array.from(ux);
+  const ky = Float64Array.from(uy);
+  const first = kx[0]!;
+  const last = kx[n - 1]!;
+  // bucketStart[b]: index of the last knot <= the start of bucket b.
+  const nBuckets = Math.max(1, 2 * n);
+  const width = (last - first) / nBuckets;
+  const bucketStart = new Int32Array(nBuckets + 1);
+  for (let b = 0, i = 0; b <= nBuckets; b++) {
+    const start = first + b * width;
+    while (i < n - 1 && kx[i + 1]! <= start) i++;
+    bucketStart[b] = i;
+  }
   return (v: number) => {
     if (Number.isNaN(v)) return Number.NaN;
-    if (v <= ux[0]!) return uy[0]!;
-    if (v >= ux[n - 1]!) return uy[n - 1]!;
-    let i = 0;
-    let j = n - 1;
-    while (i < j - 1) {
-      const ij = (i + j) >> 1;
-      if (v < ux[ij]!) j = ij;
-      else i = ij;
-    }
-    if (v === ux[j]) return uy[j]!;
-    if (v === ux[i]) return uy[i]!;
-    return uy[i]! + (uy[j]! - uy[i]!) * ((v - ux[i]!) / (ux[j]! - ux[i]!));
+    if (v <= first) return ky[0]!;
+    if (v >= last) return ky[n - 1]!;
+    let i = bucketStart[Math.min(nBuckets, Math.floor((v - first) / width))]!;
+    // Rounding of the bucket may put its start a hair beyond v: step back, then forward to the interval.
+    while (i > 0 && kx[i]! > v) i--;
+    while (kx[i + 1]! <= v) i++;
+    if (v === kx[i]) return ky[i]!;
+    return ky[i]! + (ky[i + 1]! - ky[i]!) * ((v - kx[i]!) / (kx[i + 1]! - kx[i]!));
   };
 }

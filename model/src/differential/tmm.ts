@@ -5,9 +5,8 @@
  * left after trimming 30% of log-ratios and 5% of mean abundances at either end; factors are scaled
  * to a geometric mean of one.
  */
-import { quantile } from '../evaluate/survival.ts';
 import type { ExpressionMatrix } from './design.ts';
-import { midRank } from './ranks.ts';
+import { midRankWindow, selectQuantile } from './ranks.ts';
 
 export interface TmmOptions {
   /** Library sizes (default the column sums). */
@@ -48,13 +47,7 @@ function tmmFactor(
   scratch: Float64Array[],
 ): number {
   const n0 = obs.length;
-  const [logR, absE, v, sortedR, sortedE] = scratch as [
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-  ];
+  const [logR, absE, v, work] = scratch as [Float64Array, Float64Array, Float64Array, Float64Array];
   let n = 0;
   let maxAbs = 0;
   for (let g = 0; g < n0; g++) {
@@ -74,17 +67,16 @@ function tmmFactor(
   const hiL = n + 1 - loL;
   const loS = Math.floor(n * trim.sumTrim) + 1;
   const hiS = n + 1 - loS;
-  sortedR.set(logR.subarray(0, n));
-  sortedR.subarray(0, n).sort();
-  sortedE.set(absE.subarray(0, n));
-  sortedE.subarray(0, n).sort();
+  // Kept: rank(logR) in [loL, hiL] and rank(absE) in [loS, hiS] (average ranks), as value ranges.
+  const byRatio = midRankWindow(logR, n, loL, hiL, work);
+  const byAbundance = midRankWindow(absE, n, loS, hiS, work);
   let num = 0;
   let den = 0;
   let count = 0;
   for (let k = 0; k < n; k++) {
-    const rankR = midRank(sortedR, n, logR[k]!);
-    const rankE = midRank(sortedE, n, absE[k]!);
-    if (rankR < loL || rankR > hiL || rankE < loS || rankE > hiS) continue;
+    const lr = logR[k]!;
+    const ae = absE[k]!;
+    if (lr < byRatio.min || lr > byRatio.max || ae < byAbundance.min || ae > byAbundance.max) continue;
     if (trim.doWeighting) {
       num += logR[k]! / v[k]!;
       den += 1 / v[k]!;
@@ -119,32 +111,32 @@ export function tmmNormFactors(counts: ExpressionMatrix, options: TmmOptions = {
     }
   }
   if (rows.length === 0 || nSamples === 1) return new Float64Array(nSamples).fill(1);
-  const column = (j: number, out = new Float64Array(rows.length)) => {
-    rows.forEach((g, k) => {
-      out[k] = data[g * nSamples + j]!;
-    });
+  const nRows = rows.length;
+  const rowOffsets = Int32Array.from(rows, (g) => g * nSamples);
+  const column = (j: number, out = new Float64Array(nRows)) => {
+    for (let k = 0; k < nRows; k++) out[k] = data[rowOffsets[k]! + j]!;
     return out;
   };
-  const buffer = new Float64Array(rows.length);
+  const buffer = new Float64Array(nRows);
   let refColumn = options.refColumn;
   if (refColumn === undefined) {
     const f75 = Float64Array.from(
       { length: nSamples },
-      (_, j) => quantile(column(j, buffer), 0.75) / libSize[j]!,
+      (_, j) => selectQuantile(column(j, buffer), nRows, 0.75) / libSize[j]!,
     );
-    if (quantile(f75, 0.5) < 1e-20) {
+    if (selectQuantile(f75.slice(), nSamples, 0.5) < 1e-20) {
       const rootSums = Array.from({ length: nSamples }, (_, j) =>
         column(j, buffer).reduce((s, x) => s + Math.sqrt(x), 0),
       );
-      refColumn = rootSums.indexOf(Math.max(...rootSums));
+      refColumn = rootSums.reduce((best, x, j) => (x > rootSums[best]! ? j : best), 0);
     } else {
       const mean = f75.reduce((s, x) => s + x, 0) / nSamples;
       const distance = Array.from(f75, (x) => Math.abs(x - mean));
-      refColumn = distance.indexOf(Math.min(...distance));
+      refColumn = distance.reduce((best, x, j) => (x < distance[best]! ? j : best), 0);
     }
   }
   const ref = column(refColumn);
-  const scratch = Array.from({ length: 5 }, () => new Float64Array(rows.length));
+  const scratch = Array.from({ length: 4 }, () => new Float64Array(nRows));
   const factors = Float64Array.from({ length: nSamples }, (_, j) =>
     tmmFactor(column(j, buffer), ref, libSize[j]!, libSize[refColumn]!, trim, scratch),
   );

@@ -53,12 +53,16 @@ export function voom(
   }
   const trend = lowess(sx, sy, { f: span });
   const f = linearInterpolator(trend.x, trend.y);
+  // Fitted log2 counts: log2(1e-6 * 2^fitted * (lib + 1)) = fitted + log2(lib + 1) - log2(1e6).
+  const offset = Float64Array.from(lib, (l) => Math.log2(l + 1) - Math.log2(1e6));
   const weights = new Float64Array(nGenes * m);
   for (let g = 0; g < nGenes; g++) {
+    const ref = fit.referenceMean[g]!;
+    const cmp = fit.comparisonMean[g]!;
     for (let k = 0; k < m; k++) {
-      const fitted = design.inComparison[k] ? fit.comparisonMean[g]! : fit.referenceMean[g]!;
-      const logCount = Math.log2(1e-6 * 2 ** fitted * (lib[k]! + 1));
-      weights[g * m + k] = 1 / f(logCount) ** 4;
+      const sd = f((design.inComparison[k] ? cmp : ref) + offset[k]!);
+      const variance = sd * sd;
+      weights[g * m + k] = 1 / (variance * variance);
     }
   }
   return { E: matrix, weights };
