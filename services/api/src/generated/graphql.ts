@@ -248,6 +248,8 @@ export type ExpressionUnit =
   | 'LOG2_OTHER'
   | 'LOG2_TPM_PLUS1'
   | 'RAW_COUNT'
+  /** RSEM normalised expression (e.g. PanCanAtlas; batch-corrected values may be slightly negative). */
+  | 'RSEM'
   | 'TPM';
 
 /** One measured value of a sample's gene. */
@@ -352,6 +354,8 @@ export type ImportKind =
   | 'CLINICAL'
   | 'COUNTS'
   | 'GDC'
+  /** `gexbert ingest table`: an expression table in either orientation. */
+  | 'TABLE'
   | 'XENA';
 
 /** The outcome of importing one source. */
@@ -576,6 +580,13 @@ export type Mutation = {
    * cancer type): same validation and atomicity.
    */
   ingestCountsUpload: Array<ImportOutcome>;
+  /**
+   * `gexbert ingest table` of an uploaded expression table (samples as rows or genes as rows, detected unless
+   * `orientation` is given; attribute columns detected by name unless `attributeColumns` is given; Entrez IDs
+   * and aliases mapped through NCBI Gene), with its per-sample table as `samples` (sample, patient,
+   * cancer_type, sample_type_code, ...): same validation and atomicity.
+   */
+  ingestTableUpload: TableOutcome;
   /** No-op; returns true. Lets clients check that they may call mutations (curator or admin). */
   ping: Scalars['Boolean']['output'];
   /** Admin only. Makes a CANDIDATE or RETIRED version the active one; the previously active one is RETIRED. */
@@ -650,6 +661,18 @@ export type MutationIngestCountsUploadArgs = {
   cancerType?: InputMaybe<Scalars['String']['input']>;
   cohort?: InputMaybe<Scalars['String']['input']>;
   file: Scalars['Upload']['input'];
+  unit?: InputMaybe<ExpressionUnit>;
+};
+
+
+export type MutationIngestTableUploadArgs = {
+  attributeColumns?: InputMaybe<Array<Scalars['String']['input']>>;
+  cancerType?: InputMaybe<Scalars['String']['input']>;
+  cohort?: InputMaybe<Scalars['String']['input']>;
+  file: Scalars['Upload']['input'];
+  orientation?: InputMaybe<TableOrientation>;
+  samples?: InputMaybe<Scalars['Upload']['input']>;
+  timeUnit?: InputMaybe<TimeUnit>;
   unit?: InputMaybe<ExpressionUnit>;
 };
 
@@ -1166,6 +1189,47 @@ export type SurvivalSummary = {
   model?: Maybe<ModelVersion>;
 };
 
+export type TableOrientation =
+  /** Each row is a gene; samples are the columns. */
+  | 'GENES_AS_ROWS'
+  /** Each row is a sample; genes are the columns. */
+  | 'SAMPLES_AS_ROWS';
+
+/** The outcome of `ingestTableUpload`. */
+export type TableOutcome = {
+  __typename?: 'TableOutcome';
+  outcome: ImportOutcome;
+  /** How the table was read; null when it had been imported before (nothing was read). */
+  reading?: Maybe<TableReading>;
+};
+
+/** How `ingestTableUpload` read the table. */
+export type TableReading = {
+  __typename?: 'TableReading';
+  /** The columns split off as sample attributes (survival, cancer type, sample type, ...). */
+  attributeColumns: Array<Scalars['String']['output']>;
+  /** True when the attribute columns were given, false when they were detected by name. */
+  attributesForced: Scalars['Boolean']['output'];
+  /** Patients whose attributes went to the clinical store. */
+  clinicalPatients: Scalars['Int']['output'];
+  /** Gene identifiers that were NCBI Entrez Gene IDs mapped to GENCODE v36. */
+  entrezMapped: Scalars['Int']['output'];
+  geneIds: Scalars['Int']['output'];
+  genesMapped: Scalars['Int']['output'];
+  orientation: TableOrientation;
+  /** True when the orientation was given, false when it was detected from which axis holds gene identifiers. */
+  orientationForced: Scalars['Boolean']['output'];
+  /** The per-sample table read (its file name), null when none. */
+  samplesFile?: Maybe<Scalars['String']['output']>;
+  /** True when the per-sample table was found beside the table (`<name>_samples.tsv`) without being named. */
+  samplesFileFound: Scalars['Boolean']['output'];
+  unit: ExpressionUnit;
+  /** True when no unit was given and the values, all whole numbers, were read as RAW_COUNT. */
+  unitDetected: Scalars['Boolean']['output'];
+  /** Gene identifiers not mapped (unknown, or NCBI aliases of several genes). */
+  unmapped: Array<Scalars['String']['output']>;
+};
+
 export type TimeUnit =
   | 'DAYS'
   | 'MONTHS';
@@ -1423,6 +1487,9 @@ export type ResolversTypes = ResolversObject<{
   SurvivalGrouping: SurvivalGrouping;
   SurvivalPoint: ResolverTypeWrapper<SurvivalPoint>;
   SurvivalSummary: ResolverTypeWrapper<Omit<SurvivalSummary, 'model'> & { model?: Maybe<ResolversTypes['ModelVersion']> }>;
+  TableOrientation: TableOrientation;
+  TableOutcome: ResolverTypeWrapper<Omit<TableOutcome, 'outcome'> & { outcome: ResolversTypes['ImportOutcome'] }>;
+  TableReading: ResolverTypeWrapper<TableReading>;
   TimeUnit: TimeUnit;
   TrainingPoint: ResolverTypeWrapper<TrainingPoint>;
   TrainingRun: ResolverTypeWrapper<TrainingRunRow>;
@@ -1498,6 +1565,8 @@ export type ResolversParentTypes = ResolversObject<{
   SurvivalGroup: SurvivalGroup;
   SurvivalPoint: SurvivalPoint;
   SurvivalSummary: Omit<SurvivalSummary, 'model'> & { model?: Maybe<ResolversParentTypes['ModelVersion']> };
+  TableOutcome: Omit<TableOutcome, 'outcome'> & { outcome: ResolversParentTypes['ImportOutcome'] };
+  TableReading: TableReading;
   TrainingPoint: TrainingPoint;
   TrainingRun: TrainingRunRow;
   TrainingRunConnection: Omit<TrainingRunConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['TrainingRunEdge']>, nodes: Array<ResolversParentTypes['TrainingRun']> };
@@ -1796,6 +1865,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   ingestClinicalUpload?: Resolver<ResolversTypes['ClinicalOutcome'], ParentType, ContextType, RequireFields<MutationIngestClinicalUploadArgs, 'file'>>;
   ingestCounts?: Resolver<Array<ResolversTypes['ImportOutcome']>, ParentType, ContextType, RequireFields<MutationIngestCountsArgs, 'input'>>;
   ingestCountsUpload?: Resolver<Array<ResolversTypes['ImportOutcome']>, ParentType, ContextType, RequireFields<MutationIngestCountsUploadArgs, 'file'>>;
+  ingestTableUpload?: Resolver<ResolversTypes['TableOutcome'], ParentType, ContextType, RequireFields<MutationIngestTableUploadArgs, 'file'>>;
   ping?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   promoteModel?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType, RequireFields<MutationPromoteModelArgs, 'id'>>;
   refitHeads?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType, RequireFields<MutationRefitHeadsArgs, 'model'>>;
@@ -1940,6 +2010,27 @@ export type SurvivalSummaryResolvers<ContextType = Context, ParentType extends R
   model?: Resolver<Maybe<ResolversTypes['ModelVersion']>, ParentType, ContextType>;
 }>;
 
+export type TableOutcomeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TableOutcome'] = ResolversParentTypes['TableOutcome']> = ResolversObject<{
+  outcome?: Resolver<ResolversTypes['ImportOutcome'], ParentType, ContextType>;
+  reading?: Resolver<Maybe<ResolversTypes['TableReading']>, ParentType, ContextType>;
+}>;
+
+export type TableReadingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TableReading'] = ResolversParentTypes['TableReading']> = ResolversObject<{
+  attributeColumns?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  attributesForced?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  clinicalPatients?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entrezMapped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  geneIds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  genesMapped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  orientation?: Resolver<ResolversTypes['TableOrientation'], ParentType, ContextType>;
+  orientationForced?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  samplesFile?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  samplesFileFound?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['ExpressionUnit'], ParentType, ContextType>;
+  unitDetected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  unmapped?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type TrainingPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrainingPoint'] = ResolversParentTypes['TrainingPoint']> = ResolversObject<{
   epoch?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2056,6 +2147,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   SurvivalGroup?: SurvivalGroupResolvers<ContextType>;
   SurvivalPoint?: SurvivalPointResolvers<ContextType>;
   SurvivalSummary?: SurvivalSummaryResolvers<ContextType>;
+  TableOutcome?: TableOutcomeResolvers<ContextType>;
+  TableReading?: TableReadingResolvers<ContextType>;
   TrainingPoint?: TrainingPointResolvers<ContextType>;
   TrainingRun?: TrainingRunResolvers<ContextType>;
   TrainingRunConnection?: TrainingRunConnectionResolvers<ContextType>;

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
-import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import { ingestClinical, ingestCounts, ingestTable } from '@gexbert/core/ingest/index';
 import { describeSource } from '@gexbert/core/ingest/source';
 import { alreadyImported } from '@gexbert/core/ingest/transaction';
 import { GraphQLScalarType } from 'graphql/index.js';
@@ -39,15 +39,26 @@ function asUpload(value: unknown): Upload {
 }
 
 /**
- * Runs `work` on the upload written to a fresh temporary directory under its client file name. The
- * directory is always removed.
+ * Runs `work` on the upload written to a fresh temporary directory under its client file name (and the
+ * `beside` uploads next to it, e.g. a table's per-sample table). The directory is always removed.
  */
-async function withUploadedFile<T>(upload: Upload, work: (file: string) => Promise<T>): Promise<T> {
+async function withUploadedFile<T>(
+  upload: Upload,
+  work: (file: string, beside: string[]) => Promise<T>,
+  beside: readonly Upload[] = [],
+): Promise<T> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gexbert-upload-'));
   const file = path.join(dir, upload.fileName);
   try {
     await fs.writeFile(file, upload.content, { flag: 'wx', mode: 0o600 });
-    return await work(file);
+    const others: string[] = [];
+    for (const other of beside) {
+      const copy = path.join(dir, other.fileName);
+      if (copy === file) throw badInput(`the two uploads have the same name '${other.fileName}'`);
+      await fs.writeFile(copy, other.content, { flag: 'wx', mode: 0o600 });
+      others.push(copy);
+    }
+    return await work(file, others);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -91,6 +102,54 @@ export const uploadResolvers: Resolvers = {
         ),
       );
       return countsOutcomes(context, results);
+    },
+    ingestTableUpload: async (_, args, context) => {
+      requireRole(context, 'CURATOR');
+      const samples = args.samples ? [asUpload(args.samples)] : [];
+      const [result] = await asUserInput(() =>
+        withUploadedFile(
+          asUpload(args.file),
+          async (file, [sidecar]) =>
+            ingestTable(context.db, file, {
+              cohort: args.cohort ?? undefined,
+              cancerType: args.cancerType ?? undefined,
+              unit: (args.unit ?? undefined) as ExpressionUnit | undefined,
+              ...(sidecar === undefined ? {} : { samples: sidecar }),
+              orientation:
+                args.orientation === 'SAMPLES_AS_ROWS'
+                  ? 'samples-as-rows'
+                  : args.orientation === 'GENES_AS_ROWS'
+                    ? 'genes-as-rows'
+                    : undefined,
+              attributeColumns: args.attributeColumns ?? undefined,
+              timeUnit: timeUnitOf(args.timeUnit),
+              ...uploadNaming(file),
+            }),
+          samples,
+        ),
+      );
+      const [outcome] = await countsOutcomes(context, [result!]);
+      const t = result!.table;
+      return {
+        outcome: outcome!,
+        reading: t
+          ? {
+              orientation: t.orientation === 'samples-as-rows' ? 'SAMPLES_AS_ROWS' : 'GENES_AS_ROWS',
+              orientationForced: t.orientationFrom === 'forced',
+              unit: t.unit,
+              unitDetected: t.unitDetected,
+              attributeColumns: t.attributeColumns,
+              attributesForced: t.attributesFrom === 'forced',
+              samplesFile: t.sidecar === null ? null : path.basename(t.sidecar),
+              samplesFileFound: t.sidecarFound,
+              geneIds: t.geneIds,
+              genesMapped: t.genesMapped,
+              entrezMapped: t.entrezMapped,
+              unmapped: t.unmappedIds,
+              clinicalPatients: t.clinicalPatients,
+            }
+          : null,
+      };
     },
     ingestClinicalUpload: async (_, args, context) => {
       requireRole(context, 'CURATOR');

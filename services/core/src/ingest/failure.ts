@@ -76,11 +76,16 @@ async function checksumOf(attempt: Attempt): Promise<string> {
   }
 }
 
-/** The error naming `label` instead of the local path of the file being imported. */
+/**
+ * The error naming `label` instead of the local path of the file being imported (and a file uploaded
+ * beside it, such as a table's per-sample table, by its own name).
+ */
 function relabel(error: unknown, attempt: Attempt): unknown {
-  if (!attempt.label || !isInputError(error) || error.file !== attempt.target) return error;
+  if (!attempt.label || !isInputError(error)) return error;
+  const beside = attempt.files.includes(error.file) && error.file !== attempt.target;
+  if (error.file !== attempt.target && !beside) return error;
   return new InputError({
-    file: attempt.label,
+    file: beside ? path.basename(error.file) : attempt.label,
     ...(error.line === undefined ? {} : { line: error.line }),
     ...(error.column === undefined ? {} : { column: error.column }),
     problem: error.problem,
