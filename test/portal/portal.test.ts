@@ -15,26 +15,16 @@ import { REPO_ROOT } from '@gexbert/core/config';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query, sharedDir } from '@gexbert/core/testing/database';
 import pg from 'pg';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_WAIT_MS, launchBrowser, newContext } from '../support/browser.ts';
 import { startCli } from '../support/cli.ts';
 
 const TYPES = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM'];
 const COHORT = 'TCGA six';
 const ARTIFACTS = path.join(REPO_ROOT, 'test/artifacts/portal');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** How long a table navigation (a link or the search form) may take to show its result. */
-const NAVIGATION = { timeout: 30_000, interval: 200 };
+const NAVIGATION = { timeout: 60_000, interval: 200 };
 const WIDTHS = { laptop: { width: 1366, height: 800 }, projector: { width: 1920, height: 1080 } };
 
 let dbUrl: string;
@@ -85,7 +75,7 @@ async function api<T>(text: string, variables: Record<string, unknown> = {}): Pr
 async function openPage(
   url: string,
   width: keyof typeof WIDTHS = 'laptop',
-  timeout = 30_000,
+  timeout = BROWSER_WAIT_MS,
   as: BrowserContext = context,
 ): Promise<Page> {
   const page = await as.newPage();
@@ -100,7 +90,7 @@ async function openPage(
 
 /** A browser context signed in with `token` through the portal's sign-in page. */
 async function signedInContext(token: string): Promise<BrowserContext> {
-  const signed = await browser.newContext({ acceptDownloads: true });
+  const signed = await newContext(browser, { acceptDownloads: true });
   const page = await signed.newPage();
   await page.goto(`${portalUrl}/cohorts`);
   await page.waitForURL(/\/signin\?next=%2Fcohorts$/);
@@ -151,7 +141,7 @@ beforeAll(async () => {
   );
   portalUrl = (await Promise.race([portal, failed]))[1]!;
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   context = await signedInContext(readerToken);
   curatorContext = await signedInContext(curatorToken);
   adminContext = await signedInContext(adminToken);
@@ -731,7 +721,7 @@ describe('the portal', () => {
   });
 
   it('queues a retraining run as a signed-in admin and shows it queued (no worker: nothing trains)', async () => {
-    const page = await openPage(`${portalUrl}/models`, 'laptop', 30_000, adminContext);
+    const page = await openPage(`${portalUrl}/models`, 'laptop', BROWSER_WAIT_MS, adminContext);
     await page.getByLabel(/Recipe overrides/).fill('{"maxSteps": 2, "width": 16, "vocabularySize": 200}');
     await page.getByRole('button', { name: 'Retrain' }).click();
     const queued = page.getByTestId('retrain-queued');
@@ -832,7 +822,7 @@ describe('the portal', () => {
     const reading = await openPage(`${portalUrl}/cohorts`);
     expect(await reading.getByRole('button', { name: 'Create cohort' }).count()).toBe(0);
     await reading.close();
-    const page = await openPage(`${portalUrl}/cohorts`, 'laptop', 30_000, curatorContext);
+    const page = await openPage(`${portalUrl}/cohorts`, 'laptop', BROWSER_WAIT_MS, curatorContext);
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').textContent()).toBe('Skip to content');
     await page.getByLabel('Name', { exact: true }).fill('UVM tumours');
@@ -848,7 +838,7 @@ describe('the portal', () => {
   });
 
   it('shows clear empty, not-found and error states', async () => {
-    const page = await openPage(`${portalUrl}/cohorts`, 'laptop', 30_000, curatorContext);
+    const page = await openPage(`${portalUrl}/cohorts`, 'laptop', BROWSER_WAIT_MS, curatorContext);
     await page.getByLabel('Name', { exact: true }).fill('No such samples');
     await page.getByLabel('Other cancer types (comma-separated)').fill('BRCA');
     await page.getByRole('button', { name: 'Create cohort' }).click();

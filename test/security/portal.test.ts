@@ -7,17 +7,18 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createToken } from '@gexbert/api/auth/tokens';
+import { createToken, revokeToken } from '@gexbert/api/auth/tokens';
 import { ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query, sharedDir } from '@gexbert/core/testing/database';
 import pg from 'pg';
-import { type Browser, type BrowserContext, chromium, type Request } from 'playwright-core';
+import type { Browser, BrowserContext, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newContext } from '../support/browser.ts';
 import { startCli } from '../support/cli.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'];
 const COOKIE = 'gexbert_session';
 const IDLE_SECONDS = 6;
+const SIGNIN_FAILURES = 3;
 
 interface Stack {
   child: ChildProcess;
@@ -71,7 +72,7 @@ async function count(table: 'Cohort' | 'TrainingRun'): Promise<number> {
 
 /** A browser context signed in at `portalUrl` with `token` (through the sign-in page). */
 async function signedIn(portalUrl: string, token: string): Promise<BrowserContext> {
-  const context = await browser.newContext();
+  const context = await newContext(browser);
   const page = await context.newPage();
   await page.goto(`${portalUrl}/signin?next=%2Fcohorts`);
   await page.getByLabel('API token').fill(token);
@@ -151,6 +152,24 @@ async function replay(
   });
 }
 
+/** `action` with the value of its form field `field` (e.g. the run id a Cancel button sends) replaced. */
+function withField(action: RecordedAction, field: string, value: string): RecordedAction {
+  const pattern = new RegExp(`(name="(?:_?\\d+_)?${field}"\\r\\n\\r\\n)[^\\r]*`);
+  const text = action.body.toString('utf8');
+  expect(text, `the recorded action sends ${field}`).toMatch(pattern);
+  return { ...action, body: Buffer.from(text.replace(pattern, `$1${value}`)) };
+}
+
+async function queuedRun(): Promise<number | undefined> {
+  const rows = await query<{ id: number }>(dbUrl, `SELECT id FROM "TrainingRun" WHERE status = 'QUEUED'`);
+  return rows[0]?.id;
+}
+
+async function runStatus(id: number): Promise<string> {
+  return (await query<{ status: string }>(dbUrl, `SELECT status FROM "TrainingRun" WHERE id = $1`, [id]))[0]!
+    .status;
+}
+
 function get(url: string, cookie: string | null = null): Promise<Response> {
   return fetch(url, { redirect: 'manual', headers: cookie ? { cookie: `${COOKIE}=${cookie}` } : {} });
 }
@@ -174,9 +193,10 @@ beforeAll(async () => {
     startStack({
       GEXBERT_PORTAL_ANONYMOUS: 'read',
       GEXBERT_PORTAL_SESSION_IDLE_MINUTES: String(IDLE_SECONDS / 60),
+      GEXBERT_PORTAL_SIGNIN_FAILURES: String(SIGNIN_FAILURES),
     }),
   ]);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
 }, 900_000);
 
 afterAll(async () => {
@@ -231,7 +251,7 @@ describe('the portal with anonymous access off (the default)', () => {
   });
 
   it('refuses a signed-in user whose token the API does not accept', async () => {
-    const context = await browser.newContext();
+    const context = await newContext(browser);
     const page = await context.newPage();
     await page.goto(`${strict.portalUrl}/signin`);
     await page.getByLabel('API token').fill(`gxb_${randomBytes(32).toString('base64url')}`);
@@ -323,13 +343,70 @@ describe('the portal with anonymous access off (the default)', () => {
     expect(await count('Cohort')).toBe(before);
   });
 
+  it("only an admin's session cancels a training run: anonymous (401), reader and curator (403) replays do nothing", async () => {
+    const admin = await signedIn(strict.portalUrl, tokens.admin);
+    const adminCookie = await sessionCookie(admin);
+    await replay(strict.portalUrl, retrainAction, adminCookie);
+    const first = (await queuedRun())!;
+    expect(first, 'a queued run').toBeDefined();
+    const cancelFirst = await recordAction(admin, `${strict.portalUrl}/models`, async (page) => {
+      await page.getByTestId(`cancel-run-${first}`).getByRole('button', { name: 'Cancel' }).click();
+      await expect.poll(() => runStatus(first), { timeout: 30_000 }).toBe('CANCELLED');
+    });
+    expect(await runStatus(first)).toBe('CANCELLED');
+    await replay(strict.portalUrl, retrainAction, adminCookie);
+    const second = (await queuedRun())!;
+    expect(second).not.toBe(first);
+    const cancel = withField(cancelFirst, 'runId', String(second));
+    const curator = await sessionCookie(await signedIn(strict.portalUrl, tokens.curator));
+    expect((await replay(strict.portalUrl, cancel, null)).status).toBe(401);
+    expect((await replay(strict.portalUrl, cancel, readerCookie)).status).toBe(403);
+    expect((await replay(strict.portalUrl, cancel, curator)).status).toBe(403);
+    expect(await runStatus(second)).toBe('QUEUED');
+    await replay(strict.portalUrl, cancel, adminCookie); // the admin's own session does cancel it
+    expect(await runStatus(second)).toBe('CANCELLED');
+    await admin.close();
+  });
+
+  it("a revoked token's session ends at its next request: pages, downloads and actions", async () => {
+    const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
+    const revoked = await createToken(pool, 'security revoked curator', 'CURATOR');
+    const context = await signedIn(strict.portalUrl, revoked.token);
+    const cookie = await sessionCookie(context);
+    await context.close();
+    expect((await get(`${strict.portalUrl}/cohorts`, cookie)).status).toBe(200);
+    expect(await revokeToken(pool, revoked.row.id)).toBe(true);
+    await pool.end();
+    // The API remembers a token check for up to 2 s (GEXBERT_API_TOKEN_CACHE_MS).
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const page = await get(`${strict.portalUrl}/cohorts`, cookie);
+    expect(page.status).toBe(401);
+    expect(await page.text()).toContain('Sign in first');
+    // The session is gone: the cookie now opens nothing, as no cookie would.
+    const again = await get(`${strict.portalUrl}/cohorts`, cookie);
+    expect(again.status).toBe(307);
+    expect(again.headers.get('location')).toMatch(/^\/signin/);
+    expect((await get(`${strict.portalUrl}/cohorts/${cohortId}/samples.tsv`, cookie)).status).toBe(401);
+    const before = await count('Cohort');
+    expect((await replay(strict.portalUrl, createAction, cookie)).status).toBe(401);
+    expect(await count('Cohort')).toBe(before);
+  });
+
   it('answers HTTP 404 for missing cohorts, samples and routes', async () => {
-    for (const page of ['/cohorts/99999', '/samples/99999', '/no/such/page']) {
+    for (const page of [
+      '/cohorts/99999',
+      '/samples/99999',
+      '/no/such/page',
+      '/samples/not-a-number',
+      '/cohorts/1e3',
+      '/cohorts/-1',
+    ]) {
       const response = await get(`${strict.portalUrl}${page}`, readerCookie);
       expect(response.status, page).toBe(404);
       expect(await response.text(), page).toContain('Not found');
     }
     expect((await get(`${strict.portalUrl}/cohorts/${cohortId}`, readerCookie)).status).toBe(200);
+    expect((await get(`${strict.portalUrl}/cohorts/abc/samples.tsv`, readerCookie)).status).toBe(404);
   });
 });
 
@@ -341,7 +418,7 @@ describe('the portal with GEXBERT_PORTAL_ANONYMOUS=read', () => {
     const tsv = await get(`${open.portalUrl}/cohorts/${cohortId}/samples.tsv`);
     expect(tsv.status).toBe(200);
     expect(await tsv.text()).toContain('TCGA-');
-    const context = await browser.newContext();
+    const context = await newContext(browser);
     const browsing = await context.newPage();
     await browsing.goto(`${open.portalUrl}/cohorts`, { waitUntil: 'networkidle' });
     expect(await browsing.getByRole('button', { name: 'Create cohort' }).count()).toBe(0);
@@ -380,5 +457,23 @@ describe('the portal with GEXBERT_PORTAL_ANONYMOUS=read', () => {
     const before = await count('Cohort');
     expect((await replay(open.portalUrl, createAction, cookie)).status).toBe(403);
     expect(await count('Cohort')).toBe(before);
+  });
+
+  it(`refuses sign-ins after ${SIGNIN_FAILURES} failures, even with a good token`, async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const attempt = async (token: string) => {
+      await page.goto(`${open.portalUrl}/signin`);
+      await page.getByLabel('API token').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      return (await page.getByTestId('signin-error').textContent()) ?? '';
+    };
+    for (let i = 0; i < SIGNIN_FAILURES; i++)
+      expect(await attempt(`gxb_${randomBytes(32).toString('base64url')}`)).toContain('did not accept');
+    expect(await attempt(tokens.admin)).toMatch(
+      /Too many failed sign-ins\. Try again in \d+ min \(nothing was checked\)/,
+    );
+    expect((await context.cookies()).some((c) => c.name === COOKIE)).toBe(false);
+    await context.close();
   });
 });

@@ -13,6 +13,11 @@ export const PortalConfigSchema = z.object({
   anonymousToken: z.string().min(1).optional(),
   /** Minutes a session may stay unused before it ends (sign in again). */
   sessionIdleMinutes: z.coerce.number().positive().default(480),
+  /** Failed sign-ins one client may make within `signInWindowMinutes` before it must wait. */
+  signInFailures: z.coerce.number().int().min(1).default(10),
+  signInWindowMinutes: z.coerce.number().positive().default(15),
+  /** Failed sign-ins the whole portal takes per minute (a client can forge the address it is counted by). */
+  signInFailuresPerMinute: z.coerce.number().int().min(1).default(60),
   /** Rows fetched per API request when the portal reads a whole list (at most the API's page size). */
   pageSize: z.coerce.number().int().min(1).max(500).default(500),
   /** Most rows of one table the portal loads whole (the cohort sample table pages through the API instead). */
@@ -25,6 +30,9 @@ export const PORTAL_ENV = {
   GEXBERT_PORTAL_API_URL: 'apiUrl',
   GEXBERT_PORTAL_ANONYMOUS_TOKEN: 'anonymousToken',
   GEXBERT_PORTAL_SESSION_IDLE_MINUTES: 'sessionIdleMinutes',
+  GEXBERT_PORTAL_SIGNIN_FAILURES: 'signInFailures',
+  GEXBERT_PORTAL_SIGNIN_WINDOW_MINUTES: 'signInWindowMinutes',
+  GEXBERT_PORTAL_SIGNIN_FAILURES_PER_MINUTE: 'signInFailuresPerMinute',
   GEXBERT_PORTAL_PAGE_SIZE: 'pageSize',
   GEXBERT_PORTAL_MAX_TABLE_ROWS: 'maxTableRows',
 } as const;

@@ -2,8 +2,9 @@
 // the token of the user who asked (their session, lib/auth.ts). Never imported by client components.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import { unauthorized } from 'next/navigation';
 import { loadPortalConfig } from '../config.ts';
-import { currentUser } from './auth.ts';
+import { currentUser, endCurrentSession } from './auth.ts';
 
 /** An error the API answered with (or a failure to reach it), with a message to show. */
 export class ApiError extends Error {
@@ -48,6 +49,11 @@ export async function apiRequest<TResult, TVariables extends Record<string, unkn
       `the GraphQL API at ${config.apiUrl} cannot be reached (${(error as Error).message})`,
       true,
     );
+  }
+  if (response.status === 401 && token === undefined) {
+    // The API no longer accepts this user's token (revoked, or expired): their session ends here.
+    await endCurrentSession();
+    unauthorized();
   }
   const body = (await response.json().catch(() => ({}))) as GraphQLResponse<TResult>;
   if (body.errors?.length) throw new ApiError(body.errors[0]!.message);

@@ -5,6 +5,7 @@ import { cookies, headers } from 'next/headers';
 import { forbidden, redirect, unauthorized } from 'next/navigation';
 import { loadPortalConfig } from '../config.ts';
 import { hasRole, type Role, SESSION_COOKIE, SessionStore } from './session.ts';
+import { SignInLimiter } from './signInLimit.ts';
 
 export interface User {
   token: string;
@@ -21,6 +22,24 @@ if (!holder[STORE_KEY])
   holder[STORE_KEY] = new SessionStore(() => loadPortalConfig().sessionIdleMinutes * 60_000);
 export const sessions: SessionStore = holder[STORE_KEY];
 
+const LIMITER_KEY = Symbol.for('gexbert.portal.signInLimiter');
+const limiterHolder = globalThis as { [LIMITER_KEY]?: SignInLimiter };
+limiterHolder[LIMITER_KEY] ??= new SignInLimiter(() => {
+  const config = loadPortalConfig();
+  return {
+    perClient: config.signInFailures,
+    clientWindowMs: config.signInWindowMinutes * 60_000,
+    perMinute: config.signInFailuresPerMinute,
+  };
+});
+/** Failed sign-ins, limited per client and portal-wide (lib/signInLimit.ts). */
+export const signInLimiter: SignInLimiter = limiterHolder[LIMITER_KEY];
+
+/** The address a request came from, as the portal's server saw it (or a proxy said in X-Forwarded-For). */
+export async function clientAddress(): Promise<string> {
+  return (await headers()).get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+}
+
 /** The user of this request, or null (not signed in, or a forged or expired cookie). */
 export async function currentUser(): Promise<User | null> {
   const id = (await cookies()).get(SESSION_COOKIE)?.value;
@@ -28,6 +47,11 @@ export async function currentUser(): Promise<User | null> {
   if (session) return { token: session.token, role: session.role, name: session.name, anonymous: false };
   const anonymousToken = loadPortalConfig().anonymousToken;
   return anonymousToken ? { token: anonymousToken, role: 'READER', name: null, anonymous: true } : null;
+}
+
+/** Ends this request's session (its token was refused by the API); the cookie then opens nothing. */
+export async function endCurrentSession(): Promise<void> {
+  sessions.delete((await cookies()).get(SESSION_COOKIE)?.value);
 }
 
 /** For pages: the user, or a redirect to the sign-in page that comes back to `path`. */

@@ -17,6 +17,7 @@ import { attempt } from '../../../lib/attempt.ts';
 import { requireUser } from '../../../lib/auth.ts';
 import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../../lib/cohortFigures.ts';
 import { formatInt, formatPercent, formatPValue } from '../../../lib/format.ts';
+import { recordIdOr404 } from '../../../lib/recordId.ts';
 import { CompositionSection } from './CompositionSection.tsx';
 import { ImputationPanel } from './ImputationPanel.tsx';
 import { ModelPanels } from './ModelPanels.tsx';
@@ -31,6 +32,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 export default async function CohortLayout({ params, children }: Params & { children: ReactNode }) {
   const { id } = await params;
   await requireUser(`/cohorts/${encodeURIComponent(id)}`);
+  recordIdOr404(id);
   const result = await attempt(async () => (await apiRequest(CohortDashboardDocument, { id })).cohort);
 
   if (!result.ok)

@@ -1,6 +1,7 @@
 // The cohort dashboard's sample table (the rest of the dashboard is the layout): its search, sort and page
 // come from the URL's search parameters.
 import { requireUser } from '../../../lib/auth.ts';
+import { recordIdOr404 } from '../../../lib/recordId.ts';
 import { parseSampleTableState } from '../../../lib/sampleTable.ts';
 import { SampleTableSection } from './SampleTableSection.tsx';
 
@@ -12,5 +13,6 @@ type Props = {
 export default async function CohortSamplesPage({ params, searchParams }: Props) {
   const { id } = await params;
   await requireUser(`/cohorts/${encodeURIComponent(id)}`);
+  recordIdOr404(id);
   return <SampleTableSection cohortId={id} state={parseSampleTableState(await searchParams)} />;
 }

@@ -17,6 +17,7 @@ import { requireUser } from '../../../lib/auth.ts';
 import { formatDays, formatTimestamp } from '../../../lib/format.ts';
 import { parseGeneList, UNITS } from '../../../lib/genes.ts';
 import { panelSplit } from '../../../lib/panelGenes.ts';
+import { recordIdOr404 } from '../../../lib/recordId.ts';
 import { ExpressionSection } from './ExpressionSection.tsx';
 import { PredictionSection } from './PredictionSection.tsx';
 import { RestorationSection } from './RestorationSection.tsx';
@@ -33,6 +34,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function SamplePage({ params, searchParams }: Props) {
   const { id } = await params;
   await requireUser(`/samples/${encodeURIComponent(id)}`);
+  recordIdOr404(id);
   const query = await searchParams;
   const asked = parseGeneList(query.genes);
   const unit = UNITS.find((u) => u === query.unit) ?? 'RAW_COUNT';

@@ -3,6 +3,7 @@
 import { CohortSamplesDocument } from '../../../../generated/graphql.ts';
 import { ApiError, allPages, apiRequest } from '../../../../lib/api.ts';
 import { currentUser } from '../../../../lib/auth.ts';
+import { isRecordId } from '../../../../lib/recordId.ts';
 import { parseSampleTableState, SAMPLE_COLUMNS, sampleQueryArgs } from '../../../../lib/sampleTable.ts';
 import { toTsv } from '../../../../lib/tsv.ts';
 
@@ -15,6 +16,11 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
       headers: { 'content-type': 'text/plain; charset=utf-8' },
     });
   const { id } = await params;
+  if (!isRecordId(id))
+    return new Response(`no cohort has the id "${id}"\n`, {
+      status: 404,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   const state = parseSampleTableState(Object.fromEntries(new URL(request.url).searchParams));
   const args = sampleQueryArgs(state);
   try {
