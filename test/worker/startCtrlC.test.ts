@@ -59,7 +59,9 @@ it('Ctrl-C to the terminal stops a training run resumably, then the database, wi
   const exited = new Promise<number | null>((resolve) => start!.on('exit', (code) => resolve(code)));
   await waitFor('gexbert start to be ready', async () => (stdout.includes('ready') ? true : undefined), 180);
 
-  const postgresPid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const postgresPid = Number(
+    fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0],
+  );
   expect(processGroup(start.pid!)).toBe(start.pid);
   expect(processGroup(postgresPid)).not.toBe(start.pid);
 
