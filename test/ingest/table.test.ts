@@ -9,6 +9,7 @@ import zlib from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProfile } from '../../services/core/src/expression/store.ts';
+import { modelInput, sampleProfiles } from '../../services/core/src/inference/modelRuntime.ts';
 import {
   createTestDatabase,
   fingerprint,
@@ -178,6 +179,38 @@ describe('the real PanCanAtlas extract (samples as rows, Entrez IDs, RSEM)', () 
       `SELECT count(*) AS n FROM "Import" WHERE kind = 'TABLE' AND status = 'SUCCEEDED' AND "geneCount" = 100`,
     );
     expect(Number(negative!.n)).toBe(1);
+  });
+
+  it('is model input as log2(x + 1) of the RSEM values (negative values as 0), having no raw counts', async () => {
+    const raw = readTsv(EXPRESSION);
+    let at: [number, number] = [0, 0];
+    raw.slice(1).forEach((row, i) => {
+      row.forEach((c, j) => {
+        if (j > 0 && Number(c) < 0 && at[0] === 0) at = [i + 1, j];
+      });
+    });
+    const [sample] = await query<{ id: number }>(url, `SELECT id FROM "Sample" WHERE barcode = $1`, [
+      raw[at[0]]![0],
+    ]);
+    const stored = await readProfile(pool, sample!.id, 'RSEM');
+    const genes = [...stored!.genes].reverse();
+    const stats = {
+      genes,
+      mean: new Float32Array(100),
+      sd: new Float32Array(100).fill(1),
+      levels: 16,
+      zRange: 3,
+    };
+    const [profile] = await sampleProfiles(pool, stats, [sample!.id], 'table-test');
+    expect(profile!.genes).toEqual(genes);
+    for (const [v, gene] of genes.entries()) {
+      const value = stored!.values[stored!.genes.indexOf(gene)]!;
+      expect(profile!.values[v]).toBeCloseTo(Math.log2(Math.max(value, 0) + 1), 5);
+    }
+    expect(profile!.values[genes.indexOf(stored!.genes[at[1] - 1]!)]).toBe(0);
+    expect(
+      modelInput(stats, Float32Array.from(stored!.values), 'LOG2_OTHER', new Int32Array(100)),
+    ).toBeNull();
   });
 
   it('changes nothing when run again', async () => {

@@ -3,7 +3,8 @@
 //
 // Samples are read from their RAW_COUNT profile. Library size (CPM) is taken over the whole stored profile,
 // then only the vocabulary's genes are handed to the model as log2(CPM+1), so a 60,000-gene profile costs
-// one pass and no per-gene strings.
+// one pass and no per-gene strings. A sample stored only in a normalised unit (RSEM, TPM, FPKM, FPKM_UQ,
+// e.g. from `gexbert ingest table`) is read as log2(x + 1) of its values instead (modelInput).
 import { ready } from '@gexbert/model/engine/tf';
 import { loadCheckpoint } from '@gexbert/model/gexbert/checkpoint';
 import type { GexbertConfig } from '@gexbert/model/gexbert/config';
@@ -27,6 +28,7 @@ import type { HeadReference } from '@gexbert/model/heads/reference';
 import { HeadServer } from '@gexbert/model/heads/serve';
 import type pg from 'pg';
 import { genesOfLayout, readProfiles } from '../expression/store.ts';
+import type { ExpressionUnit } from '../formats/types.ts';
 import type { ModelVersion } from '../registry/modelVersion.ts';
 
 type Queryable = pg.ClientBase | pg.Pool;
@@ -125,8 +127,15 @@ function vocabularyPositions(
 }
 
 /**
- * The samples' raw counts as model input: log2(CPM+1) of the vocabulary genes each sample has, the library
- * size taken over its whole profile. null for a sample without a RAW_COUNT profile.
+ * Units the model reads when a sample has no raw counts, in order of preference: normalised values, read
+ * as log2(x + 1) (see modelInput).
+ */
+export const NORMALISED_INPUT_UNITS: readonly ExpressionUnit[] = ['RSEM', 'TPM', 'FPKM', 'FPKM_UQ'];
+
+/**
+ * The samples' stored values as model input: log2(CPM+1) of the vocabulary genes each sample has, the
+ * library size taken over its whole RAW_COUNT profile; for a sample without raw counts, log2(x + 1) of its
+ * profile in the first of NORMALISED_INPUT_UNITS it has. null for a sample with neither.
  */
 export async function sampleProfiles(
   db: Queryable,
@@ -135,13 +144,37 @@ export async function sampleProfiles(
   cacheKey = '',
 ): Promise<(Profile | null)[]> {
   const stored = await readProfiles(db, sampleIds, 'RAW_COUNT', cacheKey);
+  for (const unit of NORMALISED_INPUT_UNITS) {
+    const missing = sampleIds.filter((_, i) => stored[i] === null);
+    if (missing.length === 0) break;
+    const found = await readProfiles(db, missing, unit, cacheKey);
+    let k = 0;
+    for (let i = 0; i < stored.length; i++) if (stored[i] === null) stored[i] = found[k++] ?? null;
+  }
   return Promise.all(
     stored.map(async (stored) => {
       if (!stored) return null;
       const at = await vocabularyPositions(db, stats, stored.layoutId, cacheKey);
-      return countsInput(stats, Float32Array.from(stored.values), at);
+      return modelInput(stats, Float32Array.from(stored.values), stored.unit, at);
     }),
   );
+}
+
+/**
+ * A whole stored profile in `unit` as model input (the vocabulary genes only; `at[v]` is where vocabulary
+ * gene v sits in `values`, -1 = absent): raw counts as log2(CPM+1) (countsInput); RSEM, TPM, FPKM and
+ * FPKM_UQ as log2(x + 1), by the same transform (toLog2Cpm of values already per million; negative values,
+ * as batch-corrected RSEM has, count as 0). Other units (log2 values) are not model input: null.
+ */
+export function modelInput(
+  stats: NormStats,
+  values: Float32Array,
+  unit: ExpressionUnit,
+  at: Int32Array,
+): Profile | null {
+  if (unit === 'RAW_COUNT') return countsInput(stats, values, at);
+  if (!NORMALISED_INPUT_UNITS.includes(unit)) return null;
+  return vocabularyInput(stats, toLog2Cpm(values, 'cpm'), at);
 }
 
 /**
@@ -150,7 +183,11 @@ export async function sampleProfiles(
  * vocabulary gene v sits in `counts` (-1 = absent).
  */
 export function countsInput(stats: NormStats, counts: Float32Array, at: Int32Array): Profile {
-  const log2cpm = toLog2Cpm(counts, 'counts'); // (profile genes)
+  return vocabularyInput(stats, toLog2Cpm(counts, 'counts'), at);
+}
+
+/** The vocabulary genes' values of a whole profile already on the log2(CPM+1) scale. */
+function vocabularyInput(stats: NormStats, log2cpm: Float32Array, at: Int32Array): Profile {
   const genes: string[] = [];
   const values: number[] = [];
   for (let v = 0; v < at.length; v++) {
@@ -169,7 +206,7 @@ async function profilesOrThrow(runtime: ModelRuntime, pool: Queryable, sampleIds
   if (missing.length > 0)
     throw new MissingCountsError(
       `sample(s) ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''} have no raw counts; ` +
-        'GexBERT reads RAW_COUNT profiles — ingest the counts matrix for them',
+        `GexBERT reads RAW_COUNT profiles (or ${NORMALISED_INPUT_UNITS.join(', ')} as log2(x + 1)) — ingest the counts matrix for them`,
     );
   return profiles as Profile[];
 }
