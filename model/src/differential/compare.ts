@@ -119,7 +119,7 @@ export function compareGroups(options: CompareGroupsOptions): DifferentialResult
     const means = fitTwoGroups(matrix, design);
     const test =
       method === 'welch'
-        ? welchTests(matrix, design)
+        ? welchTests(means.moments)
         : (({ W, pValue }) => ({ t: W, pValue, df: undefined }))(wilcoxonTests(matrix, design));
     columns = { logFC: means.coefficient, aveExpr: means.aveExpr, statistic: test.t, pValue: test.pValue };
     if (test.df) columns.df = test.df;

@@ -17,6 +17,8 @@ export type { EBayesOptions, ModeratedT, SqueezedVariances, TwoGroupFit } from '
 export { eBayes, fitFDist, fitTwoGroups, squeezeVar, trigammaInverse } from './limma.ts';
 export type { LowessOptions } from './lowess.ts';
 export { linearInterpolator, lowess } from './lowess.ts';
+export type { GeneSlice, GroupMoments } from './moments.ts';
+export { gatherGene, geneSlice, groupMoments } from './moments.ts';
 export type { TmmOptions } from './tmm.ts';
 export { columnSums, tmmNormFactors } from './tmm.ts';
 export type { Voom } from './voom.ts';

@@ -2,9 +2,10 @@
  * limma for a two-group design: `lmFit(x, ~group, weights)` followed by `eBayes` (limma 3.54),
  * with missing values (NaN) left out gene by gene as lmFit does.
  */
-import { quantile } from '../evaluate/survival.ts';
 import { digamma, studentTQuantileUpper, studentTSurvival, tetragamma, trigamma } from '../survival/index.ts';
 import type { ExpressionMatrix, TwoGroupDesign } from './design.ts';
+import { type GroupMoments, groupMoments } from './moments.ts';
+import { selectQuantile } from './ranks.ts';
 
 /** Per-gene least-squares fit of ~group: the group coefficient and its residual variance. */
 export interface TwoGroupFit {
@@ -17,66 +18,36 @@ export interface TwoGroupFit {
   dfResidual: Float64Array;
   /** Unweighted mean over all the samples in the design (limma's Amean, AveExpr). */
   aveExpr: Float64Array;
-  /** Per gene, the (weighted) means of the reference and the compared group. */
-  referenceMean: Float64Array;
-  comparisonMean: Float64Array;
+  /** The group summaries behind the fit (the fitted values are the group means). */
+  moments: GroupMoments;
 }
 
 /**
- * Weighted least squares of every gene on ~group. `weights`, if given, has the matrix's layout.
- * One pass per gene for the group sums and one for the residuals.
+ * Weighted least squares of every gene on ~group (NaN left out). `weights`, if given, has the
+ * matrix's layout. The fitted values of ~group are the (weighted) group means.
  */
 export function fitTwoGroups(
   matrix: ExpressionMatrix,
   design: TwoGroupDesign,
   weights?: Float64Array,
 ): TwoGroupFit {
-  const { data, nGenes, nSamples } = matrix;
-  const { columns, inComparison } = design;
+  const moments = groupMoments(matrix, design, weights);
+  const { weight, count, mean, sumSquares } = moments;
+  const nGenes = matrix.nGenes;
   const fit: TwoGroupFit = {
     coefficient: new Float64Array(nGenes),
     stdevUnscaled: new Float64Array(nGenes),
     sigma2: new Float64Array(nGenes),
     dfResidual: new Float64Array(nGenes),
-    aveExpr: new Float64Array(nGenes),
-    referenceMean: new Float64Array(nGenes),
-    comparisonMean: new Float64Array(nGenes),
+    aveExpr: moments.overallMean,
+    moments,
   };
-  const m = columns.length;
   for (let g = 0; g < nGenes; g++) {
-    const base = g * nSamples;
-    const w = [0, 0];
-    const s = [0, 0];
-    let total = 0;
-    let n = 0;
-    for (let k = 0; k < m; k++) {
-      const y = data[base + columns[k]!]!;
-      if (Number.isNaN(y)) continue;
-      const wk = weights ? weights[base + columns[k]!]! : 1;
-      const grp = inComparison[k]!;
-      w[grp]! += wk;
-      s[grp]! += wk * y;
-      total += y;
-      n++;
-    }
-    const mean0 = s[0]! / w[0]!;
-    const mean1 = s[1]! / w[1]!;
-    let rss = 0;
-    for (let k = 0; k < m; k++) {
-      const y = data[base + columns[k]!]!;
-      if (Number.isNaN(y)) continue;
-      const wk = weights ? weights[base + columns[k]!]! : 1;
-      const r = y - (inComparison[k] ? mean1 : mean0);
-      rss += wk * r * r;
-    }
-    const df = n - 2;
-    fit.coefficient[g] = mean1 - mean0;
-    fit.stdevUnscaled[g] = Math.sqrt(1 / w[0]! + 1 / w[1]!);
-    fit.sigma2[g] = df > 0 ? rss / df : Number.NaN;
+    const df = count[0][g]! + count[1][g]! - 2;
+    fit.coefficient[g] = mean[1][g]! - mean[0][g]!;
+    fit.stdevUnscaled[g] = Math.sqrt(1 / weight[0][g]! + 1 / weight[1][g]!);
+    fit.sigma2[g] = df > 0 ? (sumSquares[0][g]! + sumSquares[1][g]!) / df : Number.NaN;
     fit.dfResidual[g] = Math.max(df, 0);
-    fit.aveExpr[g] = n > 0 ? total / n : Number.NaN;
-    fit.referenceMean[g] = mean0;
-    fit.comparisonMean[g] = mean1;
   }
   return fit;
 }
@@ -113,7 +84,7 @@ export function fitFDist(x: ArrayLike<number>, df1: ArrayLike<number>): { scale:
   }
   const n = kept.length;
   if (n <= 1) return { scale: Number.NaN, df2: Number.NaN };
-  let m = quantile(kept, 0.5);
+  let m = selectQuantile(Float64Array.from(kept), n, 0.5);
   // More than half of the variances exactly zero: limma warns and uses 1.
   if (m === 0) m = 1;
   const floor = 1e-5 * m;

@@ -57,8 +57,8 @@ export function voom(
   const offset = Float64Array.from(lib, (l) => Math.log2(l + 1) - Math.log2(1e6));
   const weights = new Float64Array(nGenes * m);
   for (let g = 0; g < nGenes; g++) {
-    const ref = fit.referenceMean[g]!;
-    const cmp = fit.comparisonMean[g]!;
+    const ref = fit.moments.mean[0][g]!;
+    const cmp = fit.moments.mean[1][g]!;
     for (let k = 0; k < m; k++) {
       const sd = f((design.inComparison[k] ? cmp : ref) + offset[k]!);
       const variance = sd * sd;

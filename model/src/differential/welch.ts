@@ -3,11 +3,9 @@
  * NaN values are left out.
  */
 import { studentTSurvival } from '../survival/index.ts';
-import type { ExpressionMatrix, TwoGroupDesign } from './design.ts';
+import type { GroupMoments } from './moments.ts';
 
 export interface WelchTests {
-  /** Difference of means, compared minus reference. */
-  difference: Float64Array;
   t: Float64Array;
   df: Float64Array;
   pValue: Float64Array;
@@ -34,38 +32,24 @@ export function welchFromMoments(
   return { t, df, pValue: 2 * studentTSurvival(Math.abs(t), df) };
 }
 
-export function welchTests(matrix: ExpressionMatrix, design: TwoGroupDesign): WelchTests {
-  const { data, nGenes, nSamples } = matrix;
-  const { columns, inComparison } = design;
+/** Welch tests of every gene from its unweighted group moments (`groupMoments` or a fit's). */
+export function welchTests({ count, mean, sumSquares }: GroupMoments): WelchTests {
+  const nGenes = mean[0].length;
   const out: WelchTests = {
-    difference: new Float64Array(nGenes),
     t: new Float64Array(nGenes),
     df: new Float64Array(nGenes),
     pValue: new Float64Array(nGenes),
   };
-  const m = columns.length;
-  const n = [0, 0];
-  const sum = [0, 0];
-  const ss = [0, 0];
   for (let g = 0; g < nGenes; g++) {
-    const base = g * nSamples;
-    n[0] = n[1] = sum[0] = sum[1] = ss[0] = ss[1] = 0;
-    for (let k = 0; k < m; k++) {
-      const y = data[base + columns[k]!]!;
-      if (Number.isNaN(y)) continue;
-      n[inComparison[k]!]!++;
-      sum[inComparison[k]!]! += y;
-    }
-    const mean0 = sum[0]! / n[0]!;
-    const mean1 = sum[1]! / n[1]!;
-    for (let k = 0; k < m; k++) {
-      const y = data[base + columns[k]!]!;
-      if (Number.isNaN(y)) continue;
-      const r = y - (inComparison[k] ? mean1 : mean0);
-      ss[inComparison[k]!]! += r * r;
-    }
-    const test = welchFromMoments(mean1, ss[1]! / (n[1]! - 1), n[1]!, mean0, ss[0]! / (n[0]! - 1), n[0]!);
-    out.difference[g] = mean1 - mean0;
+    const [n0, n1] = [count[0][g]!, count[1][g]!];
+    const test = welchFromMoments(
+      mean[1][g]!,
+      sumSquares[1][g]! / (n1 - 1),
+      n1,
+      mean[0][g]!,
+      sumSquares[0][g]! / (n0 - 1),
+      n0,
+    );
     out.t[g] = test.t;
     out.df[g] = test.df;
     out.pValue[g] = test.pValue;

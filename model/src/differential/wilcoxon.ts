@@ -5,6 +5,7 @@
  */
 import { normalSurvival } from '../survival/index.ts';
 import type { ExpressionMatrix, TwoGroupDesign } from './design.ts';
+import { gatherGene, geneSlice } from './moments.ts';
 import { midRank, tieSum } from './ranks.ts';
 
 export interface WilcoxonTests {
@@ -29,31 +30,24 @@ export function wilcoxonFromRankSum(
 }
 
 export function wilcoxonTests(matrix: ExpressionMatrix, design: TwoGroupDesign): WilcoxonTests {
-  const { data, nGenes, nSamples } = matrix;
-  const { columns, inComparison } = design;
+  const nGenes = matrix.nGenes;
   const out: WilcoxonTests = {
     W: new Float64Array(nGenes),
     z: new Float64Array(nGenes),
     pValue: new Float64Array(nGenes),
   };
-  const m = columns.length;
-  const buffer = new Float64Array(m);
+  const slice = geneSlice(design);
+  const sorted = new Float64Array(design.columns.length);
   for (let g = 0; g < nGenes; g++) {
-    const base = g * nSamples;
-    let n = 0;
-    let nx = 0;
-    for (let k = 0; k < m; k++) {
-      const y = data[base + columns[k]!]!;
-      if (Number.isNaN(y)) continue;
-      buffer[n++] = y;
-      nx += inComparison[k]!;
-    }
-    const sorted = buffer.subarray(0, n).sort();
+    const { n, y, group } = gatherGene(matrix, design, g, slice);
+    sorted.set(y.subarray(0, n));
+    sorted.subarray(0, n).sort();
     let rankSum = 0;
-    for (let k = 0; k < m; k++) {
-      if (!inComparison[k]) continue;
-      const y = data[base + columns[k]!]!;
-      if (!Number.isNaN(y)) rankSum += midRank(sorted, n, y);
+    let nx = 0;
+    for (let k = 0; k < n; k++) {
+      if (!group[k]) continue;
+      rankSum += midRank(sorted, n, y[k]!);
+      nx++;
     }
     const ny = n - nx;
     out.W[g] = rankSum - (nx * (nx + 1)) / 2;

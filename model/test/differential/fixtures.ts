@@ -4,7 +4,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'vitest';
+import type { DifferentialResult, DifferentialRow } from '../../src/differential/index.ts';
 import { sharedDir } from '../survival/fixtures.ts';
+
+/** Relative tolerance of the comparisons with R (the brief's is 1e-6; agreement is about 1e-12). */
+export const TOL = 1e-9;
 
 export function loadFixture<T>(name: string): T {
   return JSON.parse(readFileSync(path.join(sharedDir, 'fixtures', 'de', name), 'utf8')) as T;
@@ -48,4 +52,34 @@ export function expectAllClose(
     worst = Math.max(worst, expectClose(actual[i]!, expected[i]!, tol, `${label}[${i}]`, floor));
   }
   return worst;
+}
+
+type NumericColumn = 'logFC' | 'aveExpr' | 'statistic' | 'pValue' | 'adjPValue' | 'B' | 'df';
+
+/** Checks result columns against R's (relative tolerance) and returns the largest deviation of each. */
+export function expectColumns(
+  rows: DifferentialRow[],
+  expected: Partial<Record<NumericColumn, number[]>>,
+  tol: number,
+): Partial<Record<NumericColumn, number>> {
+  const worst: Partial<Record<NumericColumn, number>> = {};
+  for (const [key, values] of Object.entries(expected) as [NumericColumn, number[]][]) {
+    worst[key] = expectAllClose(
+      rows.map((r) => r[key] ?? Number.NaN),
+      values,
+      tol,
+      key,
+    );
+  }
+  return worst;
+}
+
+/** Checks limma's empirical Bayes prior (df.prior, s2.prior) against R's. */
+export function expectPrior(
+  result: DifferentialResult,
+  ref: { df_prior: number; s2_prior: number },
+  tol: number,
+) {
+  expectClose(result.prior!.df, ref.df_prior, tol, 'df.prior');
+  expectClose(result.prior!.variance, ref.s2_prior, tol, 's2.prior');
 }
