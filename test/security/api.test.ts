@@ -436,6 +436,18 @@ describe('uploads', () => {
     const cohort = await h.gql('{ cohort(name: "Re-uploaded") { id } }');
     expect(cohort.data!.cohort).toBeNull();
   });
+
+  it('an unchanged re-ingest by server path writes nothing, not even the cohort it names', async () => {
+    const before = await rowCounts(h.pool);
+    const res = await h.gql(
+      'mutation($input: IngestCountsInput!) { ingestCounts(input: $input) { unchanged written } }',
+      { input: { path: countsFile('CHOL'), cohort: 'Re-ingested by path' } },
+      h.tokens.CURATOR,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.ingestCounts).toEqual([{ unchanged: true, written: 0 }]);
+    expect(await rowCounts(h.pool)).toEqual(before);
+  });
 });
 
 describe('production mode: safe by default, internal errors masked', () => {

@@ -200,7 +200,10 @@ function runMatrixIngest(flags: MatrixFlags, label: string, run: Run): Promise<v
     report(flags, { imports: results }, () =>
       results.flatMap((r) => [
         r.unchanged
-          ? `${r.file}: already imported as import #${r.id}; nothing changed`
+          ? `${r.file}: already imported as import #${r.id}; nothing changed` +
+            (flags.cohort
+              ? ` (cohort "${flags.cohort}" not touched: make a cohort of these samples in the portal or with createCohort)`
+              : '')
           : `${r.file}: import #${r.id}: ${r.written} samples x ${r.genes} genes stored` +
             (r.skipped ? `, ${r.skipped} already stored with the same values` : '') +
             (r.unmapped ? `, ${r.unmapped} unmapped gene IDs dropped` : '') +

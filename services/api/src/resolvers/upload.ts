@@ -6,10 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
 import { ingestClinical, ingestCounts, ingestTable } from '@gexbert/core/ingest/index';
-import { describeSource } from '@gexbert/core/ingest/source';
-import { alreadyImported } from '@gexbert/core/ingest/transaction';
 import { GraphQLScalarType } from 'graphql/index.js';
-import { type Context, requireRole } from '../context.ts';
+import { requireRole } from '../context.ts';
 import { badInput } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
 import { Upload } from '../upload.ts';
@@ -72,20 +70,6 @@ function uploadNaming(file: string): { origin: string; label: string } {
   return { origin: `upload:${path.basename(file)}`, label: path.basename(file) };
 }
 
-/**
- * Whether this counts file was imported before (same content): then its upload is `unchanged` and must
- * write nothing, not even a cohort it names (the samples are where the first import put them).
- */
-async function countsImportedBefore(context: Context, file: string): Promise<boolean> {
-  const source = await describeSource(file, 'counts-matrix', [file]);
-  const client = await context.db.connect();
-  try {
-    return (await alreadyImported(client, source, 'COUNTS')) !== null;
-  } finally {
-    client.release();
-  }
-}
-
 export const uploadResolvers: Resolvers = {
   Upload: uploadScalar,
   Mutation: {
@@ -94,7 +78,7 @@ export const uploadResolvers: Resolvers = {
       const results = await asUserInput(() =>
         withUploadedFile(asUpload(args.file), async (file) =>
           ingestCounts(context.db, file, {
-            cohort: (await countsImportedBefore(context, file)) ? undefined : (args.cohort ?? undefined),
+            cohort: args.cohort ?? undefined,
             cancerType: args.cancerType ?? undefined,
             unit: (args.unit ?? undefined) as ExpressionUnit | undefined,
             ...uploadNaming(file),

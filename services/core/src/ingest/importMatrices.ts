@@ -16,16 +16,6 @@ export interface MatrixImportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** An earlier import of the same source: nothing is stored again; its samples join the cohort, if one is named. */
-export async function reuseImport(
-  client: pg.ClientBase,
-  previous: ImportResult,
-  cohort: string | undefined,
-): Promise<ImportResult> {
-  if (cohort) await addToCohort(client, cohort, await samplesOfImport(client, previous.id));
-  return { ...previous, unchanged: true };
-}
-
 /**
  * Stores one new source's matrices inside the caller's import transaction (see withImportTransaction);
  * the caller has checked with alreadyImported that the source is new.
@@ -94,15 +84,6 @@ export async function importMatrices(
     written,
     simulated: source.simulated,
   };
-}
-
-async function samplesOfImport(client: pg.ClientBase, importId: number): Promise<number[]> {
-  const { rows } = await client.query<{ id: number }>(
-    `SELECT DISTINCT unnest("sampleIds") AS id FROM "ExpressionBlock" WHERE "importId" = $1
-     UNION SELECT id FROM "Sample" WHERE "importId" = $1`,
-    [importId],
-  );
-  return rows.map((r) => r.id);
 }
 
 /** Creates the file's patients and samples where new; returns Sample.id per column. */

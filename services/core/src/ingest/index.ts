@@ -16,7 +16,7 @@ import type { ExpressionUnit, ParsedMatrix } from '../formats/types.ts';
 import { type Attempt, recordingFailure } from './failure.ts';
 import { dataFiles } from './files.ts';
 import { type ClinicalImportResult, importClinical } from './importClinical.ts';
-import { importMatrices, reuseImport } from './importMatrices.ts';
+import { importMatrices } from './importMatrices.ts';
 import { describeSource, type ImportSource } from './source.ts';
 import { alreadyImported, type ImportKind, type ImportResult, withImportTransaction } from './transaction.ts';
 
@@ -242,11 +242,9 @@ async function storeMatrices(
       const source = withOrigin(await describeSource(item.target, item.format, item.files), options.origin);
       const previous = await alreadyImported(client, source, kind);
       if (previous) {
-        results.push({
-          ...(await reuseImport(client, previous, options.cohort)),
-          file: item.target,
-          unmapped: 0,
-        });
+        // Imported before: nothing is written, not even a cohort this run names (its samples are where the
+        // first import put them; a cohort of them is made in the portal or with createCohort).
+        results.push({ ...previous, file: item.target, unmapped: 0 });
         continue;
       }
       const matrices = await item.parse();

@@ -115,6 +115,9 @@ describe('ingest of the real TCGA data', () => {
     const before = await fingerprint(url);
     const again = await ingestCounts(pool, COUNTS, { cohort: 'TCGA six' });
     expect(again.every((r) => r.unchanged)).toBe(true);
+    // A cohort named only on the re-run is not created either: unchanged means nothing was written.
+    const named = await ingestCounts(pool, COUNTS, { cohort: 'Named on the re-run' });
+    expect(named.every((r) => r.unchanged)).toBe(true);
     const clinical = await ingestClinical(pool, OS_TABLE);
     expect(clinical.unchanged).toBe(true);
     expect(await fingerprint(url)).toEqual(before);
