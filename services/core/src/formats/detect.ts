@@ -175,10 +175,12 @@ export function wrongFormatError(
     line,
     problem: `this looks like ${FORMAT_NAMES[guess.format]} (${guess.reason}), not ${expected}`,
     fix:
-      command === null
-        ? 'check that this is the right file'
-        : guess.format === 'gdc-star' || guess.format === 'gdc-sample-sheet'
-          ? `use \`${command} <dir> --sample-sheet <gdc_sample_sheet.tsv>\` for GDC downloads`
-          : `use \`${command} ${usage}\` for this file`,
+      guess.format === 'unknown' && guess.reason.includes('transposed')
+        ? `use \`gexbert ingest table ${usage}\` for a table with samples as rows (it also reads Entrez IDs and attribute columns)`
+        : command === null
+          ? 'check that this is the right file'
+          : guess.format === 'gdc-star' || guess.format === 'gdc-sample-sheet'
+            ? `use \`${command} <dir> --sample-sheet <gdc_sample_sheet.tsv>\` for GDC downloads`
+            : `use \`${command} ${usage}\` for this file`,
   });
 }

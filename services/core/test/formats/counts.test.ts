@@ -523,7 +523,12 @@ describe('parseCountsMatrix: bad input', () => {
   it('a transposed matrix (samples as rows)', async () => {
     const text = `sample\t${ids.join('\t')}\n${BARCODES.map((b, s) => [b, ...COUNTS.map((r) => r[s])].join('\t')).join('\n')}\n`;
     const file = await tmp.write('transposed.tsv', text);
-    await expectInputError(parseCountsMatrix(file), { file, line: 1, problem: /transposed/ });
+    await expectInputError(parseCountsMatrix(file), {
+      file,
+      line: 1,
+      problem: /transposed/,
+      fix: /gexbert ingest table/,
+    });
   });
 
   it('a missing file', async () => {
