@@ -6,7 +6,10 @@
 import { colMeans, colVariances, type Matrix, selectCols, selectRows, zeros } from './matrix.ts';
 import { createRandom, sampleWithoutReplacement, shuffleInPlace } from './random.ts';
 
-/** A raw count table as stored on disk: genes x samples, row-major (`counts[g * sampleIds.length + s]`). */
+/**
+ * A raw count table as stored on disk: genes x samples, row-major (`counts[g * sampleIds.length + s]`).
+ * A normalised data set (parseSampleRowsTsv) uses the same layout; its `counts` are then normalised values.
+ */
 export interface CountMatrix {
   geneIds: string[];
   sampleIds: string[];
@@ -24,43 +27,97 @@ export interface Dataset {
   values: Matrix;
 }
 
+/** A numeric TSV as read: the header's ids after its first cell, each line's first cell, the values row-major. */
+interface TsvMatrix {
+  columnIds: string[];
+  rowIds: string[];
+  values: Float64Array;
+}
+
 /**
- * Parses a genes x samples TSV (first header cell may be empty; first column = gene id, the rest
- * numbers). Blank lines are skipped.
+ * Parses a TSV whose first header cell is a label (may be empty), the other header cells column ids, and
+ * whose lines are a row id and one number per column. `parse` turns a cell into a number or throws the
+ * message to report (it is prefixed with the line and column). Blank lines are skipped.
  */
-export function parseCountTsv(text: string): CountMatrix {
+function parseTsvMatrix(
+  text: string,
+  what: { row: string; column: string; value: string },
+  parse: (cell: string) => number,
+): TsvMatrix {
   const lines = text.split('\n');
   const header = (lines[0] ?? '').replace(/\r$/, '').split('\t');
-  const sampleIds = header.slice(1);
-  const nSamples = sampleIds.length;
-  const geneIds: string[] = [];
+  const columnIds = header.slice(1);
+  const nCols = columnIds.length;
+  const rowIds: string[] = [];
   const chunks: Float64Array[] = [];
   for (let l = 1; l < lines.length; l++) {
     const line = lines[l]!.replace(/\r$/, '');
     if (line === '') continue;
     const cells = line.split('\t');
-    if (cells.length !== nSamples + 1)
+    if (cells.length !== nCols + 1)
       throw new RangeError(
-        `line ${l + 1}: ${cells.length - 1} values for ${nSamples} samples in the header; every line needs a gene ID and one tab-separated count per sample`,
+        `line ${l + 1}: ${cells.length - 1} values for ${nCols} ${what.column}s in the header; every line needs a ${what.row} ID and one tab-separated ${what.value} per ${what.column}`,
       );
-    const values = new Float64Array(nSamples);
-    for (let s = 0; s < nSamples; s++) {
-      const cell = cells[s + 1]!;
-      const v = cell.trim() === '' ? Number.NaN : Number(cell);
-      if (!(v >= 0))
-        throw new RangeError(
-          `line ${l + 1}, column ${s + 2}: "${cell}" is not a count; give raw read counts (non-negative numbers)`,
-        );
-      values[s] = v;
+    const values = new Float64Array(nCols);
+    for (let c = 0; c < nCols; c++) {
+      try {
+        values[c] = parse(cells[c + 1]!);
+      } catch (error) {
+        throw new RangeError(`line ${l + 1}, column ${c + 2}: ${(error as Error).message}`);
+      }
     }
-    geneIds.push(cells[0]!);
+    rowIds.push(cells[0]!);
     chunks.push(values);
   }
-  const counts = new Float64Array(geneIds.length * nSamples);
-  chunks.forEach((chunk, g) => {
-    counts.set(chunk, g * nSamples);
+  const values = new Float64Array(rowIds.length * nCols);
+  chunks.forEach((chunk, r) => {
+    values.set(chunk, r * nCols);
   });
-  return { geneIds, sampleIds, counts };
+  return { columnIds, rowIds, values };
+}
+
+/**
+ * Parses a genes x samples TSV (first header cell may be empty; first column = gene id, the rest
+ * numbers). Blank lines are skipped.
+ */
+export function parseCountTsv(text: string): CountMatrix {
+  const { columnIds, rowIds, values } = parseTsvMatrix(
+    text,
+    { row: 'gene', column: 'sample', value: 'count' },
+    (cell) => {
+      const v = cell.trim() === '' ? Number.NaN : Number(cell);
+      if (!(v >= 0))
+        throw new RangeError(`"${cell}" is not a count; give raw read counts (non-negative numbers)`);
+      return v;
+    },
+  );
+  return { geneIds: rowIds, sampleIds: columnIds, counts: values };
+}
+
+/**
+ * Parses a samples x genes TSV of normalised expression (header: a sample-id label, then gene ids; each
+ * line: a sample id and one value per gene) into the genes x samples layout of a count table. Values may be
+ * slightly negative (batch-corrected data); empty cells and NA are missing (NaN).
+ */
+export function parseSampleRowsTsv(text: string): CountMatrix {
+  const { columnIds, rowIds, values } = parseTsvMatrix(
+    text,
+    { row: 'sample', column: 'gene', value: 'value' },
+    (cell) => {
+      const t = cell.trim();
+      if (t === '' || t === 'NA') return Number.NaN;
+      const v = Number(t);
+      if (!Number.isFinite(v))
+        throw new RangeError(`"${cell}" is not a number; give expression values or NA`);
+      return v;
+    },
+  );
+  const nSamples = rowIds.length;
+  const nGenes = columnIds.length;
+  const counts = new Float64Array(nGenes * nSamples);
+  for (let s = 0; s < nSamples; s++)
+    for (let g = 0; g < nGenes; g++) counts[g * nSamples + s] = values[s * nGenes + g]!;
+  return { geneIds: columnIds, sampleIds: rowIds, counts };
 }
 
 /**

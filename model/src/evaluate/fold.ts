@@ -28,6 +28,8 @@ export interface FoldContext extends ModelView {
   folds: number;
   seed: number;
   quick: boolean;
+  /** Parts of the evaluation left out (EvaluateOptions.skip). */
+  skip: ReadonlySet<EvaluationPart>;
   log: (line: string) => void;
   /** Where this fold's checkpoint and working files go. */
   dir: string;
@@ -90,11 +92,15 @@ export async function embedPanel(view: ModelView, z: Matrix, inPanel?: Uint8Arra
   return fromRows(embeddings);
 }
 
+/** Parts of an evaluation a run can leave out (tests keep theirs short). */
+export type EvaluationPart = 'finetune' | 'trust';
+
 export interface FoldInput {
   fold: number;
   folds: number;
   seed: number;
   quick: boolean;
+  skip?: ReadonlySet<EvaluationPart>;
   log: (line: string) => void;
   out: string;
   data: LabelledCounts;
@@ -107,6 +113,14 @@ export interface FoldInput {
   note: (text: string) => void;
   /** A step limit for every model the fold trains (tests); default: quick mode's 600, the full recipe otherwise. */
   maxSteps?: number;
+}
+
+/**
+ * A data set of normalised values from a sample table is an already chosen gene set (pancan33: 100 genes):
+ * GexBERT's vocabulary is all of its genes (no expression floor, no gene-type filter, no wide model).
+ */
+export function isChosenGeneSet(data: LabelledCounts): boolean {
+  return data.unit !== 'counts';
 }
 
 /** Vocabulary size of the full mode's second GexBERT (the imputation task's widest gene set). */
@@ -143,6 +157,7 @@ async function trainFoldModel(
     ...(options.vocabularySize === undefined ? {} : { vocabularySize: options.vocabularySize }),
     ...(options.config === undefined ? {} : { config: options.config }),
     ...(input.allowedGenes ? { allowedGenes: input.allowedGenes } : {}),
+    ...(isChosenGeneSet(input.data) ? { minMean: 0 } : {}),
     seed: input.seed + input.fold,
     dataDescription: input.trainDescription,
     ...(maxSteps === undefined ? {} : { maxSteps }),
@@ -155,7 +170,7 @@ async function trainFoldModel(
     },
   });
   input.note(
-    `${options.label}${input.folds > 1 ? ` (fold ${input.fold + 1})` : ''}: recipe config (width ${config.width}, ${config.encoderLayers} encoder layers, ${config.queryGenes} query genes per sample and step), vocabulary ${stats.genes.length} genes, ${metrics.steps} optimiser steps in ${metrics.seconds.toFixed(0)} s${quick ? ` (--quick: at most ${maxSteps} steps or ${timeLimit} s${metrics.aborted ? '; stopped by the time limit' : ''})` : ''}; best validation loss ${metrics.bestValLoss?.toFixed(4) ?? 'n/a'}.`,
+    `${options.label}${input.folds > 1 ? ` (fold ${input.fold + 1})` : ''}: recipe config (width ${config.width}, ${config.encoderLayers} encoder layers, ${config.inputGenes} input and ${config.queryGenes} query genes per sample and step), vocabulary ${stats.genes.length} genes, ${metrics.steps} optimiser steps in ${metrics.seconds.toFixed(0)} s${quick ? ` (--quick: at most ${maxSteps} steps or ${timeLimit} s${metrics.aborted ? '; stopped by the time limit' : ''})` : ''}; best validation loss ${metrics.bestValLoss?.toFixed(4) ?? 'n/a'}.`,
   );
   log(`${options.label}: trained ${metrics.steps} steps in ${metrics.seconds.toFixed(0)} s`);
   const predictor = await createOnnxPredictor(config, model.getWeights());
@@ -176,10 +191,17 @@ async function trainFoldModel(
 export async function prepareFold(input: FoldInput): Promise<FoldContext> {
   const { data, trainIdx, testIdx, quick, log } = input;
   const dir = input.folds === 1 ? input.out : path.join(input.out, `fold-${input.fold + 1}`);
-  const counts = { train: toExpression(data.counts, trainIdx), test: toExpression(data.counts, testIdx) };
+  const counts = {
+    train: toExpression(data.counts, trainIdx, data.unit),
+    test: toExpression(data.counts, testIdx, data.unit),
+  };
   const main = await trainFoldModel(input, counts, path.join(dir, 'checkpoint'), { label: 'GexBERT' });
+  if (main.view.vocab.length < data.counts.geneIds.length && isChosenGeneSet(data))
+    input.note(
+      `GexBERT vocabulary: ${main.view.vocab.length} of the ${data.counts.geneIds.length} genes (the others are constant or mostly missing in the training samples).`,
+    );
   let wide: TrainedModel | undefined;
-  if (!quick) {
+  if (!quick && !isChosenGeneSet(data)) {
     try {
       wide = await trainFoldModel(input, counts, path.join(dir, `checkpoint-${WIDE_VOCABULARY}-genes`), {
         vocabularySize: WIDE_VOCABULARY,
@@ -198,6 +220,7 @@ export async function prepareFold(input: FoldInput): Promise<FoldContext> {
     folds: input.folds,
     seed: input.seed,
     quick,
+    skip: input.skip ?? new Set(),
     log,
     dir,
     data,

@@ -12,6 +12,7 @@ export {
   genesWithMeanCount,
   log2Cpm,
   parseCountTsv,
+  parseSampleRowsTsv,
   randomGenePanel,
   selectGenes,
   selectSamples,

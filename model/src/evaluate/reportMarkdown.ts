@@ -1,6 +1,7 @@
 /**
  * report.md: the three tasks' tables side by side with the paper's claims, a plain sentence for every
- * comparison of a GexBERT method with a baseline (beaten or not), and the confusion matrices.
+ * comparison of a GexBERT method with a baseline (beaten or not), the per-type recall and the confusion
+ * matrices.
  */
 import { lowerIsBetter, type ReportRow, reportToMarkdown } from './report.ts';
 import { trustSection } from './trustMarkdown.ts';
@@ -25,6 +26,9 @@ const CLAIMS: Record<string, string> = {
 
 const isGexbert = (method: string) => method.startsWith('gexbert');
 const isConfusion = (metric: string) => metric.startsWith('confusion:');
+const isRecall = (metric: string) => metric.startsWith('recall:');
+/** Per-class cells (confusion counts, per-type recall) get tables of their own, not lines of the task table. */
+const isPerClass = (metric: string) => isConfusion(metric) || isRecall(metric);
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
@@ -33,7 +37,7 @@ function unique<T>(items: T[]): T[] {
 /** One sentence per (setting, metric, GexBERT method, baseline) of a task. */
 export function findings(rows: ReportRow[]): string[] {
   const out: string[] = [];
-  const keys = unique(rows.filter((r) => !isConfusion(r.metric)).map((r) => `${r.setting}\u0000${r.metric}`));
+  const keys = unique(rows.filter((r) => !isPerClass(r.metric)).map((r) => `${r.setting}\u0000${r.metric}`));
   for (const key of keys) {
     const [setting, metric] = key.split('\u0000') as [string, string];
     const cell = rows.filter((r) => r.setting === setting && r.metric === metric);
@@ -70,6 +74,30 @@ export function confusionTables(rows: ReportRow[]): string[] {
   return out;
 }
 
+/** Per-type recall (mean over draws and folds), one table per setting: a line per type, a column per method. */
+export function recallTables(rows: ReportRow[]): string[] {
+  const cells = rows.filter((r) => isRecall(r.metric));
+  const out: string[] = [];
+  for (const setting of unique(cells.map((r) => r.setting))) {
+    const mine = cells.filter((r) => r.setting === setting);
+    const methods = unique(mine.map((r) => r.method));
+    const types = unique(mine.map((r) => r.metric.slice('recall:'.length))).sort();
+    const value = (method: string, type: string) => {
+      const r = mine.find((x) => x.method === method && x.metric === `recall:${type}`);
+      return r ? r.value.toFixed(2) : '–';
+    };
+    out.push(
+      `**${setting}**`,
+      '',
+      `| type | ${methods.join(' | ')} |`,
+      `| --- |${methods.map(() => ' ---: |').join('')}`,
+    );
+    for (const t of types) out.push(`| ${t} | ${methods.map((m) => value(m, t)).join(' | ')} |`);
+    out.push('');
+  }
+  return out;
+}
+
 export function renderMarkdown({ rows, notes, quick, seconds, plots }: MarkdownInput): string {
   const out: string[] = ['# GexBERT evaluation', ''];
   out.push(
@@ -90,7 +118,7 @@ export function renderMarkdown({ rows, notes, quick, seconds, plots }: MarkdownI
       out.push('Not evaluated.', '');
       continue;
     }
-    out.push(reportToMarkdown(taskRows.filter((r) => !isConfusion(r.metric))));
+    out.push(reportToMarkdown(taskRows.filter((r) => !isPerClass(r.metric))));
     for (const f of findings(taskRows)) out.push(`- ${f}`);
     if (task === 'classification') {
       const g64 = taskRows.find(
@@ -100,6 +128,16 @@ export function renderMarkdown({ rows, notes, quick, seconds, plots }: MarkdownI
       if (g64)
         out.push(
           `- GexBERT accuracy from 64 genes: ${(100 * g64.value).toFixed(1)}% (paper: 94%; a different, smaller data set and split).`,
+        );
+      const recall = recallTables(taskRows);
+      if (recall.length > 0)
+        out.push(
+          '',
+          '### Per-type recall',
+          '',
+          "Share of each type's test samples predicted as that type (mean over panel draws and folds).",
+          '',
+          ...recall,
         );
       const confusion = confusionTables(taskRows);
       if (confusion.length > 0) out.push('', '### Confusion matrices', '', ...confusion);

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ready } from '../engine/tf.ts';
 import { saveModel } from './checkpoint.ts';
-import { type GexbertConfig, makeConfig } from './config.ts';
+import { defaultConfig, type GexbertConfig, makeConfig } from './config.ts';
 import type { GexbertModel } from './model.ts';
 import {
   type ExpressionMatrix,
@@ -45,6 +45,11 @@ export interface RecipeOptions {
   vocabularySize?: number;
   /** Genes the vocabulary may use (e.g. protein-coding Ensembl IDs); default all. */
   allowedGenes?: ReadonlySet<string>;
+  /**
+   * Minimum mean log2(CPM + 1) of a vocabulary gene (default 1, which drops barely expressed genes of a
+   * genome-wide table); 0 for a gene set already chosen, so none of its genes is dropped for low expression.
+   */
+  minMean?: number;
   /** Overrides of the recipe's model and training settings. */
   config?: Partial<GexbertConfig>;
   seed?: number;
@@ -93,6 +98,21 @@ export interface RecipeResult {
   stats: NormStats;
 }
 
+/**
+ * Input and query genes per sample and step that fit a vocabulary of `vocabSize` genes: unchanged when
+ * they do, otherwise both shrunk in proportion so they add up to the vocabulary (a 100-gene set: 66 input
+ * genes, 30% of them masked, and 34 queries instead of 128 + 64).
+ */
+export function tokensWithin(
+  inputGenes: number,
+  queryGenes: number,
+  vocabSize: number,
+): { inputGenes: number; queryGenes: number } {
+  if (inputGenes + queryGenes <= vocabSize) return { inputGenes, queryGenes };
+  const input = Math.max(1, Math.floor((vocabSize * inputGenes) / (inputGenes + queryGenes)));
+  return { inputGenes: input, queryGenes: Math.max(0, vocabSize - input) };
+}
+
 /** Trains GexBERT on `counts` (samples x genes raw counts) and writes a complete checkpoint. */
 export async function trainCheckpoint(
   counts: ExpressionMatrix,
@@ -102,11 +122,12 @@ export async function trainCheckpoint(
   const vocab = selectVocabulary(counts, {
     k: options.vocabularySize ?? 1000,
     ...(options.allowedGenes ? { allowed: new Set(options.allowedGenes) } : {}),
-    minMean: 1,
+    minMean: options.minMean ?? 1,
   });
+  const settings = { ...defaultConfig, ...RECIPE_DEFAULTS, ...options.config };
   const config = makeConfig({
-    ...RECIPE_DEFAULTS,
-    ...options.config,
+    ...settings,
+    ...tokensWithin(settings.inputGenes, settings.queryGenes, vocab.length),
     vocabSize: vocab.length,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
   });

@@ -4,7 +4,13 @@ import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { proteinCodingGenes } from '@gexbert/core/training/corpus';
-import { expectedSeconds, foldCount, runEvaluation } from '@gexbert/model/evaluate/run';
+import {
+  describeDataset,
+  detectDataset,
+  expectedSeconds,
+  foldCount,
+  runEvaluation,
+} from '@gexbert/model/evaluate/run';
 import type { Command } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
 
@@ -31,11 +37,14 @@ function checkAttachTarget(dir: string): void {
   }
 }
 
+const DATASET =
+  'a folder (or file) of genes x samples count tables, or a folder with a <name>_expression.tsv.gz (samples x genes) and <name>_samples.tsv (sample, patient, cancer_type) pair';
+
 /** Checks that each given input path exists before the long run starts. */
 function checkInputs(flags: Flags): void {
   const inputs: [string, string | undefined, string][] = [
-    ['--train', flags.train, 'a folder (or file) of genes x samples count tables'],
-    ['--test', flags.test, 'a folder (or file) of genes x samples count tables'],
+    ['--train', flags.train, DATASET],
+    ['--test', flags.test, DATASET],
     ['--clinical', flags.clinical, 'the overall-survival table (patient, OS_time_days, OS_event)'],
   ];
   for (const [flag, value, what] of inputs)
@@ -62,10 +71,13 @@ export function registerEvaluate(program: Command): void {
     .description(
       'train GexBERT on training samples and compare it with baselines on test samples: cancer-type classification, survival, imputation',
     )
-    .requiredOption('--train <dir>', 'count files of the training samples (genes x samples TSV, .gz allowed)')
+    .requiredOption(
+      '--train <dir>',
+      'the training samples: count files (genes x samples TSV, .gz allowed), or a folder with <name>_expression.tsv.gz (samples x genes normalised values) and <name>_samples.tsv (sample, patient, cancer_type)',
+    )
     .option(
       '--test <dir>',
-      'count files of the test samples (default: stratified cross-validation on --train; with --quick one 70/30 split)',
+      'the test samples, in the same form as --train (default: stratified cross-validation on --train; with --quick one 70/30 split)',
     )
     .option('--folds <n>', 'cross-validation folds when there is no --test (full mode)', '3')
     .option('--clinical <file>', 'overall-survival table (patient, OS_time_days, OS_event)')
@@ -90,6 +102,13 @@ export function registerEvaluate(program: Command): void {
         process.stderr.write(
           `evaluate: expected duration about ${minutes.toFixed(0)} min on an idle 2-core machine (${quick ? 'quick mode, one split' : `full mode, ${nFolds} fold${nFolds > 1 ? 's' : ''}`})\n`,
         );
+        // Count tables are genome-wide (Ensembl IDs): the vocabulary is restricted to protein-coding genes. A
+        // sample table's genes are an already chosen set (pancan33: 100 Entrez IDs, which the Ensembl-keyed
+        // filter would all drop): every one of them is used, so no filter is passed.
+        const sources = [flags.train, ...(flags.test === undefined ? [] : [flags.test])].map(detectDataset);
+        for (const [i, source] of sources.entries())
+          process.stderr.write(`evaluate: ${i === 0 ? '--train' : '--test'} is ${describeDataset(source)}\n`);
+        const countTables = sources.every((s) => s.kind === 'count tables');
         const started = Date.now();
         const result = await runEvaluation({
           train: flags.train,
@@ -99,7 +118,7 @@ export function registerEvaluate(program: Command): void {
           quick,
           folds,
           out: flags.out,
-          allowedGenes: proteinCodingGenes(),
+          ...(countTables ? { allowedGenes: proteinCodingGenes() } : {}),
           log: (line) =>
             process.stderr.write(`evaluate [${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`),
         });

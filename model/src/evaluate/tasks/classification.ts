@@ -3,15 +3,15 @@
  * draw, logistic regression and an MLP on the k measured genes, against GexBERT's embedding of the same k
  * genes with a logistic head (frozen encoder) and GexBERT fine-tuned end to end (finetune.ts). Then the
  * same methods on panels chosen from the training samples: the platform's panel (GexBERT restoration
- * importance, panel.ts) and a supervised ANOVA panel. Accuracy, macro-F1 and (at k = 64, random panels)
- * confusion counts are recorded.
+ * importance, panel.ts) and a supervised ANOVA panel. Accuracy, macro-F1, per-type recall and (at k = 64,
+ * random panels) confusion counts are recorded.
  */
 import { fitLogisticRegression, fitMlp } from '../classify.ts';
 import { randomGenePanel } from '../data.ts';
 import { finetuneClassifier } from '../finetune.ts';
 import { embedPanel, type FoldContext, type ModelView } from '../fold.ts';
 import { selectCols } from '../matrix.ts';
-import { accuracy, confusionMatrix, macroF1 } from '../metrics.ts';
+import { accuracy, confusionMatrix, macroF1, perClassF1 } from '../metrics.ts';
 import { anovaPanel, panelRestorationError, restorationPanel } from '../panel.ts';
 
 /** The GexBERT methods' names in the report. */
@@ -72,7 +72,10 @@ export function chosenPanelSizes(quick: boolean, vocabularySize: number): number
 /** The k = 64 panel's confusion counts are recorded (the paper's headline panel size). */
 const CONFUSION_K = 64;
 
-/** Records accuracy, macro-F1 and (for k = 64) confusion counts of one method on one panel. */
+/**
+ * Records accuracy, macro-F1, the recall of every type among the test samples and (for k = 64) confusion
+ * counts of one method on one panel.
+ */
 export function recordPredictions(
   fold: FoldContext,
   method: string,
@@ -83,14 +86,25 @@ export function recordPredictions(
   const m = fold.measurements;
   m.record('classification', method, setting, 'accuracy', [accuracy(fold.testLabels, predicted)]);
   m.record('classification', method, setting, 'macro-F1', [macroF1(fold.testLabels, predicted)]);
-  if (!withConfusion) return;
   const classes = [...new Set(fold.data.labels)].sort();
   const cm = confusionMatrix(fold.testLabels, predicted, classes);
+  const { recall } = perClassF1(cm);
+  classes.forEach((type, t) => {
+    // A type without test samples in this split has no recall here (its mean is over the other splits).
+    if (cm.counts[t]!.some((c) => c > 0))
+      m.record('classification', method, setting, recallMetric(type), [recall[t]!]);
+  });
+  if (!withConfusion) return;
   cm.counts.forEach((row, t) => {
     row.forEach((count, p) => {
       m.record('classification', method, setting, confusionMetric(classes[t]!, classes[p]!), [count], true);
     });
   });
+}
+
+/** The metric name of one type's recall (share of its test samples predicted as it), averaged over draws and folds. */
+export function recallMetric(type: string): string {
+  return `recall:${type}`;
 }
 
 /** The metric name of one confusion-matrix cell (true class, predicted class); counts are summed over draws and folds. */
@@ -129,7 +143,7 @@ async function classifyPanel(
   const eTest = await embedPanel(view, view.testZ, inPanel);
   const head = fitLogisticRegression(eTrain, fold.trainLabels);
   recordPredictions(fold, GEXBERT_LINEAR, setting, head.predict(eTest), withConfusion);
-  if (!run.finetune || view !== fold) return;
+  if (!run.finetune || view !== fold || fold.skip.has('finetune')) return;
   const tuned = finetuneClassifier(fold.model, fold.stats, fold.trainZ, fold.trainLabels, panel, {
     seed: run.seed,
   });

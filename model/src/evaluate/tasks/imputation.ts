@@ -19,9 +19,9 @@ export function missingRates(quick: boolean): number[] {
   return quick ? [0.3, 0.7] : [0.3, 0.5, 0.7, 0.9];
 }
 
-/** Sizes of the vocabulary gene sets per mode (at most the vocabulary). */
+/** Sizes of the vocabulary gene sets per mode; a size above the vocabulary becomes the whole vocabulary. */
 export function geneSetSizes(quick: boolean, vocabularySize: number): number[] {
-  return (quick ? [256] : [256, 1000]).filter((n) => n <= vocabularySize);
+  return [...new Set((quick ? [256] : [256, 1000]).map((n) => Math.min(n, vocabularySize)))];
 }
 
 /** Seconds a VAE may train on a gene set of this size (a safety net; early stopping usually ends it first). */

@@ -25,6 +25,9 @@ import { cohortRisk } from './survivalCohorts.ts';
 /** The GexBERT risk model's name in the report. */
 export const GEXBERT_RISK = 'gexbert-embedding+pca5+cox';
 
+/** The method name of the rows counting the samples joined to the survival table (every method uses them). */
+export const JOINED_METHOD = 'all methods';
+
 /** The setting of the pooled models. */
 export const POOLED_SETTING = 'overall survival, all types';
 
@@ -56,7 +59,7 @@ async function withSurvival(
   labels: string[],
 ): Promise<SurvivalPatients> {
   const os = fold.survival!;
-  const patient = (s: number) => fold.data.counts.sampleIds[s]!.slice(0, 12);
+  const patient = (s: number) => fold.data.patients[s]!;
   const rows = idx.flatMap((s, r) => (os.has(patient(s)) ? [r] : []));
   const recs = rows.map((r) => os.get(patient(idx[r]!))!);
   const zRows = selectRows(z, rows);
@@ -94,10 +97,12 @@ export async function survivalRisk(fold: FoldContext): Promise<RiskGroupMember[]
     `survival: ${train.rows.length} training and ${test.rows.length} test patients with overall survival`,
   );
   fold.note(
-    `Survival${fold.folds > 1 ? ` (fold ${fold.fold + 1})` : ''}: ${train.rows.length} training and ${test.rows.length} test patients with overall survival.`,
+    `Survival${fold.folds > 1 ? ` (fold ${fold.fold + 1})` : ''}: ${train.rows.length} training and ${test.rows.length} test patients with overall survival (joined on each sample's patient).`,
   );
   const setting = POOLED_SETTING;
   const m = fold.measurements;
+  m.record('survival', JOINED_METHOD, setting, 'training patients joined', [train.rows.length]);
+  m.record('survival', JOINED_METHOD, setting, 'test patients joined', [test.rows.length]);
   const pca = pcaCoxRisk(train.z, train.data, test.z, test.data, { k: 5 });
   const gex = pcaCoxRisk(train.embedding, train.data, test.embedding, test.data, { k: 5 });
   const type = cancerTypeCoxRisk(train.types, train.data, test.types, test.data);
