@@ -60,3 +60,23 @@ describe('closed forms', () => {
     expect(() => twoGroupDesign(['x', 'y', 'z'])).toThrow(/two groups/);
   });
 });
+
+describe('degenerate genes', () => {
+  // Gene 1 varies, gene 2 is constant, gene 3 has no values, gene 4 lacks two values.
+  const groups = ['a', 'a', 'a', 'b', 'b', 'b'];
+  const N = Number.NaN;
+  const rows = [
+    [1, 2, 3, 4, 6, 5],
+    [2, 2, 2, 2, 2, 2],
+    [N, N, N, N, N, N],
+    [1.5, N, 2.5, 3, N, 4.5],
+  ];
+  it.each(['limma', 'welch', 'wilcoxon'] as const)('%s: undefined tests are NaN, the rest stand', (method) => {
+    const result = compareGroups({ values: rows, groups, method });
+    expect(result.rows[0]!.pValue).toBeGreaterThan(0);
+    expect(result.rows[2]!.pValue).toBeNaN();
+    expect(result.rows[2]!.adjPValue).toBeNaN();
+    expect(result.rows[3]!.logFC).toBe(3.75 - 2);
+    if (method !== 'limma') expect(result.rows[1]!.pValue).toBeNaN();
+  });
+});
