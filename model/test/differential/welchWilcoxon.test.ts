@@ -71,12 +71,15 @@ describe('degenerate genes', () => {
     [N, N, N, N, N, N],
     [1.5, N, 2.5, 3, N, 4.5],
   ];
-  it.each(['limma', 'welch', 'wilcoxon'] as const)('%s: undefined tests are NaN, the rest stand', (method) => {
-    const result = compareGroups({ values: rows, groups, method });
-    expect(result.rows[0]!.pValue).toBeGreaterThan(0);
-    expect(result.rows[2]!.pValue).toBeNaN();
-    expect(result.rows[2]!.adjPValue).toBeNaN();
-    expect(result.rows[3]!.logFC).toBe(3.75 - 2);
-    if (method !== 'limma') expect(result.rows[1]!.pValue).toBeNaN();
-  });
+  it.each(['limma', 'welch', 'wilcoxon'] as const)(
+    '%s: undefined tests are NaN, the rest stand',
+    (method) => {
+      const result = compareGroups({ values: rows, groups, method });
+      expect(result.rows[0]!.pValue).toBeGreaterThan(0);
+      expect(result.rows[2]!.pValue).toBeNaN();
+      expect(result.rows[2]!.adjPValue).toBeNaN();
+      expect(result.rows[3]!.logFC).toBe(3.75 - 2);
+      if (method !== 'limma') expect(result.rows[1]!.pValue).toBeNaN();
+    },
+  );
 });
