@@ -1,12 +1,17 @@
 // Every kind of bad input, through the real `gexbert ingest` command against a real database: one error
 // line naming file, line (and column) and the fix, a non-zero exit, the data exactly as before (no sample,
 // expression value, patient or cohort written) and the attempt recorded as ONE FAILED import carrying
-// that same error.
+// that same error. Then the same bad files uploaded through the GraphQL API by a curator: the same
+// refusal as BAD_USER_INPUT, nothing written, one FAILED import each.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createToken } from '../../services/api/src/auth/tokens.ts';
+import { type RunningApi, startApi } from '../../services/api/src/server.ts';
+import { createPrisma } from '../../services/core/src/db/prisma.ts';
 import { geneReference } from '../../services/core/src/gene/reference.ts';
 import { createTestDatabase, fingerprint, query } from '../../services/core/src/testing/database.ts';
 import { errorLines, runCli } from '../support/cli.ts';
@@ -95,6 +100,9 @@ async function expectFailure(args: string[], kind: string): Promise<{ error: str
   return { error: errors[0]!, record };
 }
 
+/** The bad counts files the CLI refused, with where; uploaded again below. */
+const rejectedFiles: { file: string; where: { line: number; column?: number } }[] = [];
+
 async function expectRejected(
   args: string[],
   file: string,
@@ -102,6 +110,7 @@ async function expectRejected(
   fix: RegExp,
 ) {
   const { error, record } = await expectFailure(args, 'COUNTS');
+  rejectedFiles.push({ file, where });
   const location = `${file}:${where.line}${where.column === undefined ? '' : `:${where.column}`}`;
   expect(error).toContain(location);
   expect(error).toMatch(fix);
@@ -247,5 +256,64 @@ describe('gexbert ingest clinical', () => {
     );
     expect(patients.map((p) => p.barcode)).toEqual(['TCGA-AA-0001', 'TCGA-AA-0002', 'TCGA-AA-0003']);
     expect(patients[0]).toMatchObject({ osDays: 100, osEvent: 1 });
+  });
+});
+
+describe('the same bad files uploaded through the GraphQL API', () => {
+  let api: RunningApi;
+  let pool: pg.Pool;
+  let prisma: ReturnType<typeof createPrisma>;
+  let curator: string;
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: url, max: 4 });
+    prisma = createPrisma(url);
+    api = await startApi({ pool, prisma, port: 0, env: {} });
+    curator = (await createToken(pool, 'bad files curator', 'CURATOR')).token;
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await prisma?.$disconnect();
+    await pool?.end();
+  });
+
+  it('refuses each as BAD_USER_INPUT naming the file and line; nothing is written, one FAILED import each', async () => {
+    expect(rejectedFiles.length).toBeGreaterThanOrEqual(8);
+    for (const { file, where } of rejectedFiles) {
+      const name = path.basename(file);
+      const before = await snapshot();
+      const form = new FormData();
+      form.append(
+        'operations',
+        JSON.stringify({
+          query:
+            'mutation($file: Upload!) { ingestCountsUpload(file: $file, cohort: "bad upload") { written } }',
+          variables: { file: null },
+        }),
+      );
+      form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+      form.append('0', new Blob([new Uint8Array(fs.readFileSync(file))]), name);
+      const res = await fetch(api.url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${curator}`, 'apollo-require-preflight': 'true' },
+        body: form,
+      });
+      const body = (await res.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+      expect(body.errors, name).toHaveLength(1);
+      expect(body.errors![0]!.extensions?.code, name).toBe('BAD_USER_INPUT');
+      const location = `${name}:${where.line}${where.column === undefined ? '' : `:${where.column}`}`;
+      expect(body.errors![0]!.message.startsWith(location), `${name}: ${body.errors![0]!.message}`).toBe(
+        true,
+      );
+      const after = await snapshot();
+      expect(after.data, name).toEqual(before.data);
+      const added = after.imports.slice(before.imports.length);
+      expect(added, name).toHaveLength(1);
+      expect(added[0], name).toMatchObject({
+        kind: 'COUNTS',
+        status: 'FAILED',
+        fileName: name,
+        sampleCount: 0,
+      });
+    }
   });
 });
