@@ -37,12 +37,27 @@ interface TmmTrim {
   Acutoff: number;
 }
 
-/** edgeR's .calcFactorTMM for one sample against the reference (both count columns). */
+/** The reference sample's terms of the TMM log-ratios and variances, computed once. */
+interface TmmReference {
+  /** ref / nR, log2(ref / nR) and (nR - ref) / nR / ref per gene. */
+  fraction: Float64Array;
+  logFraction: Float64Array;
+  variance: Float64Array;
+}
+
+function tmmReference(ref: Float64Array, nR: number): TmmReference {
+  return {
+    fraction: ref.map((r) => r / nR),
+    logFraction: ref.map((r) => Math.log2(r / nR)),
+    variance: ref.map((r) => (nR - r) / nR / r),
+  };
+}
+
+/** edgeR's .calcFactorTMM for one sample (its count column) against the reference. */
 function tmmFactor(
   obs: Float64Array,
-  ref: Float64Array,
   nO: number,
-  nR: number,
+  ref: TmmReference,
   trim: TmmTrim,
   scratch: Float64Array[],
 ): number {
@@ -52,13 +67,14 @@ function tmmFactor(
   let maxAbs = 0;
   for (let g = 0; g < n0; g++) {
     const o = obs[g]!;
-    const r = ref[g]!;
-    const lr = Math.log2(o / nO / (r / nR));
-    const ae = (Math.log2(o / nO) + Math.log2(r / nR)) / 2;
+    const fraction = o / nO;
+    // As edgeR: log2((obs/nO)/(ref/nR)) and the mean of log2(obs/nO) and log2(ref/nR).
+    const lr = Math.log2(fraction / ref.fraction[g]!);
+    const ae = (Math.log2(fraction) + ref.logFraction[g]!) / 2;
     if (!(Number.isFinite(lr) && Number.isFinite(ae) && ae > trim.Acutoff)) continue;
     logR[n] = lr;
     absE[n] = ae;
-    v[n] = (nO - o) / nO / o + (nR - r) / nR / r;
+    v[n] = (nO - o) / nO / o + ref.variance[g]!;
     maxAbs = Math.max(maxAbs, Math.abs(lr));
     n++;
   }
@@ -113,21 +129,30 @@ export function tmmNormFactors(counts: ExpressionMatrix, options: TmmOptions = {
   if (rows.length === 0 || nSamples === 1) return new Float64Array(nSamples).fill(1);
   const nRows = rows.length;
   const rowOffsets = Int32Array.from(rows, (g) => g * nSamples);
-  const column = (j: number, out = new Float64Array(nRows)) => {
-    for (let k = 0; k < nRows; k++) out[k] = data[rowOffsets[k]! + j]!;
-    return out;
+  // Columns are read in blocks of adjacent samples, so that each gene's row is read contiguously.
+  const BLOCK = 32;
+  const block = new Float64Array(BLOCK * nRows);
+  const eachColumn = (visit: (j: number, column: Float64Array) => void) => {
+    for (let j0 = 0; j0 < nSamples; j0 += BLOCK) {
+      const width = Math.min(BLOCK, nSamples - j0);
+      for (let k = 0; k < nRows; k++) {
+        const base = rowOffsets[k]! + j0;
+        for (let b = 0; b < width; b++) block[b * nRows + k] = data[base + b]!;
+      }
+      for (let b = 0; b < width; b++) visit(j0 + b, block.subarray(b * nRows, (b + 1) * nRows));
+    }
   };
-  const buffer = new Float64Array(nRows);
   let refColumn = options.refColumn;
   if (refColumn === undefined) {
-    const f75 = Float64Array.from(
-      { length: nSamples },
-      (_, j) => selectQuantile(column(j, buffer), nRows, 0.75) / libSize[j]!,
-    );
+    const f75 = new Float64Array(nSamples);
+    eachColumn((j, column) => {
+      f75[j] = selectQuantile(column, nRows, 0.75) / libSize[j]!;
+    });
     if (selectQuantile(f75.slice(), nSamples, 0.5) < 1e-20) {
-      const rootSums = Array.from({ length: nSamples }, (_, j) =>
-        column(j, buffer).reduce((s, x) => s + Math.sqrt(x), 0),
-      );
+      const rootSums = new Float64Array(nSamples);
+      eachColumn((j, column) => {
+        rootSums[j] = column.reduce((s, x) => s + Math.sqrt(x), 0);
+      });
       refColumn = rootSums.reduce((best, x, j) => (x > rootSums[best]! ? j : best), 0);
     } else {
       const mean = f75.reduce((s, x) => s + x, 0) / nSamples;
@@ -135,11 +160,13 @@ export function tmmNormFactors(counts: ExpressionMatrix, options: TmmOptions = {
       refColumn = distance.reduce((best, x, j) => (x < distance[best]! ? j : best), 0);
     }
   }
-  const ref = column(refColumn);
+  const refCounts = Float64Array.from(rowOffsets, (offset) => data[offset + refColumn]!);
+  const ref = tmmReference(refCounts, libSize[refColumn]!);
   const scratch = Array.from({ length: 4 }, () => new Float64Array(nRows));
-  const factors = Float64Array.from({ length: nSamples }, (_, j) =>
-    tmmFactor(column(j, buffer), ref, libSize[j]!, libSize[refColumn]!, trim, scratch),
-  );
+  const factors = new Float64Array(nSamples);
+  eachColumn((j, column) => {
+    factors[j] = tmmFactor(column, libSize[j]!, ref, trim, scratch);
+  });
   let logMean = 0;
   for (const f of factors) logMean += Math.log(f);
   const scale = Math.exp(logMean / nSamples);
