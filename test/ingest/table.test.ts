@@ -261,8 +261,8 @@ describe('a patients-as-rows table with HGNC symbols and survival columns first'
       cancerTypes: { LUAD: 4 },
       clinicalPatients: 4,
     });
-    expect(imported.warnings.join('\n')).toMatch(/NCBI aliases of several genes.*CAP \(6 genes\)/);
-    expect(imported.warnings.join('\n')).toMatch(/HER2 -> ERBB2.*FAM46C -> TENT5C/);
+    expect(imported.warnings.join('\n')).toMatch(/NCBI aliases of several genes.*column 12: CAP \(6 genes\)/);
+    expect(imported.warnings.join('\n')).toMatch(/column 10: HER2 -> ERBB2, column 11: FAM46C -> TENT5C/);
     const patients = await query<{
       barcode: string;
       osDays: number;

@@ -372,14 +372,14 @@ async function readSamplesAsRows(
   const header = table.header;
   const width = header.length;
   const isCount = COUNT_UNITS.has(unit);
-  const resolver = new GeneResolver({ file, ncbi: true, column: 1 });
+  const resolver = new GeneResolver({ file, ncbi: true, headerLine: table.headerLine });
   const keptColumns: number[] = [];
   const genes: ResolvedGene[] = [];
   let geneIds = 0;
   for (let j = 1; j < width; j++) {
     if (attributes.columns.includes(j)) continue;
     geneIds++;
-    const gene = resolver.resolve(header[j]!, table.headerLine);
+    const gene = resolver.resolve(header[j]!, j + 1);
     if (gene === null) continue;
     genes.push(gene);
     keptColumns.push(j);

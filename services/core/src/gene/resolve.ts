@@ -38,6 +38,11 @@ export interface ResolveOptions {
   column?: number;
   /** Also resolve NCBI Entrez Gene IDs and NCBI previous/alternative symbols (see rule 4b). */
   ncbi?: boolean;
+  /**
+   * The identifiers are header cells on this line (genes as columns): the position given to resolve() is
+   * each one's 1-based column, and messages name columns instead of lines.
+   */
+  headerLine?: number;
 }
 
 export interface GeneResolution {
@@ -136,8 +141,8 @@ interface Seen {
 
 const EXAMPLES = 8;
 
-function examples(items: readonly Seen[], max = EXAMPLES): string {
-  const shown = items.slice(0, max).map((s) => `line ${s.line}: ${s.id}`);
+function examples(items: readonly Seen[], max = EXAMPLES, label = 'line'): string {
+  const shown = items.slice(0, max).map((s) => `${label} ${s.line}: ${s.id}`);
   return `${shown.join(', ')}${items.length > max ? `, and ${items.length - max} more` : ''}`;
 }
 
@@ -157,12 +162,23 @@ export class GeneResolver {
   private entrez = 0;
   private total = 0;
   private readonly column: number;
+  /** What a position is: a line (genes as rows) or a header column (genes as columns). */
+  private readonly label: 'line' | 'column';
 
   constructor(
     private readonly options: ResolveOptions,
     private readonly reference: GeneReference = geneReference(),
   ) {
     this.column = options.column ?? 1;
+    this.label = options.headerLine === undefined ? 'line' : 'column';
+  }
+
+  /** Where an identifier at `position` is in the file. */
+  private at(position: number): { line: number; column: number } {
+    const header = this.options.headerLine;
+    return header === undefined
+      ? { line: position, column: this.column }
+      : { line: header, column: position };
   }
 
   /** The gene for this row, or null when the row is dropped. Throws InputError for bad identifiers. */
@@ -171,8 +187,7 @@ export class GeneResolver {
     if (id === '') {
       throw new InputError({
         file: this.options.file,
-        line,
-        column: this.column,
+        ...this.at(line),
         problem: 'the gene identifier is empty',
         fix: 'every row must start with a gene ID (Ensembl ID or HGNC symbol): fill it in or remove the row',
       });
@@ -203,9 +218,8 @@ export class GeneResolver {
       const name = gene.symbol !== null && gene.symbol !== gene.ensemblId ? ` (${gene.symbol})` : '';
       throw new InputError({
         file: this.options.file,
-        line,
-        column: this.column,
-        problem: `gene ${gene.ensemblId}${name} appears twice: line ${first.line} ('${first.id}') and line ${line} ('${id}')`,
+        ...this.at(line),
+        problem: `gene ${gene.ensemblId}${name} appears twice: ${this.label} ${first.line} ('${first.id}') and ${this.label} ${line} ('${id}')`,
         fix: 'keep one row per gene: remove the duplicate row (or add the two rows up if they are parts of the same gene)',
       });
     }
@@ -243,8 +257,7 @@ export class GeneResolver {
           : `; ${id} was probably ${mangled.current ?? mangled.original}${mangled.current ? ` (formerly ${mangled.original})` : ''}`;
       throw new InputError({
         file: this.options.file,
-        line,
-        column: this.column,
+        ...this.at(line),
         problem: `the gene identifier '${id}' is a ${mangled.kind === 'date' ? 'date' : 'number in scientific notation'}: a spreadsheet converted a gene symbol`,
         fix: `re-export the data without spreadsheet ${mangled.kind === 'date' ? 'date' : 'number'} conversion (import the gene column as text), or use Ensembl gene IDs${guess}`,
       });
@@ -309,67 +322,72 @@ export class GeneResolver {
       const first = bad[0]!;
       throw new InputError({
         file,
-        line: first.line,
-        column: this.column,
-        problem: `${bad.length} of ${this.total} gene identifiers (${Math.round((100 * bad.length) / this.total)}%) are neither GENCODE v36 Ensembl gene IDs nor HGNC symbols (${examples(bad, 5)})`,
+        ...this.at(first.line),
+        problem: `${bad.length} of ${this.total} gene identifiers (${Math.round((100 * bad.length) / this.total)}%) are neither GENCODE v36 Ensembl gene IDs nor HGNC symbols (${examples(bad, 5, this.label)})`,
         fix: unknownFix(bad),
       });
     }
     const warnings: string[] = [];
     if (this.unknown.length > 0) {
       warnings.push(
-        `${file}: ${this.unknown.length} gene identifier(s) unknown to GENCODE v36 were dropped (${examples(this.unknown)})`,
+        `${file}: ${this.unknown.length} gene identifier(s) unknown to GENCODE v36 were dropped (${examples(this.unknown, EXAMPLES, this.label)})`,
       );
     }
     if (this.ambiguous.length > 0) {
       warnings.push(
-        `${file}: ${this.ambiguous.length} symbol(s) name several GENCODE v36 genes (none of them the single protein-coding one) and were dropped; use Ensembl IDs to keep them (${examples(this.ambiguous)})`,
+        `${file}: ${this.ambiguous.length} symbol(s) name several GENCODE v36 genes (none of them the single protein-coding one) and were dropped; use Ensembl IDs to keep them (${examples(this.ambiguous, EXAMPLES, this.label)})`,
       );
     }
     if (this.ambiguousAlias.length > 0) {
       const shown = this.ambiguousAlias
         .slice(0, EXAMPLES)
-        .map((a) => `line ${a.line}: ${a.id} (${a.n} genes)`);
+        .map((a) => `${this.label} ${a.line}: ${a.id} (${a.n} genes)`);
       warnings.push(
         `${file}: ${this.ambiguousAlias.length} identifier(s) are NCBI aliases of several genes; not guessed, reported as unmapped (${shown.join(', ')}${this.ambiguousAlias.length > EXAMPLES ? ', ...' : ''}); use Ensembl IDs or current HGNC symbols to keep them`,
       );
     }
     if (this.ncbiAliased.length > 0) {
-      const shown = this.ncbiAliased.slice(0, EXAMPLES).map((a) => `line ${a.line}: ${a.id} -> ${a.current}`);
+      const shown = this.ncbiAliased
+        .slice(0, EXAMPLES)
+        .map((a) => `${this.label} ${a.line}: ${a.id} -> ${a.current}`);
       warnings.push(
         `${file}: ${this.ncbiAliased.length} previous or alternative symbol(s) mapped through NCBI Gene to their GENCODE v36 gene (${shown.join(', ')}${this.ncbiAliased.length > EXAMPLES ? ', ...' : ''})`,
       );
     }
     if (this.picked.length > 0) {
       warnings.push(
-        `${file}: ${this.picked.length} symbol(s) name several genes; the protein-coding one was used (${examples(this.picked)})`,
+        `${file}: ${this.picked.length} symbol(s) name several genes; the protein-coding one was used (${examples(this.picked, EXAMPLES, this.label)})`,
       );
     }
     if (this.aliased.length > 0) {
-      const shown = this.aliased.slice(0, EXAMPLES).map((a) => `line ${a.line}: ${a.id} -> ${a.current}`);
+      const shown = this.aliased
+        .slice(0, EXAMPLES)
+        .map((a) => `${this.label} ${a.line}: ${a.id} -> ${a.current}`);
       warnings.push(
         `${file}: ${this.aliased.length} old symbol(s) mapped to their current HGNC names (${shown.join(', ')}${this.aliased.length > EXAMPLES ? ', ...' : ''}); check that they were not damaged by a spreadsheet`,
       );
     }
     if (this.caseFolded.length > 0) {
-      const shown = this.caseFolded.slice(0, EXAMPLES).map((a) => `line ${a.line}: ${a.id} -> ${a.symbol}`);
+      const shown = this.caseFolded
+        .slice(0, EXAMPLES)
+        .map((a) => `${this.label} ${a.line}: ${a.id} -> ${a.symbol}`);
       warnings.push(
         `${file}: ${this.caseFolded.length} symbol(s) matched only ignoring case (${shown.join(', ')}${this.caseFolded.length > EXAMPLES ? ', ...' : ''})`,
       );
     }
     if (this.retired.length > 0) {
       warnings.push(
-        `${file}: ${this.retired.length} Ensembl gene ID(s) are not in GENCODE v36 (e.g. retired since an older release); kept without symbol or type (${examples(this.retired)})`,
+        `${file}: ${this.retired.length} Ensembl gene ID(s) are not in GENCODE v36 (e.g. retired since an older release); kept without symbol or type (${examples(this.retired, EXAMPLES, this.label)})`,
       );
     }
     if (this.parY.length > 0) {
       warnings.push(
-        `${file}: ${this.parY.length} _PAR_Y row(s) (chrY copies of pseudoautosomal genes) were dropped; the chrX rows carry these genes (${examples(this.parY, 3)})`,
+        `${file}: ${this.parY.length} _PAR_Y row(s) (chrY copies of pseudoautosomal genes) were dropped; the chrX rows carry these genes (${examples(this.parY, 3, this.label)})`,
       );
     }
     if (this.kept.length > 0) {
       warnings.push(
-        `${file}: ${this.kept.length} gene identifier(s) unknown to GENCODE v36 were kept as given because unknown genes are allowed (${examples(this.kept, 3)})`,
+        `${file}: ${this.kept.length} gene identifier(s) unknown to GENCODE v36 were kept as given because unknown genes are allowed (${examples(this.kept, 3, this.label)})`,
       );
     }
     return { unmapped: bad.map((b) => b.id), warnings, entrez: this.entrez };

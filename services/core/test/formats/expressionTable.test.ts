@@ -64,6 +64,16 @@ describe('parseExpressionTable', () => {
     );
   });
 
+  it('refuses a gene twice in the header (a symbol and its Entrez ID), naming both columns', async () => {
+    const file = await tmp.write('gene_twice.tsv', 'sample\tTP53\tEGFR\t7157\nTCGA-AA-0001-01\t1\t2\t3\n');
+    await expectInputError(parseExpressionTable(file), {
+      file,
+      line: 1,
+      column: 4,
+      problem: /ENSG00000141510 \(TP53\) appears twice: column 2 \('TP53'\) and column 4 \('7157'\)/,
+    });
+  });
+
   it('refuses an unknown --attribute-columns name and a sample twice', async () => {
     const file = await tmp.write(
       'twice.tsv',
