@@ -10,7 +10,7 @@ import {
   ingestXena,
   type TableReport,
 } from '@gexbert/core/ingest/index';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { OutputOptions } from '../output.ts';
 import { report } from '../output.ts';
 import { progress } from '../progress.ts';
@@ -96,7 +96,12 @@ export function registerIngest(program: Command): void {
       '--cancer-type <type>',
       'cancer type of samples that the table and sample table say nothing about',
     )
-    .option('--samples-as-rows', 'each row is a sample, genes are the columns (default: detected)')
+    .addOption(
+      new Option(
+        '--samples-as-rows',
+        'each row is a sample, genes are the columns (default: detected)',
+      ).conflicts('genesAsRows'),
+    )
     .option('--genes-as-rows', 'each row is a gene, samples are the columns (default: detected)')
     .option(
       '--attribute-columns <names>',
@@ -110,9 +115,6 @@ export function registerIngest(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .action((file: string, flags: TableFlags) => {
-      if (flags.samplesAsRows && flags.genesAsRows) {
-        throw new InvalidArgumentError('pass --samples-as-rows or --genes-as-rows, not both');
-      }
       return runMatrixIngest(flags, 'table', (pool, onProgress) =>
         ingestTable(pool, file, {
           cohort: flags.cohort,

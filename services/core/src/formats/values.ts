@@ -166,7 +166,7 @@ export function readValue(
       `the value ${cell.trim()} ${where(at)} is negative, which ${unit} values cannot be`,
       LOG2_UNITS.has(unit)
         ? 'if the data are log2(x + small offset) or centred, pass --unit LOG2_OTHER; otherwise check the file'
-        : 'check the file: expression values cannot be negative (log-scale data need a LOG2_* --unit)',
+        : 'check the file: expression values cannot be negative (log-scale data need a LOG2_* --unit; batch-corrected RSEM values, which can be slightly negative, --unit RSEM)',
     );
   }
   if (v > LOG2_MAX && LOG2_UNITS.has(unit)) {
