@@ -26,4 +26,4 @@ export { voom } from './voom.ts';
 export type { WelchTests } from './welch.ts';
 export { welchFromMoments, welchTests } from './welch.ts';
 export type { WilcoxonTests } from './wilcoxon.ts';
-export { wilcoxonFromRankSum, wilcoxonTests } from './wilcoxon.ts';
+export { rankSumSorted, wilcoxonFromRankSum, wilcoxonTests } from './wilcoxon.ts';

@@ -1,51 +1,8 @@
 /**
- * Ranks and order statistics in linear time: average ("midrank") ranks as R's
- * `rank(ties.method = "average")`, quickselect, and the range of values whose midranks fall in a
- * window (TMM's trimming) without sorting.
+ * Order statistics in linear time: quickselect, R's type-7 quantile by selection, and the range of
+ * values whose average ranks (R's `rank(ties.method = "average")`) fall in a window — TMM's
+ * trimming — without sorting.
  */
-
-/** First index in sorted[0, n) whose value is >= v. */
-function lowerBound(sorted: Float64Array, n: number, v: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index in sorted[0, n) whose value is > v. */
-function upperBound(sorted: Float64Array, n: number, v: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Average rank (1-based) of v among the n sorted values (v must be one of them). */
-export function midRank(sorted: Float64Array, n: number, v: number): number {
-  return (lowerBound(sorted, n, v) + upperBound(sorted, n, v) + 1) / 2;
-}
-
-/** Sum over groups of tied values of t^3 - t (t the group size), for the Wilcoxon variance. */
-export function tieSum(sorted: Float64Array, n: number): number {
-  let sum = 0;
-  let start = 0;
-  for (let i = 1; i <= n; i++) {
-    if (i === n || sorted[i] !== sorted[start]) {
-      const t = i - start;
-      sum += t * t * t - t;
-      start = i;
-    }
-  }
-  return sum;
-}
 
 /**
  * The k-th smallest (0-based) of a[0, n), in expected linear time (Hoare quickselect, median of

@@ -1,12 +1,12 @@
 /**
  * Wilcoxon rank-sum (Mann-Whitney) tests, R's `wilcox.test(comparison, reference, exact = FALSE,
  * correct = TRUE)`: normal approximation with continuity correction and tie-corrected variance.
- * NaN values are left out. One native sort per gene into a reused buffer.
+ * NaN values are left out. Per gene, each group's values are sorted (native sort, reused buffers)
+ * and merged.
  */
 import { normalSurvival } from '../survival/index.ts';
 import type { ExpressionMatrix, TwoGroupDesign } from './design.ts';
 import { gatherGene, geneSlice } from './moments.ts';
-import { midRank, tieSum } from './ranks.ts';
 
 export interface WilcoxonTests {
   /** R's W: rank sum of the compared group minus nx (nx + 1) / 2. */
@@ -29,6 +29,38 @@ export function wilcoxonFromRankSum(
   return { z, pValue: Math.min(1, 2 * normalSurvival(Math.abs(z))) };
 }
 
+/**
+ * R's W and the tie sum from the two groups' values, each sorted increasingly: one merge walks the
+ * tie groups of the pooled sample (average rank of a group at positions [p, p + t): p + (t + 1) / 2).
+ */
+export function rankSumSorted(x: Float64Array, y: Float64Array): { W: number; ties: number } {
+  const nx = x.length;
+  const ny = y.length;
+  let i = 0;
+  let j = 0;
+  let position = 0;
+  let rankSum = 0;
+  let ties = 0;
+  while (i < nx || j < ny) {
+    const v = j >= ny || (i < nx && x[i]! <= y[j]!) ? x[i]! : y[j]!;
+    let cx = 0;
+    let cy = 0;
+    while (i < nx && x[i] === v) {
+      i++;
+      cx++;
+    }
+    while (j < ny && y[j] === v) {
+      j++;
+      cy++;
+    }
+    const t = cx + cy;
+    rankSum += cx * (position + (t + 1) / 2);
+    ties += t * t * t - t;
+    position += t;
+  }
+  return { W: rankSum - (nx * (nx + 1)) / 2, ties };
+}
+
 export function wilcoxonTests(matrix: ExpressionMatrix, design: TwoGroupDesign): WilcoxonTests {
   const nGenes = matrix.nGenes;
   const out: WilcoxonTests = {
@@ -37,25 +69,23 @@ export function wilcoxonTests(matrix: ExpressionMatrix, design: TwoGroupDesign):
     pValue: new Float64Array(nGenes),
   };
   const slice = geneSlice(design);
-  const sorted = new Float64Array(design.columns.length);
+  const x = new Float64Array(design.nComparison);
+  const y = new Float64Array(design.nReference);
   for (let g = 0; g < nGenes; g++) {
-    const { n, y, group } = gatherGene(matrix, design, g, slice);
-    sorted.set(y.subarray(0, n));
-    sorted.subarray(0, n).sort();
-    let rankSum = 0;
+    const { n, y: values, group } = gatherGene(matrix, design, g, slice);
     let nx = 0;
+    let ny = 0;
     for (let k = 0; k < n; k++) {
-      if (!group[k]) continue;
-      rankSum += midRank(sorted, n, y[k]!);
-      nx++;
+      if (group[k]) x[nx++] = values[k]!;
+      else y[ny++] = values[k]!;
     }
-    const ny = n - nx;
-    out.W[g] = rankSum - (nx * (nx + 1)) / 2;
+    const { W, ties } = rankSumSorted(x.subarray(0, nx).sort(), y.subarray(0, ny).sort());
+    out.W[g] = W;
     if (nx === 0 || ny === 0) {
       out.z[g] = out.pValue[g] = Number.NaN;
       continue;
     }
-    const test = wilcoxonFromRankSum(out.W[g]!, nx, ny, tieSum(sorted, n));
+    const test = wilcoxonFromRankSum(W, nx, ny, ties);
     out.z[g] = test.z;
     out.pValue[g] = test.pValue;
   }
