@@ -3,41 +3,26 @@
 // on the measured genes, standardised log2(x + 1), 97th-percentile threshold) is fitted on 2/3 of the other
 // types' samples and scores the remaining third against the left-out type. Three seeds. No GexBERT involved:
 // the score reads the measured genes only. Run: npx tsx model/experiments/trust-ood-pancan33.ts
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { loadDataset, toExpression } from '../src/evaluate/inputs.ts';
+import { matrixToLog2Cpm } from '../src/gexbert/normalise.ts';
 import { leaveOneTypeOut } from '../src/heads/heldOut.ts';
 import type { HeadReference } from '../src/heads/reference.ts';
 
 const DIR = path.resolve(import.meta.dirname, '../../../shared/data/tcga/pancan33');
-const [header, ...lines] = gunzipSync(readFileSync(path.join(DIR, 'pancan33_expression.tsv.gz')))
-  .toString('utf8')
-  .trimEnd()
-  .split('\n');
-const G = header!.split('\t').length - 1;
-const types = new Map(
-  readFileSync(path.join(DIR, 'pancan33_samples.tsv'), 'utf8')
-    .trimEnd()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split('\t'))
-    .map((c) => [c[0]!, c[2]!] as const),
-);
-const samples = lines.map((l) => l.split('\t')[0]!);
-const x = lines.map((l) =>
-  l
-    .split('\t')
-    .slice(1)
-    .map((v) => Math.log2(Math.max(Number(v), 0) + 1)),
-); // n x G
+const data = loadDataset(DIR); // the sample table: normalised values, cancer type per sample
+const samples = data.counts.sampleIds;
+const G = data.counts.geneIds.length;
+const n = samples.length;
+// log2(max(x, 0) + 1): the model's log transform of normalised ('cpm') values
+const lc = matrixToLog2Cpm(toExpression(data.counts, [...Array(n).keys()], data.unit));
+const x = Array.from({ length: n }, (_, i) => Array.from(lc.subarray(i * G, (i + 1) * G))); // n x G
 const mean = Array.from({ length: G }, (_, g) => x.reduce((a, r) => a + r[g]!, 0) / x.length);
 const sd = mean.map((m, g) => Math.sqrt(x.reduce((a, r) => a + (r[g]! - m) ** 2, 0) / (x.length - 1)) || 1);
-const counts = new Map<string, number>();
-for (const s of samples) counts.set(types.get(s)!, (counts.get(types.get(s)!) ?? 0) + 1);
 const reference: HeadReference = {
   samples,
   // types with fewer than 10 samples stay in the reference as known types but are not left out
-  cancerTypes: samples.map((s) => types.get(s)!),
+  cancerTypes: data.labels,
   osDays: samples.map(() => null),
   osEvent: samples.map(() => null),
   genes: G,

@@ -195,7 +195,7 @@ export async function runEvaluation(options: EvaluateOptions): Promise<EvaluateR
   const chosen = isChosenGeneSet(data);
   if (chosen)
     note(
-      `Normalised values: log2(max(x, 0) + 1) (the model's log transform; the few batch-correction values below 0 count as 0), then per-gene z-scores fitted on each split's training samples, which GexBERT and every baseline read. The ${data.counts.geneIds.length} genes are an already chosen set: GexBERT's vocabulary is all of them (no expression floor${options.allowedGenes ? ', no protein-coding filter (its Ensembl IDs would not match these gene IDs)' : ''}), panels are drawn from them, and there is no wide model.`,
+      `Normalised values: log2(max(x, 0) + 1) (the model's log transform; the few batch-correction values below 0 count as 0), then per-gene z-scores fitted on each split's training samples, which GexBERT and every baseline read. The ${data.counts.geneIds.length} genes are an already chosen set: GexBERT's vocabulary is all of them (no expression floor${options.allowedGenes ? ', no protein-coding filter (its Ensembl IDs would not match these gene IDs)' : ''}), panels are drawn from them, and there is no wide model (the trust task's PCA baseline, named for the 1,000 most variable genes, reads all of them).`,
     );
   const allowedGenes = chosen ? undefined : options.allowedGenes;
   const skip = new Set(options.skip ?? []);
