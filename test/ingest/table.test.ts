@@ -239,9 +239,10 @@ describe('a patients-as-rows table with HGNC symbols and survival columns first'
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
   });
 
-  it('is not a counts matrix', async () => {
+  it('is not a counts matrix: ingest counts points at ingest table', async () => {
     const result = await runCli(['ingest', 'counts', file], { DATABASE_URL: url });
     expect(result.code).not.toBe(0);
+    expect(errorLines(result.stderr)[0]).toMatch(/4 columns named as genes.*`gexbert ingest table <file>`/);
   });
 
   it('loads: survival and attributes to the clinical store, symbols and aliases to genes', async () => {

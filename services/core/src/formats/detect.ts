@@ -1,6 +1,8 @@
 // Recognising an input file's format from its header and first rows, so every parser can say "this is a
 // clinical table, use `gexbert ingest clinical`" instead of failing on the first odd cell.
 
+import { geneReference } from '../gene/reference.ts';
+import { parseEnsemblId } from '../gene/resolve.ts';
 import { parseBarcode } from './barcode.ts';
 import { InputError } from './inputError.ts';
 import { openTable, type TableOptions } from './table.ts';
@@ -65,6 +67,14 @@ export const SURVIVAL_COLUMNS: readonly string[] = [
   'pfi.time',
 ];
 
+/** A GENCODE v36 gene's Ensembl ID or exact symbol (no aliases or case folding: column names such as AGE stay out). */
+function isKnownGene(id: string): boolean {
+  const reference = geneReference();
+  const ens = parseEnsemblId(id);
+  if (ens !== null) return reference.byId(ens.ensemblId) !== undefined;
+  return reference.bySymbol(id).length > 0;
+}
+
 const looksLikeGene = (id: string): boolean =>
   /^ENS[A-Z]*G\d{11}/i.test(id) || /^[A-Z][A-Z0-9-]{1,14}$/.test(id);
 
@@ -89,14 +99,28 @@ export function classifyTable(
   }
   const survival = header.filter((h) => SURVIVAL_COLUMNS.includes(h.trim().toLowerCase()));
   const ids = header.filter((h) => CLINICAL_ID_COLUMNS.includes(h.trim().toLowerCase()));
-  if (survival.length > 0 || ids.length > 0) {
+  const clinical = survival.length > 0 || ids.length > 0;
+  const timeStatus = lower.includes('time') && (lower.includes('status') || lower.includes('event'));
+  // Samples as rows with survival (or ID) columns first and genes after: an expression table. A clinical
+  // table may hold a few gene columns too (mutations, markers); those are named in the reason.
+  const rest = header.slice(1).filter((h) => !survival.includes(h) && !ids.includes(h));
+  const genes = clinical || timeStatus ? rest.filter((h) => isKnownGene(h.trim())).length : 0;
+  const named = [...ids, ...survival].slice(0, 3).join(', ') || 'time and status';
+  if (genes >= 3 && genes * 2 > rest.length) {
     return {
-      format: 'clinical',
-      reason: `it has the column(s) ${[...ids, ...survival].slice(0, 4).join(', ')}`,
+      format: 'unknown',
+      reason: `samples are rows and genes are columns (a transposed matrix), with attribute columns such as ${named}`,
     };
   }
-  if (lower.includes('time') && (lower.includes('status') || lower.includes('event'))) {
-    return { format: 'clinical', reason: "it has 'time' and 'status'/'event' columns" };
+  const withGenes = genes >= 3 ? ` and ${genes} columns named as genes` : '';
+  if (clinical) {
+    return {
+      format: 'clinical',
+      reason: `it has the column(s) ${[...ids, ...survival].slice(0, 4).join(', ')}${withGenes}`,
+    };
+  }
+  if (timeStatus) {
+    return { format: 'clinical', reason: `it has 'time' and 'status'/'event' columns${withGenes}` };
   }
   if (header.length < 2 || rows.length === 0) return { format: 'unknown', reason: 'too few columns or rows' };
 
@@ -179,8 +203,10 @@ export function wrongFormatError(
         ? `use \`gexbert ingest table ${usage}\` for a table with samples as rows (it also reads Entrez IDs and attribute columns)`
         : command === null
           ? 'check that this is the right file'
-          : guess.format === 'gdc-star' || guess.format === 'gdc-sample-sheet'
-            ? `use \`${command} <dir> --sample-sheet <gdc_sample_sheet.tsv>\` for GDC downloads`
-            : `use \`${command} ${usage}\` for this file`,
+          : guess.format === 'clinical' && guess.reason.includes('columns named as genes')
+            ? `use \`gexbert ingest clinical ${usage}\` for a clinical table, or \`gexbert ingest table ${usage}\` for expression values with attribute columns`
+            : guess.format === 'gdc-star' || guess.format === 'gdc-sample-sheet'
+              ? `use \`${command} <dir> --sample-sheet <gdc_sample_sheet.tsv>\` for GDC downloads`
+              : `use \`${command} ${usage}\` for this file`,
   });
 }
