@@ -1,7 +1,7 @@
 // `gexbert ingest xena`: UCSC Xena genomic matrices (genes x samples; first header cell such as `sample`,
 // `Ensembl_ID` or `gene`; values usually log2(x + 1); `NA` or an empty cell for missing, stored as NaN).
 // The unit defaults to LOG2_COUNT_PLUS1; pass the right one (LOG2_TPM_PLUS1, LOG2_FPKM_PLUS1, LOG2_OTHER
-// for log2(x + 0.001) or centred data, TPM, ...). Negative values are accepted only for LOG2_OTHER.
+// for log2(x + 0.001) or centred data, TPM, ...). Negative values are accepted only for LOG2_OTHER and RSEM.
 
 import { parseGeneMatrix } from './matrix.ts';
 import type { ExpressionUnit, ParsedMatrix } from './types.ts';
