@@ -5,13 +5,14 @@
  * checked for the report's schema: the three tasks, their methods and settings, per-type recall of all 33
  * types and macro-F1 beside accuracy for every classifier, survival joined on the sample table's patients.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { describeDataset, detectDataset, loadDataset } from '../../src/evaluate/inputs.ts';
 import type { ReportRow } from '../../src/evaluate/report.ts';
-import { runEvaluation } from '../../src/evaluate/run.ts';
+import { planSplits, runEvaluation } from '../../src/evaluate/run.ts';
 import { sharedDir } from '../survival/fixtures.ts';
 
 const PANCAN33 = join(sharedDir, 'data', 'tcga', 'pancan33');
@@ -33,6 +34,43 @@ describe('pancan33 sample table', () => {
     expect(data.labels[0]).toBe('SARC');
     // Batch-corrected values below 0 are kept as read (the log transform clamps them).
     expect(Math.min(...data.counts.counts)).toBeLessThan(0);
+  });
+
+  it('takes --test as another sample table (same shape) and refuses to mix it with count tables', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gexbert-pancan33-split-'));
+    try {
+      const [header, ...lines] = gunzipSync(readFileSync(join(PANCAN33, 'pancan33_expression.tsv.gz')))
+        .toString('utf8')
+        .trimEnd()
+        .split('\n');
+      const samples = readFileSync(join(PANCAN33, 'pancan33_samples.tsv'), 'utf8');
+      for (const [name, part] of [
+        ['a', lines.slice(0, 400)],
+        ['b', lines.slice(400)],
+      ] as const) {
+        mkdirSync(join(dir, name));
+        writeFileSync(join(dir, name, `${name}_expression.tsv`), [header, ...part].join('\n'));
+        writeFileSync(join(dir, name, `${name}_samples.tsv`), samples);
+      }
+      const logged: string[] = [];
+      const plan = planSplits({ train: join(dir, 'a'), test: join(dir, 'b'), out: dir }, (l) =>
+        logged.push(l),
+      );
+      expect(plan.splits).toEqual([
+        { train: [...Array(400).keys()], test: Array.from({ length: 204 }, (_, i) => 400 + i) },
+      ]);
+      expect(plan.data.unit).toBe('cpm');
+      expect(plan.data.patients).toEqual(loadDataset(PANCAN33).patients);
+      expect(logged.join('\n')).toMatch(/b: a sample table "b"/);
+      const counts = join(dir, 'counts');
+      mkdirSync(counts);
+      writeFileSync(join(counts, 'TCGA_XXX_Counts.tsv'), '\tTCGA-AA-0001-01A\n613037\t5\n');
+      expect(() => planSplits({ train: join(dir, 'a'), test: counts, out: dir }, () => {})).toThrow(
+        /training data are normalised values but test data raw counts/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs the quick evaluation and reports every task, method and type', { timeout: 300_000 }, async () => {
