@@ -26,6 +26,7 @@ import { createPrisma } from '../../services/core/src/db/prisma.ts';
 import { simulatedGeneIds } from '../../services/core/src/demo.ts';
 import { embedSamples, loadModelRuntime } from '../../services/core/src/inference/modelRuntime.ts';
 import { ingestClinical, ingestCounts } from '../../services/core/src/ingest/index.ts';
+import { defaultCheckpointCache } from '../../services/core/src/registry/checkpointStore.ts';
 import {
   promoteModelVersion,
   registerModelVersion,
@@ -168,7 +169,7 @@ async function main() {
     };
     type Batch = { embeddings: { vector: number[] }[] };
     const BATCH = `query($ids: [ID!]) { embeddings(sampleIds: $ids) { sample { id } vector } }`;
-    const runtime = await loadModelRuntime(version);
+    const runtime = await loadModelRuntime({ pool, cacheDir: defaultCheckpointCache() }, version);
 
     // warm-up: both paths open their onnxruntime sessions
     await embedSamples(runtime, pool, ids.slice(0, 8));

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadModelRuntime, restoreSamples } from '../../services/core/src/inference/modelRuntime.ts';
 import { type JobQueue, openJobQueue } from '../../services/core/src/jobs/queue.ts';
+import { checkpointSource } from '../../services/core/src/registry/checkpointStore.ts';
 import type { GateRecord } from '../../services/worker/src/gate.ts';
 import { runCli, startCli } from '../support/cli.ts';
 import {
@@ -87,7 +88,7 @@ it('survives a SIGKILL and a SIGTERM of the worker mid-training; new workers res
   expect(fs.existsSync(path.join(t.modelsDir, partial.name))).toBe(false);
   expect(await activeModels(t.url)).toEqual([before]);
   const activeVersion = (await prisma.modelVersion.findUnique({ where: { id: before!.id } }))!;
-  const runtime = await loadModelRuntime(activeVersion);
+  const runtime = await loadModelRuntime(checkpointSource(t.platform), activeVersion);
   try {
     const [sample] = (await splitSamples(t.url)).validation;
     const restored = await restoreSamples(

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseModelHeads } from '../../model/src/heads/modelHeads.ts';
 import { loadModelRuntime, restoreSamples } from '../../services/core/src/inference/modelRuntime.ts';
+import { checkpointSource } from '../../services/core/src/registry/checkpointStore.ts';
 import { query } from '../../services/core/src/testing/database.ts';
 import { requestRetraining } from '../../services/core/src/training/request.ts';
 import type { GateRecord } from '../../services/worker/src/gate.ts';
@@ -142,7 +143,7 @@ describe('retraining through the queue and the worker', () => {
 
     // The active model still restores genes.
     const activeVersion = (await t.platform.prisma.modelVersion.findUnique({ where: { id: before!.id } }))!;
-    const runtime = await loadModelRuntime(activeVersion);
+    const runtime = await loadModelRuntime(checkpointSource(t.platform), activeVersion);
     try {
       const [sample] = (await splitSamples(t.url)).validation;
       const restored = await restoreSamples(

@@ -1,4 +1,5 @@
 // The API's settings: one zod-validated object, read from GEXBERT_API_* environment variables.
+import { defaultCheckpointCache } from '@gexbert/core/registry/checkpointStore';
 import { z } from 'zod';
 
 const Bool = z.union([
@@ -60,6 +61,8 @@ export const ApiConfigSchema = z.object({
   maxLoadedModels: z.coerce.number().int().min(1).default(2),
   /** Embeddings per loaded model also kept in memory over the SampleEmbedding cache (0 disables). */
   embeddingMemoryCache: z.coerce.number().int().min(0).default(20_000),
+  /** Where this process caches the checkpoints it reads from the database (only a cache). */
+  checkpointCacheDir: z.string().min(1).default(defaultCheckpointCache()),
 });
 export type ApiConfig = z.infer<typeof ApiConfigSchema>;
 export type ApiConfigInput = z.input<typeof ApiConfigSchema>;
@@ -90,6 +93,7 @@ const ENV = {
   GEXBERT_API_MODEL_CHECK_MS: 'modelCheckMs',
   GEXBERT_API_MAX_LOADED_MODELS: 'maxLoadedModels',
   GEXBERT_API_EMBEDDING_MEMORY_CACHE: 'embeddingMemoryCache',
+  GEXBERT_CHECKPOINT_CACHE_DIR: 'checkpointCacheDir',
 } as const;
 
 /** The settings from the environment, overridden by `overrides`; throws a one-line error when invalid. */

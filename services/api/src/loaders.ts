@@ -25,7 +25,7 @@ export const TRAINING_RUN_COLUMNS = `t.id, t."jobId", t.reason, t."requestedBy",
   t.config, t.attempts, t.epoch, t."totalEpochs", t.step, t."totalSteps", t.loss, t."valLoss", t."samplesPerSec",
   t."etaSeconds", t."workerId", t."heartbeatAt", t.error, t."autoPromote", t."cancelRequestedAt", t."cancelledBy",
   t."cancelledAt", t."createdAt", t."startedAt", t."finishedAt"`;
-export const MODEL_VERSION_COLUMNS = `m.id, m.name, m."checkpointPath", m."parentId", m.status, m.active, m.config,
+export const MODEL_VERSION_COLUMNS = `m.id, m.name, m."checkpointPath", m."checkpointDigest", m."parentId", m.status, m.active, m.config,
   m.metrics, m.heads, m.gate, m."trainingSampleCount", m."trainedOnSimulated", m."createdAt", m."activatedAt", m."retiredAt"`;
 export const IMPORT_COLUMNS = `i.id, i.kind, i."fileName", i.checksum, i.format, i.unit, i."rowCount", i."sampleCount",
   i."geneCount", i."skippedCount", i.warnings, cardinality(i."unmappedGenes") AS "unmappedGeneCount",

@@ -126,6 +126,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       modelCheckMs: config.modelCheckMs,
       maxLoadedModels: config.maxLoadedModels,
       memoryCacheSize: config.embeddingMemoryCache,
+      checkpointCacheDir: config.checkpointCacheDir,
       log,
     });
   const cacheKey = randomUUID();

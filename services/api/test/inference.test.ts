@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readProfile } from '@gexbert/core/expression/store';
 import { fitHeads, loadModelRuntime, type ModelRuntime } from '@gexbert/core/inference/modelRuntime';
+import { defaultCheckpointCache } from '@gexbert/core/registry/checkpointStore';
 import {
   type ModelVersion,
   promoteModelVersion,
@@ -103,7 +104,7 @@ beforeAll(async () => {
     status: 'CANDIDATE',
     config,
   });
-  runtime = await loadModelRuntime(registered);
+  runtime = await loadModelRuntime({ pool: h.pool, cacheDir: defaultCheckpointCache() }, registered);
   const heads = await fitHeads(
     runtime,
     h.pool,

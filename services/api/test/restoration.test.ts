@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadModelRuntime, type ModelRuntime, sampleProfiles } from '@gexbert/core/inference/modelRuntime';
+import { defaultCheckpointCache } from '@gexbert/core/registry/checkpointStore';
 import {
   promoteModelVersion,
   registerModelVersion,
@@ -45,7 +46,7 @@ beforeAll(async () => {
     status: 'CANDIDATE',
     config,
   });
-  runtime = await loadModelRuntime(registered);
+  runtime = await loadModelRuntime({ pool: h.pool, cacheDir: defaultCheckpointCache() }, registered);
   await promoteModelVersion(h.prisma, registered.id);
 }, 600_000);
 

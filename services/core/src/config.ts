@@ -31,6 +31,11 @@ export const ConfigSchema = z.object({
   maxUnknownGeneFraction: z.coerce.number().min(0).max(1),
   /** Where trained model versions are written (default: <dataDir>/models). */
   modelsDir: z.string().min(1).optional(),
+  /**
+   * Where this process caches the checkpoints it reads from the database (default: a folder in the OS
+   * temporary directory; any local disk will do, it is only a cache).
+   */
+  checkpointCacheDir: z.string().min(1).optional(),
   /** Retraining starts when this many new training samples arrived since the active model (0 = never). */
   retrainThreshold: z.coerce.number().int().min(0),
   /** How often the worker checks the threshold, in seconds. */
@@ -61,6 +66,7 @@ const ENV = {
   GEXBERT_SHARED_DIR: 'sharedDir',
   GEXBERT_MAX_UNKNOWN_GENES: 'maxUnknownGeneFraction',
   GEXBERT_MODELS_DIR: 'modelsDir',
+  GEXBERT_CHECKPOINT_CACHE_DIR: 'checkpointCacheDir',
   GEXBERT_RETRAIN_THRESHOLD: 'retrainThreshold',
   GEXBERT_RETRAIN_CHECK_SECONDS: 'retrainCheckSeconds',
   GEXBERT_WORKER_HEARTBEAT_SECONDS: 'workerHeartbeatSeconds',

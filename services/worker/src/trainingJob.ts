@@ -10,6 +10,7 @@ import path from 'node:path';
 import { type Config, modelsDirectory } from '@gexbert/core/config';
 import type { Db, PrismaClient } from '@gexbert/core/db/prisma';
 import { loadModelRuntime, type ModelRuntime } from '@gexbert/core/inference/modelRuntime';
+import { checkpointSource, storeCheckpoint } from '@gexbert/core/registry/checkpointStore';
 import {
   activeModelVersion,
   type ModelVersion,
@@ -134,7 +135,8 @@ async function train(
   const final = path.join(dir, version.name);
   if (fs.existsSync(path.join(final, 'model.onnx'))) {
     // Trained and renamed before a crash: record the folder if that did not happen yet.
-    if (version.checkpointPath !== final) {
+    if (version.checkpointPath !== final || version.checkpointDigest === null) {
+      await storeCheckpoint(ctx.pool, version.id, final);
       const read = (file: string) => JSON.parse(fs.readFileSync(path.join(final, file), 'utf8')) as object;
       await ctx.prisma.modelVersion.update({
         where: { id: version.id },
@@ -181,6 +183,7 @@ async function train(
   await reporter.assertOwned();
   fs.rmSync(resumeDir, { recursive: true, force: true }); // (the recipe removes its state; the folder too)
   fs.renameSync(partial, final); // atomic: the checkpoint folder appears complete or not at all
+  await storeCheckpoint(ctx.pool, version.id, final); // the database holds it for every other machine
   await ctx.prisma.modelVersion.update({
     where: { id: version.id },
     data: {
@@ -193,10 +196,11 @@ async function train(
 }
 
 async function withRuntime<T>(
+  ctx: TrainingContext,
   version: ModelVersion | null,
   use: (r: ModelRuntime | null) => Promise<T>,
 ): Promise<T> {
-  const runtime = version ? await loadModelRuntime(version) : null;
+  const runtime = version ? await loadModelRuntime(checkpointSource(ctx), version) : null;
   try {
     return await use(runtime);
   } finally {
@@ -221,8 +225,8 @@ async function gateAndPromote(
     const { includeSimulated } = parseRetrainingConfig(run?.config);
     const validationIds = await validationSampleIds(ctx.pool, { includeSimulated });
     const gateStart = Date.now();
-    const evaluated = await withRuntime(version, (candidate) =>
-      withRuntime(active, (current) =>
+    const evaluated = await withRuntime(ctx, version, (candidate) =>
+      withRuntime(ctx, active, (current) =>
         evaluateGate({
           pool: ctx.pool,
           candidate: candidate!,

@@ -1,9 +1,11 @@
 // gexbert heads fit: fit a checkpoint's prediction heads (cancer type with calibration and a novelty flag,
 // survival risk, restoration intervals) on labelled real count files, and write them into the checkpoint
 // (heads.json, and a section of MODEL_CARD.md). The heads then travel with the model.
+
 import path from 'node:path';
 import { isSimulatedSource } from '@gexbert/core/ingest/simulated';
 import { openPlatform } from '@gexbert/core/platform';
+import { checkpointSource } from '@gexbert/core/registry/checkpointStore';
 import { refitModelHeads } from '@gexbert/core/registry/modelVersion';
 import { loadCountsDir, readSurvival } from '@gexbert/model/evaluate/inputs';
 import { writeHeadsCard } from '@gexbert/model/heads/card';
@@ -81,6 +83,7 @@ export function registerHeadsRefit(heads: Command): void {
         if (!/^\d+$/.test(id))
           throw new Error(`"${id}" is not a model version ID: give the number \`gexbert db status\` lists`);
         const version = await refitModelHeads(platform, Number(id), {
+          cacheDir: checkpointSource(platform).cacheDir,
           includeSimulated: flags.includeSimulated === true,
           log: (line) => process.stderr.write(`${line}\n`),
         });

@@ -11,6 +11,7 @@ import {
   restoreSamples,
   sampleProfiles,
 } from '@gexbert/core/inference/modelRuntime';
+import { type CheckpointRef, checkpointFolder } from '@gexbert/core/registry/checkpointStore';
 import { activeModelVersion, type ModelVersion } from '@gexbert/core/registry/modelVersion';
 import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/infer';
 import { type NormStats, profileToZ } from '@gexbert/model/gexbert/normalise';
@@ -19,6 +20,7 @@ import { HeadServer, type SamplePrediction } from '@gexbert/model/heads/serve';
 import { GraphQLError } from 'graphql/index.js';
 import type pg from 'pg';
 import { badInput, notFound } from '../errors.ts';
+import { checkpointFolders } from '../modelFiles.ts';
 import { MicroBatcher } from './batcher.ts';
 import {
   type CacheLookup,
@@ -39,6 +41,8 @@ export interface ModelHolderOptions {
   maxLoadedModels: number;
   /** Embeddings per loaded model also kept in memory (0 = read every one from SampleEmbedding). */
   memoryCacheSize: number;
+  /** Where this process caches the checkpoints it reads from the database. */
+  checkpointCacheDir: string;
   log?: (line: string) => void;
 }
 
@@ -156,11 +160,26 @@ export class ModelHolder {
       throw badInput(
         `model version ${id} (${version.name}) failed to train and cannot serve; choose another model`,
       );
-    if (!fs.existsSync(version.checkpointPath))
+    if (version.checkpointDigest === null && !fs.existsSync(version.checkpointPath))
       throw modelUnavailable(
-        `model version ${id} (${version.name}) has no checkpoint at ${version.checkpointPath} (yet); choose another model`,
+        `model version ${id} (${version.name}) has no stored checkpoint (yet); choose another model`,
       );
     return version;
+  }
+
+  /** Where this process caches checkpoints read from the database. */
+  get checkpointCacheDir(): string {
+    return this.options.checkpointCacheDir;
+  }
+
+  /**
+   * Local folders holding a version's files: the cached copy of its stored checkpoint; while it is TRAINING
+   * (or for a version from before checkpoints were stored), the folder the worker writes, where it exists.
+   */
+  async folders(version: CheckpointRef & { status: string }): Promise<string[]> {
+    if (version.status === 'TRAINING' || version.checkpointDigest === null)
+      return checkpointFolders(version.checkpointPath, version.status);
+    return [await checkpointFolder(this.pool, version, this.options.checkpointCacheDir)];
   }
 
   /**
@@ -427,13 +446,16 @@ export class ModelHolder {
 
   private async load(version: ModelVersion): Promise<ModelRuntime> {
     try {
-      const runtime = await loadModelRuntime(version);
+      const runtime = await loadModelRuntime(
+        { pool: this.pool, cacheDir: this.options.checkpointCacheDir },
+        version,
+      );
       this.counters.runtimeLoads++;
-      this.options.log?.(`loaded model ${version.id} (${version.name}) from ${version.checkpointPath}`);
+      this.options.log?.(`loaded model ${version.id} (${version.name})`);
       return runtime;
     } catch (error) {
       throw modelUnavailable(
-        `model version ${version.id} (${version.name}) could not be loaded from ${version.checkpointPath}: ${
+        `model version ${version.id} (${version.name}) could not be loaded: ${
           error instanceof Error ? error.message : String(error)
         }`,
       );

@@ -125,7 +125,9 @@ export const headsResolvers: Resolvers = {
       requireRole(context, 'ADMIN');
       const id = parseId(model, 'model ID');
       try {
-        return await refitModelHeads({ pool: context.db, prisma: context.prisma }, id);
+        return await refitModelHeads({ pool: context.db, prisma: context.prisma }, id, {
+          cacheDir: context.models.checkpointCacheDir,
+        });
       } catch (error) {
         if (error instanceof RegistryError) throw badInput(error.message);
         if (error instanceof Error && /ingest labelled real samples/.test(error.message))

@@ -10,7 +10,7 @@ import { type Context, requireRole } from '../context.ts';
 import { badInput, parseId } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
 import type { ModelVersionRow } from '../inference/rows.ts';
-import { checkpointFolders, readEvaluation, readTrainingCurve } from '../modelFiles.ts';
+import { readEvaluation, readTrainingCurve } from '../modelFiles.ts';
 import { connection, pageRequest } from '../pagination.ts';
 
 /** Runs an activation; registry refusals become BAD_USER_INPUT, and the API notices the change at once. */
@@ -78,7 +78,7 @@ export const modelResolvers: Resolvers = {
         return { rank, ensemblId, symbol: row && !(row instanceof Error) ? row.symbol : null };
       });
     },
-    trainingCurve: (m) => readTrainingCurve(checkpointFolders(m.checkpointPath, m.status)),
-    evaluation: (m) => readEvaluation(checkpointFolders(m.checkpointPath, m.status)),
+    trainingCurve: async (m, _, context) => readTrainingCurve(await context.models.folders(m)),
+    evaluation: async (m, _, context) => readEvaluation(await context.models.folders(m)),
   },
 };

@@ -29,6 +29,7 @@ import { HeadServer } from '@gexbert/model/heads/serve';
 import type pg from 'pg';
 import { genesOfLayout, readProfiles } from '../expression/store.ts';
 import type { ExpressionUnit } from '../formats/types.ts';
+import { checkpointFolder } from '../registry/checkpointStore.ts';
 import type { ModelVersion } from '../registry/modelVersion.ts';
 
 type Queryable = pg.ClientBase | pg.Pool;
@@ -81,12 +82,23 @@ export function versionHeads(version: ModelVersion): ModelHeads | null {
   }
 }
 
-/** Loads a version's checkpoint onto onnxruntime (CPU, or CUDA where the runtime provides it). */
-export function loadModelRuntime(
+/** Where a process finds checkpoints: the database that stores them and its local cache folder. */
+export interface CheckpointSource {
+  pool: pg.Pool;
+  cacheDir: string;
+}
+
+/**
+ * Loads a version's checkpoint (its stored files, through the local cache) onto onnxruntime (CPU, or CUDA
+ * where the runtime provides it).
+ */
+export async function loadModelRuntime(
+  source: CheckpointSource,
   version: ModelVersion,
   options: { intraOpThreads?: number } = {},
 ): Promise<ModelRuntime> {
-  return loadRuntime(version.checkpointPath, version, versionHeads(version), options);
+  const dir = await checkpointFolder(source.pool, version, source.cacheDir);
+  return loadRuntime(dir, version, versionHeads(version), options);
 }
 
 /** Loads a checkpoint folder with its own heads.json (e.g. for `gexbert predict`), outside the registry. */

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { REPO_ROOT } from '../config.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import { fitHeads, loadModelRuntime, versionHeads } from '../inference/modelRuntime.ts';
+import { defaultCheckpointCache, storeCheckpoint, storeMissingCheckpoints } from './checkpointStore.ts';
 
 export type ModelVersion = Db.ModelVersion;
 export type ModelStatus = Db.ModelStatus;
@@ -135,6 +136,8 @@ export async function ensureActiveModel(
   platform: { pool: pg.Pool; prisma: PrismaClient },
   options: { checkpointPath?: string; name?: string; log?: (line: string) => void } = {},
 ): Promise<ModelVersion> {
+  // Versions registered before checkpoints lived in the database: store them from their folders here.
+  await storeMissingCheckpoints(platform.pool, options.log);
   const active = await activeModelVersion(platform.prisma);
   if (active) return upgradeHeads(platform.prisma, active, options.log);
   const lock = await platform.pool.connect();
@@ -161,6 +164,8 @@ export async function ensureActiveModel(
       metrics: existsSync(path.join(checkpointPath, 'metrics.json')) ? read('metrics.json') : {},
       sampleIds,
     });
+    // Its files go into the database, so that processes on other machines serve it too.
+    await storeCheckpoint(platform.pool, version.id, checkpointPath);
     // The heads travel with the checkpoint (heads.json, fitted on its real training samples); nothing is
     // fitted here on whatever the database happens to hold.
     const heads = readModelHeads(checkpointPath);
@@ -191,7 +196,7 @@ export async function ensureActiveModel(
 export async function refitModelHeads(
   platform: { pool: pg.Pool; prisma: PrismaClient },
   id: number,
-  options: { includeSimulated?: boolean; log?: (line: string) => void } = {},
+  options: { includeSimulated?: boolean; log?: (line: string) => void; cacheDir?: string } = {},
 ): Promise<ModelVersion> {
   const version = await platform.prisma.modelVersion.findUnique({ where: { id } });
   if (!version) throw new RegistryError(`model version ${id} does not exist`);
@@ -204,7 +209,10 @@ export async function refitModelHeads(
      WHERE p.unit = 'RAW_COUNT' AND ($1 OR NOT s.simulated) ORDER BY 1`,
     [options.includeSimulated === true],
   );
-  const runtime = await loadModelRuntime({ ...version, heads: null });
+  const runtime = await loadModelRuntime(
+    { pool: platform.pool, cacheDir: options.cacheDir ?? defaultCheckpointCache() },
+    { ...version, heads: null },
+  );
   try {
     const heads = await fitHeads(
       runtime,

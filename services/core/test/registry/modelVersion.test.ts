@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type PrismaClient } from '../../src/db/prisma.ts';
 import { embedSamples, loadModelRuntime, type ModelRuntime } from '../../src/inference/modelRuntime.ts';
 import { ingestClinical, ingestCounts } from '../../src/ingest/index.ts';
+import { defaultCheckpointCache } from '../../src/registry/checkpointStore.ts';
 import {
   activeModelVersion,
   ensureActiveModel,
@@ -68,7 +69,7 @@ describe('model registry', () => {
 
   it('embeds stored samples exactly as the model library embeds the same counts read from the file', async () => {
     const version = (await activeModelVersion(prisma))!;
-    runtime = await loadModelRuntime(version);
+    runtime = await loadModelRuntime({ pool, cacheDir: defaultCheckpointCache() }, version);
     const corpus = await corpusFromFiles(FILES[1]!);
     const picks = [0, 7, 44];
     const { rows } = await pool.query<{ id: number; barcode: string }>(
@@ -109,7 +110,7 @@ describe('model registry', () => {
     const old = { cancerType: { kind: 'cancer-type', classes: ['SIM1', 'SIM4'] } };
     await prisma.modelVersion.update({ where: { id: shipped.id }, data: { heads: old } });
     const stale = (await activeModelVersion(prisma))!;
-    const legacy = await loadModelRuntime(stale);
+    const legacy = await loadModelRuntime({ pool, cacheDir: defaultCheckpointCache() }, stale);
     try {
       expect(legacy.heads).toBeNull();
       const [id] = (await pool.query<{ id: number }>('SELECT id FROM "Sample" ORDER BY id LIMIT 1')).rows;

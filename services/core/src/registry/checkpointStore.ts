@@ -1,0 +1,163 @@
+// A model version's checkpoint lives in PostgreSQL (ModelFile rows: one per file, bytea), so that any API or
+// worker process on any machine serves and trains the same versions. Local folders are caches: a process
+// reads a version's files once into `<cache>/<version id>-<digest>/` (written to a temporary folder, then
+// renamed: a cache folder is complete or absent) and loads the model from there.
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
+import type { Config } from '../config.ts';
+
+/** Where a process caches checkpoints unless configured (GEXBERT_CHECKPOINT_CACHE_DIR). */
+export function defaultCheckpointCache(): string {
+  const user = typeof process.getuid === 'function' ? process.getuid() : 'user';
+  return path.join(os.tmpdir(), `gexbert-checkpoints-${user}`);
+}
+
+/** Where a platform process finds checkpoints: its database and its configured (or default) cache folder. */
+export function checkpointSource(platform: { pool: pg.Pool; config: Config }): {
+  pool: pg.Pool;
+  cacheDir: string;
+} {
+  return { pool: platform.pool, cacheDir: platform.config.checkpointCacheDir ?? defaultCheckpointCache() };
+}
+
+/** What the checkpoint of a version needs to be found: stored files (digest) or, before that, a folder. */
+export interface CheckpointRef {
+  id: number;
+  name: string;
+  checkpointPath: string;
+  checkpointDigest: string | null;
+}
+
+interface StoredFile {
+  name: string;
+  content: Buffer;
+  sha256: string;
+}
+
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** The checkpoint's files, relative paths in sorted order; hidden entries (resume state) are not part of it. */
+function checkpointFiles(dir: string, prefix = ''): string[] {
+  const names: string[] = [];
+  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const name = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) names.push(...checkpointFiles(dir, name));
+    else if (entry.isFile()) names.push(name);
+  }
+  return names.sort();
+}
+
+/** One digest over every file's name and content hash: the checkpoint's identity. */
+function digestOf(files: readonly { name: string; sha256: string }[]): string {
+  return sha256(files.map((f) => `${f.name}\t${f.sha256}\n`).join(''));
+}
+
+/**
+ * Stores the checkpoint folder `dir` as version `versionId`'s files (replacing any stored before) and
+ * records its digest, in one transaction; returns the digest.
+ */
+export async function storeCheckpoint(pool: pg.Pool, versionId: number, dir: string): Promise<string> {
+  const names = checkpointFiles(dir);
+  if (!names.includes('config.json'))
+    throw new Error(`${dir} is not a checkpoint folder (no config.json); nothing was stored`);
+  const files: StoredFile[] = names.map((name) => {
+    const content = fs.readFileSync(path.join(dir, name));
+    return { name, content, sha256: sha256(content) };
+  });
+  const digest = digestOf(files);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`DELETE FROM "ModelFile" WHERE "modelVersionId" = $1`, [versionId]);
+    for (const file of files)
+      await client.query(
+        `INSERT INTO "ModelFile" ("modelVersionId", name, content, sha256, size) VALUES ($1, $2, $3, $4, $5)`,
+        [versionId, file.name, file.content, file.sha256, file.content.length],
+      );
+    await client.query(`UPDATE "ModelVersion" SET "checkpointDigest" = $2 WHERE id = $1`, [
+      versionId,
+      digest,
+    ]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+  return digest;
+}
+
+/**
+ * A local folder holding `version`'s checkpoint: the cached copy of its stored files (fetched on first
+ * use, each file checked against its hash), or, for a version whose files are not stored (yet), the folder
+ * it was written to when that exists on this machine.
+ */
+export async function checkpointFolder(
+  pool: pg.Pool,
+  version: CheckpointRef,
+  cacheDir: string,
+): Promise<string> {
+  if (!version.checkpointDigest) {
+    if (fs.existsSync(version.checkpointPath)) return version.checkpointPath;
+    throw new Error(
+      `model version ${version.id} (${version.name}) has no stored checkpoint and no folder at ${version.checkpointPath} on this machine`,
+    );
+  }
+  const dir = path.join(cacheDir, `${version.id}-${version.checkpointDigest.slice(0, 16)}`);
+  if (fs.existsSync(dir)) return dir;
+  const { rows } = await pool.query<StoredFile>(
+    `SELECT name, content, sha256 FROM "ModelFile" WHERE "modelVersionId" = $1 ORDER BY name`,
+    [version.id],
+  );
+  if (digestOf(rows) !== version.checkpointDigest)
+    throw new Error(
+      `model version ${version.id} (${version.name}): its stored files do not match its checkpoint digest; store the checkpoint again`,
+    );
+  const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    for (const file of rows) {
+      if (sha256(file.content) !== file.sha256)
+        throw new Error(`model version ${version.id}: stored file ${file.name} is corrupt (sha256 mismatch)`);
+      const target = path.join(tmp, file.name);
+      if (!target.startsWith(`${tmp}${path.sep}`))
+        throw new Error(`stored file name ${file.name} leaves the folder`);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, file.content);
+    }
+    try {
+      fs.renameSync(tmp, dir); // another process may have cached it meanwhile: then theirs is kept
+    } catch (error) {
+      if (!fs.existsSync(dir)) throw error;
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+/**
+ * Stores the files of versions registered before checkpoints lived in the database, from their folders
+ * where those exist on this machine; returns the versions stored.
+ */
+export async function storeMissingCheckpoints(
+  pool: pg.Pool,
+  log: (line: string) => void = () => {},
+): Promise<number[]> {
+  const { rows } = await pool.query<{ id: number; name: string; checkpointPath: string }>(
+    `SELECT id, name, "checkpointPath" FROM "ModelVersion"
+     WHERE "checkpointDigest" IS NULL AND status NOT IN ('TRAINING', 'FAILED') ORDER BY id`,
+  );
+  const stored: number[] = [];
+  for (const version of rows) {
+    if (!fs.existsSync(path.join(version.checkpointPath, 'config.json'))) continue;
+    await storeCheckpoint(pool, version.id, version.checkpointPath);
+    log(`model "${version.name}": checkpoint stored in the database (from ${version.checkpointPath})`);
+    stored.push(version.id);
+  }
+  return stored;
+}
