@@ -26,7 +26,7 @@ import { sampleHeader } from './barcode.ts';
 import { CANCER_COLUMNS, EVENT_COLUMNS, readClinical, TIME_COLUMNS } from './clinical.ts';
 import { CLINICAL_ID_COLUMNS, SURVIVAL_COLUMNS } from './detect.ts';
 import { InputError } from './inputError.ts';
-import { cancerTypeFromFileName, parseGeneMatrix } from './matrix.ts';
+import { matrixCancerType, parseGeneMatrix } from './matrix.ts';
 import { RowPool } from './rowPool.ts';
 import { openTable, type Table } from './table.ts';
 import {
@@ -469,16 +469,16 @@ async function readSamplesAsRows(
     for (let s = 0; s < samples.length; s++) out[s] = profiles[s]![g]!;
     return out;
   });
-  const cancerType = options.cancerType?.trim() || cancerTypeFromFileName(file);
+  const warnings = [...resolution.warnings];
   const matrix: ParsedMatrix = {
     file,
     unit,
-    cancerType,
+    cancerType: matrixCancerType(file, options.cancerType, warnings),
     samples,
     genes,
     rows,
     unmapped: resolution.unmapped,
-    warnings: resolution.warnings,
+    warnings,
   };
   return {
     matrix,

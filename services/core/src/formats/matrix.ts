@@ -46,6 +46,22 @@ export function cancerTypeFromFileName(file: string): string | null {
   return counts ? counts[1]! : null;
 }
 
+/**
+ * The cancer type of a file's samples: the one given, else the file name's (cancerTypeFromFileName), else
+ * null; a given type the file name contradicts is used, with a warning added to `warnings`.
+ */
+export function matrixCancerType(file: string, given: string | undefined, warnings: string[]): string | null {
+  const cancerType = given?.trim() || null;
+  const fromName = cancerTypeFromFileName(file);
+  if (cancerType === null) return fromName;
+  if (fromName !== null && fromName !== cancerType) {
+    warnings.push(
+      `${file}: the file name says cancer type ${fromName}, but ${cancerType} was given; using ${cancerType}`,
+    );
+  }
+  return cancerType;
+}
+
 const cellAt = (file: string, line: number, sample: SampleHeader, gene: string): CellAt => ({
   file,
   line,
@@ -242,15 +258,7 @@ async function readMatrix(table: Table, file: string, options: MatrixOptions): P
     });
   }
 
-  let cancerType = options.cancerType?.trim() || null;
-  const fromName = cancerTypeFromFileName(file);
-  if (cancerType === null) cancerType = fromName;
-  else if (fromName !== null && fromName !== cancerType) {
-    warnings.push(
-      `${file}: the file name says cancer type ${fromName}, but ${cancerType} was given; using ${cancerType}`,
-    );
-  }
-
+  const cancerType = matrixCancerType(file, options.cancerType, warnings);
   return {
     file,
     unit,
