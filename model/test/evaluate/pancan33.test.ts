@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { describeDataset, detectDataset, loadDataset } from '../../src/evaluate/inputs.ts';
 import type { ReportRow } from '../../src/evaluate/report.ts';
 import { planSplits, runEvaluation } from '../../src/evaluate/run.ts';
+import { tokensWithin } from '../../src/gexbert/recipe.ts';
 import { sharedDir } from '../survival/fixtures.ts';
 
 const PANCAN33 = join(sharedDir, 'data', 'tcga', 'pancan33');
@@ -34,6 +35,12 @@ describe('pancan33 sample table', () => {
     expect(data.labels[0]).toBe('SARC');
     // Batch-corrected values below 0 are kept as read (the log transform clamps them).
     expect(Math.min(...data.counts.counts)).toBeLessThan(0);
+  });
+
+  it("fits the recipe's input and query genes per step into a 100-gene vocabulary", () => {
+    expect(tokensWithin(128, 64, 1000)).toEqual({ inputGenes: 128, queryGenes: 64 });
+    expect(tokensWithin(128, 64, 192)).toEqual({ inputGenes: 128, queryGenes: 64 });
+    expect(tokensWithin(128, 64, 100)).toEqual({ inputGenes: 66, queryGenes: 34 });
   });
 
   it('takes --test as another sample table (same shape) and refuses to mix it with count tables', () => {
