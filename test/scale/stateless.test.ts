@@ -104,3 +104,22 @@ it('two APIs serve stored checkpoints with no model folder on disk; a promotion 
       [first, second].map((v) => expect.stringMatching(new RegExp(`^${v.id}-[0-9a-f]{16}$`))),
     );
 }, 300_000);
+
+it('answers GET /health for load balancers: 200 with its database, 503 without', async () => {
+  for (const url of [h.url, other.url]) {
+    const res = await fetch(new URL('/health', url));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', database: true });
+  }
+  const unreachable = new pg.Pool({ connectionString: 'postgresql://nobody:x@127.0.0.1:9/none', max: 1 });
+  unreachable.on('error', () => {});
+  const orphan = await startApi({ pool: unreachable, prisma: otherPrisma, port: 0, env: env('api-3') });
+  try {
+    const res = await fetch(new URL('/health', orphan.url));
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'unavailable', database: false });
+  } finally {
+    await orphan.stop();
+    await unreachable.end();
+  }
+});

@@ -51,6 +51,19 @@ export interface RunningApi {
 }
 
 export const GRAPHQL_PATH = '/graphql';
+/** For load balancers and container health checks: 200 when the process answers and reaches its database. */
+export const HEALTH_PATH = '/health';
+
+async function answerHealth(pool: pg.Pool, res: http.ServerResponse): Promise<void> {
+  const database = await pool.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+  res.statusCode = database ? 200 : 503;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('cache-control', 'no-store');
+  res.end(JSON.stringify({ status: database ? 'ok' : 'unavailable', database }));
+}
 
 class BodyTooLarge extends Error {}
 
@@ -224,6 +237,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   httpServer.on('request', async (req: http.IncomingMessage, res: http.ServerResponse) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === HEALTH_PATH) {
+        await answerHealth(pool, res);
+        return;
+      }
       if (url.pathname !== GRAPHQL_PATH && url.pathname !== '/') {
         sendJson(res, 404, `not found; the API is at ${GRAPHQL_PATH}`, 'NOT_FOUND');
         return;
