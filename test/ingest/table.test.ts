@@ -213,6 +213,26 @@ describe('the real PanCanAtlas extract (samples as rows, Entrez IDs, RSEM)', () 
     ).toBeNull();
   });
 
+  it("joins the pan-cancer survival table on the sidecar's patients (590 with OS, one of them negative)", async () => {
+    const table = path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz');
+    const result = await runCli(['ingest', 'clinical', table, '--json'], { DATABASE_URL: url });
+    expect(result.code, result.stderr).toBe(0);
+    const [row] = await query<{ usable: string }>(
+      url,
+      `SELECT count(*) FILTER (WHERE p."osDays" IS NOT NULL AND p."osEvent" IS NOT NULL) AS usable
+       FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE p."cancerType" IS NOT NULL AND s.barcode LIKE 'TCGA-%'`,
+    );
+    // The README's 590 with usable OS include TCGA-TQ-A7RS, whose negative time is read as missing.
+    const os = new Map(readTsv(table).map((r) => [r[0]!, r]));
+    const withOs = readTsv(SIDECAR)
+      .slice(1)
+      .map((r) => os.get(r[1]!))
+      .filter((r) => r !== undefined && r[5] !== 'NA' && r[6] !== 'NA');
+    expect(withOs).toHaveLength(590);
+    expect(withOs.filter((r) => Number(r![5]) < 0).map((r) => r![0])).toEqual(['TCGA-TQ-A7RS']);
+    expect(Number(row!.usable)).toBe(589);
+  });
+
   it('changes nothing when run again', async () => {
     const before = await fingerprint(url);
     const result = await runCli(['ingest', 'table', EXPRESSION, '--unit', 'RSEM', '--json'], {
