@@ -18,9 +18,16 @@ export async function importClinical(
   source: ImportSource,
   clinical: ParsedClinical,
 ): Promise<ClinicalImportResult> {
-  const records = uniqueRecords(clinical);
+  let records = uniqueRecords(clinical);
   const previous = await alreadyImported(client, source, 'CLINICAL');
-  if (previous) return { ...previous, matched: previous.samples, unknownPatients: [] };
+  if (previous) {
+    // The same table again: it stores only what it could not before, for patients whose samples arrived
+    // since (they have no clinical data yet); with none, nothing is written.
+    const waiting = await patientsWithoutClinical(client, records);
+    if (waiting.size === 0) return { ...previous, matched: previous.samples, unknownPatients: [] };
+    const known = await knownPatients(client, records);
+    records = records.filter((r) => waiting.has(r.patientBarcode) || !known.has(r.patientBarcode));
+  }
   const importId = await insertImport(client, source, 'CLINICAL', {
     unit: null,
     rowCount: records.length,
@@ -70,6 +77,29 @@ export async function importClinical(
     warnings,
     simulated: source.simulated,
   };
+}
+
+/** Patients of `records` that are stored but have no clinical data from any import yet. */
+async function patientsWithoutClinical(
+  client: pg.ClientBase,
+  records: readonly ClinicalRecord[],
+): Promise<Set<string>> {
+  const { rows } = await client.query<{ barcode: string }>(
+    `SELECT barcode FROM "Patient" WHERE barcode = ANY($1::text[]) AND "clinicalImportId" IS NULL`,
+    [records.map((r) => r.patientBarcode)],
+  );
+  return new Set(rows.map((r) => r.barcode));
+}
+
+async function knownPatients(
+  client: pg.ClientBase,
+  records: readonly ClinicalRecord[],
+): Promise<Set<string>> {
+  const { rows } = await client.query<{ barcode: string }>(
+    `SELECT barcode FROM "Patient" WHERE barcode = ANY($1::text[])`,
+    [records.map((r) => r.patientBarcode)],
+  );
+  return new Set(rows.map((r) => r.barcode));
 }
 
 function unknownPatientsWarning(file: string, unknown: readonly ClinicalRecord[]): string {
