@@ -36,4 +36,5 @@ export const UNITS: readonly ExpressionUnit[] = [
   'LOG2_TPM_PLUS1',
   'LOG2_FPKM_PLUS1',
   'LOG2_OTHER',
+  'RSEM',
 ];

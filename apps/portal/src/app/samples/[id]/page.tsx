@@ -37,17 +37,25 @@ export default async function SamplePage({ params, searchParams }: Props) {
   recordIdOr404(id);
   const query = await searchParams;
   const asked = parseGeneList(query.genes);
-  const unit = UNITS.find((u) => u === query.unit) ?? 'RAW_COUNT';
+  const askedUnit = UNITS.find((u) => u === query.unit);
   const result = await attempt(async () => {
     const { genesByIds } = await apiRequest(GeneLookupDocument, { ids: asked });
     const known = asked.filter((_, i) => genesByIds[i]);
     const unknown = asked.filter((_, i) => !genesByIds[i]);
-    const { sample } = await apiRequest(SampleDetailDocument, { id, genes: known, unit });
-    return { sample, unknown, known };
+    let { sample } = await apiRequest(SampleDetailDocument, {
+      id,
+      genes: known,
+      unit: askedUnit ?? 'RAW_COUNT',
+    });
+    // Unless a unit is asked for, show the values in the unit they were imported in (e.g. RSEM tables).
+    const stored = sample?.import?.unit;
+    if (!askedUnit && stored && stored !== 'RAW_COUNT')
+      ({ sample } = await apiRequest(SampleDetailDocument, { id, genes: known, unit: stored }));
+    return { sample, unknown, known, unit: askedUnit ?? stored ?? 'RAW_COUNT' };
   });
   if (!result.ok)
     return <ApiFailure what="This sample" message={result.message} unreachable={result.unreachable} />;
-  const { sample, unknown, known } = result.data;
+  const { sample, unknown, known, unit } = result.data;
   if (!sample) notFound();
   // The model-backed panels fail on their own (e.g. no active model) without hiding the measured values.
   const model = await attempt(async () => {
