@@ -216,17 +216,39 @@ describe('the cohort map', () => {
   });
 
   it('keeps the closest type beside a flagged sample only for its hover text', () => {
-    const map = embeddingMap(
-      [
-        { vector: [0, 1, 2], sample: { id: '1', barcode: 'a', patient: { cancerType: 'UVM' } } },
-        { vector: [1, 0, 3], sample: { id: '2', barcode: 'b', patient: { cancerType: 'ACC' } } },
-        { vector: [2, 2, 0], sample: { id: '3', barcode: 'c', patient: { cancerType: 'ACC' } } },
+    const point = { x: 0, y: 0, risk: 0.1 };
+    const map = embeddingMap({
+      explained: [0.5, 0.2],
+      points: [
+        {
+          ...point,
+          sampleId: '1',
+          barcode: 'a',
+          cancerType: 'UVM',
+          predictedType: null,
+          closestType: 'UVM',
+          outOfDistribution: true,
+        },
+        {
+          ...point,
+          sampleId: '2',
+          barcode: 'b',
+          cancerType: 'ACC',
+          predictedType: 'ACC',
+          closestType: 'ACC',
+          outOfDistribution: false,
+        },
+        {
+          ...point,
+          sampleId: '3',
+          barcode: 'c',
+          cancerType: 'ACC',
+          predictedType: null,
+          closestType: null,
+          outOfDistribution: null,
+        },
       ],
-      [
-        { id: '1', predictedType: UNKNOWN_TYPE, closestType: 'UVM', risk: 0.1 },
-        { id: '2', predictedType: 'ACC', closestType: null, risk: 0.2 },
-      ],
-    )!;
+    })!;
     expect(map.points.map((p) => [p.predictedType, p.closestType])).toEqual([
       [UNKNOWN_TYPE, 'UVM'],
       ['ACC', null],

@@ -1,5 +1,5 @@
 // The portal's pure pieces: Kaplan-Meier bands against R's survfit, table search/sort/pages, TSV, config,
-// the embedding map's PCA, gate records, restoration agreement.
+// gate records, restoration agreement.
 import fs from 'node:fs';
 import path from 'node:path';
 import { sharedDir } from '@gexbert/core/testing/database';
@@ -15,7 +15,6 @@ import { parseGeneList } from '../src/lib/genes.ts';
 import { pearsonHistogram } from '../src/lib/imputation.ts';
 import { gateSummary, numericMetrics } from '../src/lib/modelMetrics.ts';
 import { panelSplit } from '../src/lib/panelGenes.ts';
-import { pca2 } from '../src/lib/pca.ts';
 import { agreement, intervalHits, nominalCoverage, pairedValues } from '../src/lib/restoration.ts';
 import { atRiskAt, confidenceBand, niceTicks, survivalAt } from '../src/lib/survivalBands.ts';
 import { toTsv } from '../src/lib/tsv.ts';
@@ -136,38 +135,6 @@ describe('the API client', () => {
     } finally {
       vi.unstubAllEnvs();
     }
-  });
-});
-
-describe('2-component PCA', () => {
-  // Points a·u + b·v + mean along two orthonormal directions of R^5, with a and b centred, uncorrelated and
-  // of known variance: PC1 must be ±u with scores ±a, PC2 ±v with scores ±b, explained = var share.
-  const u = [1, 1, 0, 0, 0].map((x) => x / Math.SQRT2);
-  const v = [0, 0, 1, -1, 1].map((x) => x / Math.sqrt(3));
-  const mean = [3, -2, 0.5, 7, 1];
-  const a = [3, -3, 3, -3, 0, 0];
-  const b = [1, 1, -1, -1, 1, -1];
-  const rows = a.map((ai, i) => mean.map((m, j) => m + ai * u[j]! + b[i]! * v[j]!));
-
-  it('finds the known directions, scores and variance shares', () => {
-    const result = pca2(rows);
-    const sign1 = Math.sign(result.components[0]![0]!);
-    const sign2 = Math.sign(result.components[1]![2]!);
-    for (const [j, x] of u.entries()) expect(result.components[0]![j]! * sign1).toBeCloseTo(x, 9);
-    for (const [j, x] of v.entries()) expect(result.components[1]![j]! * sign2).toBeCloseTo(x, 9);
-    for (const [i, s] of result.scores.entries()) {
-      expect(s[0] * sign1).toBeCloseTo(a[i]!, 9);
-      expect(s[1] * sign2).toBeCloseTo(b[i]!, 9);
-    }
-    const varA = a.reduce((s, x) => s + x * x, 0);
-    const varB = b.reduce((s, x) => s + x * x, 0);
-    expect(result.explained[0]).toBeCloseTo(varA / (varA + varB), 9);
-    expect(result.explained[1]).toBeCloseTo(varB / (varA + varB), 9);
-  });
-
-  it('refuses ragged or too narrow rows', () => {
-    expect(() => pca2([[1, 2], [3]])).toThrow(/must all have 2 values/);
-    expect(() => pca2([[1]])).toThrow(/at least two values/);
   });
 });
 

@@ -1,7 +1,6 @@
-// The cohort embedding map's data: PCA coordinates of the samples' GexBERT embeddings with what the map can
-// be coloured by (recorded cancer type, predicted cancer type, predicted risk).
+// The cohort embedding map's data: the API's PCA coordinates of the samples' GexBERT embeddings with what the
+// map can be coloured by (recorded cancer type, predicted cancer type, predicted risk).
 import { categoryColour } from './palette.ts';
-import { pca2 } from './pca.ts';
 
 /**
  * The predicted type of a sample the model flags as out of distribution: an explicit unknown with its own
@@ -29,15 +28,16 @@ export interface EmbeddingMap {
   explained: [number, number];
 }
 
-export interface EmbeddedSample {
-  vector: number[];
-  sample: { id: string; barcode: string; patient: { cancerType: string | null } };
-}
-
-export interface SamplePrediction {
-  id: string;
+/** One point as the API's Cohort.map gives it. */
+export interface ApiMapPoint {
+  sampleId: string | number;
+  barcode: string;
+  x: number;
+  y: number;
+  cancerType: string | null;
   predictedType: string | null;
   closestType: string | null;
+  outOfDistribution: boolean | null;
   risk: number | null;
 }
 
@@ -62,28 +62,27 @@ export function typeColour(category: string, categories: string[]): string {
     : categoryColour(categories.filter((c) => c !== UNKNOWN_TYPE).indexOf(category));
 }
 
-/** The map of `embeddings` (null when there are none); predictions are matched by sample ID. */
-export function embeddingMap(
-  embeddings: EmbeddedSample[],
-  predictions: SamplePrediction[],
-): EmbeddingMap | null {
-  if (embeddings.length === 0) return null;
-  const byId = new Map(predictions.map((p) => [p.id, p]));
-  const { scores, explained } = pca2(embeddings.map((e) => e.vector));
-  const points = embeddings.map((e, i): MapPoint => {
-    const prediction = byId.get(e.sample.id);
+/** The map the API placed, with the predicted type shown as UNKNOWN_TYPE for flagged samples. */
+export function embeddingMap(map: { explained: number[]; points: ApiMapPoint[] }): EmbeddingMap | null {
+  if (map.points.length === 0) return null;
+  const points = map.points.map((p): MapPoint => {
+    const predictedType = shownPredictedType(
+      p.outOfDistribution === null
+        ? null
+        : { cancerType: p.predictedType, outOfDistribution: p.outOfDistribution },
+    );
     return {
-      id: e.sample.id,
-      barcode: e.sample.barcode,
-      x: scores[i]![0],
-      y: scores[i]![1],
-      cancerType: e.sample.patient.cancerType,
-      predictedType: prediction?.predictedType ?? null,
-      closestType: prediction?.closestType ?? null,
-      risk: prediction?.risk ?? null,
+      id: String(p.sampleId),
+      barcode: p.barcode,
+      x: p.x,
+      y: p.y,
+      cancerType: p.cancerType,
+      predictedType,
+      closestType: predictedType === UNKNOWN_TYPE ? p.closestType : null,
+      risk: p.risk,
     };
   });
-  return { points, explained };
+  return { points, explained: [map.explained[0] ?? 0, map.explained[1] ?? 0] };
 }
 
 /** A colour from blue (low, t = 0) through grey to vermilion (high, t = 1). */

@@ -98,6 +98,8 @@ export type Cohort = {
    * GEXBERT_API_MAX_IMPUTATION_GENES (1000) genes.
    */
   imputationQuality: ImputationQuality;
+  /** The cohort's embedding map; null when fewer than 3 of its samples have an embedding. */
+  map?: Maybe<CohortMap>;
   name: Scalars['String']['output'];
   sampleCount: Scalars['Int']['output'];
   /**
@@ -132,6 +134,12 @@ export type CohortImputationQualityArgs = {
 
 
 /** A named set of samples. */
+export type CohortMapArgs = {
+  model?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** A named set of samples. */
 export type CohortSamplesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -160,6 +168,22 @@ export type CohortEdge = {
   __typename?: 'CohortEdge';
   cursor: Scalars['String']['output'];
   node: Cohort;
+};
+
+/**
+ * A cohort's samples placed by the first two principal components of their embeddings by one model, with
+ * what a map colours them by. Every sample of the cohort is placed, whatever its size: embeddings and
+ * predictions the workers precomputed are read, the rest computed.
+ */
+export type CohortMap = {
+  __typename?: 'CohortMap';
+  /** Share of the embeddings' variance along PC1 and PC2 (0-1). */
+  explained: Array<Scalars['Float']['output']>;
+  model: ModelVersion;
+  /** One point per sample with an embedding, in sample ID order. */
+  points: Array<MapPoint>;
+  /** Samples of the cohort without an embedding (no raw counts, or none of the model's genes). */
+  withoutEmbedding: Scalars['Int']['output'];
 };
 
 /** What a cohort's samples can be sorted by (the columns of the portal's sample table). */
@@ -459,6 +483,24 @@ export type LogRankTest = {
   df: Scalars['Int']['output'];
   pValue: Scalars['Float']['output'];
   statistic: Scalars['Float']['output'];
+};
+
+/** One sample on a cohort map. */
+export type MapPoint = {
+  __typename?: 'MapPoint';
+  barcode: Scalars['String']['output'];
+  /** The recorded cancer type. */
+  cancerType?: Maybe<Scalars['String']['output']>;
+  /** The most probable known type (given even when out of distribution). */
+  closestType?: Maybe<Scalars['String']['output']>;
+  outOfDistribution?: Maybe<Scalars['Boolean']['output']>;
+  /** The predicted cancer type; null when the sample is out of distribution or the model has no heads. */
+  predictedType?: Maybe<Scalars['String']['output']>;
+  /** Predicted risk (the Cox head's linear predictor); null without a risk head. */
+  risk?: Maybe<Scalars['Float']['output']>;
+  sampleId: Scalars['ID']['output'];
+  x: Scalars['Float']['output'];
+  y: Scalars['Float']['output'];
 };
 
 export type ModelHeads = {
@@ -1423,6 +1465,7 @@ export type ResolversTypes = ResolversObject<{
   Cohort: ResolverTypeWrapper<CohortRow>;
   CohortConnection: ResolverTypeWrapper<Omit<CohortConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['CohortEdge']>, nodes: Array<ResolversTypes['Cohort']> }>;
   CohortEdge: ResolverTypeWrapper<Omit<CohortEdge, 'node'> & { node: ResolversTypes['Cohort'] }>;
+  CohortMap: ResolverTypeWrapper<Omit<CohortMap, 'model'> & { model: ResolversTypes['ModelVersion'] }>;
   CohortSampleField: CohortSampleField;
   CohortSampleOrder: CohortSampleOrder;
   CompositionRow: ResolverTypeWrapper<CompositionRow>;
@@ -1458,6 +1501,7 @@ export type ResolversTypes = ResolversObject<{
   JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
   JobState: JobState;
   LogRankTest: ResolverTypeWrapper<LogRankTest>;
+  MapPoint: ResolverTypeWrapper<MapPoint>;
   ModelHeads: ResolverTypeWrapper<ModelHeads>;
   ModelHeadsInfo: ResolverTypeWrapper<ModelHeadsInfo>;
   ModelStatus: ModelStatus;
@@ -1512,6 +1556,7 @@ export type ResolversParentTypes = ResolversObject<{
   Cohort: CohortRow;
   CohortConnection: Omit<CohortConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['CohortEdge']>, nodes: Array<ResolversParentTypes['Cohort']> };
   CohortEdge: Omit<CohortEdge, 'node'> & { node: ResolversParentTypes['Cohort'] };
+  CohortMap: Omit<CohortMap, 'model'> & { model: ResolversParentTypes['ModelVersion'] };
   CohortSampleOrder: CohortSampleOrder;
   CompositionRow: CompositionRow;
   CreateCohortInput: CreateCohortInput;
@@ -1542,6 +1587,7 @@ export type ResolversParentTypes = ResolversObject<{
   JobConnection: Omit<JobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['JobEdge']>, nodes: Array<ResolversParentTypes['Job']> };
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
   LogRankTest: LogRankTest;
+  MapPoint: MapPoint;
   ModelHeads: ModelHeads;
   ModelHeadsInfo: ModelHeadsInfo;
   ModelVersion: ModelVersionRow;
@@ -1618,6 +1664,7 @@ export type CohortResolvers<ContextType = Context, ParentType extends ResolversP
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   imputationQuality?: Resolver<ResolversTypes['ImputationQuality'], ParentType, ContextType, RequireFields<CohortImputationQualityArgs, 'genes' | 'panelSize' | 'samples'>>;
+  map?: Resolver<Maybe<ResolversTypes['CohortMap']>, ParentType, ContextType, Partial<CohortMapArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   samples?: Resolver<ResolversTypes['SampleConnection'], ParentType, ContextType, Partial<CohortSamplesArgs>>;
@@ -1636,6 +1683,13 @@ export type CohortConnectionResolvers<ContextType = Context, ParentType extends 
 export type CohortEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CohortEdge'] = ResolversParentTypes['CohortEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Cohort'], ParentType, ContextType>;
+}>;
+
+export type CohortMapResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CohortMap'] = ResolversParentTypes['CohortMap']> = ResolversObject<{
+  explained?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  model?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
+  points?: Resolver<Array<ResolversTypes['MapPoint']>, ParentType, ContextType>;
+  withoutEmbedding?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type CompositionRowResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CompositionRow'] = ResolversParentTypes['CompositionRow']> = ResolversObject<{
@@ -1799,6 +1853,18 @@ export type LogRankTestResolvers<ContextType = Context, ParentType extends Resol
   df?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pValue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   statistic?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type MapPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MapPoint'] = ResolversParentTypes['MapPoint']> = ResolversObject<{
+  barcode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cancerType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  closestType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outOfDistribution?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  predictedType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  risk?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  sampleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  x?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  y?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export type ModelHeadsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelHeads'] = ResolversParentTypes['ModelHeads']> = ResolversObject<{
@@ -2106,6 +2172,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Cohort?: CohortResolvers<ContextType>;
   CohortConnection?: CohortConnectionResolvers<ContextType>;
   CohortEdge?: CohortEdgeResolvers<ContextType>;
+  CohortMap?: CohortMapResolvers<ContextType>;
   CompositionRow?: CompositionRowResolvers<ContextType>;
   CreatedApiToken?: CreatedApiTokenResolvers<ContextType>;
   Embedding?: EmbeddingResolvers<ContextType>;
@@ -2128,6 +2195,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   JobConnection?: JobConnectionResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
   LogRankTest?: LogRankTestResolvers<ContextType>;
+  MapPoint?: MapPointResolvers<ContextType>;
   ModelHeads?: ModelHeadsResolvers<ContextType>;
   ModelHeadsInfo?: ModelHeadsInfoResolvers<ContextType>;
   ModelVersion?: ModelVersionResolvers<ContextType>;

@@ -6,6 +6,7 @@ import { geneResolvers } from './genes.ts';
 import { headsResolvers } from './heads.ts';
 import { importResolvers } from './imports.ts';
 import { inferenceResolvers } from './inference.ts';
+import { mapResolvers } from './maps.ts';
 import { modelResolvers } from './models.ts';
 import { sampleResolvers } from './samples.ts';
 import { trainingResolvers } from './training.ts';
@@ -29,4 +30,5 @@ export const resolvers = mergeResolvers(
   inferenceResolvers,
   headsResolvers,
   uploadResolvers,
+  mapResolvers,
 );

@@ -3,7 +3,8 @@
 // embedding, coloured by recorded cancer type, predicted cancer type or predicted risk; hovering shows the
 // barcode, clicking opens the sample. Samples the model flags as out of distribution are predicted "unknown"
 // (their own colour and legend entry), never their closest known type.
-import { useState } from 'react';
+import { useSearchParams } from 'next/navigation';
+import { useCallback, useState } from 'react';
 import { PlotFrame } from '../../../components/PlotFrame.tsx';
 import {
   type EmbeddingMap,
@@ -14,6 +15,10 @@ import {
   UNKNOWN_TYPE,
 } from '../../../lib/embeddingMap.ts';
 import { niceTicks } from '../../../lib/survivalBands.ts';
+import { MapCanvas } from './MapCanvas.tsx';
+
+/** Above this many samples the points are drawn on a canvas (one SVG element per sample gets slow). */
+export const CANVAS_FROM = 1500;
 
 type ColourBy = 'cancerType' | 'predictedType' | 'risk';
 const COLOUR_BY: { value: ColourBy; label: string }[] = [
@@ -44,8 +49,20 @@ function colourFor(by: ColourBy, categories: string[], risk: { min: number; max:
   };
 }
 
-export function EmbeddingMapSection(props: { map: EmbeddingMap | null; modelName: string | null }) {
+function pointTitle(p: MapPoint): string {
+  return `${p.barcode} · ${p.cancerType ?? 'unknown type'}; predicted ${p.predictedType ?? '–'}${p.predictedType === UNKNOWN_TYPE && p.closestType ? ` (out of distribution; closest known ${p.closestType})` : ''}; risk ${p.risk === null ? '–' : p.risk.toFixed(3)}`;
+}
+
+export function EmbeddingMapSection(props: {
+  map: EmbeddingMap | null;
+  modelName: string | null;
+  /** Draw on a canvas whatever the cohort's size (also the page URL's ?map=canvas). */
+  canvas?: boolean;
+}) {
   const [by, setBy] = useState<ColourBy>('cancerType');
+  const forced = useSearchParams().get('map') === 'canvas';
+  const [drawn, setDrawn] = useState<string | null>(null);
+  const onDrawn = useCallback((url: string) => setDrawn(url), []);
   const { map } = props;
   if (!map)
     return (
@@ -70,6 +87,16 @@ export function EmbeddingMapSection(props: { map: EmbeddingMap | null; modelName
   const sy = (v: number) => MARGIN.top + innerH * (1 - (v - y0) / (y1 - y0));
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const label = `PCA of ${points.length} GexBERT embeddings coloured by ${COLOUR_BY.find((c) => c.value === by)!.label.toLowerCase()}`;
+  const onCanvas = props.canvas === true || forced || points.length > CANVAS_FROM;
+  const canvasPoints = onCanvas
+    ? points.map((p) => ({
+        x: sx(p.x) - MARGIN.left,
+        y: sy(p.y) - MARGIN.top,
+        fill: colour(p),
+        href: `/samples/${p.id}`,
+        title: pointTitle(p),
+      }))
+    : [];
   return (
     <section aria-labelledby="embedding-map">
       <h2 id="embedding-map">Embedding map</h2>
@@ -94,88 +121,118 @@ export function EmbeddingMapSection(props: { map: EmbeddingMap | null; modelName
           ${props.modelName ? `${props.modelName} ` : ''}embedding (mean-pooled encoder output). Hover for the
           barcode; click to open the sample.`}
       >
-        <svg
-          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-          role="img"
-          aria-label={label}
-          className="chart"
-          fontFamily="Inter, Arial, sans-serif"
-          fontSize="12"
-        >
-          <title>{label}</title>
-          {rangeTicks(x0, x1).map((t) => (
-            <g key={`x${t}`}>
-              <line x1={sx(t)} x2={sx(t)} y1={MARGIN.top} y2={MARGIN.top + innerH} stroke="#eee" />
-              <text x={sx(t)} y={MARGIN.top + innerH + 16} textAnchor="middle" fill="#333">
-                {t}
-              </text>
-            </g>
-          ))}
-          {rangeTicks(y0, y1).map((t) => (
-            <g key={`y${t}`}>
-              <line x1={MARGIN.left} x2={MARGIN.left + innerW} y1={sy(t)} y2={sy(t)} stroke="#eee" />
-              <text x={MARGIN.left - 6} y={sy(t) + 4} textAnchor="end" fill="#333">
-                {t}
-              </text>
-            </g>
-          ))}
-          <rect x={MARGIN.left} y={MARGIN.top} width={innerW} height={innerH} fill="none" stroke="#888" />
-          <text x={MARGIN.left + innerW / 2} y={HEIGHT - 6} textAnchor="middle" fill="#333">
-            {`PC1 (${pct(map.explained[0])} of variance)`}
-          </text>
-          <text
-            transform={`translate(14 ${MARGIN.top + innerH / 2}) rotate(-90)`}
-            textAnchor="middle"
-            fill="#333"
+        <div className="map-holder" data-extent={`${x0},${x1},${y0},${y1}`} style={{ position: 'relative' }}>
+          <svg
+            viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+            role="img"
+            aria-label={label}
+            className="chart"
+            fontFamily="Inter, Arial, sans-serif"
+            fontSize="12"
           >
-            {`PC2 (${pct(map.explained[1])})`}
-          </text>
-          {points.map((p) => (
-            <a key={p.id} href={`/samples/${p.id}`} className="map-point" data-barcode={p.barcode}>
-              <circle
-                cx={sx(p.x)}
-                cy={sy(p.y)}
-                r="4"
-                fill={colour(p)}
-                fillOpacity="0.8"
-                stroke="#fff"
-                strokeWidth="0.5"
-              >
-                <title>{`${p.barcode} · ${p.cancerType ?? 'unknown type'}; predicted ${p.predictedType ?? '–'}${p.predictedType === UNKNOWN_TYPE && p.closestType ? ` (out of distribution; closest known ${p.closestType})` : ''}; risk ${p.risk === null ? '–' : p.risk.toFixed(3)}`}</title>
-              </circle>
-            </a>
-          ))}
-          <g className="legend" transform={`translate(${WIDTH - MARGIN.right + 16} ${MARGIN.top + 8})`}>
-            {by === 'risk' ? (
-              <>
-                <text fill="#222">Predicted risk</text>
-                {[0, 0.25, 0.5, 0.75, 1].map((t, i) => (
-                  <g key={t} transform={`translate(0 ${18 + i * 18})`}>
-                    <rect width="12" height="12" y="-10" fill={riskColour(t)} />
+            <title>{label}</title>
+            {rangeTicks(x0, x1).map((t) => (
+              <g key={`x${t}`}>
+                <line x1={sx(t)} x2={sx(t)} y1={MARGIN.top} y2={MARGIN.top + innerH} stroke="#eee" />
+                <text x={sx(t)} y={MARGIN.top + innerH + 16} textAnchor="middle" fill="#333">
+                  {t}
+                </text>
+              </g>
+            ))}
+            {rangeTicks(y0, y1).map((t) => (
+              <g key={`y${t}`}>
+                <line x1={MARGIN.left} x2={MARGIN.left + innerW} y1={sy(t)} y2={sy(t)} stroke="#eee" />
+                <text x={MARGIN.left - 6} y={sy(t) + 4} textAnchor="end" fill="#333">
+                  {t}
+                </text>
+              </g>
+            ))}
+            <rect x={MARGIN.left} y={MARGIN.top} width={innerW} height={innerH} fill="none" stroke="#888" />
+            <text x={MARGIN.left + innerW / 2} y={HEIGHT - 6} textAnchor="middle" fill="#333">
+              {`PC1 (${pct(map.explained[0])} of variance)`}
+            </text>
+            <text
+              transform={`translate(14 ${MARGIN.top + innerH / 2}) rotate(-90)`}
+              textAnchor="middle"
+              fill="#333"
+            >
+              {`PC2 (${pct(map.explained[1])})`}
+            </text>
+            {onCanvas
+              ? drawn && (
+                  // hidden on the page (the canvas shows the points) by the stylesheet, which downloads do
+                  // not carry: the saved SVG and PNG show this snapshot of the canvas
+                  <image
+                    className="map-snapshot"
+                    href={drawn}
+                    x={MARGIN.left}
+                    y={MARGIN.top}
+                    width={innerW}
+                    height={innerH}
+                  />
+                )
+              : points.map((p) => (
+                  <a key={p.id} href={`/samples/${p.id}`} className="map-point" data-barcode={p.barcode}>
+                    <circle
+                      cx={sx(p.x)}
+                      cy={sy(p.y)}
+                      r="4"
+                      fill={colour(p)}
+                      fillOpacity="0.8"
+                      stroke="#fff"
+                      strokeWidth="0.5"
+                    >
+                      <title>{pointTitle(p)}</title>
+                    </circle>
+                  </a>
+                ))}
+            <g className="legend" transform={`translate(${WIDTH - MARGIN.right + 16} ${MARGIN.top + 8})`}>
+              {by === 'risk' ? (
+                <>
+                  <text fill="#222">Predicted risk</text>
+                  {[0, 0.25, 0.5, 0.75, 1].map((t, i) => (
+                    <g key={t} transform={`translate(0 ${18 + i * 18})`}>
+                      <rect width="12" height="12" y="-10" fill={riskColour(t)} />
+                      <text x="18" fill="#222">
+                        {(risk.min + t * (risk.max - risk.min)).toFixed(2)}
+                        {t === 0 ? ' (low)' : t === 1 ? ' (high)' : ''}
+                      </text>
+                    </g>
+                  ))}
+                </>
+              ) : (
+                categories.map((c, i) => (
+                  <g
+                    key={c}
+                    transform={`translate(0 ${i * 18})`}
+                    className={c === UNKNOWN_TYPE ? 'legend-unknown' : undefined}
+                  >
+                    <rect width="12" height="12" y="-10" fill={typeColour(c, categories)} />
                     <text x="18" fill="#222">
-                      {(risk.min + t * (risk.max - risk.min)).toFixed(2)}
-                      {t === 0 ? ' (low)' : t === 1 ? ' (high)' : ''}
+                      {c === UNKNOWN_TYPE ? 'unknown (flagged)' : c} (n=
+                      {points.filter((p) => p[by] === c).length})
                     </text>
                   </g>
-                ))}
-              </>
-            ) : (
-              categories.map((c, i) => (
-                <g
-                  key={c}
-                  transform={`translate(0 ${i * 18})`}
-                  className={c === UNKNOWN_TYPE ? 'legend-unknown' : undefined}
-                >
-                  <rect width="12" height="12" y="-10" fill={typeColour(c, categories)} />
-                  <text x="18" fill="#222">
-                    {c === UNKNOWN_TYPE ? 'unknown (flagged)' : c} (n=
-                    {points.filter((p) => p[by] === c).length})
-                  </text>
-                </g>
-              ))
-            )}
-          </g>
-        </svg>
+                ))
+              )}
+            </g>
+          </svg>
+          {onCanvas ? (
+            <MapCanvas
+              points={canvasPoints}
+              width={innerW}
+              height={innerH}
+              box={{
+                left: MARGIN.left / WIDTH,
+                top: MARGIN.top / HEIGHT,
+                width: innerW / WIDTH,
+                height: innerH / HEIGHT,
+              }}
+              onDrawn={onDrawn}
+              label={label}
+            />
+          ) : null}
+        </div>
       </PlotFrame>
     </section>
   );
