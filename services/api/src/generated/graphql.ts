@@ -89,6 +89,11 @@ export type Cohort = {
   composition: Array<CompositionRow>;
   createdAt: Scalars['String']['output'];
   description?: Maybe<Scalars['String']['output']>;
+  /**
+   * The cohort's values of `genes` in one unit, as stored, read column-wise (each gene's stored slices in one
+   * read, not every profile). At most GEXBERT_API_MAX_GENES genes; no limit on the cohort's size.
+   */
+  geneValues: Array<GeneColumn>;
   id: Scalars['ID']['output'];
   /**
    * How well `model` (default: the active model) restores held-out genes from a small panel, on up to
@@ -121,6 +126,13 @@ export type Cohort = {
    */
   survival: SurvivalSummary;
   updatedAt: Scalars['String']['output'];
+};
+
+
+/** A named set of samples. */
+export type CohortGeneValuesArgs = {
+  genes: Array<Scalars['String']['input']>;
+  unit?: InputMaybe<ExpressionUnit>;
 };
 
 
@@ -293,6 +305,22 @@ export type Gene = {
   id: Scalars['ID']['output'];
   symbol?: Maybe<Scalars['String']['output']>;
   version?: Maybe<Scalars['Int']['output']>;
+};
+
+/**
+ * One gene's values across a cohort's samples, column-wise: `sampleIds[i]` has `values[i]` (null where that
+ * sample's profile lacks the gene).
+ */
+export type GeneColumn = {
+  __typename?: 'GeneColumn';
+  /** The gene, or null when the name is unknown (then the lists are empty). */
+  gene?: Maybe<Gene>;
+  /** The gene as asked for (symbol or Ensembl ID). */
+  query: Scalars['String']['output'];
+  /** The cohort's samples with values in this unit, in sample ID order. */
+  sampleIds: Array<Scalars['ID']['output']>;
+  unit: ExpressionUnit;
+  values: Array<Maybe<Scalars['Float']['output']>>;
 };
 
 export type GeneConnection = {
@@ -1478,6 +1506,7 @@ export type ResolversTypes = ResolversObject<{
   ExpressionValue: ResolverTypeWrapper<ExpressionValueRow>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Gene: ResolverTypeWrapper<GeneRow>;
+  GeneColumn: ResolverTypeWrapper<Omit<GeneColumn, 'gene'> & { gene?: Maybe<ResolversTypes['Gene']> }>;
   GeneConnection: ResolverTypeWrapper<Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['GeneEdge']>, nodes: Array<ResolversTypes['Gene']> }>;
   GeneEdge: ResolverTypeWrapper<Omit<GeneEdge, 'node'> & { node: ResolversTypes['Gene'] }>;
   GeneImputation: ResolverTypeWrapper<GeneImputation>;
@@ -1567,6 +1596,7 @@ export type ResolversParentTypes = ResolversObject<{
   ExpressionValue: ExpressionValueRow;
   Float: Scalars['Float']['output'];
   Gene: GeneRow;
+  GeneColumn: Omit<GeneColumn, 'gene'> & { gene?: Maybe<ResolversParentTypes['Gene']> };
   GeneConnection: Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['GeneEdge']>, nodes: Array<ResolversParentTypes['Gene']> };
   GeneEdge: Omit<GeneEdge, 'node'> & { node: ResolversParentTypes['Gene'] };
   GeneImputation: GeneImputation;
@@ -1662,6 +1692,7 @@ export type CohortResolvers<ContextType = Context, ParentType extends ResolversP
   composition?: Resolver<Array<ResolversTypes['CompositionRow']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  geneValues?: Resolver<Array<ResolversTypes['GeneColumn']>, ParentType, ContextType, RequireFields<CohortGeneValuesArgs, 'genes' | 'unit'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   imputationQuality?: Resolver<ResolversTypes['ImputationQuality'], ParentType, ContextType, RequireFields<CohortImputationQualityArgs, 'genes' | 'panelSize' | 'samples'>>;
   map?: Resolver<Maybe<ResolversTypes['CohortMap']>, ParentType, ContextType, Partial<CohortMapArgs>>;
@@ -1734,6 +1765,14 @@ export type GeneResolvers<ContextType = Context, ParentType extends ResolversPar
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   symbol?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   version?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type GeneColumnResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneColumn'] = ResolversParentTypes['GeneColumn']> = ResolversObject<{
+  gene?: Resolver<Maybe<ResolversTypes['Gene']>, ParentType, ContextType>;
+  query?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sampleIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['ExpressionUnit'], ParentType, ContextType>;
+  values?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType>;
 }>;
 
 export type GeneConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneConnection'] = ResolversParentTypes['GeneConnection']> = ResolversObject<{
@@ -2179,6 +2218,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   EvaluationRow?: EvaluationRowResolvers<ContextType>;
   ExpressionValue?: ExpressionValueResolvers<ContextType>;
   Gene?: GeneResolvers<ContextType>;
+  GeneColumn?: GeneColumnResolvers<ContextType>;
   GeneConnection?: GeneConnectionResolvers<ContextType>;
   GeneEdge?: GeneEdgeResolvers<ContextType>;
   GeneImputation?: GeneImputationResolvers<ContextType>;

@@ -3,6 +3,7 @@ import type { Resolvers } from '../generated/graphql.ts';
 import { authResolvers } from './auth.ts';
 import { cohortResolvers } from './cohorts.ts';
 import { geneResolvers } from './genes.ts';
+import { geneValuesResolvers } from './geneValues.ts';
 import { headsResolvers } from './heads.ts';
 import { importResolvers } from './imports.ts';
 import { inferenceResolvers } from './inference.ts';
@@ -31,4 +32,5 @@ export const resolvers = mergeResolvers(
   headsResolvers,
   uploadResolvers,
   mapResolvers,
+  geneValuesResolvers,
 );
