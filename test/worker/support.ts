@@ -45,6 +45,7 @@ export function workerEnv(url: string, modelsDir: string, extra: NodeJS.ProcessE
     GEXBERT_WORKER_POLL_SECONDS: '0.2',
     GEXBERT_WORKER_HEARTBEAT_SECONDS: '0.5',
     GEXBERT_WORKER_STALE_SECONDS: '30',
+    GEXBERT_PRECOMPUTE_CHECK_SECONDS: '0', // no precompute of every sample beside the training under test
     ...extra,
   };
 }

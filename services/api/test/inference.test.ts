@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readProfile } from '@gexbert/core/expression/store';
+import { decodeVector } from '@gexbert/core/inference/embeddingCache';
 import { fitHeads, loadModelRuntime, type ModelRuntime } from '@gexbert/core/inference/modelRuntime';
 import { defaultCheckpointCache } from '@gexbert/core/registry/checkpointStore';
 import {
@@ -18,7 +19,6 @@ import { riskScore } from '@gexbert/model/heads/index';
 import { parseModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import { logRankTest } from '@gexbert/model/survival/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeVector } from '../src/inference/embeddingCache.ts';
 import { type Data, type Harness, startHarness } from './support.ts';
 
 const TYPES = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM'];

@@ -55,6 +55,13 @@ export const ConfigSchema = z.object({
    * false it stays CANDIDATE until an admin promotes it (promoteModel). Manual runs are always promoted.
    */
   autoPromote: Flag,
+  /** Samples per precompute job (embeddings and predictions of stored samples, services/worker). */
+  precomputeBatch: z.coerce.number().int().min(1).max(100000),
+  /**
+   * How often (and at its start) a worker queues the precompute of stored samples the active model has no
+   * answers for, and re-sends lost or failed batches (0 = never: only promotions and ingests queue batches).
+   */
+  precomputeCheckSeconds: z.coerce.number().min(0),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -75,6 +82,8 @@ const ENV = {
   GEXBERT_TRAINING_RETRIES: 'trainingRetries',
   GEXBERT_GATE_TOLERANCE: 'gateTolerance',
   GEXBERT_AUTO_PROMOTE: 'autoPromote',
+  GEXBERT_PRECOMPUTE_BATCH: 'precomputeBatch',
+  GEXBERT_PRECOMPUTE_CHECK_SECONDS: 'precomputeCheckSeconds',
 } as const;
 
 const DEFAULTS: Config = {
@@ -90,6 +99,8 @@ const DEFAULTS: Config = {
   trainingRetries: 2,
   gateTolerance: 0,
   autoPromote: true,
+  precomputeBatch: 500,
+  precomputeCheckSeconds: 30,
 };
 
 /** Builds the configuration from defaults, the environment and explicit overrides, in that order. */

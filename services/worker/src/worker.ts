@@ -4,8 +4,11 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Config } from '@gexbert/core/config';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
-import { type JobQueue, openJobQueue, TRAIN_JOB } from '@gexbert/core/jobs/queue';
+import { planPrecompute, resendBatches } from '@gexbert/core/inference/precompute';
+import { type JobQueue, openJobQueue, PRECOMPUTE_JOB, TRAIN_JOB } from '@gexbert/core/jobs/queue';
+import { checkpointSource } from '@gexbert/core/registry/checkpointStore';
 import type pg from 'pg';
+import { type PrecomputeOutcome, runPrecomputeBatch, WorkerRuntimes } from './precomputeJob.ts';
 import { recoverStaleRuns } from './recovery.ts';
 import { failRun, LostRunError, type RunOutcome, runTrainingJob } from './trainingJob.ts';
 import { checkRetrainThreshold } from './trigger.ts';
@@ -21,11 +24,15 @@ export interface WorkerOptions {
   log?: (line: string) => void;
   /** Called after each finished job. */
   onJob?: (outcome: RunOutcome | { runId: number; error: string }) => void;
+  /** Called after each precompute job (skipped ones too). */
+  onPrecompute?: (outcome: PrecomputeOutcome | { batchId: number; error: string }) => void;
 }
 
 export interface RunningWorker {
   id: string;
   queue: JobQueue;
+  /** The model runtimes precompute jobs use (loads counted). */
+  runtimes: WorkerRuntimes;
   /**
    * Stops taking jobs. A training in progress stops at its next step boundary with its resume state saved;
    * its run is recorded INTERRUPTED (the next worker resumes it) and its model version stays TRAINING, never
@@ -51,6 +58,8 @@ export async function startWorker(
     retryLimit: config.trainingRetries,
     log,
   };
+  const runtimes = new WorkerRuntimes(checkpointSource(platform));
+  const precompute = { pool, queue };
   let stopping = false;
   const stopSignal = new AbortController();
   let wake: () => void = () => {};
@@ -87,6 +96,7 @@ export async function startWorker(
         await queue.complete(TRAIN_JOB, job.id, outcome);
         if (outcome.decision !== 'INTERRUPTED')
           log(`run ${runId}: finished (${outcome.decision}, model version ${outcome.modelVersionId})`);
+        if (outcome.decision === 'PROMOTED') await queuePrecompute('PROMOTION', outcome.modelVersionId);
       }
       options.onJob?.(outcome);
     } catch (error) {
@@ -101,9 +111,44 @@ export async function startWorker(
     }
   };
 
+  /** Queues precompute batches for a version's samples no batch has claimed (the active version by default). */
+  const queuePrecompute = async (reason: 'PROMOTION' | 'CHECK', modelVersionId?: number) => {
+    const plan = await planPrecompute(precompute, {
+      reason,
+      modelVersionId,
+      batchSize: config.precomputeBatch,
+    });
+    if (plan && plan.batches.length > 0)
+      log(
+        `precompute: ${plan.samples} samples of model version ${plan.modelVersionId} in ${plan.batches.length} batches queued (${reason.toLowerCase()})`,
+      );
+  };
+
+  const precomputeWork = async (job: { id: string; data: unknown }) => {
+    const batchId = Number((job.data as { batchId?: unknown } | null)?.batchId);
+    if (!Number.isInteger(batchId)) {
+      await queue.fail(PRECOMPUTE_JOB, job.id, { message: 'job data has no batchId' }, { retry: false });
+      return;
+    }
+    try {
+      const outcome = await runPrecomputeBatch(
+        { pool, prisma, workerId: id, runtimes, signal: stopSignal.signal },
+        batchId,
+      );
+      await queue.complete(PRECOMPUTE_JOB, job.id, outcome);
+      options.onPrecompute?.(outcome);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`precompute batch ${batchId}: failed: ${message}`);
+      await queue.fail(PRECOMPUTE_JOB, job.id, { message }, { retry: false });
+      options.onPrecompute?.({ batchId, error: message });
+    }
+  };
+
   const loop = async () => {
     let nextRecovery = 0;
     let nextTrigger = 0;
+    let nextPrecompute = 0;
     while (!stopping) {
       try {
         const now = Date.now();
@@ -120,8 +165,19 @@ export async function startWorker(
             log(`${t.newSamples} new training samples (threshold ${t.threshold}): run ${t.run.id} requested`);
           nextTrigger = now + config.retrainCheckSeconds * 1000;
         }
+        if (now >= nextPrecompute && config.precomputeCheckSeconds > 0) {
+          // every stored sample gets the active model's answers, whatever activated it or stored the sample
+          await resendBatches(precompute);
+          await queuePrecompute('CHECK');
+          nextPrecompute = now + config.precomputeCheckSeconds * 1000;
+        }
         const job = stopping ? null : await queue.fetch(TRAIN_JOB);
-        if (job) await work(job);
+        if (job) {
+          await work(job);
+          continue;
+        }
+        const batch = stopping ? null : await queue.fetch(PRECOMPUTE_JOB);
+        if (batch) await precomputeWork(batch);
         else if (!stopping) await sleep(config.workerPollSeconds);
       } catch (error) {
         if (stopping) break;
@@ -131,10 +187,11 @@ export async function startWorker(
     }
   };
 
-  const finished = loop();
+  const finished = loop().finally(() => runtimes.close());
   return {
     id,
     queue,
+    runtimes,
     async stop() {
       if (stopping) return finished.then(() => queue.close());
       stopping = true;

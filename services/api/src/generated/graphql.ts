@@ -103,7 +103,7 @@ export type Cohort = {
    * GEXBERT_API_MAX_IMPUTATION_GENES (1000) genes.
    */
   imputationQuality: ImputationQuality;
-  /** The cohort's embedding map; null when fewer than 3 of its samples have an embedding. */
+  /** The cohort's embedding map; null when none of its samples has an embedding (two are placed on PC1 alone). */
   map?: Maybe<CohortMap>;
   name: Scalars['String']['output'];
   sampleCount: Scalars['Int']['output'];
@@ -592,6 +592,8 @@ export type ModelVersion = {
   name: Scalars['String']['output'];
   /** The model this one was retrained from (null for the shipped or first model). */
   parent?: Maybe<ModelVersion>;
+  /** How far the worker has got storing this model's embeddings and predictions for every stored sample. */
+  precompute: PrecomputeProgress;
   retiredAt?: Maybe<Scalars['String']['output']>;
   status: ModelStatus;
   /** True when the model was trained on simulated samples too (a retraining that asked for includeSimulated). */
@@ -793,6 +795,27 @@ export type Patient = {
   osEvent?: Maybe<Scalars['Int']['output']>;
   projectId?: Maybe<Scalars['String']['output']>;
   samples: Array<Sample>;
+};
+
+/**
+ * Precomputed results of one model version (its current heads) for the stored samples: embeddings and
+ * cancer-type and risk answers, computed by workers in batches when the model is promoted or samples are
+ * ingested. The API reads them first and computes only what is missing.
+ */
+export type PrecomputeProgress = {
+  __typename?: 'PrecomputeProgress';
+  /** Samples whose embedding and predictions by this model and heads are stored. */
+  done: Scalars['Int']['output'];
+  /** Batches that failed (retried up to 3 times by the workers' periodic check). */
+  failedBatches: Scalars['Int']['output'];
+  finishedBatches: Scalars['Int']['output'];
+  /** The head version the stored predictions belong to (empty for a model without heads). */
+  headsId: Scalars['String']['output'];
+  modelVersion: ModelVersion;
+  queuedBatches: Scalars['Int']['output'];
+  runningBatches: Scalars['Int']['output'];
+  /** Stored samples the model can read (raw counts, or RSEM/TPM/FPKM/FPKM-UQ values). */
+  total: Scalars['Int']['output'];
 };
 
 /** A profile measured outside the platform (e.g. a 64-gene panel in a clinic): its name and one value per gene. */
@@ -1540,6 +1563,7 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Patient: ResolverTypeWrapper<PatientRow>;
+  PrecomputeProgress: ResolverTypeWrapper<Omit<PrecomputeProgress, 'modelVersion'> & { modelVersion: ResolversTypes['ModelVersion'] }>;
   ProfileInput: ProfileInput;
   ProfilePrediction: ResolverTypeWrapper<ProfilePredictionRow>;
   ProfileUnit: ProfileUnit;
@@ -1626,6 +1650,7 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Patient: PatientRow;
+  PrecomputeProgress: Omit<PrecomputeProgress, 'modelVersion'> & { modelVersion: ResolversParentTypes['ModelVersion'] };
   ProfileInput: ProfileInput;
   ProfilePrediction: ProfilePredictionRow;
   ProfilesInput: ProfilesInput;
@@ -1939,6 +1964,7 @@ export type ModelVersionResolvers<ContextType = Context, ParentType extends Reso
   metrics?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   parent?: Resolver<Maybe<ResolversTypes['ModelVersion']>, ParentType, ContextType>;
+  precompute?: Resolver<ResolversTypes['PrecomputeProgress'], ParentType, ContextType>;
   retiredAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ModelStatus'], ParentType, ContextType>;
   trainedOnSimulated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1995,6 +2021,17 @@ export type PatientResolvers<ContextType = Context, ParentType extends Resolvers
   osEvent?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   samples?: Resolver<Array<ResolversTypes['Sample']>, ParentType, ContextType>;
+}>;
+
+export type PrecomputeProgressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PrecomputeProgress'] = ResolversParentTypes['PrecomputeProgress']> = ResolversObject<{
+  done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failedBatches?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  finishedBatches?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  headsId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  modelVersion?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
+  queuedBatches?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  runningBatches?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type ProfilePredictionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProfilePrediction'] = ResolversParentTypes['ProfilePrediction']> = ResolversObject<{
@@ -2244,6 +2281,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Patient?: PatientResolvers<ContextType>;
+  PrecomputeProgress?: PrecomputeProgressResolvers<ContextType>;
   ProfilePrediction?: ProfilePredictionResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RestorationInput?: RestorationInputResolvers<ContextType>;

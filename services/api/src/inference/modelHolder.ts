@@ -6,15 +6,22 @@
 import fs from 'node:fs';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import {
+  type CacheLookup,
+  lookupEmbeddings,
+  type StoredEmbedding,
+} from '@gexbert/core/inference/embeddingCache';
+import {
   loadModelRuntime,
   type ModelRuntime,
   restoreSamples,
   sampleProfiles,
 } from '@gexbert/core/inference/modelRuntime';
+import { readStoredPredictions, storePredictions } from '@gexbert/core/inference/precompute';
+import { computeSampleEmbeddings } from '@gexbert/core/inference/sampleEmbeddings';
 import { type CheckpointRef, checkpointFolder } from '@gexbert/core/registry/checkpointStore';
 import { activeModelVersion, type ModelVersion } from '@gexbert/core/registry/modelVersion';
 import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/infer';
-import { type NormStats, profileToZ } from '@gexbert/model/gexbert/normalise';
+import type { NormStats } from '@gexbert/model/gexbert/normalise';
 import { type ModelHeads, parseModelHeads } from '@gexbert/model/heads/modelHeads';
 import { HeadServer, type SamplePrediction } from '@gexbert/model/heads/serve';
 import { GraphQLError } from 'graphql/index.js';
@@ -22,12 +29,6 @@ import type pg from 'pg';
 import { badInput, notFound } from '../errors.ts';
 import { checkpointFolders } from '../modelFiles.ts';
 import { MicroBatcher } from './batcher.ts';
-import {
-  type CacheLookup,
-  lookupEmbeddings,
-  type StoredEmbedding,
-  storeEmbeddings,
-} from './embeddingCache.ts';
 import { restrictProfile } from './inputPanel.ts';
 
 export interface ModelHolderOptions {
@@ -66,11 +67,16 @@ export interface InferenceCounters {
   restoreBatches: number;
   /** Model runtimes loaded. */
   runtimeLoads: number;
+  /** Sample answers read from the precomputed SamplePrediction rows (the model did not run for them). */
+  storedPredictions: number;
 }
 
 interface Served {
   versionId: number;
-  runtime: Promise<ModelRuntime>;
+  /** The loaded runtime, loaded on first use (embeddings and answers read from the database need none). */
+  readonly runtime: Promise<ModelRuntime>;
+  /** Whether the runtime has been asked for. */
+  readonly loading: boolean;
   /** Recently served embeddings (a memory layer over SampleEmbedding), least recently used first. */
   recent: Map<number, StoredEmbedding>;
   lookups: MicroBatcher<number, CacheLookup>;
@@ -78,9 +84,6 @@ interface Served {
   /** The predictor's queue: forward passes run one at a time. */
   turn: Promise<unknown>;
 }
-
-/** Samples per forward pass (the model library's default batch). */
-const PREDICTOR_CHUNK = 32;
 
 function modelUnavailable(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'MODEL_UNAVAILABLE' } });
@@ -93,6 +96,7 @@ export class ModelHolder {
     cacheHits: 0,
     restoreBatches: 0,
     runtimeLoads: 0,
+    storedPredictions: 0,
   };
   private activeCache: { version: ModelVersion | null; at: number } | null = null;
   private activeCheck: Promise<ModelVersion | null> | null = null;
@@ -167,6 +171,11 @@ export class ModelHolder {
     return version;
   }
 
+  /** Writes a line to the server log. */
+  log(line: string): void {
+    this.options.log?.(line);
+  }
+
   /** Where this process caches checkpoints read from the database. */
   get checkpointCacheDir(): string {
     return this.options.checkpointCacheDir;
@@ -223,9 +232,39 @@ export class ModelHolder {
 
   /**
    * What the version's heads say of stored samples (null for a sample without raw counts or with none of
-   * the model's genes): embeddings from the cache, the measured genes from the samples' profiles.
+   * the model's genes): the answers precomputed by the workers (SamplePrediction) where stored, otherwise
+   * computed from embeddings from the cache and the measured genes from the samples' profiles, and stored.
    */
   async predictSamples(
+    version: ModelVersion,
+    sampleIds: readonly number[],
+  ): Promise<(SamplePrediction | null)[]> {
+    const heads = this.headsOf(version);
+    if (!heads) return sampleIds.map(() => null);
+    // what the workers precomputed first; the model runs only for the rest
+    const stored = await readStoredPredictions(this.pool, version.id, heads.id, sampleIds);
+    this.counters.storedPredictions += stored.size;
+    const rest = sampleIds.filter((id) => !stored.has(id));
+    const computed = rest.length > 0 ? await this.computePredictions(version, rest) : [];
+    // kept, so the next request (here or in another API process) reads them
+    await storePredictions(
+      this.pool,
+      version.id,
+      heads.id,
+      null,
+      rest.flatMap((sampleId, i) => {
+        const prediction = computed[i];
+        return prediction?.heads.id === heads.id
+          ? [{ sampleId, inputGenes: prediction.inputGenes, prediction }]
+          : [];
+      }),
+    );
+    const byId = new Map(rest.map((id, i) => [id, computed[i] ?? null]));
+    return sampleIds.map((id) => (stored.has(id) ? stored.get(id)! : byId.get(id)!));
+  }
+
+  /** What the version's heads say of stored samples, computed now (embeddings from the cache where stored). */
+  private async computePredictions(
     version: ModelVersion,
     sampleIds: readonly number[],
   ): Promise<(SamplePrediction | null)[]> {
@@ -396,7 +435,7 @@ export class ModelHolder {
         this.activeCache = { version, at: Date.now() };
         if (version && previous !== undefined && previous !== version.id) {
           this.options.log?.(`active model is now ${version.id} (${version.name})`);
-          this.serve(version); // start loading it now
+          void this.serve(version).runtime.catch(() => {}); // start loading it now
         }
         return version;
       })
@@ -415,10 +454,24 @@ export class ModelHolder {
       this.served.set(version.id, served);
       return served;
     }
-    const runtime = this.load(version);
+    let runtime: Promise<ModelRuntime> | null = null;
+    const start = () => {
+      if (!runtime) {
+        runtime = this.load(version);
+        runtime.catch(() => {
+          if (this.served.get(version.id) === created) this.served.delete(version.id);
+        });
+      }
+      return runtime;
+    };
     const created: Served = {
       versionId: version.id,
-      runtime,
+      get runtime() {
+        return start();
+      },
+      get loading() {
+        return runtime !== null;
+      },
       recent: new Map(),
       lookups: new MicroBatcher((ids) => lookupEmbeddings(this.pool, version.id, ids), {
         maxBatch: 1000,
@@ -433,9 +486,6 @@ export class ModelHolder {
     };
     served = created;
     this.served.set(version.id, served);
-    runtime.catch(() => {
-      if (this.served.get(version.id) === created) this.served.delete(version.id);
-    });
     while (this.served.size > this.options.maxLoadedModels) {
       const oldest = this.served.values().next().value!;
       this.served.delete(oldest.versionId);
@@ -462,59 +512,21 @@ export class ModelHolder {
     }
   }
 
-  /**
-   * Embeds a batch of samples and stores the embeddings, in chunks of PREDICTOR_CHUNK samples (one forward
-   * pass each): the next chunk's raw counts are read while the current chunk runs on the predictor.
-   */
+  /** Embeds a batch of samples and stores the embeddings (one forward pass per chunk, in the predictor's turn). */
   private async inferBatch(
     served: Served,
     versionId: number,
     sampleIds: number[],
   ): Promise<(StoredEmbedding | null)[]> {
     const runtime = await served.runtime;
-    const chunks: number[][] = [];
-    for (let i = 0; i < sampleIds.length; i += PREDICTOR_CHUNK)
-      chunks.push(sampleIds.slice(i, i + PREDICTOR_CHUNK));
-    const read = (ids: number[]) => {
-      const reading = sampleProfiles(this.pool, runtime.stats, ids);
-      reading.catch(() => {}); // awaited below; a failure then rejects the batch
-      return reading;
-    };
-    const results: (StoredEmbedding | null)[] = [];
-    let next = read(chunks[0]!);
-    for (const [c, chunk] of chunks.entries()) {
-      const profiles = await next;
-      if (c + 1 < chunks.length) next = read(chunks[c + 1]!);
-      const usable = chunk.flatMap((_, i) => (profiles[i] ? [i] : []));
-      const out = await this.predictorTurn(served, () => {
-        this.counters.embedBatches++;
-        this.counters.embeddedSamples += usable.length;
-        return embed(
-          runtime.predictor,
-          runtime.stats,
-          usable.map((i) => profiles[i]!),
-          { batchSize: PREDICTOR_CHUNK },
-        );
-      });
-      const chunkResults: (StoredEmbedding | null)[] = chunk.map(() => null);
-      for (const [k, i] of usable.entries()) {
-        const inputGenes = out.reports[k]!.inputGenes;
-        const p = profiles[i]!;
-        if (inputGenes > 0)
-          chunkResults[i] = {
-            vector: out.embeddings[k]!,
-            inputGenes,
-            z: profileToZ(runtime.stats, p.genes, p.values, p.unit).z,
-          };
-      }
-      results.push(...chunkResults);
-    }
-    await storeEmbeddings(
-      this.pool,
-      versionId,
-      sampleIds.flatMap((sampleId, i) => (results[i] ? [{ sampleId, ...results[i]! }] : [])),
-    );
-    return results;
+    return computeSampleEmbeddings(runtime, this.pool, versionId, sampleIds, {
+      turn: (samples, work) =>
+        this.predictorTurn(served, () => {
+          this.counters.embedBatches++;
+          this.counters.embeddedSamples += samples;
+          return work();
+        }),
+    });
   }
 
   /** Runs `work` once the predictor's previous work is done. */
@@ -525,6 +537,7 @@ export class ModelHolder {
   }
 
   private async unload(served: Served): Promise<void> {
+    if (!served.loading) return;
     try {
       await served.inference.idle();
       await served.turn; // a restore may still be running on the predictor

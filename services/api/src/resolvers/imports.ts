@@ -12,6 +12,7 @@ import {
 import { type Context, requireRole } from '../context.ts';
 import { badInput, forbidden } from '../errors.ts';
 import type { Resolvers, TimeUnit } from '../generated/graphql.ts';
+import { queuePrecompute, samplesOfImports } from '../inference/precompute.ts';
 import { IMPORT_COLUMNS } from '../loaders.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { ImportRow } from '../rows.ts';
@@ -59,7 +60,14 @@ export async function importRow(context: Context, id: number): Promise<ImportRow
 }
 
 /** The GraphQL outcomes of a counts ingest. */
-export function countsOutcomes(context: Context, results: FileImport[]) {
+export async function countsOutcomes(context: Context, results: FileImport[]) {
+  const imported = results.filter((r) => !r.unchanged).map((r) => r.id);
+  if (imported.length > 0)
+    // the new samples' embeddings and predictions by the active model, by the workers
+    await queuePrecompute(context, {
+      reason: 'INGEST',
+      sampleIds: await samplesOfImports(context, imported),
+    });
   return Promise.all(
     results.map(async (r) => ({
       import: await importRow(context, r.id),

@@ -9,6 +9,7 @@ import { hasRole } from '../auth/tokens.ts';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, parseId } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
+import { precomputeRow, queuePrecompute } from '../inference/precompute.ts';
 import type { ModelVersionRow } from '../inference/rows.ts';
 import { readEvaluation, readTrainingCurve } from '../modelFiles.ts';
 import { connection, pageRequest } from '../pagination.ts';
@@ -20,7 +21,10 @@ async function activation(
 ): Promise<ModelVersionRow> {
   requireRole(context, 'ADMIN');
   try {
-    return await change();
+    const version = await change();
+    // the new active model's embeddings and predictions for every stored sample, by the workers
+    await queuePrecompute(context, { reason: 'PROMOTION', modelVersionId: version.id });
+    return version;
   } catch (error) {
     if (error instanceof RegistryError) throw badInput(error.message);
     throw error;
@@ -68,6 +72,7 @@ export const modelResolvers: Resolvers = {
     activatedAt: (m) => m.activatedAt?.toISOString() ?? null,
     retiredAt: (m) => m.retiredAt?.toISOString() ?? null,
     isActive: (m) => m.active === true,
+    precompute: (m, _, context) => precomputeRow(context, m),
     vocabulary: async (m, { first }, context) => {
       if (first != null && first < 0) throw badInput(`first must be 0 or more, not ${first}`);
       const version = await context.models.version(m.id);

@@ -1,5 +1,6 @@
 // What every import shares: one transaction under an import lock, the Import provenance row, cohorts.
 import type pg from 'pg';
+import { withTransaction } from '../db/transaction.ts';
 import type { ExpressionUnit } from '../formats/types.ts';
 import { refreshCohortSimulated } from './simulated.ts';
 import type { ImportSource } from './source.ts';
@@ -21,24 +22,15 @@ export interface ImportResult {
 
 const IMPORT_LOCK = 0x67657862; // one import at a time, so concurrent imports cannot interleave
 
-/** Runs `work` in one transaction on one connection; any error rolls everything back. */
-export async function withImportTransaction<T>(
+/** Runs `work` in one transaction on one connection, one import at a time; any error rolls everything back. */
+export function withImportTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK]);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    return work(client);
+  });
 }
 
 /** The earlier import of exactly these bytes by the same command, if any. */

@@ -5,6 +5,9 @@ import PgBoss from 'pg-boss';
 /** Retrain a model: data { runId } (a TrainingRun id). */
 export const TRAIN_JOB = 'train-model';
 
+/** Compute and store stored samples' embeddings and predictions: data { batchId } (a PrecomputeBatch id). */
+export const PRECOMPUTE_JOB = 'precompute';
+
 /** Jobs may stay active this long before pg-boss itself fails them; dead workers are found sooner by the
  * training run's heartbeat (see services/worker). */
 const JOB_EXPIRE_SECONDS = 12 * 3600;
@@ -105,6 +108,10 @@ export async function openJobQueue(url: string, options: { worker?: boolean } = 
       expireInSeconds: JOB_EXPIRE_SECONDS,
       retryLimit: 2,
     });
+  }
+  if (!(await boss.getQueue(PRECOMPUTE_JOB))) {
+    // Retried by the precompute check (services/core/src/inference/precompute.ts), not by pg-boss.
+    await boss.createQueue(PRECOMPUTE_JOB, { name: PRECOMPUTE_JOB, expireInSeconds: 3600, retryLimit: 0 });
   }
   const db = boss.getDb();
   const sql = async <T>(text: string, values: unknown[] = []) =>

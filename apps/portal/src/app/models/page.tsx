@@ -3,7 +3,7 @@
 import type { Metadata } from 'next';
 import { ApiFailure } from '../../components/ApiFailure.tsx';
 import { Stats } from '../../components/Stats.tsx';
-import { ModelsOverviewDocument } from '../../generated/graphql.ts';
+import { ModelsOverviewDocument, type ModelsOverviewQuery } from '../../generated/graphql.ts';
 import { apiRequest } from '../../lib/api.ts';
 import { attempt } from '../../lib/attempt.ts';
 import { requireUser } from '../../lib/auth.ts';
@@ -14,6 +14,26 @@ import { RunPoller } from './RunPoller.tsx';
 import { TrainingRunsSection } from './TrainingRunsSection.tsx';
 
 export const metadata: Metadata = { title: 'Models' };
+
+type Precompute = NonNullable<ModelsOverviewQuery['activeModel']>['precompute'];
+
+/** How far the workers have got storing the active model's embeddings and predictions for every sample. */
+function PrecomputeLine(props: { progress: Precompute }) {
+  const p = props.progress;
+  const count = (n: number) => n.toLocaleString('en-US');
+  const pending = p.queuedBatches + p.runningBatches;
+  return (
+    <p className="muted" data-testid="precompute-progress">
+      Active model precomputed for {count(p.done)} / {count(p.total)} samples
+      {pending > 0 ? ` (${pending} batch${pending === 1 ? '' : 'es'} queued or running)` : ''}
+      {p.failedBatches > 0 ? `; ${p.failedBatches} failed batch${p.failedBatches === 1 ? '' : 'es'}` : ''}
+      {p.done < p.total && pending === 0 && p.failedBatches === 0
+        ? ' — the worker queues the rest (is `gexbert worker` running?)'
+        : ''}
+      .
+    </p>
+  );
+}
 
 export default async function ModelsPage() {
   const user = await requireUser('/models');
@@ -34,6 +54,7 @@ export default async function ModelsPage() {
           { label: 'training runs', value: String(trainingRuns.totalCount) },
         ]}
       />
+      {activeModel ? <PrecomputeLine progress={activeModel.precompute} /> : null}
       <ModelVersionsSection models={models.nodes} />
       <section aria-labelledby="runs">
         <h2 id="runs">Training runs</h2>

@@ -1,0 +1,70 @@
+// Queuing precompute batches from the API (after a promotion, rollback or ingest) and reading their
+// progress. Without a job queue nothing is queued here: the workers' periodic check plans what is missing.
+import { loadConfig } from '@gexbert/core/config';
+import { type PlanOptions, planPrecompute, precomputeProgress } from '@gexbert/core/inference/precompute';
+import type { Context } from '../context.ts';
+import type { ResolversTypes } from '../generated/graphql.ts';
+import type { ModelVersionRow } from './rows.ts';
+
+let batchSize: number | undefined;
+
+/** GEXBERT_PRECOMPUTE_BATCH, as the workers read it. */
+function precomputeBatch(): number {
+  if (batchSize === undefined) {
+    try {
+      batchSize = loadConfig().precomputeBatch;
+    } catch {
+      batchSize = 500;
+    }
+  }
+  return batchSize;
+}
+
+/**
+ * Queues precompute batches for samples no batch has claimed (a failure is logged, never the caller's: the
+ * workers' periodic check queues them later).
+ */
+export async function queuePrecompute(
+  context: Context,
+  options: Omit<PlanOptions, 'batchSize'>,
+): Promise<void> {
+  if (!context.queue) return;
+  try {
+    await planPrecompute(
+      { pool: context.db, queue: context.queue },
+      { ...options, batchSize: precomputeBatch() },
+    );
+  } catch (error) {
+    context.models.log(
+      `queuing the precompute (${options.reason.toLowerCase()}) failed: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+}
+
+/** The samples of the given imports (those with an expression profile from them). */
+export async function samplesOfImports(context: Context, importIds: readonly number[]): Promise<number[]> {
+  const { rows } = await context.db.query<{ sampleId: number }>(
+    `SELECT DISTINCT p."sampleId" FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
+     WHERE b."importId" = ANY($1::int[])`,
+    [[...importIds]],
+  );
+  return rows.map((r) => r.sampleId);
+}
+
+/** ModelVersion.precompute. */
+export async function precomputeRow(
+  context: Context,
+  version: ModelVersionRow,
+): Promise<ResolversTypes['PrecomputeProgress']> {
+  const p = await precomputeProgress(context.db, version);
+  return {
+    modelVersion: version,
+    headsId: p.headsId,
+    total: p.total,
+    done: p.done,
+    queuedBatches: p.queued,
+    runningBatches: p.running,
+    failedBatches: p.failed,
+    finishedBatches: p.finished,
+  };
+}

@@ -1,0 +1,303 @@
+// Precompute in the worker, on real TCGA counts: a promotion through the API queues batches of every stored
+// sample, two workers share them (each batch run once), every sample gets one stored embedding and one stored
+// answer, equal to what the API computes on demand; an ingest queues batches of just its new samples; the
+// API answers a precomputed sample without loading the model; a rollback precomputes the six cohorts again
+// (the time is printed).
+import fs from 'node:fs';
+import path from 'node:path';
+import { createToken } from '@gexbert/api/auth/tokens';
+import { type RunningApi, startApi } from '@gexbert/api/server';
+import { precomputeProgress } from '@gexbert/core/inference/precompute';
+import { openJobQueue } from '@gexbert/core/jobs/queue';
+import { storeCheckpoint } from '@gexbert/core/registry/checkpointStore';
+import {
+  ensureActiveModel,
+  registerModelVersion,
+  SHIPPED_CHECKPOINT,
+} from '@gexbert/core/registry/modelVersion';
+import { query, sharedDir } from '@gexbert/core/testing/database';
+import { readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningWorker, startWorker } from '../../services/worker/src/worker.ts';
+import { COUNTS, type WorkerTestPlatform, waitFor, workerPlatform } from './support.ts';
+
+/** Response data, checked by value. */
+// biome-ignore lint/suspicious/noExplicitAny: tests assert on response values, not on static types
+type Data = Record<string, any>;
+
+const FIRST = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS'];
+const LATER = 'UVM';
+const BATCH = 40;
+process.env.GEXBERT_PRECOMPUTE_BATCH = String(BATCH); // read by the API (as by the workers)
+
+let t: WorkerTestPlatform;
+let api: RunningApi;
+let apiQueue: Awaited<ReturnType<typeof openJobQueue>>;
+let tokens: { admin: string; curator: string; reader: string };
+let shippedId: number;
+let secondId: number;
+const workers: RunningWorker[] = [];
+const outcomes: { worker: number; batchId: number; skipped: boolean; error?: string }[] = [];
+
+async function gql(text: string, variables: object, token: string) {
+  const res = await fetch(api.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: text, variables }),
+  });
+  const body = (await res.json()) as { data?: Data; errors?: { message: string }[] };
+  if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));
+  return body.data!;
+}
+
+const PROGRESS = `query($id: ID!) { model(id: $id) { precompute { total done queuedBatches runningBatches failedBatches finishedBatches headsId } } }`;
+
+async function progress(id: number) {
+  return (await gql(PROGRESS, { id: String(id) }, tokens.reader)).model.precompute;
+}
+
+async function waitDone(id: number, seconds = 600) {
+  const version = (await t.platform.prisma.modelVersion.findUnique({ where: { id } }))!;
+  await waitFor(
+    `precompute of model ${id}`,
+    async () => {
+      const p = await precomputeProgress(t.platform.pool, version);
+      return p.total > 0 && p.done === p.total && p.queued + p.running === 0 ? p : undefined;
+    },
+    seconds,
+  );
+  return progress(id); // as the API serves it
+}
+
+const batchesOf = (id: number) =>
+  query<{
+    id: number;
+    reason: string;
+    state: string;
+    executions: number;
+    sampleIds: number[];
+    workerId: string;
+  }>(
+    t.url,
+    `SELECT id, reason, state::text AS state, executions, "sampleIds", "workerId" FROM "PrecomputeBatch"
+     WHERE "modelVersionId" = $1 ORDER BY id`,
+    [id],
+  );
+
+const samplesWithCounts = async () =>
+  (
+    await query<{ id: number }>(
+      t.url,
+      `SELECT DISTINCT "sampleId" AS id FROM "ExpressionProfile" WHERE unit = 'RAW_COUNT' ORDER BY 1`,
+    )
+  ).map((r) => r.id);
+
+beforeAll(async () => {
+  t = await workerPlatform('precompute', FIRST, {
+    clinical: true,
+    activate: false,
+    env: { GEXBERT_PRECOMPUTE_CHECK_SECONDS: '30' },
+  });
+  const shipped = await ensureActiveModel(t.platform); // the first start: no queue, the workers' check plans
+  shippedId = shipped.id;
+  // a second version of the same checkpoint, to be promoted through the API
+  const second = await registerModelVersion(t.platform.prisma, {
+    name: 'second',
+    checkpointPath: path.join(t.modelsDir, 'nowhere'),
+    status: 'CANDIDATE',
+    config: JSON.parse(fs.readFileSync(path.join(SHIPPED_CHECKPOINT, 'config.json'), 'utf8')),
+  });
+  await storeCheckpoint(t.platform.pool, second.id, SHIPPED_CHECKPOINT);
+  await t.platform.prisma.modelVersion.update({
+    where: { id: second.id },
+    data: { heads: toStored(readModelHeads(SHIPPED_CHECKPOINT)!) as object },
+  });
+  secondId = second.id;
+  apiQueue = await openJobQueue(t.url);
+  api = await startApi({
+    pool: t.platform.pool,
+    prisma: t.platform.prisma,
+    port: 0,
+    env: { GEXBERT_CHECKPOINT_CACHE_DIR: path.join(t.modelsDir, 'api-cache') },
+    queue: apiQueue,
+    ingestDirs: [sharedDir()],
+  });
+  tokens = {
+    admin: (await createToken(t.platform.pool, 'admin', 'ADMIN')).token,
+    curator: (await createToken(t.platform.pool, 'curator', 'CURATOR')).token,
+    reader: (await createToken(t.platform.pool, 'reader', 'READER')).token,
+  };
+}, 600_000);
+
+afterAll(async () => {
+  for (const w of workers) await w.stop();
+  await api?.stop();
+  await apiQueue?.close();
+  await t?.platform.close();
+});
+
+describe('precompute', () => {
+  it('a promotion queues batches of every sample; two workers share them and each batch runs once', async () => {
+    await gql(`mutation($id: ID!) { promoteModel(id: $id) { id } }`, { id: String(secondId) }, tokens.admin);
+    const samples = await samplesWithCounts();
+    const queued = await batchesOf(secondId);
+    expect(queued.length).toBe(Math.ceil(samples.length / BATCH));
+    expect(queued.every((b) => b.reason === 'PROMOTION' && b.state === 'QUEUED')).toBe(true);
+    expect(queued.flatMap((b) => b.sampleIds).sort((a, b) => a - b)).toEqual(samples);
+
+    const started = Date.now();
+    for (const n of [0, 1])
+      workers.push(
+        await startWorker(
+          { url: t.url, pool: t.platform.pool, prisma: t.platform.prisma, config: t.config },
+          {
+            onPrecompute: (o) =>
+              outcomes.push({
+                worker: n,
+                batchId: o.batchId,
+                skipped: 'skipped' in o ? o.skipped : false,
+                ...('error' in o ? { error: o.error } : {}),
+              }),
+          },
+        ),
+      );
+    const done = await waitDone(secondId);
+    console.log(
+      `precompute: ${samples.length} samples (${FIRST.join(', ')}) in ${queued.length} batches of ${BATCH} by two in-process workers: ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    expect(done).toMatchObject({ total: samples.length, done: samples.length, failedBatches: 0 });
+
+    const batches = await batchesOf(secondId);
+    expect(batches.every((b) => b.state === 'DONE' && b.executions === 1)).toBe(true);
+    expect(outcomes.filter((o) => o.error)).toEqual([]);
+    const ran = outcomes.filter((o) => !o.skipped);
+    expect(ran.map((o) => o.batchId).sort((a, b) => a - b)).toEqual(batches.map((b) => b.id));
+    expect(new Set(ran.map((o) => o.worker)).size).toBe(2); // both workers took batches
+    expect(new Set(batches.map((b) => b.workerId)).size).toBe(2);
+    const [jobs] = await query<{ n: number }>(
+      t.url,
+      `SELECT count(*)::int AS n FROM (SELECT id FROM pgboss.job WHERE name = 'precompute'
+       UNION ALL SELECT id FROM pgboss.archive WHERE name = 'precompute') j`,
+    );
+    expect(jobs!.n).toBe(batches.length);
+
+    // exactly one stored embedding and one stored answer per sample for this version
+    const rows = await query<{ id: number; embeddings: number; predictions: number; typed: boolean }>(
+      t.url,
+      `SELECT s.id,
+         (SELECT count(*)::int FROM "SampleEmbedding" e WHERE e."sampleId" = s.id AND e."modelVersionId" = $1) AS embeddings,
+         (SELECT count(*)::int FROM "SamplePrediction" p WHERE p."sampleId" = s.id AND p."modelVersionId" = $1) AS predictions,
+         (SELECT bool_and(p.prediction IS NOT NULL) FROM "SamplePrediction" p WHERE p."sampleId" = s.id AND p."modelVersionId" = $1) AS typed
+       FROM unnest($2::int[]) AS s(id)`,
+      [secondId, samples],
+    );
+    expect(rows.every((r) => r.embeddings === 1 && r.predictions === 1 && r.typed)).toBe(true);
+    // nothing was precomputed for the retired shipped model
+    expect(await batchesOf(shippedId)).toEqual([]);
+  }, 600_000);
+
+  it('the API answers precomputed samples without loading the model, and equal to its on-demand answers', async () => {
+    const samples = await samplesWithCounts();
+    const picked = [samples[0]!, samples[57]!, samples[150]!];
+    const ASK = `query($id: ID!) { sample(id: $id) {
+      cancerTypePrediction { cancerType closestType probability novelty outOfDistribution heads { id inputGenes panelMatched }
+        probabilities { cancerType probability } }
+      riskScore { score trainingPercentile patients events percentile heads { id } } } }`;
+    // a fresh API process: nothing loaded
+    const reader = await startApi({
+      pool: t.platform.pool,
+      prisma: t.platform.prisma,
+      port: 0,
+      env: { GEXBERT_CHECKPOINT_CACHE_DIR: path.join(t.modelsDir, 'reader-cache') },
+    });
+    const ask = async (url: string, id: number) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.reader}` },
+        body: JSON.stringify({ query: ASK, variables: { id: String(id) } }),
+      });
+      const body = (await res.json()) as { data: { sample: Data }; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      return body.data.sample;
+    };
+    let stored: Data[];
+    try {
+      stored = [];
+      for (const id of picked) stored.push(await ask(reader.url, id));
+      expect(reader.models.counters).toMatchObject({ runtimeLoads: 0, embeddedSamples: 0, embedBatches: 0 });
+      expect(reader.models.counters.storedPredictions).toBe(picked.length);
+    } finally {
+      await reader.stop();
+    }
+    // the same samples answered on demand from their stored embeddings: the very same answers, stored again
+    const forget = (table: string) =>
+      query(t.url, `DELETE FROM "${table}" WHERE "modelVersionId" = $1 AND "sampleId" = ANY($2::int[])`, [
+        secondId,
+        picked,
+      ]);
+    await forget('SamplePrediction');
+    const before = { ...api.models.counters };
+    for (const [i, id] of picked.entries()) expect(await ask(api.url, id)).toEqual(stored[i]);
+    expect(api.models.counters.storedPredictions).toBe(before.storedPredictions);
+    expect(api.models.counters.embeddedSamples).toBe(before.embeddedSamples);
+    expect((await progress(secondId)).done).toBe(samples.length);
+    // and with the embeddings computed again (by an API process without them in memory), one sample per
+    // forward pass instead of the worker's batches: equal up to float rounding
+    await forget('SamplePrediction');
+    await forget('SampleEmbedding');
+    const other = await startApi({
+      pool: t.platform.pool,
+      prisma: t.platform.prisma,
+      port: 0,
+      env: { GEXBERT_CHECKPOINT_CACHE_DIR: path.join(t.modelsDir, 'reader-cache') },
+    });
+    try {
+      for (const [i, id] of picked.entries()) {
+        const fresh = await ask(other.url, id);
+        const a = stored[i]!;
+        expect(fresh.cancerTypePrediction.cancerType).toBe(a.cancerTypePrediction.cancerType);
+        expect(fresh.cancerTypePrediction.heads).toEqual(a.cancerTypePrediction.heads);
+        expect(fresh.cancerTypePrediction.probability).toBeCloseTo(a.cancerTypePrediction.probability, 3);
+        expect(fresh.cancerTypePrediction.novelty).toBeCloseTo(a.cancerTypePrediction.novelty, 3);
+        expect(fresh.riskScore.score).toBeCloseTo(a.riskScore.score, 3);
+      }
+      expect(other.models.counters.embeddedSamples).toBe(picked.length);
+    } finally {
+      await other.stop();
+    }
+    expect((await progress(secondId)).done).toBe(samples.length);
+  }, 300_000);
+
+  it('an ingest queues batches of just its new samples for the active model', async () => {
+    const before = await samplesWithCounts();
+    const already = new Set((await batchesOf(secondId)).map((b) => b.id));
+    await gql(
+      `mutation($input: IngestCountsInput!) { ingestCounts(input: $input) { samples } }`,
+      { input: { path: path.join(COUNTS, `TCGA_${LATER}_Counts.exp.gz`), cohort: LATER } },
+      tokens.curator,
+    );
+    const added = (await samplesWithCounts()).filter((id) => !before.includes(id));
+    expect(added.length).toBeGreaterThan(0);
+    const fresh = (await batchesOf(secondId)).filter((b) => !already.has(b.id));
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(fresh.every((b) => b.reason === 'INGEST')).toBe(true);
+    expect(fresh.flatMap((b) => b.sampleIds).sort((a, b) => a - b)).toEqual(added);
+    const done = await waitDone(secondId);
+    expect(done.done).toBe(before.length + added.length);
+    expect(await batchesOf(shippedId)).toEqual([]);
+  }, 600_000);
+
+  it('a rollback precomputes the six cohorts for the model it activates', async () => {
+    const samples = await samplesWithCounts();
+    const started = Date.now();
+    await gql(`mutation { rollbackModel { id } }`, {}, tokens.admin);
+    const done = await waitDone(shippedId);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(
+      `precompute: all ${samples.length} samples of the six TCGA cohorts (embeddings, cancer type, risk) by two in-process workers, batches of ${BATCH}: ${seconds.toFixed(1)} s`,
+    );
+    expect(done.done).toBe(samples.length);
+    const batches = await batchesOf(shippedId);
+    expect(batches.every((b) => b.reason === 'PROMOTION' && b.executions === 1)).toBe(true);
+  }, 600_000);
+});
