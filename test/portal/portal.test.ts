@@ -348,6 +348,33 @@ describe('the portal', () => {
     await page.waitForLoadState('networkidle');
     expect(await page.getByTestId('sample-barcode').textContent()).toBe(barcode);
     await page.close();
+
+    // The same map on a canvas (what cohorts above 1,500 samples get; ?map=canvas asks for it): one point per
+    // embedded sample; hovering a point's place names it, clicking there opens its sample.
+    const onCanvas = await openPage(`${portalUrl}/cohorts/${cohortId}?map=canvas`);
+    const canvas = onCanvas.getByTestId('embedding-map-canvas');
+    await canvas.waitFor();
+    expect(Number(await canvas.getAttribute('data-points'))).toBe(embeddings.length);
+    expect(await onCanvas.getByTestId('embedding-map').locator('a.map-point').count()).toBe(0);
+    const placed = await api<{
+      cohort: { map: { points: { sampleId: string; barcode: string; x: number; y: number }[] } };
+    }>('query ($id: ID!) { cohort(id: $id) { map { points { sampleId barcode x y } } } }', { id: cohortId });
+    const rightmost = placed.cohort.map.points.reduce((a, b) => (b.x > a.x ? b : a));
+    const [x0, x1, y0, y1] = (await onCanvas.locator('.map-holder').getAttribute('data-extent'))!
+      .split(',')
+      .map(Number) as [number, number, number, number];
+    await canvas.scrollIntoViewIfNeeded();
+    const box = (await canvas.boundingBox())!;
+    const px = box.x + ((rightmost.x - x0) / (x1 - x0)) * box.width;
+    const py = box.y + (1 - (rightmost.y - y0) / (y1 - y0)) * box.height;
+    await onCanvas.mouse.move(px, py);
+    const tooltip = onCanvas.getByTestId('embedding-map-tooltip');
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toMatch(new RegExp(`^${rightmost.barcode} · `));
+    await screenshot(onCanvas, 'cohort-map-canvas-laptop');
+    await onCanvas.mouse.click(px, py);
+    await onCanvas.waitForURL(new RegExp(`/samples/${rightmost.sampleId}$`));
+    await onCanvas.close();
   });
 
   it('shows the imputation quality of the 64-gene panel on the cohort dashboard as the API gives it', async () => {
@@ -864,10 +891,10 @@ describe('the portal', () => {
     const missing = await other.goto(`${portalUrl}/cohorts/999999`, { waitUntil: 'networkidle' });
     expect(missing!.status()).toBe(404);
     expect(await other.locator('h1').textContent()).toBe('Not found');
-    await other.goto(`${portalUrl}/samples/not-a-number`, { waitUntil: 'networkidle' });
-    const alert = other.locator('.error-box[role=alert]');
-    expect(await alert.locator('h1').textContent()).toBe('This sample could not be loaded');
-    expect(await alert.textContent()).toContain('"not-a-number"');
+    // An id that cannot name a sample is a missing page too (it used to show the API's error).
+    const malformed = await other.goto(`${portalUrl}/samples/not-a-number`, { waitUntil: 'networkidle' });
+    expect(malformed!.status()).toBe(404);
+    expect(await other.locator('h1').textContent()).toBe('Not found');
     await screenshot(other, 'sample-error-laptop');
     await other.close();
   });

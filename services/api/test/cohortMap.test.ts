@@ -115,7 +115,12 @@ it('places points at the closed-form principal components', () => {
   const varB = b.reduce((s, x) => s + x * x, 0);
   expect(map.explained[0]).toBeCloseTo(varA / (varA + varB), 9);
   expect(map.explained[1]).toBeCloseTo(varB / (varA + varB), 9);
-  expect(
-    cohortMap(vectors.slice(0, 2).map((vector, i) => ({ sampleId: i, vector, prediction: null }))),
-  ).toBeNull();
+  // Two samples lie on one component, symmetric about the centre; one sits at the origin; none has no map.
+  const two = cohortMap(vectors.slice(0, 2).map((vector, i) => ({ sampleId: i, vector, prediction: null })))!;
+  expect(two.points.map((p) => p.y)).toEqual([0, 0]);
+  expect(two.points[0]!.x).toBeCloseTo(-two.points[1]!.x, 9);
+  expect(two.explained).toEqual([1, 0]);
+  const one = cohortMap([{ sampleId: 7, vector: vectors[0]!, prediction: null }])!;
+  expect(one.points.map((p) => [p.x, p.y])).toEqual([[0, 0]]);
+  expect(cohortMap([])).toBeNull();
 });

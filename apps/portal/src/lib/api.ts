@@ -68,22 +68,34 @@ interface Page<T> {
   nodes: T[];
 }
 
+/** A connection's pages in order, at most `limit` nodes in all (for streaming a long table). */
+export async function* pagesOf<T>(
+  fetchPage: (first: number, after: string | null) => Promise<Page<T> | null>,
+  limit = loadPortalConfig().maxTableRows,
+): AsyncGenerator<Page<T>> {
+  const pageSize = loadPortalConfig().pageSize;
+  let after: string | null = null;
+  let seen = 0;
+  for (;;) {
+    const page: Page<T> | null = await fetchPage(Math.min(pageSize, limit - seen), after);
+    if (!page) return;
+    yield page;
+    seen += page.nodes.length;
+    if (!page.pageInfo.hasNextPage || seen >= limit) return;
+    after = page.pageInfo.endCursor;
+  }
+}
+
 /** Every node of a connection, page by page (at most `limit`); `truncated` when more exist. */
 export async function allPages<T>(
   fetchPage: (first: number, after: string | null) => Promise<Page<T> | null>,
   limit = loadPortalConfig().maxTableRows,
 ): Promise<{ nodes: T[]; totalCount: number; truncated: boolean }> {
-  const pageSize = loadPortalConfig().pageSize;
   const nodes: T[] = [];
-  let after: string | null = null;
   let totalCount = 0;
-  for (;;) {
-    const page: Page<T> | null = await fetchPage(Math.min(pageSize, limit - nodes.length), after);
-    if (!page) break;
+  for await (const page of pagesOf(fetchPage, limit)) {
     totalCount = page.totalCount;
     nodes.push(...page.nodes);
-    if (!page.pageInfo.hasNextPage || nodes.length >= limit) break;
-    after = page.pageInfo.endCursor;
   }
   return { nodes, totalCount, truncated: nodes.length < totalCount };
 }

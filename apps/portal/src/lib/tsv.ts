@@ -9,9 +9,14 @@ export function tsvCell(value: Cell): string {
   return String(value).replace(/[\t\r\n]+/g, ' ');
 }
 
+/** One line per row, each ending in a newline. */
+export function tsvLines(rows: readonly (readonly Cell[])[]): string {
+  return rows.map((row) => `${row.map(tsvCell).join('\t')}\n`).join('');
+}
+
 /** The header line and one line per row, each ending in a newline. */
 export function toTsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  return [header, ...rows].map((row) => `${row.map(tsvCell).join('\t')}\n`).join('');
+  return tsvLines([header, ...rows]);
 }
 
 /** A file name from a title: lower case, words joined by '-', only [a-z0-9-]. */

@@ -20,26 +20,30 @@ export interface MapPointRow {
   risk: number | null;
 }
 
-/** The map of `samples` (those with an embedding); null when fewer than 3 have one (no plane to fit). */
+/**
+ * The map of `samples` (those with an embedding); null when there are none. One sample sits at the origin;
+ * two are placed on one component (y = 0).
+ */
 export function cohortMap(
   samples: readonly MapInput[],
 ): { explained: number[]; points: MapPointRow[] } | null {
-  if (samples.length < 3) return null;
+  if (samples.length === 0) return null;
   const x = fromRows(samples.map((s) => s.vector)); // [samples, width]
-  const pca = fitPca(x, Math.min(2, x.cols));
-  const scores = transformPca(pca, x); // [samples, 2]
-  const k = scores.cols;
+  const k = Math.min(2, x.rows - 1, x.cols);
+  const pca = k >= 1 ? fitPca(x, k) : null;
+  const scores = pca ? transformPca(pca, x) : null; // [samples, k]
   const points = samples.map((s, i): MapPointRow => {
     const type = s.prediction?.cancerType ?? null;
     return {
       sampleId: s.sampleId,
-      x: scores.data[i * k]!,
-      y: k > 1 ? scores.data[i * k + 1]! : 0,
+      x: scores ? scores.data[i * k]! : 0,
+      y: scores && k > 1 ? scores.data[i * k + 1]! : 0,
       predictedType: type?.predictedType ?? null,
       closestType: type?.closestType ?? null,
       outOfDistribution: type ? type.outOfDistribution : null,
       risk: s.prediction?.risk?.score ?? null,
     };
   });
-  return { explained: [...pca.explainedVarianceRatio].concat([0, 0]).slice(0, 2), points };
+  const explained = pca ? [...pca.explainedVarianceRatio] : [];
+  return { explained: [explained[0] ?? 0, explained[1] ?? 0], points };
 }

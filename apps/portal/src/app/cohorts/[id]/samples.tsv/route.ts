@@ -1,16 +1,18 @@
 // GET /cohorts/<id>/samples.tsv?q=…&sort=…&dir=…: every sample of the cohort matching the table's search, in
-// the table's order, as TSV (the sample table's columns), read from the API a page at a time.
+// the table's order, as TSV (the sample table's columns), streamed: each page read from the API is sent on
+// at once, so a cohort of any size downloads in constant memory.
 import { CohortSamplesDocument } from '../../../../generated/graphql.ts';
-import { ApiError, allPages, apiRequest } from '../../../../lib/api.ts';
+import { ApiError, apiRequest, pagesOf } from '../../../../lib/api.ts';
 import { currentUser } from '../../../../lib/auth.ts';
 import { isRecordId } from '../../../../lib/recordId.ts';
 import { parseSampleTableState, SAMPLE_COLUMNS, sampleQueryArgs } from '../../../../lib/sampleTable.ts';
-import { toTsv } from '../../../../lib/tsv.ts';
+import { tsvLines } from '../../../../lib/tsv.ts';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  if (!(await currentUser()))
+  const user = await currentUser();
+  if (!user)
     return new Response('sign in first (the portal has no session for this request)\n', {
       status: 401,
       headers: { 'content-type': 'text/plain; charset=utf-8' },
@@ -23,17 +25,38 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     });
   const state = parseSampleTableState(Object.fromEntries(new URL(request.url).searchParams));
   const args = sampleQueryArgs(state);
+  // The first page is read as any request (a refused session ends here); the rest with the same token, as
+  // the stream is read after this handler has returned.
+  let pagesRead = 0;
+  const pages = pagesOf(
+    async (first, after) =>
+      (
+        await apiRequest(
+          CohortSamplesDocument,
+          { id, first, after, ...args },
+          pagesRead++ === 0 ? undefined : user.token,
+        )
+      ).cohort?.samples ?? null,
+    Number.MAX_SAFE_INTEGER,
+  );
+  const encoder = new TextEncoder();
+  const lines = (rows: Parameters<(typeof SAMPLE_COLUMNS)[number]['value']>[0][]) =>
+    encoder.encode(tsvLines(rows.map((s) => SAMPLE_COLUMNS.map((c) => c.value(s)))));
   try {
-    const samples = await allPages(
-      async (first, after) =>
-        (await apiRequest(CohortSamplesDocument, { id, first, after, ...args })).cohort?.samples ?? null,
-      Number.MAX_SAFE_INTEGER,
-    );
-    const text = toTsv(
-      SAMPLE_COLUMNS.map((c) => c.label),
-      samples.nodes.map((s) => SAMPLE_COLUMNS.map((c) => c.value(s))),
-    );
-    return new Response(text, {
+    const first = await pages.next();
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(tsvLines([SAMPLE_COLUMNS.map((c) => c.label)])));
+        if (!first.done) controller.enqueue(lines(first.value.nodes));
+        else controller.close();
+      },
+      async pull(controller) {
+        const next = await pages.next();
+        if (next.done) controller.close();
+        else controller.enqueue(lines(next.value.nodes));
+      },
+    });
+    return new Response(stream, {
       headers: {
         'content-type': 'text/tab-separated-values; charset=utf-8',
         'content-disposition': `attachment; filename="cohort-${id.replace(/\D/g, '')}-samples.tsv"`,
