@@ -13,12 +13,14 @@ const row = (method: string, metric: string, value: number, lowerIsBetter = fals
 });
 
 describe('evaluation tables', () => {
-  it('show scores with GexBERT first, name baselines ahead of it, and leave confusion cells out', () => {
+  it('show scores with GexBERT first, name baselines ahead of it, and leave confusion and per-type recall out', () => {
     const [table] = taskTables([
       row('mlp', 'accuracy', 0.97),
       row('gexbert-embedding+logistic', 'accuracy', 0.96),
       row('mlp', 'confusion:ACC->ACC', 38),
       row('gexbert-embedding+logistic', 'confusion:ACC->ACC', 37),
+      row('mlp', 'recall:ACC', 1),
+      row('gexbert-embedding+logistic', 'recall:ACC', 0.5),
     ]);
     expect(table!.methods).toEqual(['gexbert-embedding+logistic', 'mlp']);
     expect(table!.lines.map((l) => l.metric)).toEqual(['accuracy']);

@@ -60,8 +60,9 @@ export function taskTables(rows: readonly EvaluationRow[]): TaskTable[] {
     (a, b) => (TASK_ORDER.indexOf(a) + 1 || 99) - (TASK_ORDER.indexOf(b) + 1 || 99),
   );
   return tasks.map((task) => {
-    // Confusion-matrix cells (metric `confusion:<true>-><predicted>`) are counts, not scores: left out here.
-    const ofTask = rows.filter((r) => r.task === task && !r.metric.startsWith('confusion:'));
+    // Confusion-matrix cells (metric `confusion:<true>-><predicted>`) are counts, not scores, and per-type
+    // recall (`recall:<TYPE>`, one line per type) belongs to the report's own tables: both left out here.
+    const ofTask = rows.filter((r) => r.task === task && !/^(confusion|recall):/.test(r.metric));
     const all = unique(ofTask.map((r) => r.method));
     const methods = [...all.filter(isGexbert), ...all.filter((m) => !isGexbert(m))];
     const keys = unique(ofTask.map((r) => `${r.setting}\u0000${r.metric}`));
