@@ -19,6 +19,7 @@ import { query, sharedDir } from '@gexbert/core/testing/database';
 import { readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWorker, startWorker } from '../../services/worker/src/worker.ts';
+import { startCli } from '../support/cli.ts';
 import { COUNTS, type WorkerTestPlatform, waitFor, workerPlatform } from './support.ts';
 
 /** Response data, checked by value. */
@@ -299,5 +300,49 @@ describe('precompute', () => {
     expect(done.done).toBe(samples.length);
     const batches = await batchesOf(shippedId);
     expect(batches.every((b) => b.reason === 'PROMOTION' && b.executions === 1)).toBe(true);
+  }, 600_000);
+
+  it('two `gexbert worker` processes split the precompute of a promotion (six cohorts)', async () => {
+    for (const w of workers.splice(0)) await w.stop();
+    // the second version's results forgotten, so its promotion precomputes every sample again
+    for (const table of ['PrecomputeBatch', 'PrecomputeSample', 'SamplePrediction', 'SampleEmbedding'])
+      await query(t.url, `DELETE FROM "${table}" WHERE "modelVersionId" = $1`, [secondId]);
+    const children = [0, 1].map(() => startCli(['worker'], t.env));
+    try {
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve, reject) => {
+              let out = '';
+              child.stdout!.on('data', (d) => {
+                out += d;
+                if (/ready/.test(out)) resolve();
+              });
+              child.on('exit', (code) => reject(new Error(`gexbert worker exited with ${code}`)));
+            }),
+        ),
+      );
+      const samples = await samplesWithCounts();
+      const started = Date.now();
+      await gql(
+        `mutation($id: ID!) { promoteModel(id: $id) { id } }`,
+        { id: String(secondId) },
+        tokens.admin,
+      );
+      const done = await waitDone(secondId);
+      console.log(
+        `precompute: all ${samples.length} samples of the six TCGA cohorts by two \`gexbert worker\` processes, batches of ${BATCH}: ${((Date.now() - started) / 1000).toFixed(1)} s from the promotion`,
+      );
+      expect(done).toMatchObject({ total: samples.length, done: samples.length, failedBatches: 0 });
+      const batches = await batchesOf(secondId);
+      expect(batches.every((b) => b.state === 'DONE' && b.executions === 1)).toBe(true);
+      expect(new Set(batches.map((b) => b.workerId)).size).toBe(2);
+    } finally {
+      for (const child of children) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGINT');
+        await exited;
+      }
+    }
   }, 600_000);
 });
