@@ -29,7 +29,7 @@ function fileRow(types: string[], gene: string): Map<string, number> {
       .split('\n');
     const header = lines[0]!.split('\t');
     const row = lines.find((l) => l.startsWith(`${gene}\t`))!.split('\t');
-    header.slice(1).forEach((barcode, i) => out.set(barcode, Number(row[i + 1])));
+    for (const [i, barcode] of header.slice(1).entries()) out.set(barcode, Number(row[i + 1]));
   }
   return out;
 }
