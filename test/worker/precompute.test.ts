@@ -4,10 +4,13 @@
 // API answers a precomputed sample without loading the model; a rollback precomputes the six cohorts again
 // (the time is printed).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createToken } from '@gexbert/api/auth/tokens';
 import { type RunningApi, startApi } from '@gexbert/api/server';
+import { writeSimulatedCohort } from '@gexbert/core/demo';
 import { precomputeProgress } from '@gexbert/core/inference/precompute';
+import { ingestCounts } from '@gexbert/core/ingest/index';
 import { openJobQueue } from '@gexbert/core/jobs/queue';
 import { storeCheckpoint } from '@gexbert/core/registry/checkpointStore';
 import {
@@ -345,4 +348,41 @@ describe('precompute', () => {
       }
     }
   }, 600_000);
+
+  it("simulated samples stored without the API (as `gexbert ingest` does) are precomputed by the workers' check", async () => {
+    workers.push(
+      await startWorker({ url: t.url, pool: t.platform.pool, prisma: t.platform.prisma, config: t.config }),
+    );
+    const before = await samplesWithCounts();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-precompute-sim-'));
+    try {
+      const written = await writeSimulatedCohort({ samples: 12, genes: 2000, types: 2, seed: 3 }, root);
+      await ingestCounts(t.platform.pool, written.dir, { cohort: 'sim' });
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    const added = (await samplesWithCounts()).filter((id) => !before.includes(id));
+    const simulated = await query<{ id: number }>(
+      t.url,
+      `SELECT id FROM "Sample" WHERE simulated ORDER BY id`,
+    );
+    expect(simulated.map((r) => r.id)).toEqual(added);
+    const done = await waitDone(secondId, 120); // within a check interval (30 s here)
+    expect(done.done).toBe(before.length + added.length);
+    const checked = (await batchesOf(secondId)).filter((b) => b.reason === 'CHECK');
+    expect(checked.flatMap((b) => b.sampleIds).sort((a, b) => a - b)).toEqual(added);
+    const [stored] = await query<{ n: number }>(
+      t.url,
+      `SELECT count(*)::int AS n FROM "SamplePrediction" WHERE "modelVersionId" = $1 AND "sampleId" = ANY($2::int[])`,
+      [secondId, added],
+    );
+    expect(stored!.n).toBe(added.length);
+    // simulated samples are served, never trained on: the precompute does not touch any training snapshot
+    const [snapshot] = await query<{ n: number }>(
+      t.url,
+      `SELECT count(*)::int AS n FROM "ModelTrainingSample" WHERE "sampleId" = ANY($1::int[])`,
+      [added],
+    );
+    expect(snapshot!.n).toBe(0);
+  }, 300_000);
 });
