@@ -19,11 +19,12 @@ import {
   SHIPPED_CHECKPOINT,
 } from '@gexbert/core/registry/modelVersion';
 import { query, sharedDir } from '@gexbert/core/testing/database';
+import { requestRetraining } from '@gexbert/core/training/request';
 import { readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWorker, startWorker } from '../../services/worker/src/worker.ts';
 import { startCli } from '../support/cli.ts';
-import { COUNTS, type WorkerTestPlatform, waitFor, workerPlatform } from './support.ts';
+import { COUNTS, TINY, type WorkerTestPlatform, waitFor, workerPlatform } from './support.ts';
 
 /** Response data, checked by value. */
 // biome-ignore lint/suspicious/noExplicitAny: tests assert on response values, not on static types
@@ -385,4 +386,31 @@ describe('precompute', () => {
     );
     expect(snapshot!.n).toBe(0);
   }, 300_000);
+
+  it('a retrained model the gate promotes has its precompute queued by the worker', async () => {
+    for (const w of workers.splice(0)) await w.stop();
+    const worker = await startWorker({
+      url: t.url,
+      pool: t.platform.pool,
+      prisma: t.platform.prisma,
+      config: { ...t.config, gateTolerance: 1e9, precomputeCheckSeconds: 0 }, // promoted; no check
+    });
+    workers.push(worker);
+    const run = await requestRetraining(
+      { prisma: t.platform.prisma, queue: worker.queue },
+      { reason: 'MANUAL', requestedBy: 'test', config: { ...TINY, maxSteps: 10 } },
+    );
+    const finished = await waitFor(`run ${run.id}`, async () => {
+      const r = await t.platform.prisma.trainingRun.findUnique({ where: { id: run.id } });
+      return r && (r.status === 'SUCCEEDED' || r.status === 'FAILED') ? r : undefined;
+    });
+    expect(finished.status).toBe('SUCCEEDED');
+    const version = (await t.platform.prisma.modelVersion.findFirst({ where: { active: true } }))!;
+    expect(version.id).not.toBe(secondId);
+    const done = await waitDone(version.id, 300);
+    expect(done.done).toBe((await samplesWithCounts()).length);
+    expect((await batchesOf(version.id)).every((b) => b.reason === 'PROMOTION' && b.executions === 1)).toBe(
+      true,
+    );
+  }, 600_000);
 });

@@ -96,7 +96,11 @@ export async function startWorker(
         await queue.complete(TRAIN_JOB, job.id, outcome);
         if (outcome.decision !== 'INTERRUPTED')
           log(`run ${runId}: finished (${outcome.decision}, model version ${outcome.modelVersionId})`);
-        if (outcome.decision === 'PROMOTED') await queuePrecompute('PROMOTION', outcome.modelVersionId);
+        if (outcome.decision === 'PROMOTED')
+          // not the run's failure: the check queues what this could not
+          await queuePrecompute('PROMOTION', outcome.modelVersionId).catch((error) =>
+            log(`precompute: queuing failed: ${error instanceof Error ? error.message : String(error)}`),
+          );
       }
       options.onJob?.(outcome);
     } catch (error) {
