@@ -266,7 +266,15 @@ describe('mutations', () => {
       { path: OS_TABLE },
       h.tokens.CURATOR,
     );
-    expect(again.data!.ingestClinical).toEqual({ unchanged: true, matched: CHOL + DLBC });
+    // The survival table read again stores survival for the UCS patients that arrived since (only them) …
+    expect(again.data!.ingestClinical).toEqual({ unchanged: false, matched: 45 });
+    // … and a third time writes nothing.
+    const third = await h.gql(
+      `mutation($path: String!) { ingestClinical(input: { path: $path }) { unchanged matched } }`,
+      { path: OS_TABLE },
+      h.tokens.CURATOR,
+    );
+    expect(third.data!.ingestClinical).toEqual({ unchanged: true, matched: CHOL + DLBC });
     const cohort = await h.gql(`{ cohort(name: "UCS") { sampleCount } }`);
     expect(cohort.data!.cohort.sampleCount).toBe(45);
   });

@@ -1,6 +1,7 @@
 // Provenance of simulated data: files written by `gexbert simulate` carry the SIMULATED marker; ingest marks
 // their import, samples and cohort as simulated, real data is never marked, and simulated samples stay out
 // of every training and validation set unless asked for.
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR } from '../../src/db/migrate.ts';
 import { writeSimulatedCohort } from '../../src/demo.ts';
 import { ingestClinical, ingestCounts } from '../../src/ingest/index.ts';
+import { addToCohort } from '../../src/ingest/transaction.ts';
 import { createTestDatabase, query, sharedDir } from '../../src/testing/database.ts';
 import { corpusFromCohort } from '../../src/training/corpus.ts';
 import { parseRetrainingConfig } from '../../src/training/request.ts';
@@ -36,13 +38,21 @@ describe('simulated data is marked at ingest and kept out of training', () => {
     await ingestCounts(pool, written.dir, { cohort: 'sim5' });
     await ingestClinical(pool, written.clinical);
     await ingestCounts(pool, CHOL, { cohort: 'CHOL' });
-    // A cohort holding both: the real file's samples join it, then the simulated folder's (reused import).
-    await ingestCounts(pool, CHOL, { cohort: 'mixed' });
-    await ingestCounts(pool, written.dir, { cohort: 'mixed' });
     const samples = await query<{ id: number; simulated: boolean }>(
       url,
       `SELECT id, simulated FROM "Sample" ORDER BY id`,
     );
+    // A cohort holding both (a re-ingest names no cohort: it writes nothing), made as the API makes cohorts.
+    const client = await pool.connect();
+    try {
+      await addToCohort(
+        client,
+        'mixed',
+        samples.map((s) => s.id),
+      );
+    } finally {
+      client.release();
+    }
     simulatedIds = samples.filter((s) => s.simulated).map((s) => s.id);
     realIds = samples.filter((s) => !s.simulated).map((s) => s.id);
   }, 120_000);
