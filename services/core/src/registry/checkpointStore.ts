@@ -37,6 +37,9 @@ interface StoredFile {
   sha256: string;
 }
 
+/** Advisory lock class of checkpoint writes (the second key is the version id). */
+const CHECKPOINT_LOCK = 0x67786370;
+
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 /** The checkpoint's files, relative paths in sorted order; hidden entries (resume state) are not part of it. */
@@ -72,6 +75,17 @@ export async function storeCheckpoint(pool: pg.Pool, versionId: number, dir: str
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    // One writer per version at a time (two processes starting on one database store the same versions);
+    // a writer that finds the same files already stored leaves them.
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [CHECKPOINT_LOCK, versionId]);
+    const { rows } = await client.query<{ digest: string | null }>(
+      `SELECT "checkpointDigest" AS digest FROM "ModelVersion" WHERE id = $1`,
+      [versionId],
+    );
+    if (rows[0]?.digest === digest) {
+      await client.query('COMMIT');
+      return digest;
+    }
     await client.query(`DELETE FROM "ModelFile" WHERE "modelVersionId" = $1`, [versionId]);
     for (const file of files)
       await client.query(

@@ -81,6 +81,27 @@ describe('checkpoints stored in PostgreSQL', () => {
     expect(fs.readdirSync(cache)).toEqual([path.basename(one)]); // no temporary folders left behind
   });
 
+  it('two processes storing the same version at once both succeed, with one set of files', async () => {
+    const v = await version('raced', SHIPPED_CHECKPOINT);
+    const other = new pg.Pool({ connectionString: pool.options.connectionString, max: 2 });
+    try {
+      const [a, b] = await Promise.all([
+        storeCheckpoint(pool, v.id, SHIPPED_CHECKPOINT),
+        storeCheckpoint(other, v.id, SHIPPED_CHECKPOINT),
+      ]);
+      expect(a).toBe(b);
+      const again = await Promise.all([storeMissingCheckpoints(pool), storeMissingCheckpoints(other)]);
+      expect(again.flat()).not.toContain(v.id);
+    } finally {
+      await other.end();
+    }
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "ModelFile" WHERE "modelVersionId" = $1`,
+      [v.id],
+    );
+    expect(rows[0]!.n).toBe(Object.keys(tree(SHIPPED_CHECKPOINT)).length);
+  });
+
   it('refuses stored files that were damaged, naming the version', async () => {
     const v = await version('damaged', SHIPPED_CHECKPOINT);
     await storeCheckpoint(pool, v.id, SHIPPED_CHECKPOINT);
