@@ -17,7 +17,7 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description(
-      'run the training worker until Ctrl-C: retraining jobs from the queue, the threshold trigger',
+      'run the worker until Ctrl-C: retraining and precompute jobs from the queue, the threshold trigger',
     )
     .action(async () => {
       let platform: Platform | undefined;
