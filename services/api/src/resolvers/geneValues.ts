@@ -2,18 +2,10 @@
 // slices (services/core readGene), for gene views, box plots and survival split by a gene's expression.
 import { readGene } from '@gexbert/core/expression/store';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
-import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
+import { cohortReference } from '../inference/reference.ts';
 import type { GeneRow } from '../rows.ts';
-
-async function cohortSampleIds(context: Context, cohortId: number): Promise<number[]> {
-  const { rows } = await context.db.query<{ id: number }>(
-    `SELECT "sampleId" AS id FROM "CohortSample" WHERE "cohortId" = $1 ORDER BY 1`,
-    [cohortId],
-  );
-  return rows.map((r) => r.id);
-}
 
 export const geneValuesResolvers: Resolvers = {
   Cohort: {
@@ -23,7 +15,7 @@ export const geneValuesResolvers: Resolvers = {
       const chosen = (unit ?? 'RAW_COUNT') as ExpressionUnit;
       const [resolved, members] = await Promise.all([
         context.loaders.gene.loadMany(genes),
-        cohortSampleIds(context, Number(cohort.id)),
+        cohortReference(context.db, Number(cohort.id)).then((r) => r?.sampleIds ?? []),
       ]);
       const failed = resolved.find((r) => r instanceof Error);
       if (failed) throw failed;
