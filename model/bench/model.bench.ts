@@ -16,12 +16,13 @@ import { OnnxSession } from '../src/engine/onnx.ts';
 import { describeBackend, ready, tf } from '../src/engine/tf.ts';
 import { BatchSampler, type TokenBatch } from '../src/gexbert/batch.ts';
 import { makeConfig, parameterCount } from '../src/gexbert/config.ts';
+import type { EngineChoice } from '../src/gexbert/engine.ts';
 import { batchInputs } from '../src/gexbert/engine-tfjs.ts';
 import { GexbertModel } from '../src/gexbert/model.ts';
 import { exportOnnx } from '../src/gexbert/onnx/export.ts';
 import { onnxFeeds } from '../src/gexbert/onnx/predictor.ts';
 import { Rng } from '../src/gexbert/rng.ts';
-import { type EngineChoice, pretrain } from '../src/gexbert/train.ts';
+import { pretrain } from '../src/gexbert/train.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {

@@ -1,8 +1,9 @@
 /**
  * The onnxruntime training engine: loss and gradients from the hand-written ONNX training graph
- * (onnx/train-graph.ts), run on onnxruntime's CPU kernels. Same math and parameter order as the tfjs
- * engine (dropout masks too, with dropoutMasks: 'inputs'); the optimiser (optim.ts) is shared. After training, pretrain() copies the
- * final weights into the tfjs model, so checkpoints, inference and export are unchanged.
+ * (onnx/train-graph.ts), run on onnxruntime's CPU kernels. Same math, parameter order and dropout masks
+ * (the trainer's, drawn from its Rng) as the tfjs engine; the optimiser (optim.ts) is shared. After
+ * training, pretrain() copies the final weights into the tfjs model, so checkpoints, inference and export
+ * are unchanged.
  */
 import { OnnxSession, type OnnxSessionOptions, type TensorValue } from '../engine/onnx.ts';
 import type { TrainBatch } from './batch.ts';
@@ -10,28 +11,15 @@ import type { TrainingEngine } from './engine-tfjs.ts';
 import { dropoutSites, type GexbertModel, parameterSpecs } from './model.ts';
 import { buildTrainingGraph } from './onnx/train-graph.ts';
 
-export interface OrtEngineOptions extends OnnxSessionOptions {
-  /**
-   * Where dropout masks come from: `onnxruntime` (default; drawn in the graph, seeded from the config's
-   * seed: fast and reproducible, but not the tfjs engine's masks) or `inputs` (the trainer's masks,
-   * exactly those the tfjs engine would use; slower, used to compare the engines).
-   */
-  dropoutMasks?: 'onnxruntime' | 'inputs';
-}
-
 export async function createOrtEngine(
   model: GexbertModel,
-  opts: OrtEngineOptions = {},
+  opts: OnnxSessionOptions = {},
 ): Promise<TrainingEngine> {
   const c = model.config;
   const specs = parameterSpecs(c);
-  const maskMode = opts.dropoutMasks ?? 'onnxruntime';
-  const useDropout = c.dropout > 0 && maskMode === 'inputs';
+  const useDropout = c.dropout > 0;
   const train = await OnnxSession.create(
-    buildTrainingGraph(c, {
-      grads: true,
-      dropout: c.dropout > 0 ? (useDropout ? 'inputs' : 'random') : false,
-    }),
+    buildTrainingGraph(c, { grads: true, dropout: useDropout ? 'inputs' : false }),
     opts,
   );
   const evalSession = await OnnxSession.create(buildTrainingGraph(c, { grads: false, dropout: false }), opts);
@@ -68,7 +56,6 @@ export async function createOrtEngine(
 
   return {
     name: `onnxruntime-${train.provider}`,
-    wantsDropoutMasks: useDropout,
     setWeights(ws: Float32Array[]) {
       if (ws.length !== specs.length) throw new Error('setWeights: wrong number of weights');
       weights = ws;

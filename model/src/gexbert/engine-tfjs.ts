@@ -16,14 +16,15 @@ export interface LossAndGrads {
 /** What every training engine provides (tfjs here, onnxruntime in engine-ort.ts). */
 export interface TrainingEngine {
   readonly name: string;
-  /** False when the engine draws its own dropout masks (the trainer then passes none). Default true. */
-  readonly wantsDropoutMasks?: boolean;
   /**
    * Use these weights (parameterSpecs order). Engines may keep the arrays by reference: the trainer
    * updates them in place and calls setWeights again after each optimiser step.
    */
   setWeights(weights: Float32Array[]): void;
-  /** Mean restoration loss and its gradients (parameterSpecs order) on a batch, with dropout masks. */
+  /**
+   * Mean restoration loss and its gradients (parameterSpecs order) on a batch, with the trainer's
+   * dropout masks (none: no dropout). Engines draw no random numbers of their own.
+   */
   lossAndGrads(batch: TrainBatch, drop?: Map<string, Float32Array>): LossAndGrads | Promise<LossAndGrads>;
   /** Mean restoration loss without dropout. */
   loss(batch: TrainBatch): number | Promise<number>;

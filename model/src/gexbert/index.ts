@@ -30,6 +30,7 @@ export {
   parameterCount,
   validateConfig,
 } from './config.ts';
+export { type EngineChoice, type EngineFactory, resolveEngine } from './engine.ts';
 export { TfjsEngine, type TrainingEngine } from './engine-tfjs.ts';
 export {
   type EmbedResult,
@@ -63,7 +64,6 @@ export { loadTrainingState, removeTrainingState, STATE_FILE } from './resume.ts'
 export { Rng, type RngState } from './rng.ts';
 export {
   type Corpus,
-  type EngineChoice,
   type EvalInfo,
   type PretrainOptions,
   type PretrainResult,

@@ -6,12 +6,14 @@
  *
  * With `resume`, the complete training state is saved every few steps and on abort (resume.ts), and a
  * run started with a saved state continues from it: an interrupted and resumed run gives the same
- * weights and log as an uninterrupted one.
+ * weights and log as an uninterrupted one, with or without `resume` (dropout masks always come from the
+ * trainer's Rng, never from the engine). Engine choice and its failures: engine.ts.
  */
 import { ready } from '../engine/tf.ts';
 import { BatchSampler, type TrainBatch } from './batch.ts';
 import { type GexbertConfig, parameterCount, validateConfig } from './config.ts';
-import { TfjsEngine, type TrainingEngine } from './engine-tfjs.ts';
+import { type EngineChoice, type EngineFactory, engineFromEnvironment, resolveEngine } from './engine.ts';
+import type { TrainingEngine } from './engine-tfjs.ts';
 import { JsonlLog } from './log.ts';
 import {
   dropoutSites,
@@ -61,7 +63,10 @@ export interface EvalInfo {
 }
 
 export interface TrainMetrics {
+  /** The engine that trained (tfjs after a fallback). */
   engine: string;
+  /** Why `auto` did not train with onnxruntime (the warning), when it fell back. */
+  engineWarning?: string;
   parameters: number;
   steps: number;
   epochs: number;
@@ -79,20 +84,18 @@ export interface TrainMetrics {
   trainSamplesPerSec: number;
 }
 
-/** Builds the engine that computes loss and gradients (default: TensorFlow.js). */
-export type EngineFactory = (model: GexbertModel) => TrainingEngine | Promise<TrainingEngine>;
-
-export type EngineChoice = 'auto' | 'tfjs' | 'onnxruntime';
-
 export interface PretrainOptions {
   config: GexbertConfig;
   corpus: Corpus;
   /**
    * Who computes loss and gradients: `onnxruntime` (the hand-written ONNX training graph; ~7x faster
    * than tfjs-wasm on this machine), `tfjs` (TensorFlow.js on the backend engine/tf.ts chose), `auto`
-   * (default: onnxruntime if it loads, else tfjs), or a factory.
+   * (onnxruntime if it starts, else tfjs with a warning), or a factory. Default: GEXBERT_TRAIN_ENGINE,
+   * else `auto`. A named engine that fails to start is an error (engine.ts).
    */
   engine?: EngineChoice | EngineFactory;
+  /** Told of a fallback (auto: onnxruntime failed, training with tfjs); default: a line on stderr. */
+  onWarning?: (message: string) => void;
   /** onnxruntime intra-op threads (default: onnxruntime's choice, all cores). */
   engineThreads?: number;
   /** Start from these weights instead of a fresh initialisation. */
@@ -109,8 +112,8 @@ export interface PretrainOptions {
   /**
    * Save the complete training state to `dir` every `everySteps` optimiser steps (default 50) and on
    * abort, and continue from the state found there at the start. A state saved by a run with another
-   * config, step limit, corpus or initial weights is refused. With dropout, the onnxruntime engine
-   * then takes the trainer's dropout masks (resumable) instead of drawing its own.
+   * config, step limit, corpus or initial weights is refused. Resuming trains the same model as the
+   * uninterrupted run, with or without `resume`.
    */
   resume?: { dir: string; everySteps?: number };
   /** Called once when training continues from a saved state. */
@@ -181,14 +184,15 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
     ? specs.map((s, k) => ({ name: s.name, shape: s.shape, data: saved.weights[k]! }))
     : (opts.initialWeights ?? initialWeights(config));
   const model = GexbertModel.fromWeights(config, weights);
-  const engine = await resolveEngine(opts.engine ?? 'auto', opts.engineThreads, {
-    trainerDropout: resumeDir !== undefined,
+  let engineWarning: string | undefined;
+  const warn = opts.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
+  const engine = await resolveEngine(opts.engine ?? engineFromEnvironment(), {
+    warn: (message) => {
+      engineWarning = message;
+      warn(message);
+    },
+    ...(opts.engineThreads === undefined ? {} : { threads: opts.engineThreads }),
   })(model);
-  if (resumeDir && config.dropout > 0 && engine.wantsDropoutMasks === false) {
-    throw new Error(
-      `engine ${engine.name} draws its own dropout masks, which a resumed run cannot repeat; use an engine that takes the trainer's masks, or train without resume`,
-    );
-  }
   const byName = new Map(weights.map((w) => [w.name, w.data]));
   const master = specs.map((s) => Float32Array.from(byName.get(s.name)!));
   engine.setWeights(master);
@@ -311,7 +315,7 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
       const ts = performance.now();
       const batch = sampler.sample(order.slice(i, i + B), dataRng);
       const drop =
-        config.dropout > 0 && engine.wantsDropoutMasks !== false
+        config.dropout > 0
           ? makeDropoutMasks(dropoutSites(config, batch.B, batch.T, batch.Q), config.dropout, dropRng)
           : undefined;
       const { loss, grads } = await engine.lossAndGrads(batch, drop);
@@ -376,6 +380,7 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   const seconds = (performance.now() - t0) / 1000;
   const metrics: TrainMetrics = {
     engine: engine.name,
+    ...(engineWarning === undefined ? {} : { engineWarning }),
     parameters: parameterCount(config),
     steps: step,
     epochs: history.at(-1)?.epoch ?? 0,
@@ -407,33 +412,6 @@ function restoreOptimiser(optimiser: AdamW, saved: TrainingState): void {
     optimiser.v[k]!.set(saved.moment2[k]!);
   }
   optimiser.t = saved.optimiserStep;
-}
-
-/**
- * The engine factory for a choice (`auto`: onnxruntime when it loads, else tfjs). `trainerDropout`:
- * onnxruntime takes the trainer's dropout masks instead of drawing its own (needed to resume).
- */
-export function resolveEngine(
-  choice: EngineChoice | EngineFactory,
-  threads?: number,
-  opts: { trainerDropout?: boolean } = {},
-): EngineFactory {
-  if (typeof choice === 'function') return choice;
-  const tfjs: EngineFactory = (m) => new TfjsEngine(m);
-  if (choice === 'tfjs') return tfjs;
-  const ortOpts = {
-    ...(threads !== undefined ? { intraOpThreads: threads } : {}),
-    ...(opts.trainerDropout ? { dropoutMasks: 'inputs' as const } : {}),
-  };
-  return async (m) => {
-    try {
-      const { createOrtEngine } = await import('./engine-ort.ts');
-      return await createOrtEngine(m, ortOpts);
-    } catch (err) {
-      if (choice === 'onnxruntime') throw err;
-      return tfjs(m);
-    }
-  };
 }
 
 /** Restoration loss over fixed batches (weighted by the number of restored values). */

@@ -16,10 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../src/engine/tf.ts';
 import { loadCheckpoint } from '../../src/gexbert/checkpoint.ts';
 import type { GexbertConfig } from '../../src/gexbert/config.ts';
+import type { EngineChoice } from '../../src/gexbert/engine.ts';
 import { fitNormaliser, matrixToZ } from '../../src/gexbert/normalise.ts';
 import { trainCheckpoint } from '../../src/gexbert/recipe.ts';
 import { STATE_FILE } from '../../src/gexbert/resume.ts';
-import { type Corpus, type EngineChoice, type PretrainOptions, pretrain } from '../../src/gexbert/train.ts';
+import { type Corpus, type PretrainOptions, pretrain } from '../../src/gexbert/train.ts';
 import { maxAbsDiff, simulate, tinyConfig } from './helpers.ts';
 
 const dirs: string[] = [];
@@ -133,6 +134,40 @@ describe('resumable training', () => {
       expect(lastMetrics).toEqual(wholeMetrics);
       // The interrupted runs really stopped early: their logs are shorter.
       expect(first.log.filter((r) => (r as { type: string }).type === 'step')).toHaveLength(6);
+    },
+  );
+
+  // The same command with and without resume trains the same model: both engines take the trainer's
+  // dropout masks. Interrupted as `gexbert train --resume` is (the process dies; the state saved every
+  // `everySteps` survives) or as the worker stops it (abort: saved at the step boundary).
+  it.each([
+    ['onnxruntime', 'one thread', 'crash'],
+    ['onnxruntime', 'all cores', 'crash'],
+    ['onnxruntime', 'all cores', 'abort'],
+    ['tfjs', 'all cores', 'crash'],
+  ] as const)(
+    'without resume and interrupted then resumed: the same per-step losses and weights (%s, %s, %s)',
+    async (engine, cores, stop) => {
+      const threads = cores === 'one thread' ? 1 : undefined;
+      const plain = await run(engine, undefined, undefined, { engineThreads: threads });
+      expect(plain.metrics.steps).toBe(20);
+      const dir = tmp();
+      const kill = (p: { step: number }) => {
+        if (p.step === 8) throw new Error('killed'); // the periodic save at step 6 survives
+      };
+      if (stop === 'crash')
+        await expect(
+          run(engine, dir, undefined, { engineThreads: threads, onProgress: kill }),
+        ).rejects.toThrow('killed');
+      else expect((await run(engine, dir, 8, { engineThreads: threads })).metrics.aborted).toBe(true);
+      const resumed = await run(engine, dir, undefined, { engineThreads: threads });
+      expect(resumed.resumedFrom).toEqual([stop === 'crash' ? 6 : 8]);
+      // Bit-identical: every step's loss, learning rate and gradient norm, the evaluations, the weights.
+      const steps = (log: unknown[]) => log.filter((r) => (r as { type: string }).type === 'step');
+      expect(steps(resumed.log)).toHaveLength(20);
+      expect(resumed.log).toEqual(plain.log);
+      expect(resumed.history).toEqual(plain.history);
+      expect(resumed.weights).toEqual(plain.weights);
     },
   );
 

@@ -18,20 +18,16 @@ import type { GexbertConfig } from '../config.ts';
 import { MASK_NEG } from '../layers/attention.ts';
 import { LAYER_NORM_EPS } from '../layers/ops.ts';
 import { parameterSpecs } from '../model.ts';
-import { hashString } from '../rng.ts';
 import { attr, GraphBuilder } from './graph.ts';
 
 export interface TrainGraphOptions {
   /** Emit the backward pass and grad.* outputs (false: loss only, for evaluation). */
   grads: boolean;
   /**
-   * Dropout: none; masks given as inputs (drop.<site>, the same masks the tfjs engine uses); or masks
-   * drawn inside onnxruntime (RandomUniformLike seeded from `seed`, one stream per site: a fresh
-   * session repeats the same sequence of masks, step after step).
+   * Dropout: none, or masks given as inputs (drop.<site>: the trainer's masks from its Rng, the same the
+   * tfjs engine uses; the graph draws no random numbers, so a resumed run repeats them).
    */
-  dropout: false | 'inputs' | 'random';
-  /** Seed of the in-graph masks (`random`). */
-  seed?: number;
+  dropout: false | 'inputs';
 }
 
 /** Reverse-mode bookkeeping: backward steps run in reverse order, gradients are summed per value. */
@@ -281,12 +277,8 @@ export function buildTrainingGraph(c: GexbertConfig, opts: TrainGraphOptions): U
   const invWeight = g.input('inv_weight', 'float32', []);
   /** x * mask for a dropout site (x: (rows, C)), or x itself without dropout. */
   const drop = (x: string, site: string, rows: string): string => {
-    if (opts.dropout === 'inputs') return g.mul(x, g.input(`drop.${site}`, 'float32', [rows, C]));
-    if (opts.dropout !== 'random' || c.dropout <= 0) return x;
-    const seed = hashString(`${opts.seed ?? c.seed}/${site}`) % 16777216; // exact as a float attribute
-    const u = g.op('RandomUniformLike', [x], { seed: attr.f(seed), dtype: attr.i(1) }); // (rows, C) in [0, 1)
-    const keep = g.op('Cast', [g.op('GreaterOrEqual', [u, g.f32(c.dropout)])], { to: attr.i(1) }); // 0 / 1
-    return g.mul(x, g.op('Mul', [keep, g.f32(1 / (1 - c.dropout))])); // inverted dropout
+    if (opts.dropout !== 'inputs') return x;
+    return g.mul(x, g.input(`drop.${site}`, 'float32', [rows, C])); // (rows, C) inverted-dropout mask
   };
 
   const shapeBT = g.op('Shape', [geneIds]); // [B, T]
