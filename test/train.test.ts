@@ -140,4 +140,24 @@ it('gexbert train --resume continues a killed run from its saved state', async (
   expect(JSON.parse(resumed.stdout).metrics.resumedFromStep).toBe(step);
   expect(fs.existsSync(path.join(out, 'model.onnx'))).toBe(true);
   expect(fs.existsSync(path.join(out, '.resume'))).toBe(false);
-}, 240_000);
+
+  // The same command without --resume trains the same model: the same weights, bit for bit, and the same
+  // losses in its log (onnxruntime on all cores, as the command runs it).
+  const plain = path.join(root, 'plain');
+  const uninterrupted = await runCli(args.map((a) => (a === out ? plain : a)));
+  expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
+  expect(
+    fs.readFileSync(path.join(out, 'weights.bin')).equals(fs.readFileSync(path.join(plain, 'weights.bin'))),
+  ).toBe(true);
+  const losses = (dir: string) =>
+    fs
+      .readFileSync(path.join(dir, 'training-log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; step?: number; loss?: number; valLoss?: number })
+      .filter((r) => r.type !== 'start' && r.type !== 'end')
+      .map(({ type, step, loss, valLoss }) => ({ type, step, loss, valLoss }));
+  expect(losses(out).filter((r) => r.type === 'step')).toHaveLength(12);
+  expect(losses(out)).toEqual(losses(plain));
+  fs.rmSync(root, { recursive: true });
+}, 360_000);
