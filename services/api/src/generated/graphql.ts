@@ -89,9 +89,19 @@ export type Cohort = {
   composition: Array<CompositionRow>;
   createdAt: Scalars['String']['output'];
   description?: Maybe<Scalars['String']['output']>;
+  /** The units this cohort's samples have values stored in. */
+  expressionUnits: Array<ExpressionUnit>;
   /**
-   * The cohort's values of `genes` in one unit, as stored, read column-wise (each gene's stored slices in one
-   * read, not every profile). At most GEXBERT_API_MAX_GENES genes; no limit on the cohort's size.
+   * Overall survival of the cohort's patients split by `gene`'s expression in `unit` (after `transform`; the
+   * default is log2(CPM + 1) of raw counts; give transform NONE for other units): a patient's value is the
+   * mean of its samples'; Kaplan-Meier per group and the log-rank test (model/src/survival). `cutoff` is
+   * required with CUTOFF and refused otherwise.
+   */
+  geneSurvival: GeneSurvival;
+  /**
+   * The cohort's values of `genes` in one unit, read column-wise (each gene's stored slices in one read, not
+   * every profile; LOG2_CPM also reads each sample's library size once per server). At most
+   * GEXBERT_API_MAX_GENES genes; no limit on the cohort's size.
    */
   geneValues: Array<GeneColumn>;
   id: Scalars['ID']['output'];
@@ -130,8 +140,19 @@ export type Cohort = {
 
 
 /** A named set of samples. */
+export type CohortGeneSurvivalArgs = {
+  cutoff?: InputMaybe<Scalars['Float']['input']>;
+  gene: Scalars['String']['input'];
+  split?: InputMaybe<GeneSplit>;
+  transform?: InputMaybe<ValueTransform>;
+  unit?: InputMaybe<ExpressionUnit>;
+};
+
+
+/** A named set of samples. */
 export type CohortGeneValuesArgs = {
   genes: Array<Scalars['String']['input']>;
+  transform?: InputMaybe<ValueTransform>;
   unit?: InputMaybe<ExpressionUnit>;
 };
 
@@ -300,7 +321,11 @@ export type ExpressionValue = {
 /** A gene, keyed by its unversioned Ensembl ID. */
 export type Gene = {
   __typename?: 'Gene';
+  /** NCBI previous and alternative symbols of the gene that are not GENCODE v36 symbols. */
+  aliases: Array<Scalars['String']['output']>;
   ensemblId: Scalars['String']['output'];
+  /** NCBI Gene (Entrez) IDs of the gene (NCBI Gene 2022, services/core/data/ncbi_gene_map.tsv.gz). */
+  entrezIds: Array<Scalars['String']['output']>;
   geneType?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   symbol?: Maybe<Scalars['String']['output']>;
@@ -309,16 +334,21 @@ export type Gene = {
 
 /**
  * One gene's values across a cohort's samples, column-wise: `sampleIds[i]` has `values[i]` (null where that
- * sample's profile lacks the gene).
+ * sample's profile lacks the gene), `barcodes[i]`, `patientBarcodes[i]`, `cancerTypes[i]` and `sampleTypes[i]`.
  */
 export type GeneColumn = {
   __typename?: 'GeneColumn';
+  barcodes: Array<Scalars['String']['output']>;
+  cancerTypes: Array<Maybe<Scalars['String']['output']>>;
   /** The gene, or null when the name is unknown (then the lists are empty). */
   gene?: Maybe<Gene>;
+  patientBarcodes: Array<Scalars['String']['output']>;
   /** The gene as asked for (symbol or Ensembl ID). */
   query: Scalars['String']['output'];
   /** The cohort's samples with values in this unit, in sample ID order. */
   sampleIds: Array<Scalars['ID']['output']>;
+  sampleTypes: Array<SampleType>;
+  transform: ValueTransform;
   unit: ExpressionUnit;
   values: Array<Maybe<Scalars['Float']['output']>>;
 };
@@ -344,6 +374,70 @@ export type GeneImputation = {
   pearson?: Maybe<Scalars['Float']['output']>;
   /** Root mean squared error of restored against measured values, log2(CPM + 1); null when no sample measures the gene. */
   rmse?: Maybe<Scalars['Float']['output']>;
+};
+
+export type GeneMatch = {
+  __typename?: 'GeneMatch';
+  gene: Gene;
+  matchedBy: GeneMatchKind;
+};
+
+/** How a search text matched a gene. */
+export type GeneMatchKind =
+  /** One of the gene's NCBI previous or alternative symbols (an alias may name several genes: all are listed). */
+  | 'ALIAS'
+  /** The gene's Ensembl ID (versioned or not). */
+  | 'ENSEMBL'
+  /** One of the gene's NCBI Entrez IDs. */
+  | 'ENTREZ'
+  /** The gene's symbol or Ensembl ID starts with the text. */
+  | 'PREFIX'
+  /** The gene's symbol (case-insensitive). */
+  | 'SYMBOL';
+
+/** How a gene's expression splits a cohort's patients for survival. */
+export type GeneSplit =
+  /** Two groups, low and high, at a chosen cut-off (`cutoff`, in the chosen unit). */
+  | 'CUTOFF'
+  /** Two groups, low and high, at the median. */
+  | 'MEDIAN'
+  /** Four groups, Q1 (lowest) to Q4, at the quartiles. */
+  | 'QUARTILES';
+
+/** Overall survival of a cohort's patients split by one gene's expression. */
+export type GeneSurvival = {
+  __typename?: 'GeneSurvival';
+  /**
+   * Cut-offs between consecutive groups, lowest first (quantiles of type 7, as R, of the values of the patients
+   * with a usable survival time); a value above a cut-off goes to the higher group.
+   */
+  cutoffs: Array<Scalars['Float']['output']>;
+  /** The gene, or null when the name is unknown (then there are no groups). */
+  gene?: Maybe<Gene>;
+  /** Kaplan-Meier per group, lowest expression first (groups no patient falls in are left out). */
+  groups: Array<SurvivalGroup>;
+  /** Log-rank test across the groups; null with fewer than two groups or no death. */
+  logRank?: Maybe<LogRankTest>;
+  /** Patients of the cohort without a value of the gene in this unit or without a usable survival time. */
+  missing: Scalars['Int']['output'];
+  /** Every patient of the cohort with a value, in patient barcode order, grouped by the cut-offs. */
+  patients: Array<GeneSurvivalPatient>;
+  /** The gene as asked for (symbol or Ensembl ID). */
+  query: Scalars['String']['output'];
+  split: GeneSplit;
+  transform: ValueTransform;
+  unit: ExpressionUnit;
+};
+
+/** A patient's value of a gene (the mean of its samples' in the cohort), its group and overall survival. */
+export type GeneSurvivalPatient = {
+  __typename?: 'GeneSurvivalPatient';
+  barcode: Scalars['String']['output'];
+  group: Scalars['String']['output'];
+  osDays?: Maybe<Scalars['Float']['output']>;
+  /** 1 = died, 0 = alive at last follow-up; null when unknown. */
+  osEvent?: Maybe<Scalars['Int']['output']>;
+  value: Scalars['Float']['output'];
 };
 
 export type HeadMetric = {
@@ -873,6 +967,11 @@ export type Query = {
    * embedding batch (GEXBERT_API_MAX_EMBEDDING_BATCH, 1000) samples per query.
    */
   embeddings: Array<Embedding>;
+  /**
+   * Genes a search box text names: exact symbol, Ensembl ID, Entrez ID and alias matches first (in that
+   * order), then genes whose symbol or Ensembl ID starts with it (shortest symbol first); at most `first` (50).
+   */
+  geneSearch: Array<GeneMatch>;
   /** Genes whose symbol or Ensembl ID starts with `search` (case-insensitive); all genes without it. */
   genes: GeneConnection;
   /** Genes by exact Ensembl ID (versioned or not) or symbol (case-insensitive), in the order asked; null where unknown. */
@@ -929,6 +1028,16 @@ export type QueryEmbeddingsArgs = {
   cohortId?: InputMaybe<Scalars['ID']['input']>;
   model?: InputMaybe<Scalars['ID']['input']>;
   sampleIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
+/**
+ * The GexBERT Platform API. Every list is a Relay-style connection (first/after, totalCount, pageInfo);
+ * `first` defaults to 50 and may not exceed the server's maximum page size.
+ */
+export type QueryGeneSearchArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  text: Scalars['String']['input'];
 };
 
 
@@ -1417,6 +1526,16 @@ export type TrainingRunStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+/** What is done to stored values before they are answered. */
+export type ValueTransform =
+  /**
+   * log2(CPM + 1) of raw counts (unit RAW_COUNT only), the library size each sample's whole raw-count profile
+   * (the model's input scale).
+   */
+  | 'LOG2_CPM'
+  /** Nothing: the values as stored in the unit. */
+  | 'NONE';
+
 export type Viewer = {
   __typename?: 'Viewer';
   role: Role;
@@ -1533,6 +1652,11 @@ export type ResolversTypes = ResolversObject<{
   GeneConnection: ResolverTypeWrapper<Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['GeneEdge']>, nodes: Array<ResolversTypes['Gene']> }>;
   GeneEdge: ResolverTypeWrapper<Omit<GeneEdge, 'node'> & { node: ResolversTypes['Gene'] }>;
   GeneImputation: ResolverTypeWrapper<GeneImputation>;
+  GeneMatch: ResolverTypeWrapper<Omit<GeneMatch, 'gene'> & { gene: ResolversTypes['Gene'] }>;
+  GeneMatchKind: GeneMatchKind;
+  GeneSplit: GeneSplit;
+  GeneSurvival: ResolverTypeWrapper<Omit<GeneSurvival, 'gene'> & { gene?: Maybe<ResolversTypes['Gene']> }>;
+  GeneSurvivalPatient: ResolverTypeWrapper<GeneSurvivalPatient>;
   HeadMetric: ResolverTypeWrapper<HeadMetric>;
   HeadsUsed: ResolverTypeWrapper<HeadsUsed>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -1594,6 +1718,7 @@ export type ResolversTypes = ResolversObject<{
   TrainingRunEdge: ResolverTypeWrapper<Omit<TrainingRunEdge, 'node'> & { node: ResolversTypes['TrainingRun'] }>;
   TrainingRunStatus: TrainingRunStatus;
   Upload: ResolverTypeWrapper<Scalars['Upload']['output']>;
+  ValueTransform: ValueTransform;
   Viewer: ResolverTypeWrapper<Viewer>;
   VocabularyGene: ResolverTypeWrapper<VocabularyGene>;
 }>;
@@ -1624,6 +1749,9 @@ export type ResolversParentTypes = ResolversObject<{
   GeneConnection: Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['GeneEdge']>, nodes: Array<ResolversParentTypes['Gene']> };
   GeneEdge: Omit<GeneEdge, 'node'> & { node: ResolversParentTypes['Gene'] };
   GeneImputation: GeneImputation;
+  GeneMatch: Omit<GeneMatch, 'gene'> & { gene: ResolversParentTypes['Gene'] };
+  GeneSurvival: Omit<GeneSurvival, 'gene'> & { gene?: Maybe<ResolversParentTypes['Gene']> };
+  GeneSurvivalPatient: GeneSurvivalPatient;
   HeadMetric: HeadMetric;
   HeadsUsed: HeadsUsed;
   ID: Scalars['ID']['output'];
@@ -1717,7 +1845,9 @@ export type CohortResolvers<ContextType = Context, ParentType extends ResolversP
   composition?: Resolver<Array<ResolversTypes['CompositionRow']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  geneValues?: Resolver<Array<ResolversTypes['GeneColumn']>, ParentType, ContextType, RequireFields<CohortGeneValuesArgs, 'genes' | 'unit'>>;
+  expressionUnits?: Resolver<Array<ResolversTypes['ExpressionUnit']>, ParentType, ContextType>;
+  geneSurvival?: Resolver<ResolversTypes['GeneSurvival'], ParentType, ContextType, RequireFields<CohortGeneSurvivalArgs, 'gene' | 'split' | 'transform' | 'unit'>>;
+  geneValues?: Resolver<Array<ResolversTypes['GeneColumn']>, ParentType, ContextType, RequireFields<CohortGeneValuesArgs, 'genes' | 'transform' | 'unit'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   imputationQuality?: Resolver<ResolversTypes['ImputationQuality'], ParentType, ContextType, RequireFields<CohortImputationQualityArgs, 'genes' | 'panelSize' | 'samples'>>;
   map?: Resolver<Maybe<ResolversTypes['CohortMap']>, ParentType, ContextType, Partial<CohortMapArgs>>;
@@ -1785,7 +1915,9 @@ export type ExpressionValueResolvers<ContextType = Context, ParentType extends R
 }>;
 
 export type GeneResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Gene'] = ResolversParentTypes['Gene']> = ResolversObject<{
+  aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   ensemblId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entrezIds?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   geneType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   symbol?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1793,9 +1925,14 @@ export type GeneResolvers<ContextType = Context, ParentType extends ResolversPar
 }>;
 
 export type GeneColumnResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneColumn'] = ResolversParentTypes['GeneColumn']> = ResolversObject<{
+  barcodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  cancerTypes?: Resolver<Array<Maybe<ResolversTypes['String']>>, ParentType, ContextType>;
   gene?: Resolver<Maybe<ResolversTypes['Gene']>, ParentType, ContextType>;
+  patientBarcodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   query?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sampleIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  sampleTypes?: Resolver<Array<ResolversTypes['SampleType']>, ParentType, ContextType>;
+  transform?: Resolver<ResolversTypes['ValueTransform'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['ExpressionUnit'], ParentType, ContextType>;
   values?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType>;
 }>;
@@ -1816,6 +1953,32 @@ export type GeneImputationResolvers<ContextType = Context, ParentType extends Re
   gene?: Resolver<ResolversTypes['VocabularyGene'], ParentType, ContextType>;
   pearson?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   rmse?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
+
+export type GeneMatchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneMatch'] = ResolversParentTypes['GeneMatch']> = ResolversObject<{
+  gene?: Resolver<ResolversTypes['Gene'], ParentType, ContextType>;
+  matchedBy?: Resolver<ResolversTypes['GeneMatchKind'], ParentType, ContextType>;
+}>;
+
+export type GeneSurvivalResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneSurvival'] = ResolversParentTypes['GeneSurvival']> = ResolversObject<{
+  cutoffs?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  gene?: Resolver<Maybe<ResolversTypes['Gene']>, ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['SurvivalGroup']>, ParentType, ContextType>;
+  logRank?: Resolver<Maybe<ResolversTypes['LogRankTest']>, ParentType, ContextType>;
+  missing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  patients?: Resolver<Array<ResolversTypes['GeneSurvivalPatient']>, ParentType, ContextType>;
+  query?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  split?: Resolver<ResolversTypes['GeneSplit'], ParentType, ContextType>;
+  transform?: Resolver<ResolversTypes['ValueTransform'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['ExpressionUnit'], ParentType, ContextType>;
+}>;
+
+export type GeneSurvivalPatientResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneSurvivalPatient'] = ResolversParentTypes['GeneSurvivalPatient']> = ResolversObject<{
+  barcode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  group?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  osDays?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  osEvent?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export type HeadMetricResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HeadMetric'] = ResolversParentTypes['HeadMetric']> = ResolversObject<{
@@ -2049,6 +2212,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   cohort?: Resolver<Maybe<ResolversTypes['Cohort']>, ParentType, ContextType, Partial<QueryCohortArgs>>;
   cohorts?: Resolver<ResolversTypes['CohortConnection'], ParentType, ContextType, Partial<QueryCohortsArgs>>;
   embeddings?: Resolver<Array<ResolversTypes['Embedding']>, ParentType, ContextType, Partial<QueryEmbeddingsArgs>>;
+  geneSearch?: Resolver<Array<ResolversTypes['GeneMatch']>, ParentType, ContextType, RequireFields<QueryGeneSearchArgs, 'first' | 'text'>>;
   genes?: Resolver<ResolversTypes['GeneConnection'], ParentType, ContextType, Partial<QueryGenesArgs>>;
   genesByIds?: Resolver<Array<Maybe<ResolversTypes['Gene']>>, ParentType, ContextType, RequireFields<QueryGenesByIdsArgs, 'ids'>>;
   imports?: Resolver<ResolversTypes['ImportConnection'], ParentType, ContextType, Partial<QueryImportsArgs>>;
@@ -2259,6 +2423,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   GeneConnection?: GeneConnectionResolvers<ContextType>;
   GeneEdge?: GeneEdgeResolvers<ContextType>;
   GeneImputation?: GeneImputationResolvers<ContextType>;
+  GeneMatch?: GeneMatchResolvers<ContextType>;
+  GeneSurvival?: GeneSurvivalResolvers<ContextType>;
+  GeneSurvivalPatient?: GeneSurvivalPatientResolvers<ContextType>;
   HeadMetric?: HeadMetricResolvers<ContextType>;
   HeadsUsed?: HeadsUsedResolvers<ContextType>;
   Import?: ImportResolvers<ContextType>;

@@ -1,33 +1,21 @@
 // Reference sets for risk percentiles and risk groups: which samples, and percentiles among their scores.
-import { quantile } from '@gexbert/model/evaluate/survival';
 import { percentileOfSorted } from '@gexbert/model/heads/index';
 import type pg from 'pg';
+import { quantileGroups, type ValueGroups } from '../quantileGroups.ts';
 
 /** Percentile (0..100) of `score` among sorted scores: the share below it, ties counting half. */
 export const percentileAmong = percentileOfSorted;
 
-export interface RiskGroups {
-  /** Group names, lowest risk first. */
-  names: string[];
-  /** Risk cut-offs between consecutive groups. */
-  cutoffs: number[];
-  /** The group of each risk. */
-  group: string[];
-}
+export type RiskGroups = ValueGroups;
 
 /**
  * Splits risks at their median (2 groups) or tertiles (3 groups), quantiles of type 7 as R; a risk above a
  * cut-off goes to the higher group (the rule of model/src/evaluate/survival.ts riskGroupSurvival).
  */
 export function riskGroups(risk: readonly number[], scheme: 'median' | 'tertile'): RiskGroups {
-  const names = scheme === 'median' ? ['low', 'high'] : ['low', 'mid', 'high'];
-  const cutoffs = scheme === 'median' ? [quantile(risk, 0.5)] : [1 / 3, 2 / 3].map((q) => quantile(risk, q));
-  const group = risk.map((r) => {
-    let g = 0;
-    while (g < cutoffs.length && r > cutoffs[g]!) g++;
-    return names[g]!;
-  });
-  return { names, cutoffs, group };
+  return scheme === 'median'
+    ? quantileGroups(risk, [0.5], ['low', 'high'])
+    : quantileGroups(risk, [1 / 3, 2 / 3], ['low', 'mid', 'high']);
 }
 
 /** A set of samples to compare a sample's risk with. */

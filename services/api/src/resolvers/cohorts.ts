@@ -20,6 +20,13 @@ export interface SurvivalSubject {
   osEvent: number | null;
 }
 
+/** True when a patient's overall survival is usable: a time of 0 or more and a status of 0 or 1. */
+export function hasSurvival(r: Pick<SurvivalSubject, 'osDays' | 'osEvent'>): boolean {
+  return (
+    r.osDays !== null && Number.isFinite(r.osDays) && r.osDays >= 0 && (r.osEvent === 0 || r.osEvent === 1)
+  );
+}
+
 /**
  * Kaplan-Meier per group and a log-rank test across the groups. Groups come in `order` when given (else
  * sorted); `byCancerType` says the groups are cancer types.
@@ -29,14 +36,7 @@ export function groupedSurvival(
   byCancerType: boolean,
   order?: readonly string[],
 ): Pick<SurvivalSummary, 'groups' | 'logRank' | 'missing'> {
-  const usable = subjects.filter(
-    (r) =>
-      r.group !== null &&
-      r.osDays !== null &&
-      Number.isFinite(r.osDays) &&
-      r.osDays >= 0 &&
-      (r.osEvent === 0 || r.osEvent === 1),
-  );
+  const usable = subjects.filter((r) => r.group !== null && hasSurvival(r));
   const present = new Set(usable.map((r) => r.group!));
   const names = order ? order.filter((g) => present.has(g)) : [...present].sort();
   const groups = names.map((name) => {

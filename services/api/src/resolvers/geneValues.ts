@@ -1,38 +1,103 @@
-// Cohort.geneValues: genes across a cohort's samples, read column-wise from the expression store's gene
-// slices (services/core readGene), for gene views, box plots and survival split by a gene's expression.
-import { readGene } from '@gexbert/core/expression/store';
-import type { ExpressionUnit } from '@gexbert/core/formats/types';
+// A gene across a cohort: Cohort.geneValues (genes' values read column-wise, with each sample's barcode,
+// patient, cancer type and sample type), Cohort.expressionUnits, and Cohort.geneSurvival (overall survival
+// split by one gene's expression).
+import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
+import { checkTransform, readGeneColumn, storedUnits } from '../genes/geneColumn.ts';
+import { checkSplit, geneSurvival } from '../genes/geneSurvival.ts';
+import { annotateSamples } from '../genes/sampleAnnotations.ts';
 import { cohortReference } from '../inference/reference.ts';
 import type { GeneRow } from '../rows.ts';
 
+/** The cohort's sample IDs, in ID order (memoised per request). */
+function cohortMembers(context: Context, cohortId: number): Promise<number[]> {
+  return cohortReference(context.db, cohortId).then((r) => r?.sampleIds ?? []);
+}
+
+async function resolvedGenes(context: Context, genes: readonly string[]): Promise<(GeneRow | null)[]> {
+  const resolved = await context.loaders.gene.loadMany(genes);
+  const failed = resolved.find((r) => r instanceof Error);
+  if (failed) throw failed;
+  return resolved as (GeneRow | null)[];
+}
+
+const EMPTY_COLUMN = {
+  sampleIds: [],
+  values: [],
+  barcodes: [],
+  patientBarcodes: [],
+  cancerTypes: [],
+  sampleTypes: [],
+};
+
 export const geneValuesResolvers: Resolvers = {
   Cohort: {
-    geneValues: async (cohort, { genes, unit }, context) => {
+    geneValues: async (cohort, args, context) => {
+      const { genes } = args;
       if (genes.length > context.config.maxGenesPerRequest)
         throw badInput(`at most ${context.config.maxGenesPerRequest} genes may be asked for at once`);
-      const chosen = (unit ?? 'RAW_COUNT') as ExpressionUnit;
+      const scale = { unit: args.unit ?? 'RAW_COUNT', transform: args.transform ?? 'NONE' } as const;
+      checkTransform(scale.unit, scale.transform);
       const [resolved, members] = await Promise.all([
-        context.loaders.gene.loadMany(genes),
-        cohortReference(context.db, Number(cohort.id)).then((r) => r?.sampleIds ?? []),
+        resolvedGenes(context, genes),
+        cohortMembers(context, Number(cohort.id)),
       ]);
-      const failed = resolved.find((r) => r instanceof Error);
-      if (failed) throw failed;
       return Promise.all(
         genes.map(async (query, i) => {
-          const gene = (resolved[i] as GeneRow | null) ?? null;
-          if (!gene) return { query, gene: null, unit: chosen, sampleIds: [], values: [] };
-          const stored = await readGene(context.db, gene.id, chosen);
-          const at = new Map(stored.sampleIds.map((id, k) => [id, k]));
-          const sampleIds = members.filter((id) => at.has(id));
-          const values = sampleIds.map((id) => {
-            const v = stored.values[at.get(id)!]!;
-            return Number.isNaN(v) ? null : v;
-          });
-          return { query, gene, unit: chosen, sampleIds, values };
+          const gene = resolved[i] ?? null;
+          if (!gene) return { query, gene: null, ...scale, ...EMPTY_COLUMN };
+          const column = await readGeneColumn(context.db, gene.id, scale, members, context.cacheKey);
+          const { samples, patients } = await annotateSamples(context, column.sampleIds);
+          return {
+            query,
+            gene,
+            ...scale,
+            ...column,
+            barcodes: samples.map((s) => s.barcode),
+            patientBarcodes: patients.map((p) => p.barcode),
+            cancerTypes: patients.map((p) => p.cancerType),
+            sampleTypes: samples.map((s) => s.sampleType),
+          };
         }),
       );
+    },
+    expressionUnits: async (cohort, _, context) =>
+      storedUnits(context.db, await cohortMembers(context, Number(cohort.id))),
+    geneSurvival: async (cohort, { gene: query, unit, transform, split, cutoff }, context) => {
+      const chosenSplit = split ?? 'MEDIAN';
+      const scale = { unit: unit ?? 'RAW_COUNT', transform: transform ?? 'LOG2_CPM' } as const;
+      checkTransform(scale.unit, scale.transform);
+      checkSplit(chosenSplit, cutoff);
+      const [[gene], members, cohortPatients] = await Promise.all([
+        resolvedGenes(context, [query]),
+        cohortMembers(context, Number(cohort.id)),
+        context.loaders.cohortPatients.load(Number(cohort.id)),
+      ]);
+      if (!gene)
+        return {
+          query,
+          gene: null,
+          ...scale,
+          split: chosenSplit,
+          cutoffs: [],
+          groups: [],
+          logRank: null,
+          missing: cohortPatients.length,
+          patients: [],
+        };
+      const column = await readGeneColumn(context.db, gene.id, scale, members, context.cacheKey);
+      const { patients } = await annotateSamples(context, column.sampleIds);
+      return geneSurvival({
+        query,
+        gene,
+        ...scale,
+        split: chosenSplit,
+        cutoff,
+        column,
+        patientOf: patients,
+        cohortPatients: cohortPatients.length,
+      });
     },
   },
 };

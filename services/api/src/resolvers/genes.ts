@@ -1,6 +1,9 @@
 // Genes: lookup by Ensembl ID or symbol, and search.
 import type pg from 'pg';
+import { badInput } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
+import { searchGenes } from '../genes/geneSearch.ts';
+import { ncbiNamesOf } from '../genes/ncbiNames.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { GeneRow } from '../rows.ts';
 
@@ -36,8 +39,16 @@ export async function resolveGenes(db: pg.Pool, identifiers: readonly string[]):
 }
 
 export const geneResolvers: Resolvers = {
+  Gene: {
+    entrezIds: (gene) => ncbiNamesOf(gene.ensemblId).entrezIds,
+    aliases: (gene) => ncbiNamesOf(gene.ensemblId).aliases,
+  },
   Query: {
     genesByIds: (_, { ids }, { db }) => resolveGenes(db, ids),
+    geneSearch: (_, { text, first }, { db }) => {
+      if (text.length > 200) throw badInput('a gene search text has at most 200 characters');
+      return searchGenes(db, text, first ?? 10);
+    },
     genes: async (_, args, { db, config }) => {
       const page = pageRequest('Gene', args, config);
       const search = args.search?.trim().toUpperCase() ?? '';

@@ -1,0 +1,304 @@
+// A gene across a cohort on the six real TCGA count cohorts (291 samples) with the pan-cancer survival table:
+// gene search by symbol, alias, Entrez and Ensembl ID checked against the NCBI reference table; the gene's
+// log2(CPM + 1), its median, quartile and cut-off groups and their log-rank p checked against the counts and
+// survival files read here, the groups derived by hand and the R-tested log-rank run on them.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { sharedDir } from '@gexbert/core/testing/database';
+import { logRankTest } from '@gexbert/model/survival/index';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countsFile, type Harness, OS_TABLE, startHarness } from './support.ts';
+
+const TYPES = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM'];
+const GENE = 'ENSG00000141510'; // TP53
+let h: Harness;
+let cohortId: string;
+
+beforeAll(async () => {
+  h = await startHarness(TYPES);
+  cohortId = String(
+    (await h.pool.query<{ id: number }>(`SELECT id FROM "Cohort" WHERE name = 'TCGA'`)).rows[0]!.id,
+  );
+  fileLog2Cpm(GENE);
+  fileSurvival();
+}, 600_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+const gunzipLines = (file: string) => zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n');
+
+/** The gene's log2(CPM + 1) per aliquot, library size the column's sum, from the counts files (read once). */
+const fileLog2Cpm = memo(readLog2Cpm);
+
+function memo<T>(read: (key: string) => T): (key: string) => T {
+  const seen = new Map<string, T>();
+  return (key) => {
+    if (!seen.has(key)) seen.set(key, read(key));
+    return seen.get(key)!;
+  };
+}
+
+function readLog2Cpm(gene: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const type of TYPES) {
+    const lines = gunzipLines(countsFile(type));
+    const barcodes = lines[0]!.split('\t').slice(1);
+    const sums = new Float64Array(barcodes.length);
+    let row: number[] = [];
+    for (const line of lines.slice(1)) {
+      if (!line) continue;
+      const cells = line.split('\t');
+      const values = cells.slice(1).map(Number);
+      for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) sums[i]! += values[i]!;
+      if (cells[0] === gene) row = values;
+    }
+    barcodes.forEach((b, i) => {
+      out.set(b, Math.log2((row[i]! * 1e6) / sums[i]! + 1));
+    });
+  }
+  return out;
+}
+
+/** Overall survival per patient from the survival table (usable rows only; read once). */
+const fileSurvival = memo(readSurvival).bind(null, OS_TABLE);
+
+function readSurvival(file: string): Map<string, { time: number; event: 0 | 1 }> {
+  const lines = gunzipLines(file);
+  const header = lines[0]!.split('\t');
+  const [p, t, e] = ['patient', 'OS_time_days', 'OS_event'].map((c) => header.indexOf(c));
+  const out = new Map<string, { time: number; event: 0 | 1 }>();
+  for (const line of lines.slice(1)) {
+    const cells = line.split('\t');
+    const time = Number(cells[t!]);
+    const event = Number(cells[e!]);
+    if (cells[t!] !== 'NA' && time >= 0 && (event === 0 || event === 1))
+      out.set(cells[p!]!, { time, event: event as 0 | 1 });
+  }
+  return out;
+}
+
+/** R's quantile type 7. */
+function quantile7(values: number[], prob: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * prob;
+  const lo = Math.floor(at);
+  return sorted[lo]! + (at - lo) * (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!);
+}
+
+describe('gene search', () => {
+  type Match = { gene: { ensemblId: string; symbol: string; entrezIds: string[] }; matchedBy: string };
+  const search = async (text: string): Promise<Match[]> => {
+    const res = await h.gql<{ geneSearch: Match[] }>(
+      `query($text: String!) { geneSearch(text: $text, first: 20) { gene { ensemblId symbol entrezIds } matchedBy } }`,
+      { text },
+    );
+    expect(res.errors).toBeUndefined();
+    return res.data!.geneSearch;
+  };
+  /** NCBI reference rows by symbol: Entrez ID, Ensembl IDs and aliases. */
+  const reference = new Map(
+    gunzipLines(path.join(sharedDir(), 'data/reference/ncbi_gene_ids.tsv.gz'))
+      .slice(1)
+      .filter((l) => l)
+      .map((l) => l.split('\t'))
+      .map(([entrez, symbol, , ensembl, aliases]) => [
+        symbol!,
+        { entrez: entrez!, ensembl: ensembl!.split(','), aliases: aliases!.split(',') },
+      ]),
+  );
+
+  it('finds a gene by symbol (any case, exact first), versioned Ensembl ID, Entrez ID and previous symbol', async () => {
+    const tp53 = reference.get('TP53')!;
+    const bySymbol = await search('tp53');
+    expect(bySymbol[0]).toEqual({
+      gene: { ensemblId: tp53.ensembl[0], symbol: 'TP53', entrezIds: [tp53.entrez] },
+      matchedBy: 'SYMBOL',
+    });
+    expect(bySymbol.slice(1).every((m) => m.matchedBy === 'PREFIX' && m.gene.symbol.startsWith('TP53'))).toBe(
+      true,
+    );
+    expect((await search(`${tp53.ensembl[0]}.17`))[0]).toMatchObject({
+      gene: { symbol: 'TP53' },
+      matchedBy: 'ENSEMBL',
+    });
+    expect(await search(tp53.entrez)).toContainEqual(expect.objectContaining({ matchedBy: 'ENTREZ' }));
+    expect((await search(tp53.entrez))[0]).toMatchObject({ gene: { symbol: 'TP53' }, matchedBy: 'ENTREZ' });
+    expect(tp53.aliases).toContain('P53');
+    expect((await search('p53'))[0]).toMatchObject({ gene: { symbol: 'TP53' }, matchedBy: 'ALIAS' });
+    const erbb2 = reference.get('ERBB2')!;
+    expect(erbb2.aliases).toContain('HER2');
+    expect((await search('HER2'))[0]).toMatchObject({
+      gene: { ensemblId: erbb2.ensembl[0], symbol: 'ERBB2' },
+      matchedBy: 'ALIAS',
+    });
+  });
+
+  it('lists every gene an alias names', async () => {
+    // NEU is an alias of ERBB2 and of NEU1 in the reference: both are listed, and NEU1 by its symbol too.
+    expect(reference.get('ERBB2')!.aliases).toContain('NEU');
+    expect(reference.get('NEU1')!.aliases).toContain('NEU');
+    const found = await search('NEU');
+    const aliased = found.filter((m) => m.matchedBy === 'ALIAS').map((m) => m.gene.symbol);
+    expect(aliased).toContain('ERBB2');
+    expect(found.map((m) => m.gene.symbol)).toContain('NEU1');
+    expect(await search('NO-SUCH-GENE-XYZ')).toEqual([]);
+  });
+});
+
+describe('survival split by a gene', () => {
+  type Survival = {
+    gene: { symbol: string } | null;
+    cutoffs: number[];
+    missing: number;
+    logRank: { statistic: number; df: number; pValue: number } | null;
+    groups: { name: string; patients: number; events: number; curve: { atRisk: number }[] }[];
+    patients: {
+      barcode: string;
+      value: number;
+      group: string;
+      osDays: number | null;
+      osEvent: number | null;
+    }[];
+  };
+  const geneSurvival = async (split: string, cutoff?: number) => {
+    const started = Date.now();
+    const res = await h.gql<{ cohort: { geneSurvival: Survival } }>(
+      `query($id: ID!, $gene: String!, $split: GeneSplit, $cutoff: Float) { cohort(id: $id) {
+         geneSurvival(gene: $gene, transform: LOG2_CPM, split: $split, cutoff: $cutoff) {
+           gene { symbol } cutoffs missing logRank { statistic df pValue }
+           groups { name patients events curve { atRisk } }
+           patients { barcode value group osDays osEvent } } } }`,
+      { id: cohortId, gene: GENE, split, cutoff },
+    );
+    console.log(`geneSurvival ${split} over 291 samples: ${Date.now() - started} ms`);
+    return res;
+  };
+
+  /** Patients with survival, their mean log2(CPM + 1) from the files, in barcode order. */
+  function handPatients() {
+    const values = fileLog2Cpm(GENE);
+    const survival = fileSurvival();
+    const byPatient = new Map<string, number[]>();
+    for (const [aliquot, v] of values) {
+      const patient = aliquot.slice(0, 12);
+      byPatient.set(patient, [...(byPatient.get(patient) ?? []), v]);
+    }
+    return [...byPatient]
+      .filter(([p]) => survival.has(p))
+      .map(([p, vs]) => ({
+        patient: p,
+        value: vs.reduce((a, b) => a + b, 0) / vs.length,
+        ...survival.get(p)!,
+      }))
+      .sort((a, b) => (a.patient < b.patient ? -1 : 1));
+  }
+
+  /** The hand-split groups and the log-rank test of model/src/survival (tested against R's survdiff) on them. */
+  function handSplit(cutoffs: number[], names: string[]) {
+    const patients = handPatients();
+    const group = patients.map((p) => names[cutoffs.filter((c) => p.value > c).length]!);
+    const test = logRankTest(
+      { time: patients.map((p) => p.time), event: patients.map((p) => p.event) },
+      group,
+    );
+    const sizes = names.map((n) => group.filter((g) => g === n).length);
+    return { patients, group, test, sizes };
+  }
+
+  it('splits at the median: values, groups, numbers at risk and the log-rank p as computed by hand', async () => {
+    const res = await geneSurvival('MEDIAN');
+    expect(res.errors).toBeUndefined();
+    const api = res.data!.cohort.geneSurvival;
+    expect(api.gene!.symbol).toBe('TP53');
+    const patients = handPatients();
+    expect(patients.length).toBeGreaterThan(280);
+    const median = quantile7(
+      patients.map((p) => p.value),
+      0.5,
+    );
+    expect(api.cutoffs).toHaveLength(1);
+    expect(api.cutoffs[0]).toBeCloseTo(median, 5);
+    const hand = handSplit([median], ['low', 'high']);
+    const withSurvival = api.patients.filter((p) => p.osDays !== null);
+    expect(withSurvival.map((p) => p.barcode)).toEqual(patients.map((p) => p.patient));
+    withSurvival.forEach((p, i) => {
+      expect(p.value).toBeCloseTo(patients[i]!.value, 5);
+      expect(p.group).toBe(hand.group[i]);
+    });
+    expect(api.groups.map((g) => [g.name, g.patients, g.curve[0]!.atRisk])).toEqual([
+      ['low', hand.sizes[0], hand.sizes[0]],
+      ['high', hand.sizes[1], hand.sizes[1]],
+    ]);
+    expect(api.logRank!.df).toBe(1);
+    expect(api.logRank!.pValue).toBeCloseTo(hand.test.pValue, 10);
+    expect(api.logRank!.statistic).toBeCloseTo(hand.test.statistic, 8);
+    expect(api.missing).toBe(api.patients.length - patients.length); // every patient has a TP53 value
+  });
+
+  it('splits at the quartiles and at a chosen cut-off', async () => {
+    const patients = handPatients();
+    const quartiles = [0.25, 0.5, 0.75].map((q) =>
+      quantile7(
+        patients.map((p) => p.value),
+        q,
+      ),
+    );
+    const q = (await geneSurvival('QUARTILES')).data!.cohort.geneSurvival;
+    for (const [i, c] of q.cutoffs.entries()) expect(c).toBeCloseTo(quartiles[i]!, 5);
+    const hand = handSplit(quartiles, ['Q1', 'Q2', 'Q3', 'Q4']);
+    expect(q.groups.map((g) => g.patients)).toEqual(hand.sizes);
+    expect(q.logRank!.df).toBe(3);
+    expect(q.logRank!.pValue).toBeCloseTo(hand.test.pValue, 10);
+
+    const cut = (await geneSurvival('CUTOFF', 5)).data!.cohort.geneSurvival;
+    expect(cut.cutoffs).toEqual([5]);
+    const byHand = handSplit([5], ['low', 'high']);
+    expect(cut.groups.map((g) => g.patients)).toEqual(byHand.sizes);
+    expect(cut.logRank!.pValue).toBeCloseTo(byHand.test.pValue, 10);
+  });
+
+  it('refuses a cut-off split without a cut-off, and answers an unknown gene with no groups', async () => {
+    const res = await geneSurvival('CUTOFF');
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/cutoff/);
+    const unknown = await h.gql(
+      `query($id: ID!) { cohort(id: $id) { geneSurvival(gene: "NO-SUCH-GENE") { gene { symbol } groups { name } patients { barcode } } } }`,
+      { id: cohortId },
+    );
+    expect(unknown.errors).toBeUndefined();
+    expect(unknown.data!.cohort.geneSurvival).toEqual({ gene: null, groups: [], patients: [] });
+    const rsem = await h.gql(
+      `query($id: ID!) { cohort(id: $id) { geneSurvival(gene: "TP53", unit: RSEM) { cutoffs } } }`,
+      { id: cohortId },
+    );
+    expect(rsem.errors?.[0]?.message).toMatch(/LOG2_CPM takes raw counts/);
+  });
+
+  it('reads the gene as log2(CPM + 1) with each sample annotated, and lists the units the cohort has', async () => {
+    const started = Date.now();
+    const res = await h.gql(
+      `query($id: ID!) { cohort(id: $id) { expressionUnits geneValues(genes: ["TP53"], transform: LOG2_CPM) {
+         unit transform sampleIds values barcodes patientBarcodes cancerTypes sampleTypes } } }`,
+      { id: cohortId },
+    );
+    console.log(`geneValues LOG2_CPM, 1 gene, 291 samples: ${Date.now() - started} ms`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.cohort.expressionUnits).toEqual(['RAW_COUNT']);
+    const column = res.data!.cohort.geneValues[0];
+    expect([column.unit, column.transform]).toEqual(['RAW_COUNT', 'LOG2_CPM']);
+    expect(column.sampleIds).toHaveLength(291);
+    const expected = fileLog2Cpm(GENE);
+    const { rows } = await h.pool.query<{ barcode: string; aliquot: string }>(
+      `SELECT s.barcode, s."aliquotBarcode" AS aliquot FROM "Sample" s ORDER BY s.id`,
+    );
+    expect(column.barcodes).toEqual(rows.map((r) => r.barcode));
+    column.values.forEach((v: number, i: number) => {
+      expect(v).toBeCloseTo(expected.get(rows[i]!.aliquot)!, 5);
+    });
+    expect(column.patientBarcodes[0]).toBe(rows[0]!.barcode.slice(0, 12));
+    expect(new Set(column.cancerTypes)).toEqual(new Set(TYPES));
+    expect(new Set(column.sampleTypes)).toEqual(new Set(['TUMOR']));
+  });
+});
