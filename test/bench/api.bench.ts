@@ -15,8 +15,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import pg from 'pg';
+import { quantile } from '../../model/src/evaluate/survival.ts';
 import { simulateToDirectory } from '../../model/src/simulate/index.ts';
 import { createToken } from '../../services/api/src/auth/tokens.ts';
 import { startApi } from '../../services/api/src/server.ts';
@@ -33,6 +33,7 @@ import {
   SHIPPED_CHECKPOINT,
 } from '../../services/core/src/registry/modelVersion.ts';
 import { freePort, sharedDir } from '../../services/core/src/testing/database.ts';
+import { runLoad } from './support/loadClients.ts';
 
 const COUNTS = path.join(sharedDir(), 'data/tcga/counts');
 const OS_TABLE = path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz');
@@ -41,8 +42,7 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 
 const now = () => performance.now();
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+const pct = (sorted: number[], p: number) => quantile(sorted, p);
 
 /** Simulated samples on the vocabulary's genes plus as many other protein-coding genes. */
 async function simulatedCohort(dir: string, samples: number, vocabulary: string[]): Promise<void> {
@@ -56,60 +56,8 @@ async function simulatedCohort(dir: string, samples: number, vocabulary: string[
   );
 }
 
-/**
- * The load generator, in a worker thread so the clients do not share the server's event loop: `CLIENTS`
- * keep-alive connections, each sending the next query as soon as the previous answer arrived. An answer
- * counts as an error unless it is HTTP 200 with an embedding and no GraphQL errors.
- */
-const LOAD_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const http = require('node:http');
-const { url, token, ids, clients, seconds, baseline } = workerData;
-const target = new URL(url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
-const query = baseline ? '{ viewer { role } }' : 'query($id: ID) { sample(id: $id) { embedding { vector } } }';
-function post(body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent,
-      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token, 'content-length': Buffer.byteLength(body) } },
-      (res) => { const chunks = []; res.on('data', (c) => chunks.push(c)); res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() })); });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-const latencies = [];
-let errors = 0;
-const until = performance.now() + seconds * 1000;
-async function client(c) {
-  for (let k = c; performance.now() < until; k += clients) {
-    const id = ids[(k * 7919) % ids.length];
-    const t = performance.now();
-    try {
-      const res = await post(JSON.stringify({ query, variables: { id: String(id) } }));
-      const body = JSON.parse(res.text);
-      if (res.status !== 200 || body.errors || !(baseline ? body.data.viewer : body.data.sample.embedding)) errors++;
-      else latencies.push(performance.now() - t);
-    } catch { errors++; }
-  }
-}
-Promise.all(Array.from({ length: clients }, (_, c) => client(c))).then(() => { agent.destroy(); parentPort.postMessage({ latencies, errors }); });
-`;
-
-function loadTest(
-  url: string,
-  token: string,
-  ids: number[],
-  baseline = false,
-): Promise<{ latencies: number[]; errors: number }> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(LOAD_WORKER, {
-      eval: true,
-      workerData: { url, token, ids, clients: CLIENTS, seconds: SECONDS, baseline },
-    });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-}
+const SINGLE_QUERY = 'query($id: ID) { sample(id: $id) { embedding { vector } } }';
+const BASELINE_QUERY = '{ viewer { role } }'; // the id sent beside it is ignored
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-bench-api-'));
@@ -218,9 +166,17 @@ async function main() {
     const before = { ...api.models.counters };
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
-    const load = await loadTest(api.url, token, ids);
+    const load = await runLoad({
+      url: api.url,
+      token,
+      query: SINGLE_QUERY,
+      expect: 'sample.embedding',
+      ids,
+      clients: CLIENTS,
+      seconds: SECONDS,
+    });
     loop.disable();
-    const latencies = load.latencies.sort((a, b) => a - b);
+    const latencies = load.latencies;
     console.log(
       `${latencies.length} requests (${(latencies.length / SECONDS).toFixed(0)}/s): p50 ${pct(latencies, 0.5).toFixed(1)} ms, p99 ${pct(latencies, 0.99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms, errors ${load.errors} (target p99 < 50 ms, zero errors); predictor calls during the test: ${api.models.counters.embedBatches - before.embedBatches}`,
     );
@@ -229,8 +185,16 @@ async function main() {
     );
 
     if (process.env.BENCH_BASELINE) {
-      const floor = await loadTest(api.url, token, ids, true);
-      const sorted = floor.latencies.sort((a, b) => a - b);
+      const floor = await runLoad({
+        url: api.url,
+        token,
+        query: BASELINE_QUERY,
+        expect: 'viewer',
+        ids,
+        clients: CLIENTS,
+        seconds: SECONDS,
+      });
+      const sorted = floor.latencies;
       console.log(
         `baseline { viewer { role } } (token check + Apollo only): ${sorted.length} requests (${(sorted.length / SECONDS).toFixed(0)}/s): p50 ${pct(sorted, 0.5).toFixed(1)} ms, p99 ${pct(sorted, 0.99).toFixed(1)} ms, errors ${floor.errors}`,
       );

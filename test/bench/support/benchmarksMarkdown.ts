@@ -1,0 +1,165 @@
+// BENCHMARKS.md from a `npm run bench:scale` run: the machine, commit and date, then every figure with its
+// target, the large run beside the small one.
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { REPO_ROOT } from '../../../services/core/src/config.ts';
+import type { RolePeak } from './peakMemory.ts';
+import type {
+  GeneReadTimes,
+  LoadFigures,
+  LoadTimes,
+  PrecomputeFigures,
+  TrainingFigures,
+} from './scaleSteps.ts';
+
+export interface Figures {
+  samples: number;
+  genes: number;
+  types: number;
+  simulateSeconds: number;
+  ingestSeconds: number;
+  expressionBytesPerValue: number;
+  databaseMb: number;
+  precompute: PrecomputeFigures;
+  dashboard: { whole: LoadTimes; subset: LoadTimes | null };
+  gene: GeneReadTimes;
+  load: LoadFigures;
+  training: TrainingFigures;
+  memory: RolePeak[];
+}
+
+export interface Benchmark {
+  started: Date;
+  loadBefore: number;
+  loadAfter: number;
+  runs: Figures[];
+  command: string[];
+}
+
+interface Row {
+  figure: string;
+  target: string;
+  /** The figure of one run, and whether it meets the target (undefined: no target). */
+  value: (f: Figures) => { text: string; met?: boolean };
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const mark = (met: boolean | undefined) => (met === undefined ? '' : met ? ' ✓' : ' ✗ (missed)');
+
+const ROWS: Row[] = [
+  {
+    figure: 'ingest (`gexbert ingest counts`, end to end)',
+    target: '',
+    value: (f) => ({
+      text: `${f.ingestSeconds.toFixed(1)} s, ${((f.samples * f.genes) / f.ingestSeconds / 1e6).toFixed(2)} M values/s`,
+    }),
+  },
+  {
+    figure: 'expression store; whole database',
+    target: '',
+    value: (f) => ({ text: `${f.expressionBytesPerValue.toFixed(1)} bytes/value; ${int(f.databaseMb)} MB` }),
+  },
+  {
+    figure: 'precompute: every sample embedded and predicted',
+    target: '≤ 300 s',
+    value: (f) => ({
+      text: `${f.precompute.seconds.toFixed(1)} s (${((1000 * f.precompute.seconds) / f.precompute.samples).toFixed(1)} ms/sample; ${f.precompute.workers} workers, ${f.precompute.batches} batches)`,
+      met: f.precompute.seconds <= 300,
+    }),
+  },
+  {
+    figure: 'dashboard, whole cohort: first load',
+    target: '≤ 5 s',
+    value: (f) => ({ text: s(f.dashboard.whole.firstMs), met: f.dashboard.whole.firstMs <= 5000 }),
+  },
+  {
+    figure: 'dashboard, whole cohort: warm load (median of 3)',
+    target: '≤ 2 s',
+    value: (f) => ({ text: s(f.dashboard.whole.warmMs), met: f.dashboard.whole.warmMs <= 2000 }),
+  },
+  {
+    figure: 'dashboard, 300-sample cohort: first / warm',
+    target: '',
+    value: (f) => ({
+      text: f.dashboard.subset
+        ? `${s(f.dashboard.subset.firstMs)} / ${s(f.dashboard.subset.warmMs)}`
+        : '(the whole cohort)',
+    }),
+  },
+  {
+    figure: 'one gene across all samples (`Cohort.geneValues`), p50 / max of 10 genes',
+    target: '≤ 200 ms',
+    value: (f) => ({
+      text: `${f.gene.p50Ms.toFixed(0)} / ${f.gene.maxMs.toFixed(0)} ms (${int(f.gene.values)} values)`,
+      met: f.gene.maxMs <= 200,
+    }),
+  },
+  {
+    figure: 'single-sample prediction query at 20 clients: p50 / p99',
+    target: 'p99 ≤ 100 ms',
+    value: (f) => ({
+      text: `${f.load.p50Ms.toFixed(1)} / ${f.load.p99Ms.toFixed(1)} ms (${int(f.load.requests / f.load.seconds)} requests/s, ${f.load.errors} errors)`,
+      met: f.load.p99Ms <= 100 && f.load.errors === 0,
+    }),
+  },
+  {
+    figure: 'retraining over all samples: steps/s (first step after)',
+    target: '',
+    value: (f) => ({
+      text: `${f.training.stepsPerSecond.toFixed(2)} steps/s (${f.training.toFirstStepSeconds.toFixed(0)} s)`,
+    }),
+  },
+];
+
+function memoryRows(runs: Figures[]): string[] {
+  const roles = [...new Set(runs.flatMap((r) => r.memory.map((m) => m.role)))];
+  return roles.map((role) => {
+    const cells = runs.map((r) => {
+      const m = r.memory.find((x) => x.role === role);
+      return m ? `${int(m.peakMb)} MB${mark(r === runs[0] ? m.peakMb <= 2048 : undefined)}` : '–';
+    });
+    return `| peak resident memory: ${role} | ≤ 2,048 MB | ${cells.join(' | ')} |`;
+  });
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function benchmarksMarkdown(b: Benchmark): string {
+  const cpus = os.cpus();
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : '';
+  const header = `| figure | target (${int(b.runs[0]!.samples)} samples) | ${b.runs.map((r) => `${int(r.samples)} samples`).join(' | ')} |`;
+  return [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench:scale` (test/bench/scale.bench.ts); rerun it to refresh this file. A simulated',
+    `TCGA-sized platform (\`gexbert simulate\`: ${b.runs.map((r) => `${int(r.samples)} x ${int(r.genes)} genes x ${r.types} types`).join('; ')},`,
+    'with survival) is ingested by the CLI into a fresh PostgreSQL; `gexbert start` (API, worker, portal) and a',
+    'second `gexbert worker` precompute every sample; then each figure below is measured against the running',
+    'platform, as an operator runs it. Figures, not pass/fail: the machine is shared, so compare ratios.',
+    '',
+    `- Machine: ${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`,
+    `- Load average (1 min) at the start and the end: ${b.loadBefore.toFixed(1)}, ${b.loadAfter.toFixed(1)}`,
+    `- Commit: ${git(['rev-parse', '--short', 'HEAD'])}${dirty}`,
+    `- Date: ${b.started.toISOString()}`,
+    `- Command: \`npm run bench:scale${b.command.length ? ` -- ${b.command.join(' ')}` : ''}\``,
+    '',
+    header,
+    `|---|---|${b.runs.map(() => '---').join('|')}|`,
+    ...ROWS.map((row) => {
+      const cells = b.runs.map((r, i) => {
+        const v = row.value(r);
+        return `${v.text}${i === 0 && row.target ? mark(v.met) : ''}`;
+      });
+      return `| ${row.figure} | ${row.target} | ${cells.join(' | ')} |`;
+    }),
+    ...memoryRows(b.runs),
+    '',
+  ].join('\n');
+}
