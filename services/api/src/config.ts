@@ -47,6 +47,13 @@ export const ApiConfigSchema = z.object({
   ingestDirs: z.array(z.string().min(1)).default([]),
   /** Most samples one `embeddings` query may ask for (a cohort counts all its samples). */
   maxEmbeddingBatch: z.coerce.number().int().min(1).default(1000),
+  /**
+   * Sample x gene values read above which `compareGroups` runs as a worker job (with a queue) instead of in the
+   * request (measured: see services/api/README.md).
+   */
+  compareJobValues: z.coerce.number().int().min(0).default(5_000_000),
+  /** Most genes a comparison's `filter.genes` may name. */
+  maxComparisonGenes: z.coerce.number().int().min(1).default(20_000),
   /** Most samples one `imputationQuality` may restore. */
   maxImputationSamples: z.coerce.number().int().min(1).default(200),
   /** Most held-out genes one `imputationQuality` may restore. */
@@ -86,6 +93,8 @@ const ENV = {
   GEXBERT_API_MAX_GENES: 'maxGenesPerRequest',
   GEXBERT_API_INGEST_DIRS: 'ingestDirs',
   GEXBERT_API_MAX_EMBEDDING_BATCH: 'maxEmbeddingBatch',
+  GEXBERT_API_COMPARE_JOB_VALUES: 'compareJobValues',
+  GEXBERT_API_MAX_COMPARISON_GENES: 'maxComparisonGenes',
   GEXBERT_API_MAX_IMPUTATION_SAMPLES: 'maxImputationSamples',
   GEXBERT_API_MAX_IMPUTATION_GENES: 'maxImputationGenes',
   GEXBERT_API_INFERENCE_BATCH_SIZE: 'inferenceBatchSize',

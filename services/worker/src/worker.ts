@@ -5,9 +5,16 @@ import os from 'node:os';
 import type { Config } from '@gexbert/core/config';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { planPrecompute, resendBatches } from '@gexbert/core/inference/precompute';
-import { type JobQueue, openJobQueue, PRECOMPUTE_JOB, TRAIN_JOB } from '@gexbert/core/jobs/queue';
+import {
+  COMPARE_JOB,
+  type JobQueue,
+  openJobQueue,
+  PRECOMPUTE_JOB,
+  TRAIN_JOB,
+} from '@gexbert/core/jobs/queue';
 import { checkpointSource } from '@gexbert/core/registry/checkpointStore';
 import type pg from 'pg';
+import { runComparisonJob } from './comparisonJob.ts';
 import { type PrecomputeOutcome, runPrecomputeBatch, WorkerRuntimes } from './precomputeJob.ts';
 import { recoverStaleRuns } from './recovery.ts';
 import { failRun, LostRunError, type RunOutcome, runTrainingJob } from './trainingJob.ts';
@@ -178,6 +185,11 @@ export async function startWorker(
         const job = stopping ? null : await queue.fetch(TRAIN_JOB);
         if (job) {
           await work(job);
+          continue;
+        }
+        const comparison = stopping ? null : await queue.fetch(COMPARE_JOB);
+        if (comparison) {
+          await runComparisonJob(pool, queue, comparison, log);
           continue;
         }
         const batch = stopping ? null : await queue.fetch(PRECOMPUTE_JOB);

@@ -3,6 +3,8 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { PatientRow, SampleRow, GeneRow, CohortRow, ImportRow, ApiTokenRow, ExpressionValueRow, TrainingRunRow } from '@gexbert/api/rows';
 import type { JobRow } from '@gexbert/core/jobs/queue';
 import type { ModelVersionRow, EmbeddingRow, RestoredValueRow, RiskScoreRow, CancerTypePredictionRow, ProfilePredictionRow } from '@gexbert/api/inference/rows';
+import type { StoredComparison } from '@gexbert/core/comparison/store';
+import type { ComparedGroupRow, GeneDifferenceRow } from '@gexbert/api/comparison/rows';
 import type { Context } from '@gexbert/api/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -237,6 +239,40 @@ export type CohortSampleOrder = {
   field: CohortSampleField;
 };
 
+export type ComparedGroup = {
+  __typename?: 'ComparedGroup';
+  /** Samples compared (those with values in the unit); null until the comparison is done. */
+  compared?: Maybe<Scalars['Int']['output']>;
+  /** Number of the group's samples per cancer type and sample type. */
+  composition: Array<CompositionRow>;
+  /** E.g. `cohort "TCGA", cancer type CHOL`. */
+  label: Scalars['String']['output'];
+  /** A or B. */
+  name: Scalars['String']['output'];
+  /** The group's samples. */
+  sampleCount: Scalars['Int']['output'];
+};
+
+export type ComparisonState =
+  | 'DONE'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING';
+
+/** What was tested, once the comparison is done. */
+export type ComparisonSummary = {
+  __typename?: 'ComparisonSummary';
+  fdr: Scalars['Float']['output'];
+  /** Genes every compared sample measures, and the genes tested among them (after the filter). */
+  genesMeasured: Scalars['Int']['output'];
+  genesTested: Scalars['Int']['output'];
+  /** The count filter applied (null for units other than raw counts). */
+  minCpm?: Maybe<Scalars['Float']['output']>;
+  minSamples?: Maybe<Scalars['Int']['output']>;
+  /** Genes with an adjusted p-value below `fdr`. */
+  significant: Scalars['Int']['output'];
+};
+
 export type CompositionRow = {
   __typename?: 'CompositionRow';
   cancerType?: Maybe<Scalars['String']['output']>;
@@ -258,6 +294,17 @@ export type CreatedApiToken = {
   /** The secret: send it as `Authorization: Bearer <token>`. It is stored hashed and cannot be shown again. */
   token: Scalars['String']['output'];
 };
+
+/** How two groups are compared gene by gene (each with Benjamini-Hochberg adjusted p-values). */
+export type DeMethod =
+  /** limma: moderated t (lmFit + eBayes) on log values. */
+  | 'LIMMA'
+  /** limma-voom on raw counts, with edgeR's TMM normalisation factors. */
+  | 'VOOM'
+  /** Welch t-test on log values. */
+  | 'WELCH'
+  /** Wilcoxon rank-sum test on log values (normal approximation with continuity correction). */
+  | 'WILCOXON';
 
 export type EditCohortInput = {
   addSampleIds?: InputMaybe<Array<Scalars['ID']['input']>>;
@@ -361,10 +408,68 @@ export type GeneConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/** One gene's difference between the groups. Group A is the reference: a positive logFC is higher in B. */
+export type GeneDifference = {
+  __typename?: 'GeneDifference';
+  /** Benjamini-Hochberg adjusted p-value over the tested genes. */
+  adjPValue?: Maybe<Scalars['Float']['output']>;
+  /** Mean log expression over both groups (log2(CPM + 1), the unit's log2 values, or VOOM's log2-CPM). */
+  aveExpr: Scalars['Float']['output'];
+  gene: Gene;
+  /** log2 fold change, B minus A (VOOM: of weighted log2-CPM means). */
+  logFC: Scalars['Float']['output'];
+  pValue?: Maybe<Scalars['Float']['output']>;
+  /** Moderated t (LIMMA, VOOM), Welch t (WELCH) or the rank-sum W (WILCOXON). */
+  statistic?: Maybe<Scalars['Float']['output']>;
+};
+
+export type GeneDifferenceConnection = {
+  __typename?: 'GeneDifferenceConnection';
+  edges: Array<GeneDifferenceEdge>;
+  nodes: Array<GeneDifference>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type GeneDifferenceEdge = {
+  __typename?: 'GeneDifferenceEdge';
+  cursor: Scalars['String']['output'];
+  node: GeneDifference;
+};
+
+export type GeneDifferenceField =
+  /** The absolute log fold change. */
+  | 'ABS_LOG_FC'
+  | 'ADJ_P_VALUE'
+  | 'AVE_EXPR'
+  | 'LOG_FC'
+  | 'P_VALUE'
+  | 'STATISTIC'
+  | 'SYMBOL';
+
+/** A sort order of a comparison's genes; ties (and missing values, last) by the gene's Ensembl ID. */
+export type GeneDifferenceOrder = {
+  direction?: InputMaybe<SortDirection>;
+  field: GeneDifferenceField;
+};
+
 export type GeneEdge = {
   __typename?: 'GeneEdge';
   cursor: Scalars['String']['output'];
   node: Gene;
+};
+
+/**
+ * Which genes are tested. Raw counts: a gene is kept when its CPM (library size over the whole profile)
+ * exceeds `minCpm` (default 1) in at least `minSamples` samples (default 10, or the smaller group's size when
+ * below 10), as edgeR users filter before voom. Other units: genes with values in at least two samples of each
+ * group that are not constant.
+ */
+export type GeneFilterInput = {
+  /** Only these genes (Ensembl IDs or symbols), before the filter. */
+  genes?: InputMaybe<Array<Scalars['String']['input']>>;
+  minCpm?: InputMaybe<Scalars['Float']['input']>;
+  minSamples?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type GeneImputation = {
@@ -438,6 +543,60 @@ export type GeneSurvivalPatient = {
   /** 1 = died, 0 = alive at last follow-up; null when unknown. */
   osEvent?: Maybe<Scalars['Int']['output']>;
   value: Scalars['Float']['output'];
+};
+
+/**
+ * Two groups compared gene by gene. A large comparison runs as a worker job: `state` and `progress` say how far
+ * it has got, and `summary` and `genes` are null until it is DONE.
+ */
+export type GroupComparison = {
+  __typename?: 'GroupComparison';
+  /** Why it FAILED. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** The tested genes, sorted (default: by p-value), a page at a time. */
+  genes?: Maybe<GeneDifferenceConnection>;
+  groups: Array<ComparedGroup>;
+  id: Scalars['ID']['output'];
+  method: DeMethod;
+  /** 0..1, and what is being done. */
+  progress: Scalars['Float']['output'];
+  stage?: Maybe<Scalars['String']['output']>;
+  state: ComparisonState;
+  summary?: Maybe<ComparisonSummary>;
+  survival: GroupSurvival;
+  unit: ExpressionUnit;
+  /** Every tested gene's fold change and p-values (null until DONE). */
+  volcano?: Maybe<VolcanoPoints>;
+};
+
+
+/**
+ * Two groups compared gene by gene. A large comparison runs as a worker job: `state` and `progress` say how far
+ * it has got, and `summary` and `genes` are null until it is DONE.
+ */
+export type GroupComparisonGenesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<GeneDifferenceOrder>;
+};
+
+/**
+ * One group of a comparison: a cohort's samples, optionally only those of one cancer type and/or one sample
+ * type (so one cohort split by type gives two groups).
+ */
+export type GroupInput = {
+  cancerType?: InputMaybe<Scalars['String']['input']>;
+  cohort: Scalars['ID']['input'];
+  sampleType?: InputMaybe<SampleType>;
+};
+
+/** Overall survival of the two groups' patients: Kaplan-Meier of each (named A and B) and the log-rank test. */
+export type GroupSurvival = {
+  __typename?: 'GroupSurvival';
+  groups: Array<SurvivalGroup>;
+  logRank?: Maybe<LogRankTest>;
+  /** Patients of the groups without a usable survival time. */
+  missing: Scalars['Int']['output'];
 };
 
 export type HeadMetric = {
@@ -962,6 +1121,14 @@ export type Query = {
   cohort?: Maybe<Cohort>;
   cohorts: CohortConnection;
   /**
+   * Compares group `b` with group `a` (the reference) gene by gene. The unit read is RAW_COUNT by default:
+   * VOOM models the counts, the other methods their log2(CPM + 1); RSEM, TPM and FPKM are read as log2(x + 1)
+   * and stored log2 units as they are (VOOM takes raw counts only). Groups must not share samples. The result
+   * is stored: asking again (or `groupComparison(id)`) reads it. Comparisons of more than
+   * GEXBERT_API_COMPARE_JOB_VALUES sample x gene values run as a worker job.
+   */
+  compareGroups: GroupComparison;
+  /**
    * Embeddings of the given samples or of a cohort's samples (give exactly one), by `model` (default: the
    * active model), in sample order; samples without raw counts are left out. At most the server's maximum
    * embedding batch (GEXBERT_API_MAX_EMBEDDING_BATCH, 1000) samples per query.
@@ -976,6 +1143,8 @@ export type Query = {
   genes: GeneConnection;
   /** Genes by exact Ensembl ID (versioned or not) or symbol (case-insensitive), in the order asked; null where unknown. */
   genesByIds: Array<Maybe<Gene>>;
+  /** A stored comparison (e.g. to follow a job's progress). */
+  groupComparison?: Maybe<GroupComparison>;
   /** Every import, oldest first; `status: FAILED` lists the failed ones. */
   imports: ImportConnection;
   job?: Maybe<Job>;
@@ -1024,6 +1193,19 @@ export type QueryCohortsArgs = {
  * The GexBERT Platform API. Every list is a Relay-style connection (first/after, totalCount, pageInfo);
  * `first` defaults to 50 and may not exceed the server's maximum page size.
  */
+export type QueryCompareGroupsArgs = {
+  a: GroupInput;
+  b: GroupInput;
+  filter?: InputMaybe<GeneFilterInput>;
+  method?: InputMaybe<DeMethod>;
+  unit?: InputMaybe<ExpressionUnit>;
+};
+
+
+/**
+ * The GexBERT Platform API. Every list is a Relay-style connection (first/after, totalCount, pageInfo);
+ * `first` defaults to 50 and may not exceed the server's maximum page size.
+ */
 export type QueryEmbeddingsArgs = {
   cohortId?: InputMaybe<Scalars['ID']['input']>;
   model?: InputMaybe<Scalars['ID']['input']>;
@@ -1058,6 +1240,15 @@ export type QueryGenesArgs = {
  */
 export type QueryGenesByIdsArgs = {
   ids: Array<Scalars['String']['input']>;
+};
+
+
+/**
+ * The GexBERT Platform API. Every list is a Relay-style connection (first/after, totalCount, pageInfo);
+ * `first` defaults to 50 and may not exceed the server's maximum page size.
+ */
+export type QueryGroupComparisonArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1552,6 +1743,19 @@ export type VocabularyGene = {
   symbol?: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * Every tested gene for a volcano plot, as parallel lists (entry i of each is one gene), in p-value order:
+ * one request, however many genes were tested.
+ */
+export type VolcanoPoints = {
+  __typename?: 'VolcanoPoints';
+  adjPValues: Array<Maybe<Scalars['Float']['output']>>;
+  ensemblIds: Array<Scalars['String']['output']>;
+  logFC: Array<Scalars['Float']['output']>;
+  pValues: Array<Maybe<Scalars['Float']['output']>>;
+  symbols: Array<Maybe<Scalars['String']['output']>>;
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -1638,9 +1842,13 @@ export type ResolversTypes = ResolversObject<{
   CohortMap: ResolverTypeWrapper<Omit<CohortMap, 'model'> & { model: ResolversTypes['ModelVersion'] }>;
   CohortSampleField: CohortSampleField;
   CohortSampleOrder: CohortSampleOrder;
+  ComparedGroup: ResolverTypeWrapper<ComparedGroupRow>;
+  ComparisonState: ComparisonState;
+  ComparisonSummary: ResolverTypeWrapper<ComparisonSummary>;
   CompositionRow: ResolverTypeWrapper<CompositionRow>;
   CreateCohortInput: CreateCohortInput;
   CreatedApiToken: ResolverTypeWrapper<Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversTypes['ApiToken'] }>;
+  DeMethod: DeMethod;
   EditCohortInput: EditCohortInput;
   Embedding: ResolverTypeWrapper<EmbeddingRow>;
   EvaluationRow: ResolverTypeWrapper<EvaluationRow>;
@@ -1650,13 +1858,22 @@ export type ResolversTypes = ResolversObject<{
   Gene: ResolverTypeWrapper<GeneRow>;
   GeneColumn: ResolverTypeWrapper<Omit<GeneColumn, 'gene'> & { gene?: Maybe<ResolversTypes['Gene']> }>;
   GeneConnection: ResolverTypeWrapper<Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['GeneEdge']>, nodes: Array<ResolversTypes['Gene']> }>;
+  GeneDifference: ResolverTypeWrapper<GeneDifferenceRow>;
+  GeneDifferenceConnection: ResolverTypeWrapper<Omit<GeneDifferenceConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['GeneDifferenceEdge']>, nodes: Array<ResolversTypes['GeneDifference']> }>;
+  GeneDifferenceEdge: ResolverTypeWrapper<Omit<GeneDifferenceEdge, 'node'> & { node: ResolversTypes['GeneDifference'] }>;
+  GeneDifferenceField: GeneDifferenceField;
+  GeneDifferenceOrder: GeneDifferenceOrder;
   GeneEdge: ResolverTypeWrapper<Omit<GeneEdge, 'node'> & { node: ResolversTypes['Gene'] }>;
+  GeneFilterInput: GeneFilterInput;
   GeneImputation: ResolverTypeWrapper<GeneImputation>;
   GeneMatch: ResolverTypeWrapper<Omit<GeneMatch, 'gene'> & { gene: ResolversTypes['Gene'] }>;
   GeneMatchKind: GeneMatchKind;
   GeneSplit: GeneSplit;
   GeneSurvival: ResolverTypeWrapper<Omit<GeneSurvival, 'gene'> & { gene?: Maybe<ResolversTypes['Gene']> }>;
   GeneSurvivalPatient: ResolverTypeWrapper<GeneSurvivalPatient>;
+  GroupComparison: ResolverTypeWrapper<StoredComparison>;
+  GroupInput: GroupInput;
+  GroupSurvival: ResolverTypeWrapper<GroupSurvival>;
   HeadMetric: ResolverTypeWrapper<HeadMetric>;
   HeadsUsed: ResolverTypeWrapper<HeadsUsed>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -1721,6 +1938,7 @@ export type ResolversTypes = ResolversObject<{
   ValueTransform: ValueTransform;
   Viewer: ResolverTypeWrapper<Viewer>;
   VocabularyGene: ResolverTypeWrapper<VocabularyGene>;
+  VolcanoPoints: ResolverTypeWrapper<VolcanoPoints>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1736,6 +1954,8 @@ export type ResolversParentTypes = ResolversObject<{
   CohortEdge: Omit<CohortEdge, 'node'> & { node: ResolversParentTypes['Cohort'] };
   CohortMap: Omit<CohortMap, 'model'> & { model: ResolversParentTypes['ModelVersion'] };
   CohortSampleOrder: CohortSampleOrder;
+  ComparedGroup: ComparedGroupRow;
+  ComparisonSummary: ComparisonSummary;
   CompositionRow: CompositionRow;
   CreateCohortInput: CreateCohortInput;
   CreatedApiToken: Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversParentTypes['ApiToken'] };
@@ -1747,11 +1967,19 @@ export type ResolversParentTypes = ResolversObject<{
   Gene: GeneRow;
   GeneColumn: Omit<GeneColumn, 'gene'> & { gene?: Maybe<ResolversParentTypes['Gene']> };
   GeneConnection: Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['GeneEdge']>, nodes: Array<ResolversParentTypes['Gene']> };
+  GeneDifference: GeneDifferenceRow;
+  GeneDifferenceConnection: Omit<GeneDifferenceConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['GeneDifferenceEdge']>, nodes: Array<ResolversParentTypes['GeneDifference']> };
+  GeneDifferenceEdge: Omit<GeneDifferenceEdge, 'node'> & { node: ResolversParentTypes['GeneDifference'] };
+  GeneDifferenceOrder: GeneDifferenceOrder;
   GeneEdge: Omit<GeneEdge, 'node'> & { node: ResolversParentTypes['Gene'] };
+  GeneFilterInput: GeneFilterInput;
   GeneImputation: GeneImputation;
   GeneMatch: Omit<GeneMatch, 'gene'> & { gene: ResolversParentTypes['Gene'] };
   GeneSurvival: Omit<GeneSurvival, 'gene'> & { gene?: Maybe<ResolversParentTypes['Gene']> };
   GeneSurvivalPatient: GeneSurvivalPatient;
+  GroupComparison: StoredComparison;
+  GroupInput: GroupInput;
+  GroupSurvival: GroupSurvival;
   HeadMetric: HeadMetric;
   HeadsUsed: HeadsUsed;
   ID: Scalars['ID']['output'];
@@ -1803,6 +2031,7 @@ export type ResolversParentTypes = ResolversObject<{
   Upload: Scalars['Upload']['output'];
   Viewer: Viewer;
   VocabularyGene: VocabularyGene;
+  VolcanoPoints: VolcanoPoints;
 }>;
 
 export type ApiTokenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiToken'] = ResolversParentTypes['ApiToken']> = ResolversObject<{
@@ -1878,6 +2107,23 @@ export type CohortMapResolvers<ContextType = Context, ParentType extends Resolve
   withoutEmbedding?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type ComparedGroupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ComparedGroup'] = ResolversParentTypes['ComparedGroup']> = ResolversObject<{
+  compared?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  composition?: Resolver<Array<ResolversTypes['CompositionRow']>, ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ComparisonSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ComparisonSummary'] = ResolversParentTypes['ComparisonSummary']> = ResolversObject<{
+  fdr?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  genesMeasured?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  genesTested?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  minCpm?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  minSamples?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  significant?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type CompositionRowResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CompositionRow'] = ResolversParentTypes['CompositionRow']> = ResolversObject<{
   cancerType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1944,6 +2190,27 @@ export type GeneConnectionResolvers<ContextType = Context, ParentType extends Re
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type GeneDifferenceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneDifference'] = ResolversParentTypes['GeneDifference']> = ResolversObject<{
+  adjPValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  aveExpr?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  gene?: Resolver<ResolversTypes['Gene'], ParentType, ContextType>;
+  logFC?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  pValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  statistic?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
+
+export type GeneDifferenceConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneDifferenceConnection'] = ResolversParentTypes['GeneDifferenceConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['GeneDifferenceEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['GeneDifference']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type GeneDifferenceEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneDifferenceEdge'] = ResolversParentTypes['GeneDifferenceEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['GeneDifference'], ParentType, ContextType>;
+}>;
+
 export type GeneEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneEdge'] = ResolversParentTypes['GeneEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Gene'], ParentType, ContextType>;
@@ -1979,6 +2246,27 @@ export type GeneSurvivalPatientResolvers<ContextType = Context, ParentType exten
   osDays?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   osEvent?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type GroupComparisonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GroupComparison'] = ResolversParentTypes['GroupComparison']> = ResolversObject<{
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  genes?: Resolver<Maybe<ResolversTypes['GeneDifferenceConnection']>, ParentType, ContextType, Partial<GroupComparisonGenesArgs>>;
+  groups?: Resolver<Array<ResolversTypes['ComparedGroup']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['DeMethod'], ParentType, ContextType>;
+  progress?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['ComparisonState'], ParentType, ContextType>;
+  summary?: Resolver<Maybe<ResolversTypes['ComparisonSummary']>, ParentType, ContextType>;
+  survival?: Resolver<ResolversTypes['GroupSurvival'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['ExpressionUnit'], ParentType, ContextType>;
+  volcano?: Resolver<Maybe<ResolversTypes['VolcanoPoints']>, ParentType, ContextType>;
+}>;
+
+export type GroupSurvivalResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GroupSurvival'] = ResolversParentTypes['GroupSurvival']> = ResolversObject<{
+  groups?: Resolver<Array<ResolversTypes['SurvivalGroup']>, ParentType, ContextType>;
+  logRank?: Resolver<Maybe<ResolversTypes['LogRankTest']>, ParentType, ContextType>;
+  missing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type HeadMetricResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HeadMetric'] = ResolversParentTypes['HeadMetric']> = ResolversObject<{
@@ -2211,10 +2499,12 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   apiTokens?: Resolver<Array<ResolversTypes['ApiToken']>, ParentType, ContextType>;
   cohort?: Resolver<Maybe<ResolversTypes['Cohort']>, ParentType, ContextType, Partial<QueryCohortArgs>>;
   cohorts?: Resolver<ResolversTypes['CohortConnection'], ParentType, ContextType, Partial<QueryCohortsArgs>>;
+  compareGroups?: Resolver<ResolversTypes['GroupComparison'], ParentType, ContextType, RequireFields<QueryCompareGroupsArgs, 'a' | 'b' | 'method' | 'unit'>>;
   embeddings?: Resolver<Array<ResolversTypes['Embedding']>, ParentType, ContextType, Partial<QueryEmbeddingsArgs>>;
   geneSearch?: Resolver<Array<ResolversTypes['GeneMatch']>, ParentType, ContextType, RequireFields<QueryGeneSearchArgs, 'first' | 'text'>>;
   genes?: Resolver<ResolversTypes['GeneConnection'], ParentType, ContextType, Partial<QueryGenesArgs>>;
   genesByIds?: Resolver<Array<Maybe<ResolversTypes['Gene']>>, ParentType, ContextType, RequireFields<QueryGenesByIdsArgs, 'ids'>>;
+  groupComparison?: Resolver<Maybe<ResolversTypes['GroupComparison']>, ParentType, ContextType, RequireFields<QueryGroupComparisonArgs, 'id'>>;
   imports?: Resolver<ResolversTypes['ImportConnection'], ParentType, ContextType, Partial<QueryImportsArgs>>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<QueryJobsArgs>>;
@@ -2403,6 +2693,14 @@ export type VocabularyGeneResolvers<ContextType = Context, ParentType extends Re
   symbol?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type VolcanoPointsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['VolcanoPoints'] = ResolversParentTypes['VolcanoPoints']> = ResolversObject<{
+  adjPValues?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType>;
+  ensemblIds?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  logFC?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  pValues?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType>;
+  symbols?: Resolver<Array<Maybe<ResolversTypes['String']>>, ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = Context> = ResolversObject<{
   ApiToken?: ApiTokenResolvers<ContextType>;
   CancerTypeCount?: CancerTypeCountResolvers<ContextType>;
@@ -2413,6 +2711,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   CohortConnection?: CohortConnectionResolvers<ContextType>;
   CohortEdge?: CohortEdgeResolvers<ContextType>;
   CohortMap?: CohortMapResolvers<ContextType>;
+  ComparedGroup?: ComparedGroupResolvers<ContextType>;
+  ComparisonSummary?: ComparisonSummaryResolvers<ContextType>;
   CompositionRow?: CompositionRowResolvers<ContextType>;
   CreatedApiToken?: CreatedApiTokenResolvers<ContextType>;
   Embedding?: EmbeddingResolvers<ContextType>;
@@ -2421,11 +2721,16 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Gene?: GeneResolvers<ContextType>;
   GeneColumn?: GeneColumnResolvers<ContextType>;
   GeneConnection?: GeneConnectionResolvers<ContextType>;
+  GeneDifference?: GeneDifferenceResolvers<ContextType>;
+  GeneDifferenceConnection?: GeneDifferenceConnectionResolvers<ContextType>;
+  GeneDifferenceEdge?: GeneDifferenceEdgeResolvers<ContextType>;
   GeneEdge?: GeneEdgeResolvers<ContextType>;
   GeneImputation?: GeneImputationResolvers<ContextType>;
   GeneMatch?: GeneMatchResolvers<ContextType>;
   GeneSurvival?: GeneSurvivalResolvers<ContextType>;
   GeneSurvivalPatient?: GeneSurvivalPatientResolvers<ContextType>;
+  GroupComparison?: GroupComparisonResolvers<ContextType>;
+  GroupSurvival?: GroupSurvivalResolvers<ContextType>;
   HeadMetric?: HeadMetricResolvers<ContextType>;
   HeadsUsed?: HeadsUsedResolvers<ContextType>;
   Import?: ImportResolvers<ContextType>;
@@ -2469,5 +2774,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Upload?: GraphQLScalarType;
   Viewer?: ViewerResolvers<ContextType>;
   VocabularyGene?: VocabularyGeneResolvers<ContextType>;
+  VolcanoPoints?: VolcanoPointsResolvers<ContextType>;
 }>;
 

@@ -2,6 +2,7 @@
 import type { Resolvers } from '../generated/graphql.ts';
 import { authResolvers } from './auth.ts';
 import { cohortResolvers } from './cohorts.ts';
+import { comparisonResolvers } from './comparison.ts';
 import { geneResolvers } from './genes.ts';
 import { geneValuesResolvers } from './geneValues.ts';
 import { headsResolvers } from './heads.ts';
@@ -33,4 +34,5 @@ export const resolvers = mergeResolvers(
   uploadResolvers,
   mapResolvers,
   geneValuesResolvers,
+  comparisonResolvers,
 );

@@ -8,6 +8,9 @@ export const TRAIN_JOB = 'train-model';
 /** Compute and store stored samples' embeddings and predictions: data { batchId } (a PrecomputeBatch id). */
 export const PRECOMPUTE_JOB = 'precompute';
 
+/** Compare two groups of samples gene by gene: data { comparisonId } (a GroupComparison id). */
+export const COMPARE_JOB = 'compare-groups';
+
 /** Jobs may stay active this long before pg-boss itself fails them; dead workers are found sooner by the
  * training run's heartbeat (see services/worker). */
 const JOB_EXPIRE_SECONDS = 12 * 3600;
@@ -112,6 +115,10 @@ export async function openJobQueue(url: string, options: { worker?: boolean } = 
   if (!(await boss.getQueue(PRECOMPUTE_JOB))) {
     // Retried by the precompute check (services/core/src/inference/precompute.ts), not by pg-boss.
     await boss.createQueue(PRECOMPUTE_JOB, { name: PRECOMPUTE_JOB, expireInSeconds: 3600, retryLimit: 0 });
+  }
+  if (!(await boss.getQueue(COMPARE_JOB))) {
+    // A comparison whose worker died is started again by the next request for it (comparison/store.ts).
+    await boss.createQueue(COMPARE_JOB, { name: COMPARE_JOB, expireInSeconds: 3600, retryLimit: 1 });
   }
   const db = boss.getDb();
   const sql = async <T>(text: string, values: unknown[] = []) =>
