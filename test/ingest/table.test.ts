@@ -8,6 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { profileToZ } from '../../model/src/gexbert/normalise.ts';
 import { readProfile } from '../../services/core/src/expression/store.ts';
 import { modelInput, sampleProfiles } from '../../services/core/src/inference/modelRuntime.ts';
 import {
@@ -203,11 +204,14 @@ describe('the real PanCanAtlas extract (samples as rows, Entrez IDs, RSEM)', () 
     };
     const [profile] = await sampleProfiles(pool, stats, [sample!.id], 'table-test');
     expect(profile!.genes).toEqual(genes);
+    // Given to the model as RSEM (z-scored with its RSEM statistics, here its only ones: mean 0, sd 1).
+    expect(profile!.unit).toBe('rsem');
+    const z = profileToZ(stats, profile!.genes, profile!.values, profile!.unit).z;
     for (const [v, gene] of genes.entries()) {
       const value = stored!.values[stored!.genes.indexOf(gene)]!;
-      expect(profile!.values[v]).toBeCloseTo(Math.log2(Math.max(value, 0) + 1), 5);
+      expect(z[v]).toBeCloseTo(Math.log2(Math.max(value, 0) + 1), 5);
     }
-    expect(profile!.values[genes.indexOf(stored!.genes[at[1] - 1]!)]).toBe(0);
+    expect(z[genes.indexOf(stored!.genes[at[1] - 1]!)]).toBe(0);
     expect(
       modelInput(stats, Float32Array.from(stored!.values), 'LOG2_OTHER', new Int32Array(100)),
     ).toBeNull();

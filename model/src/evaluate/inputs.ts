@@ -12,11 +12,11 @@ import type { EventIndicator } from '../survival/index.ts';
 import { type CountMatrix, combineCounts, parseCountTsv, parseSampleRowsTsv } from './data.ts';
 
 /**
- * What a data set's values are, as the model's units (gexbert/normalise.ts): raw read counts, or values
- * already normalised for library size ('cpm': CPM, TPM, RSEM normalised), which the model's one log
- * transform (`toLog2Cpm`) takes to log2(max(x, 0) + 1) without rescaling.
+ * What a data set's values are, as the model's units (gexbert/normalise.ts): raw read counts, or RSEM
+ * normalised values, which the model's one log transform (`toLog2Cpm`) takes to log2(max(x, 0) + 1) without
+ * rescaling and a model with RSEM statistics z-scores with those.
  */
-export type DatasetUnit = 'counts' | 'cpm';
+export type DatasetUnit = 'counts' | 'rsem';
 
 /**
  * A genes x samples table and each sample's label (its cancer type) and patient (the key of the survival
@@ -137,7 +137,7 @@ export function loadSampleTable(expressionFile: string, samplesFile: string): La
     throw new Error(
       `${samplesFile}: no cancer type for ${missing.length} sample(s) of ${path.basename(expressionFile)} (first ${missing[0]}); give a line per sample`,
     );
-  // Normalised values (e.g. PanCanAtlas RSEM, batch-corrected: a few slightly below 0). Unit 'cpm': the
+  // Normalised values (e.g. PanCanAtlas RSEM, batch-corrected: a few slightly below 0). Unit 'rsem': the
   // model's one log transform (toLog2Cpm) makes them log2(max(x, 0) + 1), with no library-size scaling
   // (they are already normalised). The clamp is chosen over log2(x + 1): a value below 0 is batch-correction
   // noise around "not expressed", and log2(x + 1) would put it below every unexpressed sample (log2(0.507)
@@ -146,7 +146,7 @@ export function loadSampleTable(expressionFile: string, samplesFile: string): La
     counts,
     labels: rows.map((r) => r!.label),
     patients: rows.map((r) => r!.patient),
-    unit: 'cpm',
+    unit: 'rsem',
   };
 }
 

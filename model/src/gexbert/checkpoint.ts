@@ -2,7 +2,8 @@
  * A checkpoint is a folder:
  *   config.json          the validated GexbertConfig
  *   vocabulary.txt       one gene per line, in model order (row i of the gene embedding)
- *   normalisation.json   per-gene mean and sd of log2(CPM + 1), levels, zRange
+ *   normalisation.json   per-gene mean and sd of log2(CPM + 1), levels, zRange; for a model also trained
+ *                        on RSEM data, `rsem`: per-gene mean and sd of log2(RSEM + 1) (null: not measured)
  *   weights.bin          all weights, float32 little-endian, concatenated in parameterSpecs order
  *   weights.json         manifest: name, shape, offset and length of each tensor, sha256 of weights.bin
  *   training-log.jsonl   the training log (when given)
@@ -14,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type GexbertConfig, parameterCount, validateConfig } from './config.ts';
 import { GexbertModel, parameterSpecs, type WeightEntry } from './model.ts';
-import type { NormStats } from './normalise.ts';
+import type { GeneMoments, NormStats } from './normalise.ts';
 
 export const WEIGHTS_FORMAT = 'gexbert-weights';
 export const WEIGHTS_VERSION = 1;
@@ -102,6 +103,7 @@ export function saveCheckpoint(dir: string, c: CheckpointContents): void {
       zRange: c.stats.zRange,
       mean: [...c.stats.mean],
       sd: [...c.stats.sd],
+      ...(c.stats.rsem ? { rsem: storedMoments(c.stats.rsem) } : {}),
     })}\n`,
   );
   writeFileSync(path.join(dir, 'weights.bin'), bin);
@@ -139,6 +141,7 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     zRange: number;
     mean: number[];
     sd: number[];
+    rsem?: StoredMoments;
   };
   const stats: NormStats = {
     genes,
@@ -146,6 +149,7 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     sd: Float32Array.from(norm.sd),
     levels: norm.levels,
     zRange: norm.zRange,
+    ...(norm.rsem ? { rsem: loadedMoments(norm.rsem) } : {}),
   };
   checkStats(config, stats);
   const manifest = JSON.parse(read('weights.json')) as WeightsManifest;
@@ -166,11 +170,32 @@ function orderWeights(config: GexbertConfig, weights: WeightEntry[]): WeightEntr
   });
 }
 
+/** RSEM statistics as stored: a gene the RSEM data did not measure has mean null (JSON has no NaN). */
+interface StoredMoments {
+  transform: string;
+  mean: (number | null)[];
+  sd: number[];
+}
+
+function storedMoments(m: GeneMoments): StoredMoments {
+  return {
+    transform: 'log2(max(RSEM, 0) + 1), then per-gene z-score',
+    mean: Array.from(m.mean, (x) => (Number.isFinite(x) ? x : null)),
+    sd: [...m.sd],
+  };
+}
+
+function loadedMoments(m: StoredMoments): GeneMoments {
+  return { mean: Float32Array.from(m.mean, (x) => x ?? Number.NaN), sd: Float32Array.from(m.sd) };
+}
+
 function checkStats(config: GexbertConfig, stats: NormStats): void {
   const V = config.vocabSize;
   if (stats.genes.length !== V || stats.mean.length !== V || stats.sd.length !== V) {
     throw new Error(`normalisation has ${stats.genes.length} genes; config.vocabSize is ${V}`);
   }
+  if (stats.rsem && (stats.rsem.mean.length !== V || stats.rsem.sd.length !== V))
+    throw new Error(`RSEM normalisation has ${stats.rsem.mean.length} genes; config.vocabSize is ${V}`);
   if (stats.levels !== config.levels || stats.zRange !== config.zRange) {
     throw new Error(
       `normalisation bins (${stats.levels} levels, zRange ${stats.zRange}) differ from the config (${config.levels}, ${config.zRange})`,
@@ -198,6 +223,13 @@ function modelCard(config: GexbertConfig, c: CheckpointContents): string {
     '- counts -> CPM (library size = sum of the whole profile) -> log2(CPM + 1) -> per-gene z-score with the',
     '  training means and sds in normalisation.json. A gene given with a missing value (NaN) is input with',
     '  the missing level (as masked values in training); a gene absent from the profile is not input.',
+    ...(c.stats.rsem
+      ? [
+          '- RSEM normalised values -> log2(max(RSEM, 0) + 1) -> per-gene z-score with the RSEM means and sds',
+          `  (normalisation.json "rsem", fitted on the RSEM training samples: ${c.stats.rsem.mean.filter(Number.isFinite).length} genes). A vocabulary`,
+          '  gene without RSEM statistics is not read from an RSEM profile.',
+        ]
+      : []),
     '',
     '## Training',
     `- Task: per sample per step, ${config.inputGenes} input genes, ${Math.round(config.maskFraction * 100)}% of them masked, plus ${config.queryGenes} query genes; MSE on masked and query values (z units).`,

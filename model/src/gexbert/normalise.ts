@@ -13,9 +13,12 @@
  * - `counts`: raw read counts. CPM uses the sum of ALL finite values in the profile as library size,
  *   so pass the whole profile (every gene measured), not just the vocabulary genes.
  * - `cpm`: counts per million.  - `log2cpm`: log2(CPM + 1).  - `z`: already normalised by these stats.
+ * - `rsem`: RSEM normalised expression (e.g. PanCanAtlas, batch-corrected: a few values slightly below 0).
+ *   The same log transform as `cpm` (log2(max(x, 0) + 1), no library-size scaling), then the z-score with
+ *   the model's RSEM statistics (`NormStats.rsem`) when it has them, else with its main ones.
  */
-export type Unit = 'counts' | 'cpm' | 'log2cpm' | 'z';
-export const units: readonly Unit[] = ['counts', 'cpm', 'log2cpm', 'z'];
+export type Unit = 'counts' | 'cpm' | 'rsem' | 'log2cpm' | 'z';
+export const units: readonly Unit[] = ['counts', 'cpm', 'rsem', 'log2cpm', 'z'];
 
 /** Samples x genes, row-major; NaN = missing. */
 export interface ExpressionMatrix {
@@ -25,14 +28,28 @@ export interface ExpressionMatrix {
   unit: Unit;
 }
 
-/** The fitted normalisation: one mean and sd of log2(CPM + 1) per vocabulary gene. */
-export interface NormStats {
-  /** The vocabulary, in model order (row i of the gene embedding is genes[i]). */
-  genes: string[];
+/** One mean and sd per vocabulary gene of log2 values on one scale (mean NaN: no statistics for the gene). */
+export interface GeneMoments {
   mean: Float32Array;
   sd: Float32Array;
+}
+
+/**
+ * The fitted normalisation: one mean and sd of log2(CPM + 1) per vocabulary gene (from raw counts), and,
+ * for a model also trained on RSEM data, one mean and sd of log2(RSEM + 1) per gene that data measures.
+ */
+export interface NormStats extends GeneMoments {
+  /** The vocabulary, in model order (row i of the gene embedding is genes[i]). */
+  genes: string[];
   levels: number;
   zRange: number;
+  /** Statistics of log2(RSEM + 1); a gene the RSEM data did not measure has mean NaN (not read from RSEM). */
+  rsem?: GeneMoments;
+}
+
+/** The statistics that z-score values of `unit`: the RSEM ones for RSEM when the model has them. */
+export function momentsOf(stats: NormStats, unit: Unit): GeneMoments {
+  return unit === 'rsem' && stats.rsem ? stats.rsem : stats;
 }
 
 /** Genes with a sd below this are treated as constant: their z is 0. */
@@ -46,6 +63,7 @@ export function toLog2Cpm(values: Float32Array, unit: Unit): Float32Array {
     out.set(values);
     return out;
   }
+  // `cpm` and `rsem`: already normalised for library size.
   let scale = 1;
   if (unit === 'counts') {
     let total = 0;
@@ -123,23 +141,32 @@ export function fitNormaliser(
   }
   if (new Set(vocabulary).size !== vocabulary.length)
     throw new Error('fitNormaliser: vocabulary has duplicates');
+  const { mean, sd } = fitGeneMoments(m, vocabulary, 0);
+  return { genes: [...vocabulary], mean, sd, levels: opts.levels, zRange: opts.zRange };
+}
+
+/**
+ * Per-gene mean and sd of `m`'s log values (its unit's log transform) for the genes of `vocabulary`;
+ * a vocabulary gene `m` lacks (or never measures) gets mean `absent`.
+ */
+export function fitGeneMoments(
+  m: ExpressionMatrix,
+  vocabulary: readonly string[],
+  absent = Number.NaN,
+): GeneMoments {
+  const index = new Map(m.genes.map((g, i) => [g, i] as const));
   const lc = matrixToLog2Cpm(m);
   const { mean, variance } = columnMoments(lc, m.nSamples, m.genes.length);
   const V = vocabulary.length;
-  const stats: NormStats = {
-    genes: [...vocabulary],
-    mean: new Float32Array(V),
-    sd: new Float32Array(V),
-    levels: opts.levels,
-    zRange: opts.zRange,
-  };
+  const out: GeneMoments = { mean: new Float32Array(V).fill(absent), sd: new Float32Array(V) };
   for (let v = 0; v < V; v++) {
-    const g = index.get(vocabulary[v]!)!;
-    stats.mean[v] = Number.isFinite(mean[g]!) ? mean[g]! : 0;
+    const g = index.get(vocabulary[v]!);
+    if (g === undefined || !Number.isFinite(mean[g]!)) continue;
+    out.mean[v] = mean[g]!;
     const sd = Math.sqrt(variance[g]!);
-    stats.sd[v] = Number.isFinite(sd) && sd >= MIN_SD ? sd : 0;
+    out.sd[v] = Number.isFinite(sd) && sd >= MIN_SD ? sd : 0;
   }
-  return stats;
+  return out;
 }
 
 /** Per-column mean, sample variance and count of finite values. */
@@ -171,11 +198,16 @@ function columnMoments(values: Float32Array, nRows: number, nCols: number) {
   return { mean, variance, count };
 }
 
-/** z-score of one log2(CPM + 1) value of vocabulary gene v (NaN stays NaN). */
-export function zOf(stats: NormStats, v: number, log2cpm: number): number {
-  if (!Number.isFinite(log2cpm)) return Number.NaN;
-  const sd = stats.sd[v]!;
-  return sd > 0 ? (log2cpm - stats.mean[v]!) / sd : 0;
+/**
+ * z-score of one log value of vocabulary gene v, with the statistics of its unit (momentsOf): NaN stays
+ * NaN, and a gene without statistics for the unit (mean NaN) gives NaN (not read).
+ */
+export function zOf(stats: NormStats, v: number, log2cpm: number, unit: Unit = 'counts'): number {
+  const moments = momentsOf(stats, unit);
+  const mean = moments.mean[v]!;
+  if (!Number.isFinite(log2cpm) || !Number.isFinite(mean)) return Number.NaN;
+  const sd = moments.sd[v]!;
+  return sd > 0 ? (log2cpm - mean) / sd : 0;
 }
 
 /** Bin index of a z value: `levels` equal bins over [-zRange, zRange]; NaN -> the missing level. */
@@ -236,7 +268,7 @@ export function profileToZ(
     }
     seen[v] = 1;
     const x = lc[i]!;
-    z[v] = unit === 'z' ? (Number.isFinite(x) ? x : Number.NaN) : zOf(stats, v, x);
+    z[v] = unit === 'z' ? (Number.isFinite(x) ? x : Number.NaN) : zOf(stats, v, x, unit);
   }
   return { z, given: seen, unknown, duplicates };
 }
@@ -257,7 +289,7 @@ export function matrixToZ(stats: NormStats, m: ExpressionMatrix): Float32Array {
       const c = cols[v]!;
       if (c < 0) continue;
       const x = lc[s * G + c]!;
-      out[s * V + v] = m.unit === 'z' ? x : zOf(stats, v, x);
+      out[s * V + v] = m.unit === 'z' ? x : zOf(stats, v, x, m.unit);
     }
   }
   return out;

@@ -12,6 +12,7 @@ import { defaultConfig, type GexbertConfig, makeConfig } from './config.ts';
 import type { GexbertModel } from './model.ts';
 import {
   type ExpressionMatrix,
+  fitGeneMoments,
   fitNormaliser,
   matrixToZ,
   type NormStats,
@@ -50,6 +51,12 @@ export interface RecipeOptions {
    * genome-wide table); 0 for a gene set already chosen, so none of its genes is dropped for low expression.
    */
   minMean?: number;
+  /**
+   * RSEM-normalised samples (unit `rsem`, samples x genes, genes as in `counts`) pretrained on beside the
+   * counts: every one of their genes joins the vocabulary, and their z-scores use RSEM statistics fitted on
+   * them (NormStats.rsem), never the count statistics.
+   */
+  rsem?: ExpressionMatrix;
   /** Overrides of the recipe's model and training settings. */
   config?: Partial<GexbertConfig>;
   seed?: number;
@@ -88,6 +95,9 @@ export interface RecipeResult {
   vocabulary: number;
   metrics: TrainMetrics & {
     samples: number;
+    /** With RSEM samples: how many of `samples` were raw counts and how many RSEM. */
+    countSamples?: number;
+    rsemSamples?: number;
     startedAt: string;
     finishedAt: string;
     /** The optimiser step training continued from (only when it resumed a saved state). */
@@ -113,17 +123,37 @@ export function tokensWithin(
   return { inputGenes: input, queryGenes: Math.max(0, vocabSize - input) };
 }
 
-/** Trains GexBERT on `counts` (samples x genes raw counts) and writes a complete checkpoint. */
+/** Every sample's z over the vocabulary (samples x V): the counts' rows, then the RSEM samples' rows. */
+function trainingCorpus(
+  stats: NormStats,
+  counts: ExpressionMatrix,
+  rsem: ExpressionMatrix | undefined,
+): { z: Float32Array; nSamples: number } {
+  const z = matrixToZ(stats, counts); // (n_counts x V)
+  if (!rsem) return { z, nSamples: counts.nSamples };
+  const both = new Float32Array(z.length + rsem.nSamples * stats.genes.length); // ((n_counts + n_rsem) x V)
+  both.set(z);
+  both.set(matrixToZ(stats, rsem), z.length);
+  return { z: both, nSamples: counts.nSamples + rsem.nSamples };
+}
+
+/**
+ * Trains GexBERT on `counts` (samples x genes raw counts), and on `options.rsem` when given, and writes a
+ * complete checkpoint.
+ */
 export async function trainCheckpoint(
   counts: ExpressionMatrix,
   options: RecipeOptions,
 ): Promise<RecipeResult> {
   await ready();
-  const vocab = selectVocabulary(counts, {
+  if (options.rsem && options.rsem.unit !== 'rsem')
+    throw new Error(`trainCheckpoint: the rsem matrix has unit ${options.rsem.unit}, expected rsem`);
+  const variable = selectVocabulary(counts, {
     k: options.vocabularySize ?? 1000,
     ...(options.allowedGenes ? { allowed: new Set(options.allowedGenes) } : {}),
     minMean: options.minMean ?? 1,
   });
+  const vocab = [...new Set([...variable, ...(options.rsem?.genes ?? [])])];
   const settings = { ...defaultConfig, ...RECIPE_DEFAULTS, ...options.config };
   const config = makeConfig({
     ...settings,
@@ -131,7 +161,11 @@ export async function trainCheckpoint(
     vocabSize: vocab.length,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
   });
-  const stats = fitNormaliser(counts, vocab, { levels: config.levels, zRange: config.zRange });
+  const stats: NormStats = {
+    ...fitNormaliser(counts, vocab, { levels: config.levels, zRange: config.zRange }),
+    ...(options.rsem ? { rsem: fitGeneMoments(options.rsem, vocab) } : {}),
+  };
+  const corpus = trainingCorpus(stats, counts, options.rsem);
   const started = new Date();
   const abort = new AbortController();
   const stop = () => abort.abort();
@@ -143,7 +177,7 @@ export async function trainCheckpoint(
       : setTimeout(() => abort.abort(), options.timeLimitSeconds * 1000);
   const run = await pretrain({
     config,
-    corpus: { z: matrixToZ(stats, counts), nSamples: counts.nSamples },
+    corpus,
     logFile: path.join(options.out, 'training-log.jsonl'),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onEval ? { onEval: options.onEval } : {}),
@@ -158,7 +192,8 @@ export async function trainCheckpoint(
   if (options.signal?.aborted && run.metrics.aborted) throw new TrainingStopped(run.metrics.steps);
   const metrics = {
     ...run.metrics,
-    samples: counts.nSamples,
+    samples: corpus.nSamples,
+    ...(options.rsem ? { countSamples: counts.nSamples, rsemSamples: options.rsem.nSamples } : {}),
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
     ...(run.resumedFrom ? { resumedFromStep: run.resumedFrom.step } : {}),

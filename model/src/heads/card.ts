@@ -21,6 +21,42 @@ function panelMean(m: Record<string, number>, name: string): number | undefined 
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
 }
 
+/** Names of the named panels measured (metrics `panel.<name>.accuracy`). */
+function namedPanels(m: Record<string, number>): string[] {
+  return Object.keys(m).flatMap((k) => {
+    const name = /^panel\.(.+)\.accuracy$/.exec(k)?.[1];
+    return name ? [name] : [];
+  });
+}
+
+/** A row of the held-out table per named panel (e.g. the genes of an RSEM table). */
+function namedPanelRows(m: Record<string, number>): string[] {
+  return namedPanels(m).map((name) => {
+    const p = (k: string) => m[`panel.${name}.${k}`];
+    return `| ${name} panel (${p('genes')} genes) | ${num(p('accuracy'))} | ${num(p('eceBefore'))} | ${num(p('eceAfter'))} | ${num(p('novelty.auroc'))} (${num(p('novelty.worstAuroc'))}) | ${pct(p('novelty.knownFlagged'))} | ${pct(p('novelty.novelFlagged'))} |`;
+  });
+}
+
+/** Recall per type and macro-F1 (cross-validated), whole profile and each named panel. */
+function perTypeTable(heads: ModelHeads): string[] {
+  const m = heads.metrics;
+  if (m['whole.macroF1'] === undefined) return [];
+  const panels = namedPanels(m);
+  const prefixes = ['whole', ...panels.map((p) => `panel.${p}`)];
+  const types = Object.entries(heads.summary.cancerTypes).sort(([a], [b]) => a.localeCompare(b));
+  return [
+    '',
+    `Recall per type (the same cross-validation; ${panels.length ? 'each sample embedded from the genes it has, and through the named panel' : 'whole profiles'}):`,
+    '',
+    `| type | samples | recall${panels.map((p) => ` | recall, ${p} panel`).join('')} |`,
+    `|---|---|---${panels.map(() => '|---').join('')}|`,
+    ...types.map(
+      ([t, n]) => `| ${t} | ${n} | ${prefixes.map((p) => num(m[`${p}.recall.${t}`])).join(' | ')} |`,
+    ),
+    `| macro-F1 | ${heads.summary.samples} | ${prefixes.map((p) => num(m[`${p}.macroF1`])).join(' | ')} |`,
+  ];
+}
+
 export function headsCardSection(heads: ModelHeads): string {
   const m = heads.metrics;
   const s = heads.summary;
@@ -41,6 +77,8 @@ export function headsCardSection(heads: ModelHeads): string {
     '|---|---|---|---|---|---|---|',
     `| whole profile | ${num(m['whole.accuracy'])} | ${num(m['whole.eceBefore'])} | ${num(m['whole.eceAfter'])} | ${num(m['whole.novelty.auroc'])} (${num(m['whole.novelty.worstAuroc'])}) | ${pct(m['whole.novelty.knownFlagged'])} | ${pct(m['whole.novelty.novelFlagged'])} |`,
     `| random 64-gene panels (mean of draws) | ${num(panelMean(m, 'accuracy'))} | ${num(panelMean(m, 'eceBefore'))} | ${num(panelMean(m, 'eceAfter'))} | ${num(panelMean(m, 'novelty.auroc'))} (${num(panelMean(m, 'novelty.worstAuroc'))}) | ${pct(panelMean(m, 'novelty.knownFlagged'))} | ${pct(panelMean(m, 'novelty.novelFlagged'))} |`,
+    ...namedPanelRows(m),
+    ...perTypeTable(heads),
     '',
     heads.intervals
       ? `Restored values carry ${Math.round(100 * heads.intervals.coverage)}% intervals: ${heads.intervals.method} (calibrated on ${heads.intervals.calibratedOn} samples).`

@@ -18,7 +18,13 @@ import type { HeadReference } from './reference.ts';
 
 export interface FitCheckpointOptions {
   checkpoint: string;
-  data: LabelledCounts;
+  /** Labelled data sets (raw counts, or RSEM values with the model's RSEM statistics), joined into one reference. */
+  data: readonly LabelledCounts[];
+  /**
+   * Named gene panels (vocabulary genes) whose held-out figures are measured beside the random ones, e.g. the
+   * genes an RSEM table measures: its samples are answered by heads seen through those genes.
+   */
+  panels?: Readonly<Record<string, readonly string[]>>;
   /** Overall survival by 12-character patient barcode (null: no risk head). */
   survival: Map<string, SurvivalRecord> | null;
   /** Describes the data, e.g. the folder it was read from. */
@@ -37,7 +43,7 @@ export function countsReference(
   survival: Map<string, SurvivalRecord> | null,
 ): HeadReference {
   const n = data.counts.sampleIds.length;
-  const z = matrixToZ(stats, toExpression(data.counts, [...Array(n).keys()])); // (n x V)
+  const z = matrixToZ(stats, toExpression(data.counts, [...Array(n).keys()], data.unit)); // (n x V)
   const os = data.counts.sampleIds.map((s) => survival?.get(s.slice(0, 12)) ?? null);
   return {
     samples: data.counts.sampleIds,
@@ -45,6 +51,26 @@ export function countsReference(
     osDays: os.map((o) => o?.time ?? null),
     osEvent: os.map((o) => o?.event ?? null),
     genes: stats.genes.length,
+    z,
+  };
+}
+
+/** References over the same vocabulary, one after the other. */
+export function joinReferences(references: readonly HeadReference[]): HeadReference {
+  const genes = references[0]?.genes ?? 0;
+  if (references.some((r) => r.genes !== genes)) throw new Error('joinReferences: different vocabularies');
+  const z = new Float32Array(references.reduce((a, r) => a + r.z.length, 0)); // (sum n x V)
+  let at = 0;
+  for (const r of references) {
+    z.set(r.z, at);
+    at += r.z.length;
+  }
+  return {
+    samples: references.flatMap((r) => r.samples),
+    cancerTypes: references.flatMap((r) => r.cancerTypes),
+    osDays: references.flatMap((r) => r.osDays),
+    osEvent: references.flatMap((r) => r.osEvent),
+    genes,
     z,
   };
 }
@@ -62,8 +88,8 @@ export async function fitCheckpointHeads(options: FitCheckpointOptions): Promise
   const { stats } = checkpoint;
   const predictor = await createOnnxPredictor(checkpoint.config, checkpoint.weights);
   try {
-    const reference = countsReference(options.data, stats, options.survival);
-    const labels = options.data.labels;
+    const reference = joinReferences(options.data.map((d) => countsReference(d, stats, options.survival)));
+    const labels = options.data.flatMap((d) => d.labels);
     const metrics: Record<string, number> = {};
     log(`embedding ${reference.samples.length} reference samples`);
     const whole = await embed(predictor, stats, referenceProfiles(reference, stats), { missing: 'omit' });
@@ -78,23 +104,34 @@ export async function fitCheckpointHeads(options: FitCheckpointOptions): Promise
           stats.genes.map((_, v) => v),
         ),
       );
-    const random = createRandom(options.seed ?? 1);
-    for (let d = 0; d < (options.panelDraws ?? 3); d++) {
-      const genes = sampleWithoutReplacement(V, 64, random).sort((a, b) => a - b);
+    const panelFigures = async (name: string, genes: number[]) => {
       const keep = new Uint8Array(V);
       for (const g of genes) keep[g] = 1;
-      log(`held-out figures of random 64-gene panel ${d + 1}`);
+      log(`held-out figures of ${name}`);
       const panel = await embed(
         predictor,
         stats,
         referenceProfiles(reference, stats, (g) => keep[g] === 1),
-        {
-          missing: 'omit',
-        },
+        { missing: 'omit' },
       );
-      addFigures(metrics, `panel64.${d + 1}`, calibrationFigures(panel.embeddings, labels));
-      if (new Set(labels).size >= 3)
-        addFigures(metrics, `panel64.${d + 1}.novelty`, leaveOneTypeOut(reference, genes));
+      return {
+        calibration: calibrationFigures(panel.embeddings, labels),
+        novelty: new Set(labels).size >= 3 ? leaveOneTypeOut(reference, genes) : null,
+      };
+    };
+    const random = createRandom(options.seed ?? 1);
+    for (let d = 0; d < (options.panelDraws ?? 3); d++) {
+      const genes = sampleWithoutReplacement(V, 64, random).sort((a, b) => a - b);
+      const figures = await panelFigures(`random 64-gene panel ${d + 1}`, genes);
+      addFigures(metrics, `panel64.${d + 1}`, figures.calibration);
+      if (figures.novelty) addFigures(metrics, `panel64.${d + 1}.novelty`, figures.novelty);
+    }
+    const index = new Map(stats.genes.map((g, v) => [g, v]));
+    for (const [name, panel] of Object.entries(options.panels ?? {})) {
+      const genes = panel.flatMap((g) => (index.has(g) ? [index.get(g)!] : [])).sort((a, b) => a - b);
+      const figures = await panelFigures(`the ${name} panel (${genes.length} genes)`, genes);
+      addFigures(metrics, `panel.${name}`, { genes: genes.length, ...figures.calibration });
+      if (figures.novelty) addFigures(metrics, `panel.${name}.novelty`, figures.novelty);
     }
     log('fitting the whole-profile heads and calibrating intervals on restored values');
     return await fitModelHeads(predictor, stats, reference, {

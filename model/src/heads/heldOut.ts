@@ -4,7 +4,7 @@
  * scaling, and the novelty flag's leave-one-type-out AUROC with the share of known-type samples flagged.
  */
 import { stratifiedKFold } from '../evaluate/data.ts';
-import { expectedCalibrationError } from '../evaluate/metrics.ts';
+import { confusionMatrix, expectedCalibrationError, macroF1, perClassF1 } from '../evaluate/metrics.ts';
 import { fitCancerTypeHead, predictCancerType } from './cancerType.ts';
 import { fitNoveltyHead, noveltyOf } from './novelty.ts';
 import { type HeadReference, referenceRow } from './reference.ts';
@@ -16,16 +16,24 @@ export function auroc(positives: readonly number[], negatives: readonly number[]
   return s / (positives.length * negatives.length);
 }
 
-/** Cross-validated accuracy and ECE (10 bins) before and after temperature scaling. */
+/**
+ * Cross-validated accuracy, macro-F1, recall per type (`recall.<TYPE>`) and ECE (10 bins) before and after
+ * temperature scaling.
+ */
 export function calibrationFigures(
   embeddings: ArrayLike<number>[],
   labels: string[],
   folds = 5,
   seed = 0,
-): { accuracy: number; eceBefore: number; eceAfter: number; temperature: number } {
+): { accuracy: number; macroF1: number; eceBefore: number; eceAfter: number; temperature: number } & Record<
+  `recall.${string}`,
+  number
+> {
   const before: number[] = [];
   const after: number[] = [];
   const correct: boolean[] = [];
+  const truth: string[] = [];
+  const predicted: string[] = [];
   let temperature = 0;
   const splits = stratifiedKFold(labels, folds, seed);
   for (const split of splits) {
@@ -41,10 +49,16 @@ export function calibrationFigures(
       after.push(scaled.probability);
       before.push(raw.probability);
       correct.push(scaled.cancerType === labels[i]);
+      truth.push(labels[i]!);
+      predicted.push(scaled.cancerType);
     }
   }
+  const types = [...new Set(labels)].sort();
+  const { recall } = perClassF1(confusionMatrix(truth, predicted, types));
   return {
+    ...Object.fromEntries(types.map((t, c) => [`recall.${t}`, recall[c]!])),
     accuracy: correct.filter(Boolean).length / correct.length,
+    macroF1: macroF1(truth, predicted, types),
     eceBefore: expectedCalibrationError(before, correct),
     eceAfter: expectedCalibrationError(after, correct),
     temperature,

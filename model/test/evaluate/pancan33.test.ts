@@ -26,7 +26,7 @@ describe('pancan33 sample table', () => {
     expect(describeDataset(source)).toMatch(/sample table "pancan33"/);
     expect(detectDataset(join(sharedDir, 'data', 'tcga', 'counts')).kind).toBe('count tables');
     const data = loadDataset(PANCAN33);
-    expect(data.unit).toBe('cpm');
+    expect(data.unit).toBe('rsem');
     expect(data.counts.sampleIds).toHaveLength(604);
     expect(data.counts.geneIds).toHaveLength(100);
     expect(data.counts.geneIds[0]).toBe('613037');
@@ -66,7 +66,7 @@ describe('pancan33 sample table', () => {
       expect(plan.splits).toEqual([
         { train: [...Array(400).keys()], test: Array.from({ length: 204 }, (_, i) => 400 + i) },
       ]);
-      expect(plan.data.unit).toBe('cpm');
+      expect(plan.data.unit).toBe('rsem');
       expect(plan.data.patients).toEqual(loadDataset(PANCAN33).patients);
       expect(logged.join('\n')).toMatch(/b: a sample table "b"/);
       const counts = join(dir, 'counts');

@@ -93,7 +93,8 @@ async function restorationLoss(
   let n = 0;
   for (const [i, masked] of masks.entries()) {
     const p = profiles[i];
-    if (!p || masked.length === 0) continue;
+    // Restoration is compared on the log2(CPM+1) scale: RSEM-only samples (unit rsem) are not scored here.
+    if (p?.unit !== 'log2cpm' || masked.length === 0) continue;
     const hide = new Set(masked);
     const truth = new Map<string, number>();
     const values = Float32Array.from(p.values, (v, k) => {

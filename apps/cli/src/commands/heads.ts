@@ -7,6 +7,7 @@ import { isSimulatedSource } from '@gexbert/core/ingest/simulated';
 import { openPlatform } from '@gexbert/core/platform';
 import { checkpointSource } from '@gexbert/core/registry/checkpointStore';
 import { refitModelHeads } from '@gexbert/core/registry/modelVersion';
+import { rsemCorpusFromTable, rsemLabelledData } from '@gexbert/core/training/rsemCorpus';
 import { loadCountsDir, readSurvival } from '@gexbert/model/evaluate/inputs';
 import { writeHeadsCard } from '@gexbert/model/heads/card';
 import { fitCheckpointHeads } from '@gexbert/model/heads/fitCheckpoint';
@@ -19,6 +20,7 @@ interface Flags extends OutputOptions {
   data: string;
   clinical?: string;
   includeSimulated?: boolean;
+  rsemTable?: string;
 }
 
 export function registerHeads(program: Command): void {
@@ -31,6 +33,10 @@ export function registerHeads(program: Command): void {
     )
     .requiredOption('--model <dir>', 'the checkpoint folder')
     .requiredOption('--data <dir|file>', 'genes x samples count files, one cancer type per file')
+    .option(
+      '--rsem-table <dir|file>',
+      "also fit on an RSEM expression table with a cancer type per sample (its sidecar), read through the model's RSEM statistics; held-out figures are also given through that table's genes",
+    )
     .option('--clinical <file>', 'overall survival (patient, OS_time_days, OS_event) for the risk head')
     .option(
       '--include-simulated',
@@ -39,16 +45,20 @@ export function registerHeads(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: Flags) => {
       try {
-        const simulated = isSimulatedSource(flags.data);
+        const simulated =
+          isSimulatedSource(flags.data) ||
+          (flags.rsemTable !== undefined && isSimulatedSource(flags.rsemTable));
         if (simulated && !flags.includeSimulated)
           throw new Error(
             `${flags.data} holds simulated data (a SIMULATED marker from gexbert simulate): heads for real samples are fitted on real data only; pass --include-simulated for a demo model`,
           );
+        const rsem = flags.rsemTable ? await rsemCorpusFromTable(flags.rsemTable) : undefined;
         const fitted = await fitCheckpointHeads({
           checkpoint: flags.model,
-          data: loadCountsDir(flags.data),
+          data: [loadCountsDir(flags.data), ...(rsem ? [rsemLabelledData(rsem)] : [])],
+          ...(rsem ? { panels: { [path.basename(flags.rsemTable!)]: rsem.genes } } : {}),
           survival: flags.clinical ? readSurvival(flags.clinical) : null,
-          source: `${flags.data}${flags.clinical ? ` with survival from ${flags.clinical}` : ''}`,
+          source: `${flags.data}${flags.rsemTable ? ` and ${flags.rsemTable} (RSEM)` : ''}${flags.clinical ? ` with survival from ${flags.clinical}` : ''}`,
           simulated,
           log: (line) => process.stderr.write(`${line}\n`),
         });

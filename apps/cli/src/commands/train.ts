@@ -9,6 +9,7 @@ import {
   corpusFromFiles,
   proteinCodingGenes,
 } from '@gexbert/core/training/corpus';
+import { type RsemCorpus, rsemCorpusFromTable } from '@gexbert/core/training/rsemCorpus';
 import { trainCheckpoint } from '@gexbert/model/gexbert/recipe';
 import type { ResumeInfo } from '@gexbert/model/gexbert/train';
 import type { Command } from 'commander';
@@ -24,6 +25,7 @@ interface Flags extends OutputOptions {
   genes: string;
   resume?: boolean;
   includeSimulated?: boolean;
+  rsemTable?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -37,6 +39,10 @@ export function registerTrain(program: Command): void {
       'count files (a file or directory), or the name of a cohort in the database',
     )
     .requiredOption('--out <dir>', 'the checkpoint folder to write')
+    .option(
+      '--rsem-table <dir|file>',
+      'also pretrain on an RSEM expression table (as `gexbert ingest table` reads it; its genes join the vocabulary, normalised with their own RSEM statistics)',
+    )
     .option('--config <file>', 'JSON overrides of the recipe (width, encoderLayers, epochs, lr, ...)')
     .option('--seed <s>', 'random seed (same seed, same model)')
     .option('--genes <k>', 'vocabulary size: the most variable protein-coding genes', '1000')
@@ -53,6 +59,9 @@ export function registerTrain(program: Command): void {
     .action(async (flags: Flags) => {
       try {
         const corpus = await loadCorpus(flags.data, flags.includeSimulated === true);
+        const rsem = flags.rsemTable
+          ? await loadRsem(flags.rsemTable, flags.includeSimulated === true)
+          : undefined;
         const overrides = flags.config ? JSON.parse(fs.readFileSync(flags.config, 'utf8')) : {};
         const bar = progress('train', 'steps');
         let lastLoss = Number.NaN;
@@ -61,7 +70,8 @@ export function registerTrain(program: Command): void {
           vocabularySize: Number(flags.genes),
           allowedGenes: proteinCodingGenes(),
           config: overrides,
-          dataDescription: `Trained on ${corpus.description}.`,
+          ...(rsem ? { rsem } : {}),
+          dataDescription: `Trained on ${corpus.description}${rsem ? ` and ${rsem.description}` : ''}.`,
           ...(flags.seed === undefined ? {} : { seed: Number(flags.seed) }),
           ...(flags.maxSteps === undefined ? {} : { maxSteps: Number(flags.maxSteps) }),
           ...(flags.resume
@@ -84,7 +94,7 @@ export function registerTrain(program: Command): void {
         });
         bar.stop();
         report(flags, { ...result }, () => [
-          `checkpoint written to ${result.out}: ${result.vocabulary} genes, ${corpus.nSamples} samples, last loss ${lastLoss.toFixed(4)}${result.metrics.resumedFromStep === undefined ? '' : ` (resumed from step ${result.metrics.resumedFromStep})`}`,
+          `checkpoint written to ${result.out}: ${result.vocabulary} genes, ${result.metrics.samples} samples, last loss ${lastLoss.toFixed(4)}${result.metrics.resumedFromStep === undefined ? '' : ` (resumed from step ${result.metrics.resumedFromStep})`}`,
           `metrics: ${JSON.stringify(result.metrics)}`,
         ]);
       } catch (error) {
@@ -93,13 +103,23 @@ export function registerTrain(program: Command): void {
     });
 }
 
+/** Refuses a folder written by `gexbert simulate` unless simulated data were asked for. */
+function refuseSimulated(data: string, includeSimulated: boolean): void {
+  if (isSimulatedSource(data) && !includeSimulated)
+    throw new Error(
+      `${data} holds simulated data (a SIMULATED marker from gexbert simulate): a model meant for real samples is trained on real data only; pass --include-simulated for a demo model`,
+    );
+}
+
+function loadRsem(target: string, includeSimulated: boolean): Promise<RsemCorpus> {
+  refuseSimulated(target, includeSimulated);
+  return rsemCorpusFromTable(target);
+}
+
 /** A path on disk is read as count files; anything else names a cohort in the database. */
 async function loadCorpus(data: string, includeSimulated: boolean): Promise<CountsCorpus> {
   if (fs.existsSync(data)) {
-    if (isSimulatedSource(data) && !includeSimulated)
-      throw new Error(
-        `${data} holds simulated data (a SIMULATED marker from gexbert simulate): a model meant for real samples is trained on real data only; pass --include-simulated for a demo model`,
-      );
+    refuseSimulated(data, includeSimulated);
     return corpusFromFiles(data);
   }
   const platform = await openPlatform();

@@ -94,7 +94,10 @@ export async function imputationQuality(
   const reference = await cohortReference(context.db, cohortId);
   if (!reference) throw notFound(`cohort ${cohortId}`);
   const chosen = evenlySpaced(reference.sampleIds, samples);
-  const profiles = (await context.models.profiles(version, chosen)).filter((p): p is Profile => p !== null);
+  // Measured and restored values are compared on the log2(CPM+1) scale: RSEM-only samples are left out.
+  const profiles = (await context.models.profiles(version, chosen)).filter(
+    (p): p is Profile => p !== null && p.unit === 'log2cpm',
+  );
   const panel = new Set(stats.genes.slice(0, panelSize));
   const heldOut = stats.genes.slice(panelSize, panelSize + genes); // (genes), vocabulary order
   const inputs = profiles.map((p) => {

@@ -4,7 +4,8 @@
 // Samples are read from their RAW_COUNT profile. Library size (CPM) is taken over the whole stored profile,
 // then only the vocabulary's genes are handed to the model as log2(CPM+1), so a 60,000-gene profile costs
 // one pass and no per-gene strings. A sample stored only in a normalised unit (RSEM, TPM, FPKM, FPKM_UQ,
-// e.g. from `gexbert ingest table`) is read as log2(x + 1) of its values instead (modelInput).
+// e.g. from `gexbert ingest table`) is read as log2(x + 1) of its values instead (modelInput); RSEM values are
+// z-scored with the model's RSEM statistics when it has them (a model also trained on RSEM data).
 import { ready } from '@gexbert/model/engine/tf';
 import { loadCheckpoint } from '@gexbert/model/gexbert/checkpoint';
 import type { GexbertConfig } from '@gexbert/model/gexbert/config';
@@ -16,7 +17,7 @@ import {
   restore,
 } from '@gexbert/model/gexbert/infer';
 import type { NormStats } from '@gexbert/model/gexbert/normalise';
-import { toLog2Cpm } from '@gexbert/model/gexbert/normalise';
+import { profileToZ, toLog2Cpm } from '@gexbert/model/gexbert/normalise';
 import { createOnnxPredictor, type OnnxPredictor } from '@gexbert/model/gexbert/onnx/predictor';
 import {
   fitModelHeads,
@@ -185,8 +186,9 @@ export function modelInput(
   at: Int32Array,
 ): Profile | null {
   if (unit === 'RAW_COUNT') return countsInput(stats, values, at);
+  if (unit === 'RSEM') return vocabularyValues(stats, values, at, 'rsem');
   if (!NORMALISED_INPUT_UNITS.includes(unit)) return null;
-  return vocabularyInput(stats, toLog2Cpm(values, 'cpm'), at);
+  return vocabularyValues(stats, toLog2Cpm(values, 'cpm'), at, 'log2cpm');
 }
 
 /**
@@ -195,19 +197,27 @@ export function modelInput(
  * vocabulary gene v sits in `counts` (-1 = absent).
  */
 export function countsInput(stats: NormStats, counts: Float32Array, at: Int32Array): Profile {
-  return vocabularyInput(stats, toLog2Cpm(counts, 'counts'), at);
+  return vocabularyValues(stats, toLog2Cpm(counts, 'counts'), at, 'log2cpm');
 }
 
-/** The vocabulary genes' values of a whole profile already on the log2(CPM+1) scale. */
-function vocabularyInput(stats: NormStats, log2cpm: Float32Array, at: Int32Array): Profile {
+/**
+ * The vocabulary genes' values of a whole profile, in `unit`: log2(CPM+1), or RSEM values (which the model
+ * normalises with its RSEM statistics when it has them; no library size is involved).
+ */
+function vocabularyValues(
+  stats: NormStats,
+  whole: Float32Array,
+  at: Int32Array,
+  unit: 'log2cpm' | 'rsem',
+): Profile {
   const genes: string[] = [];
   const values: number[] = [];
   for (let v = 0; v < at.length; v++) {
     if (at[v]! < 0) continue;
     genes.push(stats.genes[v]!);
-    values.push(log2cpm[at[v]!]!);
+    values.push(whole[at[v]!]!);
   }
-  return { genes, values: Float32Array.from(values), unit: 'log2cpm' };
+  return { genes, values: Float32Array.from(values), unit };
 }
 
 export class MissingCountsError extends Error {}
@@ -280,12 +290,8 @@ export async function databaseReference(
   const usable = rows.flatMap((r, i) => (profiles[i]?.genes.length ? [{ r, p: profiles[i]! }] : []));
   const V = stats.genes.length;
   const z = new Float32Array(usable.length * V).fill(Number.NaN); // (n x V)
-  const index = new Map(stats.genes.map((g, v) => [g, v]));
   usable.forEach(({ p }, i) => {
-    p.genes.forEach((g, j) => {
-      const v = index.get(g)!;
-      z[i * V + v] = (p.values[j]! - stats.mean[v]!) / stats.sd[v]!;
-    });
+    z.set(profileToZ(stats, p.genes, p.values, p.unit).z, i * V);
   });
   return {
     samples: usable.map((u) => u.r.barcode),
