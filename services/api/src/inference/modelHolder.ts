@@ -16,12 +16,17 @@ import {
   restoreSamples,
   sampleProfiles,
 } from '@gexbert/core/inference/modelRuntime';
-import { readStoredPredictions, storePredictions } from '@gexbert/core/inference/precompute';
+import {
+  readStoredPredictions,
+  readStoredWholeProfileRisks,
+  storePredictions,
+} from '@gexbert/core/inference/precompute';
 import { computeSampleEmbeddings } from '@gexbert/core/inference/sampleEmbeddings';
 import { type CheckpointRef, checkpointFolder } from '@gexbert/core/registry/checkpointStore';
 import { activeModelVersion, type ModelVersion } from '@gexbert/core/registry/modelVersion';
 import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/infer';
 import type { NormStats } from '@gexbert/model/gexbert/normalise';
+import { riskScore } from '@gexbert/model/heads/index';
 import { type ModelHeads, parseModelHeads } from '@gexbert/model/heads/modelHeads';
 import { HeadServer, type SamplePrediction } from '@gexbert/model/heads/serve';
 import { GraphQLError } from 'graphql/index.js';
@@ -261,6 +266,23 @@ export class ModelHolder {
     );
     const byId = new Map(rest.map((id, i) => [id, computed[i] ?? null]));
     return sampleIds.map((id) => (stored.has(id) ? stored.get(id)! : byId.get(id)!));
+  }
+
+  /**
+   * The whole-profile risk head's score of each stored sample, in order (null when the model cannot read
+   * it): the workers' stored scores where there are any, the rest from the samples' embeddings.
+   */
+  async wholeProfileRisks(version: ModelVersion, sampleIds: readonly number[]): Promise<(number | null)[]> {
+    const heads = this.headsOf(version);
+    const head = heads?.full.risk;
+    if (!heads || !head) return sampleIds.map(() => null);
+    const stored = await readStoredWholeProfileRisks(this.pool, version.id, heads.id, sampleIds);
+    const rest = sampleIds.filter((id) => !stored.has(id));
+    const embeddings = rest.length > 0 ? await this.embed(version, rest) : [];
+    const computed = new Map(
+      rest.map((id, i) => [id, embeddings[i] ? riskScore(head, embeddings[i].vector) : null]),
+    );
+    return sampleIds.map((id) => stored.get(id) ?? computed.get(id) ?? null);
   }
 
   /** What the version's heads say of stored samples, computed now (embeddings from the cache where stored). */

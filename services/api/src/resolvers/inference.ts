@@ -3,7 +3,6 @@
 // risk group. Everything runs on the active model unless a `model` argument names another version.
 import { genesOfLayout } from '@gexbert/core/expression/store';
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
-import { riskScore } from '@gexbert/model/heads/index';
 import type { SamplePrediction } from '@gexbert/model/heads/serve';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql/index.js';
@@ -102,11 +101,9 @@ function referenceScores(
   reference: ReferenceSet,
 ): Promise<number[]> {
   return memo(context, `risk/${version.id}/${reference.label}`, async () => {
-    const head = context.models.headsOf(version)?.full.risk;
-    if (!head) return [];
     const withSurvival = await samplesWithSurvival(context.db, reference.sampleIds);
-    const embeddings = await context.models.embed(version, withSurvival);
-    return embeddings.flatMap((e) => (e ? [riskScore(head, e.vector)] : [])).sort((a, b) => a - b);
+    const risks = await context.models.wholeProfileRisks(version, withSurvival);
+    return risks.filter((r) => r !== null).sort((a, b) => a - b);
   });
 }
 
@@ -228,8 +225,7 @@ export async function riskGroupSurvivalSummary(
   model: string | number | null | undefined,
 ): Promise<ResolversTypes['SurvivalSummary']> {
   const version = await modelOf(context, model);
-  const head = context.models.headsOf(version)?.full.risk;
-  if (!head) throw missingHead(version, 'survival-risk');
+  if (!context.models.headsOf(version)?.full.risk) throw missingHead(version, 'survival-risk');
   const { rows } = await context.db.query<{
     sampleId: number;
     patientId: number;
@@ -241,7 +237,7 @@ export async function riskGroupSurvivalSummary(
      WHERE cs."cohortId" = $1 ORDER BY p.id, cs."sampleId"`,
     [cohortId],
   );
-  const embeddings = await context.models.embed(
+  const risks = await context.models.wholeProfileRisks(
     version,
     rows.map((r) => r.sampleId),
   );
@@ -252,8 +248,8 @@ export async function riskGroupSurvivalSummary(
       patient = { osDays: r.osDays, osEvent: r.osEvent, risks: [] };
       patients.set(r.patientId, patient);
     }
-    const e = embeddings[i];
-    if (e) patient.risks.push(riskScore(head, e.vector));
+    const risk = risks[i];
+    if (risk !== null && risk !== undefined) patient.risks.push(risk);
   });
   const all = [...patients.values()];
   const usable = all.filter(

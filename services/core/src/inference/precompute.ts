@@ -280,6 +280,25 @@ export async function readStoredPredictions(
   return out;
 }
 
+/**
+ * Stored whole-profile risk scores of the samples by a version's heads: the samples whose answer came from
+ * the whole-profile heads (not panel-fitted ones) and has a risk score; the rest are absent.
+ */
+export async function readStoredWholeProfileRisks(
+  pool: pg.Pool,
+  modelVersionId: number,
+  headsId: string,
+  sampleIds: readonly number[],
+): Promise<Map<number, number>> {
+  const { rows } = await pool.query<{ sampleId: number; riskScore: number }>(
+    `SELECT "sampleId", "riskScore" FROM "SamplePrediction"
+     WHERE "modelVersionId" = $1 AND "headsId" = $2 AND "sampleId" = ANY($3::int[])
+       AND "riskScore" IS NOT NULL AND (prediction->'heads'->>'panelMatched')::boolean IS NOT TRUE`,
+    [modelVersionId, headsId, [...sampleIds]],
+  );
+  return new Map(rows.map((r) => [r.sampleId, r.riskScore]));
+}
+
 export interface PrecomputeProgress {
   modelVersionId: number;
   headsId: string;
