@@ -177,22 +177,15 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   const saved = resumeDir ? loadTrainingState(resumeDir) : undefined;
   if (saved && resumeDir && fingerprint) checkFingerprint(resumeDir, saved.fingerprint, fingerprint);
 
-  const log = new JsonlLog(opts.logFile, saved?.log);
   const sampler = new BatchSampler(corpus.z, V, config);
   const specs = parameterSpecs(config);
   const weights = saved
     ? specs.map((s, k) => ({ name: s.name, shape: s.shape, data: saved.weights[k]! }))
     : (opts.initialWeights ?? initialWeights(config));
   const model = GexbertModel.fromWeights(config, weights);
-  let engineWarning: string | undefined;
-  const warn = opts.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
-  const engine = await resolveEngine(opts.engine ?? engineFromEnvironment(), {
-    warn: (message) => {
-      engineWarning = message;
-      warn(message);
-    },
-    ...(opts.engineThreads === undefined ? {} : { threads: opts.engineThreads }),
-  })(model);
+  const { engine, warning: engineWarning } = await startEngine(model, opts);
+  // After the engine started: a run that cannot start leaves no log file behind.
+  const log = new JsonlLog(opts.logFile, saved?.log);
   const byName = new Map(weights.map((w) => [w.name, w.data]));
   const master = specs.map((s) => Float32Array.from(byName.get(s.name)!));
   engine.setWeights(master);
@@ -398,6 +391,29 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   log.write({ type: 'end', ...metrics });
   log.close();
   return { model, history, metrics, log, split, ...(resumedFrom ? { resumedFrom } : {}) };
+}
+
+/** The run's engine (engine.ts) and the fallback warning, if any; the model is freed when none starts. */
+async function startEngine(
+  model: GexbertModel,
+  opts: PretrainOptions,
+): Promise<{ engine: TrainingEngine; warning?: string }> {
+  let warning: string | undefined;
+  const warn = opts.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
+  try {
+    const factory = resolveEngine(opts.engine ?? engineFromEnvironment(), {
+      warn: (message) => {
+        warning = message;
+        warn(message);
+      },
+      ...(opts.engineThreads === undefined ? {} : { threads: opts.engineThreads }),
+    });
+    const engine = await factory(model);
+    return warning === undefined ? { engine } : { engine, warning };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
 }
 
 /** Put a saved optimiser state (moments and step count) into the live optimiser. */

@@ -1,6 +1,6 @@
 // No silent fallbacks: an engine asked for by name that cannot start is an error naming the cause; `auto`
 // falls back to tfjs with one warning naming the cause and the cost, and records the engine that trained.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,12 +98,16 @@ describe('onnxruntime refusing its configuration (real onnxruntime, no stand-in)
   });
   const cause = /RangeError: 'intraOpNumThreads' is invalid: -1/;
 
-  it('asked for by name: the run fails and says why', async () => {
+  it('asked for by name: the run fails, says why and leaves no log', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gexbert-engine-'));
+    dirs.push(dir);
+    const logFile = path.join(dir, 'train.jsonl');
     const warnings: string[] = [];
-    const run = pretrain(options({ engine: 'onnxruntime', onWarning: (m) => warnings.push(m) }));
+    const run = pretrain(options({ engine: 'onnxruntime', logFile, onWarning: (m) => warnings.push(m) }));
     await expect(run).rejects.toThrow(cause);
     await expect(run).rejects.toThrow(/^the onnxruntime training engine failed to start: /);
     expect(warnings).toEqual([]);
+    expect(existsSync(logFile)).toBe(false);
   });
 
   it('auto: one warning, trained with tfjs, and the log and metrics say so', async () => {
