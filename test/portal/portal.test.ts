@@ -904,6 +904,104 @@ describe('the portal', () => {
   });
 });
 
+describe('the gene page', () => {
+  const TP53 = 'ENSG00000141510';
+  type Split = {
+    cutoffs: number[];
+    logRank: { pValue: number };
+    groups: { name: string; patients: number }[];
+  };
+  const apiSplit = async (id: string, split: string, cutoff: number | null = null) =>
+    (
+      await api<{ cohort: { geneSurvival: Split } }>(
+        `query($id: ID!, $split: GeneSplit, $cutoff: Float) { cohort(id: $id) {
+           geneSurvival(gene: "${TP53}", split: $split, cutoff: $cutoff) {
+             cutoffs logRank { pValue } groups { name patients } } } }`,
+        { id, split, cutoff },
+      )
+    ).cohort.geneSurvival;
+  const shownP = async (page: Page) =>
+    Number(await page.getByTestId('gene-logrank-p').getAttribute('data-value'));
+
+  it('finds a gene by alias from the dashboard, shows its box plots and survival split, follows the URL', async () => {
+    const errorsBefore = consoleErrors.length;
+    const [row] = await query<{ id: number }>(dbUrl, `SELECT id FROM "Cohort" WHERE name = $1`, [COHORT]);
+    const id = String(row!.id);
+    const composition = await query<{ type: string; n: string }>(
+      dbUrl,
+      `SELECT p."cancerType" AS type, count(*) AS n FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId"
+       JOIN "Patient" p ON p.id = s."patientId" WHERE cs."cohortId" = $1 GROUP BY 1 ORDER BY 1`,
+      [row!.id],
+    );
+    const page = await openPage(`${portalUrl}/cohorts/${id}`);
+    await page.getByLabel('Gene symbol, alias, Ensembl ID or Entrez ID').fill('p53');
+    const started = Date.now();
+    await page.getByRole('button', { name: 'Find gene' }).click();
+    await page.waitForURL(new RegExp(`/cohorts/${id}/genes/${TP53}$`));
+    await page.getByTestId('gene-km-plot').waitFor();
+    console.log(`gene page (search p53 -> TP53, ${composition.length} types): ${Date.now() - started} ms`);
+    expect(await page.locator('h1').textContent()).toMatch(/^TP53 /);
+
+    const box = page.getByTestId('gene-box-plot');
+    expect(
+      await box
+        .locator('g[data-group]')
+        .evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-group'), g.getAttribute('data-n')])),
+    ).toEqual(composition.map((c) => [c.type, c.n]));
+    expect(await box.locator('path.violin').count()).toBe(composition.length);
+    const km = page.getByTestId('gene-km-plot');
+    expect(await km.locator('path.km-curve').count()).toBe(2);
+    const median = await apiSplit(id, 'MEDIAN');
+    expect(await shownP(page)).toBe(median.logRank.pValue);
+    const svg = (await download(page, () => box.getByRole('button', { name: /as SVG$/ }).click())).toString();
+    expect(svg).toContain('<svg');
+    expect(svg).toContain('class="violin"');
+    const tsv = (
+      await download(page, () =>
+        page.getByTestId('gene-values-table').getByRole('button', { name: 'TSV' }).click(),
+      )
+    )
+      .toString()
+      .trimEnd()
+      .split('\n');
+    expect(tsv[0]).toBe(
+      'Sample\tPatient\tCancer type\tSample type\tValue\tSurvival group\tOS days\tOS event',
+    );
+    expect(tsv).toHaveLength(1 + composition.reduce((n, c) => n + Number(c.n), 0));
+    await screenshot(page, 'gene-laptop');
+
+    // The split and the box plot groups follow the URL.
+    const again = Date.now();
+    await page.goto(`${portalUrl}/cohorts/${id}/genes/TP53?split=quartiles&by=sampleType`, {
+      waitUntil: 'networkidle',
+    });
+    console.log(`gene page by URL (TP53, quartiles, library sizes read): ${Date.now() - again} ms`);
+    expect(await km.locator('path.km-curve').count()).toBe(4);
+    expect(await shownP(page)).toBe((await apiSplit(id, 'QUARTILES')).logRank.pValue);
+    expect(
+      await box.locator('g[data-group]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-group'))),
+    ).toEqual(['TUMOR']);
+    await page.goto(`${portalUrl}/cohorts/${id}/genes/TP53?split=cutoff&cutoff=5`, {
+      waitUntil: 'networkidle',
+    });
+    expect(await page.getByTestId('gene-cutoffs').textContent()).toBe('5.000');
+    expect(await shownP(page)).toBe((await apiSplit(id, 'CUTOFF', 5)).logRank.pValue);
+
+    // Bad choices, an unknown gene and an alias of several genes get messages.
+    await page.goto(`${portalUrl}/cohorts/${id}/genes/TP53?split=cutoff`, { waitUntil: 'networkidle' });
+    expect(await page.locator('p[role="alert"]').textContent()).toMatch(/a cut-off split needs a cut-off/);
+    await page.goto(`${portalUrl}/cohorts/${id}/genes/TP53?unit=RSEM`, { waitUntil: 'networkidle' });
+    expect(await page.locator('p[role="alert"]').textContent()).toMatch(/unit must be one this cohort has/);
+    await page.goto(`${portalUrl}/cohorts/${id}/genes/NO-SUCH-GENE`, { waitUntil: 'networkidle' });
+    expect(await page.locator('p[role="alert"]').textContent()).toMatch(/No gene is called “NO-SUCH-GENE”/);
+    await page.goto(`${portalUrl}/cohorts/${id}/genes/NEU`, { waitUntil: 'networkidle' });
+    const names = await page.getByTestId('gene-matches').getByRole('link').allInnerTexts();
+    expect(names).toEqual(expect.arrayContaining(['ERBB2', 'NEU1']));
+    await page.close();
+    expect(consoleErrors.slice(errorsBefore)).toEqual([]);
+  });
+});
+
 async function download(page: Page, click: () => Promise<void>): Promise<Buffer> {
   const [file] = await Promise.all([page.waitForEvent('download'), click()]);
   return fs.readFileSync((await file.path())!);

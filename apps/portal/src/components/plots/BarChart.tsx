@@ -1,6 +1,7 @@
 // Horizontal bar chart as SVG: one bar per category, optionally stacked by a second key, with a legend.
 import { categoryColour } from '../../lib/palette.ts';
 import { niceTicks } from '../../lib/survivalBands.ts';
+import { ChartSvg, ValueAxis } from './Chart.tsx';
 
 export interface BarSegment {
   key: string;
@@ -32,26 +33,8 @@ export function BarChart(props: {
   const bottom = MARGIN.top + ROW * props.bars.length;
   const show = (v: number) => (props.valueFormat === 'real' ? v.toPrecision(3) : v.toLocaleString('en-US'));
   return (
-    <svg
-      viewBox={`0 0 ${WIDTH} ${height}`}
-      role="img"
-      aria-label={props.label}
-      className="chart"
-      fontFamily="Inter, Arial, sans-serif"
-      fontSize="12"
-    >
-      <title>{props.label}</title>
-      {ticks.map((t) => (
-        <g key={t}>
-          <line x1={x(t)} x2={x(t)} y1={MARGIN.top} y2={bottom} stroke="#e3e3e3" />
-          <text x={x(t)} y={bottom + 16} textAnchor="middle" fill="#333">
-            {show(t)}
-          </text>
-        </g>
-      ))}
-      <text x={MARGIN.left + innerWidth / 2} y={bottom + 34} textAnchor="middle" fill="#333">
-        {props.axisLabel}
-      </text>
+    <ChartSvg width={WIDTH} height={height} label={props.label}>
+      <ValueAxis ticks={ticks} x={x} top={MARGIN.top} bottom={bottom} show={show} label={props.axisLabel} />
       {props.bars.map((bar, i) => {
         let start = 0;
         const top = MARGIN.top + i * ROW + 4;
@@ -94,6 +77,6 @@ export function BarChart(props: {
             </text>
           </g>
         ))}
-    </svg>
+    </ChartSvg>
   );
 }

@@ -2,6 +2,7 @@
 // a legend and the number-at-risk table under the time axis.
 import { categoryColour } from '../../lib/palette.ts';
 import { atRiskAt, type CurvePoint, confidenceBand, niceTicks } from '../../lib/survivalBands.ts';
+import { ChartSvg } from './Chart.tsx';
 
 export interface KaplanMeierGroup {
   name: string;
@@ -55,15 +56,7 @@ export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: stri
   const riskTop = MARGIN.top + PLOT_HEIGHT + MARGIN.bottom + 20;
   const height = riskTop + RISK_ROW * groups.length + 8;
   return (
-    <svg
-      viewBox={`0 0 ${WIDTH} ${height}`}
-      role="img"
-      aria-label={props.label}
-      className="chart"
-      fontFamily="Inter, Arial, sans-serif"
-      fontSize="12"
-    >
-      <title>{props.label}</title>
+    <ChartSvg width={WIDTH} height={height} label={props.label}>
       <g className="axis" stroke="#888" strokeWidth="1">
         <line x1={MARGIN.left} x2={MARGIN.left} y1={y(1)} y2={y(0)} />
         <line x1={MARGIN.left} x2={x(end)} y1={y(0)} y2={y(0)} />
@@ -158,6 +151,6 @@ export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: stri
           ))}
         </g>
       ))}
-    </svg>
+    </ChartSvg>
   );
 }

@@ -1,27 +1,29 @@
 // A cohort's dashboard: headline figures, composition, survival by cancer type, then its samples (the page,
 // `children`). Model-backed panels: the embedding map, survival by predicted risk groups, and imputation
 // quality. It is a layout so that paging, sorting and searching the sample table (search parameters, which
-// only the page sees) re-render the table alone, not the model panels.
+// only the page sees) re-render the table alone, not the model panels. It lives in the (dashboard) route
+// group so that pages under a cohort (its gene pages) do not carry the dashboard.
 
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { Suspense } from 'react';
-import { ApiFailure } from '../../../components/ApiFailure.tsx';
-import { SimulatedBadge } from '../../../components/SimulatedBadge.tsx';
-import { Stats } from '../../../components/Stats.tsx';
-import { CohortDashboardDocument } from '../../../generated/graphql.ts';
-import { apiRequest } from '../../../lib/api.ts';
-import { attempt } from '../../../lib/attempt.ts';
-import { requireUser } from '../../../lib/auth.ts';
-import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../../lib/cohortFigures.ts';
-import { formatInt, formatPercent, formatPValue } from '../../../lib/format.ts';
-import { recordIdOr404 } from '../../../lib/recordId.ts';
-import { CompositionSection } from './CompositionSection.tsx';
-import { ImputationPanel } from './ImputationPanel.tsx';
-import { ModelPanels } from './ModelPanels.tsx';
-import { SurvivalSection } from './SurvivalSection.tsx';
+import { ApiFailure } from '../../../../components/ApiFailure.tsx';
+import { SimulatedBadge } from '../../../../components/SimulatedBadge.tsx';
+import { Stats } from '../../../../components/Stats.tsx';
+import { CohortDashboardDocument } from '../../../../generated/graphql.ts';
+import { apiRequest } from '../../../../lib/api.ts';
+import { attempt } from '../../../../lib/attempt.ts';
+import { requireUser } from '../../../../lib/auth.ts';
+import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../../../lib/cohortFigures.ts';
+import { formatInt, formatPercent, formatPValue } from '../../../../lib/format.ts';
+import { recordIdOr404 } from '../../../../lib/recordId.ts';
+import { CompositionSection } from '../CompositionSection.tsx';
+import { GeneSearchForm } from '../GeneSearchForm.tsx';
+import { ImputationPanel } from '../ImputationPanel.tsx';
+import { ModelPanels } from '../ModelPanels.tsx';
+import { SurvivalSection } from '../SurvivalSection.tsx';
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -73,6 +75,7 @@ export default async function CohortLayout({ params, children }: Params & { chil
           { label: 'log-rank p across cancer types', value: logRank ? formatPValue(logRank.pValue) : '–' },
         ]}
       />
+      <GeneSearchForm cohortId={id} />
       <CompositionSection rows={cohort.composition} />
       <SurvivalSection survival={cohort.survival} />
       <Suspense
