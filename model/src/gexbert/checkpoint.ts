@@ -130,6 +130,12 @@ export interface LoadedCheckpoint extends CheckpointContents {
 
 /** Read a checkpoint folder back and build the model (tf.Variables; call `await ready()` from engine/tf.ts first). */
 export function loadCheckpoint(dir: string): LoadedCheckpoint {
+  const contents = readCheckpoint(dir);
+  return { ...contents, model: GexbertModel.fromWeights(contents.config, contents.weights) };
+}
+
+/** Read a checkpoint folder back without building a model (no TensorFlow.js: what serving needs). */
+export function readCheckpoint(dir: string): CheckpointContents {
   const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
   const config = validateConfig(JSON.parse(read('config.json')));
   const genes = read('vocabulary.txt')
@@ -154,8 +160,7 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   checkStats(config, stats);
   const manifest = JSON.parse(read('weights.json')) as WeightsManifest;
   const weights = unpackWeights(readFileSync(path.join(dir, 'weights.bin')), manifest);
-  const model = GexbertModel.fromWeights(config, weights);
-  const out: LoadedCheckpoint = { config, stats, weights, model };
+  const out: CheckpointContents = { config, stats, weights };
   if (existsSync(path.join(dir, 'training-log.jsonl'))) out.trainingLog = read('training-log.jsonl');
   if (existsSync(path.join(dir, 'metrics.json'))) out.metrics = JSON.parse(read('metrics.json'));
   return out;

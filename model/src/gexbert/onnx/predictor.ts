@@ -1,6 +1,9 @@
 /** Inference through onnxruntime: a `Predictor` (see infer.ts) over exported GexBERT ONNX models. */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { OnnxSession, type OnnxSessionOptions, type TensorValue } from '../../engine/onnx.ts';
 import type { TokenBatch } from '../batch.ts';
+import { type CheckpointContents, readCheckpoint } from '../checkpoint.ts';
 import type { GexbertConfig } from '../config.ts';
 import type { Predictor } from '../infer.ts';
 import type { WeightEntry } from '../model.ts';
@@ -9,6 +12,12 @@ import { exportOnnx } from './export.ts';
 export interface OnnxPredictor extends Predictor {
   release(): Promise<void>;
 }
+
+export type PredictorOptions = OnnxSessionOptions & {
+  fusedAttention?: boolean;
+  /** The encoder + decoder graph with the padding mask to run as it is (a checkpoint's model.onnx). */
+  fullGraph?: Uint8Array;
+};
 
 /** The batch's arrays as ONNX feeds (token_mask only when `withMask`). */
 export function onnxFeeds(b: TokenBatch, withQueries: boolean, withMask = true): Record<string, TensorValue> {
@@ -22,24 +31,45 @@ export function onnxFeeds(b: TokenBatch, withQueries: boolean, withMask = true):
 }
 
 /**
+ * A checkpoint folder on onnxruntime, read without TensorFlow.js: its own model.onnx runs padded batches
+ * with queries (restore); the encoder-only and mask-free graphs are exported from its weights. A folder
+ * without model.onnx (saveModel alone writes none) has all four exported.
+ */
+export async function openCheckpointPredictor(
+  dir: string,
+  opts: OnnxSessionOptions = {},
+): Promise<{ checkpoint: CheckpointContents; predictor: OnnxPredictor }> {
+  const checkpoint = readCheckpoint(dir);
+  const file = path.join(dir, 'model.onnx');
+  const fullGraph = existsSync(file) ? new Uint8Array(readFileSync(file)) : undefined;
+  const predictor = await createOnnxPredictor(checkpoint.config, checkpoint.weights, {
+    ...opts,
+    ...(fullGraph ? { fullGraph } : {}),
+  });
+  return { checkpoint, predictor };
+}
+
+/**
  * Export the weights and run them on onnxruntime. Four sessions are opened on first use: encoder only
  * or encoder + decoder, each with and without the padding mask (batches whose profiles all have the
- * same number of input genes skip the mask).
+ * same number of input genes skip the mask); `fullGraph`, when given, is the encoder + decoder one.
  */
 export async function createOnnxPredictor(
   config: GexbertConfig,
   weights: WeightEntry[],
-  opts: OnnxSessionOptions & { fusedAttention?: boolean } = {},
+  opts: PredictorOptions = {},
 ): Promise<OnnxPredictor> {
+  const { fullGraph, fusedAttention, ...sessionOptions } = opts;
   const sessions = new Map<string, Promise<OnnxSession>>();
   const session = (part: 'encoder' | 'full', padding: boolean) => {
     const key = `${part}/${padding}`;
     let s = sessions.get(key);
     if (!s) {
-      s = OnnxSession.create(
-        exportOnnx(config, weights, { part, padding, fusedAttention: opts.fusedAttention }),
-        opts,
-      );
+      const graph =
+        part === 'full' && padding && fullGraph
+          ? fullGraph
+          : exportOnnx(config, weights, { part, padding, fusedAttention });
+      s = OnnxSession.create(graph, sessionOptions);
       sessions.set(key, s);
     }
     return s;

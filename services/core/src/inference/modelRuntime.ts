@@ -6,8 +6,6 @@
 // one pass and no per-gene strings. A sample stored only in a normalised unit (RSEM, TPM, FPKM, FPKM_UQ,
 // e.g. from `gexbert ingest table`) is read as log2(x + 1) of its values instead (modelInput); RSEM values are
 // z-scored with the model's RSEM statistics when it has them (a model also trained on RSEM data).
-import { ready } from '@gexbert/model/engine/tf';
-import { loadCheckpoint } from '@gexbert/model/gexbert/checkpoint';
 import type { GexbertConfig } from '@gexbert/model/gexbert/config';
 import {
   embed,
@@ -18,7 +16,7 @@ import {
 } from '@gexbert/model/gexbert/infer';
 import type { NormStats } from '@gexbert/model/gexbert/normalise';
 import { profileToZ, toLog2Cpm } from '@gexbert/model/gexbert/normalise';
-import { createOnnxPredictor, type OnnxPredictor } from '@gexbert/model/gexbert/onnx/predictor';
+import { openCheckpointPredictor } from '@gexbert/model/gexbert/onnx/predictor';
 import {
   fitModelHeads,
   type ModelHeads,
@@ -54,10 +52,7 @@ async function loadRuntime(
   heads: ModelHeads | null,
   options: { intraOpThreads?: number },
 ): Promise<ModelRuntime> {
-  await ready();
-  const checkpoint = loadCheckpoint(dir);
-  checkpoint.model.dispose();
-  const predictor: OnnxPredictor = await createOnnxPredictor(checkpoint.config, checkpoint.weights, options);
+  const { checkpoint, predictor } = await openCheckpointPredictor(dir, options);
   return {
     version,
     config: checkpoint.config,
