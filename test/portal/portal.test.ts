@@ -968,6 +968,8 @@ describe('the gene page', () => {
       'Sample\tPatient\tCancer type\tSample type\tValue\tSurvival group\tOS days\tOS event',
     );
     expect(tsv).toHaveLength(1 + composition.reduce((n, c) => n + Number(c.n), 0));
+    const firstSample = page.getByTestId('gene-values-table').locator('tbody a').first();
+    expect(await firstSample.getAttribute('href')).toMatch(/^\/samples\/\d+$/);
     await screenshot(page, 'gene-laptop');
 
     // The split and the box plot groups follow the URL.

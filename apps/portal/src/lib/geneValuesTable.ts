@@ -9,6 +9,7 @@ import type { Grouping } from './genePage.ts';
 type Cohort = NonNullable<GeneAcrossCohortQuery['cohort']>;
 
 export interface GeneValueRow {
+  sampleId: string;
   sample: string;
   patient: string;
   cancerType: string | null;
@@ -29,6 +30,7 @@ export function geneValueRows(cohort: Cohort): GeneValueRow[] {
     const patient = patients.get(column.patientBarcodes[i]!);
     return [
       {
+        sampleId: column.sampleIds[i]!,
         sample: column.barcodes[i]!,
         patient: column.patientBarcodes[i]!,
         cancerType: column.cancerTypes[i] ?? null,
@@ -58,7 +60,7 @@ export function geneValueTable(rows: readonly GeneValueRow[]): { columns: TableC
     rows: rows.map((r) => ({
       key: r.sample,
       cells: [
-        { value: r.sample },
+        { value: r.sample, href: `/samples/${r.sampleId}` },
         { value: r.patient },
         { value: r.cancerType },
         { value: r.sampleType },

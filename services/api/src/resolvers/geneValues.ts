@@ -1,6 +1,7 @@
 // A gene across a cohort: Cohort.geneValues (genes' values read column-wise, with each sample's barcode,
 // patient, cancer type and sample type), Cohort.expressionUnits, and Cohort.geneSurvival (overall survival
 // split by one gene's expression).
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
@@ -22,18 +23,21 @@ async function resolvedGenes(context: Context, genes: readonly string[]): Promis
   return resolved as (GeneRow | null)[];
 }
 
-const EMPTY_COLUMN = {
-  sampleIds: [],
-  values: [],
-  barcodes: [],
-  patientBarcodes: [],
-  cancerTypes: [],
-  sampleTypes: [],
-};
+/** The per-sample annotations of a GeneColumn, read only when the request selects one of them. */
+const ANNOTATIONS = ['barcodes', 'patientBarcodes', 'cancerTypes', 'sampleTypes'];
+const NO_ANNOTATIONS = { barcodes: [], patientBarcodes: [], cancerTypes: [], sampleTypes: [] };
+const EMPTY_COLUMN = { sampleIds: [], values: [], ...NO_ANNOTATIONS };
+
+/** True when the field's selection names one of `fields` (or spreads a fragment, which may). */
+function selectsAny(info: GraphQLResolveInfo, fields: readonly string[]): boolean {
+  return info.fieldNodes.some((node) =>
+    node.selectionSet?.selections.some((s) => s.kind !== 'Field' || fields.includes(s.name.value)),
+  );
+}
 
 export const geneValuesResolvers: Resolvers = {
   Cohort: {
-    geneValues: async (cohort, args, context) => {
+    geneValues: async (cohort, args, context, info) => {
       const { genes } = args;
       if (genes.length > context.config.maxGenesPerRequest)
         throw badInput(`at most ${context.config.maxGenesPerRequest} genes may be asked for at once`);
@@ -48,6 +52,7 @@ export const geneValuesResolvers: Resolvers = {
           const gene = resolved[i] ?? null;
           if (!gene) return { query, gene: null, ...scale, ...EMPTY_COLUMN };
           const column = await readGeneColumn(context.db, gene.id, scale, members, context.cacheKey);
+          if (!selectsAny(info, ANNOTATIONS)) return { query, gene, ...scale, ...column, ...NO_ANNOTATIONS };
           const { samples, patients } = await annotateSamples(context, column.sampleIds);
           return {
             query,

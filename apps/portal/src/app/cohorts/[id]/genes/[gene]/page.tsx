@@ -39,14 +39,14 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `${decoded(gene)} in cohort ${id}` };
 }
 
-function Page(props: { id: string; cohort: string; title: string; text: string; children: ReactNode }) {
+function Page(props: { id: string; cohort: string; title: string; children: ReactNode }) {
   return (
     <>
       <p className="breadcrumb">
         <Link href="/cohorts">Cohorts</Link> / <Link href={`/cohorts/${props.id}`}>{props.cohort}</Link> /
         genes / {props.title}
       </p>
-      <GeneSearchForm cohortId={props.id} text={props.text} />
+      <GeneSearchForm cohortId={props.id} text={props.title} />
       {props.children}
     </>
   );
@@ -69,7 +69,7 @@ export default async function GenePage({ params, searchParams }: Props) {
   const exact = exactMatches(geneSearch);
   if (exact.length !== 1)
     return (
-      <Page id={id} cohort={cohort.name} title={text} text={text}>
+      <Page id={id} cohort={cohort.name} title={text}>
         <h1>{text}</h1>
         <GeneMatchList cohortId={id} text={text} matches={exact.length > 1 ? exact : geneSearch} />
       </Page>
@@ -95,7 +95,7 @@ export default async function GenePage({ params, searchParams }: Props) {
   );
   if (!scale || problem)
     return (
-      <Page id={id} cohort={cohort.name} title={name} text={text}>
+      <Page id={id} cohort={cohort.name} title={name}>
         {heading}
         {scale && <GeneControls state={state} scales={scales} unit={scale.param} />}
         <p role="alert" className="error-box">
@@ -121,7 +121,7 @@ export default async function GenePage({ params, searchParams }: Props) {
   const rows = geneValueRows(result.data.cohort);
   const column = result.data.cohort.geneValues[0];
   return (
-    <Page id={id} cohort={cohort.name} title={name} text={text}>
+    <Page id={id} cohort={cohort.name} title={name}>
       {heading}
       {column?.gene && (column.gene.entrezIds.length > 0 || column.gene.aliases.length > 0) && (
         <p className="muted">
