@@ -240,6 +240,7 @@ function modelCard(config: GexbertConfig, c: CheckpointContents): string {
     `- Task: per sample per step, ${config.inputGenes} input genes, ${Math.round(config.maskFraction * 100)}% of them masked, plus ${config.queryGenes} query genes; MSE on masked and query values (z units).`,
     `- AdamW lr ${config.lr} (warm-up ${config.warmupSteps} steps, cosine to ${config.minLrRatio} x), weight decay ${config.weightDecay}, batch ${config.batchSize}, dropout ${config.dropout}, clip ${config.clipNorm}, seed ${config.seed}.`,
     `- Engine: ${String(m.engine ?? 'n/a')}; steps: ${String(m.steps ?? 'n/a')}; epochs: ${String(m.epochs ?? 'n/a')}; training samples: ${String(m.trainSamples ?? 'n/a')}; validation samples: ${String(m.validationSamples ?? 'n/a')}.`,
+    ...(m.engineWarning === undefined ? [] : [`- Engine fallback: ${String(m.engineWarning)}.`]),
     '',
     '## Metrics',
     `- Final training loss: ${fmt(num('finalTrainLoss'))}.`,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../src/engine/tf.ts';
+import { saveModel } from '../../src/gexbert/checkpoint.ts';
 import { ENGINE_VARIABLE, engineFromEnvironment, resolveEngine } from '../../src/gexbert/engine.ts';
 import type { TrainingEngine } from '../../src/gexbert/engine-tfjs.ts';
 import type { GexbertModel } from '../../src/gexbert/model.ts';
@@ -116,7 +117,6 @@ describe('onnxruntime refusing its configuration (real onnxruntime, no stand-in)
     const logFile = path.join(dir, 'train.jsonl');
     const warnings: string[] = [];
     const r = await pretrain(options({ engine: 'auto', logFile, onWarning: (m) => warnings.push(m) }));
-    r.model.dispose();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(cause);
     expect(warnings[0]).toMatch(/training with tfjs instead, about 7x slower/);
@@ -128,5 +128,13 @@ describe('onnxruntime refusing its configuration (real onnxruntime, no stand-in)
       .map((l) => JSON.parse(l) as { type: string; engine?: string; engineWarning?: string });
     expect(records[0]).toMatchObject({ type: 'start', engine: 'tfjs' });
     expect(records.at(-1)).toMatchObject({ type: 'end', engine: 'tfjs', engineWarning: warnings[0] });
+    saveModel(dir, r.model, stats, { metrics: { ...r.metrics } });
+    expect(readFileSync(path.join(dir, 'MODEL_CARD.md'), 'utf8')).toContain(
+      `- Engine: tfjs; steps: ${r.metrics.steps}`,
+    );
+    expect(readFileSync(path.join(dir, 'MODEL_CARD.md'), 'utf8')).toContain(
+      `- Engine fallback: ${warnings[0]}.`,
+    );
+    r.model.dispose();
   });
 });
