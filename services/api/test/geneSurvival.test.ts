@@ -1,10 +1,12 @@
 // A gene across a cohort on the six real TCGA count cohorts (291 samples) with the pan-cancer survival table:
 // gene search by symbol, alias, Entrez and Ensembl ID checked against the NCBI reference table; the gene's
 // log2(CPM + 1), its median, quartile and cut-off groups and their log-rank p checked against the counts and
-// survival files read here, the groups derived by hand and the R-tested log-rank run on them.
+// survival files read here, the groups derived by hand and the R-tested log-rank run on them; and an RSEM-only
+// cohort (the pancan33 extract, genes keyed by Entrez ID) split in its stored unit.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { ingestClinical, ingestTable } from '@gexbert/core/ingest/index';
 import { sharedDir } from '@gexbert/core/testing/database';
 import { logRankTest } from '@gexbert/model/survival/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +87,33 @@ function quantile7(values: number[], prob: number): number {
   const at = (sorted.length - 1) * prob;
   const lo = Math.floor(at);
   return sorted[lo]! + (at - lo) * (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!);
+}
+
+/** Patients with survival and their mean value (default: TP53 log2(CPM + 1) from the files), by barcode. */
+function handPatients(values = fileLog2Cpm(GENE)) {
+  const survival = fileSurvival();
+  const byPatient = new Map<string, number[]>();
+  for (const [aliquot, v] of values) {
+    const patient = aliquot.slice(0, 12);
+    byPatient.set(patient, [...(byPatient.get(patient) ?? []), v]);
+  }
+  return [...byPatient]
+    .filter(([p]) => survival.has(p))
+    .map(([p, vs]) => ({
+      patient: p,
+      value: vs.reduce((a, b) => a + b, 0) / vs.length,
+      ...survival.get(p)!,
+    }))
+    .sort((a, b) => (a.patient < b.patient ? -1 : 1));
+}
+
+/** The hand-split groups and the log-rank test of model/src/survival (tested against R's survdiff) on them. */
+function handSplit(cutoffs: number[], names: string[], values = fileLog2Cpm(GENE)) {
+  const patients = handPatients(values);
+  const group = patients.map((p) => names[cutoffs.filter((c) => p.value > c).length]!);
+  const test = logRankTest({ time: patients.map((p) => p.time), event: patients.map((p) => p.event) }, group);
+  const sizes = names.map((n) => group.filter((g) => g === n).length);
+  return { patients, group, test, sizes };
 }
 
 describe('gene search', () => {
@@ -175,37 +204,6 @@ describe('survival split by a gene', () => {
     console.log(`geneSurvival ${split} over 291 samples: ${Date.now() - started} ms`);
     return res;
   };
-
-  /** Patients with survival, their mean log2(CPM + 1) from the files, in barcode order. */
-  function handPatients() {
-    const values = fileLog2Cpm(GENE);
-    const survival = fileSurvival();
-    const byPatient = new Map<string, number[]>();
-    for (const [aliquot, v] of values) {
-      const patient = aliquot.slice(0, 12);
-      byPatient.set(patient, [...(byPatient.get(patient) ?? []), v]);
-    }
-    return [...byPatient]
-      .filter(([p]) => survival.has(p))
-      .map(([p, vs]) => ({
-        patient: p,
-        value: vs.reduce((a, b) => a + b, 0) / vs.length,
-        ...survival.get(p)!,
-      }))
-      .sort((a, b) => (a.patient < b.patient ? -1 : 1));
-  }
-
-  /** The hand-split groups and the log-rank test of model/src/survival (tested against R's survdiff) on them. */
-  function handSplit(cutoffs: number[], names: string[]) {
-    const patients = handPatients();
-    const group = patients.map((p) => names[cutoffs.filter((c) => p.value > c).length]!);
-    const test = logRankTest(
-      { time: patients.map((p) => p.time), event: patients.map((p) => p.event) },
-      group,
-    );
-    const sizes = names.map((n) => group.filter((g) => g === n).length);
-    return { patients, group, test, sizes };
-  }
 
   it('splits at the median: values, groups, numbers at risk and the log-rank p as computed by hand', async () => {
     const res = await geneSurvival('MEDIAN');
@@ -300,5 +298,55 @@ describe('survival split by a gene', () => {
     expect(column.patientBarcodes[0]).toBe(rows[0]!.barcode.slice(0, 12));
     expect(new Set(column.cancerTypes)).toEqual(new Set(TYPES));
     expect(new Set(column.sampleTypes)).toEqual(new Set(['TUMOR']));
+  });
+});
+
+describe('an RSEM-only cohort', () => {
+  const PANCAN33 = path.join(sharedDir(), 'data/tcga/pancan33/pancan33_expression.tsv.gz');
+  const ENTREZ = '1000'; // CDH2, a column of the extract
+  let rsem: Harness;
+
+  beforeAll(async () => {
+    rsem = await startHarness([]);
+    await ingestTable(rsem.pool, PANCAN33, { unit: 'RSEM', cohort: 'PANCAN33' });
+    await ingestClinical(rsem.pool, OS_TABLE); // the patients arrived after the harness's first read
+  }, 600_000);
+  afterAll(async () => {
+    await rsem?.close();
+  });
+
+  /** The gene's RSEM value per sample barcode, from the extract. */
+  function fileColumn(entrez: string): Map<string, number> {
+    const [header, ...rows] = gunzipLines(PANCAN33)
+      .filter((l) => l)
+      .map((l) => l.split('\t'));
+    const at = header!.indexOf(entrez);
+    return new Map(rows.map((r) => [r[0]!, Number(r[at])]));
+  }
+
+  it('finds the gene by Entrez ID and splits the patients by its stored RSEM values at the median', async () => {
+    const found = await rsem.gql(`{ geneSearch(text: "${ENTREZ}") { matchedBy gene { ensemblId symbol } } }`);
+    expect(found.errors).toBeUndefined();
+    const [match] = found.data!.geneSearch;
+    expect(match).toMatchObject({ matchedBy: 'ENTREZ', gene: { symbol: 'CDH2' } });
+    const res = await rsem.gql(
+      `query($gene: String!) { cohort(name: "PANCAN33") { expressionUnits
+         geneSurvival(gene: $gene, unit: RSEM, transform: NONE) { cutoffs logRank { pValue } groups { name patients } } } }`,
+      { gene: match.gene.ensemblId },
+    );
+    expect(res.errors).toBeUndefined();
+    const cohort = res.data!.cohort;
+    expect(cohort.expressionUnits).toEqual(['RSEM']);
+    const values = fileColumn(ENTREZ);
+    const patients = handPatients(values);
+    expect(patients.length).toBeGreaterThan(580);
+    const median = quantile7(
+      patients.map((p) => p.value),
+      0.5,
+    );
+    expect(cohort.geneSurvival.cutoffs[0]).toBeCloseTo(median, 6);
+    const hand = handSplit([median], ['low', 'high'], values);
+    expect(cohort.geneSurvival.groups.map((g: { patients: number }) => g.patients)).toEqual(hand.sizes);
+    expect(cohort.geneSurvival.logRank.pValue).toBeCloseTo(hand.test.pValue, 10);
   });
 });
