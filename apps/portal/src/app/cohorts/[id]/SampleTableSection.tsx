@@ -3,6 +3,7 @@
 // The TSV link downloads every matching sample in the chosen order; each barcode opens the sample.
 import Form from 'next/form';
 import Link from 'next/link';
+import { SortableHeader } from '../../../components/SortableHeader.tsx';
 import { CohortSamplesDocument, type CohortSamplesQuery } from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
@@ -100,26 +101,12 @@ function SamplePage(props: { state: SampleTableState; data: Cohort; href: (s: Sa
     <>
       <div className="table-scroll">
         <table>
-          <thead>
-            <tr>
-              {SAMPLE_COLUMNS.map((column) => {
-                const sorted = state.sort === column.param;
-                return (
-                  <th
-                    key={column.param}
-                    scope="col"
-                    className={column.numeric ? 'num' : undefined}
-                    aria-sort={sorted ? (state.descending ? 'descending' : 'ascending') : undefined}
-                  >
-                    <Link className="sort" href={href(sortedBy(state, column.param))} scroll={false}>
-                      {column.label}
-                      <span aria-hidden="true">{sorted ? (state.descending ? ' ▼' : ' ▲') : ''}</span>
-                    </Link>
-                  </th>
-                );
-              })}
-            </tr>
-          </thead>
+          <SortableHeader
+            columns={SAMPLE_COLUMNS}
+            sort={state.sort}
+            descending={state.descending}
+            hrefFor={(param) => href(sortedBy(state, param))}
+          />
           <tbody>
             {samples.nodes.map((s) => (
               <tr key={s.id}>

@@ -76,6 +76,12 @@ export default async function CohortLayout({ params, children }: Params & { chil
         ]}
       />
       <GeneSearchForm cohortId={id} />
+      <p>
+        <Link href={`/compare?a=${id}&method=limma`} data-testid="compare-link">
+          Compare two groups gene by gene
+        </Link>{' '}
+        — this cohort against another, or split by cancer type or sample type.
+      </p>
       <CompositionSection rows={cohort.composition} />
       <SurvivalSection survival={cohort.survival} />
       <Suspense

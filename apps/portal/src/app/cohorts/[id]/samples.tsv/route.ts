@@ -6,7 +6,7 @@ import { ApiError, apiRequest, pagesOf } from '../../../../lib/api.ts';
 import { currentUser } from '../../../../lib/auth.ts';
 import { isRecordId } from '../../../../lib/recordId.ts';
 import { parseSampleTableState, SAMPLE_COLUMNS, sampleQueryArgs } from '../../../../lib/sampleTable.ts';
-import { tsvLines } from '../../../../lib/tsv.ts';
+import { tsvStreamResponse } from '../../../../lib/tsvStream.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -39,29 +39,13 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
       ).cohort?.samples ?? null,
     Number.MAX_SAFE_INTEGER,
   );
-  const encoder = new TextEncoder();
-  const lines = (rows: Parameters<(typeof SAMPLE_COLUMNS)[number]['value']>[0][]) =>
-    encoder.encode(tsvLines(rows.map((s) => SAMPLE_COLUMNS.map((c) => c.value(s)))));
   try {
-    const first = await pages.next();
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(encoder.encode(tsvLines([SAMPLE_COLUMNS.map((c) => c.label)])));
-        if (!first.done) controller.enqueue(lines(first.value.nodes));
-        else controller.close();
-      },
-      async pull(controller) {
-        const next = await pages.next();
-        if (next.done) controller.close();
-        else controller.enqueue(lines(next.value.nodes));
-      },
-    });
-    return new Response(stream, {
-      headers: {
-        'content-type': 'text/tab-separated-values; charset=utf-8',
-        'content-disposition': `attachment; filename="cohort-${id.replace(/\D/g, '')}-samples.tsv"`,
-      },
-    });
+    return await tsvStreamResponse(
+      pages,
+      SAMPLE_COLUMNS.map((c) => c.label),
+      (s) => SAMPLE_COLUMNS.map((c) => c.value(s)),
+      `cohort-${id.replace(/\D/g, '')}-samples.tsv`,
+    );
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     return new Response(`the samples could not be loaded: ${error.message}\n`, {
