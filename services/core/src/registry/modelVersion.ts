@@ -54,14 +54,16 @@ export async function registerModelVersion(
         trainingSampleCount: sampleIds.length,
       },
     });
-    if (sampleIds.length > 0) {
-      await tx.modelTrainingSample.createMany({
-        data: sampleIds.map((sampleId) => ({ modelVersionId: version.id, sampleId })),
-      });
-    }
+    // one statement whatever the snapshot's size (11,000 rows through createMany outlived the transaction)
+    if (sampleIds.length > 0)
+      await tx.$executeRaw`INSERT INTO "ModelTrainingSample" ("modelVersionId", "sampleId")
+        SELECT ${version.id}, unnest(${sampleIds}::int[])`;
     return version;
-  });
+  }, SNAPSHOT_TRANSACTION);
 }
+
+/** A training snapshot of a TCGA-sized database is written in one transaction; a loaded machine is slow. */
+const SNAPSHOT_TRANSACTION = { timeout: 120_000, maxWait: 30_000 };
 
 /** Makes `id` the active model; the previously active one becomes RETIRED. `gate` is recorded if given. */
 export async function promoteModelVersion(
