@@ -58,7 +58,7 @@ export default async function GenePage({ params, searchParams }: Props) {
   const query = new URLSearchParams(
     Object.entries(await searchParams).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
   );
-  await requireUser(`/cohorts/${encodeURIComponent(id)}/genes/${raw}?${query}`);
+  await requireUser(`/cohorts/${encodeURIComponent(id)}/genes/${raw}${query.size > 0 ? `?${query}` : ''}`);
   recordIdOr404(id);
   const { state, problem } = parseGenePageState(Object.fromEntries(query));
   const found = await attempt(() => apiRequest(GeneSearchDocument, { id, text, first: 20 }));
