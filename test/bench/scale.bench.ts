@@ -20,7 +20,12 @@ import { ensureDatabase, startEmbedded } from '../../services/core/src/db/postgr
 import { SHIPPED_CHECKPOINT } from '../../services/core/src/registry/modelVersion.ts';
 import { freePort } from '../../services/core/src/testing/database.ts';
 import { launchBrowser } from '../support/browser.ts';
-import { type Benchmark, benchmarksMarkdown, type Figures } from './support/benchmarksMarkdown.ts';
+import {
+  type Benchmark,
+  benchmarksMarkdown,
+  type Failed,
+  type Figures,
+} from './support/benchmarksMarkdown.ts';
 import { graphql } from './support/graphql.ts';
 import { PeakMemory } from './support/peakMemory.ts';
 import {
@@ -49,6 +54,17 @@ const TYPES = Number(args.types);
 const SUBSET = 300;
 
 const seconds = (ms: number) => ms / 1000;
+
+/** A measurement that may fail: the failure is printed and reported in its place, and the run goes on. */
+async function measured<T>(what: string, work: () => Promise<T>): Promise<T | Failed> {
+  try {
+    return await work();
+  } catch (error) {
+    const failed = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+    console.log(`${what}: failed: ${failed}`);
+    return { failed };
+  }
+}
 
 /** Runs a gexbert command to its end; its wall time in seconds. */
 async function gexbert(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -144,40 +160,45 @@ async function runAtSize(samples: number, memory: PeakMemory): Promise<Figures> 
         .rows[0]!.id;
       const subsetId = samples > SUBSET ? await subsetCohort(stack.apiUrl, admin, ids, SUBSET) : null;
 
-      const browser = await launchBrowser();
-      let dashboard: Figures['dashboard'];
-      try {
-        dashboard = {
-          whole: await dashboardLoads(browser, stack.portalUrl, String(cohortId)),
-          subset: subsetId ? await dashboardLoads(browser, stack.portalUrl, subsetId) : null,
-        };
-      } finally {
-        await browser.close();
-      }
-      console.log(
-        `dashboard, whole cohort: first ${seconds(dashboard.whole.firstMs).toFixed(2)} s, warm ${seconds(dashboard.whole.warmMs).toFixed(2)} s` +
-          (dashboard.subset
-            ? `; ${SUBSET} samples: first ${seconds(dashboard.subset.firstMs).toFixed(2)} s, warm ${seconds(dashboard.subset.warmMs).toFixed(2)} s`
-            : ''),
+      const dashboard = await measured('dashboard', async () => {
+        const browser = await launchBrowser();
+        try {
+          return {
+            whole: await dashboardLoads(browser, stack.portalUrl, String(cohortId)),
+            subset: subsetId ? await dashboardLoads(browser, stack.portalUrl, subsetId) : null,
+          };
+        } finally {
+          await browser.close();
+        }
+      });
+      if (!('failed' in dashboard))
+        console.log(
+          `dashboard, whole cohort: first ${seconds(dashboard.whole.firstMs).toFixed(2)} s, warm ${seconds(dashboard.whole.warmMs).toFixed(2)} s` +
+            (dashboard.subset
+              ? `; ${SUBSET} samples: first ${seconds(dashboard.subset.firstMs).toFixed(2)} s, warm ${seconds(dashboard.subset.warmMs).toFixed(2)} s`
+              : ''),
+        );
+      const gene = await measured('one gene', () =>
+        geneAcrossCohort(stack.apiUrl, reader, String(cohortId), vocabularyGenes(10)),
       );
-      const gene = await geneAcrossCohort(stack.apiUrl, reader, String(cohortId), vocabularyGenes(10));
-      console.log(
-        `one gene across ${gene.values} samples: p50 ${gene.p50Ms.toFixed(0)} ms, max ${gene.maxMs.toFixed(0)} ms (${gene.genes} genes)`,
+      if (!('failed' in gene))
+        console.log(
+          `one gene across ${gene.values} samples: p50 ${gene.p50Ms.toFixed(0)} ms, max ${gene.maxMs.toFixed(0)} ms (${gene.genes} genes)`,
+        );
+      const load = await measured('prediction queries', () =>
+        predictionLoad(stack.apiUrl, reader, ids, Number(args.clients), Number(args.seconds)),
       );
-      const load = await predictionLoad(
-        stack.apiUrl,
-        reader,
-        ids,
-        Number(args.clients),
-        Number(args.seconds),
+      if (!('failed' in load))
+        console.log(
+          `prediction queries, ${load.clients} clients: ${load.requests} in ${load.seconds} s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, errors ${load.errors}${load.firstError ? ` (${load.firstError})` : ''}`,
+        );
+      const training = await measured('retraining', () =>
+        retrainingRun(stack.apiUrl, admin, Number(args['train-steps'])),
       );
-      console.log(
-        `prediction queries, ${load.clients} clients: ${load.requests} in ${load.seconds} s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, errors ${load.errors}${load.firstError ? ` (${load.firstError})` : ''}`,
-      );
-      const training = await retrainingRun(stack.apiUrl, admin, Number(args['train-steps']));
-      console.log(
-        `retraining: first step after ${training.toFirstStepSeconds.toFixed(1)} s, ${training.stepsPerSecond.toFixed(2)} steps/s over ${training.steps} steps`,
-      );
+      if (!('failed' in training))
+        console.log(
+          `retraining: first step after ${training.toFirstStepSeconds.toFixed(1)} s, ${training.stepsPerSecond.toFixed(2)} steps/s over ${training.steps} steps`,
+        );
       memory.sample();
       return {
         samples,
