@@ -129,11 +129,14 @@ function commonGenes(profiles: readonly Profile[], wanted?: readonly string[]) {
         ? 'none of the genes asked for is measured in every sample of both groups'
         : 'the groups share no gene',
     );
-  const at = profiles.map((p) => {
-    const layout = byLayout.get(p.layoutId)!;
-    return Int32Array.from(genes, (g) => layout.get(g)!);
-  });
-  return { genes, at };
+  // one position array per layout, shared by its profiles
+  const positions = new Map<number, Int32Array>();
+  for (const [layoutId, layout] of byLayout)
+    positions.set(
+      layoutId,
+      Int32Array.from(genes, (g) => layout.get(g)!),
+    );
+  return { genes, at: profiles.map((p) => positions.get(p.layoutId)!) };
 }
 
 /** Genes (indices into the common genes) whose CPM exceeds minCpm in at least minSamples profiles. */
