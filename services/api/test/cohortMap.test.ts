@@ -93,6 +93,23 @@ it('places every sample of a cohort larger than the embeddings limit, at the PCA
   expect(one.predictedType).toBe(sample.data!.sample.cancerTypePrediction.cancerType);
   expect(one.closestType).toBe(sample.data!.sample.cancerTypePrediction.closestType);
   expect(one.risk).toBeCloseTo(sample.data!.sample.riskScore.score, 9);
+
+  // Asked again, the map is read from the answers the first one stored (as the workers' precompute stores
+  // them), without running the model: the same map.
+  const stored = await h.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "SamplePrediction" WHERE "sampleId" = ANY($1::int[])`,
+    [ids.map(Number)],
+  );
+  expect(stored.rows[0]!.n).toBe(ids.length);
+  const before = { ...h.api.models.counters };
+  const again = await h.gql<{ cohort: { map: MapAnswer } }>(
+    `query($id: ID!) { cohort(id: $id) { map { model { name } explained withoutEmbedding
+       points { sampleId barcode x y cancerType predictedType closestType outOfDistribution risk } } } }`,
+    { id: cohortId },
+  );
+  expect(again.data!.cohort.map).toEqual(map);
+  expect(h.api.models.counters.embedBatches).toBe(before.embedBatches);
+  expect(h.api.models.counters.cacheHits).toBe(before.cacheHits); // not even the embedding cache was asked
 }, 300_000);
 
 it('places points at the closed-form principal components', () => {

@@ -299,6 +299,38 @@ export async function readStoredWholeProfileRisks(
   return new Map(rows.map((r) => [r.sampleId, r.riskScore]));
 }
 
+/** A sample's stored embedding with the answer fields a cohort map shows. */
+export interface StoredMapPoint {
+  sampleId: number;
+  vector: Float32Array;
+  predictedType: string | null;
+  closestType: string | null;
+  outOfDistribution: boolean | null;
+  risk: number | null;
+}
+
+/**
+ * Stored embeddings and answers of the samples by a version's heads, reading only what a cohort map shows
+ * (not the whole answer): samples without a stored answer and embedding are absent.
+ */
+export async function readStoredMapPoints(
+  pool: pg.Pool,
+  modelVersionId: number,
+  headsId: string,
+  sampleIds: readonly number[],
+): Promise<Map<number, StoredMapPoint>> {
+  const { rows } = await pool.query<Omit<StoredMapPoint, 'vector'> & { vector: Buffer }>(
+    `SELECT p."sampleId", e.vector, p."predictedType", p.prediction->'cancerType'->>'closestType' AS "closestType",
+       (p.prediction->'cancerType'->>'outOfDistribution')::boolean AS "outOfDistribution", p."riskScore" AS risk
+     FROM "SamplePrediction" p JOIN "SampleEmbedding" e
+       ON e."sampleId" = p."sampleId" AND e."modelVersionId" = p."modelVersionId"
+     WHERE p."modelVersionId" = $1 AND p."headsId" = $2 AND p."sampleId" = ANY($3::int[])
+       AND p.prediction IS NOT NULL`,
+    [modelVersionId, headsId, [...sampleIds]],
+  );
+  return new Map(rows.map((r) => [r.sampleId, { ...r, vector: decodeVector(r.vector) }]));
+}
+
 export interface PrecomputeProgress {
   modelVersionId: number;
   headsId: string;
