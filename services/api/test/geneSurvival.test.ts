@@ -10,6 +10,7 @@ import { ingestClinical, ingestTable } from '@gexbert/core/ingest/index';
 import { sharedDir } from '@gexbert/core/testing/database';
 import { logRankTest } from '@gexbert/model/survival/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { librarySizes } from '../src/genes/librarySizes.ts';
 import { countsFile, type Harness, OS_TABLE, startHarness } from './support.ts';
 
 const TYPES = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM'];
@@ -298,6 +299,26 @@ describe('survival split by a gene', () => {
     expect(column.patientBarcodes[0]).toBe(rows[0]!.barcode.slice(0, 12));
     expect(new Set(column.cancerTypes)).toEqual(new Set(TYPES));
     expect(new Set(column.sampleTypes)).toEqual(new Set(['TUMOR']));
+  });
+});
+
+describe('library sizes', () => {
+  it('reads each profile once when two requests ask at the same time, and remembers them', async () => {
+    const ids = (await h.pool.query<{ id: number }>(`SELECT id FROM "Sample" ORDER BY id`)).rows.map(
+      (r) => r.id,
+    );
+    const cacheKey = 'a fresh server'; // nothing read under this key yet
+    h.queries.reset();
+    const [a, b] = await Promise.all([
+      librarySizes(h.pool, ids, cacheKey),
+      librarySizes(h.pool, ids, cacheKey),
+    ]);
+    expect(h.queries.count).toBe(Math.ceil(ids.length / 100));
+    expect(a.size).toBe(291);
+    expect(b).toEqual(a);
+    h.queries.reset();
+    expect(await librarySizes(h.pool, ids, cacheKey)).toEqual(a);
+    expect(h.queries.count).toBe(0);
   });
 });
 

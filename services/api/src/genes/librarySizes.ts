@@ -1,11 +1,15 @@
 // Library sizes of stored raw-count profiles (CPM's denominator, as model/src/gexbert/normalise toLog2Cpm takes
-// it: the sum of the whole profile's finite values), each read once per sample and database. A stored sample never
-// changes, so its library size is remembered for the life of the process.
+// it: the sum of the whole profile's finite values), each read once per sample and database. A stored sample
+// never changes, so its library size is remembered for the life of the process; a read under way is shared, so
+// fields of one request (geneValues and geneSurvival) or concurrent requests read each profile once.
 import { unpackRow, type ValueEncoding } from '@gexbert/core/expression/codec';
 import type pg from 'pg';
 
-/** `${cacheKey}/${sampleId}` -> library size (samples without raw counts are asked again: they may get some). */
-const known = new Map<string, number>();
+/**
+ * `${cacheKey}/${sampleId}` -> its library size, or undefined for a sample without raw counts (then forgotten
+ * and asked again next time: it may get some).
+ */
+const known = new Map<string, Promise<number | undefined>>();
 const BATCH = 100;
 
 /** The library size of each sample with raw counts (samples without them are left out). */
@@ -14,23 +18,33 @@ export async function librarySizes(
   sampleIds: readonly number[],
   cacheKey: string,
 ): Promise<Map<number, number>> {
-  const missing = sampleIds.filter((id) => !known.has(`${cacheKey}/${id}`));
+  const key = (id: number) => `${cacheKey}/${id}`;
+  const missing = sampleIds.filter((id) => !known.has(key(id)));
   for (let at = 0; at < missing.length; at += BATCH) {
     const batch = missing.slice(at, at + BATCH);
-    const { rows } = await db.query<{ sampleId: number; encoding: ValueEncoding; values: Buffer }>(
-      `SELECT p."sampleId", b.encoding, p.values FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
-       WHERE p."sampleId" = ANY($1::int[]) AND p.unit = 'RAW_COUNT'`,
-      [batch],
-    );
-    for (const row of rows)
-      known.set(`${cacheKey}/${row.sampleId}`, finiteSum(unpackRow(row.values, row.encoding)));
+    const read = readBatch(db, batch);
+    for (const id of batch) {
+      const size = read.then((sizes) => sizes.get(id));
+      const forget = () => known.delete(key(id));
+      size.then((v) => v === undefined && forget(), forget);
+      known.set(key(id), size);
+    }
   }
+  const sizes = await Promise.all(sampleIds.map((id) => known.get(key(id))));
   const out = new Map<number, number>();
-  for (const id of sampleIds) {
-    const size = known.get(`${cacheKey}/${id}`);
-    if (size !== undefined) out.set(id, size);
-  }
+  sampleIds.forEach((id, i) => {
+    if (sizes[i] !== undefined) out.set(id, sizes[i]);
+  });
   return out;
+}
+
+async function readBatch(db: pg.Pool, sampleIds: readonly number[]): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ sampleId: number; encoding: ValueEncoding; values: Buffer }>(
+    `SELECT p."sampleId", b.encoding, p.values FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
+     WHERE p."sampleId" = ANY($1::int[]) AND p.unit = 'RAW_COUNT'`,
+    [sampleIds],
+  );
+  return new Map(rows.map((row) => [row.sampleId, finiteSum(unpackRow(row.values, row.encoding))]));
 }
 
 function finiteSum(values: ArrayLike<number>): number {
