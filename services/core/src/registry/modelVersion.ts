@@ -16,6 +16,12 @@ export type ModelStatus = Db.ModelStatus;
 /** The checkpoint shipped in the repository (trained on the six real TCGA cohorts). */
 export const SHIPPED_CHECKPOINT = path.join(REPO_ROOT, 'model', 'checkpoints', 'tcga-6types');
 export const SHIPPED_MODEL_NAME = 'tcga-6types';
+/**
+ * The second shipped checkpoint: pretrained on the six count cohorts and the PanCanAtlas RSEM extract (33
+ * types, its own RSEM normalisation), with heads for the 33 types (model/checkpoints/tcga-33types/MODEL_CARD.md).
+ */
+export const TCGA_33_CHECKPOINT = path.join(REPO_ROOT, 'model', 'checkpoints', 'tcga-33types');
+export const TCGA_33_MODEL_NAME = 'tcga-33types';
 
 export class RegistryError extends Error {}
 
@@ -129,13 +135,74 @@ async function upgradeHeads(
 }
 
 /**
+ * The shipped checkpoints a fresh database registers beside the active one, as CANDIDATE versions that answer
+ * queries naming them (`model:`): tcga-33types, kept out of the default because it is not better on the six
+ * count types on every measure (its MODEL_CARD.md compares the two).
+ */
+export const COMPANION_CHECKPOINTS: readonly { checkpointPath: string; name: string }[] = [
+  { checkpointPath: TCGA_33_CHECKPOINT, name: TCGA_33_MODEL_NAME },
+];
+
+type Platform = { pool: pg.Pool; prisma: PrismaClient };
+
+/**
+ * Registers a shipped checkpoint folder with the heads it carries (its heads.json; never fitted on what the
+ * database holds) and stores its files in the database; the stored real samples with raw counts are its snapshot.
+ */
+async function registerShipped(
+  platform: Platform,
+  checkpointPath: string,
+  name: string,
+  log?: (line: string) => void,
+): Promise<ModelVersion> {
+  const read = (f: string) => JSON.parse(readFileSync(path.join(checkpointPath, f), 'utf8')) as object;
+  const { rows } = await platform.pool.query<{ sampleId: number }>(
+    `SELECT DISTINCT p."sampleId" FROM "ExpressionProfile" p JOIN "Sample" s ON s.id = p."sampleId"
+     WHERE p.unit = 'RAW_COUNT' AND NOT s.simulated ORDER BY 1`, // simulated samples never enter a snapshot
+  );
+  const version = await registerModelVersion(platform.prisma, {
+    name,
+    checkpointPath,
+    status: 'CANDIDATE',
+    config: read('config.json'),
+    metrics: existsSync(path.join(checkpointPath, 'metrics.json')) ? read('metrics.json') : {},
+    sampleIds: rows.map((r) => r.sampleId),
+  });
+  // Its files go into the database, so that processes on other machines serve it too.
+  await storeCheckpoint(platform.pool, version.id, checkpointPath);
+  const heads = readModelHeads(checkpointPath);
+  if (!heads) {
+    log?.(
+      `model "${version.name}" has no heads.json: it embeds and restores, but predicts no cancer type or risk until \`gexbert heads fit\``,
+    );
+    return version;
+  }
+  log?.(
+    `model "${version.name}": heads ${heads.id} (${heads.summary.samples} samples, ${Object.keys(heads.summary.cancerTypes).join(', ')})`,
+  );
+  return platform.prisma.modelVersion.update({
+    where: { id: version.id },
+    data: { heads: toStored(heads) as object },
+  });
+}
+
+/** Registers the companion checkpoints (COMPANION_CHECKPOINTS) that are in the repository and not yet registered. */
+async function registerCompanions(platform: Platform, log?: (line: string) => void): Promise<void> {
+  for (const { checkpointPath, name } of COMPANION_CHECKPOINTS) {
+    if (!existsSync(path.join(checkpointPath, HEADS_FILE))) continue;
+    if (await platform.prisma.modelVersion.findUnique({ where: { name } })) continue;
+    await registerShipped(platform, checkpointPath, name, log);
+  }
+}
+
+/**
  * Makes sure a model serves: when none is ACTIVE, registers the shipped checkpoint with the heads it
  * carries (its heads.json; never refitted on what the database holds), records the stored real samples
  * with raw counts as its snapshot (so only samples ingested later count towards retraining) and activates
- * it. Safe to call concurrently.
+ * it; the companion checkpoints are registered beside it as candidates. Safe to call concurrently.
  */
 export async function ensureActiveModel(
-  platform: { pool: pg.Pool; prisma: PrismaClient },
+  platform: Platform,
   options: { checkpointPath?: string; name?: string; log?: (line: string) => void } = {},
 ): Promise<ModelVersion> {
   // Versions registered before checkpoints lived in the database: store them from their folders here.
@@ -152,38 +219,15 @@ export async function ensureActiveModel(
     const existing = await platform.prisma.modelVersion.findUnique({ where: { name } });
     if (existing && existing.status !== 'FAILED' && existing.status !== 'TRAINING')
       return await promoteModelVersion(platform.prisma, existing.id);
-    const read = (f: string) => JSON.parse(readFileSync(path.join(checkpointPath, f), 'utf8')) as object;
-    const { rows } = await platform.pool.query<{ sampleId: number }>(
-      `SELECT DISTINCT p."sampleId" FROM "ExpressionProfile" p JOIN "Sample" s ON s.id = p."sampleId"
-       WHERE p.unit = 'RAW_COUNT' AND NOT s.simulated ORDER BY 1`, // simulated samples never enter a snapshot
-    );
-    const sampleIds = rows.map((r) => r.sampleId);
-    const version = await registerModelVersion(platform.prisma, {
-      name: existing ? `${name}-${Date.now()}` : name,
+    const version = await registerShipped(
+      platform,
       checkpointPath,
-      status: 'CANDIDATE',
-      config: read('config.json'),
-      metrics: existsSync(path.join(checkpointPath, 'metrics.json')) ? read('metrics.json') : {},
-      sampleIds,
-    });
-    // Its files go into the database, so that processes on other machines serve it too.
-    await storeCheckpoint(platform.pool, version.id, checkpointPath);
-    // The heads travel with the checkpoint (heads.json, fitted on its real training samples); nothing is
-    // fitted here on whatever the database happens to hold.
-    const heads = readModelHeads(checkpointPath);
-    if (heads) {
-      await platform.prisma.modelVersion.update({
-        where: { id: version.id },
-        data: { heads: toStored(heads) as object },
-      });
-      options.log?.(
-        `model "${version.name}": heads ${heads.id} (${heads.summary.samples} samples, ${Object.keys(heads.summary.cancerTypes).join(', ')})`,
-      );
-    } else
-      options.log?.(
-        `model "${version.name}" has no heads.json: it embeds and restores, but predicts no cancer type or risk until \`gexbert heads fit\``,
-      );
-    return await promoteModelVersion(platform.prisma, version.id);
+      existing ? `${name}-${Date.now()}` : name,
+      options.log,
+    );
+    const promoted = await promoteModelVersion(platform.prisma, version.id);
+    await registerCompanions(platform, options.log);
+    return promoted;
   } finally {
     await lock.query('SELECT pg_advisory_unlock(7402102)').catch(() => {});
     lock.release();

@@ -1,0 +1,117 @@
+/**
+ * Does pretraining on all the real data help GexBERT on pancan33? (issue 15 item 3; EXPERIMENTS.md 15)
+ *
+ *   npx tsx model/experiments/pancan33-pretraining.ts <out.json> <steps> <variant> [<variant> ...]
+ *
+ * The split is `gexbert evaluate --train pancan33 --quick --seed 1`'s: stratifiedSplit(labels, 0.3, 1) over the
+ * sample table's rows (421 training / 183 test). Every model is pretrained on the training samples only (plus,
+ * for the all-data variants, the six unlabelled count cohorts), for the same number of optimiser steps, seed 1.
+ * Scored on the test samples: logistic regression (classify.ts) on the z of 5 seeded random 64-gene panels and
+ * of all 100 genes, and on GexBERT's frozen embedding of the same genes (z: log2(max(RSEM, 0) + 1)
+ * standardised with the training samples' mean and sd; the same for every method).
+ *
+ * Variants: `pancan33` (vocabulary the 100 genes, recipe tokens shrunk to 66 input + 34 query), `all-data`
+ * (the 33-type recipe: 1,000 most variable protein-coding count genes + the 100, 128 input + 64 query genes),
+ * `all-data-q256` (the same with 256 query genes per step).
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { corpusFromFiles, proteinCodingGenes } from '@gexbert/core/training/corpus';
+import { rsemCorpusFromTable } from '@gexbert/core/training/rsemCorpus';
+import { fitLogisticRegression } from '../src/evaluate/classify.ts';
+import { stratifiedSplit } from '../src/evaluate/data.ts';
+import { fromRows, type Matrix } from '../src/evaluate/matrix.ts';
+import { accuracy, macroF1 } from '../src/evaluate/metrics.ts';
+import { createRandom, sampleWithoutReplacement } from '../src/evaluate/random.ts';
+import { embed } from '../src/gexbert/infer.ts';
+import { type ExpressionMatrix, matrixToZ, type NormStats } from '../src/gexbert/normalise.ts';
+import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
+import { trainCheckpoint } from '../src/gexbert/recipe.ts';
+
+const SHARED = path.resolve(import.meta.dirname, '../../../shared/data/tcga');
+const [outFile, stepsArg, ...variants] = process.argv.slice(2);
+const steps = Number(stepsArg);
+const DRAWS = 5;
+
+const rsem = await rsemCorpusFromTable(path.join(SHARED, 'pancan33'));
+const labels = rsem.cancerTypes.map((t) => t!);
+const split = stratifiedSplit(labels, 0.3, 1);
+const rows = (idx: number[]): ExpressionMatrix => {
+  const G = rsem.genes.length;
+  const values = new Float32Array(idx.length * G); // (n x G)
+  idx.forEach((s, r) => {
+    values.set(rsem.values.subarray(s * G, (s + 1) * G), r * G);
+  });
+  return { genes: rsem.genes, nSamples: idx.length, values, unit: 'rsem' };
+};
+const train = rows(split.train);
+const test = rows(split.test);
+const trainLabels = split.train.map((i) => labels[i]!);
+const testLabels = split.test.map((i) => labels[i]!);
+const random = createRandom(1);
+const panels = [
+  ...Array.from({ length: DRAWS }, () => sampleWithoutReplacement(rsem.genes.length, 64, random)),
+  rsem.genes.map((_, g) => g),
+].map((p) => p.map((g) => rsem.genes[g]!));
+
+/** (n x panel) z of the panel's genes, from the model's normalisation. */
+function panelZ(stats: NormStats, m: ExpressionMatrix, panel: string[]): Float32Array[] {
+  const z = matrixToZ(stats, m); // (n x V)
+  const V = stats.genes.length;
+  const at = panel.map((g) => stats.genes.indexOf(g));
+  return Array.from({ length: m.nSamples }, (_, s) => Float32Array.from(at, (v) => z[s * V + v]!));
+}
+
+function score(xTrain: Matrix, xTest: Matrix): { accuracy: number; macroF1: number } {
+  const predicted = fitLogisticRegression(xTrain, trainLabels).predict(xTest);
+  return { accuracy: accuracy(testLabels, predicted), macroF1: macroF1(testLabels, predicted) };
+}
+
+const results: Record<string, unknown>[] = [];
+const counts = variants.some((v) => v.startsWith('all-data'))
+  ? await corpusFromFiles(path.join(SHARED, 'counts'))
+  : null;
+for (const variant of variants) {
+  const started = Date.now();
+  const out = path.join(path.dirname(outFile!), `checkpoint-${variant}`);
+  const common = { out, seed: 1, maxSteps: steps, dataDescription: `experiment ${variant}` };
+  const trained =
+    variant === 'pancan33'
+      ? await trainCheckpoint(train, { ...common, vocabularySize: 100, minMean: 0 })
+      : await trainCheckpoint(counts!, {
+          ...common,
+          rsem: train,
+          allowedGenes: proteinCodingGenes(),
+          ...(variant === 'all-data-q256' ? { config: { queryGenes: 256 } } : {}),
+        });
+  const predictor = await createOnnxPredictor(trained.config, trained.model.getWeights());
+  for (const [d, panel] of panels.entries()) {
+    const zTrain = panelZ(trained.stats, train, panel);
+    const zTest = panelZ(trained.stats, test, panel);
+    const embedRows = async (z: Float32Array[]) =>
+      fromRows(
+        (
+          await embed(
+            predictor,
+            trained.stats,
+            z.map((values) => ({ genes: panel, values, unit: 'z' as const })),
+          )
+        ).embeddings,
+      );
+    const row = {
+      variant,
+      panel: d < DRAWS ? `64 random genes, draw ${d + 1}` : 'all 100 genes',
+      steps: trained.metrics.steps,
+      seconds: trained.metrics.seconds,
+      bestValLoss: trained.metrics.bestValLoss,
+      logistic: score(fromRows(zTrain), fromRows(zTest)),
+      gexbert: score(await embedRows(zTrain), await embedRows(zTest)),
+    };
+    results.push(row);
+    console.log(JSON.stringify(row));
+  }
+  await predictor.release();
+  trained.model.dispose();
+  console.log(`${variant}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  writeFileSync(outFile!, `${JSON.stringify(results, null, 2)}\n`);
+}
