@@ -287,11 +287,13 @@ export async function collectResiduals(
       const restored = res.values[i]!; // (V) z
       const inputs = res.reports[i]!.inputGenes;
       for (let v = 0; v < V; v++) {
-        if (hidden[i * V + v] === 0 || !Number.isFinite(restored[v]!)) continue;
+        // A gene the sample never measured (an RSEM profile's, say) has no truth to score against.
+        const measured = sub.data[i * V + v]!;
+        if (hidden[i * V + v] === 0 || !Number.isFinite(restored[v]!) || !Number.isFinite(measured)) continue;
         out.push({
           gene: v,
           measuredInputs: inputs,
-          residual: (restored[v]! - sub.data[i * V + v]!) * stats.sd[v]!,
+          residual: (restored[v]! - measured) * stats.sd[v]!,
           sample: rows[i]!,
         });
       }

@@ -166,6 +166,19 @@ export async function fitModelHeads(
   return { ...body, id: contentId(toStored({ ...body, id: '' })) };
 }
 
+/**
+ * The same heads without restoration intervals and their coverage figures: a new head version (for heads
+ * whose intervals were found invalid; restored values then carry none until the heads are refitted).
+ */
+export function withoutIntervals(heads: ModelHeads): ModelHeads {
+  const { intervals: _dropped, id: _id, ...body } = heads;
+  const metrics = Object.fromEntries(
+    Object.entries(heads.metrics).filter(([k]) => !k.startsWith('intervals.')),
+  );
+  const kept = { ...body, metrics };
+  return { ...kept, id: contentId(toStored({ ...kept, id: '' })) };
+}
+
 type StoredHeads = Omit<ModelHeads, 'reference'> & { reference: StoredReference };
 
 /** The JSON form (reference z as base64). */
