@@ -164,6 +164,11 @@ it('is reached from the cohort dashboard with the cohort as group A', async () =
   await page.close();
 });
 
+it('answers 401 to a TSV download without a session', async () => {
+  const res = await fetch(`${portalUrl}/compare/genes.tsv?a=${cohortId}&atype=CHOL&b=${cohortId}&btype=KICH`);
+  expect(res.status).toBe(401);
+});
+
 it('says what is wrong with overlapping groups', async () => {
   const page = await context.newPage();
   await page.goto(`${portalUrl}/compare?a=${cohortId}&b=${cohortId}&btype=CHOL&method=limma`, {
