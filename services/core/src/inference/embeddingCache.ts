@@ -1,6 +1,7 @@
 // The embedding cache in PostgreSQL ("SampleEmbedding"): one row per (sample, model version), the vector
 // as float32 little-endian bytes. Reads and writes are one statement per batch of samples.
 import type pg from 'pg';
+import { NORMALISED_INPUT_UNITS } from './modelRuntime.ts';
 
 export interface StoredEmbedding {
   vector: Float32Array;
@@ -14,7 +15,10 @@ export interface StoredEmbedding {
 export interface CacheLookup {
   /** The cached embedding, or null when it has not been computed yet. */
   cached: StoredEmbedding | null;
-  /** Whether the sample has a RAW_COUNT profile (the model's input). */
+  /**
+   * Whether the sample has a profile the model reads: RAW_COUNT, or one of NORMALISED_INPUT_UNITS (an
+   * RSEM-only sample, say; modelInput).
+   */
   hasCounts: boolean;
 }
 
@@ -44,10 +48,11 @@ export async function lookupEmbeddings(
     hasCounts: boolean;
   }>(
     `SELECT k.id, e.vector, e."inputGenes", e."inputZ",
-       EXISTS (SELECT 1 FROM "ExpressionProfile" p WHERE p."sampleId" = k.id AND p.unit = 'RAW_COUNT') AS "hasCounts"
+       EXISTS (SELECT 1 FROM "ExpressionProfile" p
+               WHERE p."sampleId" = k.id AND p.unit::text = ANY($3::text[])) AS "hasCounts"
      FROM unnest($2::int[]) AS k(id)
      LEFT JOIN "SampleEmbedding" e ON e."sampleId" = k.id AND e."modelVersionId" = $1`,
-    [modelVersionId, sampleIds],
+    [modelVersionId, sampleIds, ['RAW_COUNT', ...NORMALISED_INPUT_UNITS]],
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   return sampleIds.map((id) => {

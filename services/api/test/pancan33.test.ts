@@ -1,0 +1,141 @@
+// The 33-type model on a fresh database holding only the real PanCanAtlas extract (../shared/data/tcga/pancan33:
+// 604 samples of 33 types, 100 genes, RSEM values): the database registers tcga-6types (active) and
+// tcga-33types beside it; asked by name, tcga-33types embeds every sample stored in RSEM alone and names it one
+// of the 33 types (none refused), through the model's RSEM normalisation, not the count one.
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  loadCheckpointRuntime,
+  type ModelRuntime,
+  sampleProfiles,
+} from '@gexbert/core/inference/modelRuntime';
+import {
+  ensureActiveModel,
+  SHIPPED_MODEL_NAME,
+  TCGA_33_CHECKPOINT,
+  TCGA_33_MODEL_NAME,
+} from '@gexbert/core/registry/modelVersion';
+import { sharedDir } from '@gexbert/core/testing/database';
+import { embed } from '@gexbert/model/gexbert/infer';
+import { profileToZ, toLog2Cpm } from '@gexbert/model/gexbert/normalise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../test/support/cli.ts';
+import { type Data, type Harness, startHarness } from './support.ts';
+
+const EXPRESSION = path.join(sharedDir(), 'data/tcga/pancan33/pancan33_expression.tsv.gz');
+const SIDECAR = path.join(sharedDir(), 'data/tcga/pancan33/pancan33_samples.tsv');
+
+/** The sidecar's cancer type per sample barcode, read independently of the platform's reader. */
+function recordedTypes(): Map<string, string> {
+  const [header, ...rows] = fs
+    .readFileSync(SIDECAR, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split('\t'));
+  const sample = header!.indexOf('sample');
+  const type = header!.indexOf('cancer_type');
+  return new Map(rows.map((r) => [r[sample]!, r[type]!]));
+}
+
+let h: Harness;
+let runtime: ModelRuntime;
+let stored: { id: number; barcode: string }[];
+let model33: string;
+const types = recordedTypes();
+const known = [...new Set(types.values())].sort();
+
+beforeAll(async () => {
+  h = await startHarness([]);
+  const ingest = await runCli(['ingest', 'table', EXPRESSION, '--unit', 'RSEM'], { DATABASE_URL: h.dbUrl });
+  expect(ingest.code, ingest.stderr).toBe(0);
+  await ensureActiveModel({ pool: h.pool, prisma: h.prisma });
+  const version = await h.prisma.modelVersion.findUniqueOrThrow({ where: { name: TCGA_33_MODEL_NAME } });
+  model33 = String(version.id);
+  runtime = await loadCheckpointRuntime(TCGA_33_CHECKPOINT);
+  ({ rows: stored } = await h.pool.query<{ id: number; barcode: string }>(
+    `SELECT id, barcode FROM "Sample" ORDER BY id`,
+  ));
+}, 600_000);
+
+afterAll(async () => {
+  await runtime?.close();
+  await h?.close();
+});
+
+async function gqlBatches(ids: number[], query: string): Promise<Data[]> {
+  const out: Data[] = [];
+  for (let i = 0; i < ids.length; i += 100) {
+    const res = await h.gql(query, { ids: ids.slice(i, i + 100).map(String), model: model33 });
+    expect(res.errors).toBeUndefined();
+    out.push(...res.data!.embeddings);
+  }
+  return out;
+}
+
+describe('pancan33 in RSEM alone', () => {
+  it('every one of the 604 samples is stored in RSEM only and gets a type among the 33 the model knows', async () => {
+    expect(stored).toHaveLength(604);
+    const { rows } = await h.pool.query<{ unit: string; n: number }>(
+      `SELECT unit, count(*)::int AS n FROM "ExpressionProfile" GROUP BY unit`,
+    );
+    expect(rows).toEqual([{ unit: 'RSEM', n: 604 }]);
+    const models = await h.gql(
+      `query($m: ID!) { activeModel { name } model(id: $m) { name status knownCancerTypes } }`,
+      { m: model33 },
+    );
+    expect(models.errors).toBeUndefined();
+    expect(models.data!.activeModel.name).toBe(SHIPPED_MODEL_NAME);
+    expect(models.data!.model).toEqual({
+      name: TCGA_33_MODEL_NAME,
+      status: 'CANDIDATE',
+      knownCancerTypes: known,
+    });
+    expect(known).toHaveLength(33);
+    const answers = await gqlBatches(
+      stored.map((s) => s.id),
+      `query($ids: [ID!], $model: ID) { embeddings(sampleIds: $ids, model: $model) { inputGenes sample { barcode
+        cancerTypePrediction(model: $model) { cancerType closestType outOfDistribution heads { panelMatched } } } } }`,
+    );
+    expect(answers).toHaveLength(604);
+    let agree = 0;
+    let flagged = 0;
+    for (const a of answers) {
+      const p = a.sample.cancerTypePrediction;
+      expect(a.inputGenes).toBe(100);
+      expect(known).toContain(p.closestType);
+      expect(p.cancerType === null ? p.outOfDistribution : p.cancerType === p.closestType).toBe(true);
+      expect(p.heads.panelMatched).toBe(true); // answered by heads seen through its 100 genes
+      if (p.closestType === types.get(a.sample.barcode)) agree++;
+      if (p.outOfDistribution) flagged++;
+    }
+    // The heads were fitted on these samples (among others): a sanity bound, far above chance (1/33).
+    expect(agree / 604).toBeGreaterThan(0.5);
+    expect(flagged / 604).toBeLessThan(0.1);
+  });
+
+  it('reads RSEM through the RSEM statistics: the served embedding is not the counts-normalised misuse', async () => {
+    const norm = JSON.parse(fs.readFileSync(path.join(TCGA_33_CHECKPOINT, 'normalisation.json'), 'utf8'));
+    const [profile] = await sampleProfiles(h.pool, runtime.stats, [stored[0]!.id]);
+    expect(profile!.unit).toBe('rsem');
+    expect(profile!.genes).toHaveLength(100);
+    // An independent z of the stored RSEM values, from normalisation.json as written.
+    const vocabulary = fs.readFileSync(path.join(TCGA_33_CHECKPOINT, 'vocabulary.txt'), 'utf8').split('\n');
+    const z = profileToZ(runtime.stats, profile!.genes, profile!.values, 'rsem').z;
+    profile!.genes.forEach((g, i) => {
+      const v = vocabulary.indexOf(g);
+      const expected =
+        (Math.log2(Math.max(profile!.values[i]!, 0) + 1) - norm.rsem.mean[v]) / norm.rsem.sd[v];
+      expect(z[v]).toBeCloseTo(expected, 4);
+    });
+    const misuse = { ...profile!, values: toLog2Cpm(profile!.values, 'rsem'), unit: 'log2cpm' as const };
+    const [right, wrong] = (await embed(runtime.predictor, runtime.stats, [profile!, misuse])).embeddings;
+    const [served] = await gqlBatches(
+      [stored[0]!.id],
+      `query($ids: [ID!], $model: ID) { embeddings(sampleIds: $ids, model: $model) { vector } }`,
+    );
+    const gap = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+      Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i]!)));
+    expect(gap(served!.vector, right!)).toBeLessThan(1e-4);
+    expect(gap(served!.vector, wrong!)).toBeGreaterThan(1e-2);
+  });
+});
