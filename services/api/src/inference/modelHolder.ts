@@ -22,6 +22,7 @@ import {
   storePredictions,
 } from '@gexbert/core/inference/precompute';
 import { computeSampleEmbeddings } from '@gexbert/core/inference/sampleEmbeddings';
+import { newestImport } from '@gexbert/core/inference/storedAnswers';
 import { type CheckpointRef, checkpointFolder } from '@gexbert/core/registry/checkpointStore';
 import { activeModelVersion, type ModelVersion } from '@gexbert/core/registry/modelVersion';
 import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/infer';
@@ -108,6 +109,8 @@ export class ModelHolder {
   /** Bumped by activeChanged(), so a check that started before the change is not cached. */
   private generation = 0;
   private checks: NodeJS.Timeout | null = null;
+  /** The newest import seen by the last check (in-memory embeddings are emptied when it changes). */
+  private newestImport: number | null = null;
   private readonly versions = new Map<number, { version: ModelVersion; at: number }>();
   /** Loaded runtimes, least recently used first. */
   private readonly served = new Map<number, Served>();
@@ -449,8 +452,8 @@ export class ModelHolder {
   private checkActive(): Promise<ModelVersion | null> {
     if (this.activeCheck) return this.activeCheck;
     const generation = this.generation;
-    const check = activeModelVersion(this.prisma)
-      .then((version) => {
+    const check = Promise.all([activeModelVersion(this.prisma), this.dropStaleMemory()])
+      .then(([version]) => {
         // A read that started before a promotion or rollback here may be stale: answer it, do not keep it.
         if (generation !== this.generation) return version;
         const previous = this.activeCache?.version?.id;
@@ -466,6 +469,17 @@ export class ModelHolder {
       });
     this.activeCheck = check;
     return check;
+  }
+
+  /**
+   * Empties the in-memory embeddings when an import arrived since the last check: an import may have
+   * changed a sample's model input and forgotten its stored answers (core inference/storedAnswers.ts).
+   */
+  private async dropStaleMemory(): Promise<void> {
+    const newest = await newestImport(this.pool);
+    if (this.newestImport !== null && newest !== this.newestImport)
+      for (const served of this.served.values()) served.recent.clear();
+    this.newestImport = newest;
   }
 
   /** The served model of a version, loading its runtime on first use. */

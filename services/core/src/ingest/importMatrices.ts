@@ -1,11 +1,13 @@
 // Stores parsed expression matrices as one import, in one transaction: all of it, or nothing.
 // Re-running the same file changes nothing; a sample already stored with the same values is skipped,
-// and one stored with different values is an error.
+// and one stored with different values is an error. A stored sample that gains a unit loses its stored
+// model answers (inference/storedAnswers.ts).
 import type pg from 'pg';
 import { encodingOf, sameValues, unpackRow } from '../expression/codec.ts';
 import { layoutFor, writeBlock } from '../expression/store.ts';
 import { InputError } from '../formats/inputError.ts';
 import type { ParsedMatrix, SampleHeader } from '../formats/types.ts';
+import { forgetStoredAnswers } from '../inference/storedAnswers.ts';
 import type { ImportSource } from './source.ts';
 import { addToCohort, type ImportKind, type ImportResult, insertImport } from './transaction.ts';
 
@@ -67,6 +69,11 @@ export async function importMatrices(
         rows: matrix.rows,
       },
       progress,
+    );
+    // a sample stored before in another unit may read differently now (e.g. counts after RSEM)
+    await forgetStoredAnswers(
+      client,
+      keep.map((s) => sampleIds[s]!),
     );
   }
   const samples = first.samples.length;

@@ -1,0 +1,27 @@
+// Stored model answers go stale when a sample's model input changes: a sample stored with normalised
+// values only (RSEM, TPM, ...) that later gains raw counts is read from its counts from then on. Its stored
+// embeddings (SampleEmbedding), predictions (SamplePrediction) and precompute claims (PrecomputeSample), for
+// every model version, are forgotten in the import's own transaction, so the next precompute plans it again
+// and the API computes it anew. Values never change otherwise (a re-import with other values is refused).
+// API processes also keep embeddings in memory: they drop them when a new import appears (newestImport).
+import type pg from 'pg';
+
+/** Forgets every stored model answer of these samples; returns the rows deleted. */
+export async function forgetStoredAnswers(
+  client: pg.ClientBase,
+  sampleIds: readonly number[],
+): Promise<number> {
+  if (sampleIds.length === 0) return 0;
+  const ids = [...sampleIds];
+  let deleted = 0;
+  for (const table of ['SampleEmbedding', 'SamplePrediction', 'PrecomputeSample'])
+    deleted +=
+      (await client.query(`DELETE FROM "${table}" WHERE "sampleId" = ANY($1::int[])`, [ids])).rowCount ?? 0;
+  return deleted;
+}
+
+/** The newest import's id (0 when none): stored answers change only when it does. */
+export async function newestImport(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM "Import"');
+  return rows[0]!.id;
+}
