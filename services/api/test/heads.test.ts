@@ -121,7 +121,7 @@ describe('refitting the heads (admin) on stored real samples', () => {
     }
     const known = await predictions((await samplesOf('UVM')).slice(0, 20));
     expect(known.filter((p) => p.outOfDistribution).length).toBeLessThanOrEqual(2);
-  });
+  }, 300_000); // a refit on 291 samples took 88 s at load 5 on 2 cores
 });
 
 describe('risk', () => {
