@@ -1,26 +1,29 @@
 // The training corpus of a retraining: the raw counts of a snapshot of samples, as a samples x genes matrix.
-import { readProfiles } from '@gexbert/core/expression/store';
+import { genesOfLayout, profileLayouts, readProfiles } from '@gexbert/core/expression/store';
 import type { ExpressionMatrix } from '@gexbert/model/gexbert/normalise';
 import type pg from 'pg';
 
 /**
  * Raw counts of `sampleIds` over the genes every profile has (whole profiles, so CPM library sizes match
- * what inference computes). Samples without raw counts are skipped and reported.
+ * what inference computes). Samples without raw counts are skipped and reported. Profiles are read a chunk
+ * at a time into the matrix, so only the matrix and one chunk are in memory.
  */
 export async function countsOfSamples(
   pool: pg.Pool,
   sampleIds: readonly number[],
   cacheKey = '',
 ): Promise<ExpressionMatrix & { sampleIds: number[] }> {
-  const profiles = (await readProfiles(pool, sampleIds, 'RAW_COUNT', cacheKey)).filter((p) => p !== null);
-  if (profiles.length === 0)
+  const layoutOf = await profileLayouts(pool, sampleIds, 'RAW_COUNT');
+  const ids = sampleIds.filter((id) => layoutOf.has(id));
+  if (ids.length === 0)
     throw new Error('none of the training samples has raw counts; ingest count matrices first');
-  const layouts = new Map(profiles.map((p) => [p.layoutId, p.genes]));
+  const layouts = new Map<number, readonly string[]>();
+  for (const layoutId of new Set(layoutOf.values()))
+    layouts.set(layoutId, await genesOfLayout(pool, layoutId, cacheKey));
   const [first, ...rest] = [...layouts.values()];
   const others = rest.map((genes) => new Set(genes));
   const genes = first!.filter((g) => others.every((s) => s.has(g)));
   const G = genes.length;
-  const values = new Float32Array(profiles.length * G); // (samples x genes)
   const columns = new Map<number, Int32Array>();
   for (const [layoutId, layoutGenes] of layouts) {
     const at = new Map(layoutGenes.map((g, i) => [g, i]));
@@ -29,15 +32,17 @@ export async function countsOfSamples(
       Int32Array.from(genes, (g) => at.get(g)!),
     );
   }
-  for (const [s, p] of profiles.entries()) {
-    const cols = columns.get(p.layoutId)!;
-    for (let g = 0; g < G; g++) values[s * G + g] = p.values[cols[g]!]!;
+  const values = new Float32Array(ids.length * G); // (samples x genes)
+  for (let start = 0; start < ids.length; start += SAMPLES_PER_READ) {
+    const chunk = await readProfiles(pool, ids.slice(start, start + SAMPLES_PER_READ), 'RAW_COUNT', cacheKey);
+    for (const [k, p] of chunk.entries()) {
+      const cols = columns.get(p!.layoutId)!;
+      const s = start + k;
+      for (let g = 0; g < G; g++) values[s * G + g] = p!.values[cols[g]!]!;
+    }
   }
-  return {
-    genes,
-    nSamples: profiles.length,
-    values,
-    unit: 'counts',
-    sampleIds: profiles.map((p) => p.sampleId),
-  };
+  return { genes, nSamples: ids.length, values, unit: 'counts', sampleIds: ids };
 }
+
+/** Whole profiles in memory at once while the corpus is read. */
+const SAMPLES_PER_READ = 256;

@@ -180,6 +180,20 @@ export async function readProfiles(
   return sampleIds.map((id) => found.get(id) ?? null);
 }
 
+/** The layout of each sample's stored profile in `unit` (sampleId -> layoutId), without reading its values. */
+export async function profileLayouts(
+  db: Queryable,
+  sampleIds: readonly number[],
+  unit: ExpressionUnit,
+): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ sampleId: number; layoutId: number }>(
+    `SELECT p."sampleId", b."layoutId" FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
+     WHERE p."sampleId" = ANY($1::int[]) AND p.unit = $2`,
+    [[...sampleIds], unit],
+  );
+  return new Map(rows.map((r) => [r.sampleId, r.layoutId]));
+}
+
 export interface GeneValues {
   sampleIds: number[];
   values: Float64Array;

@@ -151,6 +151,23 @@ export async function sampleProfiles(
   sampleIds: readonly number[],
   cacheKey = '',
 ): Promise<(Profile | null)[]> {
+  // whole profiles are read a chunk at a time and only their vocabulary genes kept: 11,000 whole profiles
+  // at once would hold gigabytes
+  const out: (Profile | null)[] = [];
+  for (let i = 0; i < sampleIds.length; i += SAMPLES_PER_READ)
+    out.push(...(await chunkProfiles(db, stats, sampleIds.slice(i, i + SAMPLES_PER_READ), cacheKey)));
+  return out;
+}
+
+/** Samples whose whole profiles are in memory at once while reading model input. */
+const SAMPLES_PER_READ = 256;
+
+async function chunkProfiles(
+  db: Queryable,
+  stats: NormStats,
+  sampleIds: readonly number[],
+  cacheKey: string,
+): Promise<(Profile | null)[]> {
   const stored = await readProfiles(db, sampleIds, 'RAW_COUNT', cacheKey);
   for (const unit of NORMALISED_INPUT_UNITS) {
     const missing = sampleIds.filter((_, i) => stored[i] === null);
