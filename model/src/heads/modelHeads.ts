@@ -179,6 +179,19 @@ export function withoutIntervals(heads: ModelHeads): ModelHeads {
   return { ...kept, id: contentId(toStored({ ...kept, id: '' })) };
 }
 
+/** The same heads with restoration intervals calibrated again on their reference: a new head version. */
+export async function withRecalibratedIntervals(
+  predictor: Predictor,
+  stats: NormStats,
+  heads: ModelHeads,
+): Promise<ModelHeads> {
+  const { id: _id, ...body } = withoutIntervals(heads);
+  const metrics = { ...body.metrics };
+  const intervals = await calibrateIntervals(predictor, stats, heads.reference, metrics);
+  const kept = { ...body, intervals, metrics };
+  return { ...kept, id: contentId(toStored({ ...kept, id: '' })) };
+}
+
 type StoredHeads = Omit<ModelHeads, 'reference'> & { reference: StoredReference };
 
 /** The JSON form (reference z as base64). */
