@@ -19,6 +19,7 @@ export const platformRole: Classifier = (cmd) => {
   if (/postgres/.test(cmd)) return 'PostgreSQL (largest process)';
   if (/chrom/i.test(cmd)) return 'Chromium (the benchmark browser)';
   if (/portal\/serve\.mjs|next-server/.test(cmd)) return 'portal (Next.js server)';
+  if (/esbuild/.test(cmd)) return 'esbuild (tsx, running the TypeScript)';
   if (/next/.test(cmd)) return 'portal build (next build, first start after a change)';
   if (/gexbert\S*\s+start\b/.test(cmd)) return 'API (gexbert start)';
   if (/gexbert\S*\s+worker\b/.test(cmd)) return 'worker (gexbert worker)';
