@@ -205,15 +205,15 @@ export async function ensureActiveModel(
   platform: Platform,
   options: { checkpointPath?: string; name?: string; log?: (line: string) => void } = {},
 ): Promise<ModelVersion> {
-  // Versions registered before checkpoints lived in the database: store them from their folders here.
-  await storeMissingCheckpoints(platform.pool, options.log);
-  const active = await activeModelVersion(platform.prisma);
-  if (active) return upgradeHeads(platform.prisma, active, options.log);
+  // One process at a time, from the first read on: two processes starting together (two `gexbert start`,
+  // an API and its worker) storing the same checkpoints or registering the same companions deadlocked.
   const lock = await platform.pool.connect();
   try {
     await lock.query('SELECT pg_advisory_lock(7402102)');
-    const raced = await activeModelVersion(platform.prisma);
-    if (raced) return raced;
+    // Versions registered before checkpoints lived in the database: store them from their folders here.
+    await storeMissingCheckpoints(platform.pool, options.log);
+    const active = await activeModelVersion(platform.prisma);
+    if (active) return await upgradeHeads(platform.prisma, active, options.log);
     const checkpointPath = options.checkpointPath ?? SHIPPED_CHECKPOINT;
     const name = options.name ?? SHIPPED_MODEL_NAME;
     const existing = await platform.prisma.modelVersion.findUnique({ where: { name } });
