@@ -1,5 +1,10 @@
 // The training corpus of a retraining: the raw counts of a snapshot of samples, as a samples x genes matrix.
-import { genesOfLayout, profileLayouts, readProfiles } from '@gexbert/core/expression/store';
+import {
+  genesOfLayout,
+  PROFILES_IN_MEMORY,
+  profileLayouts,
+  readProfiles,
+} from '@gexbert/core/expression/store';
 import type { ExpressionMatrix } from '@gexbert/model/gexbert/normalise';
 import type pg from 'pg';
 
@@ -33,8 +38,13 @@ export async function countsOfSamples(
     );
   }
   const values = new Float32Array(ids.length * G); // (samples x genes)
-  for (let start = 0; start < ids.length; start += SAMPLES_PER_READ) {
-    const chunk = await readProfiles(pool, ids.slice(start, start + SAMPLES_PER_READ), 'RAW_COUNT', cacheKey);
+  for (let start = 0; start < ids.length; start += PROFILES_IN_MEMORY) {
+    const chunk = await readProfiles(
+      pool,
+      ids.slice(start, start + PROFILES_IN_MEMORY),
+      'RAW_COUNT',
+      cacheKey,
+    );
     for (const [k, p] of chunk.entries()) {
       const cols = columns.get(p!.layoutId)!;
       const s = start + k;
@@ -43,6 +53,3 @@ export async function countsOfSamples(
   }
   return { genes, nSamples: ids.length, values, unit: 'counts', sampleIds: ids };
 }
-
-/** Whole profiles in memory at once while the corpus is read. */
-const SAMPLES_PER_READ = 256;

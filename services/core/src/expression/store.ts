@@ -143,6 +143,8 @@ export async function readProfile(
 
 /** Samples per query of readProfiles (a raw-count profile of 60k genes is about 240 kB). */
 const PROFILES_PER_QUERY = 200;
+/** Whole profiles a caller holds in memory at once when it reads many samples (a chunk of readProfiles). */
+export const PROFILES_IN_MEMORY = 256;
 
 /**
  * The profiles of many samples in one unit, in the order asked (null where a sample has none): one query

@@ -26,7 +26,7 @@ import {
 import type { HeadReference } from '@gexbert/model/heads/reference';
 import { HeadServer } from '@gexbert/model/heads/serve';
 import type pg from 'pg';
-import { genesOfLayout, readProfiles } from '../expression/store.ts';
+import { genesOfLayout, PROFILES_IN_MEMORY, readProfiles } from '../expression/store.ts';
 import type { ExpressionUnit } from '../formats/types.ts';
 import { checkpointFolder } from '../registry/checkpointStore.ts';
 import type { ModelVersion } from '../registry/modelVersion.ts';
@@ -154,13 +154,10 @@ export async function sampleProfiles(
   // whole profiles are read a chunk at a time and only their vocabulary genes kept: 11,000 whole profiles
   // at once would hold gigabytes
   const out: (Profile | null)[] = [];
-  for (let i = 0; i < sampleIds.length; i += SAMPLES_PER_READ)
-    out.push(...(await chunkProfiles(db, stats, sampleIds.slice(i, i + SAMPLES_PER_READ), cacheKey)));
+  for (let i = 0; i < sampleIds.length; i += PROFILES_IN_MEMORY)
+    out.push(...(await chunkProfiles(db, stats, sampleIds.slice(i, i + PROFILES_IN_MEMORY), cacheKey)));
   return out;
 }
-
-/** Samples whose whole profiles are in memory at once while reading model input. */
-const SAMPLES_PER_READ = 256;
 
 async function chunkProfiles(
   db: Queryable,
