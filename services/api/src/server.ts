@@ -19,9 +19,9 @@ import { TokenVerifier } from './auth/tokenVerifier.ts';
 import { type ApiConfig, type ApiConfigInput, loadApiConfig } from './config.ts';
 import type { Context } from './context.ts';
 import { unauthenticated } from './errors.ts';
+import { explorerHtml, serveExplorerAsset } from './explorer.ts';
 import { ModelHolder } from './inference/modelHolder.ts';
 import { checkOperationInput } from './inputLimits.ts';
-import { landingPageHtml } from './landingPage.ts';
 import { aliasLimit, checkCost, depthLimit, operationCost } from './limits.ts';
 import { createLoaders } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
@@ -115,12 +115,13 @@ function costPlugin(config: ApiConfig): ApolloServerPlugin<Context> {
   };
 }
 
-function offlineLandingPage(): ApolloServerPlugin<Context> {
+/** The API explorer (GraphiQL served from this server, explorer.ts) as Apollo's landing page. */
+function explorerLandingPage(): ApolloServerPlugin<Context> {
   return {
     async serverWillStart() {
       return {
         async renderLandingPage() {
-          return { html: landingPageHtml() };
+          return { html: explorerHtml(GRAPHQL_PATH) };
         },
       };
     },
@@ -182,7 +183,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       costPlugin(config),
-      landingPage ? offlineLandingPage() : ApolloServerPluginLandingPageDisabled(),
+      landingPage ? explorerLandingPage() : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await server.start();
@@ -241,6 +242,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
         await answerHealth(pool, res);
         return;
       }
+      if (landingPage && serveExplorerAsset(url.pathname, res)) return;
       if (url.pathname !== GRAPHQL_PATH && url.pathname !== '/') {
         sendJson(res, 404, `not found; the API is at ${GRAPHQL_PATH}`, 'NOT_FOUND');
         return;

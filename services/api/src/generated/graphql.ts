@@ -75,6 +75,84 @@ export type CancerTypeProbability = {
   probability: Scalars['Float']['output'];
 };
 
+/**
+ * A clinical field stored by `gexbert ingest clinical` (every column besides the patient, survival and cancer type
+ * columns), summarised over the patients in scope (all patients, or a cohort's).
+ */
+export type ClinicalAttribute = {
+  __typename?: 'ClinicalAttribute';
+  /** CATEGORICAL and DATE: the 50 most frequent values (then by value), with counts. */
+  categories: Array<ClinicalCategory>;
+  /** Distinct values among them. */
+  distinct: Scalars['Int']['output'];
+  /** NUMERIC: 20 equal-width bins from min to max (one bin when every value is equal). */
+  histogram: Array<ClinicalHistogramBin>;
+  max?: Maybe<Scalars['Float']['output']>;
+  mean?: Maybe<Scalars['Float']['output']>;
+  /** NUMERIC only: the smallest, largest and mean value in scope. */
+  min?: Maybe<Scalars['Float']['output']>;
+  name: Scalars['String']['output'];
+  /** Patients in scope whose value is not among `categories`. */
+  otherPatients: Scalars['Int']['output'];
+  /** Patients in scope with a value. */
+  patients: Scalars['Int']['output'];
+  type: ClinicalAttributeType;
+};
+
+/**
+ * How a clinical attribute's stored values read, across all patients: NUMERIC when every value is a number,
+ * DATE when every value is YYYY-MM or YYYY-MM-DD, else CATEGORICAL.
+ */
+export type ClinicalAttributeType =
+  | 'CATEGORICAL'
+  | 'DATE'
+  | 'NUMERIC';
+
+/** One value of a categorical (or date) attribute and how many patients have it. */
+export type ClinicalCategory = {
+  __typename?: 'ClinicalCategory';
+  patients: Scalars['Int']['output'];
+  value: Scalars['String']['output'];
+};
+
+export type ClinicalCondition = {
+  __typename?: 'ClinicalCondition';
+  attribute: Scalars['String']['output'];
+  op: ClinicalOperator;
+  value?: Maybe<Scalars['Float']['output']>;
+  values?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/**
+ * A condition on a clinical attribute of the sample's patient. A patient without the attribute never matches
+ * (NOT_IN included).
+ */
+export type ClinicalConditionInput = {
+  attribute: Scalars['String']['input'];
+  op: ClinicalOperator;
+  /** A number, for GT, GE, LT and LE. */
+  value?: InputMaybe<Scalars['Float']['input']>;
+  /** Categories, for IN and NOT_IN (compared with the stored text). */
+  values?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** One bin of a numeric attribute's histogram: patients with low <= value < high (the last bin includes high). */
+export type ClinicalHistogramBin = {
+  __typename?: 'ClinicalHistogramBin';
+  high: Scalars['Float']['output'];
+  low: Scalars['Float']['output'];
+  patients: Scalars['Int']['output'];
+};
+
+/** How a clinical condition compares (IN / NOT_IN: one of `values`; GT, GE, LT, LE: with `value`, NUMERIC only). */
+export type ClinicalOperator =
+  | 'GE'
+  | 'GT'
+  | 'IN'
+  | 'LE'
+  | 'LT'
+  | 'NOT_IN';
+
 export type ClinicalOutcome = {
   __typename?: 'ClinicalOutcome';
   import: Import;
@@ -84,15 +162,32 @@ export type ClinicalOutcome = {
   unknownPatientCount: Scalars['Int']['output'];
 };
 
+/** A patient's value of one clinical attribute. */
+export type ClinicalValue = {
+  __typename?: 'ClinicalValue';
+  name: Scalars['String']['output'];
+  /** The value as a number, for NUMERIC attributes. */
+  number?: Maybe<Scalars['Float']['output']>;
+  type: ClinicalAttributeType;
+  /** The value as the file gave it. */
+  value: Scalars['String']['output'];
+};
+
 /** A named set of samples. */
 export type Cohort = {
   __typename?: 'Cohort';
+  /** When the filter last chose the members (creation or rebuild). */
+  builtAt?: Maybe<Scalars['String']['output']>;
+  /** Every stored clinical attribute, summarised over the cohort's patients. */
+  clinicalAttributes: Array<ClinicalAttribute>;
   /** Number of samples per cancer type and sample type. */
   composition: Array<CompositionRow>;
   createdAt: Scalars['String']['output'];
   description?: Maybe<Scalars['String']['output']>;
   /** The units this cohort's samples have values stored in. */
   expressionUnits: Array<ExpressionUnit>;
+  /** The filter the cohort was made from; null for a cohort of chosen samples. */
+  filter?: Maybe<CohortFilterDefinition>;
   /**
    * Overall survival of the cohort's patients split by `gene`'s expression in `unit` (after `transform`; the
    * default is log2(CPM + 1) of raw counts; give transform NONE for other units): a patient's value is the
@@ -191,6 +286,7 @@ export type CohortSurvivalArgs = {
   model?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A page of cohorts, in ID order. */
 export type CohortConnection = {
   __typename?: 'CohortConnection';
   edges: Array<CohortEdge>;
@@ -203,6 +299,29 @@ export type CohortEdge = {
   __typename?: 'CohortEdge';
   cursor: Scalars['String']['output'];
   node: Cohort;
+};
+
+/** The filter a cohort was made from, as stored (rebuildCohort re-evaluates it). */
+export type CohortFilterDefinition = {
+  __typename?: 'CohortFilterDefinition';
+  cancerTypes: Array<Scalars['String']['output']>;
+  clinical: Array<ClinicalCondition>;
+  /** The filter in words, e.g. 'cancer type ACC; ESR1 > 10 log2 CPM'. */
+  description: Scalars['String']['output'];
+  expression: Array<ExpressionThreshold>;
+  /** Samples given by ID beside the filter when the cohort was made (kept by every rebuild). */
+  sampleIds: Array<Scalars['ID']['output']>;
+  sampleTypes: Array<SampleType>;
+};
+
+/** What a filter selects now. */
+export type CohortFilterOutcome = {
+  __typename?: 'CohortFilterOutcome';
+  description: Scalars['String']['output'];
+  /** Patients of those samples. */
+  patientCount: Scalars['Int']['output'];
+  sampleCount: Scalars['Int']['output'];
+  thresholds: Array<ThresholdOutcome>;
 };
 
 /**
@@ -219,6 +338,16 @@ export type CohortMap = {
   points: Array<MapPoint>;
   /** Samples of the cohort without an embedding (no raw counts, or none of the model's genes). */
   withoutEmbedding: Scalars['Int']['output'];
+};
+
+/** A filter cohort's members chosen again. */
+export type CohortRebuild = {
+  __typename?: 'CohortRebuild';
+  added: Scalars['Int']['output'];
+  cohort: Cohort;
+  removed: Scalars['Int']['output'];
+  sampleCount: Scalars['Int']['output'];
+  thresholds: Array<ThresholdOutcome>;
 };
 
 /** What a cohort's samples can be sorted by (the columns of the portal's sample table). */
@@ -253,6 +382,13 @@ export type ComparedGroup = {
   sampleCount: Scalars['Int']['output'];
 };
 
+/** A numeric comparison: greater than, greater or equal, less than, less or equal. */
+export type Comparison =
+  | 'GE'
+  | 'GT'
+  | 'LE'
+  | 'LT';
+
 export type ComparisonState =
   | 'DONE'
   | 'FAILED'
@@ -273,13 +409,16 @@ export type ComparisonSummary = {
   significant: Scalars['Int']['output'];
 };
 
+/** How many of a cohort's samples have one cancer type and sample type. */
 export type CompositionRow = {
   __typename?: 'CompositionRow';
+  /** The patient's cancer type code (e.g. ACC); null when unknown. */
   cancerType?: Maybe<Scalars['String']['output']>;
   count: Scalars['Int']['output'];
   sampleType: SampleType;
 };
 
+/** A new cohort: its name (unique, 1 to 200 characters) and its samples. */
 export type CreateCohortInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<SampleFilter>;
@@ -306,6 +445,7 @@ export type DeMethod =
   /** Wilcoxon rank-sum test on log values (normal approximation with continuity correction). */
   | 'WILCOXON';
 
+/** Changes to a cohort; fields left out stay as they are. */
 export type EditCohortInput = {
   addSampleIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   description?: InputMaybe<Scalars['String']['input']>;
@@ -344,16 +484,49 @@ export type EvaluationRow = {
   value: Scalars['Float']['output'];
 };
 
+export type ExpressionThreshold = {
+  __typename?: 'ExpressionThreshold';
+  gene: Scalars['String']['output'];
+  op: Comparison;
+  transform: ValueTransform;
+  unit: ExpressionUnit;
+  value: Scalars['Float']['output'];
+};
+
+/**
+ * A gene expression threshold, e.g. ESR1 GT 10 (log2 CPM). The gene's value in `unit` after `transform` (default:
+ * raw counts as log2(CPM + 1); other units default to NONE, the values as stored). Samples with no value of the
+ * gene in that unit (e.g. stored only as RSEM or log2 values) do not match; `CohortFilterOutcome.thresholds` says
+ * how many were left out that way.
+ */
+export type ExpressionThresholdInput = {
+  /** HGNC symbol, alias, Ensembl or Entrez ID. */
+  gene: Scalars['String']['input'];
+  op: Comparison;
+  transform?: InputMaybe<ValueTransform>;
+  unit?: InputMaybe<ExpressionUnit>;
+  value: Scalars['Float']['input'];
+};
+
+/** The unit an expression value is stored in, as its source gave it (values are never converted on import). */
 export type ExpressionUnit =
+  /** Fragments per kilobase of transcript per million mapped reads. */
   | 'FPKM'
+  /** FPKM normalised by the upper quartile. */
   | 'FPKM_UQ'
+  /** log2(count + 1). */
   | 'LOG2_COUNT_PLUS1'
+  /** log2(FPKM + 1). */
   | 'LOG2_FPKM_PLUS1'
+  /** Another log2-scale unit, as the source gave it. */
   | 'LOG2_OTHER'
+  /** log2(TPM + 1). */
   | 'LOG2_TPM_PLUS1'
+  /** Integer read counts per gene (e.g. STAR or HTSeq counts); log2(CPM + 1) is computed from them on request. */
   | 'RAW_COUNT'
   /** RSEM normalised expression (e.g. PanCanAtlas; batch-corrected values may be slightly negative). */
   | 'RSEM'
+  /** Transcripts per million. */
   | 'TPM';
 
 /** One measured value of a sample's gene. */
@@ -472,6 +645,7 @@ export type GeneFilterInput = {
   minSamples?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** One restored gene's agreement with its measured values. */
 export type GeneImputation = {
   __typename?: 'GeneImputation';
   gene: VocabularyGene;
@@ -481,6 +655,7 @@ export type GeneImputation = {
   rmse?: Maybe<Scalars['Float']['output']>;
 };
 
+/** A gene found by a search, and how the search text matched it. */
 export type GeneMatch = {
   __typename?: 'GeneMatch';
   gene: Gene;
@@ -649,18 +824,24 @@ export type ImportConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/** An import and its cursor. */
 export type ImportEdge = {
   __typename?: 'ImportEdge';
   cursor: Scalars['String']['output'];
   node: Import;
 };
 
+/** What an import read. */
 export type ImportKind =
+  /** A clinical table: survival and other fields per patient (`gexbert ingest clinical`). */
   | 'CLINICAL'
+  /** A genes x samples counts matrix (`gexbert ingest counts`, e.g. TCGA_ACC_Counts.exp.gz). */
   | 'COUNTS'
+  /** GDC STAR-Counts files of a folder (`gexbert ingest gdc`). */
   | 'GDC'
   /** `gexbert ingest table`: an expression table in either orientation. */
   | 'TABLE'
+  /** A UCSC Xena expression matrix (`gexbert ingest xena`). */
   | 'XENA';
 
 /** The outcome of importing one source. */
@@ -676,6 +857,7 @@ export type ImportOutcome = {
   written: Scalars['Int']['output'];
 };
 
+/** Whether an import was stored. */
 export type ImportStatus =
   /** Nothing was stored; `error` says why. */
   | 'FAILED'
@@ -697,6 +879,7 @@ export type ImputationQuality = {
   sampleCount: Scalars['Int']['output'];
 };
 
+/** Agreement of restored (or baseline) values with the measured ones, over all compared genes and samples. */
 export type ImputationSummary = {
   __typename?: 'ImputationSummary';
   /** Median of the per-gene Pearson correlations (null when none is defined, e.g. for the baseline). */
@@ -759,10 +942,13 @@ export type JobState =
   | 'FAILED'
   | 'RETRY';
 
+/** The log-rank test that the groups' survival curves are equal. */
 export type LogRankTest = {
   __typename?: 'LogRankTest';
+  /** Degrees of freedom: the number of groups minus one. */
   df: Scalars['Int']['output'];
   pValue: Scalars['Float']['output'];
+  /** The chi-squared statistic. */
   statistic: Scalars['Float']['output'];
 };
 
@@ -880,6 +1066,10 @@ export type ModelVersionEdge = {
   node: ModelVersion;
 };
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -891,9 +1081,11 @@ export type Mutation = {
   cancelTrainingRun: TrainingRun;
   /** Admin only. */
   createApiToken: CreatedApiToken;
+  /** Makes a cohort (curator). An unknown sample ID or a name in use is BAD_USER_INPUT. */
   createCohort: Cohort;
   /** True when the cohort existed. */
   deleteCohort: Scalars['Boolean']['output'];
+  /** Renames, describes, adds or removes samples (curator); NOT_FOUND for an unknown cohort. */
   editCohort: Cohort;
   ingestClinical: ClinicalOutcome;
   /** `ingestClinical` of an uploaded clinical table: same validation and atomicity. */
@@ -917,11 +1109,17 @@ export type Mutation = {
   /** Admin only. Makes a CANDIDATE or RETIRED version the active one; the previously active one is RETIRED. */
   promoteModel: ModelVersion;
   /**
+   * Chooses a filter cohort's members again from its stored filter (as data arrive): the samples it selects now
+   * plus those given by ID when it was made; samples added or removed by hand since are replaced. Curator role.
+   */
+  rebuildCohort: CohortRebuild;
+  /**
    * Refits a model's heads on the stored real samples with raw counts and a cancer type or overall survival
    * (admin). An explicit, versioned step: the new heads get a new id, record their samples and types, and
    * predictions name them.
    */
   refitHeads: ModelVersion;
+  /** Renames a cohort (curator). */
   renameCohort: Cohort;
   /** Admin only. True when the token existed and was active. */
   revokeApiToken: Scalars['Boolean']['output'];
@@ -939,49 +1137,85 @@ export type Mutation = {
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationCancelTrainingRunArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationCreateApiTokenArgs = {
   name: Scalars['String']['input'];
   role: Role;
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationCreateCohortArgs = {
   input: CreateCohortInput;
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationDeleteCohortArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationEditCohortArgs = {
   id: Scalars['ID']['input'];
   input: EditCohortInput;
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationIngestClinicalArgs = {
   input: IngestClinicalInput;
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationIngestClinicalUploadArgs = {
   file: Scalars['Upload']['input'];
   timeUnit?: InputMaybe<TimeUnit>;
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationIngestCountsArgs = {
   input: IngestCountsInput;
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationIngestCountsUploadArgs = {
   cancerType?: InputMaybe<Scalars['String']['input']>;
   cohort?: InputMaybe<Scalars['String']['input']>;
@@ -990,6 +1224,10 @@ export type MutationIngestCountsUploadArgs = {
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationIngestTableUploadArgs = {
   attributeColumns?: InputMaybe<Array<Scalars['String']['input']>>;
   cancerType?: InputMaybe<Scalars['String']['input']>;
@@ -1002,32 +1240,62 @@ export type MutationIngestTableUploadArgs = {
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationPromoteModelArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
+export type MutationRebuildCohortArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationRefitHeadsArgs = {
   model: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationRenameCohortArgs = {
   id: Scalars['ID']['input'];
   name: Scalars['String']['input'];
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationRevokeApiTokenArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes: cohorts (curator), ingest (curator), retraining and model promotion (admin), API tokens (admin). A
+ * caller without the role gets FORBIDDEN.
+ */
 export type MutationTriggerRetrainingArgs = {
   config?: InputMaybe<Scalars['JSON']['input']>;
   includeSimulated?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** Where a connection's page sits: pass `endCursor` as `after` for the next page, `startCursor` as `before` for the previous. */
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -1041,6 +1309,8 @@ export type Patient = {
   __typename?: 'Patient';
   barcode: Scalars['String']['output'];
   cancerType?: Maybe<Scalars['String']['output']>;
+  /** The patient's clinical attributes (name order); survival is in osDays / osEvent. */
+  clinical: Array<ClinicalValue>;
   id: Scalars['ID']['output'];
   /** Overall survival time in days. */
   osDays?: Maybe<Scalars['Float']['output']>;
@@ -1118,7 +1388,13 @@ export type Query = {
   activeModel?: Maybe<ModelVersion>;
   /** Admin only. */
   apiTokens: Array<ApiToken>;
+  /** Every stored clinical attribute, typed, summarised over all patients. */
+  clinicalAttributes: Array<ClinicalAttribute>;
+  /** One cohort by its ID or its name (give exactly one); null when there is none. */
   cohort?: Maybe<Cohort>;
+  /** What `filter` selects now, without storing anything. */
+  cohortFilterPreview: CohortFilterOutcome;
+  /** Every cohort, a page at a time in ID order. */
   cohorts: CohortConnection;
   /**
    * Compares group `b` with group `a` (the reference) gene by gene. The unit read is RAW_COUNT by default:
@@ -1176,6 +1452,15 @@ export type Query = {
 export type QueryCohortArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * The GexBERT Platform API. Every list is a Relay-style connection (first/after, totalCount, pageInfo);
+ * `first` defaults to 50 and may not exceed the server's maximum page size.
+ */
+export type QueryCohortFilterPreviewArgs = {
+  filter: SampleFilter;
 };
 
 
@@ -1522,8 +1807,15 @@ export type SampleEdge = {
   node: Sample;
 };
 
+/**
+ * Which samples: every given condition must hold (see services/core/src/cohort/filter.ts). Cancer types match the
+ * patient's (TCGA- prefix and case ignored); clinical conditions the patient's attributes; expression thresholds
+ * one gene's value each.
+ */
 export type SampleFilter = {
   cancerTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  clinical?: InputMaybe<Array<ClinicalConditionInput>>;
+  expression?: InputMaybe<Array<ExpressionThresholdInput>>;
   sampleTypes?: InputMaybe<Array<SampleType>>;
 };
 
@@ -1533,15 +1825,18 @@ export type SampleType =
   | 'OTHER'
   | 'TUMOR';
 
+/** Ascending or descending. */
 export type SortDirection =
   | 'ASC'
   | 'DESC';
 
+/** One group's Kaplan-Meier estimate of overall survival. */
 export type SurvivalGroup = {
   __typename?: 'SurvivalGroup';
   /** The cancer type (null for risk groups). */
   cancerType?: Maybe<Scalars['String']['output']>;
   curve: Array<SurvivalPoint>;
+  /** Deaths observed in the group. */
   events: Scalars['Int']['output'];
   /** Median overall survival in days; null when the curve never falls to 0.5. */
   medianDays?: Maybe<Scalars['Float']['output']>;
@@ -1549,6 +1844,7 @@ export type SurvivalGroup = {
   medianUpperDays?: Maybe<Scalars['Float']['output']>;
   /** The group: a cancer type, or low / mid / high predicted risk. */
   name: Scalars['String']['output'];
+  /** Patients in the group with a usable survival time. */
   patients: Scalars['Int']['output'];
 };
 
@@ -1560,14 +1856,20 @@ export type SurvivalGrouping =
   /** Predicted risk in the cohort's lower, middle and upper third. */
   | 'RISK_TERTILES';
 
+/** One step of a Kaplan-Meier curve. */
 export type SurvivalPoint = {
   __typename?: 'SurvivalPoint';
+  /** Patients still followed just before `timeDays`. */
   atRisk: Scalars['Int']['output'];
+  /** Deaths at `timeDays`. */
   events: Scalars['Int']['output'];
+  /** Estimated probability of surviving past `timeDays` (0 to 1). */
   survival: Scalars['Float']['output'];
+  /** Days since diagnosis. */
   timeDays: Scalars['Float']['output'];
 };
 
+/** Overall survival of a cohort's patients: a Kaplan-Meier curve per group and a log-rank test across them. */
 export type SurvivalSummary = {
   __typename?: 'SurvivalSummary';
   /** Risk-score cut-offs between consecutive groups (empty for CANCER_TYPE). */
@@ -1621,6 +1923,18 @@ export type TableReading = {
   unitDetected: Scalars['Boolean']['output'];
   /** Gene identifiers not mapped (unknown, or NCBI aliases of several genes). */
   unmapped: Array<Scalars['String']['output']>;
+};
+
+/** One expression threshold applied: the gene it named, and the samples it saw, left out and kept. */
+export type ThresholdOutcome = {
+  __typename?: 'ThresholdOutcome';
+  /** Samples that passed every condition before this one. */
+  considered: Scalars['Int']['output'];
+  gene: Gene;
+  passed: Scalars['Int']['output'];
+  threshold: ExpressionThreshold;
+  /** Of those, samples with no value of the gene in the unit (left out). */
+  withoutValue: Scalars['Int']['output'];
 };
 
 export type TimeUnit =
@@ -1707,14 +2021,19 @@ export type TrainingRunEdge = {
   node: TrainingRun;
 };
 
+/** Where a retraining run is. */
 export type TrainingRunStatus =
   /** Cancelled by an admin (cancelTrainingRun); its model version is FAILED and never serves. */
   | 'CANCELLED'
+  /** Training failed; `error` says why. */
   | 'FAILED'
   /** Its worker was stopped (Ctrl-C/SIGTERM) at a step boundary with the resume state saved; the next worker resumes it. */
   | 'INTERRUPTED'
+  /** Waiting for a worker. */
   | 'QUEUED'
+  /** A worker is training; its progress is updated at every logged step. */
   | 'RUNNING'
+  /** Trained; its model version is a candidate (or active, when promoted). */
   | 'SUCCEEDED';
 
 /** What is done to stored values before they are answered. */
@@ -1727,9 +2046,12 @@ export type ValueTransform =
   /** Nothing: the values as stored in the unit. */
   | 'NONE';
 
+/** The caller as the API sees them. */
 export type Viewer = {
   __typename?: 'Viewer';
+  /** The role of the token sent (or of anonymous access, when the server allows it). */
   role: Role;
+  /** The name the token was created with; null for anonymous access. */
   tokenName?: Maybe<Scalars['String']['output']>;
 };
 
@@ -1835,14 +2157,26 @@ export type ResolversTypes = ResolversObject<{
   CancerTypeCount: ResolverTypeWrapper<CancerTypeCount>;
   CancerTypePrediction: ResolverTypeWrapper<CancerTypePredictionRow>;
   CancerTypeProbability: ResolverTypeWrapper<CancerTypeProbability>;
+  ClinicalAttribute: ResolverTypeWrapper<ClinicalAttribute>;
+  ClinicalAttributeType: ClinicalAttributeType;
+  ClinicalCategory: ResolverTypeWrapper<ClinicalCategory>;
+  ClinicalCondition: ResolverTypeWrapper<ClinicalCondition>;
+  ClinicalConditionInput: ClinicalConditionInput;
+  ClinicalHistogramBin: ResolverTypeWrapper<ClinicalHistogramBin>;
+  ClinicalOperator: ClinicalOperator;
   ClinicalOutcome: ResolverTypeWrapper<Omit<ClinicalOutcome, 'import'> & { import: ResolversTypes['Import'] }>;
+  ClinicalValue: ResolverTypeWrapper<ClinicalValue>;
   Cohort: ResolverTypeWrapper<CohortRow>;
   CohortConnection: ResolverTypeWrapper<Omit<CohortConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['CohortEdge']>, nodes: Array<ResolversTypes['Cohort']> }>;
   CohortEdge: ResolverTypeWrapper<Omit<CohortEdge, 'node'> & { node: ResolversTypes['Cohort'] }>;
+  CohortFilterDefinition: ResolverTypeWrapper<CohortFilterDefinition>;
+  CohortFilterOutcome: ResolverTypeWrapper<Omit<CohortFilterOutcome, 'thresholds'> & { thresholds: Array<ResolversTypes['ThresholdOutcome']> }>;
   CohortMap: ResolverTypeWrapper<Omit<CohortMap, 'model'> & { model: ResolversTypes['ModelVersion'] }>;
+  CohortRebuild: ResolverTypeWrapper<Omit<CohortRebuild, 'cohort' | 'thresholds'> & { cohort: ResolversTypes['Cohort'], thresholds: Array<ResolversTypes['ThresholdOutcome']> }>;
   CohortSampleField: CohortSampleField;
   CohortSampleOrder: CohortSampleOrder;
   ComparedGroup: ResolverTypeWrapper<ComparedGroupRow>;
+  Comparison: Comparison;
   ComparisonState: ComparisonState;
   ComparisonSummary: ResolverTypeWrapper<ComparisonSummary>;
   CompositionRow: ResolverTypeWrapper<CompositionRow>;
@@ -1852,6 +2186,8 @@ export type ResolversTypes = ResolversObject<{
   EditCohortInput: EditCohortInput;
   Embedding: ResolverTypeWrapper<EmbeddingRow>;
   EvaluationRow: ResolverTypeWrapper<EvaluationRow>;
+  ExpressionThreshold: ResolverTypeWrapper<ExpressionThreshold>;
+  ExpressionThresholdInput: ExpressionThresholdInput;
   ExpressionUnit: ExpressionUnit;
   ExpressionValue: ResolverTypeWrapper<ExpressionValueRow>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -1928,6 +2264,7 @@ export type ResolversTypes = ResolversObject<{
   TableOrientation: TableOrientation;
   TableOutcome: ResolverTypeWrapper<Omit<TableOutcome, 'outcome'> & { outcome: ResolversTypes['ImportOutcome'] }>;
   TableReading: ResolverTypeWrapper<TableReading>;
+  ThresholdOutcome: ResolverTypeWrapper<Omit<ThresholdOutcome, 'gene'> & { gene: ResolversTypes['Gene'] }>;
   TimeUnit: TimeUnit;
   TrainingPoint: ResolverTypeWrapper<TrainingPoint>;
   TrainingRun: ResolverTypeWrapper<TrainingRunRow>;
@@ -1948,11 +2285,20 @@ export type ResolversParentTypes = ResolversObject<{
   CancerTypeCount: CancerTypeCount;
   CancerTypePrediction: CancerTypePredictionRow;
   CancerTypeProbability: CancerTypeProbability;
+  ClinicalAttribute: ClinicalAttribute;
+  ClinicalCategory: ClinicalCategory;
+  ClinicalCondition: ClinicalCondition;
+  ClinicalConditionInput: ClinicalConditionInput;
+  ClinicalHistogramBin: ClinicalHistogramBin;
   ClinicalOutcome: Omit<ClinicalOutcome, 'import'> & { import: ResolversParentTypes['Import'] };
+  ClinicalValue: ClinicalValue;
   Cohort: CohortRow;
   CohortConnection: Omit<CohortConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['CohortEdge']>, nodes: Array<ResolversParentTypes['Cohort']> };
   CohortEdge: Omit<CohortEdge, 'node'> & { node: ResolversParentTypes['Cohort'] };
+  CohortFilterDefinition: CohortFilterDefinition;
+  CohortFilterOutcome: Omit<CohortFilterOutcome, 'thresholds'> & { thresholds: Array<ResolversParentTypes['ThresholdOutcome']> };
   CohortMap: Omit<CohortMap, 'model'> & { model: ResolversParentTypes['ModelVersion'] };
+  CohortRebuild: Omit<CohortRebuild, 'cohort' | 'thresholds'> & { cohort: ResolversParentTypes['Cohort'], thresholds: Array<ResolversParentTypes['ThresholdOutcome']> };
   CohortSampleOrder: CohortSampleOrder;
   ComparedGroup: ComparedGroupRow;
   ComparisonSummary: ComparisonSummary;
@@ -1962,6 +2308,8 @@ export type ResolversParentTypes = ResolversObject<{
   EditCohortInput: EditCohortInput;
   Embedding: EmbeddingRow;
   EvaluationRow: EvaluationRow;
+  ExpressionThreshold: ExpressionThreshold;
+  ExpressionThresholdInput: ExpressionThresholdInput;
   ExpressionValue: ExpressionValueRow;
   Float: Scalars['Float']['output'];
   Gene: GeneRow;
@@ -2024,6 +2372,7 @@ export type ResolversParentTypes = ResolversObject<{
   SurvivalSummary: Omit<SurvivalSummary, 'model'> & { model?: Maybe<ResolversParentTypes['ModelVersion']> };
   TableOutcome: Omit<TableOutcome, 'outcome'> & { outcome: ResolversParentTypes['ImportOutcome'] };
   TableReading: TableReading;
+  ThresholdOutcome: Omit<ThresholdOutcome, 'gene'> & { gene: ResolversParentTypes['Gene'] };
   TrainingPoint: TrainingPoint;
   TrainingRun: TrainingRunRow;
   TrainingRunConnection: Omit<TrainingRunConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['TrainingRunEdge']>, nodes: Array<ResolversParentTypes['TrainingRun']> };
@@ -2063,6 +2412,37 @@ export type CancerTypeProbabilityResolvers<ContextType = Context, ParentType ext
   probability?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
+export type ClinicalAttributeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClinicalAttribute'] = ResolversParentTypes['ClinicalAttribute']> = ResolversObject<{
+  categories?: Resolver<Array<ResolversTypes['ClinicalCategory']>, ParentType, ContextType>;
+  distinct?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  histogram?: Resolver<Array<ResolversTypes['ClinicalHistogramBin']>, ParentType, ContextType>;
+  max?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  mean?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  min?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  otherPatients?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  patients?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ClinicalAttributeType'], ParentType, ContextType>;
+}>;
+
+export type ClinicalCategoryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClinicalCategory'] = ResolversParentTypes['ClinicalCategory']> = ResolversObject<{
+  patients?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ClinicalConditionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClinicalCondition'] = ResolversParentTypes['ClinicalCondition']> = ResolversObject<{
+  attribute?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  op?: Resolver<ResolversTypes['ClinicalOperator'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  values?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+}>;
+
+export type ClinicalHistogramBinResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClinicalHistogramBin'] = ResolversParentTypes['ClinicalHistogramBin']> = ResolversObject<{
+  high?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  low?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  patients?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type ClinicalOutcomeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClinicalOutcome'] = ResolversParentTypes['ClinicalOutcome']> = ResolversObject<{
   import?: Resolver<ResolversTypes['Import'], ParentType, ContextType>;
   matched?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2070,11 +2450,21 @@ export type ClinicalOutcomeResolvers<ContextType = Context, ParentType extends R
   unknownPatientCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type ClinicalValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClinicalValue'] = ResolversParentTypes['ClinicalValue']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  number?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ClinicalAttributeType'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type CohortResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Cohort'] = ResolversParentTypes['Cohort']> = ResolversObject<{
+  builtAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  clinicalAttributes?: Resolver<Array<ResolversTypes['ClinicalAttribute']>, ParentType, ContextType>;
   composition?: Resolver<Array<ResolversTypes['CompositionRow']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   expressionUnits?: Resolver<Array<ResolversTypes['ExpressionUnit']>, ParentType, ContextType>;
+  filter?: Resolver<Maybe<ResolversTypes['CohortFilterDefinition']>, ParentType, ContextType>;
   geneSurvival?: Resolver<ResolversTypes['GeneSurvival'], ParentType, ContextType, RequireFields<CohortGeneSurvivalArgs, 'gene' | 'split' | 'transform' | 'unit'>>;
   geneValues?: Resolver<Array<ResolversTypes['GeneColumn']>, ParentType, ContextType, RequireFields<CohortGeneValuesArgs, 'genes' | 'transform' | 'unit'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -2100,11 +2490,35 @@ export type CohortEdgeResolvers<ContextType = Context, ParentType extends Resolv
   node?: Resolver<ResolversTypes['Cohort'], ParentType, ContextType>;
 }>;
 
+export type CohortFilterDefinitionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CohortFilterDefinition'] = ResolversParentTypes['CohortFilterDefinition']> = ResolversObject<{
+  cancerTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  clinical?: Resolver<Array<ResolversTypes['ClinicalCondition']>, ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expression?: Resolver<Array<ResolversTypes['ExpressionThreshold']>, ParentType, ContextType>;
+  sampleIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  sampleTypes?: Resolver<Array<ResolversTypes['SampleType']>, ParentType, ContextType>;
+}>;
+
+export type CohortFilterOutcomeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CohortFilterOutcome'] = ResolversParentTypes['CohortFilterOutcome']> = ResolversObject<{
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  patientCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  thresholds?: Resolver<Array<ResolversTypes['ThresholdOutcome']>, ParentType, ContextType>;
+}>;
+
 export type CohortMapResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CohortMap'] = ResolversParentTypes['CohortMap']> = ResolversObject<{
   explained?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
   model?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
   points?: Resolver<Array<ResolversTypes['MapPoint']>, ParentType, ContextType>;
   withoutEmbedding?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CohortRebuildResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CohortRebuild'] = ResolversParentTypes['CohortRebuild']> = ResolversObject<{
+  added?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  cohort?: Resolver<ResolversTypes['Cohort'], ParentType, ContextType>;
+  removed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  thresholds?: Resolver<Array<ResolversTypes['ThresholdOutcome']>, ParentType, ContextType>;
 }>;
 
 export type ComparedGroupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ComparedGroup'] = ResolversParentTypes['ComparedGroup']> = ResolversObject<{
@@ -2151,6 +2565,14 @@ export type EvaluationRowResolvers<ContextType = Context, ParentType extends Res
   setting?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   spread?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   task?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type ExpressionThresholdResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExpressionThreshold'] = ResolversParentTypes['ExpressionThreshold']> = ResolversObject<{
+  gene?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  op?: Resolver<ResolversTypes['Comparison'], ParentType, ContextType>;
+  transform?: Resolver<ResolversTypes['ValueTransform'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['ExpressionUnit'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
@@ -2450,6 +2872,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   ingestTableUpload?: Resolver<ResolversTypes['TableOutcome'], ParentType, ContextType, RequireFields<MutationIngestTableUploadArgs, 'file'>>;
   ping?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   promoteModel?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType, RequireFields<MutationPromoteModelArgs, 'id'>>;
+  rebuildCohort?: Resolver<ResolversTypes['CohortRebuild'], ParentType, ContextType, RequireFields<MutationRebuildCohortArgs, 'id'>>;
   refitHeads?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType, RequireFields<MutationRefitHeadsArgs, 'model'>>;
   renameCohort?: Resolver<ResolversTypes['Cohort'], ParentType, ContextType, RequireFields<MutationRenameCohortArgs, 'id' | 'name'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
@@ -2467,6 +2890,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 export type PatientResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Patient'] = ResolversParentTypes['Patient']> = ResolversObject<{
   barcode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   cancerType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  clinical?: Resolver<Array<ResolversTypes['ClinicalValue']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   osDays?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   osEvent?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2497,7 +2921,9 @@ export type ProfilePredictionResolvers<ContextType = Context, ParentType extends
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   activeModel?: Resolver<Maybe<ResolversTypes['ModelVersion']>, ParentType, ContextType>;
   apiTokens?: Resolver<Array<ResolversTypes['ApiToken']>, ParentType, ContextType>;
+  clinicalAttributes?: Resolver<Array<ResolversTypes['ClinicalAttribute']>, ParentType, ContextType>;
   cohort?: Resolver<Maybe<ResolversTypes['Cohort']>, ParentType, ContextType, Partial<QueryCohortArgs>>;
+  cohortFilterPreview?: Resolver<ResolversTypes['CohortFilterOutcome'], ParentType, ContextType, RequireFields<QueryCohortFilterPreviewArgs, 'filter'>>;
   cohorts?: Resolver<ResolversTypes['CohortConnection'], ParentType, ContextType, Partial<QueryCohortsArgs>>;
   compareGroups?: Resolver<ResolversTypes['GroupComparison'], ParentType, ContextType, RequireFields<QueryCompareGroupsArgs, 'a' | 'b' | 'method' | 'unit'>>;
   embeddings?: Resolver<Array<ResolversTypes['Embedding']>, ParentType, ContextType, Partial<QueryEmbeddingsArgs>>;
@@ -2627,6 +3053,14 @@ export type TableReadingResolvers<ContextType = Context, ParentType extends Reso
   unmapped?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type ThresholdOutcomeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ThresholdOutcome'] = ResolversParentTypes['ThresholdOutcome']> = ResolversObject<{
+  considered?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  gene?: Resolver<ResolversTypes['Gene'], ParentType, ContextType>;
+  passed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['ExpressionThreshold'], ParentType, ContextType>;
+  withoutValue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type TrainingPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrainingPoint'] = ResolversParentTypes['TrainingPoint']> = ResolversObject<{
   epoch?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2706,17 +3140,26 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   CancerTypeCount?: CancerTypeCountResolvers<ContextType>;
   CancerTypePrediction?: CancerTypePredictionResolvers<ContextType>;
   CancerTypeProbability?: CancerTypeProbabilityResolvers<ContextType>;
+  ClinicalAttribute?: ClinicalAttributeResolvers<ContextType>;
+  ClinicalCategory?: ClinicalCategoryResolvers<ContextType>;
+  ClinicalCondition?: ClinicalConditionResolvers<ContextType>;
+  ClinicalHistogramBin?: ClinicalHistogramBinResolvers<ContextType>;
   ClinicalOutcome?: ClinicalOutcomeResolvers<ContextType>;
+  ClinicalValue?: ClinicalValueResolvers<ContextType>;
   Cohort?: CohortResolvers<ContextType>;
   CohortConnection?: CohortConnectionResolvers<ContextType>;
   CohortEdge?: CohortEdgeResolvers<ContextType>;
+  CohortFilterDefinition?: CohortFilterDefinitionResolvers<ContextType>;
+  CohortFilterOutcome?: CohortFilterOutcomeResolvers<ContextType>;
   CohortMap?: CohortMapResolvers<ContextType>;
+  CohortRebuild?: CohortRebuildResolvers<ContextType>;
   ComparedGroup?: ComparedGroupResolvers<ContextType>;
   ComparisonSummary?: ComparisonSummaryResolvers<ContextType>;
   CompositionRow?: CompositionRowResolvers<ContextType>;
   CreatedApiToken?: CreatedApiTokenResolvers<ContextType>;
   Embedding?: EmbeddingResolvers<ContextType>;
   EvaluationRow?: EvaluationRowResolvers<ContextType>;
+  ExpressionThreshold?: ExpressionThresholdResolvers<ContextType>;
   ExpressionValue?: ExpressionValueResolvers<ContextType>;
   Gene?: GeneResolvers<ContextType>;
   GeneColumn?: GeneColumnResolvers<ContextType>;
@@ -2767,6 +3210,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   SurvivalSummary?: SurvivalSummaryResolvers<ContextType>;
   TableOutcome?: TableOutcomeResolvers<ContextType>;
   TableReading?: TableReadingResolvers<ContextType>;
+  ThresholdOutcome?: ThresholdOutcomeResolvers<ContextType>;
   TrainingPoint?: TrainingPointResolvers<ContextType>;
   TrainingRun?: TrainingRunResolvers<ContextType>;
   TrainingRunConnection?: TrainingRunConnectionResolvers<ContextType>;
