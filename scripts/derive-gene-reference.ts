@@ -12,10 +12,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { sharedDir } from '../services/core/test-support/shared.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const sharedDir = process.env.GEXBERT_SHARED_DIR ?? join(repoRoot, '..', 'shared');
-const input = resolve(process.argv[2] ?? join(sharedDir, 'data', 'reference', 'gencode_v36_genes.tsv.gz'));
+const input = resolve(process.argv[2] ?? join(sharedDir(), 'data', 'reference', 'gencode_v36_genes.tsv.gz'));
 const output = resolve(
   process.argv[3] ?? join(repoRoot, 'services', 'core', 'data', 'gencode_v36_genes.tsv.gz'),
 );
@@ -80,7 +80,7 @@ console.log(
 // read as Entrez IDs).
 //
 //   npx tsx scripts/derive-gene-reference.ts [gencode.tsv.gz] [gencode-out.tsv.gz] [ncbi.tsv.gz] [ncbi-out.tsv.gz]
-const ncbiInput = resolve(process.argv[4] ?? join(sharedDir, 'data', 'reference', 'ncbi_gene_ids.tsv.gz'));
+const ncbiInput = resolve(process.argv[4] ?? join(sharedDir(), 'data', 'reference', 'ncbi_gene_ids.tsv.gz'));
 const ncbiOutput = resolve(
   process.argv[5] ?? join(repoRoot, 'services', 'core', 'data', 'ncbi_gene_map.tsv.gz'),
 );

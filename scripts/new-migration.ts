@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../services/core/src/config.ts';
 import { startEmbedded } from '../services/core/src/db/postgres.ts';
-import { freePort } from '../services/core/src/testing/database.ts';
+import { freePort } from '../services/core/test-support/database.ts';
 
 const name = process.argv[2];
 if (!name || !/^[a-z0-9_]+$/.test(name)) {

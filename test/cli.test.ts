@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { createTestDatabase, query } from '../services/core/src/testing/database.ts';
+import { createTestDatabase, query } from '../services/core/test-support/database.ts';
 import { runCli } from './support/cli.ts';
 
 it('--help lists every command', async () => {

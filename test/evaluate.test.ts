@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { sharedDir } from '../services/core/src/testing/database.ts';
+import { sharedDir } from '../services/core/test-support/shared.ts';
 import { runCli } from './support/cli.ts';
 
 interface Row {

@@ -8,7 +8,8 @@ import pg from 'pg';
 import { expect, it } from 'vitest';
 import { createPrisma } from '../services/core/src/db/prisma.ts';
 import { ensureActiveModel, SHIPPED_CHECKPOINT } from '../services/core/src/registry/modelVersion.ts';
-import { createTestDatabase, sharedDir } from '../services/core/src/testing/database.ts';
+import { createTestDatabase } from '../services/core/test-support/database.ts';
+import { sharedDir } from '../services/core/test-support/shared.ts';
 import { runCli } from './support/cli.ts';
 
 const COUNTS = path.join(sharedDir(), 'data', 'tcga', 'counts');

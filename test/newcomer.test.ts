@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort, sharedDir } from '../services/core/src/testing/database.ts';
+import { freePort } from '../services/core/test-support/database.ts';
+import { sharedDir } from '../services/core/test-support/shared.ts';
 import { runCli, startCli } from './support/cli.ts';
 
 const COUNTS = path.join(sharedDir(), 'data', 'tcga', 'counts');

@@ -13,7 +13,8 @@ import { loadCheckpoint } from '@gexbert/model/gexbert/checkpoint';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREDICTION_COLUMNS, RESTORED_COLUMNS, sampleInputs } from '../apps/cli/src/commands/predict.ts';
-import { createTestDatabase, sharedDir } from '../services/core/src/testing/database.ts';
+import { createTestDatabase } from '../services/core/test-support/database.ts';
+import { sharedDir } from '../services/core/test-support/shared.ts';
 import { errorLines, runCli } from './support/cli.ts';
 
 // The checkpoint under test (the shipped one; PREDICT_TEST_MODEL points at another with heads.json).

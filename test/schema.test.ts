@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { REPO_ROOT } from '../services/core/src/config.ts';
-import { createTestDatabase, query } from '../services/core/src/testing/database.ts';
+import { createTestDatabase, query } from '../services/core/test-support/database.ts';
 
 const CATALOG = {
   columns: `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default

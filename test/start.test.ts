@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { freePort, query } from '../services/core/src/testing/database.ts';
+import { freePort, query } from '../services/core/test-support/database.ts';
 import { runCli, startCli } from './support/cli.ts';
 
 function isAlive(pid: number): boolean {

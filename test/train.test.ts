@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createOnnxPredictor, embed, exportOnnx, loadCheckpoint, ready } from '@gexbert/model/gexbert/index';
 import { expect, it } from 'vitest';
-import { createTestDatabase } from '../services/core/src/testing/database.ts';
+import { createTestDatabase } from '../services/core/test-support/database.ts';
 import { runCli, startCli } from './support/cli.ts';
 
 it('trains from count files and from a cohort into loadable checkpoints', async () => {

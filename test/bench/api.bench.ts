@@ -32,7 +32,8 @@ import {
   registerModelVersion,
   SHIPPED_CHECKPOINT,
 } from '../../services/core/src/registry/modelVersion.ts';
-import { freePort, sharedDir } from '../../services/core/src/testing/database.ts';
+import { freePort } from '../../services/core/test-support/database.ts';
+import { sharedDir } from '../../services/core/test-support/shared.ts';
 import { runLoad } from './support/loadClients.ts';
 
 const COUNTS = path.join(sharedDir(), 'data/tcga/counts');

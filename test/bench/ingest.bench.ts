@@ -18,7 +18,8 @@ import { readProfile } from '../../services/core/src/expression/store.ts';
 import { parseCountsMatrix } from '../../services/core/src/formats/index.ts';
 import type { ParsedMatrix } from '../../services/core/src/formats/types.ts';
 import { ingestCounts } from '../../services/core/src/ingest/index.ts';
-import { freePort, sharedDir } from '../../services/core/src/testing/database.ts';
+import { freePort } from '../../services/core/test-support/database.ts';
+import { sharedDir } from '../../services/core/test-support/shared.ts';
 import { GEXBERT } from '../support/cli.ts';
 
 const COUNTS = path.join(sharedDir(), 'data/tcga/counts');

@@ -19,7 +19,7 @@ import { REPO_ROOT } from '../../services/core/src/config.ts';
 import { migrate } from '../../services/core/src/db/migrate.ts';
 import { ensureDatabase, startEmbedded } from '../../services/core/src/db/postgres.ts';
 import { SHIPPED_CHECKPOINT } from '../../services/core/src/registry/modelVersion.ts';
-import { freePort } from '../../services/core/src/testing/database.ts';
+import { freePort } from '../../services/core/test-support/database.ts';
 import { launchBrowser } from '../support/browser.ts';
 import {
   type Benchmark,

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, query, sharedDir } from '../../services/core/src/testing/database.ts';
+import { createTestDatabase, query } from '../../services/core/test-support/database.ts';
+import { sharedDir } from '../../services/core/test-support/shared.ts';
 import { runCli } from '../support/cli.ts';
 
 const STAD = path.join(sharedDir(), 'data/tcga/stad_immune');

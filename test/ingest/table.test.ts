@@ -11,12 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileToZ } from '../../model/src/gexbert/normalise.ts';
 import { readProfile } from '../../services/core/src/expression/store.ts';
 import { modelInput, sampleProfiles } from '../../services/core/src/inference/modelRuntime.ts';
-import {
-  createTestDatabase,
-  fingerprint,
-  query,
-  sharedDir,
-} from '../../services/core/src/testing/database.ts';
+import { createTestDatabase, fingerprint, query } from '../../services/core/test-support/database.ts';
+import { sharedDir } from '../../services/core/test-support/shared.ts';
 import { errorLines, runCli } from '../support/cli.ts';
 
 const PANCAN = path.join(sharedDir(), 'data/tcga/pancan33');

@@ -13,7 +13,7 @@ import { createToken } from '../../services/api/src/auth/tokens.ts';
 import { type RunningApi, startApi } from '../../services/api/src/server.ts';
 import { createPrisma } from '../../services/core/src/db/prisma.ts';
 import { geneReference } from '../../services/core/src/gene/reference.ts';
-import { createTestDatabase, fingerprint, query } from '../../services/core/src/testing/database.ts';
+import { createTestDatabase, fingerprint, query } from '../../services/core/test-support/database.ts';
 import { errorLines, runCli } from '../support/cli.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-bad-'));

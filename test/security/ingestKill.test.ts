@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { geneReference } from '../../services/core/src/gene/reference.ts';
-import { createTestDatabase, fingerprint, query } from '../../services/core/src/testing/database.ts';
+import { createTestDatabase, fingerprint, query } from '../../services/core/test-support/database.ts';
 import { runCli, startCli } from '../support/cli.ts';
 
 const SAMPLES = 1500;

@@ -22,7 +22,8 @@ import {
   registerModelVersion,
   SHIPPED_CHECKPOINT,
 } from '@gexbert/core/registry/modelVersion';
-import { query, sharedDir } from '@gexbert/core/testing/database';
+import { query } from '@gexbert/core/test-support/database';
+import { sharedDir } from '@gexbert/core/test-support/shared';
 import { requestRetraining } from '@gexbert/core/training/request';
 import { readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
 // filter, taking a job, failing it into a retry and for good, completing it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type JobQueue, openJobQueue, TRAIN_JOB } from '../../services/core/src/jobs/queue.ts';
-import { createTestDatabase, query } from '../../services/core/src/testing/database.ts';
+import { createTestDatabase, query } from '../../services/core/test-support/database.ts';
 
 let url: string;
 let queue: JobQueue;

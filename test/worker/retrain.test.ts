@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseModelHeads } from '../../model/src/heads/modelHeads.ts';
 import { loadModelRuntime, restoreSamples } from '../../services/core/src/inference/modelRuntime.ts';
 import { checkpointSource } from '../../services/core/src/registry/checkpointStore.ts';
-import { query } from '../../services/core/src/testing/database.ts';
 import { requestRetraining } from '../../services/core/src/training/request.ts';
+import { query } from '../../services/core/test-support/database.ts';
 import type { GateRecord } from '../../services/worker/src/gate.ts';
 import { type RunningWorker, startWorker } from '../../services/worker/src/worker.ts';
 import {

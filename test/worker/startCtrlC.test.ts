@@ -11,8 +11,8 @@ import { loadConfig } from '../../services/core/src/config.ts';
 import { startEmbedded } from '../../services/core/src/db/postgres.ts';
 import { openJobQueue } from '../../services/core/src/jobs/queue.ts';
 import { openPlatform } from '../../services/core/src/platform.ts';
-import { freePort, query } from '../../services/core/src/testing/database.ts';
 import { requestRetraining } from '../../services/core/src/training/request.ts';
+import { freePort, query } from '../../services/core/test-support/database.ts';
 import { GEXBERT } from '../support/cli.ts';
 import { ingestCohort, TINY, waitFor, workerEnv } from './support.ts';
 

@@ -8,7 +8,8 @@ import { type Config, loadConfig } from '../../services/core/src/config.ts';
 import { ingestClinical, ingestCounts } from '../../services/core/src/ingest/index.ts';
 import { openPlatform, type Platform } from '../../services/core/src/platform.ts';
 import { ensureActiveModel } from '../../services/core/src/registry/modelVersion.ts';
-import { createTestDatabase, query, sharedDir } from '../../services/core/src/testing/database.ts';
+import { createTestDatabase, query } from '../../services/core/test-support/database.ts';
+import { sharedDir } from '../../services/core/test-support/shared.ts';
 
 export const COUNTS = path.join(sharedDir(), 'data/tcga/counts');
 export const OS_TABLE = path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz');

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type JobQueue, openJobQueue } from '../../services/core/src/jobs/queue.ts';
-import { query } from '../../services/core/src/testing/database.ts';
+import { query } from '../../services/core/test-support/database.ts';
 import { checkRetrainThreshold } from '../../services/worker/src/trigger.ts';
 import { ingestCohort, inValidationSet, type WorkerTestPlatform, workerPlatform } from './support.ts';
 

@@ -2,7 +2,7 @@
 // gate records, restoration agreement.
 import fs from 'node:fs';
 import path from 'node:path';
-import { sharedDir } from '@gexbert/core/testing/database';
+import { sharedDir } from '@gexbert/core/test-support/shared';
 import { describe, expect, it, vi } from 'vitest';
 import { pageOf, searchRows, sortRows, type TableRow } from '../src/components/tableModel.ts';
 import { loadPortalConfig } from '../src/config.ts';

@@ -4,19 +4,19 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'vitest';
+import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import type { DifferentialResult, DifferentialRow } from '../../src/differential/index.ts';
-import { sharedDir } from '../survival/fixtures.ts';
 
 /** Relative tolerance of the comparisons with R (the brief's is 1e-6; agreement is about 1e-12). */
 export const TOL = 1e-9;
 
 export function loadFixture<T>(name: string): T {
-  return JSON.parse(readFileSync(path.join(sharedDir, 'fixtures', 'de', name), 'utf8')) as T;
+  return JSON.parse(readFileSync(path.join(sharedDir(), 'fixtures', 'de', name), 'utf8')) as T;
 }
 
 /** A gzipped tab-separated matrix: header of column names, then a row name and values per line. */
 export function readMatrix(relativePath: string): { columns: string[]; rows: Map<string, Float64Array> } {
-  const text = gunzipSync(readFileSync(path.join(sharedDir, relativePath))).toString('utf8');
+  const text = gunzipSync(readFileSync(path.join(sharedDir(), relativePath))).toString('utf8');
   const lines = text.split('\n').filter((l) => l.length > 0);
   const columns = lines[0]!.split('\t').slice(1);
   const rows = new Map<string, Float64Array>();

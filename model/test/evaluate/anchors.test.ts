@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedPath } from '../../../services/core/test-support/shared.ts';
 import { ready } from '../../src/engine/tf.ts';
 import { knnRestore, selectAnchors, univariateCoxZ } from '../../src/evaluate/anchors.ts';
 import { zMatrix } from '../../src/evaluate/fold.ts';
@@ -50,8 +51,8 @@ import {
 } from '../../src/survival/index.ts';
 import { CHECKPOINT, COUNTS } from './tcgaFold.ts';
 
-const FIXTURES = '/work/shared/fixtures/survival';
-const OS_TABLE = '/work/shared/data/tcga/clinical/tcga_pancan_os.tsv.gz';
+const FIXTURES = sharedPath('fixtures', 'survival');
+const OS_TABLE = sharedPath('data', 'tcga', 'clinical', 'tcga_pancan_os.tsv.gz');
 
 interface StadRow {
   time: number;

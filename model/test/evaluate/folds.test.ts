@@ -2,10 +2,10 @@
 // stratified 70/30 split with --quick, the given test files with --test. Real TCGA count files.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import { expectedSeconds, foldCount, planSplits } from '../../src/evaluate/run.ts';
-import { sharedDir } from '../survival/fixtures.ts';
 
-const counts = path.join(sharedDir, 'data', 'tcga', 'counts');
+const counts = path.join(sharedDir(), 'data', 'tcga', 'counts');
 const quiet = () => {};
 
 function countBy(labels: string[]): Map<string, number> {

@@ -10,21 +10,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import { describeDataset, detectDataset, loadDataset } from '../../src/evaluate/inputs.ts';
 import type { ReportRow } from '../../src/evaluate/report.ts';
 import { planSplits, runEvaluation } from '../../src/evaluate/run.ts';
 import { tokensWithin } from '../../src/gexbert/recipe.ts';
-import { sharedDir } from '../survival/fixtures.ts';
 
-const PANCAN33 = join(sharedDir, 'data', 'tcga', 'pancan33');
-const OS_TABLE = join(sharedDir, 'data', 'tcga', 'clinical', 'tcga_pancan_os.tsv.gz');
+const PANCAN33 = join(sharedDir(), 'data', 'tcga', 'pancan33');
+const OS_TABLE = join(sharedDir(), 'data', 'tcga', 'clinical', 'tcga_pancan_os.tsv.gz');
 
 describe('pancan33 sample table', () => {
   it('is detected as a sample table and read with labels and patients from the sample table', () => {
     const source = detectDataset(PANCAN33);
     expect(source.kind).toBe('sample table');
     expect(describeDataset(source)).toMatch(/sample table "pancan33"/);
-    expect(detectDataset(join(sharedDir, 'data', 'tcga', 'counts')).kind).toBe('count tables');
+    expect(detectDataset(join(sharedDir(), 'data', 'tcga', 'counts')).kind).toBe('count tables');
     const data = loadDataset(PANCAN33);
     expect(data.unit).toBe('rsem');
     expect(data.counts.sampleIds).toHaveLength(604);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { sharedPath } from '../../../services/core/test-support/shared.ts';
 import {
   accuracy,
   applyMask,
@@ -34,7 +35,7 @@ import {
 } from '../../src/evaluate/index.ts';
 import type { EventIndicator } from '../../src/survival/index.ts';
 
-const DATA = '/work/shared/data/tcga';
+const DATA = sharedPath('data', 'tcga');
 const TYPES = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM'];
 
 function loadOs(): Map<string, { time: number; event: EventIndicator }> {

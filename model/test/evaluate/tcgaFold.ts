@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedPath } from '../../../services/core/test-support/shared.ts';
 import { ready } from '../../src/engine/tf.ts';
 import { stratifiedSplit } from '../../src/evaluate/data.ts';
 import { zMatrix } from '../../src/evaluate/fold.ts';
@@ -14,7 +15,7 @@ import { type LoadedCheckpoint, loadCheckpoint } from '../../src/gexbert/checkpo
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const CHECKPOINT = path.resolve(here, '../../checkpoints/tcga-6types');
-export const COUNTS = '/work/shared/data/tcga/counts';
+export const COUNTS = sharedPath('data', 'tcga', 'counts');
 
 export interface TcgaFixture {
   checkpoint: LoadedCheckpoint;

@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import { randomGenePanel, stratifiedSplit } from '../../src/evaluate/data.ts';
 import { closeFold, embedPanel, type ModelView, prepareFold } from '../../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../../src/evaluate/inputs.ts';
@@ -36,7 +37,6 @@ import {
 } from '../../src/evaluate/tasks/trust.ts';
 import { trustSection } from '../../src/evaluate/trustMarkdown.ts';
 import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/index.ts';
-import { sharedDir } from '../survival/fixtures.ts';
 import { COUNTS, loadTcgaFixture, type TcgaFixture } from './tcgaFold.ts';
 
 describe('trust pieces without data', () => {
@@ -201,7 +201,7 @@ describe('the trust task of one fold (a GexBERT trained for a few steps)', () =>
   it('records calibration, novelty and coverage rows and draws the reliability diagram', {
     timeout: 600_000,
   }, async () => {
-    const data = loadCountsDir(join(sharedDir, 'data', 'tcga', 'counts'));
+    const data = loadCountsDir(join(sharedDir(), 'data', 'tcga', 'counts'));
     const split = stratifiedSplit(data.labels, 0.3, 2);
     const measurements = new Measurements();
     const notes: string[] = [];

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import {
   applyMask,
   combineCounts,
@@ -24,9 +25,8 @@ import {
   topVariableGenes,
 } from '../../src/evaluate/index.ts';
 import { fitVae, type VaeImputer } from '../../src/evaluate/vae.ts';
-import { sharedDir } from '../survival/fixtures.ts';
 
-const DATA = join(sharedDir, 'data', 'tcga', 'counts');
+const DATA = join(sharedDir(), 'data', 'tcga', 'counts');
 const TYPES = ['ACC', 'KICH', 'UVM'];
 const OPTIONS = { seed: 3, maxEpochs: 60, patience: 15 };
 

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import { randomGenePanel, stratifiedSplit } from '../../src/evaluate/data.ts';
 import { closeFold, embedPanel, prepareFold, WIDE_VOCABULARY } from '../../src/evaluate/fold.ts';
 import { loadCountsDir } from '../../src/evaluate/inputs.ts';
@@ -16,11 +17,10 @@ import { Measurements } from '../../src/evaluate/measurements.ts';
 import { panelModel, panelSizes } from '../../src/evaluate/tasks/classification.ts';
 import { vocabularyGeneSet } from '../../src/evaluate/tasks/imputation.ts';
 import { restore } from '../../src/gexbert/index.ts';
-import { sharedDir } from '../survival/fixtures.ts';
 
 describe('the wide GexBERT of a full-mode fold (TCGA, all six cohorts)', () => {
   it('holds the 5,000-gene set in its z space, restores genes outside the main vocabulary and reads 1,024-gene panels', async () => {
-    const data = loadCountsDir(join(sharedDir, 'data', 'tcga', 'counts'));
+    const data = loadCountsDir(join(sharedDir(), 'data', 'tcga', 'counts'));
     const split = stratifiedSplit(data.labels, 0.3, 5);
     const allowedGenes = new Set(data.counts.geneIds.filter((_, g) => g % 2 === 0));
     const notes: string[] = [];

@@ -1,6 +1,7 @@
 /** Intervals on restored values: closed-form checks of the conformal head, and coverage on real samples. */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import { ready } from '../../src/engine/tf.ts';
 import { zMatrix } from '../../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../../src/evaluate/inputs.ts';
@@ -19,7 +20,6 @@ import {
   type RestorationIntervals,
   restorationInterval,
 } from '../../src/heads/intervals.ts';
-import { sharedDir } from '../survival/fixtures.ts';
 
 /** `perGene` normal residuals for each of `sd.length` genes (gene g has sd[g]), all from `inputs` measured genes. */
 function normalResiduals(sd: number[], perGene: number, inputs: number, seed: number): Residual[] {
@@ -182,7 +182,7 @@ describe('real samples (shipped checkpoint, shared TCGA counts)', () => {
     ckpt.model.dispose();
     const predictor = await createOnnxPredictor(ckpt.config, ckpt.weights);
     try {
-      const data = loadCountsDir(path.join(sharedDir, 'data', 'tcga', 'counts'));
+      const data = loadCountsDir(path.join(sharedDir(), 'data', 'tcga', 'counts'));
       const n = data.counts.sampleIds.length;
       const z = zMatrix(ckpt.stats, toExpression(data.counts, [...Array(n).keys()]));
       const { train, validation } = splitSamples(n, 0.1, 1); // 262 / 29, as the checkpoint was trained

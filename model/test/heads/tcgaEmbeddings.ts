@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import {
   combineCounts,
   fitPca,
@@ -18,9 +19,8 @@ import {
   topVariableGenes,
   transformPca,
 } from '../../src/evaluate/index.ts';
-import { sharedDir } from '../survival/fixtures.ts';
 
-const TCGA = path.join(sharedDir, 'data', 'tcga');
+const TCGA = path.join(sharedDir(), 'data', 'tcga');
 const TYPES = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM'];
 export const WIDTH = 32;
 

@@ -3,6 +3,7 @@
 // calibrated probabilities and intervals.
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import { ready } from '../../src/engine/tf.ts';
 import { loadCountsDir, readSurvival } from '../../src/evaluate/inputs.ts';
 import { loadCheckpoint } from '../../src/gexbert/checkpoint.ts';
@@ -17,11 +18,10 @@ import {
 } from '../../src/heads/modelHeads.ts';
 import type { HeadReference } from '../../src/heads/reference.ts';
 import { HeadServer } from '../../src/heads/serve.ts';
-import { sharedDir } from '../survival/fixtures.ts';
 
 const CHECKPOINT = path.resolve(import.meta.dirname, '../../checkpoints/tcga-6types');
-const data = loadCountsDir(path.join(sharedDir, 'data', 'tcga', 'counts'));
-const survival = readSurvival(path.join(sharedDir, 'data', 'tcga', 'clinical', 'tcga_pancan_os.tsv.gz'));
+const data = loadCountsDir(path.join(sharedDir(), 'data', 'tcga', 'counts'));
+const survival = readSurvival(path.join(sharedDir(), 'data', 'tcga', 'clinical', 'tcga_pancan_os.tsv.gz'));
 
 let predictor: OnnxPredictor;
 let stats: ReturnType<typeof loadCheckpoint>['stats'];

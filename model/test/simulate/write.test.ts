@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedPath } from '../../../services/core/test-support/shared.ts';
 import { type Cohort, simulateCohort, simulateCounts } from '../../src/simulate/cohort.ts';
 import type { TruthSummary } from '../../src/simulate/truth.ts';
 import { CLINICAL_COLUMNS, countsFileName, GENE_COLUMNS, writeCohort } from '../../src/simulate/write.ts';
 
 const OPTS = { samples: 150, genes: 300, types: 3, missingClinicalFraction: 0.1 };
-const REAL_COUNTS = new URL('../../../../shared/data/tcga/counts/TCGA_ACC_Counts.exp.gz', import.meta.url);
-const REAL_CLINICAL = new URL('../../../../shared/data/tcga/clinical/tcga_pancan_os.tsv.gz', import.meta.url);
+const REAL_COUNTS = sharedPath('data', 'tcga', 'counts', 'TCGA_ACC_Counts.exp.gz');
+const REAL_CLINICAL = sharedPath('data', 'tcga', 'clinical', 'tcga_pancan_os.tsv.gz');
 
 let root: string;
 let cohort: Cohort;

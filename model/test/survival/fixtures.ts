@@ -1,29 +1,13 @@
-// Loads the R ground truth in <shared>/fixtures/survival. <shared> is $GEXBERT_SHARED_DIR, or else the
-// `shared` folder beside the repository root (found by walking up from this file to the package.json
-// that declares the npm workspaces).
-import { existsSync, readFileSync } from 'node:fs';
+// Loads the R ground truth in <shared>/fixtures/survival (<shared>: sharedDir(), the platform's shared data
+// folder).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import type { EventIndicator, SurvivalData } from '../../src/survival/index.ts';
 
-function findRepoRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && 'workspaces' in JSON.parse(readFileSync(manifest, 'utf8'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no workspace root above ${start}`);
-    dir = parent;
-  }
-}
-
-export const sharedDir =
-  process.env.GEXBERT_SHARED_DIR ??
-  path.resolve(findRepoRoot(path.dirname(fileURLToPath(import.meta.url))), '..', 'shared');
-
 export function loadFixture<T>(name: string): T {
-  return JSON.parse(readFileSync(path.join(sharedDir, 'fixtures', 'survival', name), 'utf8')) as T;
+  return JSON.parse(readFileSync(path.join(sharedDir(), 'fixtures', 'survival', name), 'utf8')) as T;
 }
 
 export interface StadRow {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fingerprint, query } from '@gexbert/core/testing/database';
+import { fingerprint, query } from '@gexbert/core/test-support/database';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken, revokeToken } from '../src/auth/tokens.ts';

@@ -1,7 +1,7 @@
 // A cohort's samples searched and sorted by the API (in SQL), against a real database holding two real
 // TCGA cohorts (CHOL, DLBC) with survival. The expected orders and counts are computed here, in plain
 // TypeScript, from the rows read straight from the database.
-import { query } from '@gexbert/core/testing/database';
+import { query } from '@gexbert/core/test-support/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support.ts';
 

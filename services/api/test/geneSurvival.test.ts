@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { ingestClinical, ingestTable } from '@gexbert/core/ingest/index';
-import { sharedDir } from '@gexbert/core/testing/database';
+import { sharedDir } from '@gexbert/core/test-support/shared';
 import { logRankTest } from '@gexbert/model/survival/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { librarySizes } from '../src/genes/librarySizes.ts';

@@ -15,7 +15,7 @@ import {
   TCGA_33_CHECKPOINT,
   TCGA_33_MODEL_NAME,
 } from '@gexbert/core/registry/modelVersion';
-import { sharedDir } from '@gexbert/core/testing/database';
+import { sharedDir } from '@gexbert/core/test-support/shared';
 import { embed } from '@gexbert/model/gexbert/infer';
 import { profileToZ, toLog2Cpm } from '@gexbert/model/gexbert/normalise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

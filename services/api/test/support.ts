@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { createPrisma, type PrismaClient } from '@gexbert/core/db/prisma';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
-import { createTestDatabase, sharedDir } from '@gexbert/core/testing/database';
+import { createTestDatabase } from '@gexbert/core/test-support/database';
+import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
 import { createToken } from '../src/auth/tokens.ts';
 import type { Role } from '../src/rows.ts';

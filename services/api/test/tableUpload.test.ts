@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createPrisma, type PrismaClient } from '@gexbert/core/db/prisma';
-import { createTestDatabase, fingerprint, query, sharedDir } from '@gexbert/core/testing/database';
+import { createTestDatabase, fingerprint, query } from '@gexbert/core/test-support/database';
+import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../src/auth/tokens.ts';

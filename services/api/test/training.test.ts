@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@gexbert/core/config';
 import { type JobQueue, openJobQueue, TRAIN_JOB } from '@gexbert/core/jobs/queue';
-import { query } from '@gexbert/core/testing/database';
+import { query } from '@gexbert/core/test-support/database';
 import { type RunningWorker, startWorker } from '@gexbert/worker/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { percentDone } from '../src/resolvers/training.ts';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createPrisma, type PrismaClient } from '@gexbert/core/db/prisma';
-import { createTestDatabase, fingerprint, query } from '@gexbert/core/testing/database';
+import { createTestDatabase, fingerprint, query } from '@gexbert/core/test-support/database';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../src/auth/tokens.ts';

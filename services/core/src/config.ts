@@ -104,7 +104,10 @@ const DEFAULTS: Config = {
 };
 
 /** Builds the configuration from defaults, the environment and explicit overrides, in that order. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  overrides: Partial<Config> = {},
+): Config {
   const fromEnv: Record<string, string> = {};
   for (const [name, key] of Object.entries(ENV)) {
     const value = env[name];

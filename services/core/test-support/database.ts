@@ -5,9 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { REPO_ROOT } from '../config.ts';
-import { migrate } from '../db/migrate.ts';
-import { ensureDatabase, startEmbedded } from '../db/postgres.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { ensureDatabase, startEmbedded } from '../src/db/postgres.ts';
 
 export const TEMPLATE_DATABASE = 'gexbert_template';
 
@@ -91,9 +90,4 @@ export async function fingerprint(url: string): Promise<Record<string, string>> 
     out[table_name] = `${row!.n}:${row!.digest ?? '-'}`;
   }
   return out;
-}
-
-/** The shared data folder beside the checkout (GEXBERT_SHARED_DIR overrides). */
-export function sharedDir(): string {
-  return process.env.GEXBERT_SHARED_DIR ?? path.resolve(REPO_ROOT, '..', 'shared');
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listMigrations, MIGRATIONS_DIR, migrate } from '../../src/db/migrate.ts';
-import { createTestDatabase, query } from '../../src/testing/database.ts';
+import { createTestDatabase, query } from '../../test-support/database.ts';
 
 describe('migrations', () => {
   it('a migrated database has every table of the schema and Prisma-compatible history', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSidecar, parseExpressionTable } from '../../src/formats/expressionTable.ts';
-import { sharedDir } from '../../src/testing/database.ts';
+import { sharedDir } from '../../test-support/shared.ts';
 import { expectInputError, TempDir } from './support.ts';
 
 const PANCAN = path.join(sharedDir(), 'data/tcga/pancan33');

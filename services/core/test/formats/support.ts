@@ -1,31 +1,15 @@
 // Helpers for the format tests: the shared real-data folder, temp files and InputError assertions.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'vitest';
 import { InputError } from '../../src/formats/inputError.ts';
-
-function findRepoRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && 'workspaces' in JSON.parse(readFileSync(manifest, 'utf8'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no workspace root above ${start}`);
-    dir = parent;
-  }
-}
-
-export const repoRoot = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
-
-/** The real data: $GEXBERT_SHARED_DIR, else `shared` beside the repository. */
-export const sharedDir = process.env.GEXBERT_SHARED_DIR ?? path.resolve(repoRoot, '..', 'shared');
+import { sharedPath } from '../../test-support/shared.ts';
 
 export function sharedFile(...parts: string[]): string {
-  const file = path.join(sharedDir, 'data', ...parts);
+  const file = sharedPath('data', ...parts);
   if (!existsSync(file)) throw new Error(`real data file missing: ${file} (set GEXBERT_SHARED_DIR)`);
   return file;
 }

@@ -6,7 +6,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGene, readProfile, readProfiles } from '../../src/expression/store.ts';
 import { ingestClinical, ingestCounts } from '../../src/ingest/index.ts';
-import { createTestDatabase, fingerprint, query, sharedDir } from '../../src/testing/database.ts';
+import { createTestDatabase, fingerprint, query } from '../../test-support/database.ts';
+import { sharedDir } from '../../test-support/shared.ts';
 
 const COUNTS = path.join(sharedDir(), 'data/tcga/counts');
 const OS_TABLE = path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz');

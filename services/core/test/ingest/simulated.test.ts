@@ -11,7 +11,6 @@ import { MIGRATIONS_DIR } from '../../src/db/migrate.ts';
 import { writeSimulatedCohort } from '../../src/demo.ts';
 import { ingestClinical, ingestCounts } from '../../src/ingest/index.ts';
 import { addToCohort } from '../../src/ingest/transaction.ts';
-import { createTestDatabase, query, sharedDir } from '../../src/testing/database.ts';
 import { corpusFromCohort } from '../../src/training/corpus.ts';
 import { parseRetrainingConfig } from '../../src/training/request.ts';
 import {
@@ -19,6 +18,8 @@ import {
   trainingSampleIds,
   validationSampleIds,
 } from '../../src/training/validationSet.ts';
+import { createTestDatabase, query } from '../../test-support/database.ts';
+import { sharedDir } from '../../test-support/shared.ts';
 
 const CHOL = path.join(sharedDir(), 'data/tcga/counts/TCGA_CHOL_Counts.exp.gz');
 const SMALL = { samples: 30, genes: 300, types: 3 };

@@ -14,7 +14,7 @@ import {
   storeMissingCheckpoints,
 } from '../../src/registry/checkpointStore.ts';
 import { registerModelVersion, SHIPPED_CHECKPOINT } from '../../src/registry/modelVersion.ts';
-import { createTestDatabase } from '../../src/testing/database.ts';
+import { createTestDatabase } from '../../test-support/database.ts';
 
 let pool: pg.Pool;
 let prisma: PrismaClient;

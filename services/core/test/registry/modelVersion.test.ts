@@ -20,8 +20,9 @@ import {
   rollbackModelVersion,
   SHIPPED_CHECKPOINT,
 } from '../../src/registry/modelVersion.ts';
-import { createTestDatabase, sharedDir } from '../../src/testing/database.ts';
 import { corpusFromFiles } from '../../src/training/corpus.ts';
+import { createTestDatabase } from '../../test-support/database.ts';
+import { sharedDir } from '../../test-support/shared.ts';
 
 const COUNTS = path.join(sharedDir(), 'data/tcga/counts');
 const FILES = ['TCGA_CHOL_Counts.exp.gz', 'TCGA_UCS_Counts.exp.gz'].map((f) => path.join(COUNTS, f));
