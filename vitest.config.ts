@@ -1,20 +1,48 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-// One test run for the whole monorepo. Tests that need PostgreSQL get it from the global setup
-// (an embedded server started once; each test file creates its own database from a migrated template).
+// Two tiers. `npm run test:unit` runs the `unit` project alone: pure tests that need no database, no
+// browser, no spawned stack and no training on real data (under a minute). `npm test` runs both projects.
+// A new test file is `integration` unless it is listed here; list it only if it is pure and quick.
+const UNIT = [
+  'apps/portal/test/{codegen,evaluationTable,genePage,sampleTable,session,signInLimit,trust}.test.ts',
+  'services/api/test/{codegen,units}.test.ts',
+  'services/core/test/formats/{barcode,counts,detect,gdc,table}.test.ts',
+  'services/core/test/gene/resolve.test.ts',
+  'model/test/differential/*.test.ts',
+  'model/test/survival/*.test.ts',
+  'model/test/simulate/*.test.ts',
+  'model/test/gexbert/{config,model,normalise}.test.ts',
+  'model/test/evaluate/{classify,data,impute,metrics,pca,report,reportParts,survival}.test.ts',
+  'model/test/heads/{calibration,validation}.test.ts',
+];
+
+const ALL = [
+  'model/test/**/*.test.ts',
+  'services/*/test/**/*.test.ts',
+  'apps/*/test/**/*.test.ts',
+  'test/**/*.test.ts',
+];
+
+// Tests that need PostgreSQL get it from the integration project's global setup (an embedded server
+// started once; each test file creates its own database from a migrated template).
 export default defineConfig({
   test: {
-    include: [
-      'model/test/**/*.test.ts',
-      'services/*/test/**/*.test.ts',
-      'apps/*/test/**/*.test.ts',
-      'test/**/*.test.ts',
-    ],
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    globalSetup: ['test/setup/postgres.ts'],
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', './test/setup/summaryReporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ALL,
+          exclude: [...configDefaults.exclude, ...UNIT],
+          globalSetup: ['test/setup/postgres.ts'],
+        },
+      },
+    ],
   },
 });
