@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pearson } from '../../src/evaluate/metrics.ts';
 import {
   type Cohort,
   geneCounts,
@@ -6,7 +7,7 @@ import {
   simulateCohort,
   simulateCounts,
 } from '../../src/simulate/cohort.ts';
-import { logCpm, median, moments, pearson, sd } from './helpers.ts';
+import { logCpm, median, moments, sd } from './helpers.ts';
 
 const BARCODE = /^GXSM-[A-Z]{2}-[0-9A-Z]{4}-(01|11)A-01R-0000-07$/;
 

@@ -13,6 +13,7 @@ import {
   registerModelVersion,
   SHIPPED_CHECKPOINT,
 } from '@gexbert/core/registry/modelVersion';
+import { pearson } from '@gexbert/model/evaluate/metrics';
 import { quantile } from '@gexbert/model/evaluate/survival';
 import { embed, type Profile } from '@gexbert/model/gexbert/infer';
 import { riskScore } from '@gexbert/model/heads/index';
@@ -57,20 +58,6 @@ async function embedStored(ids: number[]): Promise<Float32Array[]> {
     profiles.push({ genes: [...stored.genes], values: Float32Array.from(stored.values), unit: 'counts' });
   }
   return (await embed(runtime.predictor, runtime.stats, profiles)).embeddings;
-}
-
-function pearson(x: number[], y: number[]): number {
-  const mx = x.reduce((a, b) => a + b, 0) / x.length;
-  const my = y.reduce((a, b) => a + b, 0) / y.length;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < x.length; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
 }
 
 async function storedHeads() {

@@ -17,6 +17,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { pearson } from '../../evaluate/metrics.ts';
 import { saveModel } from '../checkpoint.ts';
 import { makeConfig } from '../config.ts';
 import { embed, type Profile, restore } from '../infer.ts';
@@ -159,21 +160,6 @@ const zProfile = (z: Float32Array, r: number, keep: (v: number) => boolean): Pro
   };
 };
 const profileOf = (r: number, keep: (v: number) => boolean): Profile => zProfile(testZ, r, keep);
-
-function pearson(a: number[], b: number[]): number {
-  const n = a.length;
-  const ma = a.reduce((x, y) => x + y, 0) / n;
-  const mb = b.reduce((x, y) => x + y, 0) / n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 const results: Record<string, unknown> = { config, training: run.metrics };
 for (const hide of [0.3, 0.9]) {

@@ -1,7 +1,7 @@
 // A cohort's imputation quality: how well a model restores held-out vocabulary genes from a small panel of
 // the most variable ones, against the measured values, with the per-gene training mean as the baseline.
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
-import { pearson as pearsonOf } from '@gexbert/model/evaluate/metrics';
+import { pearson as pearsonOf, rmse } from '@gexbert/model/evaluate/metrics';
 import type { Profile } from '@gexbert/model/gexbert/infer';
 import type { Context } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
@@ -29,12 +29,6 @@ export function pearson(x: readonly number[], y: readonly number[]): number | nu
   const constant = (v: readonly number[]) => v.every((a) => a === v[0]);
   if (x.length < 2 || constant(x) || constant(y)) return null;
   return pearsonOf(x, y);
-}
-
-function rmse(x: readonly number[], y: readonly number[]): number {
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += (x[i]! - y[i]!) ** 2;
-  return x.length > 0 ? Math.sqrt(sum / x.length) : Number.NaN;
 }
 
 function median(values: number[]): number | null {
