@@ -3,6 +3,7 @@
 // risk group. Everything runs on the active model unless a `model` argument names another version.
 import { genesOfLayout } from '@gexbert/core/expression/store';
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
+import { toLog2Cpm } from '@gexbert/model/gexbert/normalise';
 import type { SamplePrediction } from '@gexbert/model/heads/serve';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql/index.js';
@@ -201,16 +202,17 @@ async function measuredLog2Cpm(
 ): Promise<(number | null)[] | null> {
   const profile = await context.loaders.profile.load({ sampleId, unit: 'RAW_COUNT' });
   if (!profile) return null;
-  let total = 0;
-  for (const v of profile.values) if (Number.isFinite(v)) total += v;
+  // The model's one log2(CPM + 1), as serving computes the model input (services/core modelRuntime).
+  const log2cpm = toLog2Cpm(Float32Array.from(profile.values), 'counts');
+  const counted = profile.values.some((v) => v > 0);
   const layout = await memo(context, `layout/${profile.layoutId}`, async () => {
     const ids = await genesOfLayout(context.db, profile.layoutId, context.cacheKey);
     return new Map(ids.map((g, i) => [g, i]));
   });
   return genes.map((gene) => {
     const at = gene ? layout.get(gene.ensemblId) : undefined;
-    const value = at === undefined ? Number.NaN : profile.values[at]!;
-    return Number.isFinite(value) && total > 0 ? Math.log2((Math.max(value, 0) * 1e6) / total + 1) : null;
+    const value = at === undefined ? Number.NaN : log2cpm[at]!;
+    return counted && Number.isFinite(value) ? value : null;
   });
 }
 
