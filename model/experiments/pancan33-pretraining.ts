@@ -17,50 +17,20 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { corpusFromFiles, proteinCodingGenes } from '@gexbert/core/training/corpus';
-import { rsemCorpusFromTable } from '@gexbert/core/training/rsemCorpus';
 import { fitLogisticRegression } from '../src/evaluate/classify.ts';
-import { stratifiedSplit } from '../src/evaluate/data.ts';
 import { fromRows, type Matrix } from '../src/evaluate/matrix.ts';
 import { accuracy, macroF1 } from '../src/evaluate/metrics.ts';
-import { createRandom, sampleWithoutReplacement } from '../src/evaluate/random.ts';
 import { embed } from '../src/gexbert/infer.ts';
-import { type ExpressionMatrix, matrixToZ, type NormStats } from '../src/gexbert/normalise.ts';
 import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
 import { trainCheckpoint } from '../src/gexbert/recipe.ts';
+import { pancan33Split, panelZ, randomPanels, SHARED } from './pancan33-split.ts';
 
-const SHARED = path.resolve(import.meta.dirname, '../../../shared/data/tcga');
 const [outFile, stepsArg, ...variants] = process.argv.slice(2);
 const steps = Number(stepsArg);
 const DRAWS = 5;
 
-const rsem = await rsemCorpusFromTable(path.join(SHARED, 'pancan33'));
-const labels = rsem.cancerTypes.map((t) => t!);
-const split = stratifiedSplit(labels, 0.3, 1);
-const rows = (idx: number[]): ExpressionMatrix => {
-  const G = rsem.genes.length;
-  const values = new Float32Array(idx.length * G); // (n x G)
-  idx.forEach((s, r) => {
-    values.set(rsem.values.subarray(s * G, (s + 1) * G), r * G);
-  });
-  return { genes: rsem.genes, nSamples: idx.length, values, unit: 'rsem' };
-};
-const train = rows(split.train);
-const test = rows(split.test);
-const trainLabels = split.train.map((i) => labels[i]!);
-const testLabels = split.test.map((i) => labels[i]!);
-const random = createRandom(1);
-const panels = [
-  ...Array.from({ length: DRAWS }, () => sampleWithoutReplacement(rsem.genes.length, 64, random)),
-  rsem.genes.map((_, g) => g),
-].map((p) => p.map((g) => rsem.genes[g]!));
-
-/** (n x panel) z of the panel's genes, from the model's normalisation. */
-function panelZ(stats: NormStats, m: ExpressionMatrix, panel: string[]): Float32Array[] {
-  const z = matrixToZ(stats, m); // (n x V)
-  const V = stats.genes.length;
-  const at = panel.map((g) => stats.genes.indexOf(g));
-  return Array.from({ length: m.nSamples }, (_, s) => Float32Array.from(at, (v) => z[s * V + v]!));
-}
+const { genes, train, test, trainLabels, testLabels } = await pancan33Split(1);
+const panels = randomPanels(genes, 64, DRAWS, 1);
 
 function score(xTrain: Matrix, xTest: Matrix): { accuracy: number; macroF1: number } {
   const predicted = fitLogisticRegression(xTrain, trainLabels).predict(xTest);

@@ -1,0 +1,193 @@
+/**
+ * Why is GexBERT's frozen embedding weak for 33 types from 64 genes, and what closes the gap to logistic
+ * regression? (issue 15 item 3; EXPERIMENTS.md 15)
+ *
+ *   npx tsx model/experiments/pancan33-classification.ts <out.json> <steps> <split seed> [config JSON] [--fast]
+ *
+ * The split is `gexbert evaluate --train pancan33 --quick --seed <split seed>`'s (pancan33-split.ts). GexBERT
+ * is pretrained on the training samples only (vocabulary the 100 genes, seed = split seed, `config JSON`
+ * overrides the recipe, e.g. '{"width":128}'). For 5 seeded random 64-gene panels (seed = split seed; the same
+ * for every method) the test samples are classified by logistic regression (classify.ts, fitted on the
+ * training samples) on:
+ *   z            the panel genes' z (the baseline)
+ *   mean-pool    GexBERT's embedding (mean of the encoder outputs; what `gexbert evaluate` uses)
+ *   max-pool     the per-dimension max of the encoder outputs
+ *   tokens       the encoder outputs of the panel genes side by side (k x C features, gene-aligned)
+ *   restored     the 100-gene profile: the panel's z, GexBERT's restored z for the 36 other genes
+ *   mean-pool+z  the embedding beside the panel's z
+ * and by GexBERT fine-tuned end to end (finetune.ts) with two schedules (`tokens` and fine-tuning on the
+ * first draw only; `--fast` leaves them out). A checkpoint already pretrained in <out.json>'s folder for the split is read back.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ready, type Tensor3D, tf } from '../src/engine/tf.ts';
+import { fitLogisticRegression } from '../src/evaluate/classify.ts';
+import { type FinetuneOptions, finetuneClassifier } from '../src/evaluate/finetune.ts';
+import { fromRows, type Matrix } from '../src/evaluate/matrix.ts';
+import { accuracy, macroF1 } from '../src/evaluate/metrics.ts';
+import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
+import { restore } from '../src/gexbert/infer.ts';
+import type { GexbertModel } from '../src/gexbert/model.ts';
+import { levelOf, matrixToZ, type NormStats } from '../src/gexbert/normalise.ts';
+import { trainCheckpoint } from '../src/gexbert/recipe.ts';
+import { pancan33Split, panelZ, randomPanels } from './pancan33-split.ts';
+
+const [outFile, stepsArg, seedArg, configArg, fastArg] = process.argv.slice(2);
+const fast = fastArg === '--fast';
+const steps = Number(stepsArg);
+const seed = Number(seedArg);
+const DRAWS = 5;
+/**
+ * `tokens` and fine-tuning run on the first draw only: at load 11-17 one 4,096-feature fit took 140-160 s and
+ * 6 fine-tuning epochs 260 s.
+ */
+const SLOW_DRAWS = 1;
+const SCHEDULES: Record<string, Omit<FinetuneOptions, 'seed'>> = {
+  'fine-tuned (default: enc 2e-4, head 2e-3, <= 6 epochs)': {},
+  'fine-tuned (enc 1e-3, head 5e-3, <= 12 epochs, patience 3)': {
+    encoderLr: 1e-3,
+    headLr: 5e-3,
+    maxEpochs: 12,
+    patience: 3,
+  },
+};
+
+await ready();
+const { genes, train, test, trainLabels, testLabels } = await pancan33Split(seed);
+const panels = randomPanels(genes, 64, DRAWS, seed).slice(0, DRAWS);
+const started = Date.now();
+const checkpoint = path.join(path.dirname(outFile!), `checkpoint-seed${seed}`);
+// A checkpoint this script already pretrained for the split is read back, not trained again.
+const trained = existsSync(path.join(checkpoint, 'weights.bin'))
+  ? { ...loadCheckpoint(checkpoint), metrics: { steps: Number.NaN, seconds: Number.NaN, reused: checkpoint } }
+  : await pretrain();
+async function pretrain() {
+  return trainCheckpoint(train, {
+    out: checkpoint,
+    seed,
+    maxSteps: steps,
+    vocabularySize: 100,
+    minMean: 0,
+    dataDescription: `experiment pancan33 classification, split ${seed}`,
+    ...(configArg && configArg !== '{}' ? { config: JSON.parse(configArg) } : {}),
+  });
+}
+const { stats, model } = trained;
+console.log(`pretrained ${trained.metrics.steps} steps in ${trained.metrics.seconds.toFixed(0)} s`);
+
+/** The encoder outputs of the panel's tokens pooled three ways, per sample. */
+function encoderFeatures(m: GexbertModel, st: NormStats, z: Float32Array[], panel: string[]) {
+  const ids = panel.map((g) => st.genes.indexOf(g));
+  const k = ids.length;
+  const C = m.config.width;
+  const out = {
+    mean: [] as Float32Array[],
+    max: [] as Float32Array[],
+    tokens: [] as Float32Array[],
+    values: [] as Float32Array[],
+  };
+  for (let i = 0; i < z.length; i += 64) {
+    const rows = z.slice(i, i + 64);
+    const B = rows.length;
+    const [hidden, tokenValues] = tf.tidy(() => {
+      const geneIds = tf.tensor2d(
+        Int32Array.from({ length: B * k }, (_, j) => ids[j % k]!),
+        [B, k],
+        'int32',
+      );
+      const levels = Int32Array.from({ length: B * k }, (_, j) =>
+        levelOf(st, rows[Math.floor(j / k)]![j % k]!),
+      );
+      const e = m.encode({ geneIds, levelIds: tf.tensor2d(levels, [B, k], 'int32') });
+      // hidden: (B, k, C); tokenValues: (B, k), the per-token restoration head
+      return [(e.hidden as Tensor3D).dataSync() as Float32Array, e.tokenValues.dataSync() as Float32Array];
+    });
+    for (let b = 0; b < B; b++) {
+      const tok = hidden.slice(b * k * C, (b + 1) * k * C); // (k*C)
+      const mean = new Float32Array(C);
+      const max = new Float32Array(C).fill(Number.NEGATIVE_INFINITY);
+      for (let t = 0; t < k; t++)
+        for (let c = 0; c < C; c++) {
+          mean[c]! += tok[t * C + c]! / k;
+          max[c] = Math.max(max[c]!, tok[t * C + c]!);
+        }
+      out.mean.push(mean);
+      out.max.push(max);
+      out.tokens.push(tok);
+      out.values.push(tokenValues!.slice(b * k, (b + 1) * k));
+    }
+  }
+  return out;
+}
+
+/** The panel's z with GexBERT's restored z for every other vocabulary gene (n x V). */
+async function restoredProfiles(z: Float32Array[], panel: string[]): Promise<Float32Array[]> {
+  const r = await restore(
+    model,
+    stats,
+    z.map((values) => ({ genes: panel, values, unit: 'z' as const })),
+    stats.genes,
+    { unit: 'z' },
+  );
+  const at = panel.map((g) => r.genes.indexOf(g));
+  return r.values.map((row, s) => {
+    const out = row.slice();
+    at.forEach((v, j) => {
+      out[v] = z[s]![j]!;
+    });
+    return out;
+  });
+}
+
+const concat = (a: Float32Array[], b: Float32Array[]) => a.map((x, i) => Float32Array.from([...x, ...b[i]!]));
+function score(xTrain: Float32Array[], xTest: Float32Array[], maxIter?: number) {
+  const fit = fitLogisticRegression(fromRows(xTrain), trainLabels, maxIter ? { optimizer: { maxIter } } : {});
+  const predicted = fit.predict(fromRows(xTest));
+  return { accuracy: accuracy(testLabels, predicted), macroF1: macroF1(testLabels, predicted) };
+}
+const asMatrix = (z: Float32Array, n: number): Matrix => ({
+  rows: n,
+  cols: stats.genes.length,
+  data: Float64Array.from(z),
+});
+
+const results: Record<string, unknown>[] = [];
+const zAllTrain = asMatrix(matrixToZ(stats, train), train.nSamples);
+const zAllTest = asMatrix(matrixToZ(stats, test), test.nSamples);
+for (const [d, panel] of panels.entries()) {
+  const zTrain = panelZ(stats, train, panel);
+  const zTest = panelZ(stats, test, panel);
+  const fTrain = encoderFeatures(model, stats, zTrain, panel);
+  const fTest = encoderFeatures(model, stats, zTest, panel);
+  const timed = async (method: string, run: () => Promise<{ accuracy: number; macroF1: number }>) => {
+    const t0 = Date.now();
+    const s = await run();
+    const row = { seed, draw: d + 1, method, ...s, seconds: (Date.now() - t0) / 1000 };
+    results.push(row);
+    console.log(JSON.stringify(row));
+  };
+  await timed('z', async () => score(zTrain, zTest));
+  await timed('mean-pool', async () => score(fTrain.mean, fTest.mean));
+  await timed('max-pool', async () => score(fTrain.max, fTest.max));
+  await timed('token values', async () => score(fTrain.values, fTest.values));
+  // k x C = 4,096 features: a full L-BFGS fit took over 7 minutes at load 11, so this one stops at 100 iterations.
+  const slow = !fast && d < SLOW_DRAWS;
+  if (slow) await timed('tokens (100 iterations)', async () => score(fTrain.tokens, fTest.tokens, 100));
+  await timed('mean-pool+z', async () => score(concat(fTrain.mean, zTrain), concat(fTest.mean, zTest)));
+  await timed('restored', async () =>
+    score(await restoredProfiles(zTrain, panel), await restoredProfiles(zTest, panel)),
+  );
+  const panelIds = panel.map((g) => stats.genes.indexOf(g));
+  for (const [name, schedule] of Object.entries(slow ? SCHEDULES : {})) {
+    await timed(name, async () => {
+      const clf = finetuneClassifier(model, stats, zAllTrain, trainLabels, panelIds, { ...schedule, seed });
+      const predicted = clf.predict(zAllTest);
+      console.log(`  ${name}: kept epoch ${clf.trace.bestEpoch} of ${clf.trace.epochs}`);
+      clf.dispose();
+      return { accuracy: accuracy(testLabels, predicted), macroF1: macroF1(testLabels, predicted) };
+    });
+  }
+  writeFileSync(outFile!, `${JSON.stringify({ pretraining: trained.metrics, results }, null, 2)}\n`);
+}
+model.dispose();
+console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -1,0 +1,59 @@
+/**
+ * The pancan33 split the experiments share (EXPERIMENTS.md 15): the sample table's rows split as
+ * `gexbert evaluate --train pancan33 --quick --seed <seed>` splits them (stratifiedSplit(labels, 0.3, seed);
+ * seed 1: 421 training / 183 test samples), the training and test samples as RSEM expression matrices, and
+ * seeded random gene panels (the same for every method).
+ */
+import path from 'node:path';
+import { rsemCorpusFromTable } from '@gexbert/core/training/rsemCorpus';
+import { stratifiedSplit } from '../src/evaluate/data.ts';
+import { createRandom, sampleWithoutReplacement } from '../src/evaluate/random.ts';
+import { type ExpressionMatrix, matrixToZ, type NormStats } from '../src/gexbert/normalise.ts';
+
+export const SHARED = path.resolve(import.meta.dirname, '../../../shared/data/tcga');
+
+export interface Pancan33Split {
+  genes: string[];
+  train: ExpressionMatrix;
+  test: ExpressionMatrix;
+  trainLabels: string[];
+  testLabels: string[];
+}
+
+export async function pancan33Split(seed: number): Promise<Pancan33Split> {
+  const rsem = await rsemCorpusFromTable(path.join(SHARED, 'pancan33'));
+  const labels = rsem.cancerTypes.map((t) => t!);
+  const split = stratifiedSplit(labels, 0.3, seed);
+  const G = rsem.genes.length;
+  const rows = (idx: number[]): ExpressionMatrix => {
+    const values = new Float32Array(idx.length * G); // (n x G)
+    idx.forEach((s, r) => {
+      values.set(rsem.values.subarray(s * G, (s + 1) * G), r * G);
+    });
+    return { genes: rsem.genes, nSamples: idx.length, values, unit: 'rsem' };
+  };
+  return {
+    genes: rsem.genes,
+    train: rows(split.train),
+    test: rows(split.test),
+    trainLabels: split.train.map((i) => labels[i]!),
+    testLabels: split.test.map((i) => labels[i]!),
+  };
+}
+
+/** `draws` seeded random panels of k of the genes (gene names), then all the genes. */
+export function randomPanels(genes: string[], k: number, draws: number, seed: number): string[][] {
+  const random = createRandom(seed);
+  return [
+    ...Array.from({ length: draws }, () => sampleWithoutReplacement(genes.length, k, random)),
+    genes.map((_, g) => g),
+  ].map((p) => p.map((g) => genes[g]!));
+}
+
+/** (n x panel) z of the panel's genes, from the model's normalisation. */
+export function panelZ(stats: NormStats, m: ExpressionMatrix, panel: string[]): Float32Array[] {
+  const z = matrixToZ(stats, m); // (n x V)
+  const V = stats.genes.length;
+  const at = panel.map((g) => stats.genes.indexOf(g));
+  return Array.from({ length: m.nSamples }, (_, s) => Float32Array.from(at, (v) => z[s * V + v]!));
+}
