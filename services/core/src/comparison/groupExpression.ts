@@ -7,19 +7,13 @@
 import { toLog2Cpm } from '@gexbert/model/gexbert/normalise';
 import type pg from 'pg';
 import { type Profile, readProfiles } from '../expression/store.ts';
-import type { ExpressionUnit } from '../formats/types.ts';
+import { type ExpressionUnit, LOG2_UNITS } from '../formats/types.ts';
 import { ComparisonInputError, type ResolvedGroup } from './groups.ts';
 
 export type ValueScale = 'counts' | 'log';
 
-/** Units read as log2(x + 1) (values per million already) and units stored as log2 values. */
+/** Units read as log2(x + 1) (values per million already); units stored as log2 values are LOG2_UNITS. */
 const PER_MILLION_UNITS: ReadonlySet<ExpressionUnit> = new Set(['RSEM', 'TPM', 'FPKM', 'FPKM_UQ']);
-const LOG_UNITS: ReadonlySet<ExpressionUnit> = new Set([
-  'LOG2_COUNT_PLUS1',
-  'LOG2_TPM_PLUS1',
-  'LOG2_FPKM_PLUS1',
-  'LOG2_OTHER',
-]);
 
 export interface GeneFilter {
   /** Restrict to these Ensembl IDs (default: every gene all the samples measure). */
@@ -51,7 +45,7 @@ export function checkUnit(unit: ExpressionUnit, scale: ValueScale, method: strin
     throw new ComparisonInputError(
       `${method} models raw read counts; ${unit} values cannot be used (ask for unit RAW_COUNT, or use LIMMA, WELCH or WILCOXON on log values)`,
     );
-  if (scale === 'log' && unit !== 'RAW_COUNT' && !PER_MILLION_UNITS.has(unit) && !LOG_UNITS.has(unit))
+  if (scale === 'log' && unit !== 'RAW_COUNT' && !PER_MILLION_UNITS.has(unit) && !LOG2_UNITS.has(unit))
     throw new ComparisonInputError(`${unit} values cannot be compared`);
 }
 
@@ -108,7 +102,7 @@ export async function readGroupExpression(
 
 /** One profile on the log scale: log2(CPM + 1) of counts, log2(x + 1) of per-million units, log units as stored. */
 function logValues(profile: Profile, unit: ExpressionUnit): ArrayLike<number> {
-  if (LOG_UNITS.has(unit)) return profile.values;
+  if (LOG2_UNITS.has(unit)) return profile.values;
   return toLog2Cpm(Float32Array.from(profile.values), unit === 'RAW_COUNT' ? 'counts' : 'cpm');
 }
 

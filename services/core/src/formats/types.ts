@@ -1,18 +1,19 @@
 // The shapes every ingest format parses into. Parsers validate and resolve; they never touch the database.
+import { ExpressionUnit as UNIT } from '../db/generated/enums.ts';
 
-/** Units an expression value can be in (mirrors the Prisma enum ExpressionUnit), as the commands list them. */
-export const EXPRESSION_UNITS = [
-  'RAW_COUNT',
-  'TPM',
-  'FPKM',
-  'FPKM_UQ',
+/** A unit an expression value can be in: the Prisma schema's enum ExpressionUnit. */
+export type ExpressionUnit = (typeof UNIT)[keyof typeof UNIT];
+
+/** Every unit, in the schema's order, as the commands list them. */
+export const EXPRESSION_UNITS = Object.values(UNIT) as [ExpressionUnit, ...ExpressionUnit[]];
+
+/** Units whose stored values are log2 values already. */
+export const LOG2_UNITS: ReadonlySet<ExpressionUnit> = new Set([
   'LOG2_COUNT_PLUS1',
   'LOG2_TPM_PLUS1',
   'LOG2_FPKM_PLUS1',
   'LOG2_OTHER',
-  'RSEM',
-] as const;
-export type ExpressionUnit = (typeof EXPRESSION_UNITS)[number];
+]);
 
 /** Integer units are stored exactly as uint32; all others (RSEM, TPM, FPKM, log2 values) as float32 with NaN for missing. */
 export const COUNT_UNITS: ReadonlySet<ExpressionUnit> = new Set(['RAW_COUNT']);

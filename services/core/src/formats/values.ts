@@ -3,7 +3,7 @@
 // sample and gene).
 
 import { InputError } from './inputError.ts';
-import type { ExpressionUnit } from './types.ts';
+import { type ExpressionUnit, LOG2_UNITS } from './types.ts';
 
 /** Cells that mean "no value" in matrices and clinical tables. */
 export const MISSING_VALUES: ReadonlySet<string> = new Set([
@@ -44,12 +44,6 @@ export function isNumberCell(cell: string): boolean {
   return NUMBER.test(cell);
 }
 
-const LOG2_UNITS: ReadonlySet<ExpressionUnit> = new Set([
-  'LOG2_COUNT_PLUS1',
-  'LOG2_TPM_PLUS1',
-  'LOG2_FPKM_PLUS1',
-  'LOG2_OTHER',
-]);
 /** No log2-scale expression value is anywhere near this (it would mean 2^64 reads). */
 export const LOG2_MAX = 64;
 export const UINT32_MAX = 4294967295;
