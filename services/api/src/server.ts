@@ -20,6 +20,7 @@ import { type ApiConfig, type ApiConfigInput, loadApiConfig } from './config.ts'
 import type { Context } from './context.ts';
 import { unauthenticated } from './errors.ts';
 import { explorerHtml, serveExplorerAsset } from './explorer.ts';
+import { serveExport } from './exports/route.ts';
 import { ModelHolder } from './inference/modelHolder.ts';
 import { checkOperationInput } from './inputLimits.ts';
 import { aliasLimit, checkCost, depthLimit, operationCost } from './limits.ts';
@@ -243,6 +244,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
         return;
       }
       if (landingPage && serveExplorerAsset(url.pathname, res)) return;
+      if (await serveExport({ db: pool, cacheKey, authenticate }, url, req, res)) return;
       if (url.pathname !== GRAPHQL_PATH && url.pathname !== '/') {
         sendJson(res, 404, `not found; the API is at ${GRAPHQL_PATH}`, 'NOT_FOUND');
         return;

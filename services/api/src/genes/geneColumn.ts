@@ -39,13 +39,24 @@ export async function readGeneColumn(
   };
   if (scale.transform === 'NONE') return { sampleIds, values: sampleIds.map(value) };
   const library = await librarySizes(db, sampleIds, cacheKey);
-  const cpm = Float32Array.from(sampleIds, (id) => {
-    const count = value(id);
-    const size = library.get(id)!;
-    return count === null ? Number.NaN : size > 0 ? (count * 1e6) / size : 0;
-  });
-  const log2cpm = toLog2Cpm(cpm, 'cpm');
+  const log2cpm = log2CpmOf(
+    sampleIds.map((id) => value(id) ?? Number.NaN),
+    sampleIds.map((id) => library.get(id)!),
+  );
   return { sampleIds, values: Array.from(log2cpm, (v) => (Number.isNaN(v) ? null : v)) };
+}
+
+/**
+ * log2(CPM + 1) of raw counts (NaN = missing, kept) with each sample's library size (0: CPM 0), by
+ * model/src/gexbert/normalise toLog2Cpm.
+ */
+export function log2CpmOf(counts: ArrayLike<number>, sizes: ArrayLike<number>): Float32Array {
+  const cpm = Float32Array.from({ length: counts.length }, (_, k) => {
+    const count = counts[k]!;
+    const size = sizes[k]!;
+    return Number.isNaN(count) ? Number.NaN : size > 0 ? (count * 1e6) / size : 0;
+  });
+  return toLog2Cpm(cpm, 'cpm');
 }
 
 /** The units the samples have values stored in. */
