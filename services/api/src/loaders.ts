@@ -20,7 +20,7 @@ import type {
 export const PATIENT_COLUMNS = `p.id, p.barcode, p."projectId", p."cancerType", p."osDays", p."osEvent"`;
 export const SAMPLE_COLUMNS = `s.id, s.barcode, s."aliquotBarcode", s."patientId", s."sampleTypeCode", s."sampleType", s."importId",
   s.simulated`;
-export const COHORT_COLUMNS = `c.id, c.name, c.description, c.simulated, c."createdAt", c."updatedAt"`;
+export const COHORT_COLUMNS = `c.id, c.name, c.description, c.simulated, c.filter, c."builtAt", c."createdAt", c."updatedAt"`;
 export const TRAINING_RUN_COLUMNS = `t.id, t."jobId", t.reason, t."requestedBy", t.status, t."modelVersionId",
   t.config, t.attempts, t.epoch, t."totalEpochs", t.step, t."totalSteps", t.loss, t."valLoss", t."samplesPerSec",
   t."etaSeconds", t."workerId", t."heartbeatAt", t.error, t."autoPromote", t."cancelRequestedAt", t."cancelledBy",

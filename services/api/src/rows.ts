@@ -38,6 +38,9 @@ export interface CohortRow {
   name: string;
   description: string | null;
   simulated: boolean;
+  /** The stored filter definition (services/core/src/cohort/members.ts CohortDefinition), or null. */
+  filter: unknown;
+  builtAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

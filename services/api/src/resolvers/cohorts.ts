@@ -3,13 +3,13 @@ import { kaplanMeier, logRankTest, summarizeKaplanMeier } from '@gexbert/model/s
 import type pg from 'pg';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
-import type { Resolvers, ResolversTypes, SampleFilter, SurvivalSummary } from '../generated/graphql.ts';
+import type { Resolvers, ResolversTypes, SurvivalSummary } from '../generated/graphql.ts';
 import { COHORT_COLUMNS } from '../loaders.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { CohortRow, PatientRow } from '../rows.ts';
+import { cohortFilter, selectSamples } from './clinical.ts';
 import { cohortSamplePage, needsSortedPage } from './cohortSamples.ts';
 import { riskGroupSurvivalSummary } from './inference.ts';
-import { sampleFilterSql } from './samples.ts';
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
@@ -83,33 +83,18 @@ export function survivalSummary(rows: readonly PatientRow[]): ResolversTypes['Su
   return { grouping: 'CANCER_TYPE', model: null, cutoffs: [], ...groupedSurvival(subjects, true) };
 }
 
-/** Sample IDs that exist, from explicit IDs (all must exist) and/or a filter. */
+/** Sample IDs that exist, from explicit IDs (all must exist). */
 async function chooseSamples(
   db: pg.Pool,
   sampleIds: readonly (string | number)[] | null | undefined,
-  filter: SampleFilter | null | undefined,
 ): Promise<number[]> {
-  const chosen = new Set<number>();
-  if (sampleIds?.length) {
-    const ids = [...new Set(sampleIds.map((id) => parseId(id, 'sample ID')))];
-    const { rows } = await db.query<{ id: number }>(`SELECT id FROM "Sample" WHERE id = ANY($1::int[])`, [
-      ids,
-    ]);
-    const found = new Set(rows.map((r) => r.id));
-    const missing = ids.filter((id) => !found.has(id));
-    if (missing.length) throw badInput(`unknown sample IDs: ${missing.slice(0, 10).join(', ')}`);
-    for (const id of ids) chosen.add(id);
-  }
-  if (filter) {
-    const params: unknown[] = [];
-    const where = sampleFilterSql(filter, params);
-    const { rows } = await db.query<{ id: number }>(
-      `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE ${where}`,
-      params,
-    );
-    for (const r of rows) chosen.add(r.id);
-  }
-  return [...chosen].sort((a, b) => a - b);
+  if (!sampleIds?.length) return [];
+  const ids = [...new Set(sampleIds.map((id) => parseId(id, 'sample ID')))].sort((a, b) => a - b);
+  const { rows } = await db.query<{ id: number }>(`SELECT id FROM "Sample" WHERE id = ANY($1::int[])`, [ids]);
+  const found = new Set(rows.map((r) => r.id));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length) throw badInput(`unknown sample IDs: ${missing.slice(0, 10).join(', ')}`);
+  return ids;
 }
 
 function cohortName(name: string): string {
@@ -142,7 +127,7 @@ async function editCohort(
 ): Promise<CohortRow> {
   requireRole(context, 'CURATOR');
   const cohort = await existingCohort(context, id);
-  const add = await chooseSamples(context.db, input.addSampleIds, null);
+  const add = await chooseSamples(context.db, input.addSampleIds);
   const remove = (input.removeSampleIds ?? []).map((s) => parseId(s, 'sample ID'));
   try {
     const [updated] = await context.prisma.$transaction([
@@ -220,7 +205,10 @@ export const cohortResolvers: Resolvers = {
     createCohort: async (_, { input }, context) => {
       requireRole(context, 'CURATOR');
       const name = cohortName(input.name);
-      const sampleIds = await chooseSamples(context.db, input.sampleIds, input.filter);
+      const explicit = await chooseSamples(context.db, input.sampleIds);
+      // A cohort made from a filter stores it (with the samples given by ID) and can be rebuilt.
+      const definition = input.filter ? { filter: cohortFilter(input.filter), sampleIds: explicit } : null;
+      const sampleIds = definition ? (await selectSamples(context, definition)).sampleIds : explicit;
       // A cohort is simulated when any of its samples is.
       const { rows } = await context.db.query<{ simulated: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM "Sample" WHERE id = ANY($1::int[]) AND simulated) AS simulated`,
@@ -232,6 +220,7 @@ export const cohortResolvers: Resolvers = {
             name,
             description: input.description ?? null,
             simulated: rows[0]!.simulated,
+            ...(definition ? { filter: definition as object, builtAt: new Date() } : {}),
             samples: { createMany: { data: sampleIds.map((sampleId) => ({ sampleId })) } },
           },
         });

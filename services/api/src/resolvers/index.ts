@@ -1,6 +1,7 @@
 // All resolvers, merged per type.
 import type { Resolvers } from '../generated/graphql.ts';
 import { authResolvers } from './auth.ts';
+import { clinicalResolvers } from './clinical.ts';
 import { cohortResolvers } from './cohorts.ts';
 import { comparisonResolvers } from './comparison.ts';
 import { geneResolvers } from './genes.ts';
@@ -35,4 +36,5 @@ export const resolvers = mergeResolvers(
   mapResolvers,
   geneValuesResolvers,
   comparisonResolvers,
+  clinicalResolvers,
 );

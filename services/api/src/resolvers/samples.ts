@@ -1,4 +1,6 @@
 // Patients, samples and their measured expression.
+import { attributeTypes } from '@gexbert/core/cohort/attributes';
+import { filterWhereSql } from '@gexbert/core/cohort/filter';
 import { genesOfLayout } from '@gexbert/core/expression/store';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
 import type { Context } from '../context.ts';
@@ -7,19 +9,21 @@ import type { Resolvers, SampleFilter } from '../generated/graphql.ts';
 import { PATIENT_COLUMNS, SAMPLE_COLUMNS } from '../loaders.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { ExpressionValueRow, GeneRow, PatientRow, SampleRow } from '../rows.ts';
+import { cohortFilter, selectSamples, withFilterErrors } from './clinical.ts';
 
-/** SQL conditions (on "Sample" s and "Patient" p) for a sample filter, appended to `params`. */
-export function sampleFilterSql(filter: SampleFilter | null | undefined, params: unknown[]): string {
-  const where: string[] = [];
-  if (filter?.cancerTypes) {
-    params.push(filter.cancerTypes.map((t) => t.trim().toUpperCase()));
-    where.push(`p."cancerType" = ANY($${params.length}::text[])`);
+/**
+ * The filter as SQL over "Sample" s JOIN "Patient" p: its conditions, or (with expression thresholds, which
+ * read gene values) the IDs of the samples it selects.
+ */
+async function sampleFilterSql(context: Context, filter: SampleFilter | null | undefined, params: unknown[]) {
+  const parsed = cohortFilter(filter);
+  if (parsed.expression.length) {
+    const { sampleIds } = await selectSamples(context, { filter: parsed, sampleIds: [] });
+    params.push(sampleIds);
+    return `s.id = ANY($${params.length}::int[])`;
   }
-  if (filter?.sampleTypes) {
-    params.push(filter.sampleTypes);
-    where.push(`s."sampleType"::text = ANY($${params.length}::text[])`);
-  }
-  return where.length ? where.join(' AND ') : 'TRUE';
+  const types = parsed.clinical.length ? await attributeTypes(context.db) : new Map();
+  return withFilterErrors(() => filterWhereSql(parsed, types, params));
 }
 
 const layoutIndexes = new Map<string, Map<string, number>>();
@@ -53,10 +57,11 @@ export const sampleResolvers: Resolvers = {
       );
       return rows[0] ?? null;
     },
-    samples: async (_, args, { db, config }) => {
+    samples: async (_, args, context) => {
+      const { db, config } = context;
       const page = pageRequest('Sample', args, config);
       const params: unknown[] = [];
-      const where = sampleFilterSql(args.filter, params);
+      const where = await sampleFilterSql(context, args.filter, params);
       const from = `FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE ${where}`;
       const [rows, count] = await Promise.all([
         db.query<SampleRow>(

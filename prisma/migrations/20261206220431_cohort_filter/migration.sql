@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Cohort" ADD COLUMN     "builtAt" TIMESTAMP(3),
+ADD COLUMN     "filter" JSONB;
