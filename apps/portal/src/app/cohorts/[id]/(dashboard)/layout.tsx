@@ -20,6 +20,7 @@ import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../.
 import { formatInt, formatPercent, formatPValue } from '../../../../lib/format.ts';
 import { recordIdOr404 } from '../../../../lib/recordId.ts';
 import { CompositionSection } from '../CompositionSection.tsx';
+import { ExportSection } from '../ExportSection.tsx';
 import { GeneSearchForm } from '../GeneSearchForm.tsx';
 import { ImputationPanel } from '../ImputationPanel.tsx';
 import { ModelPanels } from '../ModelPanels.tsx';
@@ -82,6 +83,15 @@ export default async function CohortLayout({ params, children }: Params & { chil
         </Link>{' '}
         — this cohort against another, or split by cancer type or sample type.
       </p>
+      <Suspense
+        fallback={
+          <p className="loading" role="status">
+            Loading the download choices…
+          </p>
+        }
+      >
+        <ExportSection cohortId={id} />
+      </Suspense>
       <CompositionSection rows={cohort.composition} />
       <SurvivalSection survival={cohort.survival} />
       <Suspense

@@ -1,0 +1,161 @@
+// A cohort's downloads in a real browser against `gexbert start` on the real CHOL counts with survival: the
+// cohort page offers the matrix in the cohort's units (log2(CPM + 1) or raw counts) for all or some genes and
+// the clinical table, with R and Python lines to read them; the downloaded gzip files hold what the API's
+// GraphQL gene queries and patient fields answer.
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { createToken } from '@gexbert/api/auth/tokens';
+import { CLINICAL_COLUMNS } from '@gexbert/api/exports/cohortClinical';
+import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import { createTestDatabase, query } from '@gexbert/core/test-support/database';
+import { sharedDir } from '@gexbert/core/test-support/shared';
+import pg from 'pg';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchBrowser, newContext } from '../support/browser.ts';
+import { startCli } from '../support/cli.ts';
+
+let stack: ChildProcess;
+let browser: Browser;
+let context: BrowserContext;
+let portalUrl: string;
+let apiUrl: string;
+let token: string;
+let cohortId: number;
+
+beforeAll(async () => {
+  const dbUrl = await createTestDatabase('export');
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  try {
+    await ingestCounts(pool, path.join(sharedDir(), 'data/tcga/counts/TCGA_CHOL_Counts.exp.gz'), {
+      cohort: 'CHOL',
+    });
+    await ingestClinical(pool, path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz'));
+    token = (await createToken(pool, 'export reader', 'READER')).token;
+  } finally {
+    await pool.end();
+  }
+  cohortId = (await query<{ id: number }>(dbUrl, `SELECT id FROM "Cohort" WHERE name = 'CHOL'`))[0]!.id;
+  stack = startCli(['start', '--no-demo'], {
+    DATABASE_URL: dbUrl,
+    GEXBERT_API_PORT: '0',
+    GEXBERT_PORTAL_PORT: '0',
+    GEXBERT_PRECOMPUTE_CHECK_SECONDS: '0',
+    GEXBERT_RETRAIN_THRESHOLD: '0',
+  });
+  let output = '';
+  [portalUrl, apiUrl] = await new Promise<[string, string]>((resolve, reject) => {
+    stack.stdout!.on('data', (d) => {
+      output += d;
+      const portal = /^Portal\s+(http\S+)/m.exec(output);
+      const api = /^GraphQL API\s+(http\S+)/m.exec(output);
+      if (portal && api) resolve([portal[1]!, api[1]!]);
+    });
+    stack.stderr!.on('data', (d) => {
+      output += d;
+    });
+    stack.on('exit', (code) => reject(new Error(`gexbert start exited (${code}):\n${output}`)));
+  });
+  browser = await launchBrowser();
+  context = await newContext(browser, { acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${portalUrl}/signin?next=%2Fcohorts`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/cohorts$/);
+  await page.close();
+}, 900_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  if (stack && stack.exitCode === null) {
+    const exited = new Promise((resolve) => stack.once('exit', resolve));
+    stack.kill('SIGINT');
+    await exited;
+  }
+});
+
+/** The downloaded file, gunzipped (throws when it is not valid gzip), as rows of cells. */
+async function download(page: Page, click: () => Promise<void>): Promise<{ name: string; rows: string[][] }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+  const text = zlib.gunzipSync(fs.readFileSync((await file.path())!)).toString('utf8');
+  return {
+    name: file.suggestedFilename(),
+    rows: text
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t')),
+  };
+}
+
+async function graphql<T>(q: string, variables: Record<string, unknown>): Promise<T> {
+  const res = await fetch(apiUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: q, variables }),
+  });
+  const body = (await res.json()) as { data: T; errors?: unknown };
+  expect(body.errors).toBeUndefined();
+  return body.data;
+}
+
+it('downloads the matrix of chosen genes in log2(CPM + 1) and the clinical table from the cohort page', async () => {
+  const page = await context.newPage();
+  await page.goto(`${portalUrl}/cohorts/${cohortId}`);
+  const unit = page.getByTestId('export-unit');
+  await unit.waitFor();
+  expect(await unit.locator('option').allTextContents()).toEqual(['log2(CPM + 1)', 'raw count']);
+  await page.getByText('Read the files in R or Python').click();
+  expect(await page.getByTestId('export-r').textContent()).toContain(`cohort-${cohortId}-expression.tsv.gz`);
+  expect(await page.getByTestId('export-python').textContent()).toContain('pd.read_csv');
+  await page.getByTestId('export-matrix').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/tmp/i16x/portal-export.png', fullPage: false });
+
+  await page.getByLabel(/Genes to export/).fill('TP53, GAPDH');
+  const matrix = await download(page, () => page.getByTestId('export-matrix').click());
+  expect(matrix.name).toBe(`cohort-${cohortId}-expression.tsv.gz`);
+  expect(matrix.rows.map((r) => r.slice(0, 2))).toEqual([
+    ['gene', 'symbol'],
+    ['ENSG00000141510', 'TP53'],
+    ['ENSG00000111640', 'GAPDH'],
+  ]);
+  const answer = await graphql<{
+    cohort: { geneValues: { barcodes: string[]; values: (number | null)[] }[] };
+  }>(
+    `query($id: ID!) { cohort(id: $id) { geneValues(genes: ["TP53", "GAPDH"], transform: LOG2_CPM) { barcodes values } } }`,
+    { id: String(cohortId) },
+  );
+  for (const [g, column] of answer.cohort.geneValues.entries()) {
+    expect(matrix.rows[0]!.slice(2)).toEqual(column.barcodes);
+    expect(matrix.rows[g + 1]!.slice(2)).toEqual(column.values.map((v) => (v === null ? 'NA' : String(v))));
+  }
+  expect(matrix.rows[0]!.length - 2).toBe(29);
+
+  const clinical = await download(page, () => page.getByTestId('export-clinical').click());
+  expect(clinical.name).toBe(`cohort-${cohortId}-clinical.tsv.gz`);
+  expect(clinical.rows[0]!.slice(0, CLINICAL_COLUMNS.length)).toEqual([...CLINICAL_COLUMNS]);
+  expect(clinical.rows.slice(1).map((r) => r[0])).toEqual(matrix.rows[0]!.slice(2));
+  const patient = clinical.rows[1]![1]!;
+  const stored = await graphql<{ patient: { osDays: number | null; cancerType: string } }>(
+    'query($b: String!) { patient(barcode: $b) { osDays cancerType } }',
+    { b: patient },
+  );
+  expect(clinical.rows[1]![2]).toBe(stored.patient.cancerType);
+  expect(clinical.rows[1]![6]).toBe(stored.patient.osDays === null ? 'NA' : String(stored.patient.osDays));
+  await page.close();
+});
+
+it('refuses a download without a session, and passes on the API refusal of a bad gene', async () => {
+  const anonymous = await fetch(`${portalUrl}/cohorts/${cohortId}/export/expression.tsv.gz`);
+  expect(anonymous.status).toBe(401);
+  const page = await context.newPage();
+  const res = await page.request.get(
+    `${portalUrl}/cohorts/${cohortId}/export/expression.tsv.gz?unit=LOG2_CPM&genes=NOSUCHGENE`,
+  );
+  expect(res.status()).toBe(400);
+  expect(await res.text()).toMatch(/unknown genes: NOSUCHGENE/);
+  await page.close();
+});
