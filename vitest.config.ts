@@ -7,6 +7,7 @@ const UNIT = [
   'apps/portal/test/{codegen,evaluationTable,genePage,sampleTable,session,signInLimit,trust}.test.ts',
   'services/api/test/{codegen,units}.test.ts',
   'services/core/test/formats/{barcode,counts,detect,gdc,table}.test.ts',
+  'services/core/test/config.test.ts',
   'services/core/test/gene/resolve.test.ts',
   'model/test/differential/*.test.ts',
   'model/test/survival/*.test.ts',

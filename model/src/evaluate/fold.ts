@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { GexbertConfig } from '../gexbert/config.ts';
+import type { EngineChoice } from '../gexbert/engine.ts';
 import { createOnnxPredictor, embed, type OnnxPredictor, type Profile } from '../gexbert/index.ts';
 import type { GexbertModel } from '../gexbert/model.ts';
 import { type ExpressionMatrix, matrixToZ, type NormStats } from '../gexbert/normalise.ts';
@@ -113,6 +114,8 @@ export interface FoldInput {
   note: (text: string) => void;
   /** A step limit for every model the fold trains (tests); default: quick mode's 600, the full recipe otherwise. */
   maxSteps?: number;
+  /** The training engine of every model the fold trains (default `auto`). */
+  engine?: EngineChoice;
 }
 
 /**
@@ -162,6 +165,7 @@ async function trainFoldModel(
     dataDescription: input.trainDescription,
     ...(maxSteps === undefined ? {} : { maxSteps }),
     ...(timeLimit === undefined ? {} : { timeLimitSeconds: timeLimit }),
+    ...(input.engine === undefined ? {} : { engine: input.engine }),
     onProgress: (p) => {
       const now = Date.now();
       if (now - lastReport < 10_000 && p.step < p.totalSteps) return;

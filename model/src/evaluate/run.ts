@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { EngineChoice } from '../gexbert/engine.ts';
 import { type Split, stratifiedKFold, stratifiedSplit } from './data.ts';
 import { closeFold, type EvaluationPart, type FoldContext, isChosenGeneSet, prepareFold } from './fold.ts';
 import {
@@ -54,6 +55,8 @@ export interface EvaluateOptions {
   allowedGenes?: ReadonlySet<string>;
   /** A step limit for every GexBERT the run trains (tests); default: --quick's 600, the full recipe otherwise. */
   maxSteps?: number;
+  /** The engine every GexBERT the run trains uses (default `auto`; gexbert/engine.ts). */
+  engine?: EngineChoice;
   /** Parts left out (tests): GexBERT fine-tuning in the classification task, the trust task. A note says so. */
   skip?: readonly EvaluationPart[];
   /** Progress lines. */
@@ -221,6 +224,7 @@ export async function runEvaluation(options: EvaluateOptions): Promise<EvaluateR
       survival,
       ...(allowedGenes ? { allowedGenes } : {}),
       ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+      ...(options.engine === undefined ? {} : { engine: options.engine }),
       skip,
       measurements,
       note,

@@ -17,9 +17,7 @@ export type EngineFactory = (model: GexbertModel) => TrainingEngine | Promise<Tr
 
 export type EngineChoice = 'auto' | 'tfjs' | 'onnxruntime';
 
-const CHOICES: readonly EngineChoice[] = ['auto', 'tfjs', 'onnxruntime'];
-
-/** The environment variable that picks the engine when the caller does not (CLI, worker). */
+/** The platform setting that picks the engine (services/core config.ts reads it and passes the choice). */
 export const ENGINE_VARIABLE = 'GEXBERT_TRAIN_ENGINE';
 
 export interface EngineOptions {
@@ -29,14 +27,6 @@ export interface EngineOptions {
   warn: (message: string) => void;
   /** How each engine is built (tests inject a failing one). */
   loaders?: Partial<Record<'onnxruntime' | 'tfjs', EngineFactory>>;
-}
-
-/** The engine named by GEXBERT_TRAIN_ENGINE, `auto` when unset; an unknown name is an error. */
-export function engineFromEnvironment(env: NodeJS.ProcessEnv = process.env): EngineChoice {
-  const value = env[ENGINE_VARIABLE]?.trim();
-  if (!value) return 'auto';
-  if ((CHOICES as readonly string[]).includes(value)) return value as EngineChoice;
-  throw new Error(`${ENGINE_VARIABLE}=${value} is not a training engine; use one of ${CHOICES.join(', ')}`);
 }
 
 /** The engine factory for a choice: a named engine or its error; `auto` onnxruntime, else tfjs with a warning. */

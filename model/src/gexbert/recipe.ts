@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ready } from '../engine/tf.ts';
 import { saveModel } from './checkpoint.ts';
 import { defaultConfig, type GexbertConfig, makeConfig } from './config.ts';
+import type { EngineChoice } from './engine.ts';
 import type { GexbertModel } from './model.ts';
 import {
   type ExpressionMatrix,
@@ -79,6 +80,8 @@ export interface RecipeOptions {
    * is written, and trainCheckpoint rejects with TrainingStopped.
    */
   signal?: AbortSignal;
+  /** The training engine (default `auto`; engine.ts). */
+  engine?: EngineChoice;
 }
 
 /** trainCheckpoint was stopped by its `signal`; `step` is where a resume continues. */
@@ -185,6 +188,7 @@ export async function trainCheckpoint(
     ...(options.resumeDir === undefined ? {} : { resume: { dir: options.resumeDir } }),
     ...(options.onResume ? { onResume: options.onResume } : {}),
     signal: abort.signal,
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
   }).finally(() => {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', stop);

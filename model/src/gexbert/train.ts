@@ -12,7 +12,7 @@
 import { ready } from '../engine/tf.ts';
 import { BatchSampler, type TrainBatch } from './batch.ts';
 import { type GexbertConfig, parameterCount, validateConfig } from './config.ts';
-import { type EngineChoice, type EngineFactory, engineFromEnvironment, resolveEngine } from './engine.ts';
+import { type EngineChoice, type EngineFactory, resolveEngine } from './engine.ts';
 import type { TrainingEngine } from './engine-tfjs.ts';
 import { JsonlLog } from './log.ts';
 import {
@@ -90,8 +90,8 @@ export interface PretrainOptions {
   /**
    * Who computes loss and gradients: `onnxruntime` (the hand-written ONNX training graph; ~7x faster
    * than tfjs-wasm on this machine), `tfjs` (TensorFlow.js on the backend engine/tf.ts chose), `auto`
-   * (onnxruntime if it starts, else tfjs with a warning), or a factory. Default: GEXBERT_TRAIN_ENGINE,
-   * else `auto`. A named engine that fails to start is an error (engine.ts).
+   * (onnxruntime if it starts, else tfjs with a warning), or a factory. Default: `auto` (the platform
+   * passes its GEXBERT_TRAIN_ENGINE setting). A named engine that fails to start is an error (engine.ts).
    */
   engine?: EngineChoice | EngineFactory;
   /** Told of a fallback (auto: onnxruntime failed, training with tfjs); default: a line on stderr. */
@@ -401,7 +401,7 @@ async function startEngine(
   let warning: string | undefined;
   const warn = opts.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
   try {
-    const factory = resolveEngine(opts.engine ?? engineFromEnvironment(), {
+    const factory = resolveEngine(opts.engine ?? 'auto', {
       warn: (message) => {
         warning = message;
         warn(message);

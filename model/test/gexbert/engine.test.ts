@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../src/engine/tf.ts';
 import { saveModel } from '../../src/gexbert/checkpoint.ts';
-import { ENGINE_VARIABLE, engineFromEnvironment, resolveEngine } from '../../src/gexbert/engine.ts';
+import { resolveEngine } from '../../src/gexbert/engine.ts';
 import type { TrainingEngine } from '../../src/gexbert/engine-tfjs.ts';
 import type { GexbertModel } from '../../src/gexbert/model.ts';
 import { fitNormaliser, matrixToZ } from '../../src/gexbert/normalise.ts';
@@ -73,15 +73,6 @@ describe('choosing the engine (injected loaders)', () => {
       (await resolveEngine('tfjs', { warn, loaders: { ...loaders, onnxruntime: failing } })(model)).name,
     ).toBe('tfjs');
     expect(warnings).toEqual([]);
-  });
-
-  it(`reads ${ENGINE_VARIABLE}, and refuses a name that is no engine`, () => {
-    expect(engineFromEnvironment({})).toBe('auto');
-    expect(engineFromEnvironment({ [ENGINE_VARIABLE]: 'tfjs' })).toBe('tfjs');
-    expect(engineFromEnvironment({ [ENGINE_VARIABLE]: ' onnxruntime ' })).toBe('onnxruntime');
-    expect(() => engineFromEnvironment({ [ENGINE_VARIABLE]: 'onnx' })).toThrow(
-      `${ENGINE_VARIABLE}=onnx is not a training engine; use one of auto, tfjs, onnxruntime`,
-    );
   });
 });
 

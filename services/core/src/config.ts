@@ -1,6 +1,7 @@
 // The platform's configuration: one typed, validated object, read from the environment once.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EngineChoice } from '@gexbert/model/gexbert/engine';
 import { z } from 'zod';
 
 /** The repository root (this file lives in services/core/src). */
@@ -17,6 +18,9 @@ const Flag = z.union([
     .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']))
     .transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
 ]);
+
+/** The GexBERT training engines (model/src/gexbert/engine.ts). */
+const TRAIN_ENGINES = ['auto', 'tfjs', 'onnxruntime'] as const satisfies readonly EngineChoice[];
 
 export const ConfigSchema = z.object({
   /** An external PostgreSQL to use instead of the embedded one. */
@@ -62,6 +66,11 @@ export const ConfigSchema = z.object({
    * answers for, and re-sends lost or failed batches (0 = never: only promotions and ingests queue batches).
    */
   precomputeCheckSeconds: z.coerce.number().min(0),
+  /**
+   * Who computes loss and gradients when GexBERT trains (gexbert train, gexbert evaluate, the worker):
+   * `auto` (onnxruntime, else tfjs with a warning), `onnxruntime` (an error when it cannot start) or `tfjs`.
+   */
+  trainEngine: z.string().trim().pipe(z.enum(TRAIN_ENGINES)),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -84,6 +93,7 @@ const ENV = {
   GEXBERT_AUTO_PROMOTE: 'autoPromote',
   GEXBERT_PRECOMPUTE_BATCH: 'precomputeBatch',
   GEXBERT_PRECOMPUTE_CHECK_SECONDS: 'precomputeCheckSeconds',
+  GEXBERT_TRAIN_ENGINE: 'trainEngine',
 } as const;
 
 const DEFAULTS: Config = {
@@ -101,6 +111,7 @@ const DEFAULTS: Config = {
   autoPromote: true,
   precomputeBatch: 500,
   precomputeCheckSeconds: 30,
+  trainEngine: 'auto',
 };
 
 /** Builds the configuration from defaults, the environment and explicit overrides, in that order. */

@@ -173,6 +173,7 @@ async function train(
     onEval: (e) => reporter.evaluated(e),
     onResume: (from) => ctx.log(`run ${run.id}: resumed at step ${from.step} of ${from.totalSteps}`),
     signal,
+    engine: ctx.config.trainEngine,
     ...(settings.seed === undefined ? {} : { seed: settings.seed }),
     ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
     ...(settings.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: settings.timeLimitSeconds }),

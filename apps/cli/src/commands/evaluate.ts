@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { loadConfig } from '@gexbert/core/config';
 import { proteinCodingGenes } from '@gexbert/core/training/corpus';
 import {
   describeDataset,
@@ -91,6 +92,7 @@ export function registerEvaluate(program: Command): void {
     .option('--json', 'print the report rows as JSON')
     .action(async (flags: Flags) => {
       try {
+        const engine = loadConfig().trainEngine; // GEXBERT_TRAIN_ENGINE, checked before any work
         const quick = flags.quick ?? false;
         checkInputs(flags);
         if (flags.attach !== undefined) checkAttachTarget(flags.attach);
@@ -119,6 +121,7 @@ export function registerEvaluate(program: Command): void {
           folds,
           out: flags.out,
           ...(countTables ? { allowedGenes: proteinCodingGenes() } : {}),
+          engine,
           log: (line) =>
             process.stderr.write(`evaluate [${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`),
         });

@@ -1,6 +1,7 @@
 // gexbert train: pretrain GexBERT on raw counts (count files or a cohort) into a checkpoint folder.
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadConfig } from '@gexbert/core/config';
 import { isSimulatedSource } from '@gexbert/core/ingest/simulated';
 import { openPlatform } from '@gexbert/core/platform';
 import {
@@ -58,6 +59,7 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: Flags) => {
       try {
+        const engine = loadConfig().trainEngine; // GEXBERT_TRAIN_ENGINE, checked before any work
         const corpus = await loadCorpus(flags.data, flags.includeSimulated === true);
         const rsem = flags.rsemTable
           ? await loadRsem(flags.rsemTable, flags.includeSimulated === true)
@@ -70,6 +72,7 @@ export function registerTrain(program: Command): void {
           vocabularySize: Number(flags.genes),
           allowedGenes: proteinCodingGenes(),
           config: overrides,
+          engine,
           ...(rsem ? { rsem } : {}),
           dataDescription: `Trained on ${corpus.description}${rsem ? ` and ${rsem.description}` : ''}.`,
           ...(flags.seed === undefined ? {} : { seed: Number(flags.seed) }),
