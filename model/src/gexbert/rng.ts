@@ -3,6 +3,7 @@
  * Every random choice of the library (weight init, gene subsets, masks, dropout, splits) comes from an
  * Rng built from the config's seed and a stream name, so a fixed seed gives identical runs.
  */
+import { Xoshiro128 } from '../random/xoshiro128.ts';
 
 function splitmix32(state: number): [number, number] {
   const s = (state + 0x9e3779b9) | 0;
@@ -29,24 +30,25 @@ export interface RngState {
   spareNormal: number | null;
 }
 
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+/** The four xoshiro words of (seed, stream), through splitmix32. */
+function seedWords(seed: number, stream: string): [number, number, number, number] {
+  let s = (seed ^ hashString(stream)) | 0;
+  const out: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const [next, z] = splitmix32(s);
+    s = next;
+    out.push(z | 0);
+  }
+  if ((out[0]! | out[1]! | out[2]! | out[3]!) === 0) out[0] = 1;
+  return out as [number, number, number, number];
+}
+
+export class Rng extends Xoshiro128 {
   private spareNormal: number | undefined;
 
   /** `stream` separates independent sequences drawn from the same seed. */
   constructor(seed: number, stream = '') {
-    let s = (seed ^ hashString(stream)) | 0;
-    const out: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const [next, z] = splitmix32(s);
-      s = next;
-      out.push(z | 0);
-    }
-    [this.a, this.b, this.c, this.d] = out as [number, number, number, number];
-    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+    super(seedWords(seed, stream));
   }
 
   /** The complete state: a generator given it with `setState` continues with the same sequence. */
@@ -65,42 +67,6 @@ export class Rng {
   /** A child generator whose sequence depends on this one's seed and `stream`, not on its position. */
   static derive(seed: number, ...streams: (string | number)[]): Rng {
     return new Rng(seed, streams.join('/'));
-  }
-
-  /** Next 32-bit unsigned integer. */
-  nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9);
-    const t = this.b << 9;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
-    return result >>> 0;
-  }
-
-  /** Fill `out` with 32-bit unsigned integers: the same sequence as repeated nextUint32(), faster. */
-  fillUint32(out: Uint32Array): void {
-    let a = this.a;
-    let b = this.b;
-    let c = this.c;
-    let d = this.d;
-    for (let i = 0; i < out.length; i++) {
-      const x = Math.imul(b, 5);
-      out[i] = Math.imul((x << 7) | (x >>> 25), 9);
-      const t = b << 9;
-      c ^= a;
-      d ^= b;
-      b ^= c;
-      a ^= d;
-      c ^= t;
-      d = (d << 11) | (d >>> 21);
-    }
-    this.a = a;
-    this.b = b;
-    this.c = c;
-    this.d = d;
   }
 
   /** Uniform in [0, 1). */
@@ -153,8 +119,4 @@ export class Rng {
     }
     return m;
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }

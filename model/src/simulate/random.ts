@@ -3,6 +3,8 @@
 // Same (seed, stream) => same sequence: only 32-bit integer ops, IEEE double arithmetic and V8's own
 // (fdlibm-derived, platform-independent) Math.exp/log/sqrt.
 
+import { Xoshiro128 } from '../random/xoshiro128.ts';
+
 const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
 const LOG_SQRT_2PI = 0.9189385332046728; // log(sqrt(2 * pi))
 
@@ -17,14 +19,31 @@ function fmix32(h: number): number {
   return x | 0;
 }
 
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
-}
-
 function checkSeedPart(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`${name} must be a non-negative safe integer, got ${value}`);
   }
+}
+
+/** The four xoshiro words of (seed, stream): the four 32-bit inputs chained through the finalizer. */
+function seedWords(seed: number, stream: number): [number, number, number, number] {
+  checkSeedPart('seed', seed);
+  checkSeedPart('stream', stream);
+  const seedLo = seed >>> 0;
+  const seedHi = Math.floor(seed / 4294967296) >>> 0;
+  const streamLo = stream >>> 0;
+  const streamHi = Math.floor(stream / 4294967296) >>> 0;
+  const words: number[] = [];
+  for (let k = 0; k < 4; k++) {
+    // A different odd constant per word.
+    let h = fmix32(seedLo + Math.imul(k + 1, 0x9e3779b9));
+    h = fmix32(h ^ seedHi ^ 0x7f4a7c15);
+    h = fmix32(h + Math.imul(streamLo ^ 0x165667b1, 0x27d4eb2f));
+    h = fmix32(h ^ Math.imul(streamHi + 0x61c88647, 0x85ebca77) ^ k);
+    words.push(h);
+  }
+  if ((words[0]! | words[1]! | words[2]! | words[3]!) === 0) words[0] = 0x9e3779b9 | 0; // all zero is a fixed point
+  return words as [number, number, number, number];
 }
 
 /**
@@ -35,48 +54,10 @@ function checkSeedPart(name: string, value: number): void {
  * Uniforms have 32-bit resolution and lie in the open interval (0, 1), so `log(u)` is always finite
  * (exponential draws are capped at about 22.2 / rate, i.e. beyond the 1 - 2^-32 quantile).
  */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-
+export class Rng extends Xoshiro128 {
   constructor(seed: number, stream = 0) {
-    checkSeedPart('seed', seed);
-    checkSeedPart('stream', stream);
-    const seedLo = seed >>> 0;
-    const seedHi = Math.floor(seed / 4294967296) >>> 0;
-    const streamLo = stream >>> 0;
-    const streamHi = Math.floor(stream / 4294967296) >>> 0;
-    const words: number[] = [];
-    for (let k = 0; k < 4; k++) {
-      // Chain the four 32-bit inputs through the finalizer with a different odd constant per word.
-      let h = fmix32(seedLo + Math.imul(k + 1, 0x9e3779b9));
-      h = fmix32(h ^ seedHi ^ 0x7f4a7c15);
-      h = fmix32(h + Math.imul(streamLo ^ 0x165667b1, 0x27d4eb2f));
-      h = fmix32(h ^ Math.imul(streamHi + 0x61c88647, 0x85ebca77) ^ k);
-      words.push(h);
-    }
-    this.a = words[0]!;
-    this.b = words[1]!;
-    this.c = words[2]!;
-    this.d = words[3]!;
-    if ((this.a | this.b | this.c | this.d) === 0) this.a = 0x9e3779b9 | 0; // the all-zero state is a fixed point
+    super(seedWords(seed, stream));
     for (let i = 0; i < 8; i++) this.nextUint32();
-  }
-
-  /** Uniform integer in [0, 2^32). */
-  nextUint32(): number {
-    const b = this.b;
-    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9);
-    const t = b << 9;
-    this.c ^= this.a;
-    this.d ^= b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
-    return result >>> 0;
   }
 
   /** Uniform double in the open interval (0, 1). */
