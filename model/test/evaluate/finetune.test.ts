@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomGenePanel } from '../../src/evaluate/data.ts';
-import { classifierCrossEntropy, finetuneClassifier } from '../../src/evaluate/finetune.ts';
+import { finetuneClassifier } from '../../src/evaluate/finetune.ts';
 import { accuracy } from '../../src/evaluate/metrics.ts';
 import { loadTcgaFixture, type TcgaFixture } from './tcgaFold.ts';
 
@@ -20,7 +20,6 @@ beforeAll(async () => {
 describe('finetuneClassifier', () => {
   it('lowers the training cross-entropy, keeps the original weights and repeats with the same seed', () => {
     const before = fx.checkpoint.model.getWeights();
-    const started = Date.now();
     const a = finetuneClassifier(
       fx.checkpoint.model,
       fx.checkpoint.stats,
@@ -29,7 +28,6 @@ describe('finetuneClassifier', () => {
       panel,
       options,
     );
-    const seconds = (Date.now() - started) / 1000;
     const { trainLoss, valLoss } = a.trace;
     expect(trainLoss.length).toBe(options.maxEpochs + 1);
     expect(trainLoss.every(Number.isFinite) && valLoss.every(Number.isFinite)).toBe(true);
@@ -46,7 +44,6 @@ describe('finetuneClassifier', () => {
     const pa = a.predictProba(fx.zTest);
     const predicted = a.predict(fx.zTest);
     const acc = accuracy(fx.yTest, predicted);
-    const trainCe = classifierCrossEntropy(a, fx.zTrain, fx.yTrain);
     a.dispose();
     const b = finetuneClassifier(
       fx.checkpoint.model,
@@ -61,18 +58,6 @@ describe('finetuneClassifier', () => {
     b.dispose();
     // Six types: far better than the largest class (about 0.27).
     expect(acc).toBeGreaterThan(0.6);
-    console.log(
-      JSON.stringify({
-        train: fx.train.length,
-        test: fx.test.length,
-        trainLoss: trainLoss.map((x) => +x.toFixed(4)),
-        valLoss: valLoss.map((x) => +x.toFixed(4)),
-        bestEpoch: a.trace.bestEpoch,
-        trainCrossEntropy: trainCe,
-        testAccuracy: acc,
-        seconds,
-      }),
-    );
   });
 
   it('refuses a panel outside the vocabulary', () => {

@@ -62,9 +62,7 @@ describe('restorationPanel (real data)', () => {
 
   it('a 16-gene platform panel restores the other genes of held-out samples better than random panels', async () => {
     const { stats } = fx.checkpoint;
-    const started = Date.now();
     const chosen = await restorationPanel(predictor, stats, fx.zTrain, 16, { seed: 1 });
-    const seconds = (Date.now() - started) / 1000;
     const platform = await panelRestorationError(predictor, stats, fx.zTest, chosen.genes);
     const random: number[] = [];
     for (let d = 0; d < 8; d++)
@@ -77,17 +75,6 @@ describe('restorationPanel (real data)', () => {
         ),
       );
     const meanRandom = random.reduce((s, x) => s + x, 0) / random.length;
-    console.log(
-      JSON.stringify({
-        trainRows: fx.train.length,
-        testRows: fx.test.length,
-        platform,
-        meanRandom,
-        random: random.map((x) => +x.toFixed(4)),
-        selectionSeconds: seconds,
-        profiles: chosen.profiles,
-      }),
-    );
     expect(platform).toBeLessThan(meanRandom);
   });
 });

@@ -63,9 +63,6 @@ describe('VAE imputation on TCGA (ACC, KICH, UVM; 128 genes)', () => {
     const standardizer = fitStandardizer(train);
     const byVae = imputationMetrics(test, vae.impute(masked), m, standardizer);
     const byMean = imputationMetrics(test, meanImpute(train, masked), m, standardizer);
-    console.log(
-      `VAE: ${vae.trainLoss.length} epochs (best ${vae.bestEpoch + 1}, ${vae.iterations} passes) in ${vae.seconds.toFixed(1)} s; Pearson ${byVae.pearson.toFixed(3)}, RMSE (z) ${byVae.rmseStandardized.toFixed(3)} vs mean ${byMean.rmseStandardized.toFixed(3)}`,
-    );
     expect(byMean.pearson).toBe(0);
     expect(byVae.pearson).toBeGreaterThan(0.5);
     expect(byVae.rmseStandardized).toBeLessThan(0.85 * byMean.rmseStandardized);

@@ -50,9 +50,6 @@ describe('cancer-type head on TCGA', () => {
     const counts = new Map<string, number>();
     for (const s of test) counts.set(s.cancerType, (counts.get(s.cancerType) ?? 0) + 1);
     const majority = Math.max(...counts.values()) / test.length;
-    console.log(
-      JSON.stringify({ heldOutAccuracy: accuracy, majorityClass: majority, metrics: cancerType.metrics }),
-    );
     expect(cancerType.classes).toEqual(['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM']);
     expect(cancerType.trainedOn).toBe(train.length);
     expect(accuracy).toBeGreaterThan(0.9);
@@ -99,14 +96,6 @@ describe('risk head on TCGA', () => {
       fromRows(survTest.map((s) => s.embedding)),
       outcome(survTest),
       { k: 5, ridge: 0.01 },
-    );
-    console.log(
-      JSON.stringify({
-        heldOutConcordance: cIndex,
-        patients: survTest.length,
-        events: risk.events,
-        ...risk.metrics,
-      }),
     );
     expect(risk.trainedOn).toBe(survTrain.length);
     expect(risk.events).toBe(survTrain.filter((s) => s.os!.event).length);
