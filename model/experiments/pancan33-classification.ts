@@ -16,13 +16,16 @@
  *   restored     the 100-gene profile: the panel's z, GexBERT's restored z for the 36 other genes
  *   mean-pool+z  the embedding beside the panel's z
  * and by GexBERT fine-tuned end to end (finetune.ts) with two schedules (`tokens` and fine-tuning on the
- * first draw only; `--fast` leaves them out). A checkpoint already pretrained in <out.json>'s folder for the split is read back.
+ * first draw only; `--fast` leaves them out), and, as the control of `restored`, logistic regression on the
+ * panel's z with the other genes restored by KNN (impute.ts, k tuned on the training samples, the training
+ * samples as neighbours). `--only=z,restored-knn` runs only the methods named. A checkpoint already pretrained in <out.json>'s folder for the split is read back.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ready, type Tensor3D, tf } from '../src/engine/tf.ts';
 import { fitLogisticRegression } from '../src/evaluate/classify.ts';
 import { type FinetuneOptions, finetuneClassifier } from '../src/evaluate/finetune.ts';
+import { knnImpute, tuneKnnK } from '../src/evaluate/impute.ts';
 import { fromRows, type Matrix } from '../src/evaluate/matrix.ts';
 import { accuracy, macroF1 } from '../src/evaluate/metrics.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
@@ -34,6 +37,8 @@ import { pancan33Split, panelZ, randomPanels } from './pancan33-split.ts';
 
 const [outFile, stepsArg, seedArg, configArg, fastArg] = process.argv.slice(2);
 const fast = fastArg === '--fast';
+/** `--only=z,restored,...`: only these methods (the encoder features are still computed). */
+const only = fastArg?.startsWith('--only=') ? new Set(fastArg.slice('--only='.length).split(',')) : null;
 const steps = Number(stepsArg);
 const seed = Number(seedArg);
 const DRAWS = 5;
@@ -154,12 +159,28 @@ const asMatrix = (z: Float32Array, n: number): Matrix => ({
 const results: Record<string, unknown>[] = [];
 const zAllTrain = asMatrix(matrixToZ(stats, train), train.nSamples);
 const zAllTest = asMatrix(matrixToZ(stats, test), test.nSamples);
+const knnK = tuneKnnK(zAllTrain, { seed }).k;
+
+/** The panel's z with KNN's restored z for every other vocabulary gene (n x V), the training samples as neighbours. */
+function knnRestored(z: Float32Array[], panelIds: number[]): Float32Array[] {
+  const target = asMatrix(new Float32Array(z.length * stats.genes.length).fill(Number.NaN), z.length);
+  z.forEach((row, i) => {
+    panelIds.forEach((v, j) => {
+      target.data[i * target.cols + v] = row[j]!;
+    });
+  });
+  const r = knnImpute(zAllTrain, target, knnK);
+  return Array.from({ length: r.rows }, (_, i) =>
+    Float32Array.from(r.data.subarray(i * r.cols, (i + 1) * r.cols)),
+  );
+}
 for (const [d, panel] of panels.entries()) {
   const zTrain = panelZ(stats, train, panel);
   const zTest = panelZ(stats, test, panel);
   const fTrain = encoderFeatures(model, stats, zTrain, panel);
   const fTest = encoderFeatures(model, stats, zTest, panel);
   const timed = async (method: string, run: () => Promise<{ accuracy: number; macroF1: number }>) => {
+    if (only && !only.has(method)) return;
     const t0 = Date.now();
     const s = await run();
     const row = { seed, draw: d + 1, method, ...s, seconds: (Date.now() - t0) / 1000 };
@@ -178,6 +199,7 @@ for (const [d, panel] of panels.entries()) {
     score(await restoredProfiles(zTrain, panel), await restoredProfiles(zTest, panel)),
   );
   const panelIds = panel.map((g) => stats.genes.indexOf(g));
+  await timed('restored-knn', async () => score(knnRestored(zTrain, panelIds), knnRestored(zTest, panelIds)));
   for (const [name, schedule] of Object.entries(slow ? SCHEDULES : {})) {
     await timed(name, async () => {
       const clf = finetuneClassifier(model, stats, zAllTrain, trainLabels, panelIds, { ...schedule, seed });
