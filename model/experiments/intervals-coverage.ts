@@ -7,6 +7,7 @@
 // Run: npx tsx model/experiments/intervals-coverage.ts [out-head.json]
 //   (with a path, also writes the chosen default head: fitted on the 262 training samples)
 import { writeFileSync } from 'node:fs';
+import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { ready } from '../src/engine/tf.ts';
 import { zMatrix } from '../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../src/evaluate/inputs.ts';
@@ -31,7 +32,7 @@ await ready();
 const ckpt = loadCheckpoint('model/checkpoints/tcga-6types');
 ckpt.model.dispose();
 const predictor = await createOnnxPredictor(ckpt.config, ckpt.weights);
-const data = loadCountsDir('../shared/data/tcga/counts');
+const data = loadCountsDir(sharedPath('data', 'tcga', 'counts'));
 const n = data.counts.sampleIds.length;
 const z = zMatrix(ckpt.stats, toExpression(data.counts, [...Array(n).keys()]));
 const V = ckpt.stats.genes.length;

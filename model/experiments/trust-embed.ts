@@ -2,6 +2,7 @@
 // whole profiles and from random 64- and 16-gene panels, and caches them as JSON for trust-heads.ts.
 // Run: npx tsx model/experiments/trust-embed.ts /tmp/trust-emb.json
 import { writeFileSync } from 'node:fs';
+import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { ready } from '../src/engine/tf.ts';
 import { OMIT, zMatrix, zProfiles } from '../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../src/evaluate/inputs.ts';
@@ -16,7 +17,7 @@ await ready();
 const ckpt = loadCheckpoint('model/checkpoints/tcga-6types');
 ckpt.model.dispose();
 const predictor = await createOnnxPredictor(ckpt.config, ckpt.weights);
-const data = loadCountsDir('../shared/data/tcga/counts');
+const data = loadCountsDir(sharedPath('data', 'tcga', 'counts'));
 const n = data.counts.sampleIds.length;
 const z = zMatrix(ckpt.stats, toExpression(data.counts, [...Array(n).keys()]));
 const vocab = ckpt.stats.genes;

@@ -3,13 +3,13 @@
 // on the measured genes, standardised log2(x + 1), 97th-percentile threshold) is fitted on 2/3 of the other
 // types' samples and scores the remaining third against the left-out type. Three seeds. No GexBERT involved:
 // the score reads the measured genes only. Run: npx tsx model/experiments/trust-ood-pancan33.ts
-import path from 'node:path';
+import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { loadDataset, toExpression } from '../src/evaluate/inputs.ts';
 import { matrixToLog2Cpm } from '../src/gexbert/normalise.ts';
 import { leaveOneTypeOut } from '../src/heads/heldOut.ts';
 import type { HeadReference } from '../src/heads/reference.ts';
 
-const DIR = path.resolve(import.meta.dirname, '../../../shared/data/tcga/pancan33');
+const DIR = sharedPath('data', 'tcga', 'pancan33');
 const data = loadDataset(DIR); // the sample table: normalised values, cancer type per sample
 const samples = data.counts.sampleIds;
 const G = data.counts.geneIds.length;
