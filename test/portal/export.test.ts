@@ -2,7 +2,6 @@
 // cohort page offers the matrix in the cohort's units (log2(CPM + 1) or raw counts) for all or some genes and
 // the clinical table, with R and Python lines to read them; the downloaded gzip files hold what the API's
 // GraphQL gene queries and patient fields answer.
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -14,10 +13,15 @@ import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser, newContext } from '../support/browser.ts';
-import { startCli } from '../support/cli.ts';
+import { launchBrowser } from '../support/browser.ts';
+import {
+  type PortalStack,
+  signedInContext,
+  startPortalStack,
+  stopPortalStack,
+} from '../support/portalStack.ts';
 
-let stack: ChildProcess;
+let stack: PortalStack;
 let browser: Browser;
 let context: BrowserContext;
 let portalUrl: string;
@@ -38,44 +42,16 @@ beforeAll(async () => {
     await pool.end();
   }
   cohortId = (await query<{ id: number }>(dbUrl, `SELECT id FROM "Cohort" WHERE name = 'CHOL'`))[0]!.id;
-  stack = startCli(['start', '--no-demo'], {
-    DATABASE_URL: dbUrl,
-    GEXBERT_API_PORT: '0',
-    GEXBERT_PORTAL_PORT: '0',
-    GEXBERT_PRECOMPUTE_CHECK_SECONDS: '0',
-    GEXBERT_RETRAIN_THRESHOLD: '0',
-  });
-  let output = '';
-  [portalUrl, apiUrl] = await new Promise<[string, string]>((resolve, reject) => {
-    stack.stdout!.on('data', (d) => {
-      output += d;
-      const portal = /^Portal\s+(http\S+)/m.exec(output);
-      const api = /^GraphQL API\s+(http\S+)/m.exec(output);
-      if (portal && api) resolve([portal[1]!, api[1]!]);
-    });
-    stack.stderr!.on('data', (d) => {
-      output += d;
-    });
-    stack.on('exit', (code) => reject(new Error(`gexbert start exited (${code}):\n${output}`)));
-  });
+  stack = await startPortalStack(dbUrl);
+  ({ portalUrl, apiUrl } = stack);
   browser = await launchBrowser();
-  context = await newContext(browser, { acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${portalUrl}/signin?next=%2Fcohorts`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/cohorts$/);
-  await page.close();
+  context = await signedInContext(browser, portalUrl, token);
 }, 900_000);
 
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  if (stack && stack.exitCode === null) {
-    const exited = new Promise((resolve) => stack.once('exit', resolve));
-    stack.kill('SIGINT');
-    await exited;
-  }
+  await stopPortalStack(stack);
 });
 
 /** The downloaded file, gunzipped (throws when it is not valid gzip), as rows of cells. */

@@ -48,7 +48,9 @@ async function columnsOf(db: pg.Pool, members: readonly number[], unit: Expressi
   const byBlock = new Map<number, [number, number][]>();
   rows.forEach((r, column) => {
     const place = positions.get(r.blockId)!.get(r.sampleId)!;
-    byBlock.set(r.blockId, [...(byBlock.get(r.blockId) ?? []), [column, place]]);
+    const pairs = byBlock.get(r.blockId) ?? [];
+    pairs.push([column, place]);
+    byBlock.set(r.blockId, pairs);
   });
   return {
     sampleIds: rows.map((r) => r.sampleId),

@@ -1,5 +1,6 @@
 // Download a cohort: its genes x samples matrix in a chosen unit (optionally only some genes) and its clinical
 // table, both gzip TSV streamed from the API (route export/[file]), with the R and Python lines that read them.
+import { UnitSelect } from '../../../components/UnitSelect.tsx';
 import { CohortExportUnitsDocument } from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
@@ -28,16 +29,7 @@ export async function ExportSection(props: { cohortId: string }) {
           className="inline-form"
           aria-label="Download the expression matrix"
         >
-          <label>
-            Unit{' '}
-            <select name="unit" defaultValue={scales[0]!.param} data-testid="export-unit">
-              {scales.map((s) => (
-                <option key={s.param} value={s.param}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>{' '}
+          <UnitSelect scales={scales} defaultValue={scales[0]!.param} testId="export-unit" />{' '}
           <label>
             Genes{' '}
             <input

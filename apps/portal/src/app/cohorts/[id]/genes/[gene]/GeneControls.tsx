@@ -1,20 +1,12 @@
 // The gene page's choices as a GET form (unit, survival split and cut-off, box plot groups): submitting it
 // puts every choice in the URL.
+import { UnitSelect } from '../../../../../components/UnitSelect.tsx';
 import type { GenePageState, Scale } from '../../../../../lib/genePage.ts';
 
 export function GeneControls(props: { state: GenePageState; scales: readonly Scale[]; unit: string }) {
   return (
     <form method="get" className="panel inline-form" aria-label="Gene page choices">
-      <label>
-        Unit{' '}
-        <select name="unit" defaultValue={props.unit}>
-          {props.scales.map((s) => (
-            <option key={s.param} value={s.param}>
-              {s.label}
-            </option>
-          ))}
-        </select>
-      </label>{' '}
+      <UnitSelect scales={props.scales} defaultValue={props.unit} />{' '}
       <label>
         Survival split{' '}
         <select name="split" defaultValue={props.state.split}>
