@@ -380,6 +380,19 @@ describe('a filter cohort remembers its filter and is rebuilt as data arrive', (
     expect(Date.parse(rebuilt.data!.rebuildCohort.cohort.builtAt)).toBeGreaterThan(
       Date.parse(cohort.builtAt),
     );
+    // what the dashboard shows of it follows the new members
+    const shown = await h.gql(
+      `query($id: ID!) { cohort(id: $id) { composition { cancerType count } survival { missing groups { name patients events } logRank { pValue } } } }`,
+      { id: cohort.id },
+    );
+    expect(shown.errors, JSON.stringify(shown.errors)).toBeUndefined();
+    // everyone is alive: two cancer types and no death leave the log-rank test undefined (null, not an error)
+    expect(shown.data!.cohort.survival.groups.map((g: { events: number }) => g.events)).toEqual([0, 0]);
+    expect(shown.data!.cohort.survival.logRank).toBeNull();
+    expect(shown.data!.cohort.composition).toEqual([
+      { cancerType: 'ACC', count: alive('ACC').length },
+      { cancerType: 'KICH', count: kich },
+    ]);
 
     // A cohort of chosen samples has no filter to rebuild.
     const plain = await h.gql(`{ cohort(name: "TCGA") { id filter { description } } }`);

@@ -69,7 +69,9 @@ export function groupedSurvival(
         { time: usable.map((r) => r.osDays!), event: usable.map((r) => r.osEvent as 0 | 1) },
         usable.map((r) => r.group!),
       );
-      logRank = { statistic: test.statistic, df: test.df, pValue: test.pValue };
+      // no death in any group leaves the test undefined (NaN), which GraphQL's Float cannot carry
+      const defined = Number.isFinite(test.statistic) && Number.isFinite(test.pValue);
+      logRank = defined ? { statistic: test.statistic, df: test.df, pValue: test.pValue } : null;
     } catch {
       logRank = null; // e.g. no events at all: the test is undefined
     }
