@@ -2,7 +2,6 @@
 // a reader opens a comparison from its URL, sees it run as a worker job (progress, then the result), the volcano plot (a point names its gene on hover and links
 // to it), the sorted gene table (re-sorted by a header link, paged) and downloads it as TSV, with the two
 // groups' Kaplan-Meier curves and compositions beside it.
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createToken } from '@gexbert/api/auth/tokens';
@@ -12,10 +11,15 @@ import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser, newContext } from '../support/browser.ts';
-import { startCli } from '../support/cli.ts';
+import { launchBrowser } from '../support/browser.ts';
+import {
+  type PortalStack,
+  signedInContext,
+  startPortalStack,
+  stopPortalStack,
+} from '../support/portalStack.ts';
 
-let stack: ChildProcess;
+let stack: PortalStack;
 let browser: Browser;
 let context: BrowserContext;
 let portalUrl: string;
@@ -38,42 +42,19 @@ beforeAll(async () => {
   cohortId = (await query<{ id: number }>(dbUrl, `SELECT id FROM "Cohort" WHERE name = 'CHOL and KICH'`))[0]!
     .id;
   // with its worker, and a job threshold (1 M values) under CHOL vs KICH's 4.6 M: the comparison runs as a job
-  stack = startCli(['start', '--no-demo'], {
-    DATABASE_URL: dbUrl,
-    GEXBERT_API_PORT: '0',
-    GEXBERT_PORTAL_PORT: '0',
+  stack = await startPortalStack(dbUrl, {
     GEXBERT_API_COMPARE_JOB_VALUES: '1000000',
-    GEXBERT_PRECOMPUTE_CHECK_SECONDS: '0',
-    GEXBERT_RETRAIN_THRESHOLD: '0',
     GEXBERT_WORKER_POLL_SECONDS: '0.5',
   });
-  let output = '';
-  portalUrl = await new Promise<string>((resolve, reject) => {
-    stack.stdout!.on('data', (d) => {
-      output += d;
-      const match = /^Portal\s+(http\S+)/m.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    stack.on('exit', (code) => reject(new Error(`gexbert start exited (${code}):\n${output}`)));
-  });
+  portalUrl = stack.portalUrl;
   browser = await launchBrowser();
-  context = await newContext(browser, { acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${portalUrl}/signin?next=%2Fcohorts`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/cohorts$/);
-  await page.close();
+  context = await signedInContext(browser, portalUrl, token);
 }, 900_000);
 
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  if (stack && stack.exitCode === null) {
-    const exited = new Promise((resolve) => stack.once('exit', resolve));
-    stack.kill('SIGINT');
-    await exited;
-  }
+  await stopPortalStack(stack);
 });
 
 async function download(page: Page, click: () => Promise<void>): Promise<string> {
