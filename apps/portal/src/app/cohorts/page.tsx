@@ -3,10 +3,11 @@ import type { Metadata } from 'next';
 import { ApiFailure } from '../../components/ApiFailure.tsx';
 import { DataTable } from '../../components/DataTable.tsx';
 import type { TableRow } from '../../components/tableModel.ts';
-import { CohortListDocument } from '../../generated/graphql.ts';
+import { ClinicalCatalogueDocument, CohortListDocument } from '../../generated/graphql.ts';
 import { allPages, apiRequest } from '../../lib/api.ts';
 import { attempt } from '../../lib/attempt.ts';
 import { requireUser } from '../../lib/auth.ts';
+import { attributeHint } from '../../lib/clinical.ts';
 import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../lib/cohortFigures.ts';
 import { formatPercent, formatTimestamp } from '../../lib/format.ts';
 import { hasRole } from '../../lib/session.ts';
@@ -24,6 +25,13 @@ const COLUMNS = [
   { label: 'Survival coverage', numeric: true },
   { label: 'Created' },
 ];
+
+/** The stored clinical attributes for the form (none when they cannot be read: the form says so). */
+async function attributeChoices() {
+  const result = await attempt(() => apiRequest(ClinicalCatalogueDocument, {}));
+  if (!result.ok) return [];
+  return result.data.clinicalAttributes.map((a) => ({ name: a.name, type: a.type, hint: attributeHint(a) }));
+}
 
 export default async function CohortsPage() {
   const user = await requireUser('/cohorts');
@@ -74,7 +82,7 @@ export default async function CohortsPage() {
       {hasRole(user.role, 'CURATOR') ? (
         <>
           <h2 id="create">Create a cohort from filters</h2>
-          <CreateCohortForm cancerTypes={cancerTypes} />
+          <CreateCohortForm cancerTypes={cancerTypes} attributes={await attributeChoices()} />
         </>
       ) : (
         <p className="muted" data-testid="create-needs-curator">

@@ -1,9 +1,12 @@
-// A sample: who it is from, where it was imported from, and its measured expression for chosen genes.
+// A sample: who it is from (with the patient's clinical attributes), where it was imported from, and its
+// measured expression for chosen genes.
 // Model-backed panels: predicted cancer type and risk, measured against restored expression.
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ApiFailure } from '../../../components/ApiFailure.tsx';
+import { ClinicalFacts } from '../../../components/ClinicalFacts.tsx';
+import { FactsPanel } from '../../../components/FactsPanel.tsx';
 import { SimulatedBadge } from '../../../components/SimulatedBadge.tsx';
 import {
   GeneLookupDocument,
@@ -14,7 +17,8 @@ import {
 import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
 import { requireUser } from '../../../lib/auth.ts';
-import { formatDays, formatTimestamp } from '../../../lib/format.ts';
+import { overallSurvival } from '../../../lib/clinical.ts';
+import { formatTimestamp } from '../../../lib/format.ts';
 import { parseGeneList, UNITS } from '../../../lib/genes.ts';
 import { panelSplit } from '../../../lib/panelGenes.ts';
 import { recordIdOr404 } from '../../../lib/recordId.ts';
@@ -77,35 +81,29 @@ export default async function SamplePage({ params, searchParams }: Props) {
           kept out of model training and reference sets.
         </p>
       ) : null}
-      <section aria-labelledby="facts" className="panel">
-        <h2 id="facts" className="visually-hidden">
-          Sample facts
-        </h2>
-        <dl className="facts">
-          <dt>Sample type</dt>
-          <dd>
-            {sample.sampleType.toLowerCase()}
-            {sample.sampleTypeCode ? ` (code ${sample.sampleTypeCode})` : ''}
-          </dd>
-          <dt>Aliquot</dt>
-          <dd>{sample.aliquotBarcode ?? '–'}</dd>
-          <dt>Patient</dt>
-          <dd>{patient.barcode}</dd>
-          <dt>Cancer type</dt>
-          <dd>{patient.cancerType ?? 'unknown'}</dd>
-          <dt>Overall survival</dt>
-          <dd>
-            {patient.osDays === null
-              ? 'not recorded'
-              : `${formatDays(patient.osDays)}, ${patient.osEvent ? 'died' : 'alive at last follow-up'}`}
-          </dd>
-          <dt>Imported from</dt>
-          <dd>
-            <Link href="/imports">{sample.import.fileName}</Link> ({sample.import.format},{' '}
-            {formatTimestamp(sample.import.finishedAt)})
-          </dd>
-        </dl>
-      </section>
+      <FactsPanel id="facts" title="Sample facts">
+        <dt>Sample type</dt>
+        <dd>
+          {sample.sampleType.toLowerCase()}
+          {sample.sampleTypeCode ? ` (code ${sample.sampleTypeCode})` : ''}
+        </dd>
+        <dt>Aliquot</dt>
+        <dd>{sample.aliquotBarcode ?? '–'}</dd>
+        <dt>Patient</dt>
+        <dd>
+          <Link href={`/patients/${encodeURIComponent(patient.barcode)}`}>{patient.barcode}</Link>
+        </dd>
+        <dt>Cancer type</dt>
+        <dd>{patient.cancerType ?? 'unknown'}</dd>
+        <dt>Overall survival</dt>
+        <dd>{overallSurvival(patient)}</dd>
+        <dt>Imported from</dt>
+        <dd>
+          <Link href="/imports">{sample.import.fileName}</Link> ({sample.import.format},{' '}
+          {formatTimestamp(sample.import.finishedAt)})
+        </dd>
+      </FactsPanel>
+      <ClinicalFacts patient={patient} />
       <ExpressionSection
         barcode={sample.barcode}
         values={sample.expression}

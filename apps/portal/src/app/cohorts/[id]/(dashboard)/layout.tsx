@@ -1,4 +1,5 @@
-// A cohort's dashboard: headline figures, composition, survival by cancer type, then its samples (the page,
+// A cohort's dashboard: headline figures, composition, survival by cancer type, its filter and clinical
+// attributes, then its samples (the page,
 // `children`). Model-backed panels: the embedding map, survival by predicted risk groups, and imputation
 // quality. It is a layout so that paging, sorting and searching the sample table (search parameters, which
 // only the page sees) re-render the table alone, not the model panels. It lives in the (dashboard) route
@@ -19,6 +20,7 @@ import { requireUser } from '../../../../lib/auth.ts';
 import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../../../lib/cohortFigures.ts';
 import { formatInt, formatPercent, formatPValue } from '../../../../lib/format.ts';
 import { recordIdOr404 } from '../../../../lib/recordId.ts';
+import { ClinicalPanel } from '../ClinicalPanel.tsx';
 import { CompositionSection } from '../CompositionSection.tsx';
 import { ExportSection } from '../ExportSection.tsx';
 import { GeneSearchForm } from '../GeneSearchForm.tsx';
@@ -94,6 +96,15 @@ export default async function CohortLayout({ params, children }: Params & { chil
       </Suspense>
       <CompositionSection rows={cohort.composition} />
       <SurvivalSection survival={cohort.survival} />
+      <Suspense
+        fallback={
+          <p className="loading" role="status">
+            Summarising clinical attributes…
+          </p>
+        }
+      >
+        <ClinicalPanel cohortId={id} patients={coverage.patients} />
+      </Suspense>
       <Suspense
         fallback={
           <p className="loading" role="status">

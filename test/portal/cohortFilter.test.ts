@@ -1,0 +1,211 @@
+// The cohort filter form in a real browser against `gexbert start` on the real ACC counts with the pan-cancer
+// survival table: a curator counts the samples a filter (cancer types, a clinical attribute, a TP53
+// threshold in log2 CPM) selects, creates the cohort, sees its filter and clinical attributes on the
+// dashboard, and rebuilds it after UVM's counts arrive. The counts are checked against the source files read
+// here. Screenshots go to test/artifacts/portal.
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { createToken } from '@gexbert/api/auth/tokens';
+import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import { createTestDatabase } from '@gexbert/core/test-support/database';
+import { sharedDir } from '@gexbert/core/test-support/shared';
+import pg from 'pg';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchBrowser, newContext } from '../support/browser.ts';
+import { startCli } from '../support/cli.ts';
+
+const ARTIFACTS = path.join(import.meta.dirname, '../artifacts/portal');
+const counts = (type: string) => path.join(sharedDir(), `data/tcga/counts/TCGA_${type}_Counts.exp.gz`);
+const OS_TABLE = path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz');
+const TP53 = 'ENSG00000141510';
+
+let stack: ChildProcess;
+let browser: Browser;
+let context: BrowserContext;
+let portalUrl: string;
+let pool: pg.Pool;
+/** What the stack printed (shown when the test fails). */
+let stackLog = '';
+
+const rows = (file: string) =>
+  zlib
+    .gunzipSync(fs.readFileSync(file))
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t'));
+
+/** Per sample (15 characters): TP53's log2(CPM + 1), library size the column's sum, from the counts file. */
+function tp53(type: string): Map<string, number> {
+  const [header, ...body] = rows(counts(type));
+  const sums = new Float64Array(header!.length - 1);
+  let gene: number[] = [];
+  for (const cells of body) {
+    const values = cells.slice(1).map(Number);
+    values.forEach((v, i) => {
+      if (Number.isFinite(v)) sums[i]! += v;
+    });
+    if (cells[0] === TP53) gene = values;
+  }
+  return new Map(
+    header!.slice(1).map((b, i) => [b.slice(0, 15), Math.log2((gene[i]! * 1e6) / sums[i]! + 1)]),
+  );
+}
+
+/** vital_status per patient from the survival table. */
+function vitalStatus(): Map<string, string> {
+  const [header, ...body] = rows(OS_TABLE);
+  const [p, v] = ['patient', 'vital_status'].map((c) => header!.indexOf(c));
+  return new Map(body.map((r) => [r[p!]!, r[v!]!]));
+}
+
+beforeAll(async () => {
+  const dbUrl = await createTestDatabase('cohortfilter');
+  pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  await ingestCounts(pool, counts('ACC'), { cohort: 'ACC' });
+  await ingestClinical(pool, OS_TABLE);
+  const token = (await createToken(pool, 'filter curator', 'CURATOR')).token;
+  stack = startCli(['start', '--no-demo'], {
+    DATABASE_URL: dbUrl,
+    GEXBERT_API_PORT: '0',
+    GEXBERT_PORTAL_PORT: '0',
+    GEXBERT_PRECOMPUTE_CHECK_SECONDS: '0',
+    GEXBERT_RETRAIN_THRESHOLD: '0',
+  });
+  let output = '';
+  portalUrl = await new Promise<string>((resolve, reject) => {
+    stack.stderr!.on('data', (d) => {
+      stackLog += d;
+    });
+    stack.stdout!.on('data', (d) => {
+      output += d;
+      stackLog += d;
+      const match = /^Portal\s+(http\S+)/m.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    stack.on('exit', (code) => reject(new Error(`gexbert start exited (${code}):\n${output}`)));
+  });
+  browser = await launchBrowser();
+  context = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(`${portalUrl}/signin?next=%2Fcohorts`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/cohorts$/);
+  await page.close();
+}, 900_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  if (stack && stack.exitCode === null) {
+    const exited = new Promise((resolve) => stack.once('exit', resolve));
+    stack.kill('SIGINT');
+    await exited;
+  }
+  await pool?.end();
+});
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+it('counts, creates and rebuilds a cohort from filters', async () => {
+  const page = await context.newPage();
+  try {
+    await filterCohort(page);
+  } catch (error) {
+    await screenshot(page, 'cohort-filter-failure');
+    console.log(stackLog.slice(-6000));
+    throw error;
+  } finally {
+    await page.close();
+  }
+}, 900_000);
+
+const started = Date.now();
+const step = (what: string) => console.log(`${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
+
+async function filterCohort(page: Page): Promise<void> {
+  const acc = tp53('ACC');
+  const cut = [...acc.values()].sort((a, b) => a - b)[Math.floor(acc.size / 2)]!;
+  const vital = vitalStatus();
+  const members = (values: Map<string, number>) =>
+    [...values.keys()].filter((s) => values.get(s)! > cut && vital.get(s.slice(0, 12)) === 'Alive');
+  const matching = (values: Map<string, number>) => members(values).length;
+  const patients = new Set(members(acc).map((s) => s.slice(0, 12))).size;
+  await page.goto(`${portalUrl}/cohorts`);
+  step('cohorts page');
+  const form = page.getByTestId('create-cohort-form');
+  await form.getByLabel('Name').fill('Alive, TP53 high');
+  await form.getByLabel('ACC').check();
+  await form.getByLabel('Other cancer types (comma-separated)').fill('UVM');
+  await form.getByLabel('Clinical condition 1: attribute').selectOption('vital_status');
+  await form.getByLabel('Clinical condition 1: operator').selectOption('IN');
+  await form.getByLabel('Clinical condition 1: value').fill('Alive');
+  await form.getByLabel('Expression threshold 1: gene').fill('TP53');
+  await form.getByLabel('Expression threshold 1: operator').selectOption('GT');
+  await form.getByLabel('Expression threshold 1: value').fill(String(cut));
+  await form.getByRole('button', { name: 'Count matching samples' }).click();
+  const preview = page.getByTestId('filter-preview');
+  await preview.waitFor();
+  expect(await preview.textContent()).toMatch(
+    new RegExp(
+      `^${matching(acc)} samples of ${patients} patients match: cancer type ACC or UVM; vital_status is Alive; TP53 > `,
+    ),
+  );
+  await screenshot(page, 'cohort-filter-form-laptop');
+  step('previewed');
+
+  // a bad value is refused with the API's message, and nothing is created
+  await form.getByLabel('Clinical condition 1: operator').selectOption('GT');
+  await form.getByLabel('Clinical condition 1: value').fill('3');
+  await form.getByRole('button', { name: 'Count matching samples' }).click();
+  await expect
+    .poll(() => form.getByRole('alert').textContent())
+    .toMatch(/vital_status is categorical, so GT cannot compare it/);
+  await form.getByLabel('Clinical condition 1: operator').selectOption('IN');
+  await form.getByLabel('Clinical condition 1: value').fill('Alive');
+
+  await form.getByRole('button', { name: 'Create cohort' }).click();
+  await page.waitForURL(/\/cohorts\/\d+$/);
+  step('created');
+  expect(await page.getByTestId('cohort-sample-count').textContent()).toBe(String(matching(acc)));
+  expect(await page.getByTestId('cohort-filter-description').textContent()).toMatch(
+    /^cancer type ACC or UVM; vital_status is Alive; TP53 > .* log2 CPM$/,
+  );
+  // the dashboard draws the clinical attributes: vital_status as counts, days_to_death as a histogram
+  const vitalPlot = page.getByTestId('clinical-plot-vital_status');
+  await vitalPlot.waitFor();
+  expect(await vitalPlot.locator('rect.bar').count()).toBe(1); // every member is alive
+  expect(
+    await page.getByTestId('clinical-plot-days_to_last_followup').locator('rect.bar').count(),
+  ).toBeGreaterThan(1);
+  await screenshot(page, 'cohort-filter-dashboard-laptop');
+
+  // UVM's counts arrive; rebuilding adds its matching samples
+  const uvm = tp53('UVM');
+  await ingestCounts(pool, counts('UVM'), { cohort: 'UVM' });
+  await ingestClinical(pool, OS_TABLE);
+  step('UVM ingested');
+  await page.getByTestId('rebuild-cohort').click();
+  await expect
+    .poll(() => page.getByTestId('rebuild-result').textContent())
+    .toBe(`Rebuilt: ${matching(uvm)} added, 0 removed, ${matching(acc) + matching(uvm)} samples now.`);
+  await page.reload();
+  expect(await page.getByTestId('cohort-sample-count').textContent()).toBe(
+    String(matching(acc) + matching(uvm)),
+  );
+  await screenshot(page, 'cohort-filter-rebuilt-laptop');
+
+  // a member's page links to its patient, whose clinical attributes are listed
+  const barcode = members(acc)[0]!;
+  await page.goto(`${portalUrl}/patients/${barcode.slice(0, 12)}`);
+  const facts = page.getByTestId('clinical-facts');
+  expect(await facts.textContent()).toContain('vital_statusAlive');
+  await screenshot(page, 'patient-laptop');
+  step('patient page');
+}
