@@ -3,7 +3,6 @@
 // threshold in log2 CPM) selects, creates the cohort, sees its filter and clinical attributes on the
 // dashboard, and rebuilds it after UVM's counts arrive. The counts are checked against the source files read
 // here. Screenshots go to test/artifacts/portal.
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -14,15 +13,20 @@ import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser, newContext } from '../support/browser.ts';
-import { startCli } from '../support/cli.ts';
+import { launchBrowser } from '../support/browser.ts';
+import {
+  type PortalStack,
+  signedInContext,
+  startPortalStack,
+  stopPortalStack,
+} from '../support/portalStack.ts';
 
 const ARTIFACTS = path.join(import.meta.dirname, '../artifacts/portal');
 const counts = (type: string) => path.join(sharedDir(), `data/tcga/counts/TCGA_${type}_Counts.exp.gz`);
 const OS_TABLE = path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz');
 const TP53 = 'ENSG00000141510';
 
-let stack: ChildProcess;
+let stack: PortalStack | undefined;
 let browser: Browser;
 let context: BrowserContext;
 let portalUrl: string;
@@ -68,44 +72,21 @@ beforeAll(async () => {
   await ingestCounts(pool, counts('ACC'), { cohort: 'ACC' });
   await ingestClinical(pool, OS_TABLE);
   const token = (await createToken(pool, 'filter curator', 'CURATOR')).token;
-  stack = startCli(['start', '--no-demo'], {
-    DATABASE_URL: dbUrl,
-    GEXBERT_API_PORT: '0',
-    GEXBERT_PORTAL_PORT: '0',
-    GEXBERT_PRECOMPUTE_CHECK_SECONDS: '0',
-    GEXBERT_RETRAIN_THRESHOLD: '0',
-  });
-  let output = '';
-  portalUrl = await new Promise<string>((resolve, reject) => {
-    stack.stderr!.on('data', (d) => {
+  stack = await startPortalStack(dbUrl);
+  portalUrl = stack.portalUrl;
+  // what the stack prints is shown when the test fails
+  for (const stream of [stack.process.stdout!, stack.process.stderr!])
+    stream.on('data', (d) => {
       stackLog += d;
     });
-    stack.stdout!.on('data', (d) => {
-      output += d;
-      stackLog += d;
-      const match = /^Portal\s+(http\S+)/m.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    stack.on('exit', (code) => reject(new Error(`gexbert start exited (${code}):\n${output}`)));
-  });
   browser = await launchBrowser();
-  context = await newContext(browser);
-  const page = await context.newPage();
-  await page.goto(`${portalUrl}/signin?next=%2Fcohorts`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/cohorts$/);
-  await page.close();
+  context = await signedInContext(browser, portalUrl, token);
 }, 900_000);
 
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  if (stack && stack.exitCode === null) {
-    const exited = new Promise((resolve) => stack.once('exit', resolve));
-    stack.kill('SIGINT');
-    await exited;
-  }
+  await stopPortalStack(stack);
   await pool?.end();
 });
 
