@@ -16,6 +16,7 @@ import type { Browser, BrowserContext, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newContext } from '../support/browser.ts';
 import { startCli } from '../support/cli.ts';
+import { signedInContext } from '../support/portalStack.ts';
 
 const COOKIE = 'gexbert_session';
 const IDLE_SECONDS = 6;
@@ -72,15 +73,8 @@ async function count(table: 'Cohort' | 'TrainingRun'): Promise<number> {
 }
 
 /** A browser context signed in at `portalUrl` with `token` (through the sign-in page). */
-async function signedIn(portalUrl: string, token: string): Promise<BrowserContext> {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  await page.goto(`${portalUrl}/signin?next=%2Fcohorts`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/cohorts$/);
-  await page.close();
-  return context;
+function signedIn(portalUrl: string, token: string): Promise<BrowserContext> {
+  return signedInContext(browser, portalUrl, token);
 }
 
 async function sessionCookie(context: BrowserContext): Promise<string> {
