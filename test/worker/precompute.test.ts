@@ -1,8 +1,9 @@
 // Precompute in the worker, on real TCGA counts: a promotion through the API queues batches of every stored
 // sample, two workers share them (each batch run once), every sample gets one stored embedding and one stored
 // answer, equal to what the API computes on demand; an ingest queues batches of just its new samples; the
-// API answers a precomputed sample without loading the model; a rollback precomputes the six cohorts again
-// (the time is printed).
+// API answers a precomputed sample without loading the model; the worker that finishes a precompute stores
+// every cohort's map, which API processes then read; a rollback precomputes the six cohorts again (the time is
+// printed).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,8 +50,8 @@ let secondId: number;
 const workers: RunningWorker[] = [];
 const outcomes: { worker: number; batchId: number; skipped: boolean; error?: string }[] = [];
 
-async function gql(text: string, variables: object, token: string) {
-  const res = await fetch(api.url, {
+async function gql(text: string, variables: object, token: string, url = api.url) {
+  const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: text, variables }),
@@ -59,6 +60,15 @@ async function gql(text: string, variables: object, token: string) {
   if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));
   return body.data!;
 }
+
+/** Another API process on the same database, with its own checkpoint cache: nothing loaded yet. */
+const freshApi = (cache: string) =>
+  startApi({
+    pool: t.platform.pool,
+    prisma: t.platform.prisma,
+    port: 0,
+    env: { GEXBERT_CHECKPOINT_CACHE_DIR: path.join(t.modelsDir, cache) },
+  });
 
 const PROGRESS = `query($id: ID!) { model(id: $id) { precompute { total done queuedBatches runningBatches failedBatches finishedBatches headsId } } }`;
 
@@ -214,22 +224,9 @@ describe('precompute', () => {
         probabilities { cancerType probability } }
       riskScore { score trainingPercentile patients events percentile heads { id } } } }`;
     // a fresh API process: nothing loaded
-    const reader = await startApi({
-      pool: t.platform.pool,
-      prisma: t.platform.prisma,
-      port: 0,
-      env: { GEXBERT_CHECKPOINT_CACHE_DIR: path.join(t.modelsDir, 'reader-cache') },
-    });
-    const ask = async (url: string, id: number) => {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.reader}` },
-        body: JSON.stringify({ query: ASK, variables: { id: String(id) } }),
-      });
-      const body = (await res.json()) as { data: { sample: Data }; errors?: unknown };
-      expect(body.errors).toBeUndefined();
-      return body.data.sample;
-    };
+    const reader = await freshApi('reader-cache');
+    const ask = async (url: string, id: number) =>
+      (await gql(ASK, { id: String(id) }, tokens.reader, url)).sample;
     let stored: Data[];
     try {
       stored = [];
@@ -255,12 +252,7 @@ describe('precompute', () => {
     // forward pass instead of the worker's batches: equal up to float rounding
     await forget('SamplePrediction');
     await forget('SampleEmbedding');
-    const other = await startApi({
-      pool: t.platform.pool,
-      prisma: t.platform.prisma,
-      port: 0,
-      env: { GEXBERT_CHECKPOINT_CACHE_DIR: path.join(t.modelsDir, 'reader-cache') },
-    });
+    const other = await freshApi('reader-cache');
     try {
       for (const [i, id] of picked.entries()) {
         const fresh = await ask(other.url, id);
@@ -276,6 +268,78 @@ describe('precompute', () => {
       await other.stop();
     }
     expect((await progress(secondId)).done).toBe(samples.length);
+  }, 300_000);
+
+  it("the worker that finishes a precompute stores each cohort's map; API processes serve it without the model and place a cohort again when its members change", async () => {
+    const MAP = `query($id: ID!) { cohort(id: $id) { map { model { id } explained withoutEmbedding
+      points { sampleId barcode x y cancerType predictedType closestType outOfDistribution risk } } } }`;
+    const cohorts = (await query<{ id: number }>(t.url, 'SELECT id FROM "Cohort" ORDER BY id')).map(
+      (r) => r.id,
+    );
+    const { headsId } = await progress(secondId);
+    const storedMaps = await query<{ cohortId: number }>(
+      t.url,
+      `SELECT "cohortId" FROM "CohortAnswer" WHERE key = $1 ORDER BY 1`,
+      [`map/${secondId}/${headsId}`],
+    );
+    expect(storedMaps.map((r) => r.cohortId)).toEqual(cohorts); // stored by the worker, before any request
+    const reader = await freshApi('map-cache');
+    const mapOf = async (url: string, id: number) =>
+      (await gql(MAP, { id: String(id) }, tokens.reader, url)).cohort.map;
+    const cohortId = cohorts[0]!;
+    let served: Data;
+    try {
+      served = await mapOf(reader.url, cohortId);
+      expect(reader.models.counters).toMatchObject({
+        runtimeLoads: 0,
+        embeddedSamples: 0,
+        storedPredictions: 0,
+      });
+    } finally {
+      await reader.stop();
+    }
+    const members = await query<{ id: number }>(
+      t.url,
+      `SELECT "sampleId" AS id FROM "CohortSample" WHERE "cohortId" = $1 ORDER BY 1`,
+      [cohortId],
+    );
+    expect(served.model.id).toBe(String(secondId));
+    expect(served.points.map((p: Data) => Number(p.sampleId))).toEqual(members.map((m) => m.id));
+    // the map the API places itself from the stored embeddings is the same (up to float rounding: the test
+    // before this one replaced three stored embeddings with ones computed one sample per forward pass)
+    await query(t.url, 'DELETE FROM "CohortAnswer" WHERE "cohortId" = $1', [cohortId]);
+    const placed = await mapOf(api.url, cohortId);
+    const coordinates = (map: Data) => [...map.explained, ...map.points.flatMap((p: Data) => [p.x, p.y])];
+    const rest = (map: Data) => ({
+      ...map,
+      explained: null,
+      points: map.points.map(({ x, y, ...p }: Data) => p),
+    });
+    expect(rest(placed)).toEqual(rest(served));
+    coordinates(placed).forEach((v: number, i: number) => expect(v).toBeCloseTo(coordinates(served)[i], 6));
+    const [again] = await query<{ fingerprint: string }>(
+      t.url,
+      `SELECT fingerprint FROM "CohortAnswer" WHERE "cohortId" = $1 AND key LIKE 'map/%'`,
+      [cohortId],
+    );
+    expect(again).toBeDefined(); // stored for the next request
+    // one member fewer: the stored map no longer fits the cohort and it is placed again without the sample
+    const removed = members[3]!.id;
+    await gql(
+      `mutation($id: ID!, $input: EditCohortInput!) { editCohort(id: $id, input: $input) { id } }`,
+      { id: String(cohortId), input: { removeSampleIds: [String(removed)] } },
+      tokens.curator,
+    );
+    const after = await mapOf(api.url, cohortId);
+    expect(after.points.map((p: Data) => Number(p.sampleId))).toEqual(
+      members.map((m) => m.id).filter((id) => id !== removed),
+    );
+    const [changed] = await query<{ fingerprint: string }>(
+      t.url,
+      `SELECT fingerprint FROM "CohortAnswer" WHERE "cohortId" = $1 AND key LIKE 'map/%'`,
+      [cohortId],
+    );
+    expect(changed!.fingerprint).not.toBe(again!.fingerprint);
   }, 300_000);
 
   it('an ingest queues batches of just its new samples for the active model', async () => {

@@ -3,7 +3,7 @@
 // answers; the PCA itself against a closed form.
 import { ensureActiveModel } from '@gexbert/core/registry/modelVersion';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cohortMap } from '../src/inference/cohortMap.ts';
+import { cohortMap } from '@gexbert/core/inference/cohortMap';
 import { type Harness, startHarness } from './support.ts';
 
 let h: Harness;

@@ -3,6 +3,8 @@
 // model input z) and its heads' answers (SamplePrediction). Embeddings already stored are reused; nothing is
 // computed for a batch another worker has taken.
 import type { PrismaClient } from '@gexbert/core/db/prisma';
+import { cohortIds } from '@gexbert/core/inference/cohortAnswers';
+import { storeCohortMaps } from '@gexbert/core/inference/cohortMap';
 import { lookupEmbeddings } from '@gexbert/core/inference/embeddingCache';
 import {
   type CheckpointSource,
@@ -14,6 +16,7 @@ import {
   claimBatch,
   finishBatch,
   type PredictionToStore,
+  precomputeFinished,
   releaseBatch,
   storePredictions,
 } from '@gexbert/core/inference/precompute';
@@ -30,6 +33,8 @@ export interface PrecomputeOutcome {
   samples?: number;
   /** Samples the model embedded here (the others had a stored embedding). */
   embedded?: number;
+  /** When this batch was the version's last: the cohorts whose maps were placed and stored. */
+  maps?: number[];
 }
 
 /** The worker's loaded model: one version (with its heads) at a time. */
@@ -121,7 +126,18 @@ export async function runPrecomputeBatch(
     await storePredictions(ctx.pool, batch.modelVersionId, headsId, batch.id, rows);
     const embedded = computed.filter((e) => e !== null).length;
     await finishBatch(ctx.pool, batch.id, { computed: rows.length, embedded });
-    return { batchId, skipped: false, modelVersionId: batch.modelVersionId, samples: ids.length, embedded };
+    // the version's last batch: every cohort's map is placed once here, not by each API request
+    const maps = (await precomputeFinished(ctx.pool, batch.modelVersionId, headsId))
+      ? await storeCohortMaps(ctx.pool, batch.modelVersionId, headsId, await cohortIds(ctx.pool))
+      : undefined;
+    return {
+      batchId,
+      skipped: false,
+      modelVersionId: batch.modelVersionId,
+      samples: ids.length,
+      embedded,
+      ...(maps ? { maps } : {}),
+    };
   } catch (error) {
     if (error instanceof PrecomputeStopped) {
       await releaseBatch(ctx.pool, batch.id);

@@ -147,6 +147,10 @@ export async function startWorker(
         batchId,
       );
       await queue.complete(PRECOMPUTE_JOB, job.id, outcome);
+      if (outcome.maps)
+        log(
+          `precompute: model version ${outcome.modelVersionId} done; maps of ${outcome.maps.length} cohorts stored`,
+        );
       options.onPrecompute?.(outcome);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -5,6 +5,7 @@ import { type Context, requireRole } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type { Resolvers, ResolversTypes, SurvivalSummary } from '../generated/graphql.ts';
 import { COHORT_COLUMNS } from '../loaders.ts';
+import { storedCohortAnswer } from '../inference/cohortAnswers.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { CohortRow, PatientRow } from '../rows.ts';
 import { cohortFilter, selectSamples } from './clinical.ts';
@@ -201,7 +202,9 @@ export const cohortResolvers: Resolvers = {
     survival: async (c, { groupBy, model }, context) =>
       groupBy && groupBy !== 'CANCER_TYPE'
         ? riskGroupSurvivalSummary(context, c.id, groupBy, model)
-        : survivalSummary(await context.loaders.cohortPatients.load(c.id)),
+        : storedCohortAnswer(context, c.id, 'survival/CANCER_TYPE', async () =>
+            survivalSummary(await context.loaders.cohortPatients.load(c.id)),
+          ),
   },
   Mutation: {
     createCohort: async (_, { input }, context) => {

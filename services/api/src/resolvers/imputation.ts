@@ -6,6 +6,7 @@ import type { Profile } from '@gexbert/model/gexbert/infer';
 import type { Context } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type { ResolversTypes } from '../generated/graphql.ts';
+import { storedModelAnswer } from '../inference/cohortAnswers.ts';
 import { cohortReference } from '../inference/reference.ts';
 
 export interface ImputationArgs {
@@ -151,5 +152,9 @@ export async function cohortImputationQuality(
   args: ImputationArgs,
 ): Promise<ResolversTypes['ImputationQuality']> {
   const version = await context.models.version(args.model == null ? null : parseId(args.model, 'model ID'));
-  return imputationQuality(context, cohort.id, version, args);
+  const key = `imputation/${version.id}/${args.panelSize ?? 64}/${args.genes ?? 200}/${args.samples ?? 50}`;
+  const quality = await storedModelAnswer(context, cohort.id, key, version, () =>
+    imputationQuality(context, cohort.id, version, args),
+  );
+  return quality!;
 }

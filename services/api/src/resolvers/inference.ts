@@ -10,6 +10,7 @@ import { GraphQLError } from 'graphql/index.js';
 import type { Context } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type { Resolvers, ResolversTypes, SurvivalGrouping } from '../generated/graphql.ts';
+import { storedModelAnswer } from '../inference/cohortAnswers.ts';
 import { splitInput } from '../inference/inputPanel.ts';
 import { cancerTypeRow, riskRow } from '../inference/predictionRows.ts';
 import {
@@ -227,7 +228,21 @@ export async function riskGroupSurvivalSummary(
   model: string | number | null | undefined,
 ): Promise<ResolversTypes['SurvivalSummary']> {
   const version = await modelOf(context, model);
-  if (!context.models.headsOf(version)?.full.risk) throw missingHead(version, 'survival-risk');
+  const heads = context.models.headsOf(version);
+  if (!heads?.full.risk) throw missingHead(version, 'survival-risk');
+  const key = `survival/${groupBy}/${version.id}/${heads.id}`;
+  const summary = await storedModelAnswer(context, cohortId, key, version, () =>
+    computeRiskGroupSurvival(context, cohortId, groupBy, version),
+  );
+  return summary!;
+}
+
+async function computeRiskGroupSurvival(
+  context: Context,
+  cohortId: number,
+  groupBy: Exclude<SurvivalGrouping, 'CANCER_TYPE'>,
+  version: ModelVersion,
+): Promise<ResolversTypes['SurvivalSummary'] & { model: ModelVersion }> {
   const { rows } = await context.db.query<{
     sampleId: number;
     patientId: number;

@@ -1,23 +1,20 @@
 // Cohort.map: every sample of a cohort placed by the PCA of its embeddings, with its recorded and predicted
-// cancer type and its risk (inference/cohortMap.ts). No cohort is refused for its size.
+// cancer type and its risk (core inference/cohortMap.ts). No cohort is refused for its size. A map is stored
+// once placed (by a worker when a precompute finishes, or here on first request) and read while the cohort
+// and the data are unchanged.
+import {
+  type MapInput,
+  mapAnswerKey,
+  mapPrediction,
+  mapSamples,
+  placeMap,
+} from '@gexbert/core/inference/cohortMap';
 import { readStoredMapPoints } from '@gexbert/core/inference/precompute';
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
 import type { Context } from '../context.ts';
 import { parseId } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
-import { cohortMap, type MapInput, mapPrediction } from '../inference/cohortMap.ts';
-
-async function cohortSamples(
-  context: Context,
-  cohortId: number,
-): Promise<{ id: number; barcode: string; cancerType: string | null }[]> {
-  const { rows } = await context.db.query<{ id: number; barcode: string; cancerType: string | null }>(
-    `SELECT s.id, s.barcode, p."cancerType" FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId"
-     JOIN "Patient" p ON p.id = s."patientId" WHERE cs."cohortId" = $1 ORDER BY s.id`,
-    [cohortId],
-  );
-  return rows;
-}
+import { storedModelAnswer } from '../inference/cohortAnswers.ts';
 
 /**
  * Each sample's embedding and answer (null without an embedding): what the workers stored, read lean; the
@@ -54,25 +51,18 @@ export const mapResolvers: Resolvers = {
   Cohort: {
     map: async (cohort, { model }, context) => {
       const version = await context.models.version(model == null ? null : parseId(model, 'model ID'));
-      const samples = await cohortSamples(context, Number(cohort.id));
-      const inputs = await mapInputs(
-        context,
-        version,
-        samples.map((s) => s.id),
-      );
-      const embedded = samples.flatMap((sample, i) => (inputs[i] ? [{ sample, input: inputs[i]! }] : []));
-      const map = cohortMap(embedded.map((e) => e.input));
-      if (!map) return null;
-      return {
-        model: version,
-        explained: map.explained,
-        withoutEmbedding: samples.length - embedded.length,
-        points: map.points.map((p, i) => ({
-          ...p,
-          barcode: embedded[i]!.sample.barcode,
-          cancerType: embedded[i]!.sample.cancerType,
-        })),
-      };
+      const cohortId = Number(cohort.id);
+      const key = mapAnswerKey(version.id, context.models.headsOf(version)?.id ?? '');
+      return storedModelAnswer(context, cohortId, key, version, async () => {
+        const samples = await mapSamples(context.db, cohortId);
+        const inputs = await mapInputs(
+          context,
+          version,
+          samples.map((s) => s.id),
+        );
+        const map = placeMap(samples, inputs);
+        return map ? { ...map, model: version } : null;
+      });
     },
   },
 };

@@ -1,8 +1,13 @@
 // A cohort's embedding map: every sample with an embedding placed on the first two principal components of
-// the cohort's embeddings (the model library's PCA), with the predictions a map is coloured by.
+// the cohort's embeddings (the model library's PCA), with the predictions a map is coloured by. The API
+// places it on request (computing what the workers have not stored); a worker places and stores every
+// cohort's map when a precompute finishes (cohortAnswers.ts), so the API then only reads it.
 import { fromRows } from '@gexbert/model/evaluate/matrix';
 import { fitPca, transformPca } from '@gexbert/model/evaluate/pca';
 import type { SamplePrediction } from '@gexbert/model/heads/serve';
+import type pg from 'pg';
+import { cohortFingerprint, storeCohortAnswer } from './cohortAnswers.ts';
+import { readStoredMapPoints, storedPredictionCount } from './precompute.ts';
 
 /** What a map point shows of a sample's answer (stored flat by the precompute, core readStoredMapPoints). */
 export interface MapPrediction {
@@ -65,4 +70,84 @@ export function cohortMap(
   );
   const explained = pca ? [...pca.explainedVarianceRatio] : [];
   return { explained: [explained[0] ?? 0, explained[1] ?? 0], points };
+}
+
+/** A cohort member as its map point shows it. */
+export interface MapSample {
+  id: number;
+  barcode: string;
+  cancerType: string | null;
+}
+
+/** The map as the API serves it (without its model version). */
+export interface PlacedMap {
+  explained: number[];
+  /** Members without an embedding (not on the map). */
+  withoutEmbedding: number;
+  points: (MapPointRow & { barcode: string; cancerType: string | null })[];
+}
+
+/** The cohort's members in sample order, with what a map point shows of them. */
+export async function mapSamples(pool: pg.Pool, cohortId: number): Promise<MapSample[]> {
+  const { rows } = await pool.query<MapSample>(
+    `SELECT s.id, s.barcode, p."cancerType" FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId"
+     JOIN "Patient" p ON p.id = s."patientId" WHERE cs."cohortId" = $1 ORDER BY s.id`,
+    [cohortId],
+  );
+  return rows;
+}
+
+/** The map of `samples` given each one's input (null: no embedding); null when none has one. */
+export function placeMap(
+  samples: readonly MapSample[],
+  inputs: readonly (MapInput | null)[],
+): PlacedMap | null {
+  const embedded = samples.flatMap((sample, i) => (inputs[i] ? [{ sample, input: inputs[i]! }] : []));
+  const map = cohortMap(embedded.map((e) => e.input));
+  if (!map) return null;
+  return {
+    explained: map.explained,
+    withoutEmbedding: samples.length - embedded.length,
+    points: map.points.map((p, i) => ({
+      ...p,
+      barcode: embedded[i]!.sample.barcode,
+      cancerType: embedded[i]!.sample.cancerType,
+    })),
+  };
+}
+
+/** The key a cohort's map is stored under. */
+export function mapAnswerKey(modelVersionId: number, headsId: string): string {
+  return `map/${modelVersionId}/${headsId}`;
+}
+
+/**
+ * Places and stores the map of every cohort whose members all have a stored answer of this version and
+ * heads (those the model cannot read are stored without one, and are left off the map as the API leaves
+ * them off); returns the cohorts stored. Others are placed by the API when asked.
+ */
+export async function storeCohortMaps(
+  pool: pg.Pool,
+  modelVersionId: number,
+  headsId: string,
+  cohortIds: readonly number[],
+): Promise<number[]> {
+  const stored: number[] = [];
+  for (const cohortId of cohortIds) {
+    const fingerprint = await cohortFingerprint(pool, cohortId);
+    if (fingerprint === null) continue;
+    const samples = await mapSamples(pool, cohortId);
+    const ids = samples.map((s) => s.id);
+    if ((await storedPredictionCount(pool, modelVersionId, headsId, ids)) < ids.length) continue;
+    const points = await readStoredMapPoints(pool, modelVersionId, headsId, ids);
+    const inputs = ids.map((id): MapInput | null => {
+      const point = points.get(id);
+      return point ? { sampleId: id, vector: point.vector, prediction: point } : null;
+    });
+    const map = placeMap(samples, inputs);
+    if (!map) continue;
+    await storeCohortAnswer(pool, cohortId, mapAnswerKey(modelVersionId, headsId), fingerprint, map);
+    stored.push(cohortId);
+  }
+  return stored;
 }

@@ -331,6 +331,35 @@ export async function readStoredMapPoints(
   return new Map(rows.map((r) => [r.sampleId, { ...r, vector: decodeVector(r.vector) }]));
 }
 
+/** How many of the samples have a stored answer row (with or without an answer) by a version's heads. */
+export async function storedPredictionCount(
+  pool: pg.Pool,
+  modelVersionId: number,
+  headsId: string,
+  sampleIds: readonly number[],
+): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "SamplePrediction"
+     WHERE "modelVersionId" = $1 AND "headsId" = $2 AND "sampleId" = ANY($3::int[])`,
+    [modelVersionId, headsId, [...sampleIds]],
+  );
+  return rows[0]!.n;
+}
+
+/** True when no batch of this version and heads is waiting or running. */
+export async function precomputeFinished(
+  pool: pg.Pool,
+  modelVersionId: number,
+  headsId: string,
+): Promise<boolean> {
+  const { rows } = await pool.query<{ open: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM "PrecomputeBatch" WHERE "modelVersionId" = $1 AND "headsId" = $2
+       AND state IN ('QUEUED', 'RUNNING')) AS open`,
+    [modelVersionId, headsId],
+  );
+  return !rows[0]!.open;
+}
+
 export interface PrecomputeProgress {
   modelVersionId: number;
   headsId: string;

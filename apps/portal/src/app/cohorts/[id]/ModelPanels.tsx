@@ -15,9 +15,11 @@ function Failure(props: { what: string; message: string }) {
 }
 
 export async function ModelPanels(props: { cohortId: string }) {
-  // Embeddings first: the risk groups then reuse the server's embedding cache.
-  const map = await attempt(() => loadEmbeddingMap(props.cohortId));
-  const risk = await attempt(() => loadRiskSurvival(props.cohortId));
+  // Both read what the workers stored (the API computes only what is missing), so they load together.
+  const [map, risk] = await Promise.all([
+    attempt(() => loadEmbeddingMap(props.cohortId)),
+    attempt(() => loadRiskSurvival(props.cohortId)),
+  ]);
   return (
     <>
       {map.ok ? (

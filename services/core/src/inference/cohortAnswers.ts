@@ -1,0 +1,56 @@
+// Answers about a whole cohort (its embedding map, survival by predicted risk groups, imputation quality,
+// survival by cancer type) are stored once computed (CohortAnswer), so that every API process serves them
+// without computing them again, and a worker stores each cohort's map when a precompute finishes. A stored
+// answer is valid while the cohort's fingerprint is unchanged: its members and the newest import (imports
+// bring samples, values and clinical data, and forget stale model answers: storedAnswers.ts). The key names
+// what was asked, with the model version, heads and arguments the answer depends on.
+import type pg from 'pg';
+
+/** The cohort's members and the newest import, as one string; null when the cohort does not exist. */
+export async function cohortFingerprint(pool: pg.Pool, cohortId: number): Promise<string | null> {
+  const { rows } = await pool.query<{ fingerprint: string }>(
+    `SELECT (SELECT count(*) || ':' || coalesce(md5(string_agg("sampleId"::text, ',' ORDER BY "sampleId")), '')
+               FROM "CohortSample" WHERE "cohortId" = c.id)
+            || '/import ' || (SELECT coalesce(max(id), 0) FROM "Import") AS fingerprint
+     FROM "Cohort" c WHERE c.id = $1`,
+    [cohortId],
+  );
+  return rows[0]?.fingerprint ?? null;
+}
+
+/** The stored answer under `key` when it was computed at this fingerprint; null otherwise. */
+export async function readCohortAnswer<T>(
+  pool: pg.Pool,
+  cohortId: number,
+  key: string,
+  fingerprint: string,
+): Promise<T | null> {
+  const { rows } = await pool.query<{ value: T }>(
+    `SELECT value FROM "CohortAnswer" WHERE "cohortId" = $1 AND key = $2 AND fingerprint = $3`,
+    [cohortId, key, fingerprint],
+  );
+  return rows[0]?.value ?? null;
+}
+
+/** Stores (or replaces) the answer under `key`; a cohort deleted meanwhile stores nothing. */
+export async function storeCohortAnswer(
+  pool: pg.Pool,
+  cohortId: number,
+  key: string,
+  fingerprint: string,
+  value: unknown,
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO "CohortAnswer" ("cohortId", key, fingerprint, value)
+     SELECT $1, $2, $3, $4::jsonb WHERE EXISTS (SELECT 1 FROM "Cohort" WHERE id = $1)
+     ON CONFLICT ("cohortId", key) DO UPDATE SET fingerprint = excluded.fingerprint, value = excluded.value,
+       "computedAt" = now()`,
+    [cohortId, key, fingerprint, JSON.stringify(value)],
+  );
+}
+
+/** The cohorts, for a worker that stores an answer of each. */
+export async function cohortIds(pool: pg.Pool): Promise<number[]> {
+  const { rows } = await pool.query<{ id: number }>('SELECT id FROM "Cohort" ORDER BY id');
+  return rows.map((r) => r.id);
+}
