@@ -301,6 +301,48 @@ describe('predictions', () => {
     );
   });
 
+  it("keeps a cancer type's risk reference across requests, and takes it anew once an import arrives", async () => {
+    const withOs = (s: (typeof samples)[number]) => s.osDays !== null && s.osEvent !== null;
+    const sample = samples.find((s) => s.cancerType === 'CHOL' && withOs(s))!;
+    const other = samples.find(
+      (s) => s.cancerType === 'CHOL' && withOs(s) && s.patientId !== sample.patientId,
+    )!;
+    const ask = async () => {
+      const res = await h.gql(`query($id: ID) { sample(id: $id) { riskScore { referenceSize } } }`, {
+        id: String(sample.id),
+      });
+      expect(res.errors).toBeUndefined();
+      return res.data!.sample.riskScore.referenceSize as number;
+    };
+    const importArrives = () =>
+      h.pool.query(
+        `INSERT INTO "Import" (kind, status, "fileName", "filePath", checksum, format, "rowCount", "sampleCount",
+           "geneCount", "startedAt", error)
+         VALUES ('CLINICAL', 'FAILED', 't.tsv', '/t.tsv', '-', 'clinical', 0, 0, 0, now(), 'a test import')`,
+      );
+    const before = await ask();
+    const without = samples.filter(
+      (s) => s.cancerType === 'CHOL' && withOs(s) && s.patientId !== other.patientId,
+    );
+    // patients change only through imports: a change made behind the platform's back is not seen ...
+    await h.pool.query(`UPDATE "Patient" SET "osDays" = NULL WHERE id = $1`, [other.patientId]);
+    try {
+      expect(await ask()).toBe(before);
+      // ... until an import arrives (the model holder sees it within modelCheckMs)
+      await importArrives();
+      const until = Date.now() + 30_000;
+      let size = await ask();
+      while (size !== without.length && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 200));
+        size = await ask();
+      }
+      expect(size).toBe(without.length);
+    } finally {
+      await h.pool.query(`UPDATE "Patient" SET "osDays" = $2 WHERE id = $1`, [other.patientId, other.osDays]);
+      await importArrives();
+    }
+  });
+
   it('compares survival of predicted risk groups with a log-rank p equal to a direct computation', async () => {
     const { risk: head } = await storedHeads();
     const direct = await directEmbeddings(subset.map((s) => s.id));

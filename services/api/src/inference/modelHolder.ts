@@ -472,6 +472,14 @@ export class ModelHolder {
   }
 
   /**
+   * The newest import seen by the last background check (null before the first): answers kept in memory
+   * across requests are valid while it is unchanged (at most `modelCheckMs` behind the database).
+   */
+  get dataVersion(): number | null {
+    return this.newestImport;
+  }
+
+  /**
    * Empties the in-memory embeddings when an import arrived since the last check: an import may have
    * changed a sample's model input and forgotten its stored answers (core inference/storedAnswers.ts).
    */

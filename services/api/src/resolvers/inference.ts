@@ -20,6 +20,7 @@ import {
   type ReferenceSet,
   riskGroups,
 } from '../inference/reference.ts';
+import { keptReferenceRisks, type ReferenceRisks } from '../inference/referenceRisks.ts';
 import type { EmbeddingRow, RestoredValueRow } from '../inference/rows.ts';
 import type { GeneRow, SampleRow } from '../rows.ts';
 import { groupedSurvival } from './cohorts.ts';
@@ -134,16 +135,29 @@ function predictionOf(
   ).load(sampleId);
 }
 
-async function referenceFor(context: Context, sample: SampleRow, cohort: string | number | null | undefined) {
+/**
+ * The reference a risk percentile is taken in (the given cohort, else the sample's cancer type) with its
+ * sorted scores; a cancer type's is kept in memory across requests (inference/referenceRisks.ts).
+ */
+async function referenceRisks(
+  context: Context,
+  version: ModelVersion,
+  sample: SampleRow,
+  cohort: string | number | null | undefined,
+): Promise<ReferenceRisks> {
   if (cohort != null) {
     const id = parseId(cohort, 'cohort ID');
     const reference = await memo(context, `cohort/${id}`, () => cohortReference(context.db, id));
     if (!reference) throw notFound(`cohort ${cohort}`);
-    return reference;
+    return { label: reference.label, scores: await referenceScores(context, version, reference) };
   }
   const patient = await context.loaders.patient.load(sample.patientId);
   const cancerType = patient?.cancerType ?? null;
-  return memo(context, `reference/${cancerType}`, () => cancerTypeReference(context.db, cancerType));
+  const headsId = context.models.headsOf(version)?.id ?? '';
+  return keptReferenceRisks(context.models.dataVersion, version, headsId, cancerType, async () => {
+    const reference = await cancerTypeReference(context.db, cancerType);
+    return { label: reference.label, scores: await referenceScores(context, version, reference) };
+  });
 }
 
 /** Restored values of one gene list (from all measured genes, or `inputGenes`), batched over the request's samples. */
@@ -368,8 +382,8 @@ export const inferenceResolvers: Resolvers = {
           prediction,
           `the sample measures ${prediction.inputGenes} of the model's genes, so its score comes from panel-fitted heads and is compared with the heads' training patients only (trainingPercentile)`,
         );
-      const reference = await referenceFor(context, sample, cohort);
-      const scores = await referenceScores(context, version, reference);
+      const reference = await referenceRisks(context, version, sample, cohort);
+      const { scores } = reference;
       const row = riskRow(version, prediction, '')!;
       if (scores.length === 0)
         return {
