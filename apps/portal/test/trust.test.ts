@@ -9,11 +9,13 @@ import { PredictionSection } from '../src/app/samples/[id]/PredictionSection.tsx
 import { MeasuredRestoredPlot } from '../src/components/plots/MeasuredRestoredPlot.tsx';
 import {
   embeddingMap,
+  packMap,
   shownPredictedType,
   typeCategories,
   typeColour,
   UNKNOWN_COLOUR,
   UNKNOWN_TYPE,
+  unpackMap,
 } from '../src/lib/embeddingMap.ts';
 import { headsMetricGroups, showMetric } from '../src/lib/headsMetrics.ts';
 import { categoryColour } from '../src/lib/palette.ts';
@@ -254,5 +256,7 @@ describe('the cohort map', () => {
       ['ACC', null],
       [null, null],
     ]);
+    // as the server hands it to the browser: the same map
+    expect(unpackMap(packMap(map))).toEqual(map);
   });
 });

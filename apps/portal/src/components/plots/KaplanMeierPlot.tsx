@@ -15,34 +15,74 @@ const MARGIN = { left: 110, right: 150, top: 16, bottom: 44 };
 const PLOT_HEIGHT = 300;
 const RISK_ROW = 18;
 
+/** A coordinate to a tenth of a pixel: finer than any screen, and a curve of 10,000 steps stays small. */
+const pixel = (v: number) => Math.round(v * 10) / 10;
+
+/**
+ * Builds a path of horizontal and vertical moves at pixel precision, leaving out moves that go nowhere
+ * (steps closer than a tenth of a pixel draw the same line).
+ */
+class StepPath {
+  private d: string;
+  private at: { x: number; y: number };
+  constructor(x: number, y: number) {
+    this.at = { x: pixel(x), y: pixel(y) };
+    this.d = `M${this.at.x},${this.at.y}`;
+  }
+  h(x: number): this {
+    const to = pixel(x);
+    if (to !== this.at.x) this.d += `H${to}`;
+    this.at.x = to;
+    return this;
+  }
+  v(y: number): this {
+    const to = pixel(y);
+    if (to !== this.at.y) this.d += `V${to}`;
+    this.at.y = to;
+    return this;
+  }
+  toString(): string {
+    return this.d;
+  }
+}
+
 /** The step path through (t, S) points starting at (0, 1). */
 function stepPath(
   points: { t: number; s: number }[],
   x: (t: number) => number,
   y: (s: number) => number,
 ): string {
-  let d = `M${x(0)},${y(1)}`;
-  let last = 1;
-  for (const p of points) {
-    d += `H${x(p.t)}V${y(p.s)}`;
-    last = p.s;
-  }
-  return `${d}V${y(last)}`;
+  const path = new StepPath(x(0), y(1));
+  for (const p of points) path.h(x(p.t)).v(y(p.s));
+  return path.toString();
 }
 
 /** The closed band polygon: upper limits forward as steps, lower limits back. */
 function bandPath(curve: CurvePoint[], x: (t: number) => number, y: (s: number) => number): string {
   const band = confidenceBand(curve);
   if (!band.length) return '';
-  let d = `M${x(0)},${y(1)}`;
-  for (const b of band) d += `H${x(b.timeDays)}V${y(b.upper)}`;
+  const path = new StepPath(x(0), y(1));
+  for (const b of band) path.h(x(b.timeDays)).v(y(b.upper));
   const stop = (curve[band.length] ?? curve.at(-1)!).timeDays;
-  d += `H${x(stop)}V${y(band.at(-1)!.lower)}`;
+  path.h(x(stop)).v(y(band.at(-1)!.lower));
   for (let i = band.length - 1; i >= 0; i--) {
     const previousLower = i > 0 ? band[i - 1]!.lower : 1;
-    d += `H${x(band[i]!.timeDays)}V${y(previousLower)}`;
+    path.h(x(band[i]!.timeDays)).v(y(previousLower));
   }
-  return `${d}H${x(0)}Z`;
+  return `${path.h(x(0))}Z`;
+}
+
+/**
+ * One path of short vertical ticks where patients were censored: one tick per whole-pixel position, since
+ * ticks closer than a pixel draw the same mark.
+ */
+function censorPath(curve: CurvePoint[], x: (t: number) => number, y: (s: number) => number): string {
+  const ticks = new Set<string>();
+  curve.forEach((p, k) => {
+    if (p.atRisk - p.events > (curve[k + 1]?.atRisk ?? 0))
+      ticks.add(`M${Math.round(x(p.timeDays))},${Math.round(y(p.survival)) - 4}v8`);
+  });
+  return [...ticks].join('');
 }
 
 export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: string }) {
@@ -106,19 +146,7 @@ export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: stri
             stroke={categoryColour(i)}
             strokeWidth="2"
           />
-          {g.curve
-            .filter((p, k) => p.atRisk - p.events > (g.curve[k + 1]?.atRisk ?? 0))
-            .map((p) => (
-              <line
-                key={p.timeDays}
-                className="km-censor"
-                x1={x(p.timeDays)}
-                x2={x(p.timeDays)}
-                y1={y(p.survival) - 4}
-                y2={y(p.survival) + 4}
-                stroke={categoryColour(i)}
-              />
-            ))}
+          <path className="km-censor" d={censorPath(g.curve, x, y)} stroke={categoryColour(i)} />
         </g>
       ))}
       <g className="legend">

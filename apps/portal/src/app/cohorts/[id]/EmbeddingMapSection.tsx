@@ -4,15 +4,16 @@
 // barcode, clicking opens the sample. Samples the model flags as out of distribution are predicted "unknown"
 // (their own colour and legend entry), never their closest known type.
 import { useSearchParams } from 'next/navigation';
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { PlotFrame } from '../../../components/PlotFrame.tsx';
 import {
-  type EmbeddingMap,
   type MapPoint,
+  type PackedMap,
   riskColour,
   typeCategories,
   typeColour,
   UNKNOWN_TYPE,
+  unpackMap,
 } from '../../../lib/embeddingMap.ts';
 import { niceTicks } from '../../../lib/survivalBands.ts';
 import { MapCanvas } from './MapCanvas.tsx';
@@ -54,7 +55,8 @@ function pointTitle(p: MapPoint): string {
 }
 
 export function EmbeddingMapSection(props: {
-  map: EmbeddingMap | null;
+  /** The map as the server packs it (lib/embeddingMap.ts packMap). */
+  packed: PackedMap | null;
   modelName: string | null;
   /** Draw on a canvas whatever the cohort's size (also the page URL's ?map=canvas). */
   canvas?: boolean;
@@ -63,7 +65,8 @@ export function EmbeddingMapSection(props: {
   const forced = useSearchParams().get('map') === 'canvas';
   const [drawn, setDrawn] = useState<string | null>(null);
   const onDrawn = useCallback((url: string) => setDrawn(url), []);
-  const { map } = props;
+  const { packed } = props;
+  const map = useMemo(() => (packed ? unpackMap(packed) : null), [packed]);
   if (!map)
     return (
       <section aria-labelledby="embedding-map">

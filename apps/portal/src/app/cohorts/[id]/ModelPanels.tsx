@@ -3,6 +3,7 @@
 // failure here (e.g. no active model) does not hide the rest of the page.
 import { attempt } from '../../../lib/attempt.ts';
 import { loadEmbeddingMap, loadRiskSurvival } from '../../../lib/cohortModelPanels.ts';
+import { packMap } from '../../../lib/embeddingMap.ts';
 import { EmbeddingMapSection } from './EmbeddingMapSection.tsx';
 import { RiskSurvivalSection } from './RiskSurvivalSection.tsx';
 
@@ -24,7 +25,7 @@ export async function ModelPanels(props: { cohortId: string }) {
     <>
       {map.ok ? (
         <EmbeddingMapSection
-          map={map.data}
+          packed={map.data ? packMap(map.data) : null}
           modelName={risk.ok ? (risk.data?.median.model?.name ?? null) : null}
         />
       ) : (

@@ -1,0 +1,40 @@
+// Kaplan-Meier curves of a TCGA-sized cohort stay small enough to send: coordinates at a tenth of a pixel,
+// no moves that go nowhere, one censoring tick per pixel position, and the curve still ends where S does.
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { expect, it } from 'vitest';
+import { KaplanMeierPlot } from '../src/components/plots/KaplanMeierPlot.tsx';
+import type { CurvePoint } from '../src/lib/survivalBands.ts';
+
+/** The product-limit curve of n patients, one per day, two of three dying (the rest censored). */
+function curveOf(n: number): CurvePoint[] {
+  let survival = 1;
+  return Array.from({ length: n }, (_, i) => {
+    const events = i % 3 === 0 ? 0 : 1;
+    survival *= 1 - events / (n - i);
+    return { timeDays: i + 1, survival, atRisk: n - i, events };
+  });
+}
+
+const attribute = (markup: string, className: string) =>
+  markup.match(new RegExp(`class="${className}" d="([^"]*)"`))![1]!;
+
+it('draws a 10,000-patient curve at pixel precision in a few tens of kilobytes', () => {
+  const curve = curveOf(10_000);
+  const markup = renderToStaticMarkup(
+    createElement(KaplanMeierPlot, { groups: [{ name: 'all', patients: 10_000, curve }], label: 'KM' }),
+  );
+  const d = attribute(markup, 'km-curve');
+  const numbers = d.match(/-?\d+(\.\d+)?/g)!;
+  expect(numbers.every((v) => !/\.\d{2,}/.test(v))).toBe(true);
+  expect(d.length).toBeLessThan(60_000); // at full precision: several hundred kB
+  expect(markup.length).toBeLessThan(250_000);
+  // the last move reaches the last survival, as the plot places it (top 16, 300 px high)
+  const last = Number(d.match(/V(-?[\d.]+)$/)![1]);
+  expect(last).toBeCloseTo(16 + 300 * (1 - curve.at(-1)!.survival), 1);
+  // one tick per whole-pixel position of censored patients, none repeated
+  const ticks = attribute(markup, 'km-censor').match(/M[^M]+/g)!;
+  expect(new Set(ticks).size).toBe(ticks.length);
+  expect(ticks.length).toBeGreaterThan(100);
+  expect(ticks.length).toBeLessThan(curve.filter((p) => p.events === 0).length);
+});
