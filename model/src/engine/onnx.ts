@@ -16,6 +16,11 @@ export interface OnnxSessionOptions {
   intraOpThreads?: number;
   /** Graph optimisation level (default 'all'). */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Whether onnxruntime plans memory per input shape and keeps the plan (default true). Batches of
+   * ever-changing shapes (padded profiles, query chunks) make it keep one plan, with its memory, per shape.
+   */
+  memoryPattern?: boolean;
 }
 
 export type TensorData = Float32Array | Int32Array | BigInt64Array;
@@ -46,6 +51,7 @@ export class OnnxSession {
     const base: ort.InferenceSession.SessionOptions = {
       graphOptimizationLevel: opts.optimization ?? 'all',
       ...(opts.intraOpThreads !== undefined ? { intraOpNumThreads: opts.intraOpThreads } : {}),
+      ...(opts.memoryPattern !== undefined ? { enableMemPattern: opts.memoryPattern } : {}),
     };
     const make = (ep: 'cpu' | 'cuda') =>
       typeof model === 'string'
