@@ -875,8 +875,10 @@ describe('the portal', () => {
     expect(await page.getByTestId('cohort-sample-count').textContent()).toBe('0');
     await page.locator('#risk-survival').waitFor(); // the model panels stream in after the rest
     expect(await page.locator('.empty').allTextContents()).toEqual([
+      "This cohort's samples have no expression values to download.",
       'This cohort has no samples.',
       expect.stringMatching(/^No patient of this cohort has a survival time/),
+      expect.stringMatching(/^No clinical attributes are stored for this cohort's patients/),
       'No sample of this cohort has raw counts, so none has an embedding.',
       expect.stringMatching(
         /median split\): no patient of this cohort has both a survival time and raw counts/,
