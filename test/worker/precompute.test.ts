@@ -322,7 +322,7 @@ describe('precompute', () => {
       points: map.points.map(({ x, y, risk, ...p }: Data) => p),
     });
     expect(rest(placed)).toEqual(rest(served));
-    numbers(placed).forEach((v: number, i: number) => expect(v).toBeCloseTo(numbers(served)[i], 5));
+    for (const [i, v] of numbers(placed).entries()) expect(v).toBeCloseTo(numbers(served)[i], 5);
     const [again] = await query<{ fingerprint: string }>(
       t.url,
       `SELECT fingerprint FROM "CohortAnswer" WHERE "cohortId" = $1 AND key LIKE 'map/%'`,

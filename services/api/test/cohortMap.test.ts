@@ -1,9 +1,10 @@
 // Cohort.map: on real TCGA cohorts every sample with raw counts is placed (a cohort larger than the
 // embeddings batch limit too), at the PCA of the embeddings the API serves, with the predictions each sample
 // answers; the PCA itself against a closed form.
+
+import { cohortMap } from '@gexbert/core/inference/cohortMap';
 import { ensureActiveModel } from '@gexbert/core/registry/modelVersion';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cohortMap } from '@gexbert/core/inference/cohortMap';
 import { type Harness, startHarness } from './support.ts';
 
 let h: Harness;
