@@ -11,23 +11,16 @@ import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import {
-  type PortalStack,
-  signedInContext,
-  startPortalStack,
-  stopPortalStack,
-} from '../support/portalStack.ts';
+import { closeSignedInPortal, openSignedInPortal, type SignedInPortal } from '../support/portalStack.ts';
 
 const ARTIFACTS = path.join(import.meta.dirname, '../artifacts/portal');
 const counts = (type: string) => path.join(sharedDir(), `data/tcga/counts/TCGA_${type}_Counts.exp.gz`);
 const OS_TABLE = path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz');
 const TP53 = 'ENSG00000141510';
 
-let stack: PortalStack | undefined;
-let browser: Browser;
+let portal: SignedInPortal | undefined;
 let context: BrowserContext;
 let portalUrl: string;
 let pool: pg.Pool;
@@ -72,21 +65,18 @@ beforeAll(async () => {
   await ingestCounts(pool, counts('ACC'), { cohort: 'ACC' });
   await ingestClinical(pool, OS_TABLE);
   const token = (await createToken(pool, 'filter curator', 'CURATOR')).token;
-  stack = await startPortalStack(dbUrl);
-  portalUrl = stack.portalUrl;
+  portal = await openSignedInPortal(dbUrl, token);
+  ({ context } = portal);
+  portalUrl = portal.stack.portalUrl;
   // what the stack prints is shown when the test fails
-  for (const stream of [stack.process.stdout!, stack.process.stderr!])
+  for (const stream of [portal.stack.process.stdout!, portal.stack.process.stderr!])
     stream.on('data', (d) => {
       stackLog += d;
     });
-  browser = await launchBrowser();
-  context = await signedInContext(browser, portalUrl, token);
 }, 900_000);
 
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stopPortalStack(stack);
+  await closeSignedInPortal(portal);
   await pool?.end();
 });
 

@@ -9,18 +9,11 @@ import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import {
-  type PortalStack,
-  signedInContext,
-  startPortalStack,
-  stopPortalStack,
-} from '../support/portalStack.ts';
+import { closeSignedInPortal, openSignedInPortal, type SignedInPortal } from '../support/portalStack.ts';
 
-let stack: PortalStack;
-let browser: Browser;
+let portal: SignedInPortal | undefined;
 let context: BrowserContext;
 let portalUrl: string;
 let cohortId: number;
@@ -42,20 +35,15 @@ beforeAll(async () => {
   cohortId = (await query<{ id: number }>(dbUrl, `SELECT id FROM "Cohort" WHERE name = 'CHOL and KICH'`))[0]!
     .id;
   // with its worker, and a job threshold (1 M values) under CHOL vs KICH's 4.6 M: the comparison runs as a job
-  stack = await startPortalStack(dbUrl, {
+  portal = await openSignedInPortal(dbUrl, token, {
     GEXBERT_API_COMPARE_JOB_VALUES: '1000000',
     GEXBERT_WORKER_POLL_SECONDS: '0.5',
   });
-  portalUrl = stack.portalUrl;
-  browser = await launchBrowser();
-  context = await signedInContext(browser, portalUrl, token);
+  ({ context } = portal);
+  portalUrl = portal.stack.portalUrl;
 }, 900_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stopPortalStack(stack);
-});
+afterAll(() => closeSignedInPortal(portal));
 
 async function download(page: Page, click: () => Promise<void>): Promise<string> {
   const [file] = await Promise.all([page.waitForEvent('download'), click()]);

@@ -11,18 +11,11 @@ import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import {
-  type PortalStack,
-  signedInContext,
-  startPortalStack,
-  stopPortalStack,
-} from '../support/portalStack.ts';
+import { closeSignedInPortal, openSignedInPortal, type SignedInPortal } from '../support/portalStack.ts';
 
-let stack: PortalStack;
-let browser: Browser;
+let portal: SignedInPortal | undefined;
 let context: BrowserContext;
 let portalUrl: string;
 let apiUrl: string;
@@ -42,17 +35,12 @@ beforeAll(async () => {
     await pool.end();
   }
   cohortId = (await query<{ id: number }>(dbUrl, `SELECT id FROM "Cohort" WHERE name = 'CHOL'`))[0]!.id;
-  stack = await startPortalStack(dbUrl);
-  ({ portalUrl, apiUrl } = stack);
-  browser = await launchBrowser();
-  context = await signedInContext(browser, portalUrl, token);
+  portal = await openSignedInPortal(dbUrl, token);
+  ({ context } = portal);
+  ({ portalUrl, apiUrl } = portal.stack);
 }, 900_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stopPortalStack(stack);
-});
+afterAll(() => closeSignedInPortal(portal));
 
 /** The downloaded file, gunzipped (throws when it is not valid gzip), as rows of cells. */
 async function download(page: Page, click: () => Promise<void>): Promise<{ name: string; rows: string[][] }> {

@@ -2,7 +2,7 @@
 // signed-in browser context, and a clean stop.
 import type { ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { newContext } from './browser.ts';
+import { launchBrowser, newContext } from './browser.ts';
 import { startCli } from './cli.ts';
 
 export interface PortalStack {
@@ -59,4 +59,29 @@ export async function stopPortalStack(stack: PortalStack | undefined): Promise<v
   const exited = new Promise((resolve) => stack.process.once('exit', resolve));
   stack.process.kill('SIGINT');
   await exited;
+}
+
+/** A portal stack with a browser and a context signed in as a token's owner. */
+export interface SignedInPortal {
+  stack: PortalStack;
+  browser: Browser;
+  context: BrowserContext;
+}
+
+/** Starts the stack on `dbUrl`, then a browser signed in with `token`. */
+export async function openSignedInPortal(
+  dbUrl: string,
+  token: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<SignedInPortal> {
+  const stack = await startPortalStack(dbUrl, env);
+  const browser = await launchBrowser();
+  return { stack, browser, context: await signedInContext(browser, stack.portalUrl, token) };
+}
+
+/** Closes what openSignedInPortal opened (whatever of it was opened). */
+export async function closeSignedInPortal(portal: Partial<SignedInPortal> | undefined): Promise<void> {
+  await portal?.context?.close();
+  await portal?.browser?.close();
+  await stopPortalStack(portal?.stack);
 }
