@@ -60,10 +60,13 @@ function summary(pairs: GenePairs[], which: 'restored' | 'baseline') {
   };
 }
 
+/** The arguments with their defaults (the schema's, for callers outside GraphQL). */
+function withDefaults(args: ImputationArgs) {
+  return { panelSize: args.panelSize ?? 64, genes: args.genes ?? 200, samples: args.samples ?? 50 };
+}
+
 function checkArgs(context: Context, args: ImputationArgs, vocabularySize: number) {
-  const panelSize = args.panelSize ?? 64;
-  const genes = args.genes ?? 200;
-  const samples = args.samples ?? 50;
+  const { panelSize, genes, samples } = withDefaults(args);
   const { maxImputationSamples, maxImputationGenes } = context.config;
   if (panelSize < 1 || genes < 1 || samples < 1)
     throw badInput('panelSize, genes and samples must each be at least 1');
@@ -152,7 +155,8 @@ export async function cohortImputationQuality(
   args: ImputationArgs,
 ): Promise<ResolversTypes['ImputationQuality']> {
   const version = await context.models.version(args.model == null ? null : parseId(args.model, 'model ID'));
-  const key = `imputation/${version.id}/${args.panelSize ?? 64}/${args.genes ?? 200}/${args.samples ?? 50}`;
+  const { panelSize, genes, samples } = withDefaults(args);
+  const key = `imputation/${version.id}/${panelSize}/${genes}/${samples}`;
   const quality = await storedModelAnswer(context, cohort.id, key, version, () =>
     imputationQuality(context, cohort.id, version, args),
   );
