@@ -8,6 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { createToken } from '@gexbert/api/auth/tokens';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import { geneLog2CpmInFile } from '@gexbert/core/test-support/countsFile';
 import { createTestDatabase } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
@@ -35,22 +36,8 @@ const rows = (file: string) =>
     .filter(Boolean)
     .map((l) => l.split('\t'));
 
-/** Per sample (15 characters): TP53's log2(CPM + 1), library size the column's sum, from the counts file. */
-function tp53(type: string): Map<string, number> {
-  const [header, ...body] = rows(counts(type));
-  const sums = new Float64Array(header!.length - 1);
-  let gene: number[] = [];
-  for (const cells of body) {
-    const values = cells.slice(1).map(Number);
-    values.forEach((v, i) => {
-      if (Number.isFinite(v)) sums[i]! += v;
-    });
-    if (cells[0] === TP53) gene = values;
-  }
-  return new Map(
-    header!.slice(1).map((b, i) => [b.slice(0, 15), Math.log2((gene[i]! * 1e6) / sums[i]! + 1)]),
-  );
-}
+/** Per sample (15 characters): TP53's log2(CPM + 1), from the counts file. */
+const tp53 = (type: string) => geneLog2CpmInFile(counts(type), TP53);
 
 /** vital_status per patient from the survival table. */
 function vitalStatus(): Map<string, string> {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { ingestClinical, ingestCounts, ingestXena } from '@gexbert/core/ingest/index';
+import { geneLog2CpmInFile } from '@gexbert/core/test-support/countsFile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COUNTS_DIR, countsFile, type Harness, OS_TABLE, startHarness } from './support.ts';
 
@@ -109,23 +110,7 @@ function fileLog2Cpm(gene: string, types: readonly string[]): Map<string, number
 }
 
 function readLog2Cpm(gene: string, types: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const type of types) {
-    const [header, ...rows] = gunzipRows(countsFile(type));
-    const sums = new Float64Array(header!.length - 1);
-    let row: number[] = [];
-    for (const cells of rows) {
-      const values = cells.slice(1).map(Number);
-      values.forEach((v, i) => {
-        if (Number.isFinite(v)) sums[i]! += v;
-      });
-      if (cells[0] === gene) row = values;
-    }
-    header!.slice(1).forEach((b, i) => {
-      out.set(b.slice(0, 15), Math.log2((row[i]! * 1e6) / sums[i]! + 1));
-    });
-  }
-  return out;
+  return new Map(types.flatMap((type) => [...geneLog2CpmInFile(countsFile(type), gene)]));
 }
 
 const ATTRIBUTES = `{ clinicalAttributes { name type patients distinct min max categories { value patients }
