@@ -10,6 +10,7 @@ const UNIT = [
   'services/core/test/config.test.ts',
   'services/core/test/gene/resolve.test.ts',
   'model/test/differential/*.test.ts',
+  'model/test/cluster/*.test.ts',
   'model/test/survival/*.test.ts',
   'model/test/simulate/*.test.ts',
   'model/test/gexbert/{config,model,normalise}.test.ts',
