@@ -1,8 +1,11 @@
 // DataLoaders: one per relation, created per request, so a page of N samples with their patients costs
 // one query per relation instead of N.
 
+import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { unpackRow, type ValueEncoding } from '@gexbert/core/expression/codec';
 import type { ExpressionUnit, ValueRow } from '@gexbert/core/formats/types';
+import { PATIENT_COLUMNS, patientsById } from '@gexbert/core/patient/records';
+import { SAMPLE_COLUMNS, samplesById, samplesOfPatients } from '@gexbert/core/sample/records';
 import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { ModelVersionRow } from './inference/rows.ts';
@@ -17,9 +20,6 @@ import type {
   TrainingRunRow,
 } from './rows.ts';
 
-export const PATIENT_COLUMNS = `p.id, p.barcode, p."projectId", p."cancerType", p."osDays", p."osEvent"`;
-export const SAMPLE_COLUMNS = `s.id, s.barcode, s."aliquotBarcode", s."patientId", s."sampleTypeCode", s."sampleType", s."importId",
-  s.simulated`;
 export const COHORT_COLUMNS = `c.id, c.name, c.description, c.simulated, c.filter, c."builtAt", c."createdAt", c."updatedAt"`;
 export const TRAINING_RUN_COLUMNS = `t.id, t."jobId", t.reason, t."requestedBy", t.status, t."modelVersionId",
   t.config, t.attempts, t.epoch, t."totalEpochs", t.step, t."totalSteps", t.loss, t."valLoss", t."samplesPerSec",
@@ -63,23 +63,20 @@ const MAX_SAMPLE_ROWS = 100_000;
  * requests: a stored sample never changes (ingest refuses different values for a stored barcode, and
  * samples are never deleted), so a sample read once is not read again; unknown IDs are always re-checked.
  */
-export function createLoaders(db: pg.Pool, sampleRows: Map<number, SampleRow> = new Map()) {
+export function createLoaders(
+  db: pg.Pool,
+  prisma: PrismaClient,
+  sampleRows: Map<number, SampleRow> = new Map(),
+) {
   const ids = (keys: readonly number[]) => [Array.from(keys)];
   return {
-    patient: new DataLoader<number, PatientRow | null>(async (keys) => {
-      const { rows } = await db.query<PatientRow>(
-        `SELECT ${PATIENT_COLUMNS} FROM "Patient" p WHERE p.id = ANY($1::int[])`,
-        ids(keys),
-      );
-      return byKey(keys, rows, (r) => r.id);
-    }),
+    patient: new DataLoader<number, PatientRow | null>(async (keys) =>
+      byKey(keys, await patientsById(prisma, keys), (r) => r.id),
+    ),
     sample: new DataLoader<number, SampleRow | null>(async (keys) => {
       const missing = keys.filter((k) => !sampleRows.has(k));
       if (missing.length > 0) {
-        const { rows } = await db.query<SampleRow>(
-          `SELECT ${SAMPLE_COLUMNS} FROM "Sample" s WHERE s.id = ANY($1::int[])`,
-          ids(missing),
-        );
+        const rows = await samplesById(prisma, missing);
         if (sampleRows.size + rows.length > MAX_SAMPLE_ROWS) sampleRows.clear();
         for (const r of rows) sampleRows.set(r.id, r);
       }
@@ -100,10 +97,7 @@ export function createLoaders(db: pg.Pool, sampleRows: Map<number, SampleRow> = 
       return byKey(keys, rows, (r) => r.id);
     }),
     samplesOfPatient: new DataLoader<number, SampleRow[]>(async (keys) => {
-      const { rows } = await db.query<SampleRow>(
-        `SELECT ${SAMPLE_COLUMNS} FROM "Sample" s WHERE s."patientId" = ANY($1::int[]) ORDER BY s.id`,
-        ids(keys),
-      );
+      const rows = await samplesOfPatients(prisma, keys);
       return keys.map((k) => rows.filter((r) => r.patientId === k));
     }),
     cohortSampleCount: new DataLoader<number, number>(async (keys) => {

@@ -1,29 +1,13 @@
 // The shapes resolvers pass around (rows as read from PostgreSQL); codegen maps GraphQL types onto them.
 import type { Db } from '@gexbert/core/db/prisma';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
+import type { PatientRecord } from '@gexbert/core/patient/records';
+import type { SampleRecord } from '@gexbert/core/sample/records';
 
 export type Role = 'READER' | 'CURATOR' | 'ADMIN';
-export type SampleTypeValue = 'TUMOR' | 'NORMAL' | 'CONTROL' | 'OTHER';
-
-export interface PatientRow {
-  id: number;
-  barcode: string;
-  projectId: string | null;
-  cancerType: string | null;
-  osDays: number | null;
-  osEvent: number | null;
-}
-
-export interface SampleRow {
-  id: number;
-  barcode: string;
-  aliquotBarcode: string | null;
-  patientId: number;
-  sampleTypeCode: string | null;
-  sampleType: SampleTypeValue;
-  importId: number;
-  simulated: boolean;
-}
+export type SampleTypeValue = Db.SampleType;
+export type PatientRow = PatientRecord;
+export type SampleRow = SampleRecord;
 
 export interface GeneRow {
   id: number;

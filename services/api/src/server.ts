@@ -228,7 +228,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       config,
       role,
       token,
-      loaders: createLoaders(pool, sampleRows),
+      loaders: createLoaders(pool, prisma, sampleRows),
       cacheKey,
       queue,
       models,

@@ -47,7 +47,8 @@ export async function startHarness(
 ): Promise<Harness> {
   const dbUrl = await createTestDatabase('api');
   const pool = new pg.Pool({ connectionString: dbUrl, max: 4 });
-  const prisma = createPrisma(dbUrl);
+  // Prisma shares the pool, so `queries` counts the queries of both
+  const prisma = createPrisma(pool);
   for (const type of types) await ingestCounts(pool, countsFile(type), { cohort: 'TCGA' });
   await ingestClinical(pool, OS_TABLE);
   const queries = {

@@ -1,10 +1,11 @@
 // A cohort's samples searched and sorted in SQL, paged with keyset cursors in both directions. A cursor is
 // a sample ID: the next page starts after that sample's position in the chosen order (its sort key is read
 // back from the database), so pages neither skip nor repeat samples however the order ties.
+
+import { SAMPLE_COLUMNS } from '@gexbert/core/sample/records';
 import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import type { CohortSampleField, CohortSampleOrder, CohortSamplesArgs } from '../generated/graphql.ts';
-import { SAMPLE_COLUMNS } from '../loaders.ts';
 import { encodeCursor, pageRequest } from '../pagination.ts';
 import type { Connection, SampleRow } from '../rows.ts';
 

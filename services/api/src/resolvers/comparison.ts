@@ -8,12 +8,12 @@ import {
 import { ComparisonInputError, type GroupSpec, resolveGroups } from '@gexbert/core/comparison/groups';
 import { readComparison, requestComparison, type StoredComparison } from '@gexbert/core/comparison/store';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
+import { PATIENT_COLUMNS } from '@gexbert/core/patient/records';
 import { genePage, sortGenes } from '../comparison/genePage.ts';
 import type { ComparedGroupRow } from '../comparison/rows.ts';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, parseId } from '../errors.ts';
 import type { GeneFilterInput, GroupInput, Resolvers } from '../generated/graphql.ts';
-import { PATIENT_COLUMNS } from '../loaders.ts';
 import type { PatientRow } from '../rows.ts';
 import { groupedSurvival } from './cohorts.ts';
 

@@ -1,29 +1,28 @@
 // Patients, samples and their measured expression.
 import { attributeTypes } from '@gexbert/core/cohort/attributes';
-import { filterWhereSql } from '@gexbert/core/cohort/filter';
 import { genesOfLayout } from '@gexbert/core/expression/store';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
+import { patientByBarcode } from '@gexbert/core/patient/records';
+import { type SampleSelection, sampleByBarcode, selectedSamplePage } from '@gexbert/core/sample/records';
 import type { Context } from '../context.ts';
 import { badInput, parseId } from '../errors.ts';
 import type { Resolvers, SampleFilter } from '../generated/graphql.ts';
-import { PATIENT_COLUMNS, SAMPLE_COLUMNS } from '../loaders.ts';
 import { connection, pageRequest } from '../pagination.ts';
-import type { ExpressionValueRow, GeneRow, PatientRow, SampleRow } from '../rows.ts';
+import type { ExpressionValueRow, GeneRow } from '../rows.ts';
 import { cohortFilter, selectSamples, withFilterErrors } from './clinical.ts';
 
 /**
- * The filter as SQL over "Sample" s JOIN "Patient" p: its conditions, or (with expression thresholds, which
- * read gene values) the IDs of the samples it selects.
+ * The samples the filter selects: its conditions, or (with expression thresholds, which read gene values) the
+ * IDs of the samples it selects.
  */
-async function sampleFilterSql(context: Context, filter: SampleFilter | null | undefined, params: unknown[]) {
+async function sampleSelection(
+  context: Context,
+  filter: SampleFilter | null | undefined,
+): Promise<SampleSelection> {
   const parsed = cohortFilter(filter);
-  if (parsed.expression.length) {
-    const { sampleIds } = await selectSamples(context, { filter: parsed, sampleIds: [] });
-    params.push(sampleIds);
-    return `s.id = ANY($${params.length}::int[])`;
-  }
+  if (parsed.expression.length) return selectSamples(context, { filter: parsed, sampleIds: [] });
   const types = parsed.clinical.length ? await attributeTypes(context.db) : new Map();
-  return withFilterErrors(() => filterWhereSql(parsed, types, params));
+  return { filter: parsed, types };
 }
 
 const layoutIndexes = new Map<string, Map<string, number>>();
@@ -41,36 +40,19 @@ async function layoutIndex(context: Context, layoutId: number): Promise<Map<stri
 
 export const sampleResolvers: Resolvers = {
   Query: {
-    patient: async (_, { barcode }, { db }) => {
-      const { rows } = await db.query<PatientRow>(
-        `SELECT ${PATIENT_COLUMNS} FROM "Patient" p WHERE p.barcode = $1`,
-        [barcode.trim().toUpperCase()],
-      );
-      return rows[0] ?? null;
-    },
-    sample: async (_, { id, barcode }, { db, loaders }) => {
+    patient: (_, { barcode }, { prisma }) => patientByBarcode(prisma, barcode),
+    sample: async (_, { id, barcode }, { prisma, loaders }) => {
       if ((id == null) === (barcode == null)) throw badInput('give exactly one of id and barcode');
       if (id != null) return loaders.sample.load(parseId(id, 'sample ID'));
-      const { rows } = await db.query<SampleRow>(
-        `SELECT ${SAMPLE_COLUMNS} FROM "Sample" s WHERE s.barcode = $1`,
-        [barcode!.trim().toUpperCase()],
-      );
-      return rows[0] ?? null;
+      return sampleByBarcode(prisma, barcode!);
     },
     samples: async (_, args, context) => {
-      const { db, config } = context;
-      const page = pageRequest('Sample', args, config);
-      const params: unknown[] = [];
-      const where = await sampleFilterSql(context, args.filter, params);
-      const from = `FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE ${where}`;
-      const [rows, count] = await Promise.all([
-        db.query<SampleRow>(
-          `SELECT ${SAMPLE_COLUMNS} ${from} AND s.id > $${params.length + 1} ORDER BY s.id LIMIT $${params.length + 2}`,
-          [...params, page.afterId, page.first + 1],
-        ),
-        db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params),
-      ]);
-      return connection('Sample', page, rows.rows, count.rows[0]!.n, (s) => s.id);
+      const page = pageRequest('Sample', args, context.config);
+      const selection = await sampleSelection(context, args.filter);
+      const { rows, total } = await withFilterErrors(() =>
+        selectedSamplePage(context.db, selection, page.afterId, page.first + 1),
+      );
+      return connection('Sample', page, rows, total, (s) => s.id);
     },
   },
   Patient: {

@@ -1,0 +1,37 @@
+// Patients as the services read them: the identifying and survival fields (the clinical attributes are
+// services/core/src/cohort/attributes.ts). Written only by ingest.
+import type { PrismaClient } from '../db/prisma.ts';
+
+export interface PatientRecord {
+  id: number;
+  barcode: string;
+  projectId: string | null;
+  cancerType: string | null;
+  osDays: number | null;
+  osEvent: number | null;
+}
+
+/** A PatientRecord's columns, for SQL over "Patient" p (joins and bulk reads that Prisma cannot express). */
+export const PATIENT_COLUMNS = `p.id, p.barcode, p."projectId", p."cancerType", p."osDays", p."osEvent"`;
+
+const patientFields = {
+  id: true,
+  barcode: true,
+  projectId: true,
+  cancerType: true,
+  osDays: true,
+  osEvent: true,
+} as const;
+
+/** The patients with these IDs (any order; unknown IDs are absent). */
+export function patientsById(prisma: PrismaClient, ids: readonly number[]): Promise<PatientRecord[]> {
+  return prisma.patient.findMany({ where: { id: { in: [...ids] } }, select: patientFields });
+}
+
+/** The patient with this barcode (trimmed, upper case), or null. */
+export function patientByBarcode(prisma: PrismaClient, barcode: string): Promise<PatientRecord | null> {
+  return prisma.patient.findUnique({
+    where: { barcode: barcode.trim().toUpperCase() },
+    select: patientFields,
+  });
+}

@@ -1,0 +1,87 @@
+// Samples as the services read them: single rows through Prisma, filtered pages in SQL (the filter's
+// conditions are SQL over "Sample" s JOIN "Patient" p, services/core/src/cohort/filter.ts). Written only by
+// ingest.
+import type pg from 'pg';
+import type { AttributeType } from '../cohort/attributes.ts';
+import { type CohortFilter, filterWhereSql } from '../cohort/filter.ts';
+import type { Db, PrismaClient } from '../db/prisma.ts';
+
+export interface SampleRecord {
+  id: number;
+  barcode: string;
+  aliquotBarcode: string | null;
+  patientId: number;
+  sampleTypeCode: string | null;
+  sampleType: Db.SampleType;
+  importId: number;
+  simulated: boolean;
+}
+
+/** A SampleRecord's columns, for SQL over "Sample" s (joins and bulk reads that Prisma cannot express). */
+export const SAMPLE_COLUMNS = `s.id, s.barcode, s."aliquotBarcode", s."patientId", s."sampleTypeCode", s."sampleType", s."importId",
+  s.simulated`;
+
+const sampleFields = {
+  id: true,
+  barcode: true,
+  aliquotBarcode: true,
+  patientId: true,
+  sampleTypeCode: true,
+  sampleType: true,
+  importId: true,
+  simulated: true,
+} as const;
+
+/** The samples with these IDs (any order; unknown IDs are absent). */
+export function samplesById(prisma: PrismaClient, ids: readonly number[]): Promise<SampleRecord[]> {
+  return prisma.sample.findMany({ where: { id: { in: [...ids] } }, select: sampleFields });
+}
+
+/** The sample with this barcode (trimmed, upper case), or null. */
+export function sampleByBarcode(prisma: PrismaClient, barcode: string): Promise<SampleRecord | null> {
+  return prisma.sample.findUnique({ where: { barcode: barcode.trim().toUpperCase() }, select: sampleFields });
+}
+
+/** The samples of these patients, by sample ID. */
+export function samplesOfPatients(
+  prisma: PrismaClient,
+  patientIds: readonly number[],
+): Promise<SampleRecord[]> {
+  return prisma.sample.findMany({
+    where: { patientId: { in: [...patientIds] } },
+    select: sampleFields,
+    orderBy: { id: 'asc' },
+  });
+}
+
+/** Which samples a page is taken from: chosen IDs, or a filter without expression thresholds. */
+export type SampleSelection =
+  | { sampleIds: readonly number[] }
+  | { filter: CohortFilter; types: ReadonlyMap<string, AttributeType> };
+
+/**
+ * Up to `limit` selected samples with IDs above `afterId` (ascending), and how many the selection holds.
+ * Throws CohortFilterError for a filter condition that cannot be used.
+ */
+export async function selectedSamplePage(
+  db: pg.Pool,
+  selection: SampleSelection,
+  afterId: number,
+  limit: number,
+): Promise<{ rows: SampleRecord[]; total: number }> {
+  const params: unknown[] = [];
+  let where: string;
+  if ('sampleIds' in selection) {
+    params.push(selection.sampleIds);
+    where = `s.id = ANY($1::int[])`;
+  } else where = filterWhereSql(selection.filter, selection.types, params);
+  const from = `FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE ${where}`;
+  const [rows, count] = await Promise.all([
+    db.query<SampleRecord>(
+      `SELECT ${SAMPLE_COLUMNS} ${from} AND s.id > $${params.length + 1} ORDER BY s.id LIMIT $${params.length + 2}`,
+      [...params, afterId, limit],
+    ),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params),
+  ]);
+  return { rows: rows.rows, total: count.rows[0]!.n };
+}
