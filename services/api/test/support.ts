@@ -89,3 +89,9 @@ export async function startHarness(
     },
   };
 }
+
+/** The id of the cohort named `name` (the ingest's "TCGA" by default), as the API takes it. */
+export async function cohortIdByName(h: Harness, name = 'TCGA'): Promise<string> {
+  const { rows } = await h.pool.query<{ id: number }>(`SELECT id FROM "Cohort" WHERE name = $1`, [name]);
+  return String(rows[0]!.id);
+}

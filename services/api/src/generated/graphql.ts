@@ -201,6 +201,16 @@ export type Cohort = {
    * GEXBERT_API_MAX_GENES genes; no limit on the cohort's size.
    */
   geneValues: Array<GeneColumn>;
+  /**
+   * A heatmap of `genes` (symbols, aliases, Ensembl or Entrez IDs, at most GEXBERT_API_MAX_GENES) across the
+   * cohort's samples in `unit` after `transform`, read column-wise as geneValues. Rows and columns are clustered by
+   * average linkage on `distance` between row z-scores (missing values count as the row mean). Columns are capped
+   * at `maxSamples` (1 to 2,000; default 1,000) by an even sample, so clustering stays within about a second.
+   * `tracks`: cancerType, predictedType and riskGroup (the active model's stored precomputed predictions: the
+   * predicted type, and low/high at the median of the shown samples' risk scores; null where the worker has not
+   * stored one yet; the model is not run) and clinical attribute names.
+   */
+  heatmap: Heatmap;
   id: Scalars['ID']['output'];
   /**
    * How well `model` (default: the active model) restores held-out genes from a small panel, on up to
@@ -249,6 +259,19 @@ export type CohortGeneSurvivalArgs = {
 /** A named set of samples. */
 export type CohortGeneValuesArgs = {
   genes: Array<Scalars['String']['input']>;
+  transform?: InputMaybe<ValueTransform>;
+  unit?: InputMaybe<ExpressionUnit>;
+};
+
+
+/** A named set of samples. */
+export type CohortHeatmapArgs = {
+  clusterColumns?: InputMaybe<Scalars['Boolean']['input']>;
+  clusterRows?: InputMaybe<Scalars['Boolean']['input']>;
+  distance?: InputMaybe<HeatmapDistance>;
+  genes: Array<Scalars['String']['input']>;
+  maxSamples?: InputMaybe<Scalars['Int']['input']>;
+  tracks?: InputMaybe<Array<Scalars['String']['input']>>;
   transform?: InputMaybe<ValueTransform>;
   unit?: InputMaybe<ExpressionUnit>;
 };
@@ -444,6 +467,18 @@ export type DeMethod =
   | 'WELCH'
   /** Wilcoxon rank-sum test on log values (normal approximation with continuity correction). */
   | 'WILCOXON';
+
+/**
+ * A dendrogram as merges, lowest first (as R's hclust and scipy's linkage): `left[k]` and `right[k]` below the
+ * number of leaves n are leaves, numbered by their displayed position (so the tree draws over the rows or columns
+ * as listed); n + k is the cluster the k-th merge made, at `height[k]`.
+ */
+export type Dendrogram = {
+  __typename?: 'Dendrogram';
+  height: Array<Scalars['Float']['output']>;
+  left: Array<Scalars['Int']['output']>;
+  right: Array<Scalars['Int']['output']>;
+};
 
 /** Changes to a cohort; fields left out stay as they are. */
 export type EditCohortInput = {
@@ -789,6 +824,56 @@ export type HeadsUsed = {
   inputGenes: Scalars['Int']['output'];
   /** True when the sample measured a panel, answered by heads fitted on the reference seen through the same genes. */
   panelMatched: Scalars['Boolean']['output'];
+};
+
+/**
+ * A gene list's values across a cohort's samples, clustered. Rows are the genes found (in `rows` order, the row
+ * dendrogram's order when rows are clustered, else as asked), columns the samples shown (the dendrogram's order,
+ * else sample ID order). `values[r * columns + c]` is row r's value in column c, null where that sample lacks
+ * the gene; `zScores` the same for each row's z-score over the shown samples (sample sd).
+ */
+export type Heatmap = {
+  __typename?: 'Heatmap';
+  barcodes: Array<Scalars['String']['output']>;
+  /** Time spent clustering, in milliseconds. */
+  clusterMs: Scalars['Float']['output'];
+  /** The cohort's samples with values in the unit; when more than `maxSamples`, `sampleIds` is an even sample of them (every k-th in ID order). */
+  cohortSamples: Scalars['Int']['output'];
+  columnDendrogram?: Maybe<Dendrogram>;
+  distance: HeatmapDistance;
+  genes: Array<Gene>;
+  /** The model whose stored predictions gave predictedType and riskGroup (null when no model is active or none was asked). */
+  model?: Maybe<ModelVersion>;
+  notMeasured: Array<Scalars['String']['output']>;
+  /** Null when that side is not clustered. */
+  rowDendrogram?: Maybe<Dendrogram>;
+  sampleIds: Array<Scalars['ID']['output']>;
+  sampled: Scalars['Boolean']['output'];
+  /** Column tracks, as asked. */
+  tracks: Array<HeatmapTrack>;
+  transform: ValueTransform;
+  unit: ExpressionUnit;
+  /** Names asked for that are not a known gene, or that no shown sample has a value of, in the order asked. */
+  unknown: Array<Scalars['String']['output']>;
+  values: Array<Maybe<Scalars['Float']['output']>>;
+  zScores: Array<Maybe<Scalars['Float']['output']>>;
+};
+
+/** How a heatmap's rows and columns are clustered (average linkage on the row z-scores). */
+export type HeatmapDistance =
+  /** Euclidean distance. */
+  | 'EUCLIDEAN'
+  /** 1 − Pearson correlation. */
+  | 'PEARSON';
+
+/** One annotation of the heatmap's columns: a value per displayed sample (null: none). */
+export type HeatmapTrack = {
+  __typename?: 'HeatmapTrack';
+  /** cancerType, predictedType, riskGroup, or a clinical attribute's name. */
+  name: Scalars['String']['output'];
+  /** NUMERIC for a numeric clinical attribute (the values are numbers as text), else CATEGORICAL. */
+  type: ClinicalAttributeType;
+  values: Array<Maybe<Scalars['String']['output']>>;
 };
 
 /** Provenance of one ingest: a committed one, or a failed one (nothing stored) with its error. */
@@ -2183,6 +2268,7 @@ export type ResolversTypes = ResolversObject<{
   CreateCohortInput: CreateCohortInput;
   CreatedApiToken: ResolverTypeWrapper<Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversTypes['ApiToken'] }>;
   DeMethod: DeMethod;
+  Dendrogram: ResolverTypeWrapper<Dendrogram>;
   EditCohortInput: EditCohortInput;
   Embedding: ResolverTypeWrapper<EmbeddingRow>;
   EvaluationRow: ResolverTypeWrapper<EvaluationRow>;
@@ -2212,6 +2298,9 @@ export type ResolversTypes = ResolversObject<{
   GroupSurvival: ResolverTypeWrapper<GroupSurvival>;
   HeadMetric: ResolverTypeWrapper<HeadMetric>;
   HeadsUsed: ResolverTypeWrapper<HeadsUsed>;
+  Heatmap: ResolverTypeWrapper<Omit<Heatmap, 'genes' | 'model'> & { genes: Array<ResolversTypes['Gene']>, model?: Maybe<ResolversTypes['ModelVersion']> }>;
+  HeatmapDistance: HeatmapDistance;
+  HeatmapTrack: ResolverTypeWrapper<HeatmapTrack>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Import: ResolverTypeWrapper<ImportRow>;
   ImportConnection: ResolverTypeWrapper<Omit<ImportConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ImportEdge']>, nodes: Array<ResolversTypes['Import']> }>;
@@ -2305,6 +2394,7 @@ export type ResolversParentTypes = ResolversObject<{
   CompositionRow: CompositionRow;
   CreateCohortInput: CreateCohortInput;
   CreatedApiToken: Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversParentTypes['ApiToken'] };
+  Dendrogram: Dendrogram;
   EditCohortInput: EditCohortInput;
   Embedding: EmbeddingRow;
   EvaluationRow: EvaluationRow;
@@ -2330,6 +2420,8 @@ export type ResolversParentTypes = ResolversObject<{
   GroupSurvival: GroupSurvival;
   HeadMetric: HeadMetric;
   HeadsUsed: HeadsUsed;
+  Heatmap: Omit<Heatmap, 'genes' | 'model'> & { genes: Array<ResolversParentTypes['Gene']>, model?: Maybe<ResolversParentTypes['ModelVersion']> };
+  HeatmapTrack: HeatmapTrack;
   ID: Scalars['ID']['output'];
   Import: ImportRow;
   ImportConnection: Omit<ImportConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ImportEdge']>, nodes: Array<ResolversParentTypes['Import']> };
@@ -2467,6 +2559,7 @@ export type CohortResolvers<ContextType = Context, ParentType extends ResolversP
   filter?: Resolver<Maybe<ResolversTypes['CohortFilterDefinition']>, ParentType, ContextType>;
   geneSurvival?: Resolver<ResolversTypes['GeneSurvival'], ParentType, ContextType, RequireFields<CohortGeneSurvivalArgs, 'gene' | 'split' | 'transform' | 'unit'>>;
   geneValues?: Resolver<Array<ResolversTypes['GeneColumn']>, ParentType, ContextType, RequireFields<CohortGeneValuesArgs, 'genes' | 'transform' | 'unit'>>;
+  heatmap?: Resolver<ResolversTypes['Heatmap'], ParentType, ContextType, RequireFields<CohortHeatmapArgs, 'clusterColumns' | 'clusterRows' | 'distance' | 'genes' | 'maxSamples' | 'tracks' | 'transform' | 'unit'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   imputationQuality?: Resolver<ResolversTypes['ImputationQuality'], ParentType, ContextType, RequireFields<CohortImputationQualityArgs, 'genes' | 'panelSize' | 'samples'>>;
   map?: Resolver<Maybe<ResolversTypes['CohortMap']>, ParentType, ContextType, Partial<CohortMapArgs>>;
@@ -2547,6 +2640,12 @@ export type CompositionRowResolvers<ContextType = Context, ParentType extends Re
 export type CreatedApiTokenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreatedApiToken'] = ResolversParentTypes['CreatedApiToken']> = ResolversObject<{
   apiToken?: Resolver<ResolversTypes['ApiToken'], ParentType, ContextType>;
   token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type DendrogramResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Dendrogram'] = ResolversParentTypes['Dendrogram']> = ResolversObject<{
+  height?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  left?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
+  right?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type EmbeddingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Embedding'] = ResolversParentTypes['Embedding']> = ResolversObject<{
@@ -2700,6 +2799,32 @@ export type HeadsUsedResolvers<ContextType = Context, ParentType extends Resolve
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   inputGenes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   panelMatched?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type HeatmapResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Heatmap'] = ResolversParentTypes['Heatmap']> = ResolversObject<{
+  barcodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  clusterMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  cohortSamples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  columnDendrogram?: Resolver<Maybe<ResolversTypes['Dendrogram']>, ParentType, ContextType>;
+  distance?: Resolver<ResolversTypes['HeatmapDistance'], ParentType, ContextType>;
+  genes?: Resolver<Array<ResolversTypes['Gene']>, ParentType, ContextType>;
+  model?: Resolver<Maybe<ResolversTypes['ModelVersion']>, ParentType, ContextType>;
+  notMeasured?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  rowDendrogram?: Resolver<Maybe<ResolversTypes['Dendrogram']>, ParentType, ContextType>;
+  sampleIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  sampled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  tracks?: Resolver<Array<ResolversTypes['HeatmapTrack']>, ParentType, ContextType>;
+  transform?: Resolver<ResolversTypes['ValueTransform'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['ExpressionUnit'], ParentType, ContextType>;
+  unknown?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  values?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType>;
+  zScores?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType>;
+}>;
+
+export type HeatmapTrackResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HeatmapTrack'] = ResolversParentTypes['HeatmapTrack']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ClinicalAttributeType'], ParentType, ContextType>;
+  values?: Resolver<Array<Maybe<ResolversTypes['String']>>, ParentType, ContextType>;
 }>;
 
 export type ImportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Import'] = ResolversParentTypes['Import']> = ResolversObject<{
@@ -3157,6 +3282,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   ComparisonSummary?: ComparisonSummaryResolvers<ContextType>;
   CompositionRow?: CompositionRowResolvers<ContextType>;
   CreatedApiToken?: CreatedApiTokenResolvers<ContextType>;
+  Dendrogram?: DendrogramResolvers<ContextType>;
   Embedding?: EmbeddingResolvers<ContextType>;
   EvaluationRow?: EvaluationRowResolvers<ContextType>;
   ExpressionThreshold?: ExpressionThresholdResolvers<ContextType>;
@@ -3176,6 +3302,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   GroupSurvival?: GroupSurvivalResolvers<ContextType>;
   HeadMetric?: HeadMetricResolvers<ContextType>;
   HeadsUsed?: HeadsUsedResolvers<ContextType>;
+  Heatmap?: HeatmapResolvers<ContextType>;
+  HeatmapTrack?: HeatmapTrackResolvers<ContextType>;
   Import?: ImportResolvers<ContextType>;
   ImportConnection?: ImportConnectionResolvers<ContextType>;
   ImportEdge?: ImportEdgeResolvers<ContextType>;

@@ -12,11 +12,11 @@ import { cohortReference } from '../inference/reference.ts';
 import type { GeneRow } from '../rows.ts';
 
 /** The cohort's sample IDs, in ID order (memoised per request). */
-function cohortMembers(context: Context, cohortId: number): Promise<number[]> {
+export function cohortMembers(context: Context, cohortId: number): Promise<number[]> {
   return cohortReference(context.db, cohortId).then((r) => r?.sampleIds ?? []);
 }
 
-async function resolvedGenes(context: Context, genes: readonly string[]): Promise<(GeneRow | null)[]> {
+export async function resolvedGenes(context: Context, genes: readonly string[]): Promise<(GeneRow | null)[]> {
   const resolved = await context.loaders.gene.loadMany(genes);
   const failed = resolved.find((r) => r instanceof Error);
   if (failed) throw failed;

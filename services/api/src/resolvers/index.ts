@@ -7,6 +7,7 @@ import { comparisonResolvers } from './comparison.ts';
 import { geneResolvers } from './genes.ts';
 import { geneValuesResolvers } from './geneValues.ts';
 import { headsResolvers } from './heads.ts';
+import { heatmapResolvers } from './heatmap.ts';
 import { importResolvers } from './imports.ts';
 import { inferenceResolvers } from './inference.ts';
 import { mapResolvers } from './maps.ts';
@@ -37,4 +38,5 @@ export const resolvers = mergeResolvers(
   geneValuesResolvers,
   comparisonResolvers,
   clinicalResolvers,
+  heatmapResolvers,
 );

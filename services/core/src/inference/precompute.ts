@@ -299,6 +299,25 @@ export async function readStoredWholeProfileRisks(
   return new Map(rows.map((r) => [r.sampleId, r.riskScore]));
 }
 
+/**
+ * Stored predicted cancer types of the samples by a version's heads: the type, 'unknown' where the type head
+ * answered but flagged the sample out of distribution; samples with no stored type answer are absent.
+ */
+export async function readStoredPredictedTypes(
+  pool: pg.Pool,
+  modelVersionId: number,
+  headsId: string,
+  sampleIds: readonly number[],
+): Promise<Map<number, string>> {
+  const { rows } = await pool.query<{ sampleId: number; type: string }>(
+    `SELECT "sampleId", coalesce("predictedType", 'unknown') AS type FROM "SamplePrediction"
+     WHERE "modelVersionId" = $1 AND "headsId" = $2 AND "sampleId" = ANY($3::int[])
+       AND jsonb_typeof(prediction->'cancerType') = 'object'`,
+    [modelVersionId, headsId, [...sampleIds]],
+  );
+  return new Map(rows.map((r) => [r.sampleId, r.type]));
+}
+
 /** A sample's stored embedding with the answer fields a cohort map shows. */
 export interface StoredMapPoint {
   sampleId: number;

@@ -1,0 +1,219 @@
+// Cohort.heatmap on real TCGA counts (CHOL + DLBC): the values equal each gene's log2(CPM + 1) in the counts
+// files, the clustering of rows (closed form for three genes) and of columns (the textbook algorithm) is
+// recomputed here from those file values, the tracks equal the stored patients and predictions, and large
+// cohorts are sampled evenly.
+import { geneLog2CpmInFile } from '@gexbert/core/test-support/countsFile';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bruteForce, mergeMembers } from '../../../model/test/cluster/textbook.ts';
+import { cohortIdByName, countsFile, type Harness, startHarness } from './support.ts';
+
+const TYPES = ['CHOL', 'DLBC'];
+// TP53, CD19 (B cells: DLBC), ALB (liver: CHOL)
+const GENES = { ENSG00000141510: 'TP53', ENSG00000177455: 'CD19', ENSG00000163631: 'ALB' };
+let h: Harness;
+let cohortId: string;
+
+beforeAll(async () => {
+  h = await startHarness(TYPES);
+  cohortId = await cohortIdByName(h);
+}, 300_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+interface HeatmapAnswer {
+  genes: { ensemblId: string }[];
+  unknown: string[];
+  notMeasured: string[];
+  sampleIds: string[];
+  barcodes: string[];
+  values: (number | null)[];
+  zScores: (number | null)[];
+  rowDendrogram: { left: number[]; right: number[]; height: number[] } | null;
+  columnDendrogram: { left: number[]; right: number[]; height: number[] } | null;
+  cohortSamples: number;
+  sampled: boolean;
+  tracks: { name: string; type: string; values: (string | null)[] }[];
+  model: { id: string } | null;
+  clusterMs: number;
+}
+
+const FIELDS = `genes { ensemblId } unknown notMeasured sampleIds barcodes values zScores
+  rowDendrogram { left right height } columnDendrogram { left right height } cohortSamples sampled
+  tracks { name type values } model { id } clusterMs`;
+
+async function heatmap(args: string): Promise<HeatmapAnswer> {
+  const res = await h.gql<{ cohort: { heatmap: HeatmapAnswer } }>(
+    `query($id: ID!) { cohort(id: $id) { heatmap(${args}) { ${FIELDS} } } }`,
+    { id: cohortId },
+  );
+  expect(res.errors).toBeUndefined();
+  return res.data!.cohort.heatmap;
+}
+
+/** Each gene's log2(CPM + 1) by aliquot barcode (first 15 characters), from the files. */
+function fileValues(ensemblId: string): Map<string, number> {
+  return new Map(TYPES.flatMap((t) => [...geneLog2CpmInFile(countsFile(t), ensemblId)]));
+}
+
+/** z-scores (sample sd) and 1 - Pearson, written out here as the check. */
+function zOf(values: number[]): number[] {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
+  return values.map((v) => (v - mean) / sd);
+}
+function oneMinusR(x: number[], y: number[]): number {
+  const mx = x.reduce((a, b) => a + b, 0) / x.length;
+  const my = y.reduce((a, b) => a + b, 0) / y.length;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  x.forEach((xi, k) => {
+    sxy += (xi - mx) * (y[k]! - my);
+    sxx += (xi - mx) ** 2;
+    syy += (y[k]! - my) ** 2;
+  });
+  return 1 - sxy / Math.sqrt(sxx * syy);
+}
+
+it('clusters three genes across the cohort as worked out from the counts files', async () => {
+  const started = Date.now();
+  const answer = await heatmap(
+    `genes: ["CD19", "ENSG00000141510", "TP53", "ALB", "NO-SUCH-GENE"], tracks: ["cancerType", "vital_status", "predictedType", "riskGroup"]`,
+  );
+  console.log(
+    `heatmap 3 genes x ${answer.sampleIds.length} samples: ${Date.now() - started} ms, clustering ${answer.clusterMs.toFixed(1)} ms`,
+  );
+  expect(answer.unknown).toEqual(['NO-SUCH-GENE']);
+  expect(answer.notMeasured).toEqual([]);
+  // TP53 asked for twice (Ensembl ID and symbol) is one row
+  expect(answer.genes.map((g) => g.ensemblId).sort()).toEqual(Object.keys(GENES).sort());
+
+  const { rows: samples } = await h.pool.query<{ id: number; aliquot: string; barcode: string }>(
+    `SELECT s.id, s."aliquotBarcode" AS aliquot, s.barcode FROM "Sample" s
+     JOIN "CohortSample" cs ON cs."sampleId" = s.id WHERE cs."cohortId" = $1 ORDER BY s.id`,
+    [cohortId],
+  );
+  expect(answer.cohortSamples).toBe(samples.length);
+  expect(answer.sampled).toBe(false);
+  expect([...answer.sampleIds].sort((a, b) => Number(a) - Number(b))).toEqual(
+    samples.map((s) => String(s.id)),
+  );
+  const byId = new Map(samples.map((s) => [String(s.id), s]));
+  expect(answer.barcodes).toEqual(answer.sampleIds.map((id) => byId.get(id)!.barcode));
+
+  // values: the files' log2(CPM + 1), row by row in the displayed order
+  const m = answer.sampleIds.length;
+  const truth = answer.genes.map((g) => {
+    const file = fileValues(g.ensemblId);
+    return answer.sampleIds.map((id) => file.get(byId.get(id)!.aliquot.slice(0, 15))!);
+  });
+  truth.forEach((row, r) => {
+    row.forEach((v, c) => {
+      expect(answer.values[r * m + c]).toBeCloseTo(v, 4);
+    });
+    zOf(row).forEach((z, c) => {
+      expect(answer.zScores[r * m + c]).toBeCloseTo(z, 3);
+    });
+  });
+
+  // rows, closed form: the closest pair (1 - r) merges first, the third joins at the mean of its two distances
+  const z = truth.map(zOf);
+  const d = [oneMinusR(z[0]!, z[1]!), oneMinusR(z[0]!, z[2]!), oneMinusR(z[1]!, z[2]!)];
+  const pairs = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 2, 0],
+  ];
+  const first = d.indexOf(Math.min(...d));
+  const [a, b, third] = pairs[first]!;
+  const joined =
+    (d[pairs.findIndex((p) => p[0] === Math.min(a!, third!) && p[1] === Math.max(a!, third!))]! +
+      d[pairs.findIndex((p) => p[0] === Math.min(b!, third!) && p[1] === Math.max(b!, third!))]!) /
+    2;
+  const tree = answer.rowDendrogram!;
+  expect(tree.left[0]! + tree.right[0]!).toBe(a! + b!);
+  expect(Math.abs(a! - b!)).toBe(1); // the first pair is drawn side by side
+  expect(tree.height[0]).toBeCloseTo(d[first]!, 5);
+  expect([tree.left[1], tree.right[1]].sort()).toEqual([third, 3].sort());
+  expect(tree.height[1]).toBeCloseTo(joined, 5);
+  console.log(
+    `rows: ${answer.genes.map((g) => GENES[g.ensemblId as keyof typeof GENES]).join(', ')}; heights ${tree.height.map((x) => x.toFixed(4)).join(', ')}`,
+  );
+
+  // columns: the textbook algorithm on 1 - Pearson between the samples' z-score vectors
+  const columns = answer.sampleIds.map((_, c) => z.map((row) => row[c]!));
+  const dc = new Float64Array(m * m);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < m; j++) dc[i * m + j] = i === j ? 0 : oneMinusR(columns[i]!, columns[j]!);
+  const expected = bruteForce(m, dc);
+  const columnTree = answer.columnDendrogram!;
+  const merges = columnTree.left.map((left, k) => ({ left, right: columnTree.right[k]! }));
+  const displayed = answer.sampleIds.map((_, c) => c);
+  expect(mergeMembers(displayed, merges)).toEqual(expected.map((e) => e.members));
+  columnTree.height.forEach((height, k) => {
+    expect(height).toBeCloseTo(expected[k]!.height, 4);
+  });
+
+  // tracks: the stored cancer types and clinical values, and the active model's stored predictions
+  const { rows: stored } = await h.pool.query<{ id: number; cancerType: string; vital: string | null }>(
+    `SELECT s.id, p."cancerType", p.clinical->>'vital_status' AS vital FROM "Sample" s
+     JOIN "Patient" p ON p.id = s."patientId" WHERE s.id = ANY($1::int[])`,
+    [answer.sampleIds.map(Number)],
+  );
+  const patient = new Map(stored.map((r) => [String(r.id), r]));
+  const [cancerType, vital, predicted, risk] = answer.tracks;
+  expect(cancerType).toEqual({
+    name: 'cancerType',
+    type: 'CATEGORICAL',
+    values: answer.sampleIds.map((id) => patient.get(id)!.cancerType),
+  });
+  expect(vital!.values).toEqual(answer.sampleIds.map((id) => patient.get(id)!.vital));
+  expect(new Set(vital!.values)).toEqual(new Set(['Alive', 'Dead']));
+  const { rows: predictions } = await h.pool.query<{ sampleId: number; predictedType: string | null }>(
+    `SELECT p."sampleId", p."predictedType" FROM "SamplePrediction" p JOIN "ModelVersion" v ON v.id = p."modelVersionId"
+     WHERE v.status = 'ACTIVE'`,
+  );
+  if (answer.model === null) {
+    expect(predictions).toEqual([]);
+    expect(predicted!.values.every((v) => v === null)).toBe(true);
+    expect(risk!.values.every((v) => v === null)).toBe(true);
+  }
+  // both CHOL and DLBC columns are present, and DLBC's (CD19 high, ALB low) differ from CHOL's
+  expect(new Set(cancerType!.values)).toEqual(new Set(TYPES));
+});
+
+it('samples a cohort evenly above maxSamples, keeps rows as asked without clustering, and names a bad track', async () => {
+  const answer = await heatmap(
+    `genes: ["ALB", "TP53", "CD19"], maxSamples: 10, clusterRows: false, clusterColumns: false, distance: EUCLIDEAN, tracks: []`,
+  );
+  const { rows } = await h.pool.query<{ id: number }>(
+    `SELECT "sampleId" AS id FROM "CohortSample" WHERE "cohortId" = $1 ORDER BY "sampleId"`,
+    [cohortId],
+  );
+  expect(answer.sampled).toBe(true);
+  expect(answer.cohortSamples).toBe(rows.length);
+  expect(answer.sampleIds).toEqual(
+    Array.from({ length: 10 }, (_, i) => String(rows[Math.floor((i * rows.length) / 10)]!.id)),
+  );
+  expect(answer.genes.map((g) => g.ensemblId)).toEqual([
+    'ENSG00000163631',
+    'ENSG00000141510',
+    'ENSG00000177455',
+  ]);
+  expect(answer.rowDendrogram).toBeNull();
+  expect(answer.columnDendrogram).toBeNull();
+  expect(answer.tracks).toEqual([]);
+
+  const bad = await h.gql(
+    `query($id: ID!) { cohort(id: $id) { heatmap(genes: ["TP53"], tracks: ["no_such_field"]) { sampleIds } } }`,
+    { id: cohortId },
+  );
+  expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(bad.errors?.[0]?.message).toContain('track "no_such_field" is not cancerType');
+  const big = await h.gql(
+    `query($id: ID!) { cohort(id: $id) { heatmap(genes: ["TP53"], maxSamples: 5000) { sampleIds } } }`,
+    { id: cohortId },
+  );
+  expect(big.errors?.[0]?.message).toBe('maxSamples must be 1 to 2000; not 5000');
+});
