@@ -1,11 +1,19 @@
 // DataLoaders: one per relation, created per request, so a page of N samples with their patients costs
 // one query per relation instead of N.
 
+import {
+  type CohortPageKey,
+  cohortCompositions,
+  cohortPatients,
+  cohortSampleCounts,
+  cohortSamplePages,
+  cohortsById,
+} from '@gexbert/core/cohort/records';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { unpackRow, type ValueEncoding } from '@gexbert/core/expression/codec';
 import type { ExpressionUnit, ValueRow } from '@gexbert/core/formats/types';
-import { PATIENT_COLUMNS, patientsById } from '@gexbert/core/patient/records';
-import { SAMPLE_COLUMNS, samplesById, samplesOfPatients } from '@gexbert/core/sample/records';
+import { patientsById } from '@gexbert/core/patient/records';
+import { samplesById, samplesOfPatients } from '@gexbert/core/sample/records';
 import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { ModelVersionRow } from './inference/rows.ts';
@@ -20,7 +28,6 @@ import type {
   TrainingRunRow,
 } from './rows.ts';
 
-export const COHORT_COLUMNS = `c.id, c.name, c.description, c.simulated, c.filter, c."builtAt", c."createdAt", c."updatedAt"`;
 export const TRAINING_RUN_COLUMNS = `t.id, t."jobId", t.reason, t."requestedBy", t.status, t."modelVersionId",
   t.config, t.attempts, t.epoch, t."totalEpochs", t.step, t."totalSteps", t.loss, t."valLoss", t."samplesPerSec",
   t."etaSeconds", t."workerId", t."heartbeatAt", t.error, t."autoPromote", t."cancelRequestedAt", t."cancelledBy",
@@ -35,13 +42,6 @@ export const IMPORT_COLUMNS = `i.id, i.kind, i."fileName", i.checksum, i.format,
 function byKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {
   const map = new Map(rows.map((r) => [keyOf(r), r]));
   return keys.map((k) => map.get(k) ?? null);
-}
-
-export interface CohortPageKey {
-  cohortId: number;
-  afterId: number;
-  /** Rows to fetch (the page size + 1). */
-  limit: number;
 }
 
 export interface ProfileKey {
@@ -89,68 +89,24 @@ export function createLoaders(
       );
       return byKey(keys, rows, (r) => r.id);
     }),
-    cohort: new DataLoader<number, CohortRow | null>(async (keys) => {
-      const { rows } = await db.query<CohortRow>(
-        `SELECT ${COHORT_COLUMNS} FROM "Cohort" c WHERE c.id = ANY($1::int[])`,
-        ids(keys),
-      );
-      return byKey(keys, rows, (r) => r.id);
-    }),
+    cohort: new DataLoader<number, CohortRow | null>(async (keys) =>
+      byKey(keys, await cohortsById(prisma, keys), (r) => r.id),
+    ),
     samplesOfPatient: new DataLoader<number, SampleRow[]>(async (keys) => {
       const rows = await samplesOfPatients(prisma, keys);
       return keys.map((k) => rows.filter((r) => r.patientId === k));
     }),
-    cohortSampleCount: new DataLoader<number, number>(async (keys) => {
-      const { rows } = await db.query<{ cohortId: number; n: number }>(
-        `SELECT "cohortId", count(*)::int AS n FROM "CohortSample" WHERE "cohortId" = ANY($1::int[]) GROUP BY 1`,
-        ids(keys),
-      );
-      const map = new Map(rows.map((r) => [r.cohortId, r.n]));
-      return keys.map((k) => map.get(k) ?? 0);
-    }),
+    cohortSampleCount: new DataLoader<number, number>((keys) => cohortSampleCounts(prisma, keys)),
     /** A page of a cohort's samples (by sample ID); all cohorts' pages in one query. */
-    cohortSamples: new DataLoader<CohortPageKey, SampleRow[], string>(
-      async (keys) => {
-        const { rows } = await db.query<SampleRow & { k: string }>(
-          `SELECT k.k, ${SAMPLE_COLUMNS}
-           FROM unnest($1::int[], $2::int[], $3::int[]) WITH ORDINALITY AS k(cohort_id, after_id, lim, k)
-           CROSS JOIN LATERAL (
-             SELECT cs."sampleId" FROM "CohortSample" cs
-             WHERE cs."cohortId" = k.cohort_id AND cs."sampleId" > k.after_id
-             ORDER BY cs."sampleId" LIMIT k.lim
-           ) page
-           JOIN "Sample" s ON s.id = page."sampleId"
-           ORDER BY k.k, s.id`,
-          [keys.map((k) => k.cohortId), keys.map((k) => k.afterId), keys.map((k) => k.limit)],
-        );
-        return keys.map((_, i) =>
-          rows.filter((r) => Number(r.k) === i + 1).map(({ k: _k, ...sample }) => sample),
-        );
-      },
-      { cacheKeyFn: (k) => `${k.cohortId}:${k.afterId}:${k.limit}` },
-    ),
+    cohortSamples: new DataLoader<CohortPageKey, SampleRow[], string>((keys) => cohortSamplePages(db, keys), {
+      cacheKeyFn: (k) => `${k.cohortId}:${k.afterId}:${k.limit}`,
+    }),
     /** Genes by Ensembl ID or symbol (see resolveGenes), null where unknown. */
     gene: new DataLoader<string, GeneRow | null>((keys) => resolveGenes(db, keys)),
     /** Sample counts per cancer type and sample type, per cohort. */
-    composition: new DataLoader<number, CompositionRow[]>(async (keys) => {
-      const { rows } = await db.query<CompositionRow & { cohortId: number }>(
-        `SELECT cs."cohortId", p."cancerType", s."sampleType", count(*)::int AS count
-         FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
-         WHERE cs."cohortId" = ANY($1::int[]) GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS LAST, 3`,
-        ids(keys),
-      );
-      return keys.map((k) => rows.filter((r) => r.cohortId === k).map(({ cohortId: _c, ...row }) => row));
-    }),
+    composition: new DataLoader<number, CompositionRow[]>((keys) => cohortCompositions(db, keys)),
     /** The distinct patients of each cohort's samples, with their survival fields. */
-    cohortPatients: new DataLoader<number, PatientRow[]>(async (keys) => {
-      const { rows } = await db.query<PatientRow & { cohortId: number }>(
-        `SELECT DISTINCT cs."cohortId", ${PATIENT_COLUMNS}
-         FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
-         WHERE cs."cohortId" = ANY($1::int[]) ORDER BY 1, 2`,
-        ids(keys),
-      );
-      return keys.map((k) => rows.filter((r) => r.cohortId === k).map(({ cohortId: _c, ...row }) => row));
-    }),
+    cohortPatients: new DataLoader<number, PatientRow[]>((keys) => cohortPatients(db, keys)),
     modelVersion: new DataLoader<number, ModelVersionRow | null>(async (keys) => {
       const { rows } = await db.query<ModelVersionRow>(
         `SELECT ${MODEL_VERSION_COLUMNS} FROM "ModelVersion" m WHERE m.id = ANY($1::int[])`,

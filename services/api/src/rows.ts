@@ -1,4 +1,5 @@
 // The shapes resolvers pass around (rows as read from PostgreSQL); codegen maps GraphQL types onto them.
+import type { CohortRecord, CompositionRecord } from '@gexbert/core/cohort/records';
 import type { Db } from '@gexbert/core/db/prisma';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
 import type { PatientRecord } from '@gexbert/core/patient/records';
@@ -17,17 +18,7 @@ export interface GeneRow {
   geneType: string | null;
 }
 
-export interface CohortRow {
-  id: number;
-  name: string;
-  description: string | null;
-  simulated: boolean;
-  /** The stored filter definition (services/core/src/cohort/members.ts CohortDefinition), or null. */
-  filter: unknown;
-  builtAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type CohortRow = CohortRecord;
 
 export interface ImportRow {
   id: number;
@@ -49,11 +40,7 @@ export interface ImportRow {
   simulated: boolean;
 }
 
-export interface CompositionRow {
-  cancerType: string | null;
-  sampleType: SampleTypeValue;
-  count: number;
-}
+export type CompositionRow = CompositionRecord;
 
 export interface ApiTokenRow {
   id: number;

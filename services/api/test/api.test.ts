@@ -466,6 +466,7 @@ describe('production mode', () => {
 });
 
 describe('internal errors', () => {
+  // the operations below read through this pool (a filtered samples page is SQL), not through Prisma
   const failingPool = {
     query: async (sql: unknown) => {
       if (typeof sql === 'string' && sql.includes('CREATE TABLE IF NOT EXISTS')) return { rows: [] };
@@ -488,7 +489,7 @@ describe('internal errors', () => {
       const res = await fetch(prod.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ cohorts { totalCount } }' }),
+        body: JSON.stringify({ query: '{ samples { totalCount } }' }),
       });
       const body = await res.text();
       expect(body).not.toContain('secret');
@@ -514,7 +515,7 @@ describe('internal errors', () => {
       const res = await fetch(dev.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ cohorts { totalCount } }' }),
+        body: JSON.stringify({ query: '{ samples { totalCount } }' }),
       });
       const error = ((await res.json()) as GraphQLResponse).errors![0]!;
       expect(error.message).toContain('secret detail');

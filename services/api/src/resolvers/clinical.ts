@@ -22,6 +22,8 @@ import {
   storedDefinition,
   storeMembers,
 } from '@gexbert/core/cohort/members';
+import { cohortById } from '@gexbert/core/cohort/records';
+import { patientClinical, patientCountOfSamples } from '@gexbert/core/patient/records';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type { Resolvers, ResolversTypes, SampleFilter } from '../generated/graphql.ts';
@@ -100,13 +102,9 @@ export const clinicalResolvers: Resolvers = {
     cohortFilterPreview: async (_, { filter }, context) => {
       const parsed = cohortFilter(filter);
       const chosen = await selectSamples(context, { filter: parsed, sampleIds: [] });
-      const { rows } = await context.db.query<{ n: number }>(
-        `SELECT count(DISTINCT "patientId")::int AS n FROM "Sample" WHERE id = ANY($1::int[])`,
-        [chosen.sampleIds],
-      );
       return {
         sampleCount: chosen.sampleIds.length,
-        patientCount: rows[0]!.n,
+        patientCount: await patientCountOfSamples(context.db, chosen.sampleIds),
         thresholds: await thresholdsOut(chosen.thresholds, context),
         description: describeFilter(parsed),
       };
@@ -114,15 +112,11 @@ export const clinicalResolvers: Resolvers = {
   },
   Patient: {
     clinical: async (patient, _, context) => {
-      const [{ rows }, types] = await Promise.all([
-        context.db.query<{ clinical: Record<string, unknown> | null }>(
-          `SELECT clinical FROM "Patient" WHERE id = $1`,
-          [patient.id],
-        ),
+      const [clinical, types] = await Promise.all([
+        patientClinical(context.prisma, patient.id),
         requestTypes(context),
       ]);
-      const clinical = rows[0]?.clinical;
-      if (!clinical || typeof clinical !== 'object') return [];
+      if (!clinical) return [];
       return Object.entries(clinical)
         .filter(([, v]) => v !== null && v !== undefined)
         .map(([name, v]) => ({ name, value: String(v), type: types.get(name) ?? 'CATEGORICAL' }))
@@ -142,7 +136,7 @@ export const clinicalResolvers: Resolvers = {
     rebuildCohort: async (_, { id }, context) => {
       requireRole(context, 'CURATOR');
       const cohortId = parseId(id, 'cohort ID');
-      const row = await context.prisma.cohort.findUnique({ where: { id: cohortId } });
+      const row = await cohortById(context.prisma, cohortId);
       if (!row) throw notFound(`cohort ${cohortId}`);
       const definition = await withFilterErrors(() => storedDefinition(row.filter, cohortId));
       if (!definition)
@@ -151,7 +145,8 @@ export const clinicalResolvers: Resolvers = {
         );
       const chosen = await selectSamples(context, definition);
       const change = await storeMembers(context.db, cohortId, definition, chosen.sampleIds);
-      const cohort = await context.prisma.cohort.findUniqueOrThrow({ where: { id: cohortId } });
+      const cohort = await cohortById(context.prisma, cohortId);
+      if (!cohort) throw notFound(`cohort ${cohortId}`);
       return {
         cohort,
         ...change,

@@ -1,11 +1,20 @@
 // Cohorts: listing, composition, survival, and editing (curator).
+import {
+  CohortNameTaken,
+  cohortById,
+  cohortByName,
+  cohortPage,
+  createCohort,
+  deleteCohort,
+  editCohort as storeCohortEdit,
+  unknownSampleIds,
+} from '@gexbert/core/cohort/records';
+import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { kaplanMeier, logRankTest, summarizeKaplanMeier } from '@gexbert/model/survival/index';
-import type pg from 'pg';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type { Resolvers, ResolversTypes, SurvivalSummary } from '../generated/graphql.ts';
 import { storedCohortAnswer } from '../inference/cohortAnswers.ts';
-import { COHORT_COLUMNS } from '../loaders.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { CohortRow, PatientRow } from '../rows.ts';
 import { cohortFilter, selectSamples } from './clinical.ts';
@@ -88,14 +97,12 @@ export function survivalSummary(rows: readonly PatientRow[]): ResolversTypes['Su
 
 /** Sample IDs that exist, from explicit IDs (all must exist). */
 async function chooseSamples(
-  db: pg.Pool,
+  prisma: PrismaClient,
   sampleIds: readonly (string | number)[] | null | undefined,
 ): Promise<number[]> {
   if (!sampleIds?.length) return [];
   const ids = [...new Set(sampleIds.map((id) => parseId(id, 'sample ID')))].sort((a, b) => a - b);
-  const { rows } = await db.query<{ id: number }>(`SELECT id FROM "Sample" WHERE id = ANY($1::int[])`, [ids]);
-  const found = new Set(rows.map((r) => r.id));
-  const missing = ids.filter((id) => !found.has(id));
+  const missing = await unknownSampleIds(prisma, ids);
   if (missing.length) throw badInput(`unknown sample IDs: ${missing.slice(0, 10).join(', ')}`);
   return ids;
 }
@@ -106,14 +113,20 @@ function cohortName(name: string): string {
   return trimmed;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } } | null;
-  return e?.code === 'P2002' || e?.code === '23505' || e?.cause?.code === '23505';
+/** Runs a cohort write, turning CohortNameTaken into BAD_USER_INPUT naming `name`. */
+async function uniquelyNamed<T>(name: string | null | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof CohortNameTaken)
+      throw badInput(`a cohort named ${JSON.stringify(name)} exists already`);
+    throw error;
+  }
 }
 
 async function existingCohort(context: Context, id: string | number): Promise<CohortRow> {
   const cohortId = parseId(id, 'cohort ID');
-  const row = await context.prisma.cohort.findUnique({ where: { id: cohortId } });
+  const row = await cohortById(context.prisma, cohortId);
   if (!row) throw notFound(`cohort ${cohortId}`);
   return row;
 }
@@ -130,58 +143,30 @@ async function editCohort(
 ): Promise<CohortRow> {
   requireRole(context, 'CURATOR');
   const cohort = await existingCohort(context, id);
-  const add = await chooseSamples(context.db, input.addSampleIds);
-  const remove = (input.removeSampleIds ?? []).map((s) => parseId(s, 'sample ID'));
-  try {
-    const [updated] = await context.prisma.$transaction([
-      context.prisma.cohort.update({
-        where: { id: cohort.id },
-        data: {
-          ...(input.name != null ? { name: cohortName(input.name) } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          updatedAt: new Date(),
-        },
-      }),
-      context.prisma.cohortSample.deleteMany({ where: { cohortId: cohort.id, sampleId: { in: remove } } }),
-      context.prisma.cohortSample.createMany({
-        data: add.map((sampleId) => ({ cohortId: cohort.id, sampleId })),
-        skipDuplicates: true,
-      }),
-      // simulated when any of its samples is, after the change
-      context.prisma.$executeRaw`UPDATE "Cohort" c SET simulated = EXISTS (
-          SELECT 1 FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId"
-          WHERE cs."cohortId" = c.id AND s.simulated)
-        WHERE c.id = ${cohort.id}`,
-    ]);
-    return (await context.prisma.cohort.findUnique({ where: { id: updated.id } })) ?? updated;
-  } catch (error) {
-    if (isUniqueViolation(error))
-      throw badInput(`a cohort named ${JSON.stringify(input.name)} exists already`);
-    throw error;
-  }
+  const addSampleIds = await chooseSamples(context.prisma, input.addSampleIds);
+  const removeSampleIds = (input.removeSampleIds ?? []).map((s) => parseId(s, 'sample ID'));
+  const name = input.name != null ? cohortName(input.name) : null;
+  return uniquelyNamed(input.name, () =>
+    storeCohortEdit(context.prisma, cohort.id, {
+      name,
+      description: input.description,
+      addSampleIds,
+      removeSampleIds,
+    }),
+  );
 }
 
 export const cohortResolvers: Resolvers = {
   Query: {
-    cohort: async (_, { id, name }, { db, loaders }) => {
+    cohort: async (_, { id, name }, { prisma, loaders }) => {
       if ((id == null) === (name == null)) throw badInput('give exactly one of id and name');
       if (id != null) return loaders.cohort.load(parseId(id, 'cohort ID'));
-      const { rows } = await db.query<CohortRow>(
-        `SELECT ${COHORT_COLUMNS} FROM "Cohort" c WHERE c.name = $1`,
-        [name!.trim()],
-      );
-      return rows[0] ?? null;
+      return cohortByName(prisma, name!);
     },
-    cohorts: async (_, args, { db, config }) => {
+    cohorts: async (_, args, { prisma, config }) => {
       const page = pageRequest('Cohort', args, config);
-      const [rows, count] = await Promise.all([
-        db.query<CohortRow>(
-          `SELECT ${COHORT_COLUMNS} FROM "Cohort" c WHERE c.id > $1 ORDER BY c.id LIMIT $2`,
-          [page.afterId, page.first + 1],
-        ),
-        db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Cohort"`),
-      ]);
-      return connection('Cohort', page, rows.rows, count.rows[0]!.n, (c) => c.id);
+      const { rows, total } = await cohortPage(prisma, page.afterId, page.first + 1);
+      return connection('Cohort', page, rows, total, (c) => c.id);
     },
   },
   Cohort: {
@@ -210,36 +195,19 @@ export const cohortResolvers: Resolvers = {
     createCohort: async (_, { input }, context) => {
       requireRole(context, 'CURATOR');
       const name = cohortName(input.name);
-      const explicit = await chooseSamples(context.db, input.sampleIds);
+      const explicit = await chooseSamples(context.prisma, input.sampleIds);
       // A cohort made from a filter stores it (with the samples given by ID) and can be rebuilt.
       const definition = input.filter ? { filter: cohortFilter(input.filter), sampleIds: explicit } : null;
       const sampleIds = definition ? (await selectSamples(context, definition)).sampleIds : explicit;
-      // A cohort is simulated when any of its samples is.
-      const { rows } = await context.db.query<{ simulated: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM "Sample" WHERE id = ANY($1::int[]) AND simulated) AS simulated`,
-        [sampleIds],
+      return uniquelyNamed(name, () =>
+        createCohort(context.prisma, { name, description: input.description ?? null, sampleIds, definition }),
       );
-      try {
-        return await context.prisma.cohort.create({
-          data: {
-            name,
-            description: input.description ?? null,
-            simulated: rows[0]!.simulated,
-            ...(definition ? { filter: definition as object, builtAt: new Date() } : {}),
-            samples: { createMany: { data: sampleIds.map((sampleId) => ({ sampleId })) } },
-          },
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw badInput(`a cohort named ${JSON.stringify(name)} exists already`);
-        throw error;
-      }
     },
     editCohort: (_, { id, input }, context) => editCohort(context, id, input),
     renameCohort: (_, { id, name }, context) => editCohort(context, id, { name }),
-    deleteCohort: async (_, { id }, context) => {
+    deleteCohort: (_, { id }, context) => {
       requireRole(context, 'CURATOR');
-      const { count } = await context.prisma.cohort.deleteMany({ where: { id: parseId(id, 'cohort ID') } });
-      return count > 0;
+      return deleteCohort(context.prisma, parseId(id, 'cohort ID'));
     },
   },
 };

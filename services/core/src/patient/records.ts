@@ -1,5 +1,6 @@
 // Patients as the services read them: the identifying and survival fields (the clinical attributes are
 // services/core/src/cohort/attributes.ts). Written only by ingest.
+import type pg from 'pg';
 import type { PrismaClient } from '../db/prisma.ts';
 
 export interface PatientRecord {
@@ -34,4 +35,23 @@ export function patientByBarcode(prisma: PrismaClient, barcode: string): Promise
     where: { barcode: barcode.trim().toUpperCase() },
     select: patientFields,
   });
+}
+
+/** The patient's stored clinical fields as given (null when it has none). */
+export async function patientClinical(
+  prisma: PrismaClient,
+  patientId: number,
+): Promise<Record<string, unknown> | null> {
+  const row = await prisma.patient.findUnique({ where: { id: patientId }, select: { clinical: true } });
+  const clinical = row?.clinical;
+  return clinical && typeof clinical === 'object' ? (clinical as Record<string, unknown>) : null;
+}
+
+/** How many distinct patients these samples come from (one query over any number of samples). */
+export async function patientCountOfSamples(db: pg.Pool, sampleIds: readonly number[]): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(DISTINCT "patientId")::int AS n FROM "Sample" WHERE id = ANY($1::int[])`,
+    [sampleIds],
+  );
+  return rows[0]!.n;
 }

@@ -1,0 +1,207 @@
+// Cohorts as the services read and edit them: rows, listings and edits through Prisma; the per-cohort sample
+// pages, compositions and patients of many cohorts at once in SQL (bulk reads). The members a filter selects
+// and their rebuild are members.ts.
+import type pg from 'pg';
+import type { Db, PrismaClient } from '../db/prisma.ts';
+import { PATIENT_COLUMNS, type PatientRecord } from '../patient/records.ts';
+import { SAMPLE_COLUMNS, type SampleRecord } from '../sample/records.ts';
+
+export type CohortRecord = Db.Cohort;
+
+/** Sample counts per cancer type and sample type. */
+export interface CompositionRecord {
+  cancerType: string | null;
+  sampleType: Db.SampleType;
+  count: number;
+}
+
+/** A page of a cohort's samples: those with IDs above `afterId`, at most `limit`. */
+export interface CohortPageKey {
+  cohortId: number;
+  afterId: number;
+  limit: number;
+}
+
+/** A write refused because another cohort has the name. */
+export class CohortNameTaken extends Error {
+  override name = 'CohortNameTaken';
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === 'P2002' || e?.code === '23505' || e?.cause?.code === '23505';
+}
+
+async function namedUniquely<T>(name: string | null | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new CohortNameTaken(`a cohort named ${JSON.stringify(name)} exists`);
+    throw error;
+  }
+}
+
+/** The cohorts with these IDs (any order; unknown IDs are absent). */
+export function cohortsById(prisma: PrismaClient, ids: readonly number[]): Promise<CohortRecord[]> {
+  return prisma.cohort.findMany({ where: { id: { in: [...ids] } } });
+}
+
+export function cohortById(prisma: PrismaClient, id: number): Promise<CohortRecord | null> {
+  return prisma.cohort.findUnique({ where: { id } });
+}
+
+/** The cohort with this name (trimmed), or null. */
+export function cohortByName(prisma: PrismaClient, name: string): Promise<CohortRecord | null> {
+  return prisma.cohort.findUnique({ where: { name: name.trim() } });
+}
+
+/** Up to `limit` cohorts with IDs above `afterId` (ascending), and how many cohorts there are. */
+export async function cohortPage(
+  prisma: PrismaClient,
+  afterId: number,
+  limit: number,
+): Promise<{ rows: CohortRecord[]; total: number }> {
+  const [rows, total] = await Promise.all([
+    prisma.cohort.findMany({ where: { id: { gt: afterId } }, orderBy: { id: 'asc' }, take: limit }),
+    prisma.cohort.count(),
+  ]);
+  return { rows, total };
+}
+
+/** Each cohort's number of samples (0 for an unknown cohort), in the order of `cohortIds`. */
+export async function cohortSampleCounts(
+  prisma: PrismaClient,
+  cohortIds: readonly number[],
+): Promise<number[]> {
+  const rows = await prisma.cohortSample.groupBy({
+    by: ['cohortId'],
+    where: { cohortId: { in: [...cohortIds] } },
+    _count: { _all: true },
+  });
+  const counts = new Map(rows.map((r) => [r.cohortId, r._count._all]));
+  return cohortIds.map((id) => counts.get(id) ?? 0);
+}
+
+/** Each key's page of its cohort's samples (by sample ID), all in one query. */
+export async function cohortSamplePages(
+  db: pg.Pool,
+  keys: readonly CohortPageKey[],
+): Promise<SampleRecord[][]> {
+  const { rows } = await db.query<SampleRecord & { k: string }>(
+    `SELECT k.k, ${SAMPLE_COLUMNS}
+     FROM unnest($1::int[], $2::int[], $3::int[]) WITH ORDINALITY AS k(cohort_id, after_id, lim, k)
+     CROSS JOIN LATERAL (
+       SELECT cs."sampleId" FROM "CohortSample" cs
+       WHERE cs."cohortId" = k.cohort_id AND cs."sampleId" > k.after_id
+       ORDER BY cs."sampleId" LIMIT k.lim
+     ) page
+     JOIN "Sample" s ON s.id = page."sampleId"
+     ORDER BY k.k, s.id`,
+    [keys.map((k) => k.cohortId), keys.map((k) => k.afterId), keys.map((k) => k.limit)],
+  );
+  return keys.map((_, i) => rows.filter((r) => Number(r.k) === i + 1).map(({ k: _k, ...sample }) => sample));
+}
+
+/** Each cohort's sample counts per cancer type and sample type, in the order of `cohortIds`. */
+export async function cohortCompositions(
+  db: pg.Pool,
+  cohortIds: readonly number[],
+): Promise<CompositionRecord[][]> {
+  const { rows } = await db.query<CompositionRecord & { cohortId: number }>(
+    `SELECT cs."cohortId", p."cancerType", s."sampleType", count(*)::int AS count
+     FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
+     WHERE cs."cohortId" = ANY($1::int[]) GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS LAST, 3`,
+    [[...cohortIds]],
+  );
+  return cohortIds.map((k) => rows.filter((r) => r.cohortId === k).map(({ cohortId: _c, ...row }) => row));
+}
+
+/** The distinct patients of each cohort's samples (by patient ID), in the order of `cohortIds`. */
+export async function cohortPatients(db: pg.Pool, cohortIds: readonly number[]): Promise<PatientRecord[][]> {
+  const { rows } = await db.query<PatientRecord & { cohortId: number }>(
+    `SELECT DISTINCT cs."cohortId", ${PATIENT_COLUMNS}
+     FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
+     WHERE cs."cohortId" = ANY($1::int[]) ORDER BY 1, 2`,
+    [[...cohortIds]],
+  );
+  return cohortIds.map((k) => rows.filter((r) => r.cohortId === k).map(({ cohortId: _c, ...row }) => row));
+}
+
+/** Of these sample IDs, those that no stored sample has. */
+export async function unknownSampleIds(prisma: PrismaClient, ids: readonly number[]): Promise<number[]> {
+  if (!ids.length) return [];
+  const found = await prisma.sample.findMany({ where: { id: { in: [...ids] } }, select: { id: true } });
+  const known = new Set(found.map((r) => r.id));
+  return ids.filter((id) => !known.has(id));
+}
+
+export interface NewCohort {
+  name: string;
+  description: string | null;
+  sampleIds: readonly number[];
+  /** The filter definition it was made from (members.ts CohortDefinition), or null for samples alone. */
+  definition: object | null;
+}
+
+/** Stores a cohort with its samples; simulated when any of them is. Throws CohortNameTaken. */
+export async function createCohort(prisma: PrismaClient, cohort: NewCohort): Promise<CohortRecord> {
+  const simulated = await prisma.sample.findFirst({
+    where: { id: { in: [...cohort.sampleIds] }, simulated: true },
+    select: { id: true },
+  });
+  return namedUniquely(cohort.name, () =>
+    prisma.cohort.create({
+      data: {
+        name: cohort.name,
+        description: cohort.description,
+        simulated: simulated !== null,
+        ...(cohort.definition ? { filter: cohort.definition, builtAt: new Date() } : {}),
+        samples: { createMany: { data: cohort.sampleIds.map((sampleId) => ({ sampleId })) } },
+      },
+    }),
+  );
+}
+
+export interface CohortEdit {
+  /** Unchanged when null or undefined. */
+  name?: string | null;
+  /** Unchanged when undefined. */
+  description?: string | null;
+  addSampleIds: readonly number[];
+  removeSampleIds: readonly number[];
+}
+
+/**
+ * Edits a cohort in one transaction; it is simulated afterwards when any of its samples is. Throws
+ * CohortNameTaken.
+ */
+export function editCohort(prisma: PrismaClient, cohortId: number, edit: CohortEdit): Promise<CohortRecord> {
+  return namedUniquely(edit.name, () =>
+    prisma.$transaction(async (tx) => {
+      await tx.cohortSample.deleteMany({ where: { cohortId, sampleId: { in: [...edit.removeSampleIds] } } });
+      await tx.cohortSample.createMany({
+        data: edit.addSampleIds.map((sampleId) => ({ cohortId, sampleId })),
+        skipDuplicates: true,
+      });
+      const simulated = await tx.cohortSample.findFirst({
+        where: { cohortId, sample: { simulated: true } },
+        select: { sampleId: true },
+      });
+      return tx.cohort.update({
+        where: { id: cohortId },
+        data: {
+          ...(edit.name != null ? { name: edit.name } : {}),
+          ...(edit.description !== undefined ? { description: edit.description } : {}),
+          simulated: simulated !== null,
+          updatedAt: new Date(),
+        },
+      });
+    }),
+  );
+}
+
+/** Deletes the cohort (its memberships go with it); false when there is none with this ID. */
+export async function deleteCohort(prisma: PrismaClient, cohortId: number): Promise<boolean> {
+  const { count } = await prisma.cohort.deleteMany({ where: { id: cohortId } });
+  return count > 0;
+}
