@@ -12,6 +12,7 @@ import {
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { unpackRow, type ValueEncoding } from '@gexbert/core/expression/codec';
 import type { ExpressionUnit, ValueRow } from '@gexbert/core/formats/types';
+import { importsById } from '@gexbert/core/ingest/records';
 import { patientsById } from '@gexbert/core/patient/records';
 import { samplesById, samplesOfPatients } from '@gexbert/core/sample/records';
 import DataLoader from 'dataloader';
@@ -34,10 +35,6 @@ export const TRAINING_RUN_COLUMNS = `t.id, t."jobId", t.reason, t."requestedBy",
   t."cancelledAt", t."createdAt", t."startedAt", t."finishedAt"`;
 export const MODEL_VERSION_COLUMNS = `m.id, m.name, m."checkpointPath", m."checkpointDigest", m."parentId", m.status, m.active, m.config,
   m.metrics, m.heads, m.gate, m."trainingSampleCount", m."trainedOnSimulated", m."createdAt", m."activatedAt", m."retiredAt"`;
-export const IMPORT_COLUMNS = `i.id, i.kind, i."fileName", i.checksum, i.format, i.unit, i."rowCount", i."sampleCount",
-  i."geneCount", i."skippedCount", i.warnings, cardinality(i."unmappedGenes") AS "unmappedGeneCount",
-  i."startedAt", i."finishedAt", i.status, i.error, i.simulated`;
-
 /** Rows in the order of `keys` (null where missing). */
 function byKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {
   const map = new Map(rows.map((r) => [keyOf(r), r]));
@@ -82,13 +79,9 @@ export function createLoaders(
       }
       return keys.map((k) => sampleRows.get(k) ?? null);
     }),
-    import: new DataLoader<number, ImportRow | null>(async (keys) => {
-      const { rows } = await db.query<ImportRow>(
-        `SELECT ${IMPORT_COLUMNS} FROM "Import" i WHERE i.id = ANY($1::int[])`,
-        ids(keys),
-      );
-      return byKey(keys, rows, (r) => r.id);
-    }),
+    import: new DataLoader<number, ImportRow | null>(async (keys) =>
+      byKey(keys, await importsById(db, keys), (r) => r.id),
+    ),
     cohort: new DataLoader<number, CohortRow | null>(async (keys) =>
       byKey(keys, await cohortsById(prisma, keys), (r) => r.id),
     ),

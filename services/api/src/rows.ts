@@ -2,6 +2,7 @@
 import type { CohortRecord, CompositionRecord } from '@gexbert/core/cohort/records';
 import type { Db } from '@gexbert/core/db/prisma';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
+import type { ImportRecord } from '@gexbert/core/ingest/records';
 import type { PatientRecord } from '@gexbert/core/patient/records';
 import type { SampleRecord } from '@gexbert/core/sample/records';
 
@@ -20,25 +21,7 @@ export interface GeneRow {
 
 export type CohortRow = CohortRecord;
 
-export interface ImportRow {
-  id: number;
-  kind: 'COUNTS' | 'GDC' | 'XENA' | 'CLINICAL';
-  fileName: string;
-  checksum: string;
-  format: string;
-  unit: ExpressionUnit | null;
-  rowCount: number;
-  sampleCount: number;
-  geneCount: number;
-  skippedCount: number;
-  warnings: string[];
-  unmappedGeneCount: number;
-  startedAt: Date;
-  finishedAt: Date;
-  status: 'SUCCEEDED' | 'FAILED';
-  error: string | null;
-  simulated: boolean;
-}
+export type ImportRow = ImportRecord;
 
 export type CompositionRow = CompositionRecord;
 

@@ -9,11 +9,11 @@ import {
   ingestClinical,
   ingestCounts,
 } from '@gexbert/core/ingest/index';
+import { importPage } from '@gexbert/core/ingest/records';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, forbidden } from '../errors.ts';
 import type { Resolvers, TimeUnit } from '../generated/graphql.ts';
 import { queuePrecompute, samplesOfImports } from '../inference/precompute.ts';
-import { IMPORT_COLUMNS } from '../loaders.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { ImportRow } from '../rows.ts';
 
@@ -100,20 +100,8 @@ export const importResolvers: Resolvers = {
   Query: {
     imports: async (_, args, { db, config }) => {
       const page = pageRequest('Import', args, config);
-      const params: unknown[] = [];
-      const conditions: string[] = [];
-      if (args.kind) conditions.push(`i.kind::text = $${params.push(args.kind)}`);
-      if (args.status) conditions.push(`i.status::text = $${params.push(args.status)}`);
-      const where = conditions.join(' AND ') || 'TRUE';
-      const [rows, count] = await Promise.all([
-        db.query<ImportRow>(
-          `SELECT ${IMPORT_COLUMNS} FROM "Import" i WHERE ${where} AND i.id > $${params.length + 1}
-           ORDER BY i.id LIMIT $${params.length + 2}`,
-          [...params, page.afterId, page.first + 1],
-        ),
-        db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Import" i WHERE ${where}`, params),
-      ]);
-      return connection('Import', page, rows.rows, count.rows[0]!.n, (i) => i.id);
+      const { rows, total } = await importPage(db, args, page.afterId, page.first + 1);
+      return connection('Import', page, rows, total, (i) => i.id);
     },
   },
   Import: {
