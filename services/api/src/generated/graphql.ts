@@ -5,6 +5,7 @@ import type { JobRow } from '@gexbert/core/jobs/queue';
 import type { ModelVersionRow, EmbeddingRow, RestoredValueRow, RiskScoreRow, CancerTypePredictionRow, ProfilePredictionRow } from '@gexbert/api/inference/rows';
 import type { StoredComparison } from '@gexbert/core/comparison/store';
 import type { ComparedGroupRow, GeneDifferenceRow } from '@gexbert/api/comparison/rows';
+import type { SampleAttributionsRow, GeneAttributionRow, GeneImportanceRow, TypeGeneImportanceRow } from '@gexbert/api/inference/attributions';
 import type { Context } from '@gexbert/api/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -37,6 +38,13 @@ export type ApiToken = {
   revokedAt?: Maybe<Scalars['String']['output']>;
   role: Role;
 };
+
+/** What a gene attribution explains. */
+export type AttributionTarget =
+  /** The predicted (closest) cancer type's probability. */
+  | 'CANCER_TYPE'
+  /** The survival-risk score. */
+  | 'RISK';
 
 export type CancerTypeCount = {
   __typename?: 'CancerTypeCount';
@@ -189,6 +197,11 @@ export type Cohort = {
   /** The filter the cohort was made from; null for a cohort of chosen samples. */
   filter?: Maybe<CohortFilterDefinition>;
   /**
+   * Gene importance for the cohort's samples of `cancerType` (their patients' type): mean |attribution| over up
+   * to 16 of them. Null when the cohort has none of that type with model input.
+   */
+  geneImportance?: Maybe<TypeGeneImportance>;
+  /**
    * Overall survival of the cohort's patients split by `gene`'s expression in `unit` (after `transform`; the
    * default is log2(CPM + 1) of raw counts; give transform NONE for other units): a patient's value is the
    * mean of its samples'; Kaplan-Meier per group and the log-rank test (model/src/survival). `cutoff` is
@@ -243,6 +256,15 @@ export type Cohort = {
    */
   survival: SurvivalSummary;
   updatedAt: Scalars['String']['output'];
+};
+
+
+/** A named set of samples. */
+export type CohortGeneImportanceArgs = {
+  cancerType: Scalars['String']['input'];
+  model?: InputMaybe<Scalars['ID']['input']>;
+  target: AttributionTarget;
+  top?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -588,6 +610,25 @@ export type Gene = {
 };
 
 /**
+ * One measured gene's attribution by occlusion: the head's output with all the sample's measured genes minus its
+ * output with this gene given as missing (the model's learned missing token), the head fitted for the sample's
+ * measured genes held fixed (services/core/src/inference/attribution.ts). Positive: the gene pushes towards the
+ * predicted type, or towards higher risk.
+ */
+export type GeneAttribution = {
+  __typename?: 'GeneAttribution';
+  attribution: Scalars['Float']['output'];
+  ensemblId: Scalars['String']['output'];
+  gene?: Maybe<Gene>;
+  /** The head's output with this gene given as missing. */
+  occluded: Scalars['Float']['output'];
+  /** 1 = largest |attribution| among the sample's measured vocabulary genes. */
+  rank: Scalars['Int']['output'];
+  /** The gene's model input, log2(CPM + 1) (or log2(x + 1) of a normalised unit). */
+  value: Scalars['Float']['output'];
+};
+
+/**
  * One gene's values across a cohort's samples, column-wise: `sampleIds[i]` has `values[i]` (null where that
  * sample's profile lacks the gene), `barcodes[i]`, `patientBarcodes[i]`, `cancerTypes[i]` and `sampleTypes[i]`.
  */
@@ -678,6 +719,18 @@ export type GeneFilterInput = {
   genes?: InputMaybe<Array<Scalars['String']['input']>>;
   minCpm?: InputMaybe<Scalars['Float']['input']>;
   minSamples?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A gene's importance for a cancer type: its mean attribution over the type's sampled samples. */
+export type GeneImportance = {
+  __typename?: 'GeneImportance';
+  ensemblId: Scalars['String']['output'];
+  gene?: Maybe<Gene>;
+  meanAbsAttribution: Scalars['Float']['output'];
+  /** Mean signed attribution (positive: pushes towards the explained type, or higher risk). */
+  meanAttribution: Scalars['Float']['output'];
+  /** 1 = largest mean |attribution|. */
+  rank: Scalars['Int']['output'];
 };
 
 /** One restored gene's agreement with its measured values. */
@@ -1802,6 +1855,12 @@ export type Role =
 export type Sample = {
   __typename?: 'Sample';
   aliquotBarcode?: Maybe<Scalars['String']['output']>;
+  /**
+   * Per-gene attributions of the prediction by `model` (default: the active model) for `target`, the `top`
+   * (default 20, at most 1000) by |attribution|. Null when the sample has no model input. MODEL_UNAVAILABLE when
+   * the model lacks the target's head. One occlusion per measured gene: seconds per sample.
+   */
+  attributions?: Maybe<SampleAttributions>;
   barcode: Scalars['String']['output'];
   /** Predicted cancer type with probabilities; null when the sample has no raw counts. */
   cancerTypePrediction?: Maybe<CancerTypePrediction>;
@@ -1835,6 +1894,14 @@ export type Sample = {
   sampleTypeCode?: Maybe<Scalars['String']['output']>;
   /** True for a synthetic sample ingested from `gexbert simulate` files (the folder's SIMULATED marker). */
   simulated: Scalars['Boolean']['output'];
+};
+
+
+/** A biological sample of a patient, keyed by the 15-character barcode. */
+export type SampleAttributionsArgs = {
+  model?: InputMaybe<Scalars['ID']['input']>;
+  target: AttributionTarget;
+  top?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1876,6 +1943,23 @@ export type SampleRestoredValuesArgs = {
 export type SampleRiskScoreArgs = {
   cohort?: InputMaybe<Scalars['ID']['input']>;
   model?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** Why the model says what it says of one sample: its genes' attributions for one target. */
+export type SampleAttributions = {
+  __typename?: 'SampleAttributions';
+  /** The head's output with all measured genes (the probability, or the risk score). */
+  baseline: Scalars['Float']['output'];
+  /** The type whose probability is explained (CANCER_TYPE); null for RISK. */
+  cancerType?: Maybe<Scalars['String']['output']>;
+  /** The `top` genes by |attribution|, largest first. */
+  genes: Array<GeneAttribution>;
+  /** Measured genes the answering heads were fitted from (the whole vocabulary, or a panel). */
+  headInputGenes: Scalars['Int']['output'];
+  /** Measured vocabulary genes, each occluded once. */
+  inputGenes: Scalars['Int']['output'];
+  model: ModelVersion;
+  target: AttributionTarget;
 };
 
 export type SampleConnection = {
@@ -2121,6 +2205,36 @@ export type TrainingRunStatus =
   /** Trained; its model version is a candidate (or active, when promoted). */
   | 'SUCCEEDED';
 
+/**
+ * Gene importance for one cancer type of a cohort: mean |attribution| over up to `samplesUsed` of its samples
+ * (the first by ID among those with raw counts), computed once and stored for the cohort.
+ */
+export type TypeGeneImportance = {
+  __typename?: 'TypeGeneImportance';
+  cancerType: Scalars['String']['output'];
+  /** Where this gene (Ensembl ID or symbol) ranks; null when it is not ranked (outside the vocabulary). */
+  geneRank?: Maybe<GeneImportance>;
+  /** The `top` genes, largest mean |attribution| first. */
+  genes: Array<GeneImportance>;
+  model: ModelVersion;
+  /** Vocabulary genes ranked. */
+  rankedGenes: Scalars['Int']['output'];
+  /** The cohort's samples of the type. */
+  samplesOfType: Scalars['Int']['output'];
+  /** Samples whose attributions were averaged. */
+  samplesUsed: Scalars['Int']['output'];
+  target: AttributionTarget;
+};
+
+
+/**
+ * Gene importance for one cancer type of a cohort: mean |attribution| over up to `samplesUsed` of its samples
+ * (the first by ID among those with raw counts), computed once and stored for the cohort.
+ */
+export type TypeGeneImportanceGeneRankArgs = {
+  gene: Scalars['String']['input'];
+};
+
 /** What is done to stored values before they are answered. */
 export type ValueTransform =
   /**
@@ -2238,6 +2352,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   ApiToken: ResolverTypeWrapper<ApiTokenRow>;
+  AttributionTarget: AttributionTarget;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancerTypeCount: ResolverTypeWrapper<CancerTypeCount>;
   CancerTypePrediction: ResolverTypeWrapper<CancerTypePredictionRow>;
@@ -2278,6 +2393,7 @@ export type ResolversTypes = ResolversObject<{
   ExpressionValue: ResolverTypeWrapper<ExpressionValueRow>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Gene: ResolverTypeWrapper<GeneRow>;
+  GeneAttribution: ResolverTypeWrapper<GeneAttributionRow>;
   GeneColumn: ResolverTypeWrapper<Omit<GeneColumn, 'gene'> & { gene?: Maybe<ResolversTypes['Gene']> }>;
   GeneConnection: ResolverTypeWrapper<Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['GeneEdge']>, nodes: Array<ResolversTypes['Gene']> }>;
   GeneDifference: ResolverTypeWrapper<GeneDifferenceRow>;
@@ -2287,6 +2403,7 @@ export type ResolversTypes = ResolversObject<{
   GeneDifferenceOrder: GeneDifferenceOrder;
   GeneEdge: ResolverTypeWrapper<Omit<GeneEdge, 'node'> & { node: ResolversTypes['Gene'] }>;
   GeneFilterInput: GeneFilterInput;
+  GeneImportance: ResolverTypeWrapper<GeneImportanceRow>;
   GeneImputation: ResolverTypeWrapper<GeneImputation>;
   GeneMatch: ResolverTypeWrapper<Omit<GeneMatch, 'gene'> & { gene: ResolversTypes['Gene'] }>;
   GeneMatchKind: GeneMatchKind;
@@ -2340,6 +2457,7 @@ export type ResolversTypes = ResolversObject<{
   RiskScore: ResolverTypeWrapper<RiskScoreRow>;
   Role: Role;
   Sample: ResolverTypeWrapper<SampleRow>;
+  SampleAttributions: ResolverTypeWrapper<SampleAttributionsRow>;
   SampleConnection: ResolverTypeWrapper<Omit<SampleConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['SampleEdge']>, nodes: Array<ResolversTypes['Sample']> }>;
   SampleEdge: ResolverTypeWrapper<Omit<SampleEdge, 'node'> & { node: ResolversTypes['Sample'] }>;
   SampleFilter: SampleFilter;
@@ -2360,6 +2478,7 @@ export type ResolversTypes = ResolversObject<{
   TrainingRunConnection: ResolverTypeWrapper<Omit<TrainingRunConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['TrainingRunEdge']>, nodes: Array<ResolversTypes['TrainingRun']> }>;
   TrainingRunEdge: ResolverTypeWrapper<Omit<TrainingRunEdge, 'node'> & { node: ResolversTypes['TrainingRun'] }>;
   TrainingRunStatus: TrainingRunStatus;
+  TypeGeneImportance: ResolverTypeWrapper<TypeGeneImportanceRow>;
   Upload: ResolverTypeWrapper<Scalars['Upload']['output']>;
   ValueTransform: ValueTransform;
   Viewer: ResolverTypeWrapper<Viewer>;
@@ -2403,6 +2522,7 @@ export type ResolversParentTypes = ResolversObject<{
   ExpressionValue: ExpressionValueRow;
   Float: Scalars['Float']['output'];
   Gene: GeneRow;
+  GeneAttribution: GeneAttributionRow;
   GeneColumn: Omit<GeneColumn, 'gene'> & { gene?: Maybe<ResolversParentTypes['Gene']> };
   GeneConnection: Omit<GeneConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['GeneEdge']>, nodes: Array<ResolversParentTypes['Gene']> };
   GeneDifference: GeneDifferenceRow;
@@ -2411,6 +2531,7 @@ export type ResolversParentTypes = ResolversObject<{
   GeneDifferenceOrder: GeneDifferenceOrder;
   GeneEdge: Omit<GeneEdge, 'node'> & { node: ResolversParentTypes['Gene'] };
   GeneFilterInput: GeneFilterInput;
+  GeneImportance: GeneImportanceRow;
   GeneImputation: GeneImputation;
   GeneMatch: Omit<GeneMatch, 'gene'> & { gene: ResolversParentTypes['Gene'] };
   GeneSurvival: Omit<GeneSurvival, 'gene'> & { gene?: Maybe<ResolversParentTypes['Gene']> };
@@ -2455,6 +2576,7 @@ export type ResolversParentTypes = ResolversObject<{
   RestoredValue: RestoredValueRow;
   RiskScore: RiskScoreRow;
   Sample: SampleRow;
+  SampleAttributions: SampleAttributionsRow;
   SampleConnection: Omit<SampleConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['SampleEdge']>, nodes: Array<ResolversParentTypes['Sample']> };
   SampleEdge: Omit<SampleEdge, 'node'> & { node: ResolversParentTypes['Sample'] };
   SampleFilter: SampleFilter;
@@ -2469,6 +2591,7 @@ export type ResolversParentTypes = ResolversObject<{
   TrainingRun: TrainingRunRow;
   TrainingRunConnection: Omit<TrainingRunConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['TrainingRunEdge']>, nodes: Array<ResolversParentTypes['TrainingRun']> };
   TrainingRunEdge: Omit<TrainingRunEdge, 'node'> & { node: ResolversParentTypes['TrainingRun'] };
+  TypeGeneImportance: TypeGeneImportanceRow;
   Upload: Scalars['Upload']['output'];
   Viewer: Viewer;
   VocabularyGene: VocabularyGene;
@@ -2557,6 +2680,7 @@ export type CohortResolvers<ContextType = Context, ParentType extends ResolversP
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   expressionUnits?: Resolver<Array<ResolversTypes['ExpressionUnit']>, ParentType, ContextType>;
   filter?: Resolver<Maybe<ResolversTypes['CohortFilterDefinition']>, ParentType, ContextType>;
+  geneImportance?: Resolver<Maybe<ResolversTypes['TypeGeneImportance']>, ParentType, ContextType, RequireFields<CohortGeneImportanceArgs, 'cancerType' | 'target' | 'top'>>;
   geneSurvival?: Resolver<ResolversTypes['GeneSurvival'], ParentType, ContextType, RequireFields<CohortGeneSurvivalArgs, 'gene' | 'split' | 'transform' | 'unit'>>;
   geneValues?: Resolver<Array<ResolversTypes['GeneColumn']>, ParentType, ContextType, RequireFields<CohortGeneValuesArgs, 'genes' | 'transform' | 'unit'>>;
   heatmap?: Resolver<ResolversTypes['Heatmap'], ParentType, ContextType, RequireFields<CohortHeatmapArgs, 'clusterColumns' | 'clusterRows' | 'distance' | 'genes' | 'maxSamples' | 'tracks' | 'transform' | 'unit'>>;
@@ -2691,6 +2815,15 @@ export type GeneResolvers<ContextType = Context, ParentType extends ResolversPar
   version?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
+export type GeneAttributionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneAttribution'] = ResolversParentTypes['GeneAttribution']> = ResolversObject<{
+  attribution?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  ensemblId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  gene?: Resolver<Maybe<ResolversTypes['Gene']>, ParentType, ContextType>;
+  occluded?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export type GeneColumnResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneColumn'] = ResolversParentTypes['GeneColumn']> = ResolversObject<{
   barcodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   cancerTypes?: Resolver<Array<Maybe<ResolversTypes['String']>>, ParentType, ContextType>;
@@ -2735,6 +2868,14 @@ export type GeneDifferenceEdgeResolvers<ContextType = Context, ParentType extend
 export type GeneEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneEdge'] = ResolversParentTypes['GeneEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Gene'], ParentType, ContextType>;
+}>;
+
+export type GeneImportanceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneImportance'] = ResolversParentTypes['GeneImportance']> = ResolversObject<{
+  ensemblId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  gene?: Resolver<Maybe<ResolversTypes['Gene']>, ParentType, ContextType>;
+  meanAbsAttribution?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  meanAttribution?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type GeneImputationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneImputation'] = ResolversParentTypes['GeneImputation']> = ResolversObject<{
@@ -3103,6 +3244,7 @@ export type RiskScoreResolvers<ContextType = Context, ParentType extends Resolve
 
 export type SampleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Sample'] = ResolversParentTypes['Sample']> = ResolversObject<{
   aliquotBarcode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  attributions?: Resolver<Maybe<ResolversTypes['SampleAttributions']>, ParentType, ContextType, RequireFields<SampleAttributionsArgs, 'target' | 'top'>>;
   barcode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   cancerTypePrediction?: Resolver<Maybe<ResolversTypes['CancerTypePrediction']>, ParentType, ContextType, Partial<SampleCancerTypePredictionArgs>>;
   embedding?: Resolver<Maybe<ResolversTypes['Embedding']>, ParentType, ContextType, Partial<SampleEmbeddingArgs>>;
@@ -3116,6 +3258,16 @@ export type SampleResolvers<ContextType = Context, ParentType extends ResolversP
   sampleType?: Resolver<ResolversTypes['SampleType'], ParentType, ContextType>;
   sampleTypeCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   simulated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type SampleAttributionsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SampleAttributions'] = ResolversParentTypes['SampleAttributions']> = ResolversObject<{
+  baseline?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  cancerType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  genes?: Resolver<Array<ResolversTypes['GeneAttribution']>, ParentType, ContextType>;
+  headInputGenes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  inputGenes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  model?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['AttributionTarget'], ParentType, ContextType>;
 }>;
 
 export type SampleConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SampleConnection'] = ResolversParentTypes['SampleConnection']> = ResolversObject<{
@@ -3237,6 +3389,17 @@ export type TrainingRunEdgeResolvers<ContextType = Context, ParentType extends R
   node?: Resolver<ResolversTypes['TrainingRun'], ParentType, ContextType>;
 }>;
 
+export type TypeGeneImportanceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TypeGeneImportance'] = ResolversParentTypes['TypeGeneImportance']> = ResolversObject<{
+  cancerType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  geneRank?: Resolver<Maybe<ResolversTypes['GeneImportance']>, ParentType, ContextType, RequireFields<TypeGeneImportanceGeneRankArgs, 'gene'>>;
+  genes?: Resolver<Array<ResolversTypes['GeneImportance']>, ParentType, ContextType>;
+  model?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
+  rankedGenes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  samplesOfType?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  samplesUsed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['AttributionTarget'], ParentType, ContextType>;
+}>;
+
 export interface UploadScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Upload'], any> {
   name: 'Upload';
 }
@@ -3288,12 +3451,14 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   ExpressionThreshold?: ExpressionThresholdResolvers<ContextType>;
   ExpressionValue?: ExpressionValueResolvers<ContextType>;
   Gene?: GeneResolvers<ContextType>;
+  GeneAttribution?: GeneAttributionResolvers<ContextType>;
   GeneColumn?: GeneColumnResolvers<ContextType>;
   GeneConnection?: GeneConnectionResolvers<ContextType>;
   GeneDifference?: GeneDifferenceResolvers<ContextType>;
   GeneDifferenceConnection?: GeneDifferenceConnectionResolvers<ContextType>;
   GeneDifferenceEdge?: GeneDifferenceEdgeResolvers<ContextType>;
   GeneEdge?: GeneEdgeResolvers<ContextType>;
+  GeneImportance?: GeneImportanceResolvers<ContextType>;
   GeneImputation?: GeneImputationResolvers<ContextType>;
   GeneMatch?: GeneMatchResolvers<ContextType>;
   GeneSurvival?: GeneSurvivalResolvers<ContextType>;
@@ -3331,6 +3496,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   RestoredValue?: RestoredValueResolvers<ContextType>;
   RiskScore?: RiskScoreResolvers<ContextType>;
   Sample?: SampleResolvers<ContextType>;
+  SampleAttributions?: SampleAttributionsResolvers<ContextType>;
   SampleConnection?: SampleConnectionResolvers<ContextType>;
   SampleEdge?: SampleEdgeResolvers<ContextType>;
   SurvivalGroup?: SurvivalGroupResolvers<ContextType>;
@@ -3343,6 +3509,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   TrainingRun?: TrainingRunResolvers<ContextType>;
   TrainingRunConnection?: TrainingRunConnectionResolvers<ContextType>;
   TrainingRunEdge?: TrainingRunEdgeResolvers<ContextType>;
+  TypeGeneImportance?: TypeGeneImportanceResolvers<ContextType>;
   Upload?: GraphQLScalarType;
   Viewer?: ViewerResolvers<ContextType>;
   VocabularyGene?: VocabularyGeneResolvers<ContextType>;

@@ -5,6 +5,7 @@
 // call per batch.
 import fs from 'node:fs';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
+import { attributeProfile, type ProfileAttributions } from '@gexbert/core/inference/attribution';
 import {
   type CacheLookup,
   lookupEmbeddings,
@@ -309,6 +310,18 @@ export class ModelHolder {
         return z ? server.answer(e.vector, z) : null;
       }),
     );
+  }
+
+  /**
+   * Occlusion attributions of one profile's measured genes (core inference/attribution.ts), in the
+   * predictor's turn; null without heads or model input.
+   */
+  async attribute(version: ModelVersion, profile: Profile): Promise<ProfileAttributions | null> {
+    const server = await this.headServer(version);
+    if (!server) return null;
+    const served = this.serve(version);
+    const { predictor, stats } = await served.runtime;
+    return this.predictorTurn(served, () => attributeProfile({ predictor, stats, server }, profile));
   }
 
   /** Answers for profiles that are not stored (nothing is written). */

@@ -1,5 +1,6 @@
 // All resolvers, merged per type.
 import type { Resolvers } from '../generated/graphql.ts';
+import { attributionResolvers } from './attributions.ts';
 import { authResolvers } from './auth.ts';
 import { clinicalResolvers } from './clinical.ts';
 import { cohortResolvers } from './cohorts.ts';
@@ -39,4 +40,5 @@ export const resolvers = mergeResolvers(
   comparisonResolvers,
   clinicalResolvers,
   heatmapResolvers,
+  attributionResolvers,
 );

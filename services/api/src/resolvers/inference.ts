@@ -27,7 +27,7 @@ import { groupedSurvival } from './cohorts.ts';
 import { cohortImputationQuality } from './imputation.ts';
 
 /** The version a `model` argument names (default: the active model). */
-function modelOf(context: Context, id: string | number | null | undefined): Promise<ModelVersion> {
+export function modelOf(context: Context, id: string | number | null | undefined): Promise<ModelVersion> {
   return context.models.version(id == null ? null : parseId(id, 'model ID'));
 }
 

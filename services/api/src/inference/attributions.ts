@@ -1,0 +1,184 @@
+// Gene attributions served by the API: one sample's (computed by the model holder, kept in memory per model,
+// heads and newest import) and a cohort's per-type gene importance (mean |attribution| over a bounded number
+// of its samples of the type, stored once for the cohort: inference/cohortAnswers.ts).
+import {
+  type AttributionTarget,
+  meanAbsoluteAttribution,
+  type ProfileAttributions,
+  type TargetAttributions,
+} from '@gexbert/core/inference/attribution';
+import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
+import { GraphQLError } from 'graphql/index.js';
+import type { Context } from '../context.ts';
+import { badInput } from '../errors.ts';
+import { storedModelAnswer } from './cohortAnswers.ts';
+
+/** Most genes one attributions answer lists. */
+export const MAX_ATTRIBUTION_GENES = 1000;
+/** Samples of a type whose attributions make its gene importance (the bound on the cohort computation). */
+export const IMPORTANCE_SAMPLES = 16;
+/** Sample attributions kept in memory per API process. */
+const KEPT = 64;
+
+export interface GeneAttributionRow {
+  rank: number;
+  ensemblId: string;
+  value: number;
+  attribution: number;
+  occluded: number;
+}
+
+export interface SampleAttributionsRow {
+  target: AttributionTarget;
+  model: ModelVersion;
+  cancerType: string | null;
+  baseline: number;
+  inputGenes: number;
+  headInputGenes: number;
+  genes: GeneAttributionRow[];
+}
+
+export interface GeneImportanceRow {
+  rank: number;
+  ensemblId: string;
+  meanAbsAttribution: number;
+  meanAttribution: number;
+}
+
+export interface TypeGeneImportanceRow {
+  cancerType: string;
+  target: AttributionTarget;
+  model: ModelVersion;
+  samplesUsed: number;
+  samplesOfType: number;
+  rankedGenes: number;
+  /** Every ranked gene (the `genes` field lists the `top`). */
+  ranking: GeneImportanceRow[];
+  top: number;
+}
+
+const kept = new Map<string, Promise<ProfileAttributions | null>>();
+
+/** A stored sample's attributions by the version (null without model input), kept in memory. */
+export function sampleAttributions(
+  context: Context,
+  version: ModelVersion,
+  sampleId: number,
+): Promise<ProfileAttributions | null> {
+  const heads = context.models.headsOf(version);
+  const key = `${version.id}/${heads?.id}/${context.models.dataVersion}/${sampleId}`;
+  let answer = kept.get(key);
+  if (answer) kept.delete(key);
+  else {
+    answer = (async () => {
+      const [profile] = await context.models.profiles(version, [sampleId]);
+      return profile ? context.models.attribute(version, profile) : null;
+    })();
+    answer.catch(() => kept.delete(key));
+  }
+  kept.set(key, answer);
+  while (kept.size > KEPT) kept.delete(kept.keys().next().value!);
+  return answer;
+}
+
+/** The target's attributions of an answer; MODEL_UNAVAILABLE when the heads lack the target's head. */
+export function targetOf(
+  version: ModelVersion,
+  answer: ProfileAttributions,
+  target: AttributionTarget,
+): TargetAttributions {
+  const t = target === 'RISK' ? answer.risk : answer.cancerType;
+  if (!t)
+    throw new GraphQLError(
+      `model version ${version.id} (${version.name}) has no ${target === 'RISK' ? 'risk' : 'cancer-type'} head to attribute: fit its heads on labelled samples, or choose another model`,
+      { extensions: { code: 'MODEL_UNAVAILABLE' } },
+    );
+  return t;
+}
+
+/** `top` checked (1 ... MAX_ATTRIBUTION_GENES). */
+export function checkedTop(top: number | null | undefined, fallback: number): number {
+  const n = top ?? fallback;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ATTRIBUTION_GENES)
+    throw badInput(`top must be an integer from 1 to ${MAX_ATTRIBUTION_GENES}; got ${n}`);
+  return n;
+}
+
+export function sampleAttributionsRow(
+  version: ModelVersion,
+  answer: ProfileAttributions,
+  target: AttributionTarget,
+  top: number,
+): SampleAttributionsRow {
+  const t = targetOf(version, answer, target);
+  return {
+    target,
+    model: version,
+    cancerType: t.cancerType,
+    baseline: t.baseline,
+    inputGenes: answer.inputGenes,
+    headInputGenes: answer.headInputGenes,
+    genes: t.genes.slice(0, top).map((g, i) => ({
+      rank: i + 1,
+      ensemblId: g.gene,
+      value: g.value,
+      attribution: g.attribution,
+      occluded: g.occluded,
+    })),
+  };
+}
+
+/** The cohort's samples whose patients have this cancer type (case and TCGA- prefix ignored), by ID. */
+async function cohortSamplesOfType(
+  context: Context,
+  cohortId: number,
+  cancerType: string,
+): Promise<number[]> {
+  const { rows } = await context.db.query<{ id: number }>(
+    `SELECT s.id FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
+     WHERE cs."cohortId" = $1 AND upper(regexp_replace(p."cancerType", '^TCGA-', '', 'i')) = upper(regexp_replace($2, '^TCGA-', '', 'i'))
+     ORDER BY s.id`,
+    [cohortId, cancerType],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Gene importance for the cohort's samples of a cancer type: mean |attribution| over the first
+ * IMPORTANCE_SAMPLES of them with model input, stored for the cohort (null when none has model input).
+ */
+export function typeGeneImportance(
+  context: Context,
+  version: ModelVersion,
+  cohortId: number,
+  cancerType: string,
+  target: AttributionTarget,
+): Promise<Omit<TypeGeneImportanceRow, 'top'> | null> {
+  const heads = context.models.headsOf(version);
+  const key = `geneImportance/${version.id}/${heads?.id ?? ''}/${target}/${cancerType.toUpperCase()}/${IMPORTANCE_SAMPLES}`;
+  return storedModelAnswer(context, cohortId, key, version, async () => {
+    const ids = await cohortSamplesOfType(context, cohortId, cancerType);
+    const used: TargetAttributions[] = [];
+    for (const id of ids) {
+      if (used.length === IMPORTANCE_SAMPLES) break;
+      const answer = await sampleAttributions(context, version, id);
+      if (answer) used.push(targetOf(version, answer, target));
+    }
+    if (used.length === 0) return null;
+    const ranking = meanAbsoluteAttribution(used).map((g, i) => ({
+      rank: i + 1,
+      ensemblId: g.gene,
+      meanAbsAttribution: g.meanAbs,
+      meanAttribution: g.meanSigned,
+    }));
+    return {
+      cancerType,
+      target,
+      model: version,
+      samplesUsed: used.length,
+      samplesOfType: ids.length,
+      rankedGenes: ranking.length,
+      ranking,
+    };
+  });
+}

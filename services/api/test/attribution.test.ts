@@ -1,0 +1,175 @@
+// Gene attributions over GraphQL against a real database holding the real UVM counts, served by the
+// shipped checkpoint (model/checkpoints/tcga-6types) with its shipped heads. The attributions are checked
+// against their definition, recomputed here outside the API: the model library's embedding of the sample's
+// stored counts with one gene given as missing, read by the shipped heads.
+import fs from 'node:fs';
+import path from 'node:path';
+import { readProfile } from '@gexbert/core/expression/store';
+import {
+  promoteModelVersion,
+  registerModelVersion,
+  SHIPPED_CHECKPOINT,
+} from '@gexbert/core/registry/modelVersion';
+import { embed, type Profile } from '@gexbert/model/gexbert/infer';
+import { openCheckpointPredictor } from '@gexbert/model/gexbert/onnx/predictor';
+import { predictCancerType } from '@gexbert/model/heads/cancerType';
+import { type ModelHeads, readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
+import { riskScore } from '@gexbert/model/heads/risk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './support.ts';
+
+let h: Harness;
+let heads: ModelHeads;
+let opened: Awaited<ReturnType<typeof openCheckpointPredictor>>;
+let samples: { id: number; cancerType: string }[];
+
+const ATTRIBUTIONS = `query($id: ID, $target: AttributionTarget!, $top: Int) {
+  sample(id: $id) {
+    cancerTypePrediction { closestType probabilities { cancerType probability } }
+    riskScore { score }
+    attributions(target: $target, top: $top) {
+      target cancerType baseline inputGenes headInputGenes model { id }
+      genes { rank ensemblId gene { symbol } value attribution occluded }
+    }
+  }
+}`;
+
+interface Attr {
+  rank: number;
+  gene: { symbol: string | null } | null;
+  ensemblId: string;
+  value: number;
+  attribution: number;
+  occluded: number;
+}
+
+/** The sample's model input as the model library reads stored counts, with `hidden` genes given as missing. */
+async function hiddenProfile(sampleId: number, hidden: readonly string[]): Promise<Profile> {
+  const stored = (await readProfile(h.pool, sampleId, 'RAW_COUNT'))!;
+  let total = 0;
+  for (const v of stored.values) total += v;
+  const vocabulary = new Set(opened.checkpoint.stats.genes);
+  const hide = new Set(hidden);
+  const genes: string[] = [];
+  const values: number[] = [];
+  stored.genes.forEach((g, i) => {
+    if (!vocabulary.has(g)) return;
+    genes.push(g);
+    values.push(hide.has(g) ? Number.NaN : Math.log2((stored.values[i]! / total) * 1e6 + 1));
+  });
+  return { genes, values: Float32Array.from(values), unit: 'log2cpm' };
+}
+
+/** The shipped heads' outputs on that profile (missing genes as the learned missing token). */
+async function headsOn(profile: Profile, cancerType: string) {
+  const { embeddings } = await embed(opened.predictor, opened.checkpoint.stats, [profile], {
+    missing: 'token',
+  });
+  const e = embeddings[0]!;
+  return {
+    probability: predictCancerType(heads.full.cancerType!, e).find((p) => p.cancerType === cancerType)!
+      .probability,
+    risk: riskScore(heads.full.risk!, e),
+  };
+}
+
+beforeAll(async () => {
+  h = await startHarness(['UVM']);
+  const { rows } = await h.pool.query(
+    `SELECT s.id, p."cancerType" FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" ORDER BY s.id`,
+  );
+  samples = rows;
+  heads = readModelHeads(SHIPPED_CHECKPOINT)!;
+  const registered = await registerModelVersion(h.prisma, {
+    name: 'tcga-6types',
+    checkpointPath: SHIPPED_CHECKPOINT,
+    status: 'CANDIDATE',
+    config: JSON.parse(fs.readFileSync(path.join(SHIPPED_CHECKPOINT, 'config.json'), 'utf8')),
+  });
+  await h.prisma.modelVersion.update({
+    where: { id: registered.id },
+    data: { heads: toStored(heads) as object },
+  });
+  await promoteModelVersion(h.prisma, registered.id);
+  opened = await openCheckpointPredictor(SHIPPED_CHECKPOINT);
+}, 600_000);
+
+afterAll(async () => {
+  await opened?.predictor.release();
+  await h?.close();
+});
+
+describe('Sample.attributions', () => {
+  it('is the shipped heads’ output with all genes minus with the gene given as missing, recomputed outside the API', async () => {
+    const sample = samples.find((s) => s.cancerType.endsWith('UVM'))!;
+    const started = performance.now();
+    const res = await h.gql(ATTRIBUTIONS, { id: String(sample.id), target: 'CANCER_TYPE', top: 1000 });
+    const seconds = (performance.now() - started) / 1000;
+    expect(res.errors).toBeUndefined();
+    const s = res.data!.sample;
+    const a = s.attributions;
+    const genes: Attr[] = a.genes;
+    console.log(
+      `attributions of ${a.inputGenes} genes in ${seconds.toFixed(1)} s; top: ${genes
+        .slice(0, 5)
+        .map((g) => `${g.gene?.symbol} ${g.attribution.toFixed(4)}`)
+        .join(', ')}`,
+    );
+    // every measured vocabulary gene, largest |attribution| first, against the served prediction
+    expect(a.inputGenes).toBe(opened.checkpoint.stats.genes.length);
+    expect(genes).toHaveLength(a.inputGenes);
+    expect(a.headInputGenes).toBe(heads.full.inputGenes);
+    for (let i = 1; i < genes.length; i++)
+      expect(Math.abs(genes[i - 1]!.attribution)).toBeGreaterThanOrEqual(Math.abs(genes[i]!.attribution));
+    expect(a.cancerType).toBe(s.cancerTypePrediction.closestType);
+    const served = s.cancerTypePrediction.probabilities.find(
+      (p: { cancerType: string }) => p.cancerType === a.cancerType,
+    ).probability;
+    expect(a.baseline).toBeCloseTo(served, 4);
+    // the definition, recomputed for the top gene and the 500th
+    const all = await headsOn(await hiddenProfile(sample.id, []), a.cancerType);
+    expect(a.baseline).toBeCloseTo(all.probability, 5);
+    for (const g of [genes[0]!, genes[499]!]) {
+      const hidden = await headsOn(await hiddenProfile(sample.id, [g.ensemblId]), a.cancerType);
+      expect(g.occluded).toBeCloseTo(hidden.probability, 5);
+      expect(g.attribution).toBeCloseTo(all.probability - hidden.probability, 5);
+    }
+    expect(Math.abs(genes[0]!.attribution)).toBeGreaterThan(0);
+  }, 1_200_000);
+
+  it('risk: hiding the top genes together moves the score at least as much as the top attribution says', async () => {
+    // the same sample: both targets come from one set of occlusions, kept by the API
+    const sample = samples.find((s) => s.cancerType.endsWith('UVM'))!;
+    const res = await h.gql(ATTRIBUTIONS, { id: String(sample.id), target: 'RISK', top: 1000 });
+    expect(res.errors).toBeUndefined();
+    const s = res.data!.sample;
+    const a = s.attributions;
+    expect(a.target).toBe('RISK');
+    expect(a.cancerType).toBeNull();
+    expect(a.baseline).toBeCloseTo(s.riskScore.score, 4);
+    const genes: Attr[] = a.genes;
+    const g = genes[1]!;
+    const one = await headsOn(await hiddenProfile(sample.id, [g.ensemblId]), 'UVM');
+    expect(g.occluded).toBeCloseTo(one.risk, 4);
+    // the 8 genes that raise the risk most, hidden together, lower it at least as much as the largest alone
+    const raising = [...genes].sort((x, y) => y.attribution - x.attribution).slice(0, 8);
+    expect(raising[0]!.attribution).toBeGreaterThan(0);
+    const hidden = await headsOn(
+      await hiddenProfile(
+        sample.id,
+        raising.map((r) => r.ensemblId),
+      ),
+      'UVM',
+    );
+    console.log(
+      `risk ${a.baseline.toFixed(4)}: top gene alone ${raising[0]!.attribution.toFixed(4)}, top 8 hidden together ${(a.baseline - hidden.risk).toFixed(4)}`,
+    );
+    expect(a.baseline - hidden.risk).toBeGreaterThanOrEqual(raising[0]!.attribution);
+  }, 1_200_000);
+
+  it('refuses a top outside 1 ... 1000', async () => {
+    const res = await h.gql(ATTRIBUTIONS, { id: String(samples[0]!.id), target: 'RISK', top: 0 });
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/top must be an integer from 1 to 1000/);
+  });
+});
