@@ -3,6 +3,7 @@
 // the two groups' overall survival and composition side by side; a comparison the API runs as a job shows
 // its progress and the page refreshes until it is done.
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { RefreshPoller } from '../../components/RefreshPoller.tsx';
 import { Stats } from '../../components/Stats.tsx';
 import { CompareChoicesDocument, CompareGroupsDocument } from '../../generated/graphql.ts';
@@ -11,6 +12,7 @@ import { attempt } from '../../lib/attempt.ts';
 import { requireUser } from '../../lib/auth.ts';
 import { compareArgs, compareQuery, isComplete, parseCompareState } from '../../lib/comparison.ts';
 import { formatInt } from '../../lib/format.ts';
+import { heatmapHref } from '../../lib/heatmapPage.ts';
 import { CompareForm } from './CompareForm.tsx';
 import { GeneTableSection } from './GeneTableSection.tsx';
 import { GroupsSection } from './GroupsSection.tsx';
@@ -77,6 +79,20 @@ export default async function ComparePage({ searchParams }: Props) {
             ]}
           />
           <VolcanoSection comparison={result.data} cohortId={state.a.cohort!} />
+          <p>
+            Heatmap of the top 50 genes (by adjusted p-value) in{' '}
+            {[...new Set([state.a.cohort!, state.b.cohort ?? state.a.cohort!])].map((cohort, k) => (
+              <span key={cohort}>
+                {k > 0 && ' or '}
+                <Link
+                  href={heatmapHref(cohort, { comparison: result.data.id, top: 50 })}
+                  data-testid={`heatmap-link-${k === 0 ? 'a' : 'b'}`}
+                >
+                  cohort {cohort}
+                </Link>
+              </span>
+            ))}
+          </p>
           <GeneTableSection comparison={result.data} state={state} />
           <GroupsSection comparison={result.data} />
         </>

@@ -85,6 +85,13 @@ export default async function CohortLayout({ params, children }: Params & { chil
         </Link>{' '}
         — this cohort against another, or split by cancer type or sample type.
       </p>
+      <p>
+        <Link href={`/cohorts/${id}/heatmap`} data-testid="heatmap-link">
+          Heatmap of a gene list
+        </Link>{' '}
+        — typed or pasted genes across this cohort's samples, clustered, with cancer type, prediction and
+        clinical tracks.
+      </p>
       <Suspense
         fallback={
           <p className="loading" role="status">
