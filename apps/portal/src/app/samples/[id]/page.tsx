@@ -1,9 +1,11 @@
 // A sample: who it is from (with the patient's clinical attributes), where it was imported from, and its
 // measured expression for chosen genes.
-// Model-backed panels: predicted cancer type and risk, measured against restored expression.
+// Model-backed panels: predicted cancer type and risk, measured against restored expression, and the genes
+// that drove the prediction (?why=CANCER_TYPE|RISK, streamed in: it takes seconds).
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { Suspense } from 'react';
 import { ApiFailure } from '../../../components/ApiFailure.tsx';
 import { ClinicalFacts } from '../../../components/ClinicalFacts.tsx';
 import { FactsPanel } from '../../../components/FactsPanel.tsx';
@@ -22,13 +24,14 @@ import { formatTimestamp } from '../../../lib/format.ts';
 import { parseGeneList, UNITS } from '../../../lib/genes.ts';
 import { panelSplit } from '../../../lib/panelGenes.ts';
 import { recordIdOr404 } from '../../../lib/recordId.ts';
+import { AttributionSection, attributionTarget } from './AttributionSection.tsx';
 import { ExpressionSection } from './ExpressionSection.tsx';
 import { PredictionSection } from './PredictionSection.tsx';
 import { RestorationSection } from './RestorationSection.tsx';
 
 type Props = {
   params: Promise<{ id: string }>;
-  searchParams: Promise<{ genes?: string; unit?: string }>;
+  searchParams: Promise<{ genes?: string; unit?: string; why?: string }>;
 };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
@@ -127,6 +130,15 @@ export default async function SamplePage({ params, searchParams }: Props) {
             panel={model.data.sample.panel}
             panelInput={model.data.sample.panelInput}
           />
+          <Suspense
+            fallback={
+              <p className="muted" data-testid="attributions-loading">
+                Computing gene attributions (one model run per measured gene)…
+              </p>
+            }
+          >
+            <AttributionSection id={id} target={attributionTarget(query.why)} />
+          </Suspense>
         </>
       ) : (
         !model.ok && (

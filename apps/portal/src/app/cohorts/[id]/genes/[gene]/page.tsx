@@ -6,7 +6,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import type { ReactNode } from 'react';
+import { type ReactNode, Suspense } from 'react';
 import { ApiFailure } from '../../../../../components/ApiFailure.tsx';
 import { GeneAcrossCohortDocument, GeneSearchDocument } from '../../../../../generated/graphql.ts';
 import { apiRequest } from '../../../../../lib/api.ts';
@@ -19,6 +19,7 @@ import { GeneSearchForm } from '../../GeneSearchForm.tsx';
 import { GeneMatchList } from '../GeneMatchList.tsx';
 import { GeneControls } from './GeneControls.tsx';
 import { GeneDistributionSection } from './GeneDistributionSection.tsx';
+import { GeneImportanceLinks, GeneImportanceSection } from './GeneImportanceSection.tsx';
 import { GeneSurvivalSection } from './GeneSurvivalSection.tsx';
 
 type Props = {
@@ -61,6 +62,7 @@ export default async function GenePage({ params, searchParams }: Props) {
   await requireUser(`/cohorts/${encodeURIComponent(id)}/genes/${raw}${query.size > 0 ? `?${query}` : ''}`);
   recordIdOr404(id);
   const { state, problem } = parseGenePageState(Object.fromEntries(query));
+  const importance = query.get('importance');
   const found = await attempt(() => apiRequest(GeneSearchDocument, { id, text, first: 20 }));
   if (!found.ok)
     return <ApiFailure what="This gene" message={found.message} unreachable={found.unreachable} />;
@@ -144,6 +146,28 @@ export default async function GenePage({ params, searchParams }: Props) {
             unitLabel={scale.label}
             split={state.split}
           />
+          <section aria-labelledby="importance">
+            <h2 id="importance">Model attributions</h2>
+            <GeneImportanceLinks
+              types={[...new Set(rows.flatMap((r) => (r.cancerType ? [r.cancerType] : [])))].sort()}
+              chosen={importance}
+              href={(t) => {
+                const next = new URLSearchParams(query);
+                next.set('importance', t);
+                return `/cohorts/${id}/genes/${raw}?${next}#importance`;
+              }}
+            />
+            {importance && (
+              <Suspense fallback={<p className="muted">Computing gene attributions for {importance}…</p>}>
+                <GeneImportanceSection
+                  cohortId={id}
+                  gene={gene.ensemblId}
+                  name={name}
+                  cancerType={importance}
+                />
+              </Suspense>
+            )}
+          </section>
         </>
       )}
     </Page>

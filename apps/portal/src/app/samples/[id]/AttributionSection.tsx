@@ -1,0 +1,93 @@
+// Why the model says so: the sample's genes ranked by their occlusion attribution (Sample.attributions: the
+// head's output with all genes minus with the gene given as missing) for the predicted type's probability or
+// the risk score, chosen in the URL (?why=RISK). Top genes as signed bars; the top 200 in a table with TSV
+// download. Computed on request (one occlusion per measured gene), so the page streams it in.
+import Link from 'next/link';
+import { DataTable } from '../../../components/DataTable.tsx';
+import { PlotFrame } from '../../../components/PlotFrame.tsx';
+import { SignedBarChart } from '../../../components/plots/SignedBarChart.tsx';
+import { type AttributionTarget, SampleAttributionsDocument } from '../../../generated/graphql.ts';
+import { apiRequest } from '../../../lib/api.ts';
+import { attempt } from '../../../lib/attempt.ts';
+
+const BARS = 20;
+const LISTED = 200;
+
+export function attributionTarget(param: string | undefined): AttributionTarget {
+  return param === 'RISK' ? 'RISK' : 'CANCER_TYPE';
+}
+
+export async function AttributionSection(props: { id: string; target: AttributionTarget }) {
+  const result = await attempt(() =>
+    apiRequest(SampleAttributionsDocument, { id: props.id, target: props.target, top: LISTED }),
+  );
+  const a = result.ok ? result.data.sample?.attributions : null;
+  const what =
+    props.target === 'RISK'
+      ? 'the survival-risk score'
+      : `the probability of ${a?.cancerType ?? 'the predicted type'}`;
+  const other = props.target === 'RISK' ? 'CANCER_TYPE' : 'RISK';
+  return (
+    <section aria-labelledby="attributions" data-testid="attributions" data-target={props.target}>
+      <h2 id="attributions">Why the model says so</h2>
+      <p>
+        Gene attributions for {what}: the model's output with all measured genes minus its output with the
+        gene hidden (given to the model as missing). Positive (red) genes push towards{' '}
+        {props.target === 'RISK' ? 'higher risk' : 'the predicted type'}.{' '}
+        <Link href={`/samples/${encodeURIComponent(props.id)}?why=${other}#attributions`}>
+          Explain {other === 'RISK' ? 'the risk score' : 'the cancer type'} instead
+        </Link>
+      </p>
+      {!result.ok ? (
+        <p role="alert" className="error-text">
+          The attributions could not be computed: {result.message}
+        </p>
+      ) : !a ? (
+        <p className="empty">This sample has no raw counts, so the model cannot explain it.</p>
+      ) : (
+        <>
+          <p className="muted" data-testid="attribution-baseline" data-baseline={String(a.baseline)}>
+            {a.model.name}: {props.target === 'RISK' ? 'risk score' : `P(${a.cancerType})`}{' '}
+            {a.baseline.toFixed(4)} from {a.inputGenes} measured genes (heads fitted on {a.headInputGenes}{' '}
+            genes).
+          </p>
+          <PlotFrame title={`Top ${BARS} genes for ${what}`} testId="attribution-plot">
+            <SignedBarChart
+              label={`Gene attributions for ${what}`}
+              axisLabel={props.target === 'RISK' ? 'Change in risk score' : 'Change in probability'}
+              bars={a.genes
+                .slice(0, BARS)
+                .map((g) => ({ label: g.gene?.symbol ?? g.ensemblId, value: g.attribution }))}
+            />
+          </PlotFrame>
+          <DataTable
+            title={`Gene attributions ${props.target === 'RISK' ? 'risk' : a.cancerType}`}
+            testId="attribution-table"
+            pageSize={10}
+            emptyText="No gene was measured."
+            note={`The ${a.genes.length} genes of largest |attribution| of ${a.inputGenes}.`}
+            columns={[
+              { label: 'Rank', numeric: true },
+              { label: 'Gene' },
+              { label: 'Ensembl ID' },
+              { label: 'Input log2(CPM+1)', numeric: true },
+              { label: 'Attribution', numeric: true },
+              { label: 'Output with gene hidden', numeric: true },
+            ]}
+            rows={a.genes.map((g) => ({
+              key: g.ensemblId,
+              cells: [
+                { value: g.rank },
+                { value: g.gene?.symbol ?? '' },
+                { value: g.ensemblId },
+                { value: Number(g.value.toFixed(4)) },
+                { value: Number(g.attribution.toPrecision(4)) },
+                { value: Number(g.occluded.toPrecision(6)) },
+              ],
+            }))}
+          />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,129 @@
+// The sample page's "Why the model says so" section in a real browser against `gexbert start` (the shipped
+// model with its heads) on the real CHOL counts with survival: the signed bars are the API's top attributions
+// in order, the table's TSV download holds the same genes and values, and the link switches to the risk
+// score's attributions. Screenshots go to test/artifacts/portal.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createToken } from '@gexbert/api/auth/tokens';
+import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import { createTestDatabase, query } from '@gexbert/core/test-support/database';
+import { sharedDir } from '@gexbert/core/test-support/shared';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { closeSignedInPortal, openSignedInPortal, type SignedInPortal } from '../support/portalStack.ts';
+
+const ARTIFACTS = path.join(import.meta.dirname, '../artifacts/portal');
+let portal: SignedInPortal | undefined;
+let token: string;
+let sampleId: number;
+
+beforeAll(async () => {
+  const dbUrl = await createTestDatabase('attribution');
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  try {
+    await ingestCounts(pool, path.join(sharedDir(), 'data/tcga/counts/TCGA_CHOL_Counts.exp.gz'), {
+      cohort: 'CHOL',
+    });
+    await ingestClinical(pool, path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz'));
+    token = (await createToken(pool, 'attribution reader', 'READER')).token;
+  } finally {
+    await pool.end();
+  }
+  sampleId = (await query<{ id: number }>(dbUrl, `SELECT min(id) AS id FROM "Sample"`))[0]!.id;
+  portal = await openSignedInPortal(dbUrl, token);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+}, 900_000);
+
+afterAll(() => closeSignedInPortal(portal));
+
+async function apiAttributions(target: string) {
+  const res = await fetch(portal!.stack.apiUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      query: `query($id: ID, $t: AttributionTarget!) { sample(id: $id) { attributions(target: $t, top: 200) {
+        cancerType baseline genes { ensemblId gene { symbol } attribution } } } }`,
+      variables: { id: String(sampleId), t: target },
+    }),
+  });
+  const body = (await res.json()) as {
+    data: {
+      sample: {
+        attributions: {
+          cancerType: string | null;
+          baseline: number;
+          genes: { ensemblId: string; gene: { symbol: string | null } | null; attribution: number }[];
+        };
+      };
+    };
+    errors?: unknown;
+  };
+  expect(body.errors).toBeUndefined();
+  return body.data.sample.attributions;
+}
+
+it('draws the top genes as signed bars, downloads them as TSV and switches to the risk score', async () => {
+  const page = await portal!.context.newPage();
+  page.setDefaultTimeout(300_000);
+  await page.goto(`${portalUrl()}/samples/${sampleId}`);
+  const section = page.getByTestId('attributions');
+  await section.waitFor();
+  expect(await section.getAttribute('data-target')).toBe('CANCER_TYPE');
+  const api = await apiAttributions('CANCER_TYPE');
+  const bars = page.getByTestId('signed-bar');
+  expect(await bars.count()).toBe(20);
+  const drawn = await bars.evaluateAll((els) =>
+    els.map((e) => [e.getAttribute('data-label'), Number(e.getAttribute('data-value'))] as const),
+  );
+  drawn.forEach(([label, value], i) => {
+    const g = api.genes[i]!;
+    expect(label).toBe(g.gene?.symbol ?? g.ensemblId);
+    expect(value).toBeCloseTo(g.attribution, 10);
+  });
+  expect(drawn.some(([, v]) => v !== 0)).toBe(true);
+  expect(await page.getByTestId('attribution-plot').textContent()).toContain(
+    `probability of ${api.cancerType}`,
+  );
+  await page.getByTestId('attribution-plot').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'attribution-sample.png'), fullPage: false });
+
+  const table = page.getByTestId('attribution-table');
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    table.getByRole('button', { name: 'TSV' }).click(),
+  ]);
+  const rows = fs
+    .readFileSync((await file.path())!, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split('\t'));
+  expect(rows[0]).toEqual([
+    'Rank',
+    'Gene',
+    'Ensembl ID',
+    'Input log2(CPM+1)',
+    'Attribution',
+    'Output with gene hidden',
+  ]);
+  expect(rows).toHaveLength(201);
+  rows.slice(1).forEach((r, i) => {
+    expect(r[2]).toBe(api.genes[i]!.ensemblId);
+    expect(Number(r[4])).toBeCloseTo(api.genes[i]!.attribution, 6);
+  });
+
+  await page.getByRole('link', { name: 'Explain the risk score instead' }).click();
+  await page.waitForURL(/why=RISK/);
+  await page.locator('[data-testid="attributions"][data-target="RISK"]').waitFor();
+  const risk = await apiAttributions('RISK');
+  expect(Number(await page.getByTestId('attribution-baseline').getAttribute('data-baseline'))).toBeCloseTo(
+    risk.baseline,
+    10,
+  );
+  await page.getByTestId('attribution-plot').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'attribution-sample-risk.png'), fullPage: false });
+  await page.close();
+}, 900_000);
+
+function portalUrl(): string {
+  return portal!.stack.portalUrl;
+}
