@@ -2,7 +2,18 @@
 // files, the clustering of rows (closed form for three genes) and of columns (the textbook algorithm) is
 // recomputed here from those file values, the tracks equal the stored patients and predictions, and large
 // cohorts are sampled evenly.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fitHeads, loadModelRuntime } from '@gexbert/core/inference/modelRuntime';
+import { defaultCheckpointCache } from '@gexbert/core/registry/checkpointStore';
+import {
+  promoteModelVersion,
+  registerModelVersion,
+  SHIPPED_CHECKPOINT,
+} from '@gexbert/core/registry/modelVersion';
 import { geneLog2CpmInFile } from '@gexbert/core/test-support/countsFile';
+import { quantile } from '@gexbert/model/evaluate/survival';
+import { toStored } from '@gexbert/model/heads/modelHeads';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bruteForce, mergeMembers } from '../../../model/test/cluster/textbook.ts';
 import { cohortIdByName, countsFile, type Harness, startHarness } from './support.ts';
@@ -217,3 +228,65 @@ it('samples a cohort evenly above maxSamples, keeps rows as asked without cluste
   );
   expect(big.errors?.[0]?.message).toBe('maxSamples must be 1 to 2000; not 5000');
 });
+
+it("draws the active model's stored predicted types and risk groups as tracks", async () => {
+  // the shipped model, with heads fitted here on the cohort's samples, made active
+  const config = JSON.parse(fs.readFileSync(path.join(SHIPPED_CHECKPOINT, 'config.json'), 'utf8'));
+  const registered = await registerModelVersion(h.prisma, {
+    name: 'tcga-6types',
+    checkpointPath: SHIPPED_CHECKPOINT,
+    status: 'CANDIDATE',
+    config,
+  });
+  const runtime = await loadModelRuntime({ pool: h.pool, cacheDir: defaultCheckpointCache() }, registered);
+  try {
+    const { rows } = await h.pool.query<{ id: number }>(`SELECT id FROM "Sample" ORDER BY id`);
+    const heads = await fitHeads(
+      runtime,
+      h.pool,
+      rows.map((r) => r.id),
+    );
+    await h.prisma.modelVersion.update({
+      where: { id: registered.id },
+      data: { heads: toStored(heads) as object },
+    });
+  } finally {
+    await runtime.close();
+  }
+  await promoteModelVersion(h.prisma, registered.id);
+  h.api.models.activeChanged();
+  // nothing stored yet: the tracks are empty (the heatmap never runs the model)
+  const before = await heatmap(`genes: ["ALB", "CD19"], tracks: ["predictedType", "riskGroup"]`);
+  expect(before.model).toEqual({ id: String(registered.id) });
+  expect(before.tracks.flatMap((t) => t.values).every((v) => v === null)).toBe(true);
+  // the API stores each sample's answer when asked for its prediction
+  const asked = await h.gql(
+    `query($id: ID!) { cohort(id: $id) { samples(first: 200) { nodes { cancerTypePrediction { closestType } } } } }`,
+    { id: cohortId },
+  );
+  expect(asked.errors).toBeUndefined();
+  const answer = await heatmap(`genes: ["ALB", "CD19"], tracks: ["predictedType", "riskGroup"]`);
+  const { rows: stored } = await h.pool.query<{
+    sampleId: number;
+    predictedType: string | null;
+    riskScore: number;
+  }>(`SELECT "sampleId", "predictedType", "riskScore" FROM "SamplePrediction" WHERE "modelVersionId" = $1`, [
+    registered.id,
+  ]);
+  const byId = new Map(stored.map((r) => [String(r.sampleId), r]));
+  expect(stored).toHaveLength(answer.sampleIds.length);
+  const [predicted, risk] = answer.tracks;
+  expect(predicted!.values).toEqual(answer.sampleIds.map((id) => byId.get(id)!.predictedType ?? 'unknown'));
+  const median = quantile(
+    stored.map((r) => r.riskScore),
+    0.5,
+  );
+  expect(risk!.values).toEqual(
+    answer.sampleIds.map((id) => (byId.get(id)!.riskScore > median ? 'high' : 'low')),
+  );
+  const types = new Map<string, number>();
+  for (const t of predicted!.values) types.set(t!, (types.get(t!) ?? 0) + 1);
+  console.log(
+    `predicted types of the ${answer.sampleIds.length} samples: ${JSON.stringify(Object.fromEntries(types))}`,
+  );
+}, 900_000);
