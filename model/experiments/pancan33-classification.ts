@@ -22,7 +22,6 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ready, type Tensor3D, tf } from '../src/engine/tf.ts';
 import { fitLogisticRegression } from '../src/evaluate/classify.ts';
 import { type FinetuneOptions, finetuneClassifier } from '../src/evaluate/finetune.ts';
 import { knnImpute, tuneKnnK } from '../src/evaluate/impute.ts';
@@ -30,9 +29,9 @@ import { fromRows, type Matrix } from '../src/evaluate/matrix.ts';
 import { accuracy, macroF1 } from '../src/evaluate/metrics.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { restore } from '../src/gexbert/infer.ts';
-import type { GexbertModel } from '../src/gexbert/model.ts';
-import { levelOf, matrixToZ, type NormStats } from '../src/gexbert/normalise.ts';
+import { matrixToZ } from '../src/gexbert/normalise.ts';
 import { trainCheckpoint } from '../src/gexbert/recipe.ts';
+import { encoderFeatures, ready } from './pancan33-features.ts';
 import { pancan33Split, panelZ, randomPanels } from './pancan33-split.ts';
 
 const [outFile, stepsArg, seedArg, configArg, fastArg] = process.argv.slice(2);
@@ -79,51 +78,6 @@ async function pretrain() {
 }
 const { stats, model } = trained;
 console.log(`pretrained ${trained.metrics.steps} steps in ${trained.metrics.seconds.toFixed(0)} s`);
-
-/** The encoder outputs of the panel's tokens pooled three ways, per sample. */
-function encoderFeatures(m: GexbertModel, st: NormStats, z: Float32Array[], panel: string[]) {
-  const ids = panel.map((g) => st.genes.indexOf(g));
-  const k = ids.length;
-  const C = m.config.width;
-  const out = {
-    mean: [] as Float32Array[],
-    max: [] as Float32Array[],
-    tokens: [] as Float32Array[],
-    values: [] as Float32Array[],
-  };
-  for (let i = 0; i < z.length; i += 64) {
-    const rows = z.slice(i, i + 64);
-    const B = rows.length;
-    const [hidden, tokenValues] = tf.tidy(() => {
-      const geneIds = tf.tensor2d(
-        Int32Array.from({ length: B * k }, (_, j) => ids[j % k]!),
-        [B, k],
-        'int32',
-      );
-      const levels = Int32Array.from({ length: B * k }, (_, j) =>
-        levelOf(st, rows[Math.floor(j / k)]![j % k]!),
-      );
-      const e = m.encode({ geneIds, levelIds: tf.tensor2d(levels, [B, k], 'int32') });
-      // hidden: (B, k, C); tokenValues: (B, k), the per-token restoration head
-      return [(e.hidden as Tensor3D).dataSync() as Float32Array, e.tokenValues.dataSync() as Float32Array];
-    });
-    for (let b = 0; b < B; b++) {
-      const tok = hidden.slice(b * k * C, (b + 1) * k * C); // (k*C)
-      const mean = new Float32Array(C);
-      const max = new Float32Array(C).fill(Number.NEGATIVE_INFINITY);
-      for (let t = 0; t < k; t++)
-        for (let c = 0; c < C; c++) {
-          mean[c]! += tok[t * C + c]! / k;
-          max[c] = Math.max(max[c]!, tok[t * C + c]!);
-        }
-      out.mean.push(mean);
-      out.max.push(max);
-      out.tokens.push(tok);
-      out.values.push(tokenValues!.slice(b * k, (b + 1) * k));
-    }
-  }
-  return out;
-}
 
 /** The panel's z with GexBERT's restored z for every other vocabulary gene (n x V). */
 async function restoredProfiles(z: Float32Array[], panel: string[]): Promise<Float32Array[]> {

@@ -5,6 +5,7 @@
  *
  *   tokens   = the panel genes with each sample's value level            (B, k)
  *   embed    = encoder, mean-pooled                                     (B, C)
+ *              or gene-aligned: the k outputs side by side (pooling 'genes') (B, k*C)
  *   logits   = ((embed - mu) / sd) W + b                                (B, K)
  *
  * The head starts as the frozen-encoder logistic regression (linear probe, then fine-tune: Kumar et al.
@@ -12,9 +13,13 @@
  * rate for the encoder and a larger one for the head; dropout at the model's rate; early stopping on a
  * stratified inner validation split of the given (training) rows; the epoch with the lowest validation
  * cross-entropy is kept (epoch 0 = the linear probe, so fine-tuning can only be kept when it helps on
- * validation). The model passed in is never changed.
+ * validation). The model passed in is never changed. With `restorationWeight` > 0 every step also takes
+ * a pretraining batch (masked restoration over every gene the inner training rows measured) and adds its
+ * loss, times the weight, to the cross-entropy, so the encoder keeps restoring while it learns to classify.
  */
 import { type Scalar, type Tensor, type Tensor1D, type Tensor2D, tf, type Variable } from '../engine/tf.ts';
+import { BatchSampler } from '../gexbert/batch.ts';
+import { batchInputs, restorationLoss } from '../gexbert/engine-tfjs.ts';
 import { linear } from '../gexbert/layers/ops.ts';
 import { dropoutSites, GexbertModel, makeDropoutMasks, parameterSpecs } from '../gexbert/model.ts';
 import { levelOf, type NormStats } from '../gexbert/normalise.ts';
@@ -22,7 +27,7 @@ import { AdamW } from '../gexbert/optim.ts';
 import { Rng } from '../gexbert/rng.ts';
 import { encodeLabels, fitLogisticRegression } from './classify.ts';
 import { stratifiedSplit } from './data.ts';
-import { fromRows, type Matrix } from './matrix.ts';
+import { fromRows, type Matrix, selectRows } from './matrix.ts';
 
 export interface FinetuneOptions {
   seed: number;
@@ -48,6 +53,39 @@ export interface FinetuneOptions {
   dropout?: number;
   /** Also evaluate the inner training rows' cross-entropy after every epoch (costs a forward pass; default false). */
   traceTrainLoss?: boolean;
+  /** What the head reads: the mean of the encoder outputs (default) or the k outputs side by side ('genes'). */
+  pooling?: 'mean' | 'genes';
+  /**
+   * Fits the head's starting point on the frozen features of the inner training rows (default: the
+   * evaluation's logistic regression). The features are (n x C) or, pooled 'genes', (n x k*C).
+   */
+  probe?: (features: Float32Array[], labels: string[]) => ProbeHead;
+  /** Weight of the masked-restoration loss added at every step (default 0: none). */
+  restorationWeight?: number;
+}
+
+/** A linear softmax head on standardised features: logits = ((x - mean) / sd) w + b; w is (F x K) row-major. */
+export interface ProbeHead {
+  classes: string[];
+  mean: ArrayLike<number>;
+  sd: ArrayLike<number>;
+  w: Float32Array;
+  b: Float32Array;
+}
+
+/** The default probe: the evaluation's logistic regression on the features. */
+function logisticProbe(features: Float32Array[], labels: string[]): ProbeHead {
+  const probe = fitLogisticRegression(fromRows(features), labels);
+  const F = features[0]!.length;
+  const K = probe.classes.length;
+  const std = probe.standardizer!;
+  return {
+    classes: probe.classes,
+    mean: std.mean,
+    sd: std.sd,
+    w: Float32Array.from(probe.params.subarray(0, F * K)),
+    b: Float32Array.from(probe.params.subarray(F * K)),
+  };
 }
 
 export interface FinetuneTrace {
@@ -82,6 +120,9 @@ const DEFAULTS = {
   patience: 2,
   batchSize: 32,
   validationFraction: 0.2,
+  pooling: 'mean' as 'mean' | 'genes',
+  probe: logisticProbe,
+  restorationWeight: 0,
 };
 
 /** The panel's tokens for some rows of a z matrix: gene ids and value levels, each (n*k). */
@@ -116,8 +157,9 @@ function tokenTensors(tok: PanelTokens, from: number, to: number): { geneIds: Te
   };
 }
 
-/** The head: standardisation constants (from the linear probe) and trainable W, b. */
+/** The head: what it reads, standardisation constants (from the linear probe) and trainable W, b. */
 interface Head {
+  pooling: 'mean' | 'genes';
   mu: Tensor;
   sd: Tensor;
   w: Variable;
@@ -131,6 +173,19 @@ function encoderWeightNames(model: GexbertModel): string[] {
     .filter((n) => n.startsWith('emb.') || n.startsWith('enc.'));
 }
 
+/** The encoder outputs the head reads: (B, C) mean-pooled or (B, k*C) gene-aligned. */
+function features(
+  model: GexbertModel,
+  pooling: 'mean' | 'genes',
+  inputs: ReturnType<typeof tokenTensors>,
+  drop?: Map<string, Tensor>,
+): Tensor2D {
+  const { embedding, hidden } = model.encode(inputs, drop); // (B, C), (B, k, C)
+  if (pooling === 'mean') return embedding;
+  const [B, k, C] = hidden.shape as [number, number, number];
+  return tf.reshape(hidden, [B, k * C]) as Tensor2D; // (B, k*C)
+}
+
 /** logits = standardise(pooled encoder output) W + b. */
 function logits(
   model: GexbertModel,
@@ -138,8 +193,8 @@ function logits(
   inputs: ReturnType<typeof tokenTensors>,
   drop?: Map<string, Tensor>,
 ): Tensor2D {
-  const { embedding } = model.encode(inputs, drop); // (B, C)
-  const s = tf.div(tf.sub(embedding, head.mu), head.sd) as Tensor2D; // (B, C)
+  const x = features(model, head.pooling, inputs, drop); // (B, F)
+  const s = tf.div(tf.sub(x, head.mu), head.sd) as Tensor2D; // (B, F)
   return linear(s, head.w as unknown as Tensor2D, head.b as unknown as Tensor1D); // (B, K)
 }
 
@@ -170,7 +225,7 @@ function meanCrossEntropy(proba: Float32Array, y: Int32Array, K: number): number
   return s / Math.max(1, y.length);
 }
 
-/** The linear probe on frozen embeddings of the inner training rows, as the head's starting point. */
+/** The linear probe on frozen features of the inner training rows, as the head's starting point. */
 function probeHead(
   model: GexbertModel,
   stats: NormStats,
@@ -179,28 +234,28 @@ function probeHead(
   labels: string[],
   panel: number[],
   classes: number,
-  batch: number,
+  o: Pick<typeof DEFAULTS, 'batchSize' | 'pooling' | 'probe'>,
 ): Head {
   const tok = panelTokens(stats, z, rows, panel);
-  const C = model.config.width;
+  const F = o.pooling === 'mean' ? model.config.width : panel.length * model.config.width;
   const emb: Float32Array[] = [];
-  for (let i = 0; i < tok.n; i += batch) {
-    const to = Math.min(tok.n, i + batch);
-    const e = tf.tidy(() => model.encode(tokenTensors(tok, i, to)).embedding.dataSync() as Float32Array);
-    for (let j = 0; j < to - i; j++) emb.push(e.slice(j * C, (j + 1) * C));
+  for (let i = 0; i < tok.n; i += o.batchSize) {
+    const to = Math.min(tok.n, i + o.batchSize);
+    const e = tf.tidy(() => features(model, o.pooling, tokenTensors(tok, i, to)).dataSync() as Float32Array);
+    for (let j = 0; j < to - i; j++) emb.push(e.slice(j * F, (j + 1) * F));
   }
-  const probe = fitLogisticRegression(fromRows(emb), labels);
+  const probe = o.probe(emb, labels);
   const K = probe.classes.length;
   if (K !== classes)
     throw new RangeError(
       `finetune: the inner training split has ${K} of ${classes} classes; give every class at least 2 training samples`,
     );
-  const std = probe.standardizer!;
   return {
-    mu: tf.tensor1d(Float32Array.from(std.mean)),
-    sd: tf.tensor1d(Float32Array.from(std.sd)),
-    w: tf.variable(tf.tensor2d(Float32Array.from(probe.params.subarray(0, C * K)), [C, K]), true),
-    b: tf.variable(tf.tensor1d(Float32Array.from(probe.params.subarray(C * K))), true),
+    pooling: o.pooling,
+    mu: tf.tensor1d(Float32Array.from(probe.mean)),
+    sd: tf.tensor1d(Float32Array.from(probe.sd)),
+    w: tf.variable(tf.tensor2d(probe.w, [F, K]), true),
+    b: tf.variable(tf.tensor1d(probe.b), true),
   };
 }
 
@@ -274,7 +329,7 @@ export function finetuneClassifier(
       split.train.map((i) => labels[i]!),
       panel,
       K,
-      o.batchSize,
+      o,
     );
   } catch (err) {
     copy.dispose();
@@ -298,6 +353,13 @@ export function finetuneClassifier(
   const vars = groups.flatMap((g) => g.vars);
   const rate = o.dropout ?? copy.config.dropout;
   const rng = Rng.derive(o.seed, 'finetune');
+  const restoration =
+    o.restorationWeight > 0
+      ? {
+          weight: o.restorationWeight,
+          sampler: new BatchSampler(Float32Array.from(selectRows(z, split.train).data), z.cols, copy.config),
+        }
+      : null;
   const evaluate = () => ({
     train: o.traceTrainLoss
       ? meanCrossEntropy(probabilities(copy, head, trainTok, o.batchSize), yTrain, K)
@@ -318,7 +380,7 @@ export function finetuneClassifier(
     rng.shuffle(order);
     for (let i = 0; i < order.length; i += o.batchSize) {
       const rows = order.subarray(i, Math.min(order.length, i + o.batchSize));
-      trainStep(copy, head, trainTok, rows, yTrain, vars, groups, rate, rng);
+      trainStep(copy, head, trainTok, rows, yTrain, vars, groups, rate, rng, restoration);
     }
     const e = evaluate();
     trace.epochs = epoch;
@@ -371,6 +433,7 @@ function trainStep(
   groups: Trainable[],
   rate: number,
   rng: Rng,
+  restoration: { weight: number; sampler: BatchSampler } | null,
 ): void {
   const B = rows.length;
   const batch = panelTokensOf(tok, rows);
@@ -383,10 +446,15 @@ function trainStep(
       if (m) drop.set(s.name, tf.tensor(m, s.shape, 'float32'));
     }
     const inputs = tokenTensors(batch, 0, B);
-    const { grads: g } = tf.variableGrads(
-      () => crossEntropyLoss(logits(model, head, inputs, drop), yb),
-      vars,
-    );
+    // the same rows' pretraining task (whole measured profiles), without dropout
+    const pre = restoration ? restoration.sampler.sample(rows, rng) : null;
+    const preInputs = pre ? batchInputs(pre) : null;
+    const { grads: g } = tf.variableGrads(() => {
+      const ce = crossEntropyLoss(logits(model, head, inputs, drop), yb);
+      if (!(restoration && pre && preInputs)) return ce;
+      const r = restorationLoss(model.forward(preInputs), pre);
+      return tf.add(ce, tf.mul(r, restoration.weight)) as Scalar;
+    }, vars);
     return vars.map((v) => {
       const gv = g[v.name];
       return gv ? (gv.dataSync() as Float32Array).slice() : new Float32Array(v.size);
