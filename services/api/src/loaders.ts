@@ -14,7 +14,9 @@ import { unpackRow, type ValueEncoding } from '@gexbert/core/expression/codec';
 import type { ExpressionUnit, ValueRow } from '@gexbert/core/formats/types';
 import { importsById } from '@gexbert/core/ingest/records';
 import { patientsById } from '@gexbert/core/patient/records';
+import { modelVersionsById } from '@gexbert/core/registry/modelVersion';
 import { samplesById, samplesOfPatients } from '@gexbert/core/sample/records';
+import { trainingRunsById, trainingRunsOfJobs, trainingRunsOfVersions } from '@gexbert/core/training/runs';
 import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { ModelVersionRow } from './inference/rows.ts';
@@ -29,12 +31,6 @@ import type {
   TrainingRunRow,
 } from './rows.ts';
 
-export const TRAINING_RUN_COLUMNS = `t.id, t."jobId", t.reason, t."requestedBy", t.status, t."modelVersionId",
-  t.config, t.attempts, t.epoch, t."totalEpochs", t.step, t."totalSteps", t.loss, t."valLoss", t."samplesPerSec",
-  t."etaSeconds", t."workerId", t."heartbeatAt", t.error, t."autoPromote", t."cancelRequestedAt", t."cancelledBy",
-  t."cancelledAt", t."createdAt", t."startedAt", t."finishedAt"`;
-export const MODEL_VERSION_COLUMNS = `m.id, m.name, m."checkpointPath", m."checkpointDigest", m."parentId", m.status, m.active, m.config,
-  m.metrics, m.heads, m.gate, m."trainingSampleCount", m."trainedOnSimulated", m."createdAt", m."activatedAt", m."retiredAt"`;
 /** Rows in the order of `keys` (null where missing). */
 function byKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {
   const map = new Map(rows.map((r) => [keyOf(r), r]));
@@ -65,7 +61,6 @@ export function createLoaders(
   prisma: PrismaClient,
   sampleRows: Map<number, SampleRow> = new Map(),
 ) {
-  const ids = (keys: readonly number[]) => [Array.from(keys)];
   return {
     patient: new DataLoader<number, PatientRow | null>(async (keys) =>
       byKey(keys, await patientsById(prisma, keys), (r) => r.id),
@@ -100,36 +95,20 @@ export function createLoaders(
     composition: new DataLoader<number, CompositionRow[]>((keys) => cohortCompositions(db, keys)),
     /** The distinct patients of each cohort's samples, with their survival fields. */
     cohortPatients: new DataLoader<number, PatientRow[]>((keys) => cohortPatients(db, keys)),
-    modelVersion: new DataLoader<number, ModelVersionRow | null>(async (keys) => {
-      const { rows } = await db.query<ModelVersionRow>(
-        `SELECT ${MODEL_VERSION_COLUMNS} FROM "ModelVersion" m WHERE m.id = ANY($1::int[])`,
-        ids(keys),
-      );
-      return byKey(keys, rows, (r) => r.id);
-    }),
-    trainingRun: new DataLoader<number, TrainingRunRow | null>(async (keys) => {
-      const { rows } = await db.query<TrainingRunRow>(
-        `SELECT ${TRAINING_RUN_COLUMNS} FROM "TrainingRun" t WHERE t.id = ANY($1::int[])`,
-        ids(keys),
-      );
-      return byKey(keys, rows, (r) => r.id);
-    }),
+    modelVersion: new DataLoader<number, ModelVersionRow | null>(async (keys) =>
+      byKey(keys, await modelVersionsById(prisma, keys), (r) => r.id),
+    ),
+    trainingRun: new DataLoader<number, TrainingRunRow | null>(async (keys) =>
+      byKey(keys, await trainingRunsById(prisma, keys), (r) => r.id),
+    ),
     /** The training run of each queue job ID (null for jobs that are not training runs). */
-    trainingRunOfJob: new DataLoader<string, TrainingRunRow | null>(async (keys) => {
-      const { rows } = await db.query<TrainingRunRow>(
-        `SELECT ${TRAINING_RUN_COLUMNS} FROM "TrainingRun" t WHERE t."jobId" = ANY($1::text[])`,
-        [Array.from(keys)],
-      );
-      return byKey(keys, rows, (r) => r.jobId!);
-    }),
+    trainingRunOfJob: new DataLoader<string, TrainingRunRow | null>(async (keys) =>
+      byKey(keys, await trainingRunsOfJobs(prisma, keys), (r) => r.jobId!),
+    ),
     /** The training runs of each model version, oldest first. */
-    trainingRunsOfVersion: new DataLoader<number, TrainingRunRow[]>(async (keys) => {
-      const { rows } = await db.query<TrainingRunRow>(
-        `SELECT ${TRAINING_RUN_COLUMNS} FROM "TrainingRun" t WHERE t."modelVersionId" = ANY($1::int[]) ORDER BY t.id`,
-        ids(keys),
-      );
-      return keys.map((k) => rows.filter((r) => r.modelVersionId === k));
-    }),
+    trainingRunsOfVersion: new DataLoader<number, TrainingRunRow[]>((keys) =>
+      trainingRunsOfVersions(prisma, keys),
+    ),
     /** Samples' whole stored profiles in one unit (null where the sample has none in that unit). */
     profile: new DataLoader<ProfileKey, StoredProfile | null, string>(
       async (keys) => {

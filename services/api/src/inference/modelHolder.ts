@@ -25,7 +25,7 @@ import {
 import { computeSampleEmbeddings } from '@gexbert/core/inference/sampleEmbeddings';
 import { newestImport } from '@gexbert/core/inference/storedAnswers';
 import { type CheckpointRef, checkpointFolder } from '@gexbert/core/registry/checkpointStore';
-import { activeModelVersion, type ModelVersion } from '@gexbert/core/registry/modelVersion';
+import { activeModelVersion, type ModelVersion, modelVersionById } from '@gexbert/core/registry/modelVersion';
 import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/infer';
 import type { NormStats } from '@gexbert/model/gexbert/normalise';
 import { riskScore } from '@gexbert/model/heads/index';
@@ -165,7 +165,7 @@ export class ModelHolder {
     const known = this.versions.get(id);
     let version = known && Date.now() - known.at < this.options.modelCheckMs ? known.version : null;
     if (!version) {
-      version = await this.prisma.modelVersion.findUnique({ where: { id } });
+      version = await modelVersionById(this.prisma, id);
       if (!version) throw notFound(`model version ${id}`);
       this.versions.set(id, { version, at: Date.now() });
     }

@@ -1,6 +1,9 @@
 // Model versions: listing, the active model, and promotion / rollback (admin).
 
 import {
+  activeModelVersion,
+  modelVersionById,
+  modelVersionPage,
   promoteModelVersion,
   RegistryError,
   rollbackModelVersion,
@@ -37,20 +40,11 @@ export const modelResolvers: Resolvers = {
   Query: {
     models: async (_, args, { prisma, config }) => {
       const page = pageRequest('ModelVersion', args, config);
-      const where = args.status ? { status: args.status } : {};
-      const [rows, total] = await Promise.all([
-        prisma.modelVersion.findMany({
-          where: { ...where, id: { gt: page.afterId } },
-          orderBy: { id: 'asc' },
-          take: page.first + 1,
-        }),
-        prisma.modelVersion.count({ where }),
-      ]);
+      const { rows, total } = await modelVersionPage(prisma, args.status, page.afterId, page.first + 1);
       return connection('ModelVersion', page, rows, total, (m) => m.id);
     },
-    model: (_, { id }, { prisma }) =>
-      prisma.modelVersion.findUnique({ where: { id: parseId(id, 'model ID') } }),
-    activeModel: (_, __, { prisma }) => prisma.modelVersion.findFirst({ where: { active: true } }),
+    model: (_, { id }, { prisma }) => modelVersionById(prisma, parseId(id, 'model ID')),
+    activeModel: (_, __, { prisma }) => activeModelVersion(prisma),
   },
   Mutation: {
     promoteModel: (_, { id }, context) =>
@@ -58,8 +52,7 @@ export const modelResolvers: Resolvers = {
     rollbackModel: (_, __, context) => activation(context, () => rollbackModelVersion(context.prisma)),
   },
   ModelVersion: {
-    parent: (m, _, { prisma }) =>
-      m.parentId === null ? null : prisma.modelVersion.findUnique({ where: { id: m.parentId } }),
+    parent: (m, _, { prisma }) => (m.parentId === null ? null : modelVersionById(prisma, m.parentId)),
     checkpointPath: (m, _, context) => (hasRole(context.role, 'ADMIN') ? m.checkpointPath : null),
     config: (m) => m.config,
     metrics: (m) => m.metrics,

@@ -3,12 +3,12 @@
 import type { JobQueue, JobRow } from '@gexbert/core/jobs/queue';
 import { CancelRefused, cancelTrainingRun } from '@gexbert/core/training/cancel';
 import { requestRetraining } from '@gexbert/core/training/request';
+import { trainingRunExists, trainingRunPage } from '@gexbert/core/training/runs';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql/index.js';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type { JobState, Resolvers } from '../generated/graphql.ts';
-import { TRAINING_RUN_COLUMNS } from '../loaders.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import { retrainingOverrides } from '../retrainingConfig.ts';
 import type { TrainingRunRow } from '../rows.ts';
@@ -73,19 +73,15 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 export const trainingResolvers: Resolvers = {
   Query: {
-    trainingRuns: async (_, args, { db, config }) => {
+    trainingRuns: async (_, args, { prisma, config }) => {
       const page = pageRequest('TrainingRun', args, config);
-      const params: unknown[] = args.status ? [args.status] : [];
-      const where = args.status ? `t.status::text = $1` : 'TRUE';
-      const [rows, count] = await Promise.all([
-        db.query<TrainingRunRow>(
-          `SELECT ${TRAINING_RUN_COLUMNS} FROM "TrainingRun" t WHERE ${where} AND t.id < $${params.length + 1}
-           ORDER BY t.id DESC LIMIT $${params.length + 2}`,
-          [...params, page.afterId || MAX_ID, page.first + 1],
-        ),
-        db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "TrainingRun" t WHERE ${where}`, params),
-      ]);
-      return connection('TrainingRun', page, rows.rows, count.rows[0]!.n, (t) => t.id);
+      const { rows, total } = await trainingRunPage(
+        prisma,
+        args.status,
+        page.afterId || MAX_ID,
+        page.first + 1,
+      );
+      return connection('TrainingRun', page, rows, total, (t) => t.id);
     },
     trainingRun: (_, { id }, { loaders }) => loaders.trainingRun.load(parseId(id, 'training run ID')),
     jobs: async (_, args, context) => {
@@ -135,11 +131,7 @@ export const trainingResolvers: Resolvers = {
     cancelTrainingRun: async (_, { id }, context) => {
       requireRole(context, 'ADMIN');
       const runId = parseId(id, 'training run ID');
-      const exists = await context.prisma.trainingRun.findUnique({
-        where: { id: runId },
-        select: { id: true },
-      });
-      if (!exists) throw notFound(`training run ${runId}`);
+      if (!(await trainingRunExists(context.prisma, runId))) throw notFound(`training run ${runId}`);
       try {
         return await cancelTrainingRun(
           { prisma: context.prisma, queue: context.queue },

@@ -2,6 +2,7 @@
 // pages, compositions and patients of many cohorts at once in SQL (bulk reads). The members a filter selects
 // and their rebuild are members.ts.
 import type pg from 'pg';
+import { idPage } from '../db/page.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import { PATIENT_COLUMNS, type PatientRecord } from '../patient/records.ts';
 import { SAMPLE_COLUMNS, type SampleRecord } from '../sample/records.ts';
@@ -56,16 +57,12 @@ export function cohortByName(prisma: PrismaClient, name: string): Promise<Cohort
 }
 
 /** Up to `limit` cohorts with IDs above `afterId` (ascending), and how many cohorts there are. */
-export async function cohortPage(
+export function cohortPage(
   prisma: PrismaClient,
   afterId: number,
   limit: number,
 ): Promise<{ rows: CohortRecord[]; total: number }> {
-  const [rows, total] = await Promise.all([
-    prisma.cohort.findMany({ where: { id: { gt: afterId } }, orderBy: { id: 'asc' }, take: limit }),
-    prisma.cohort.count(),
-  ]);
-  return { rows, total };
+  return idPage(prisma.cohort, {}, { after: afterId }, limit);
 }
 
 /** Each cohort's number of samples (0 for an unknown cohort), in the order of `cohortIds`. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { HEADS_FILE, readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import type pg from 'pg';
 import { REPO_ROOT } from '../config.ts';
+import { idPage } from '../db/page.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import { fitHeads, loadModelRuntime, versionHeads } from '../inference/modelRuntime.ts';
 import { defaultCheckpointCache, storeCheckpoint, storeMissingCheckpoints } from './checkpointStore.ts';
@@ -27,6 +28,25 @@ export class RegistryError extends Error {}
 
 export function activeModelVersion(prisma: PrismaClient): Promise<ModelVersion | null> {
   return prisma.modelVersion.findFirst({ where: { active: true } });
+}
+
+export function modelVersionById(prisma: PrismaClient, id: number): Promise<ModelVersion | null> {
+  return prisma.modelVersion.findUnique({ where: { id } });
+}
+
+/** The versions with these IDs (any order; unknown IDs are absent). */
+export function modelVersionsById(prisma: PrismaClient, ids: readonly number[]): Promise<ModelVersion[]> {
+  return prisma.modelVersion.findMany({ where: { id: { in: [...ids] } } });
+}
+
+/** Up to `limit` versions (of `status`, or any) with IDs above `afterId` (ascending), and how many in all. */
+export function modelVersionPage(
+  prisma: PrismaClient,
+  status: ModelStatus | null | undefined,
+  afterId: number,
+  limit: number,
+): Promise<{ rows: ModelVersion[]; total: number }> {
+  return idPage(prisma.modelVersion, status ? { status } : {}, { after: afterId }, limit);
 }
 
 export interface NewModelVersion {
