@@ -12,6 +12,7 @@ import {
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { unpackRow, type ValueEncoding } from '@gexbert/core/expression/codec';
 import type { ExpressionUnit, ValueRow } from '@gexbert/core/formats/types';
+import { genesByIdentifier } from '@gexbert/core/gene/records';
 import { importsById } from '@gexbert/core/ingest/records';
 import { patientsById } from '@gexbert/core/patient/records';
 import { modelVersionsById } from '@gexbert/core/registry/modelVersion';
@@ -20,7 +21,6 @@ import { trainingRunsById, trainingRunsOfJobs, trainingRunsOfVersions } from '@g
 import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { ModelVersionRow } from './inference/rows.ts';
-import { resolveGenes } from './resolvers/genes.ts';
 import type {
   CohortRow,
   CompositionRow,
@@ -90,7 +90,7 @@ export function createLoaders(
       cacheKeyFn: (k) => `${k.cohortId}:${k.afterId}:${k.limit}`,
     }),
     /** Genes by Ensembl ID or symbol (see resolveGenes), null where unknown. */
-    gene: new DataLoader<string, GeneRow | null>((keys) => resolveGenes(db, keys)),
+    gene: new DataLoader<string, GeneRow | null>((keys) => genesByIdentifier(db, keys)),
     /** Sample counts per cancer type and sample type, per cohort. */
     composition: new DataLoader<number, CompositionRow[]>((keys) => cohortCompositions(db, keys)),
     /** The distinct patients of each cohort's samples, with their survival fields. */

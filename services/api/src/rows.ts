@@ -2,6 +2,7 @@
 import type { CohortRecord, CompositionRecord } from '@gexbert/core/cohort/records';
 import type { Db } from '@gexbert/core/db/prisma';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
+import type { GeneRecord } from '@gexbert/core/gene/records';
 import type { ImportRecord } from '@gexbert/core/ingest/records';
 import type { PatientRecord } from '@gexbert/core/patient/records';
 import type { SampleRecord } from '@gexbert/core/sample/records';
@@ -11,13 +12,7 @@ export type SampleTypeValue = Db.SampleType;
 export type PatientRow = PatientRecord;
 export type SampleRow = SampleRecord;
 
-export interface GeneRow {
-  id: number;
-  ensemblId: string;
-  version: number | null;
-  symbol: string | null;
-  geneType: string | null;
-}
+export type GeneRow = GeneRecord;
 
 export type CohortRow = CohortRecord;
 

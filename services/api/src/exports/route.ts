@@ -9,13 +9,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { EXPRESSION_UNITS, type ExpressionUnit } from '@gexbert/core/formats/types';
+import { genesByIdentifier } from '@gexbert/core/gene/records';
 import { GraphQLError } from 'graphql/index.js';
 import type pg from 'pg';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type { ValueTransform } from '../generated/graphql.ts';
 import { checkTransform } from '../genes/geneColumn.ts';
 import { cohortReference } from '../inference/reference.ts';
-import { resolveGenes } from '../resolvers/genes.ts';
 import { cohortClinicalLines } from './cohortClinical.ts';
 import { cohortMatrixLines } from './cohortMatrix.ts';
 
@@ -42,7 +42,7 @@ function option<T extends string>(url: URL, name: string, allowed: readonly T[],
 async function chosenGenes(db: pg.Pool, url: URL): Promise<number[] | null> {
   const asked = (url.searchParams.get('genes') ?? '').split(/[\s,]+/).filter(Boolean);
   if (!asked.length) return null;
-  const found = await resolveGenes(db, asked);
+  const found = await genesByIdentifier(db, asked);
   const unknown = asked.filter((_, i) => !found[i]);
   if (unknown.length) throw badInput(`unknown genes: ${unknown.slice(0, 10).join(', ')}`);
   return [...new Set(found.map((g) => g!.id))];

@@ -1,5 +1,6 @@
 // Gene search for a search box: by symbol, Ensembl ID, NCBI Entrez ID or NCBI alias (exact matches first,
 // an alias naming several genes lists them all), then by symbol or Ensembl ID prefix.
+import { GENE_COLUMNS } from '@gexbert/core/gene/records';
 import type pg from 'pg';
 import type { GeneMatchKind } from '../generated/graphql.ts';
 import type { GeneRow } from '../rows.ts';
@@ -20,7 +21,7 @@ export async function searchGenes(db: pg.Pool, text: string, first: number): Pro
   const named = genesNamed(upper);
   const prefix = `${upper.replace(/[\\%_]/g, '\\$&')}%`;
   const { rows } = await db.query<GeneRow>(
-    `SELECT g.id, g."ensemblId", g.version, g.symbol, g."geneType" FROM "Gene" g
+    `SELECT ${GENE_COLUMNS} FROM "Gene" g
      WHERE g."ensemblId" = ANY($1::text[]) OR upper(g.symbol) LIKE $2 OR g."ensemblId" LIKE $2
      ORDER BY upper(g.symbol) IS NOT DISTINCT FROM $3 DESC, g."ensemblId" = $3 DESC, g."ensemblId" = ANY($1::text[]) DESC,
        length(g.symbol) NULLS LAST, g.symbol, g.id

@@ -1,4 +1,5 @@
-// Listings: a page of a model's rows in ID order, read with the total it is taken from.
+// Listings: a page of rows in ID order, read with the total it is taken from (through Prisma or in SQL).
+import type pg from 'pg';
 
 /** What a listing needs of a Prisma model (prisma.cohort, prisma.modelVersion, ...). */
 interface Listable<T> {
@@ -23,4 +24,32 @@ export async function idPage<T>(
     model.count({ where }),
   ]);
   return { rows, total };
+}
+
+/** A listing in SQL: `SELECT columns FROM from WHERE where` (with `params`), paged by the `id` column. */
+export interface SqlListing {
+  columns: string;
+  from: string;
+  where: string;
+  params: readonly unknown[];
+  id: string;
+}
+
+/** Up to `limit` rows of the listing with IDs above `afterId` (ascending), and how many rows it holds. */
+export async function sqlIdPage<T extends pg.QueryResultRow>(
+  db: pg.Pool,
+  listing: SqlListing,
+  afterId: number,
+  limit: number,
+): Promise<{ rows: T[]; total: number }> {
+  const { columns, from, where, params, id } = listing;
+  const [rows, count] = await Promise.all([
+    db.query<T>(
+      `SELECT ${columns} FROM ${from} WHERE ${where} AND ${id} > $${params.length + 1}
+       ORDER BY ${id} LIMIT $${params.length + 2}`,
+      [...params, afterId, limit],
+    ),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, [...params]),
+  ]);
+  return { rows: rows.rows, total: count.rows[0]!.n };
 }

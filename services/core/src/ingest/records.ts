@@ -2,6 +2,7 @@
 // its unmapped genes rather than the list. Read in SQL: the count is computed in the database (Prisma would
 // read each import's whole list of unmapped genes to count it).
 import type pg from 'pg';
+import { sqlIdPage } from '../db/page.ts';
 import type { Db } from '../db/prisma.ts';
 
 export type ImportRecord = Omit<Db.Import, 'unmappedGenes' | 'filePath'> & { unmappedGeneCount: number };
@@ -37,13 +38,10 @@ export async function importPage(
   if (listing.kind) conditions.push(`i.kind::text = $${params.push(listing.kind)}`);
   if (listing.status) conditions.push(`i.status::text = $${params.push(listing.status)}`);
   const where = conditions.join(' AND ') || 'TRUE';
-  const [rows, count] = await Promise.all([
-    db.query<ImportRecord>(
-      `SELECT ${IMPORT_COLUMNS} FROM "Import" i WHERE ${where} AND i.id > $${params.length + 1}
-       ORDER BY i.id LIMIT $${params.length + 2}`,
-      [...params, afterId, limit],
-    ),
-    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Import" i WHERE ${where}`, params),
-  ]);
-  return { rows: rows.rows, total: count.rows[0]!.n };
+  return sqlIdPage(
+    db,
+    { columns: IMPORT_COLUMNS, from: '"Import" i', where, params, id: 'i.id' },
+    afterId,
+    limit,
+  );
 }

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { AttributeType } from '../cohort/attributes.ts';
 import { type CohortFilter, filterWhereSql } from '../cohort/filter.ts';
+import { sqlIdPage } from '../db/page.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 
 export interface SampleRecord {
@@ -75,13 +76,6 @@ export async function selectedSamplePage(
     params.push(selection.sampleIds);
     where = `s.id = ANY($1::int[])`;
   } else where = filterWhereSql(selection.filter, selection.types, params);
-  const from = `FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE ${where}`;
-  const [rows, count] = await Promise.all([
-    db.query<SampleRecord>(
-      `SELECT ${SAMPLE_COLUMNS} ${from} AND s.id > $${params.length + 1} ORDER BY s.id LIMIT $${params.length + 2}`,
-      [...params, afterId, limit],
-    ),
-    db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params),
-  ]);
-  return { rows: rows.rows, total: count.rows[0]!.n };
+  const from = `"Sample" s JOIN "Patient" p ON p.id = s."patientId"`;
+  return sqlIdPage(db, { columns: SAMPLE_COLUMNS, from, where, params, id: 's.id' }, afterId, limit);
 }
