@@ -1,7 +1,14 @@
 // The heatmap's pure pieces: its URL state (a link made from a state opens the same state; defaults; one
 // clear problem per bad choice), pasted gene lists, colour runs and the dendrogram path, worked out by hand.
 import { describe, expect, it } from 'vitest';
-import { colourOf, colourRuns, dendrogramPath, heatmapTsv, zScale } from '../src/lib/heatmapFigure.ts';
+import {
+  colourOf,
+  colourRuns,
+  dendrogramPath,
+  heatmapTsv,
+  trackColours,
+  zScale,
+} from '../src/lib/heatmapFigure.ts';
 import { DEFAULT_TRACKS, geneList, heatmapHref, parseHeatmapState } from '../src/lib/heatmapPage.ts';
 
 /** The state a URL opens, as the page reads it (repeated parameters as lists). */
@@ -66,6 +73,16 @@ describe('heatmap figure', () => {
       [2, 1, 'b'],
       [3, 1, 'a'],
     ]);
+  });
+
+  it('tells 20 categories apart, and the tracks drawn together from each other', () => {
+    const types = Array.from({ length: 20 }, (_, i) => `T${String(i).padStart(2, '0')}`);
+    const { colours, legend } = trackColours('CATEGORICAL', [...types, null]);
+    expect(new Set(colours.slice(0, 20)).size).toBe(20);
+    expect(colours[20]).toBe('#ffffff');
+    expect(legend.map((l) => l.label)).toEqual(types);
+    const next = trackColours('CATEGORICAL', ['Alive', 'Dead'], 2);
+    expect(next.colours).toEqual([colours[2], colours[3]]);
   });
 
   it('draws a dendrogram over the leaves as displayed', () => {

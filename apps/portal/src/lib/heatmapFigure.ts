@@ -1,6 +1,6 @@
 // The heatmap figure's maths: colour scales (row z-score: blue–white–red, clamped at ±3; values: light to
 // dark), runs of equal colour per row (one rectangle each), dendrogram paths and track colours.
-import { categoryColour } from './palette.ts';
+import { OKABE_ITO } from './palette.ts';
 
 export const MISSING = '#d9d9d9';
 const DIVERGING = [
@@ -25,6 +25,27 @@ const SEQUENTIAL = [
   '#b30000',
   '#7f0000',
 ];
+
+/**
+ * Track categories: the plots' Okabe-Ito colours, then twelve more (Tableau 20's lighter and darker hues), so
+ * up to 20 categories (e.g. cancer types) of the tracks drawn together are told apart; more cycle.
+ */
+const TRACK_PALETTE = [
+  ...OKABE_ITO,
+  '#8c564b',
+  '#17becf',
+  '#bcbd22',
+  '#7f7f7f',
+  '#aec7e8',
+  '#ffbb78',
+  '#98df8a',
+  '#ff9896',
+  '#c5b0d5',
+  '#c49c94',
+  '#f7b6d2',
+  '#9edae5',
+];
+const trackColour = (index: number) => TRACK_PALETTE[index % TRACK_PALETTE.length]!;
 
 /** A colour scale of equal-width bins from `low` to `high` (values outside take the end colours). */
 export interface ColourScale {
@@ -110,8 +131,8 @@ export function trackColours(type: string, values: readonly (string | null)[], o
   const categories = [...new Set(values.filter((v): v is string => v !== null))].sort();
   const index = new Map(categories.map((c, i) => [c, i]));
   return {
-    colours: values.map((v) => (v === null ? '#ffffff' : categoryColour(offset + index.get(v)!))),
-    legend: categories.map((c, i) => ({ label: c, colour: categoryColour(offset + i) })),
+    colours: values.map((v) => (v === null ? '#ffffff' : trackColour(offset + index.get(v)!))),
+    legend: categories.map((c, i) => ({ label: c, colour: trackColour(offset + i) })),
   };
 }
 

@@ -27,6 +27,8 @@ const DENDRO = 60;
 const LABELS = 96;
 const LEGEND = 180;
 const TRACK_LABEL = 90;
+/** Categories listed per track legend (the rest are counted). */
+const LEGEND_ITEMS = 20;
 const TRACK_NAMES: Record<string, string> = {
   cancerType: 'cancer type',
   predictedType: 'predicted type',
@@ -54,7 +56,8 @@ export function HeatmapPlot(props: { data: HeatmapPlotData; scale: ColourScale; 
     offset += coloured.legend.length;
     return coloured;
   });
-  const legendHeight = 48 + tracks.reduce((sum, t) => sum + 24 + (Math.min(t.legend.length, 12) + 1) * 12, 0);
+  const legendHeight =
+    48 + tracks.reduce((sum, t) => sum + 24 + (Math.min(t.legend.length, LEGEND_ITEMS) + 1) * 12, 0);
   const height = Math.max(top + rows * rh + (showColumnLabels ? 110 : 12), legendHeight);
   const width = left + cellsW + LABELS + LEGEND;
   return (
@@ -165,7 +168,7 @@ function Legends(props: {
         n/a
       </text>
       {props.tracks.map((t) => {
-        const items = t.legend.slice(0, 12);
+        const items = t.legend.slice(0, LEGEND_ITEMS);
         const block = (
           <g key={t.name}>
             <text x={x} y={y + 14} fontWeight="bold">
