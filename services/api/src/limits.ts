@@ -129,6 +129,8 @@ export const MODEL_FIELD_COST: Readonly<Record<string, number>> = {
   'Sample.restoredValues': 10,
   'Sample.riskScore': 20,
   'Sample.cancerTypePrediction': 10,
+  // one embedding per measured gene (up to the 1,000-gene vocabulary): a page of samples asking for it is refused
+  'Sample.attributions': 10_000,
 };
 
 /**

@@ -74,7 +74,7 @@ async function headsOn(profile: Profile, cancerType: string) {
 }
 
 beforeAll(async () => {
-  h = await startHarness(['UVM']);
+  h = await startHarness(['UVM'], { attributionSamples: 2 });
   const { rows } = await h.pool.query(
     `SELECT s.id, p."cancerType" FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" ORDER BY s.id`,
   );
@@ -165,6 +165,52 @@ describe('Sample.attributions', () => {
       `risk ${a.baseline.toFixed(4)}: top gene alone ${raising[0]!.attribution.toFixed(4)}, top 8 hidden together ${(a.baseline - hidden.risk).toFixed(4)}`,
     );
     expect(a.baseline - hidden.risk).toBeGreaterThanOrEqual(raising[0]!.attribution);
+  }, 1_200_000);
+
+  it('Cohort.geneImportance is the mean |attribution| over the first samples of the type, stored once', async () => {
+    const cohortId = (await h.pool.query(`SELECT id FROM "Cohort" WHERE name = 'TCGA'`)).rows[0].id;
+    const first = samples.slice(0, 2); // the bound (attributionSamples: 2), by sample ID
+    const per = [];
+    for (const s of first) {
+      const res = await h.gql(ATTRIBUTIONS, { id: String(s.id), target: 'RISK', top: 1000 });
+      expect(res.errors).toBeUndefined();
+      per.push(
+        new Map((res.data!.sample.attributions.genes as Attr[]).map((g) => [g.ensemblId, g.attribution])),
+      );
+    }
+    const IMPORTANCE = `query($c: ID, $g: String!) { cohort(id: $c) {
+      geneImportance(cancerType: "UVM", target: RISK, top: 1000) {
+        cancerType samplesUsed samplesOfType rankedGenes
+        genes { rank ensemblId gene { symbol } meanAbsAttribution meanAttribution }
+        geneRank(gene: $g) { rank ensemblId } } } }`;
+    const probe = (await h.gql(IMPORTANCE, { c: String(cohortId), g: 'TP53' })).data!.cohort.geneImportance;
+    expect(probe.samplesUsed).toBe(2);
+    expect(probe.samplesOfType).toBe(samples.length);
+    expect(probe.rankedGenes).toBe(opened.checkpoint.stats.genes.length);
+    const genes: {
+      rank: number;
+      ensemblId: string;
+      gene: { symbol: string | null } | null;
+      meanAbsAttribution: number;
+      meanAttribution: number;
+    }[] = probe.genes;
+    for (const g of genes.slice(0, 50)) {
+      const a = per.map((m) => m.get(g.ensemblId)!);
+      expect(g.meanAbsAttribution).toBeCloseTo((Math.abs(a[0]!) + Math.abs(a[1]!)) / 2, 10);
+      expect(g.meanAttribution).toBeCloseTo((a[0]! + a[1]!) / 2, 10);
+    }
+    for (let i = 1; i < genes.length; i++)
+      expect(genes[i - 1]!.meanAbsAttribution).toBeGreaterThanOrEqual(genes[i]!.meanAbsAttribution);
+    const fifth = genes[4]!;
+    const ranked = (
+      await h.gql(IMPORTANCE, { c: String(cohortId), g: fifth.gene?.symbol ?? fifth.ensemblId })
+    ).data!.cohort.geneImportance.geneRank;
+    expect(ranked).toEqual({ rank: 5, ensemblId: fifth.ensemblId });
+    const stored = await h.pool.query(
+      `SELECT count(*)::int AS n FROM "CohortAnswer" WHERE "cohortId" = $1 AND key LIKE 'geneImportance/%'`,
+      [cohortId],
+    );
+    expect(stored.rows[0].n).toBe(1);
   }, 1_200_000);
 
   it('refuses a top outside 1 ... 1000', async () => {

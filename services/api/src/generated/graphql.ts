@@ -198,7 +198,8 @@ export type Cohort = {
   filter?: Maybe<CohortFilterDefinition>;
   /**
    * Gene importance for the cohort's samples of `cancerType` (their patients' type): mean |attribution| over up
-   * to 16 of them. Null when the cohort has none of that type with model input.
+   * to GEXBERT_API_ATTRIBUTION_SAMPLES (default 16) of them, the first by ID, computed once and stored for the
+   * cohort. Null when the cohort has none of that type with model input.
    */
   geneImportance?: Maybe<TypeGeneImportance>;
   /**

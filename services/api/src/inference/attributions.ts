@@ -15,8 +15,6 @@ import { storedModelAnswer } from './cohortAnswers.ts';
 
 /** Most genes one attributions answer lists. */
 export const MAX_ATTRIBUTION_GENES = 1000;
-/** Samples of a type whose attributions make its gene importance (the bound on the cohort computation). */
-export const IMPORTANCE_SAMPLES = 16;
 /** Sample attributions kept in memory per API process. */
 const KEPT = 64;
 
@@ -145,7 +143,7 @@ async function cohortSamplesOfType(
 
 /**
  * Gene importance for the cohort's samples of a cancer type: mean |attribution| over the first
- * IMPORTANCE_SAMPLES of them with model input, stored for the cohort (null when none has model input).
+ * `attributionSamples` (API config) of them with model input, stored for the cohort (null when none has model input).
  */
 export function typeGeneImportance(
   context: Context,
@@ -155,12 +153,14 @@ export function typeGeneImportance(
   target: AttributionTarget,
 ): Promise<Omit<TypeGeneImportanceRow, 'top'> | null> {
   const heads = context.models.headsOf(version);
-  const key = `geneImportance/${version.id}/${heads?.id ?? ''}/${target}/${cancerType.toUpperCase()}/${IMPORTANCE_SAMPLES}`;
+  const bound = context.config.attributionSamples;
+  const type = cancerType.toUpperCase().replace(/^TCGA-/, ''); // as cohortSamplesOfType matches it
+  const key = `geneImportance/${version.id}/${heads?.id ?? ''}/${target}/${type}/${bound}`;
   return storedModelAnswer(context, cohortId, key, version, async () => {
     const ids = await cohortSamplesOfType(context, cohortId, cancerType);
     const used: TargetAttributions[] = [];
     for (const id of ids) {
-      if (used.length === IMPORTANCE_SAMPLES) break;
+      if (used.length === bound) break;
       const answer = await sampleAttributions(context, version, id);
       if (answer) used.push(targetOf(version, answer, target));
     }
