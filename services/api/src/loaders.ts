@@ -10,8 +10,7 @@ import {
   cohortsById,
 } from '@gexbert/core/cohort/records';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
-import { unpackRow, type ValueEncoding } from '@gexbert/core/expression/codec';
-import type { ExpressionUnit, ValueRow } from '@gexbert/core/formats/types';
+import { type ProfileKey, type StoredProfile, storedProfiles } from '@gexbert/core/expression/store';
 import { genesByIdentifier } from '@gexbert/core/gene/records';
 import { importsById } from '@gexbert/core/ingest/records';
 import { patientsById } from '@gexbert/core/patient/records';
@@ -35,17 +34,6 @@ import type {
 function byKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {
   const map = new Map(rows.map((r) => [keyOf(r), r]));
   return keys.map((k) => map.get(k) ?? null);
-}
-
-export interface ProfileKey {
-  sampleId: number;
-  unit: ExpressionUnit;
-}
-
-export interface StoredProfile {
-  layoutId: number;
-  unit: ExpressionUnit;
-  values: ValueRow;
 }
 
 /** Most Sample rows remembered per server (see createLoaders). */
@@ -110,31 +98,9 @@ export function createLoaders(
       trainingRunsOfVersions(prisma, keys),
     ),
     /** Samples' whole stored profiles in one unit (null where the sample has none in that unit). */
-    profile: new DataLoader<ProfileKey, StoredProfile | null, string>(
-      async (keys) => {
-        const { rows } = await db.query<{
-          sampleId: number;
-          unit: ExpressionUnit;
-          layoutId: number;
-          encoding: ValueEncoding;
-          values: Buffer;
-        }>(
-          `SELECT p."sampleId", p.unit, b."layoutId", b.encoding, p.values
-           FROM unnest($1::int[], $2::text[]) AS k(sample_id, unit)
-           JOIN "ExpressionProfile" p ON p."sampleId" = k.sample_id AND p.unit::text = k.unit
-           JOIN "ExpressionBlock" b ON b.id = p."blockId"`,
-          [keys.map((k) => k.sampleId), keys.map((k) => k.unit)],
-        );
-        const found = new Map(rows.map((r) => [`${r.sampleId}:${r.unit}`, r]));
-        return keys.map((k) => {
-          const row = found.get(`${k.sampleId}:${k.unit}`);
-          return row
-            ? { layoutId: row.layoutId, unit: row.unit, values: unpackRow(row.values, row.encoding) }
-            : null;
-        });
-      },
-      { cacheKeyFn: (k) => `${k.sampleId}:${k.unit}` },
-    ),
+    profile: new DataLoader<ProfileKey, StoredProfile | null, string>((keys) => storedProfiles(db, keys), {
+      cacheKeyFn: (k) => `${k.sampleId}:${k.unit}`,
+    }),
   };
 }
 

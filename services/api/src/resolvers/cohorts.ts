@@ -7,9 +7,9 @@ import {
   createCohort,
   deleteCohort,
   editCohort as storeCohortEdit,
-  unknownSampleIds,
 } from '@gexbert/core/cohort/records';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
+import { unknownSampleIds } from '@gexbert/core/sample/records';
 import { kaplanMeier, logRankTest, summarizeKaplanMeier } from '@gexbert/model/survival/index';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';

@@ -1,8 +1,10 @@
 // Model-backed fields: sample embeddings (cached, batched across requests), restored gene values, survival
 // risk with its percentile, predicted cancer type, the `embeddings` batch query and survival by predicted
 // risk group. Everything runs on the active model unless a `model` argument names another version.
+import { cohortSampleSurvival } from '@gexbert/core/cohort/records';
 import { genesOfLayout } from '@gexbert/core/expression/store';
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
+import { samplesWithSurvival, unknownSampleIds } from '@gexbert/core/sample/records';
 import { toLog2Cpm } from '@gexbert/model/gexbert/normalise';
 import type { SamplePrediction } from '@gexbert/model/heads/serve';
 import DataLoader from 'dataloader';
@@ -76,12 +78,7 @@ async function embeddingSamples(
         `${sampleIds.length} samples asked for; at most ${max} per embeddings query: ask in batches`,
       );
     const ids = [...new Set(sampleIds.map((id) => parseId(id, 'sample ID')))];
-    const { rows } = await context.db.query<{ id: number }>(
-      `SELECT id FROM "Sample" WHERE id = ANY($1::int[])`,
-      [ids],
-    );
-    const found = new Set(rows.map((r) => r.id));
-    const missing = ids.filter((id) => !found.has(id));
+    const missing = await unknownSampleIds(context.prisma, ids);
     if (missing.length) throw badInput(`unknown sample IDs: ${missing.slice(0, 10).join(', ')}`);
     return ids;
   }
@@ -108,17 +105,6 @@ function referenceScores(
     const risks = await context.models.wholeProfileRisks(version, withSurvival);
     return risks.filter((r) => r !== null).sort((a, b) => a - b);
   });
-}
-
-/** The samples whose patients have overall survival (time and status), in the given order. */
-async function samplesWithSurvival(db: Context['db'], sampleIds: readonly number[]): Promise<number[]> {
-  const { rows } = await db.query<{ id: number }>(
-    `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
-     WHERE s.id = ANY($1::int[]) AND p."osDays" IS NOT NULL AND p."osEvent" IS NOT NULL`,
-    [[...sampleIds]],
-  );
-  const keep = new Set(rows.map((r) => r.id));
-  return sampleIds.filter((id) => keep.has(id));
 }
 
 /** What the heads say of a request's samples, batched (one loader per request and version). */
@@ -257,17 +243,7 @@ async function computeRiskGroupSurvival(
   groupBy: Exclude<SurvivalGrouping, 'CANCER_TYPE'>,
   version: ModelVersion,
 ): Promise<ResolversTypes['SurvivalSummary'] & { model: ModelVersion }> {
-  const { rows } = await context.db.query<{
-    sampleId: number;
-    patientId: number;
-    osDays: number | null;
-    osEvent: number | null;
-  }>(
-    `SELECT cs."sampleId", p.id AS "patientId", p."osDays", p."osEvent"
-     FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
-     WHERE cs."cohortId" = $1 ORDER BY p.id, cs."sampleId"`,
-    [cohortId],
-  );
+  const rows = await cohortSampleSurvival(context.db, cohortId);
   const risks = await context.models.wholeProfileRisks(
     version,
     rows.map((r) => r.sampleId),

@@ -124,12 +124,23 @@ export async function cohortPatients(db: pg.Pool, cohortIds: readonly number[]):
   return cohortIds.map((k) => rows.filter((r) => r.cohortId === k).map(({ cohortId: _c, ...row }) => row));
 }
 
-/** Of these sample IDs, those that no stored sample has. */
-export async function unknownSampleIds(prisma: PrismaClient, ids: readonly number[]): Promise<number[]> {
-  if (!ids.length) return [];
-  const found = await prisma.sample.findMany({ where: { id: { in: [...ids] } }, select: { id: true } });
-  const known = new Set(found.map((r) => r.id));
-  return ids.filter((id) => !known.has(id));
+/** A cohort's sample with its patient's overall survival. */
+export interface SampleSurvival {
+  sampleId: number;
+  patientId: number;
+  osDays: number | null;
+  osEvent: number | null;
+}
+
+/** Each of the cohort's samples with its patient's survival, by patient then sample. */
+export async function cohortSampleSurvival(db: pg.Pool, cohortId: number): Promise<SampleSurvival[]> {
+  const { rows } = await db.query<SampleSurvival>(
+    `SELECT cs."sampleId", p.id AS "patientId", p."osDays", p."osEvent"
+     FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
+     WHERE cs."cohortId" = $1 ORDER BY p.id, cs."sampleId"`,
+    [cohortId],
+  );
+  return rows;
 }
 
 export interface NewCohort {

@@ -182,6 +182,46 @@ export async function readProfiles(
   return sampleIds.map((id) => found.get(id) ?? null);
 }
 
+/** Which stored profile: a sample's, in a unit. */
+export interface ProfileKey {
+  sampleId: number;
+  unit: ExpressionUnit;
+}
+
+/** A stored profile's values, by its layout (genesOfLayout), without reading the layout's genes. */
+export interface StoredProfile {
+  layoutId: number;
+  unit: ExpressionUnit;
+  values: ValueRow;
+}
+
+/** Whole stored profiles, each in its own unit, in one query (null where a sample has none in that unit). */
+export async function storedProfiles(
+  db: Queryable,
+  keys: readonly ProfileKey[],
+): Promise<(StoredProfile | null)[]> {
+  const { rows } = await db.query<{
+    sampleId: number;
+    unit: ExpressionUnit;
+    layoutId: number;
+    encoding: ValueEncoding;
+    values: Buffer;
+  }>(
+    `SELECT p."sampleId", p.unit, b."layoutId", b.encoding, p.values
+     FROM unnest($1::int[], $2::text[]) AS k(sample_id, unit)
+     JOIN "ExpressionProfile" p ON p."sampleId" = k.sample_id AND p.unit::text = k.unit
+     JOIN "ExpressionBlock" b ON b.id = p."blockId"`,
+    [keys.map((k) => k.sampleId), keys.map((k) => k.unit)],
+  );
+  const found = new Map(rows.map((r) => [`${r.sampleId}:${r.unit}`, r]));
+  return keys.map((k) => {
+    const row = found.get(`${k.sampleId}:${k.unit}`);
+    return row
+      ? { layoutId: row.layoutId, unit: row.unit, values: unpackRow(row.values, row.encoding) }
+      : null;
+  });
+}
+
 /** The layout of each sample's stored profile in `unit` (sampleId -> layoutId), without reading its values. */
 export async function profileLayouts(
   db: Queryable,

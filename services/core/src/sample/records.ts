@@ -55,6 +55,25 @@ export function samplesOfPatients(
   });
 }
 
+/** Of these sample IDs, those that no stored sample has. */
+export async function unknownSampleIds(prisma: PrismaClient, ids: readonly number[]): Promise<number[]> {
+  if (!ids.length) return [];
+  const found = await prisma.sample.findMany({ where: { id: { in: [...ids] } }, select: { id: true } });
+  const known = new Set(found.map((r) => r.id));
+  return ids.filter((id) => !known.has(id));
+}
+
+/** Of these samples, those whose patients have overall survival (time and status), in the given order. */
+export async function samplesWithSurvival(db: pg.Pool, sampleIds: readonly number[]): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
+     WHERE s.id = ANY($1::int[]) AND p."osDays" IS NOT NULL AND p."osEvent" IS NOT NULL`,
+    [[...sampleIds]],
+  );
+  const keep = new Set(rows.map((r) => r.id));
+  return sampleIds.filter((id) => keep.has(id));
+}
+
 /** Which samples a page is taken from: chosen IDs, or a filter without expression thresholds. */
 export type SampleSelection =
   | { sampleIds: readonly number[] }
