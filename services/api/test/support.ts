@@ -32,6 +32,11 @@ export interface Harness {
   tokens: Record<Role, string>;
   /** Queries the pool has run since the last reset (every SQL statement the API sent). */
   queries: { count: number; reset(): void };
+  /**
+   * The queries one request costs: the fewest over three runs of it, since the API's background check of the
+   * active model and newest import (every modelCheckMs) shares the pool and a token check is cached briefly.
+   */
+  queriesOf(request: () => Promise<unknown>): Promise<number>;
   gql<T = Data>(
     query: string,
     variables?: Record<string, unknown>,
@@ -81,6 +86,15 @@ export async function startHarness(
     api,
     tokens,
     queries,
+    queriesOf: async (request) => {
+      let fewest = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 3; i++) {
+        queries.reset();
+        await request();
+        fewest = Math.min(fewest, queries.count);
+      }
+      return fewest;
+    },
     gql,
     close: async () => {
       await api.stop();
