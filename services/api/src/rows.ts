@@ -1,11 +1,11 @@
 // The shapes resolvers pass around (rows as read from PostgreSQL); codegen maps GraphQL types onto them.
-import type { CohortRecord, CompositionRecord } from '@gexbert/core/cohort/records';
+import type { CohortRecord } from '@gexbert/core/cohort/records';
 import type { Db } from '@gexbert/core/db/prisma';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
 import type { GeneRecord } from '@gexbert/core/gene/records';
 import type { ImportRecord } from '@gexbert/core/ingest/records';
 import type { PatientRecord } from '@gexbert/core/patient/records';
-import type { SampleRecord } from '@gexbert/core/sample/records';
+import type { CompositionRecord, SampleRecord } from '@gexbert/core/sample/records';
 
 export type Role = 'READER' | 'CURATOR' | 'ADMIN';
 export type SampleTypeValue = Db.SampleType;

@@ -8,13 +8,13 @@ import {
 import { ComparisonInputError, type GroupSpec, resolveGroups } from '@gexbert/core/comparison/groups';
 import { readComparison, requestComparison, type StoredComparison } from '@gexbert/core/comparison/store';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
-import { PATIENT_COLUMNS } from '@gexbert/core/patient/records';
+import { patientsOfSamples } from '@gexbert/core/patient/records';
+import { compositionOfSamples } from '@gexbert/core/sample/records';
 import { genePage, sortGenes } from '../comparison/genePage.ts';
 import type { ComparedGroupRow } from '../comparison/rows.ts';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, parseId } from '../errors.ts';
 import type { GeneFilterInput, GroupInput, Resolvers } from '../generated/graphql.ts';
-import type { PatientRow } from '../rows.ts';
 import { groupedSurvival } from './cohorts.ts';
 
 function groupSpec(input: GroupInput, name: string): GroupSpec {
@@ -132,7 +132,7 @@ export const comparisonResolvers: Resolvers = {
         await Promise.all(
           groups.map(async (g) =>
             (
-              await patientsOf(context, g.sampleIds)
+              await patientsOfSamples(context.db, g.sampleIds)
             ).map((p) => ({ group: g.name, osDays: p.osDays, osEvent: p.osEvent })),
           ),
         )
@@ -142,30 +142,9 @@ export const comparisonResolvers: Resolvers = {
   },
   ComparedGroup: {
     sampleCount: (group) => group.sampleIds.length,
-    composition: async (group, _, context) => {
-      const { rows } = await context.db.query<{
-        cancerType: string | null;
-        sampleType: string;
-        count: number;
-      }>(
-        `SELECT p."cancerType", s."sampleType", count(*)::int AS count FROM "Sample" s
-         JOIN "Patient" p ON p.id = s."patientId" WHERE s.id = ANY($1::int[]) GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2`,
-        [group.sampleIds],
-      );
-      return rows as never;
-    },
+    composition: (group, _, context) => compositionOfSamples(context.db, group.sampleIds) as never,
   },
   GeneDifference: {
     gene: async (row, _, context) => (await context.loaders.gene.load(row.ensemblId))!,
   },
 };
-
-/** The distinct patients of these samples, with their survival. */
-async function patientsOf(context: Context, sampleIds: readonly number[]): Promise<PatientRow[]> {
-  const { rows } = await context.db.query<PatientRow>(
-    `SELECT DISTINCT ${PATIENT_COLUMNS} FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
-     WHERE s.id = ANY($1::int[]) ORDER BY p.id`,
-    [sampleIds],
-  );
-  return rows;
-}

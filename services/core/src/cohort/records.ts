@@ -5,16 +5,9 @@ import type pg from 'pg';
 import { idPage } from '../db/page.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import { PATIENT_COLUMNS, type PatientRecord } from '../patient/records.ts';
-import { SAMPLE_COLUMNS, type SampleRecord } from '../sample/records.ts';
+import { type CompositionRecord, SAMPLE_COLUMNS, type SampleRecord } from '../sample/records.ts';
 
 export type CohortRecord = Db.Cohort;
-
-/** Sample counts per cancer type and sample type. */
-export interface CompositionRecord {
-  cancerType: string | null;
-  sampleType: Db.SampleType;
-  count: number;
-}
 
 /** A page of a cohort's samples: those with IDs above `afterId`, at most `limit`. */
 export interface CohortPageKey {

@@ -47,6 +47,16 @@ export async function patientClinical(
   return clinical && typeof clinical === 'object' ? (clinical as Record<string, unknown>) : null;
 }
 
+/** The distinct patients of these samples, by patient ID. */
+export async function patientsOfSamples(db: pg.Pool, sampleIds: readonly number[]): Promise<PatientRecord[]> {
+  const { rows } = await db.query<PatientRecord>(
+    `SELECT DISTINCT ${PATIENT_COLUMNS} FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
+     WHERE s.id = ANY($1::int[]) ORDER BY p.id`,
+    [sampleIds],
+  );
+  return rows;
+}
+
 /** How many distinct patients these samples come from (one query over any number of samples). */
 export async function patientCountOfSamples(db: pg.Pool, sampleIds: readonly number[]): Promise<number> {
   const { rows } = await db.query<{ n: number }>(

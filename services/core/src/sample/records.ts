@@ -74,6 +74,26 @@ export async function samplesWithSurvival(db: pg.Pool, sampleIds: readonly numbe
   return sampleIds.filter((id) => keep.has(id));
 }
 
+/** Sample counts per cancer type and sample type. */
+export interface CompositionRecord {
+  cancerType: string | null;
+  sampleType: Db.SampleType;
+  count: number;
+}
+
+/** These samples' counts per cancer type and sample type. */
+export async function compositionOfSamples(
+  db: pg.Pool,
+  sampleIds: readonly number[],
+): Promise<CompositionRecord[]> {
+  const { rows } = await db.query<CompositionRecord>(
+    `SELECT p."cancerType", s."sampleType", count(*)::int AS count FROM "Sample" s
+     JOIN "Patient" p ON p.id = s."patientId" WHERE s.id = ANY($1::int[]) GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2`,
+    [sampleIds],
+  );
+  return rows;
+}
+
 /** Which samples a page is taken from: chosen IDs, or a filter without expression thresholds. */
 export type SampleSelection =
   | { sampleIds: readonly number[] }
