@@ -66,8 +66,10 @@ describe('retraining through the queue and the worker', () => {
     expect(Number.isFinite(run.loss)).toBe(true);
     expect(run.attempts).toBe(1);
     expect(run.workerId).toBe(worker.id);
-    const job = await worker.queue.job(run.jobId!);
-    expect(job?.state).toBe('completed');
+    // the queue records the job completed just after the run is recorded SUCCEEDED
+    await waitFor('the queue job completed', async () =>
+      (await worker.queue.job(run.jobId!))?.state === 'completed' ? true : undefined,
+    );
 
     const version = (await t.platform.prisma.modelVersion.findUnique({
       where: { id: run.modelVersionId! },
@@ -188,6 +190,8 @@ describe('retraining through the queue and the worker', () => {
     expect(version?.status).toBe('FAILED');
     expect(version?.active).toBeNull();
     expect(await activeModels(t.url)).toEqual([before]);
-    expect((await worker.queue.job(run.jobId!))?.state).toBe('failed');
+    await waitFor('the queue job failed', async () =>
+      (await worker.queue.job(run.jobId!))?.state === 'failed' ? true : undefined,
+    );
   });
 });

@@ -133,6 +133,9 @@ describe('inference', () => {
     expect(passPlan(40, 40, { attentionBudget: 40 * 50 })).toEqual({ batch: 1, queries: 10 });
     expect(passPlan(40, 40, { attentionBudget: 100 })).toEqual({ batch: 1, queries: 1 });
     expect(passPlan(3500, 5000, {})).toEqual({ batch: 1, queries: 1293 });
+    // Batched profiles share the smaller batch budget: a 1,000-gene vocabulary restored at 30% missing
+    // (700 tokens, 1,000 queries) goes 3 profiles a pass, not the 14 the attention budget would allow.
+    expect(passPlan(700, 1000, {})).toEqual({ batch: 3, queries: 1000 });
     const { profiles } = heldOut(7, 0.3, 91);
     const whole = await restore(model, stats, profiles, sim.genes, { unit: 'z' });
     for (const attentionBudget of [40 * 50, 40 * 45, 100]) {

@@ -196,6 +196,7 @@ export async function evaluateGate(
     input.log?.(`gate: ${what} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const fitOptions = { includeSimulated: input.includeSimulated === true };
   const candidateHeads = await fitHeads(candidate, pool, input.trainingSampleIds, fitOptions);
+  await candidate.releaseSessions();
   lap('candidate heads fitted');
   const labels = await labelsOf(pool, ids);
   const reference = active ?? candidate;
@@ -205,12 +206,13 @@ export async function evaluateGate(
       : candidate.stats.genes,
   );
   const masks = chooseMasks(ids, await sampleProfiles(pool, reference.stats, ids), shared);
+  // One model's working memory at a time: each step's sessions are released after it, since
+  // onnxruntime's arenas keep the largest batch a session ran (the heads' calibration restores).
   const measure = async (runtime: ModelRuntime, heads: ModelHeads) => {
     const r = await restorationLoss(runtime, pool, ids, masks, reference);
-    return {
-      metrics: { restorationLoss: r.loss, ...(await downstream(runtime, heads, pool, ids, labels)) },
-      values: r.values,
-    };
+    const metrics = { restorationLoss: r.loss, ...(await downstream(runtime, heads, pool, ids, labels)) };
+    await runtime.releaseSessions();
+    return { metrics, values: r.values };
   };
   const cand = await measure(candidate, candidateHeads);
   lap('candidate measured');
@@ -232,6 +234,7 @@ export async function evaluateGate(
     };
   }
   const activeHeads = await fitHeads(active, pool, input.trainingSampleIds, fitOptions);
+  await active.releaseSessions();
   lap('active heads fitted');
   const act = await measure(active, activeHeads);
   lap('active measured');

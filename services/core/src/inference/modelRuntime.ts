@@ -42,6 +42,11 @@ export interface ModelRuntime {
   heads: ModelHeads | null;
   headServer: HeadServer | null;
   width: number;
+  /**
+   * Frees the predictor's sessions and their memory arenas (grown by the largest batch they ran); they
+   * reopen on next use. Only for a runtime nothing else is running on (a worker's gate, say).
+   */
+  releaseSessions(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,6 +66,7 @@ async function loadRuntime(
     heads,
     headServer: heads ? new HeadServer(predictor, checkpoint.stats, heads) : null,
     width: checkpoint.config.width,
+    releaseSessions: () => predictor.release(),
     close: () => predictor.release(),
   };
 }
