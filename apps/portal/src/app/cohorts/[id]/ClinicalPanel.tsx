@@ -4,16 +4,21 @@ import { CohortClinicalDocument } from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
 import { currentUser } from '../../../lib/auth.ts';
+import { survivalCoverage } from '../../../lib/cohortFigures.ts';
 import { formatTimestamp } from '../../../lib/format.ts';
 import { hasRole } from '../../../lib/session.ts';
 import { ClinicalSection } from './ClinicalSection.tsx';
+import { loadCohortDashboard } from './CohortFigures.tsx';
 import { RebuildButton } from './RebuildButton.tsx';
 
-export async function ClinicalPanel(props: { cohortId: string; patients: number }) {
-  const [result, user] = await Promise.all([
+export async function ClinicalPanel(props: { cohortId: string }) {
+  const [result, user, dashboard] = await Promise.all([
     attempt(async () => (await apiRequest(CohortClinicalDocument, { id: props.cohortId })).cohort),
     currentUser(),
+    loadCohortDashboard(props.cohortId),
   ]);
+  // the cohort's patients, with survival or not (what the attributes' coverage is out of)
+  const patients = dashboard.ok && dashboard.data ? survivalCoverage(dashboard.data.survival).patients : 0;
   if (!result.ok)
     return (
       <p role="alert" className="error-text">
@@ -43,7 +48,7 @@ export async function ClinicalPanel(props: { cohortId: string; patients: number 
           )}
         </section>
       )}
-      <ClinicalSection attributes={cohort.clinicalAttributes} patients={props.patients} />
+      <ClinicalSection attributes={cohort.clinicalAttributes} patients={patients} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 // A cohort's dashboard: headline figures, composition, survival by cancer type, its filter and clinical
-// attributes, then its samples (the page,
-// `children`). Model-backed panels: the embedding map, survival by predicted risk groups, and imputation
-// quality. It is a layout so that paging, sorting and searching the sample table (search parameters, which
+// attributes, then its samples (the page, `children`). Model-backed panels: the embedding map, survival by
+// predicted risk groups, and imputation quality. Only the heading is awaited before the page streams: every
+// other part is a section under Suspense, so their requests to the API run side by side. It is a layout so that paging, sorting and searching the sample table (search parameters, which
 // only the page sees) re-render the table alone, not the model panels. It lives in the (dashboard) route
 // group so that pages under a cohort (its gene pages) do not carry the dashboard.
 
@@ -11,22 +11,19 @@ import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { Suspense } from 'react';
 import { ApiFailure } from '../../../../components/ApiFailure.tsx';
+import { Loading } from '../../../../components/Loading.tsx';
 import { SimulatedBadge } from '../../../../components/SimulatedBadge.tsx';
-import { Stats } from '../../../../components/Stats.tsx';
-import { CohortDashboardDocument } from '../../../../generated/graphql.ts';
+import { CohortHeadingDocument } from '../../../../generated/graphql.ts';
 import { apiRequest } from '../../../../lib/api.ts';
 import { attempt } from '../../../../lib/attempt.ts';
 import { requireUser } from '../../../../lib/auth.ts';
-import { samplesByCancerType, samplesBySampleType, survivalCoverage } from '../../../../lib/cohortFigures.ts';
-import { formatInt, formatPercent, formatPValue } from '../../../../lib/format.ts';
 import { recordIdOr404 } from '../../../../lib/recordId.ts';
 import { ClinicalPanel } from '../ClinicalPanel.tsx';
-import { CompositionSection } from '../CompositionSection.tsx';
+import { CohortComposition, CohortStats } from '../CohortFigures.tsx';
 import { ExportSection } from '../ExportSection.tsx';
 import { GeneSearchForm } from '../GeneSearchForm.tsx';
 import { ImputationPanel } from '../ImputationPanel.tsx';
 import { ModelPanels } from '../ModelPanels.tsx';
-import { SurvivalSection } from '../SurvivalSection.tsx';
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -38,15 +35,11 @@ export default async function CohortLayout({ params, children }: Params & { chil
   const { id } = await params;
   await requireUser(`/cohorts/${encodeURIComponent(id)}`);
   recordIdOr404(id);
-  const result = await attempt(async () => (await apiRequest(CohortDashboardDocument, { id })).cohort);
-
+  const result = await attempt(async () => (await apiRequest(CohortHeadingDocument, { id })).cohort);
   if (!result.ok)
     return <ApiFailure what="This cohort" message={result.message} unreachable={result.unreachable} />;
   if (!result.data) notFound();
   const cohort = result.data;
-  const coverage = survivalCoverage(cohort.survival);
-  const bySampleType = samplesBySampleType(cohort.composition);
-  const logRank = cohort.survival.logRank;
   return (
     <>
       <p className="breadcrumb">
@@ -62,22 +55,9 @@ export default async function CohortLayout({ params, children }: Params & { chil
         ) : null}
       </h1>
       {cohort.description && <p>{cohort.description}</p>}
-      <Stats
-        label="Cohort figures"
-        items={[
-          { label: 'samples', value: formatInt(cohort.sampleCount), testId: 'cohort-sample-count' },
-          { label: 'cancer types', value: String(samplesByCancerType(cohort.composition).length) },
-          {
-            label: 'tumour / normal samples',
-            value: `${bySampleType.get('TUMOR') ?? 0} / ${bySampleType.get('NORMAL') ?? 0}`,
-          },
-          {
-            label: `patients with survival (${formatPercent(coverage.withSurvival, coverage.patients)})`,
-            value: `${coverage.withSurvival} of ${coverage.patients}`,
-          },
-          { label: 'log-rank p across cancer types', value: logRank ? formatPValue(logRank.pValue) : '–' },
-        ]}
-      />
+      <Suspense fallback={<Loading what="Counting the cohort's samples and patients…" />}>
+        <CohortStats cohortId={id} />
+      </Suspense>
       <GeneSearchForm cohortId={id} />
       <p>
         <Link href={`/compare?a=${id}&method=limma`} data-testid="compare-link">
@@ -92,42 +72,19 @@ export default async function CohortLayout({ params, children }: Params & { chil
         — typed or pasted genes across this cohort's samples, clustered, with cancer type, prediction and
         clinical tracks.
       </p>
-      <Suspense
-        fallback={
-          <p className="loading" role="status">
-            Loading the download choices…
-          </p>
-        }
-      >
+      <Suspense fallback={<Loading what="Loading the download choices…" />}>
         <ExportSection cohortId={id} />
       </Suspense>
-      <CompositionSection rows={cohort.composition} />
-      <SurvivalSection survival={cohort.survival} />
-      <Suspense
-        fallback={
-          <p className="loading" role="status">
-            Summarising clinical attributes…
-          </p>
-        }
-      >
-        <ClinicalPanel cohortId={id} patients={coverage.patients} />
+      <Suspense fallback={<Loading what="Drawing composition and survival by cancer type…" />}>
+        <CohortComposition cohortId={id} />
       </Suspense>
-      <Suspense
-        fallback={
-          <p className="loading" role="status">
-            Embedding the cohort's samples with GexBERT…
-          </p>
-        }
-      >
+      <Suspense fallback={<Loading what="Summarising clinical attributes…" />}>
+        <ClinicalPanel cohortId={id} />
+      </Suspense>
+      <Suspense fallback={<Loading what="Embedding the cohort's samples with GexBERT…" />}>
         <ModelPanels cohortId={id} />
       </Suspense>
-      <Suspense
-        fallback={
-          <p className="loading" role="status">
-            Restoring held-out genes from the 64-gene panel…
-          </p>
-        }
-      >
+      <Suspense fallback={<Loading what="Restoring held-out genes from the 64-gene panel…" />}>
         <ImputationPanel cohortId={id} />
       </Suspense>
       {children}
