@@ -20,6 +20,7 @@ import {
   type RestorationIntervals,
   restorationInterval,
 } from '../../src/heads/intervals.ts';
+import { calibrationRows, MAX_CALIBRATION_SAMPLES } from '../../src/heads/modelHeads.ts';
 
 /** `perGene` normal residuals for each of `sd.length` genes (gene g has sd[g]), all from `inputs` measured genes. */
 function normalResiduals(sd: number[], perGene: number, inputs: number, seed: number): Residual[] {
@@ -203,5 +204,18 @@ describe('real samples (shipped checkpoint, shared TCGA counts)', () => {
     } finally {
       await predictor.release();
     }
+  });
+});
+
+describe('calibration samples', () => {
+  it('are every reference sample up to MAX_CALIBRATION_SAMPLES, then a seeded sorted subset of that many', () => {
+    expect(calibrationRows(3)).toEqual([0, 1, 2]);
+    expect(calibrationRows(MAX_CALIBRATION_SAMPLES)).toHaveLength(MAX_CALIBRATION_SAMPLES);
+    const rows = calibrationRows(8822);
+    expect(rows).toHaveLength(MAX_CALIBRATION_SAMPLES);
+    expect(new Set(rows).size).toBe(rows.length);
+    expect(rows.every((r, k) => r >= 0 && r < 8822 && (k === 0 || r > rows[k - 1]!))).toBe(true);
+    expect(rows.at(-1)! - rows[0]!).toBeGreaterThan(8000); // spread over the reference, not its start
+    expect(calibrationRows(8822)).toEqual(rows);
   });
 });
