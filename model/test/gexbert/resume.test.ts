@@ -274,3 +274,43 @@ describe('trainCheckpoint with a resume folder', () => {
     done.model.dispose();
   });
 });
+
+describe('trainCheckpoint preparation steps', () => {
+  it('awaits onPhase after each step, in order, and stops before training when it rejects', async () => {
+    const counts = { ...sim, values: sim.values.map((v) => 2 ** v), unit: 'counts' as const };
+    const config = { ...tinyConfig({ epochs: 1 }), vocabSize: 0 };
+    const common = { vocabularySize: 24, config, seed: 5, dataDescription: 'simulated', maxSteps: 2 };
+    const seen: string[] = [];
+    let stepsWhenCorpusReady = -1;
+    let steps = 0;
+    const out = tmp();
+    const done = await trainCheckpoint(counts, {
+      ...common,
+      out,
+      onProgress: (p) => {
+        steps = p.step;
+      },
+      onPhase: async (phase) => {
+        await new Promise((r) => setTimeout(r, 5)); // awaited: the recipe waits for it
+        seen.push(phase);
+        if (phase === 'corpus') stepsWhenCorpusReady = steps;
+      },
+    });
+    expect(seen).toEqual(['vocabulary', 'normaliser', 'corpus']);
+    expect(stepsWhenCorpusReady).toBe(0);
+    expect(done.metrics.steps).toBe(2);
+    done.model.dispose();
+
+    const stopped = tmp();
+    await expect(
+      trainCheckpoint(counts, {
+        ...common,
+        out: stopped,
+        onPhase: async (phase) => {
+          if (phase === 'normaliser') throw new Error('cancelled');
+        },
+      }),
+    ).rejects.toThrow('cancelled');
+    expect(existsSync(path.join(stopped, 'config.json'))).toBe(false);
+  });
+});

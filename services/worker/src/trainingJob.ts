@@ -162,6 +162,7 @@ async function train(
   ctx.log(
     `run ${run.id}: training ${version.name} on ${corpus.nSamples} samples${resuming ? ` (resuming from ${resumeDir})` : ''}`,
   );
+  let phaseStart = Date.now();
   const options: RecipeOptions = {
     out: partial,
     resumeDir,
@@ -172,6 +173,14 @@ async function train(
     onProgress: (p) => reporter.progress(p),
     onEval: (e) => reporter.evaluated(e),
     onResume: (from) => ctx.log(`run ${run.id}: resumed at step ${from.step} of ${from.totalSteps}`),
+    // Each preparation step holds the event loop (no timer heartbeat meanwhile): report one after each, so
+    // a run at TCGA size is not taken for dead (GEXBERT_WORKER_STALE_SECONDS) by another worker, and a
+    // cancel during the preparation stops it.
+    onPhase: async (phase) => {
+      ctx.log(`run ${run.id}: ${phase} ready in ${(Date.now() - phaseStart) / 1000} s`);
+      phaseStart = Date.now();
+      await reporter.assertOwned();
+    },
     signal,
     engine: ctx.config.trainEngine,
     ...(settings.seed === undefined ? {} : { seed: settings.seed }),
