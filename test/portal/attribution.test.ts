@@ -1,7 +1,8 @@
 // The sample page's "Why the model says so" section in a real browser against `gexbert start` (the shipped
 // model with its heads) on the real CHOL counts with survival: the signed bars are the API's top attributions
 // in order, the table's TSV download holds the same genes and values, and the link switches to the risk
-// score's attributions. Screenshots go to test/artifacts/portal.
+// score's attributions; a gene page shows the gene's rank in CHOL's gene importance as the API gives it.
+// Screenshots go to test/artifacts/portal.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createToken } from '@gexbert/api/auth/tokens';
@@ -16,6 +17,7 @@ const ARTIFACTS = path.join(import.meta.dirname, '../artifacts/portal');
 let portal: SignedInPortal | undefined;
 let token: string;
 let sampleId: number;
+let cohortId: number;
 
 beforeAll(async () => {
   const dbUrl = await createTestDatabase('attribution');
@@ -30,36 +32,40 @@ beforeAll(async () => {
     await pool.end();
   }
   sampleId = (await query<{ id: number }>(dbUrl, `SELECT min(id) AS id FROM "Sample"`))[0]!.id;
-  portal = await openSignedInPortal(dbUrl, token);
+  cohortId = (await query<{ id: number }>(dbUrl, `SELECT id FROM "Cohort" WHERE name = 'CHOL'`))[0]!.id;
+  // gene importance over the first 2 CHOL samples (the first is the one the sample page explains)
+  portal = await openSignedInPortal(dbUrl, token, { GEXBERT_API_ATTRIBUTION_SAMPLES: '2' });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }, 900_000);
 
 afterAll(() => closeSignedInPortal(portal));
 
-async function apiAttributions(target: string) {
+async function graphql<T>(q: string, variables: Record<string, unknown>): Promise<T> {
   const res = await fetch(portal!.stack.apiUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      query: `query($id: ID, $t: AttributionTarget!) { sample(id: $id) { attributions(target: $t, top: 200) {
-        cancerType baseline genes { ensemblId gene { symbol } attribution } } } }`,
-      variables: { id: String(sampleId), t: target },
-    }),
+    body: JSON.stringify({ query: q, variables }),
   });
-  const body = (await res.json()) as {
-    data: {
-      sample: {
-        attributions: {
-          cancerType: string | null;
-          baseline: number;
-          genes: { ensemblId: string; gene: { symbol: string | null } | null; attribution: number }[];
-        };
+  const body = (await res.json()) as { data: T; errors?: unknown };
+  expect(body.errors).toBeUndefined();
+  return body.data;
+}
+
+async function apiAttributions(target: string) {
+  const data = await graphql<{
+    sample: {
+      attributions: {
+        cancerType: string | null;
+        baseline: number;
+        genes: { ensemblId: string; gene: { symbol: string | null } | null; attribution: number }[];
       };
     };
-    errors?: unknown;
-  };
-  expect(body.errors).toBeUndefined();
-  return body.data.sample.attributions;
+  }>(
+    `query($id: ID, $t: AttributionTarget!) { sample(id: $id) { attributions(target: $t, top: 200) {
+      cancerType baseline genes { ensemblId gene { symbol } attribution } } } }`,
+    { id: String(sampleId), t: target },
+  );
+  return data.sample.attributions;
 }
 
 it('draws the top genes as signed bars, downloads them as TSV and switches to the risk score', async () => {
@@ -121,6 +127,35 @@ it('draws the top genes as signed bars, downloads them as TSV and switches to th
   );
   await page.getByTestId('attribution-plot').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(ARTIFACTS, 'attribution-sample-risk.png'), fullPage: false });
+  await page.close();
+}, 900_000);
+
+it('shows on the gene page where a gene ranks in a cancer type’s attributions', async () => {
+  const page = await portal!.context.newPage();
+  page.setDefaultTimeout(240_000);
+  const { cohort } = await graphql<{
+    cohort: {
+      geneImportance: {
+        samplesUsed: number;
+        genes: { rank: number; gene: { symbol: string | null } | null }[];
+      };
+    };
+  }>(
+    `query($c: ID) { cohort(id: $c) { geneImportance(cancerType: "CHOL", target: CANCER_TYPE, top: 10) {
+      samplesUsed genes { rank gene { symbol } } } } }`,
+    { c: String(cohortId) },
+  );
+  expect(cohort.geneImportance.samplesUsed).toBe(2);
+  const third = cohort.geneImportance.genes[2]!.gene!.symbol!;
+  await page.goto(`${portalUrl()}/cohorts/${cohortId}/genes/${third}`);
+  await page.getByTestId('importance-types').getByRole('link', { name: 'CHOL', exact: true }).click();
+  await page.waitForURL(/importance=CHOL/);
+  const shown = page.getByTestId('gene-importance');
+  await shown.waitFor();
+  expect(await shown.getAttribute('data-rank')).toBe('3');
+  expect(await shown.textContent()).toContain(`${third} ranks 3 of 1000 genes for CHOL`);
+  await shown.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'attribution-gene.png'), fullPage: false });
   await page.close();
 }, 900_000);
 
