@@ -5,12 +5,9 @@
 // Screenshots go to test/artifacts/portal.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createToken } from '@gexbert/api/auth/tokens';
-import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
-import { createTestDatabase, query } from '@gexbert/core/test-support/database';
-import { sharedDir } from '@gexbert/core/test-support/shared';
-import pg from 'pg';
+import { query } from '@gexbert/core/test-support/database';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cholDatabase } from '../support/cholDatabase.ts';
 import { closeSignedInPortal, openSignedInPortal, type SignedInPortal } from '../support/portalStack.ts';
 
 const ARTIFACTS = path.join(import.meta.dirname, '../artifacts/portal');
@@ -20,19 +17,10 @@ let sampleId: number;
 let cohortId: number;
 
 beforeAll(async () => {
-  const dbUrl = await createTestDatabase('attribution');
-  const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
-  try {
-    await ingestCounts(pool, path.join(sharedDir(), 'data/tcga/counts/TCGA_CHOL_Counts.exp.gz'), {
-      cohort: 'CHOL',
-    });
-    await ingestClinical(pool, path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz'));
-    token = (await createToken(pool, 'attribution reader', 'READER')).token;
-  } finally {
-    await pool.end();
-  }
+  const chol = await cholDatabase('attribution');
+  ({ token, cohortId } = chol);
+  const dbUrl = chol.dbUrl;
   sampleId = (await query<{ id: number }>(dbUrl, `SELECT min(id) AS id FROM "Sample"`))[0]!.id;
-  cohortId = (await query<{ id: number }>(dbUrl, `SELECT id FROM "Cohort" WHERE name = 'CHOL'`))[0]!.id;
   // gene importance over the first 2 CHOL samples (the first is the one the sample page explains)
   portal = await openSignedInPortal(dbUrl, token, { GEXBERT_API_ATTRIBUTION_SAMPLES: '2' });
   fs.mkdirSync(ARTIFACTS, { recursive: true });

@@ -3,16 +3,11 @@
 // the clinical table, with R and Python lines to read them; the downloaded gzip files hold what the API's
 // GraphQL gene queries and patient fields answer.
 import fs from 'node:fs';
-import path from 'node:path';
 import zlib from 'node:zlib';
-import { createToken } from '@gexbert/api/auth/tokens';
 import { CLINICAL_COLUMNS } from '@gexbert/api/exports/cohortClinical';
-import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
-import { createTestDatabase, query } from '@gexbert/core/test-support/database';
-import { sharedDir } from '@gexbert/core/test-support/shared';
-import pg from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cholDatabase } from '../support/cholDatabase.ts';
 import { closeSignedInPortal, openSignedInPortal, type SignedInPortal } from '../support/portalStack.ts';
 
 let portal: SignedInPortal | undefined;
@@ -23,19 +18,9 @@ let token: string;
 let cohortId: number;
 
 beforeAll(async () => {
-  const dbUrl = await createTestDatabase('export');
-  const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
-  try {
-    await ingestCounts(pool, path.join(sharedDir(), 'data/tcga/counts/TCGA_CHOL_Counts.exp.gz'), {
-      cohort: 'CHOL',
-    });
-    await ingestClinical(pool, path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz'));
-    token = (await createToken(pool, 'export reader', 'READER')).token;
-  } finally {
-    await pool.end();
-  }
-  cohortId = (await query<{ id: number }>(dbUrl, `SELECT id FROM "Cohort" WHERE name = 'CHOL'`))[0]!.id;
-  portal = await openSignedInPortal(dbUrl, token);
+  const chol = await cholDatabase('export');
+  ({ token, cohortId } = chol);
+  portal = await openSignedInPortal(chol.dbUrl, token);
   ({ context } = portal);
   ({ portalUrl, apiUrl } = portal.stack);
 }, 900_000);

@@ -1,22 +1,12 @@
-// Gene attributions over GraphQL against a real database holding the real UVM counts, served by the
-// shipped checkpoint (model/checkpoints/tcga-6types) with its shipped heads. The attributions are checked
-// against their definition, recomputed here outside the API: the model library's embedding of the sample's
-// stored counts with one gene given as missing, read by the shipped heads.
-import fs from 'node:fs';
-import path from 'node:path';
 import { readProfile } from '@gexbert/core/expression/store';
-import {
-  promoteModelVersion,
-  registerModelVersion,
-  SHIPPED_CHECKPOINT,
-} from '@gexbert/core/registry/modelVersion';
+import { promoteModelVersion, SHIPPED_CHECKPOINT } from '@gexbert/core/registry/modelVersion';
 import { embed, type Profile } from '@gexbert/model/gexbert/infer';
 import { openCheckpointPredictor } from '@gexbert/model/gexbert/onnx/predictor';
 import { predictCancerType } from '@gexbert/model/heads/cancerType';
 import { type ModelHeads, readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import { riskScore } from '@gexbert/model/heads/risk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './support.ts';
+import { type Harness, registerShippedCandidate, startHarness } from './support.ts';
 
 let h: Harness;
 let heads: ModelHeads;
@@ -80,12 +70,7 @@ beforeAll(async () => {
   );
   samples = rows;
   heads = readModelHeads(SHIPPED_CHECKPOINT)!;
-  const registered = await registerModelVersion(h.prisma, {
-    name: 'tcga-6types',
-    checkpointPath: SHIPPED_CHECKPOINT,
-    status: 'CANDIDATE',
-    config: JSON.parse(fs.readFileSync(path.join(SHIPPED_CHECKPOINT, 'config.json'), 'utf8')),
-  });
+  const registered = await registerShippedCandidate(h);
   await h.prisma.modelVersion.update({
     where: { id: registered.id },
     data: { heads: toStored(heads) as object },

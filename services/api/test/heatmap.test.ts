@@ -1,22 +1,19 @@
-// Cohort.heatmap on real TCGA counts (CHOL + DLBC): the values equal each gene's log2(CPM + 1) in the counts
-// files, the clustering of rows (closed form for three genes) and of columns (the textbook algorithm) is
-// recomputed here from those file values, the tracks equal the stored patients and predictions, and large
-// cohorts are sampled evenly.
-import fs from 'node:fs';
-import path from 'node:path';
 import { fitHeads, loadModelRuntime } from '@gexbert/core/inference/modelRuntime';
 import { defaultCheckpointCache } from '@gexbert/core/registry/checkpointStore';
-import {
-  promoteModelVersion,
-  registerModelVersion,
-  SHIPPED_CHECKPOINT,
-} from '@gexbert/core/registry/modelVersion';
+import { promoteModelVersion } from '@gexbert/core/registry/modelVersion';
 import { geneLog2CpmInFile } from '@gexbert/core/test-support/countsFile';
 import { quantile } from '@gexbert/model/evaluate/survival';
 import { toStored } from '@gexbert/model/heads/modelHeads';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bruteForce, mergeMembers } from '../../../model/test/cluster/textbook.ts';
-import { cohortIdByName, countsFile, type Harness, startHarness } from './support.ts';
+import {
+  cohortIdByName,
+  countsFile,
+  type Harness,
+  registerShippedCandidate,
+  startHarness,
+  textbookPearson,
+} from './support.ts';
 
 const TYPES = ['CHOL', 'DLBC'];
 // TP53, CD19 (B cells: DLBC), ALB (liver: CHOL)
@@ -73,19 +70,7 @@ function zOf(values: number[]): number[] {
   const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
   return values.map((v) => (v - mean) / sd);
 }
-function oneMinusR(x: number[], y: number[]): number {
-  const mx = x.reduce((a, b) => a + b, 0) / x.length;
-  const my = y.reduce((a, b) => a + b, 0) / y.length;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  x.forEach((xi, k) => {
-    sxy += (xi - mx) * (y[k]! - my);
-    sxx += (xi - mx) ** 2;
-    syy += (y[k]! - my) ** 2;
-  });
-  return 1 - sxy / Math.sqrt(sxx * syy);
-}
+const oneMinusR = (x: number[], y: number[]) => 1 - textbookPearson(x, y);
 
 it('clusters three genes across the cohort as worked out from the counts files', async () => {
   const started = Date.now();
@@ -231,13 +216,7 @@ it('samples a cohort evenly above maxSamples, keeps rows as asked without cluste
 
 it("draws the active model's stored predicted types and risk groups as tracks", async () => {
   // the shipped model, with heads fitted here on the cohort's samples, made active
-  const config = JSON.parse(fs.readFileSync(path.join(SHIPPED_CHECKPOINT, 'config.json'), 'utf8'));
-  const registered = await registerModelVersion(h.prisma, {
-    name: 'tcga-6types',
-    checkpointPath: SHIPPED_CHECKPOINT,
-    status: 'CANDIDATE',
-    config,
-  });
+  const registered = await registerShippedCandidate(h);
   const runtime = await loadModelRuntime({ pool: h.pool, cacheDir: defaultCheckpointCache() }, registered);
   try {
     const { rows } = await h.pool.query<{ id: number }>(`SELECT id FROM "Sample" ORDER BY id`);

@@ -1,8 +1,3 @@
-// Model-backed GraphQL over HTTP against a real database holding the six real TCGA cohorts the shipped
-// checkpoint (model/checkpoints/tcga-6types) was trained on. The heads are fitted here on 4 of every 5
-// samples, so cancer-type predictions are checked on samples the heads never saw.
-import fs from 'node:fs';
-import path from 'node:path';
 import { readProfile } from '@gexbert/core/expression/store';
 import { decodeVector } from '@gexbert/core/inference/embeddingCache';
 import { fitHeads, loadModelRuntime, type ModelRuntime } from '@gexbert/core/inference/modelRuntime';
@@ -10,7 +5,6 @@ import { defaultCheckpointCache } from '@gexbert/core/registry/checkpointStore';
 import {
   type ModelVersion,
   promoteModelVersion,
-  registerModelVersion,
   SHIPPED_CHECKPOINT,
 } from '@gexbert/core/registry/modelVersion';
 import { pearson } from '@gexbert/model/evaluate/metrics';
@@ -20,7 +14,7 @@ import { riskScore } from '@gexbert/model/heads/index';
 import { parseModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import { logRankTest } from '@gexbert/model/survival/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Data, type Harness, startHarness } from './support.ts';
+import { type Data, type Harness, registerShippedCandidate, startHarness } from './support.ts';
 
 const TYPES = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM'];
 const MAX_BATCH = 300;
@@ -84,13 +78,7 @@ beforeAll(async () => {
       data: { name: 'subset', samples: { createMany: { data: subset.map((s) => ({ sampleId: s.id })) } } },
     })
   ).id;
-  const config = JSON.parse(fs.readFileSync(path.join(SHIPPED_CHECKPOINT, 'config.json'), 'utf8'));
-  const registered = await registerModelVersion(h.prisma, {
-    name: 'tcga-6types',
-    checkpointPath: SHIPPED_CHECKPOINT,
-    status: 'CANDIDATE',
-    config,
-  });
+  const registered = await registerShippedCandidate(h);
   runtime = await loadModelRuntime({ pool: h.pool, cacheDir: defaultCheckpointCache() }, registered);
   const heads = await fitHeads(
     runtime,

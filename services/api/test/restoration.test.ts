@@ -5,14 +5,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadModelRuntime, type ModelRuntime, sampleProfiles } from '@gexbert/core/inference/modelRuntime';
 import { defaultCheckpointCache } from '@gexbert/core/registry/checkpointStore';
-import {
-  promoteModelVersion,
-  registerModelVersion,
-  SHIPPED_CHECKPOINT,
-} from '@gexbert/core/registry/modelVersion';
+import { promoteModelVersion, SHIPPED_CHECKPOINT } from '@gexbert/core/registry/modelVersion';
 import { type Profile, restore } from '@gexbert/model/gexbert/infer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Data, type Harness, startHarness } from './support.ts';
+import {
+  type Data,
+  type Harness,
+  registerShippedCandidate,
+  startHarness,
+  textbookPearson,
+} from './support.ts';
 
 const TYPES = ['CHOL', 'DLBC', 'UVM'];
 const VOCABULARY = fs
@@ -39,13 +41,7 @@ beforeAll(async () => {
       },
     })
   ).id;
-  const config = JSON.parse(fs.readFileSync(path.join(SHIPPED_CHECKPOINT, 'config.json'), 'utf8'));
-  const registered = await registerModelVersion(h.prisma, {
-    name: 'tcga-6types',
-    checkpointPath: SHIPPED_CHECKPOINT,
-    status: 'CANDIDATE',
-    config,
-  });
+  const registered = await registerShippedCandidate(h);
   runtime = await loadModelRuntime({ pool: h.pool, cacheDir: defaultCheckpointCache() }, registered);
   await promoteModelVersion(h.prisma, registered.id);
 }, 600_000);
@@ -194,17 +190,7 @@ describe('a cohort’s imputation quality', () => {
       measured.reduce((s, m, i) => s + (m - restored[i]!) ** 2, 0) / measured.length,
     );
     expect(Math.abs(q.genes[0].rmse - restoredRmse)).toBeLessThan(1e-4);
-    const mx = measured.reduce((a, b) => a + b, 0) / 40;
-    const my = restored.reduce((a, b) => a + b, 0) / 40;
-    let sxy = 0;
-    let sxx = 0;
-    let syy = 0;
-    measured.forEach((m, i) => {
-      sxy += (m - mx) * (restored[i]! - my);
-      sxx += (m - mx) ** 2;
-      syy += (restored[i]! - my) ** 2;
-    });
-    expect(Math.abs(q.genes[0].pearson - sxy / Math.sqrt(sxx * syy))).toBeLessThan(1e-4);
+    expect(Math.abs(q.genes[0].pearson - textbookPearson(measured, restored))).toBeLessThan(1e-4);
     expect(baselineRmse).toBeGreaterThan(0);
     console.log(
       `imputation quality (${TYPES.join('+')}, 40 samples, 100 genes): median gene r ${q.restored.medianGenePearson.toFixed(3)}, ` +

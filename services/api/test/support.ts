@@ -1,7 +1,13 @@
 // Test support: a real database with real TCGA data, the API on a free port, and a token per role.
+import fs from 'node:fs';
 import path from 'node:path';
 import { createPrisma, type PrismaClient } from '@gexbert/core/db/prisma';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import {
+  type ModelVersion,
+  registerModelVersion,
+  SHIPPED_CHECKPOINT,
+} from '@gexbert/core/registry/modelVersion';
 import { createTestDatabase } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
@@ -108,4 +114,30 @@ export async function startHarness(
 export async function cohortIdByName(h: Harness, name = 'TCGA'): Promise<string> {
   const { rows } = await h.pool.query<{ id: number }>(`SELECT id FROM "Cohort" WHERE name = $1`, [name]);
   return String(rows[0]!.id);
+}
+
+/** The shipped 6-type checkpoint registered as a CANDIDATE version (each test fits or promotes as it needs). */
+export function registerShippedCandidate(h: Harness): Promise<ModelVersion> {
+  const config = JSON.parse(fs.readFileSync(path.join(SHIPPED_CHECKPOINT, 'config.json'), 'utf8'));
+  return registerModelVersion(h.prisma, {
+    name: 'tcga-6types',
+    checkpointPath: SHIPPED_CHECKPOINT,
+    status: 'CANDIDATE',
+    config,
+  });
+}
+
+/** Pearson's r written out from its definition: the tests' independent check of what the API computes. */
+export function textbookPearson(x: readonly number[], y: readonly number[]): number {
+  const mx = x.reduce((a, b) => a + b, 0) / x.length;
+  const my = y.reduce((a, b) => a + b, 0) / y.length;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  x.forEach((xi, k) => {
+    sxy += (xi - mx) * (y[k]! - my);
+    sxx += (xi - mx) ** 2;
+    syy += (y[k]! - my) ** 2;
+  });
+  return sxy / Math.sqrt(sxx * syy);
 }
