@@ -325,6 +325,14 @@ describe('the portal', () => {
     await page.getByTestId('embedding-colour-by').selectOption('risk');
     expect(await map.locator('.legend').textContent()).toContain('Predicted risk');
     expect(await marks.first().getAttribute('fill')).not.toBe(before);
+    // The colouring is in the URL: the link opens the map coloured the same way.
+    await expect.poll(() => new URL(page.url()).searchParams.get('colour')).toBe('risk');
+    const shared = await openPage(page.url());
+    expect(await shared.getByTestId('embedding-colour-by').inputValue()).toBe('risk');
+    expect(await shared.getByTestId('embedding-map').locator('.legend').textContent()).toContain(
+      'Predicted risk',
+    );
+    await shared.close();
 
     for (const kind of ['median', 'tertiles'] as const) {
       const km = page.getByTestId(`risk-km-${kind}`);

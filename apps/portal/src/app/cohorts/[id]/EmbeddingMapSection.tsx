@@ -28,6 +28,11 @@ const COLOUR_BY: { value: ColourBy; label: string }[] = [
   { value: 'risk', label: 'Predicted risk' },
 ];
 
+/** The colouring a URL's ?colour= names (the recorded cancer type when it names none). */
+function colourByOf(value: string | null): ColourBy {
+  return COLOUR_BY.find((c) => c.value === value)?.value ?? 'cancerType';
+}
+
 const WIDTH = 760;
 const HEIGHT = 460;
 const MARGIN = { left: 56, right: 170, top: 16, bottom: 44 };
@@ -61,8 +66,19 @@ export function EmbeddingMapSection(props: {
   /** Draw on a canvas whatever the cohort's size (also the page URL's ?map=canvas). */
   canvas?: boolean;
 }) {
-  const [by, setBy] = useState<ColourBy>('cancerType');
-  const forced = useSearchParams().get('map') === 'canvas';
+  const params = useSearchParams();
+  const [by, setColourBy] = useState<ColourBy>(() => colourByOf(params.get('colour')));
+  // The colouring also lives in the URL (?colour=), so a copied link opens the same view; replaceState
+  // changes it without a round trip to the server.
+  const setBy = (value: ColourBy) => {
+    setColourBy(value);
+    const next = new URLSearchParams(window.location.search);
+    if (value === 'cancerType') next.delete('colour');
+    else next.set('colour', value);
+    const query = next.toString();
+    window.history.replaceState(null, '', `${window.location.pathname}${query ? `?${query}` : ''}`);
+  };
+  const forced = params.get('map') === 'canvas';
   const [drawn, setDrawn] = useState<string | null>(null);
   const onDrawn = useCallback((url: string) => setDrawn(url), []);
   const { packed } = props;
