@@ -2,7 +2,9 @@
 // render): the headline figures, and composition with survival by cancer type. Each is its own section
 // under Suspense, so the page streams its heading at once and the model panels' requests run beside this
 // one instead of after it.
+
 import { cache } from 'react';
+import { SectionFailure } from '../../../components/SectionFailure.tsx';
 import { Stats } from '../../../components/Stats.tsx';
 import { CohortDashboardDocument } from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';
@@ -17,17 +19,9 @@ export const loadCohortDashboard = cache((id: string) =>
   attempt(async () => (await apiRequest(CohortDashboardDocument, { id })).cohort),
 );
 
-function Failure(props: { message: string }) {
-  return (
-    <p role="alert" className="error-text">
-      The cohort's figures could not be loaded: {props.message}
-    </p>
-  );
-}
-
 export async function CohortStats(props: { cohortId: string }) {
   const result = await loadCohortDashboard(props.cohortId);
-  if (!result.ok) return <Failure message={result.message} />;
+  if (!result.ok) return <SectionFailure what="The cohort's figures" message={result.message} />;
   if (!result.data) return null;
   const cohort = result.data;
   const coverage = survivalCoverage(cohort.survival);
@@ -56,7 +50,7 @@ export async function CohortStats(props: { cohortId: string }) {
 /** Composition and survival by cancer type. */
 export async function CohortComposition(props: { cohortId: string }) {
   const result = await loadCohortDashboard(props.cohortId);
-  if (!result.ok) return <Failure message={result.message} />;
+  if (!result.ok) return <SectionFailure what="The cohort's figures" message={result.message} />;
   if (!result.data) return null;
   return (
     <>

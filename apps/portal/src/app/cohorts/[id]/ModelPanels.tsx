@@ -1,19 +1,12 @@
 // The cohort's model-backed panels (embedding map, survival by predicted risk), loaded on their own so the
 // page streams its other sections first (embedding a cohort the first time takes a while) and so an API
 // failure here (e.g. no active model) does not hide the rest of the page.
+import { SectionFailure } from '../../../components/SectionFailure.tsx';
 import { attempt } from '../../../lib/attempt.ts';
 import { loadEmbeddingMap, loadRiskSurvival } from '../../../lib/cohortModelPanels.ts';
 import { packMap } from '../../../lib/embeddingMap.ts';
 import { EmbeddingMapSection } from './EmbeddingMapSection.tsx';
 import { RiskSurvivalSection } from './RiskSurvivalSection.tsx';
-
-function Failure(props: { what: string; message: string }) {
-  return (
-    <p role="alert" className="error-text">
-      {props.what} could not be loaded: {props.message}
-    </p>
-  );
-}
 
 export async function ModelPanels(props: { cohortId: string }) {
   // Both read what the workers stored (the API computes only what is missing), so they load together.
@@ -29,12 +22,12 @@ export async function ModelPanels(props: { cohortId: string }) {
           modelName={risk.ok ? (risk.data?.median.model?.name ?? null) : null}
         />
       ) : (
-        <Failure what="The embedding map" message={map.message} />
+        <SectionFailure what="The embedding map" message={map.message} />
       )}
       {risk.ok ? (
         risk.data && <RiskSurvivalSection median={risk.data.median} tertiles={risk.data.tertiles} />
       ) : (
-        <Failure what="Survival by predicted risk" message={risk.message} />
+        <SectionFailure what="Survival by predicted risk" message={risk.message} />
       )}
     </>
   );
