@@ -1,5 +1,6 @@
 /** Shared helpers for the GexBERT tests: a small simulator with known co-expression. */
 import { type GexbertConfig, makeConfig } from '../../src/gexbert/config.ts';
+import { initialWeights, type WeightEntry } from '../../src/gexbert/model.ts';
 import { Rng } from '../../src/gexbert/rng.ts';
 
 export interface Simulation {
@@ -81,6 +82,47 @@ export function tinyConfig(over: Partial<GexbertConfig> = {}): GexbertConfig {
     validationFraction: 0,
     ...over,
   });
+}
+
+/**
+ * The architectures the ONNX graphs (onnx/architecture.ts) are checked on against the tfjs model:
+ * encoder and decoder depths 1-3, widths 16, 32 and 48, 1, 2 and 4 heads (head widths 4 to 48), both
+ * activations, and 6, 1 or no query genes (the decoder trains on none). Tiny vocabularies keep them fast.
+ */
+export const PARITY_CONFIGS: Partial<GexbertConfig>[] = [
+  // encoder layers, decoder layers, width, heads, ffn width, activation, query genes
+  parity(1, 1, 16, 1, 32, 'gelu', 6),
+  parity(2, 2, 32, 4, 48, 'relu', 6),
+  parity(3, 1, 48, 2, 64, 'gelu', 1),
+  parity(1, 3, 48, 4, 32, 'relu', 6),
+  parity(2, 1, 16, 4, 16, 'gelu', 0),
+  parity(3, 2, 32, 1, 64, 'relu', 6),
+];
+
+function parity(
+  encoderLayers: number,
+  decoderLayers: number,
+  width: number,
+  heads: number,
+  ffnWidth: number,
+  activation: 'gelu' | 'relu',
+  queryGenes: number,
+): Partial<GexbertConfig> {
+  return { encoderLayers, decoderLayers, width, heads, ffnWidth, activation, queryGenes };
+}
+
+/** A short name for a parity configuration in test titles. */
+export function describeConfig(c: Partial<GexbertConfig>): string {
+  return `${c.encoderLayers}+${c.decoderLayers} layers, width ${c.width}, ${c.heads} heads, ${c.activation}, ${c.queryGenes} training queries`;
+}
+
+/** Random weights with realistic spread (not just the small init), so parity is tested on non-trivial values. */
+export function randomWeights(c: GexbertConfig, seed: number): WeightEntry[] {
+  const r = new Rng(seed, 'weights');
+  return initialWeights(c, seed).map((w) => ({
+    ...w,
+    data: w.data.map((x) => (w.name.endsWith('.g') ? 1 + 0.3 * r.normal() : x + 0.15 * r.normal())),
+  }));
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
