@@ -20,13 +20,13 @@ import {
 } from '../../services/core/src/inference/attribution.ts';
 import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { loadCountsDir } from '../src/evaluate/inputs.ts';
-import { createRandom, sampleWithoutReplacement } from '../src/evaluate/random.ts';
 import { embed, type Profile } from '../src/gexbert/infer.ts';
 import { openCheckpointPredictor } from '../src/gexbert/onnx/predictor.ts';
 import { splitSamples } from '../src/gexbert/train.ts';
 import { fitModelHeads, readModelHeads } from '../src/heads/modelHeads.ts';
 import { type HeadReference, referenceRow } from '../src/heads/reference.ts';
 import { HeadServer } from '../src/heads/serve.ts';
+import { createRandom, sampleWithoutReplacement } from '../src/random/mulberry32.ts';
 
 const DIR = 'model/checkpoints/tcga-6types';
 const KS = [1, 2, 4, 8, 16, 32];

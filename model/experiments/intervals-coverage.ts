@@ -11,7 +11,6 @@ import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { ready } from '../src/engine/tf.ts';
 import { zMatrix } from '../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../src/evaluate/inputs.ts';
-import { createRandom, shuffleInPlace } from '../src/evaluate/random.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
 import { splitSamples } from '../src/gexbert/train.ts';
@@ -23,6 +22,7 @@ import {
   type RestorationIntervals,
   restorationInterval,
 } from '../src/heads/intervals.ts';
+import { createRandom, shuffleInPlace } from '../src/random/mulberry32.ts';
 
 const CAL_RATES = [0.3, 0.5, 0.7, 0.9, 0.95, 0.99];
 const TEST_RATES = [0.3, 0.7, 0.9, 0.95, 0.99];

@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { rsemCorpusFromTable } from '@gexbert/core/training/rsemCorpus';
 import { stratifiedSplit } from '../src/evaluate/data.ts';
-import { createRandom, sampleWithoutReplacement } from '../src/evaluate/random.ts';
 import { type ExpressionMatrix, matrixToZ, type NormStats } from '../src/gexbert/normalise.ts';
+import { createRandom, sampleWithoutReplacement } from '../src/random/mulberry32.ts';
 
 export const SHARED = path.resolve(import.meta.dirname, '../../../shared/data/tcga');
 

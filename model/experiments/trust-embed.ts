@@ -7,11 +7,11 @@ import { ready } from '../src/engine/tf.ts';
 import { OMIT, zMatrix, zProfiles } from '../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../src/evaluate/inputs.ts';
 import { fromRows } from '../src/evaluate/matrix.ts';
-import { createRandom, sampleWithoutReplacement } from '../src/evaluate/random.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { embed } from '../src/gexbert/infer.ts';
 import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
 import { splitSamples } from '../src/gexbert/train.ts';
+import { createRandom, sampleWithoutReplacement } from '../src/random/mulberry32.ts';
 
 await ready();
 const ckpt = loadCheckpoint('model/checkpoints/tcga-6types');

@@ -3,10 +3,11 @@
  * MLP (ReLU, softmax, Adam, L2, early stopping). Both standardise their inputs with statistics of the
  * training rows (unless told not to) and predict class labels.
  */
+
+import { createRandom, randomNormal, shuffleInPlace } from '../random/mulberry32.ts';
 import { applyStandardizer, fitStandardizer, type Standardizer, stratifiedSplit } from './data.ts';
 import { type Matrix, row, selectRows } from './matrix.ts';
 import { type LbfgsOptions, minimizeLbfgs } from './optimize.ts';
-import { createRandom, randomNormal, shuffleInPlace } from './random.ts';
 
 /** Sorted distinct labels and each sample's class index. */
 export function encodeLabels(labels: ArrayLike<string>): { classes: string[]; y: Int32Array } {

@@ -3,8 +3,9 @@
  * gene filtering, per-gene standardisation fitted on training samples only, stratified splits and
  * seeded random gene panels.
  */
+import { log2CpmValue } from '../gexbert/normalise.ts';
+import { createRandom, sampleWithoutReplacement, shuffleInPlace } from '../random/mulberry32.ts';
 import { colMeans, colVariances, type Matrix, selectCols, selectRows, zeros } from './matrix.ts';
-import { createRandom, sampleWithoutReplacement, shuffleInPlace } from './random.ts';
 
 /**
  * A raw count table as stored on disk: genes x samples, row-major (`counts[g * sampleIds.length + s]`).
@@ -152,8 +153,9 @@ export function combineCounts(tables: { table: CountMatrix; label: string }[]): 
 }
 
 /**
- * log2(CPM + 1) of a count table, transposed to samples x genes. Library sizes are the column sums
- * over ALL genes of the table, so filter genes afterwards ({@link selectGenes}).
+ * log2(CPM + 1) of a count table (the model's definition, gexbert/normalise log2CpmValue, in double
+ * precision), transposed to samples x genes. Library sizes are the column sums over ALL genes of the table,
+ * so filter genes afterwards ({@link selectGenes}).
  */
 export function log2Cpm(table: CountMatrix, labels: string[]): Dataset {
   const nGenes = table.geneIds.length;
@@ -167,11 +169,8 @@ export function log2Cpm(table: CountMatrix, labels: string[]): Dataset {
   const values = zeros(nSamples, nGenes);
   for (let g = 0; g < nGenes; g++) {
     const base = g * nSamples;
-    for (let s = 0; s < nSamples; s++) {
-      const lib = libSize[s]!;
-      const cpm = lib > 0 ? (table.counts[base + s]! * 1e6) / lib : 0;
-      values.data[s * nGenes + g] = Math.log2(cpm + 1);
-    }
+    for (let s = 0; s < nSamples; s++)
+      values.data[s * nGenes + g] = log2CpmValue(table.counts[base + s]!, libSize[s]!);
   }
   return { sampleIds: [...table.sampleIds], geneIds: [...table.geneIds], labels: [...labels], values };
 }

@@ -2,10 +2,11 @@
  * Imputation of masked expression values: MCAR masks, per-gene mean and KNN imputers, and metrics on
  * the masked entries only. Missing values are NaN in the matrices handed to the imputers.
  */
+
+import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
 import type { Standardizer } from './data.ts';
 import { type Matrix, row, selectRows } from './matrix.ts';
 import { pearson, rmse } from './metrics.ts';
-import { createRandom, sampleWithoutReplacement } from './random.ts';
 
 /**
  * MCAR mask of a rows x cols matrix: exactly round(rate * rows * cols) entries, chosen uniformly at

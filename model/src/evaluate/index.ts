@@ -2,6 +2,15 @@
  * Evaluation toolkit: data preparation, baselines (logistic regression, MLP, PCA + Cox, mean and KNN
  * imputation), metrics, report rows and SVG plots for reproducing GexBERT's three results.
  */
+
+export type { Random } from '../random/mulberry32.ts';
+export {
+  createRandom,
+  randomInt,
+  randomNormal,
+  sampleWithoutReplacement,
+  shuffleInPlace,
+} from '../random/mulberry32.ts';
 export type { Classifier, LogisticModel, LogisticOptions, MlpModel, MlpOptions } from './classify.ts';
 export { encodeLabels, fitLogisticRegression, fitMlp, logisticObjective } from './classify.ts';
 export type { CountMatrix, Dataset, Split, Standardizer } from './data.ts';
@@ -41,8 +50,6 @@ export type { LbfgsOptions, LbfgsResult, Objective } from './optimize.ts';
 export { minimizeLbfgs } from './optimize.ts';
 export type { Pca } from './pca.ts';
 export { fitPca, transformPca } from './pca.ts';
-export type { Random } from './random.ts';
-export { createRandom, randomInt, randomNormal, sampleWithoutReplacement, shuffleInPlace } from './random.ts';
 export type { ReportRow } from './report.ts';
 export { reportToJson, reportToMarkdown, writeReportJson, writeReportMarkdown } from './report.ts';
 export type { PcaCoxOptions, RiskGroupSurvival, RiskModelResult } from './survival.ts';

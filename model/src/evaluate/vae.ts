@@ -19,15 +19,15 @@ import {
   tf,
   type Variable,
 } from '../engine/tf.ts';
-import { applyStandardizer, fitStandardizer, type Standardizer } from './data.ts';
-import { type Matrix, selectRows, zeros } from './matrix.ts';
 import {
   createRandom,
   type Random,
   randomNormal,
   sampleWithoutReplacement,
   shuffleInPlace,
-} from './random.ts';
+} from '../random/mulberry32.ts';
+import { applyStandardizer, fitStandardizer, type Standardizer } from './data.ts';
+import { type Matrix, selectRows, zeros } from './matrix.ts';
 
 /** Options of {@link fitVae}. */
 export interface VaeOptions {

@@ -55,6 +55,17 @@ export function momentsOf(stats: NormStats, unit: Unit): GeneMoments {
 /** Genes with a sd below this are treated as constant: their z is 0. */
 const MIN_SD = 1e-6;
 
+/**
+ * log2(CPM + 1) of one value, the one definition used by training, serving, the API and evaluation: a count
+ * in a library of `librarySize` (the sum of its finite counts; CPM 0 in an empty library), or a value already
+ * per million (`librarySize` null); negatives as 0, NaN = missing.
+ */
+export function log2CpmValue(value: number, librarySize: number | null): number {
+  if (!Number.isFinite(value)) return Number.NaN;
+  const perMillion = librarySize === null ? value : librarySize > 0 ? (value * 1e6) / librarySize : 0;
+  return Math.log2(Math.max(perMillion, 0) + 1);
+}
+
 /** One profile's values as log2(CPM + 1), as a new array (the input is not modified). */
 export function toLog2Cpm(values: Float32Array, unit: Unit): Float32Array {
   const out = new Float32Array(values.length);
@@ -64,16 +75,12 @@ export function toLog2Cpm(values: Float32Array, unit: Unit): Float32Array {
     return out;
   }
   // `cpm` and `rsem`: already normalised for library size.
-  let scale = 1;
+  let librarySize: number | null = null;
   if (unit === 'counts') {
-    let total = 0;
-    for (const v of values) if (Number.isFinite(v)) total += v;
-    scale = total > 0 ? 1e6 / total : 0;
+    librarySize = 0;
+    for (const v of values) if (Number.isFinite(v)) librarySize += v;
   }
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    out[i] = Number.isFinite(v) ? Math.log2(Math.max(v, 0) * scale + 1) : Number.NaN;
-  }
+  for (let i = 0; i < values.length; i++) out[i] = log2CpmValue(values[i]!, librarySize);
   return out;
 }
 

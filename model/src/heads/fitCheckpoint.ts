@@ -7,11 +7,11 @@
 import { ready } from '../engine/tf.ts';
 import type { LabelledCounts, SurvivalRecord } from '../evaluate/inputs.ts';
 import { toExpression } from '../evaluate/inputs.ts';
-import { createRandom, sampleWithoutReplacement } from '../evaluate/random.ts';
 import { loadCheckpoint } from '../gexbert/checkpoint.ts';
 import { embed } from '../gexbert/infer.ts';
 import { matrixToZ } from '../gexbert/normalise.ts';
 import { createOnnxPredictor } from '../gexbert/onnx/predictor.ts';
+import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
 import { calibrationFigures, leaveOneTypeOut } from './heldOut.ts';
 import { fitModelHeads, type ModelHeads, referenceProfiles } from './modelHeads.ts';
 import type { HeadReference } from './reference.ts';

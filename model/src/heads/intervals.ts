@@ -14,9 +14,9 @@
  */
 import { OMIT, zProfiles } from '../evaluate/fold.ts';
 import type { Matrix } from '../evaluate/matrix.ts';
-import { createRandom, sampleWithoutReplacement } from '../evaluate/random.ts';
 import { type Predictor, restore } from '../gexbert/infer.ts';
 import type { NormStats } from '../gexbert/normalise.ts';
+import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
 
 /** The interval head of one model (JSON-serialisable). */
 export interface RestorationIntervals {

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Matrix } from '../evaluate/matrix.ts';
-import { createRandom, sampleWithoutReplacement } from '../evaluate/random.ts';
 import { embed, type Predictor, type Profile } from '../gexbert/infer.ts';
 import type { NormStats } from '../gexbert/normalise.ts';
+import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
 import { fitHeadSet, type HeadSet } from './headSet.ts';
 import {
   CALIBRATION_RATES,

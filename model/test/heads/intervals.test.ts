@@ -5,7 +5,6 @@ import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import { ready } from '../../src/engine/tf.ts';
 import { zMatrix } from '../../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../../src/evaluate/inputs.ts';
-import { createRandom, randomNormal } from '../../src/evaluate/random.ts';
 import { loadCheckpoint } from '../../src/gexbert/checkpoint.ts';
 import { createOnnxPredictor } from '../../src/gexbert/onnx/predictor.ts';
 import { splitSamples } from '../../src/gexbert/train.ts';
@@ -21,6 +20,7 @@ import {
   restorationInterval,
 } from '../../src/heads/intervals.ts';
 import { calibrationRows, MAX_CALIBRATION_SAMPLES } from '../../src/heads/modelHeads.ts';
+import { createRandom, randomNormal } from '../../src/random/mulberry32.ts';
 
 /** `perGene` normal residuals for each of `sd.length` genes (gene g has sd[g]), all from `inputs` measured genes. */
 function normalResiduals(sd: number[], perGene: number, inputs: number, seed: number): Residual[] {

@@ -1,4 +1,9 @@
-/** Seeded pseudo-random numbers (mulberry32): every random draw in the evaluation toolkit is reproducible. */
+/**
+ * mulberry32 (Tommy Ettinger): the seeded uniform generator of the evaluation toolkit, the heads' calibration
+ * and sampling, and the experiments, as a `Random` function with its samplers; every draw there is
+ * reproducible. Training and the simulator draw from xoshiro128** (xoshiro128.ts) instead; each keeps its
+ * own sequences.
+ */
 
 /** A seeded generator of uniform numbers in [0, 1). */
 export type Random = () => number;
