@@ -56,9 +56,13 @@ async function headsOn(profile: Profile, cancerType: string) {
     missing: 'token',
   });
   const e = embeddings[0]!;
+  const probabilities = predictCancerType(heads.full.cancerType!, e);
+  const probability = probabilities.find((p) => p.cancerType === cancerType)!.probability;
+  const others = probabilities.filter((p) => p.cancerType !== cancerType);
   return {
-    probability: predictCancerType(heads.full.cancerType!, e).find((p) => p.cancerType === cancerType)!
-      .probability,
+    probability,
+    // log(p / (1 - p)), 1 - p as the sum of the other types' probabilities
+    logOdds: Math.log(probability) - Math.log(others.reduce((sum, p) => sum + p.probability, 0)),
     risk: riskScore(heads.full.risk!, e),
   };
 }
@@ -120,6 +124,40 @@ describe('Sample.attributions', () => {
       expect(g.attribution).toBeCloseTo(all.probability - hidden.probability, 5);
     }
     expect(Math.abs(genes[0]!.attribution)).toBeGreaterThan(0);
+  }, 1_200_000);
+
+  it('log-odds: the same occlusions read as log(p / (1 - p)) of the predicted type, recomputed outside the API', async () => {
+    const sample = samples.find((s) => s.cancerType.endsWith('UVM'))!;
+    const res = await h.gql(ATTRIBUTIONS, {
+      id: String(sample.id),
+      target: 'CANCER_TYPE_LOG_ODDS',
+      top: 1000,
+    });
+    expect(res.errors).toBeUndefined();
+    const s = res.data!.sample;
+    const a = s.attributions;
+    expect(a.target).toBe('CANCER_TYPE_LOG_ODDS');
+    expect(a.cancerType).toBe(s.cancerTypePrediction.closestType);
+    const genes: Attr[] = a.genes;
+    expect(genes).toHaveLength(a.inputGenes);
+    const all = await headsOn(await hiddenProfile(sample.id, []), a.cancerType);
+    expect(a.baseline).toBeCloseTo(all.logOdds, 4);
+    // the served probability, as log-odds
+    const p = s.cancerTypePrediction.probabilities.find(
+      (q: { cancerType: string }) => q.cancerType === a.cancerType,
+    ).probability;
+    expect(a.baseline).toBeCloseTo(Math.log(p / (1 - p)), 2);
+    for (const g of [genes[0]!, genes[499]!]) {
+      const hidden = await headsOn(await hiddenProfile(sample.id, [g.ensemblId]), a.cancerType);
+      expect(g.occluded).toBeCloseTo(hidden.logOdds, 4);
+      expect(g.attribution).toBeCloseTo(all.logOdds - hidden.logOdds, 4);
+    }
+    console.log(
+      `log-odds ${a.baseline.toFixed(3)} (p ${p.toFixed(6)}); top: ${genes
+        .slice(0, 5)
+        .map((g) => `${g.gene?.symbol} ${g.attribution.toFixed(4)}`)
+        .join(', ')}`,
+    );
   }, 1_200_000);
 
   it('risk: hiding the top genes together moves the score at least as much as the top attribution says', async () => {

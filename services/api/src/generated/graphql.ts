@@ -43,6 +43,11 @@ export type ApiToken = {
 export type AttributionTarget =
   /** The predicted (closest) cancer type's probability. */
   | 'CANCER_TYPE'
+  /**
+   * The predicted (closest) type's log-odds, log(p / (1 - p)): unlike the probability, it does not saturate when
+   * the model is nearly certain (p near 1), so genes still differ there.
+   */
+  | 'CANCER_TYPE_LOG_ODDS'
   /** The survival-risk score. */
   | 'RISK';
 
@@ -1949,9 +1954,9 @@ export type SampleRiskScoreArgs = {
 /** Why the model says what it says of one sample: its genes' attributions for one target. */
 export type SampleAttributions = {
   __typename?: 'SampleAttributions';
-  /** The head's output with all measured genes (the probability, or the risk score). */
+  /** The head's output with all measured genes (the probability, its log-odds, or the risk score). */
   baseline: Scalars['Float']['output'];
-  /** The type whose probability is explained (CANCER_TYPE); null for RISK. */
+  /** The type whose probability or log-odds is explained; null for RISK. */
   cancerType?: Maybe<Scalars['String']['output']>;
   /** The `top` genes by |attribution|, largest first. */
   genes: Array<GeneAttribution>;

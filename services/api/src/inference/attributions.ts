@@ -85,7 +85,11 @@ export function targetOf(
   answer: ProfileAttributions,
   target: AttributionTarget,
 ): TargetAttributions {
-  const t = target === 'RISK' ? answer.risk : answer.cancerType;
+  const t = {
+    CANCER_TYPE: answer.cancerType,
+    CANCER_TYPE_LOG_ODDS: answer.cancerTypeLogOdds,
+    RISK: answer.risk,
+  }[target];
   if (!t)
     throw new GraphQLError(
       `model version ${version.id} (${version.name}) has no ${target === 'RISK' ? 'risk' : 'cancer-type'} head to attribute: fit its heads on labelled samples, or choose another model`,

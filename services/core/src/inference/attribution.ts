@@ -5,9 +5,15 @@
 // set's output on the whole profile minus its output on the same profile with g given as missing (NaN: the
 // encoder reads it as the learned missing level, as masked values in training), the head set held fixed:
 //   cancer type: probability of the sample's predicted (closest) type, all genes − g missing;
+//   log-odds:    log(p / (1 − p)) of that type (the probability saturates near 1, so differences vanish),
 //   risk:        risk score, all genes − g missing.
-// Positive = the gene pushes towards the predicted type (or towards higher risk). The |M| occluded copies
-// are embedded together in batches (the model library's passPlan bounds each pass's attention).
+// Positive = the gene pushes towards the predicted type (or towards higher risk). The occluded copies are
+// embedded together in batches (the model library's passPlan bounds each pass's attention).
+//
+// Each gene costs one encoder pass (a 1,000-gene profile: 12-17 s on one core of this machine). Screens that
+// hide genes in groups to pick which genes to occlude one at a time were tried and rejected (model/EXPERIMENTS.md
+// §16): the effects are spread over many genes and not additive, so groups of 2-32 genes missed most of the
+// exact top 10.
 import { embed, type InferOptions, type Predictor, type Profile } from '@gexbert/model/gexbert/infer';
 import type { NormStats } from '@gexbert/model/gexbert/normalise';
 import { predictCancerType } from '@gexbert/model/heads/cancerType';
@@ -15,7 +21,7 @@ import type { HeadSet } from '@gexbert/model/heads/headSet';
 import { riskScore } from '@gexbert/model/heads/risk';
 import type { HeadServer } from '@gexbert/model/heads/serve';
 
-export type AttributionTarget = 'CANCER_TYPE' | 'RISK';
+export type AttributionTarget = 'CANCER_TYPE' | 'CANCER_TYPE_LOG_ODDS' | 'RISK';
 
 /** One measured gene's attribution (Ensembl ID; its input value in the profile's unit). */
 export interface GeneAttribution {
@@ -29,7 +35,7 @@ export interface GeneAttribution {
 
 export interface TargetAttributions {
   target: AttributionTarget;
-  /** The predicted (closest) type whose probability is explained; null for RISK. */
+  /** The predicted (closest) type whose probability (or log-odds) is explained; null for RISK. */
   cancerType: string | null;
   /** Head output with all measured genes. */
   baseline: number;
@@ -38,11 +44,12 @@ export interface TargetAttributions {
 }
 
 export interface ProfileAttributions {
-  /** Measured vocabulary genes (each occluded once). */
+  /** Measured vocabulary genes. */
   inputGenes: number;
   /** Measured genes the answering head set was fitted from. */
   headInputGenes: number;
   cancerType: TargetAttributions | null;
+  cancerTypeLogOdds: TargetAttributions | null;
   risk: TargetAttributions | null;
   /** Wall-clock milliseconds of the forward passes and heads. */
   ms: number;
@@ -63,8 +70,13 @@ export function headOutput(
   cancerType: string | null,
 ): number {
   if (target === 'RISK') return riskScore(set.risk!, embedding);
-  const p = predictCancerType(set.cancerType!, embedding).find((c) => c.cancerType === cancerType);
-  return p?.probability ?? 0;
+  const probabilities = predictCancerType(set.cancerType!, embedding);
+  const p = probabilities.find((c) => c.cancerType === cancerType)?.probability ?? 0;
+  if (target === 'CANCER_TYPE') return p;
+  // log(p / (1 − p)) with 1 − p summed over the other types, which keeps its precision as p nears 1
+  let rest = 0;
+  for (const c of probabilities) if (c.cancerType !== cancerType) rest += c.probability;
+  return Math.log(Math.max(p, Number.MIN_VALUE)) - Math.log(Math.max(rest, Number.MIN_VALUE));
 }
 
 /** The profile's measured genes only (NaN values dropped: absent, as the heads' predictions leave them out). */
@@ -87,9 +99,12 @@ export function occlude(profile: Profile, at: readonly number[]): Profile {
   return { ...profile, values };
 }
 
+const TARGETS: readonly AttributionTarget[] = ['CANCER_TYPE', 'CANCER_TYPE_LOG_ODDS', 'RISK'];
+
 /**
- * Attributions of every measured vocabulary gene of a profile, for the cancer type and the risk score (null
- * for a target the heads lack); null when the profile measures no vocabulary gene.
+ * Attributions of every measured vocabulary gene of a profile, for the cancer type (probability and
+ * log-odds) and the risk score (null for a target the heads lack); null when the profile measures no
+ * vocabulary gene.
  */
 export async function attributeProfile(
   model: AttributionModel,
@@ -105,21 +120,28 @@ export async function attributeProfile(
   const set = await model.server.headSetFor(measured);
   const copies = [base, ...base.genes.map((_, i) => occlude(base, [i]))];
   const { embeddings } = await embed(model.predictor, model.stats, copies, { ...options, missing: 'token' });
-  const closest = set.cancerType ? predictCancerType(set.cancerType, embeddings[0]!)[0]!.cancerType : null;
-  const explain = (target: AttributionTarget, cancerType: string | null): TargetAttributions => {
-    const baseline = headOutput(set, target, embeddings[0]!, cancerType);
+  const [whole, ...occluded] = embeddings;
+  const closest = set.cancerType ? predictCancerType(set.cancerType, whole!)[0]!.cancerType : null;
+  const targets = TARGETS.filter((t) => (t === 'RISK' ? set.risk : set.cancerType));
+  const typeOf = (t: AttributionTarget) => (t === 'RISK' ? null : closest);
+  const baseline = new Map(targets.map((t) => [t, headOutput(set, t, whole!, typeOf(t))]));
+  const explain = (target: AttributionTarget): TargetAttributions => {
+    const cancerType = typeOf(target);
+    const all = baseline.get(target)!;
     const genes = base.genes.map((gene, i) => {
-      const occluded = headOutput(set, target, embeddings[i + 1]!, cancerType);
-      return { gene, value: base.values[i]!, attribution: baseline - occluded, occluded };
+      const without = headOutput(set, target, occluded[i]!, cancerType);
+      return { gene, value: base.values[i]!, attribution: all - without, occluded: without };
     });
     genes.sort((a, b) => Math.abs(b.attribution) - Math.abs(a.attribution));
-    return { target, cancerType, baseline, genes };
+    return { target, cancerType, baseline: all, genes };
   };
+  const of = (t: AttributionTarget) => (targets.includes(t) ? explain(t) : null);
   return {
     inputGenes: base.genes.length,
     headInputGenes: set.inputGenes,
-    cancerType: set.cancerType ? explain('CANCER_TYPE', closest) : null,
-    risk: set.risk ? explain('RISK', null) : null,
+    cancerType: of('CANCER_TYPE'),
+    cancerTypeLogOdds: of('CANCER_TYPE_LOG_ODDS'),
+    risk: of('RISK'),
     ms: performance.now() - started,
   };
 }
