@@ -30,13 +30,24 @@ import { type FinetuneOptions, finetuneClassifier, type ProbeHead } from '../src
 import { fromRows, type Matrix, selectRows } from '../src/evaluate/matrix.ts';
 import { accuracy, macroF1 } from '../src/evaluate/metrics.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
+import { GexbertModel } from '../src/gexbert/model.ts';
 import { matrixToZ } from '../src/gexbert/normalise.ts';
 import { encoderFeatures, ready, rowSpaceCoordinates } from './pancan33-features.ts';
 import { pancan33Split, panelZ, randomPanels } from './pancan33-split.ts';
 
-const [outFile, seedArg, checkpointDir, flag, scheduleArg] = process.argv.slice(2);
+const options = process.argv.slice(2).filter((a) => /^--(control|draws=|methods=)/.test(a));
+const [outFile, seedArg, checkpointDir, flag, scheduleArg] = process.argv
+  .slice(2)
+  .filter((a) => !options.includes(a));
 const seed = Number(seedArg);
 const finetune = flag === '--finetune';
+/** `--control`: the checkpoint's architecture and normalisation with freshly initialised weights (seed = split seed). */
+const control = options.includes('--control');
+const option = (name: string) => options.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+/** `--draws=3,4,5`: only these draws (1-based); `--methods=tokens+z`: only these rows (z, the baseline, always). */
+const onlyDraws = option('draws')?.split(',').map(Number);
+const onlyMethods = option('methods')?.split(',');
+const wanted = (method: string) => !onlyMethods || onlyMethods.includes(method);
 /** `--finetune '{"encoderLr":5e-5,"headLr":1e-4,"l2Factor":1}'`: the schedule, and the probe's L2 factor without the inner CV. */
 const schedule: Partial<FinetuneOptions> & { l2Factor?: number } = scheduleArg ? JSON.parse(scheduleArg) : {};
 const DRAWS = finetune ? 1 : 5;
@@ -55,7 +66,10 @@ const Z_SCALE = 8;
 
 await ready();
 const { genes, train, test, trainLabels, testLabels } = await pancan33Split(seed);
-const { model, stats } = loadCheckpoint(checkpointDir!);
+const loaded = loadCheckpoint(checkpointDir!);
+const { stats } = loaded;
+const model = control ? GexbertModel.create(loaded.config, seed) : loaded.model;
+if (control) loaded.model.dispose();
 const panels = randomPanels(genes, 64, DRAWS, seed).slice(0, DRAWS);
 const { classes, y } = encodeLabels(trainLabels);
 const K = classes.length;
@@ -152,12 +166,20 @@ function testScore(p: Float64Array) {
 const results: Record<string, unknown>[] = [];
 const started = Date.now();
 for (const [d, panel] of panels.entries()) {
+  if (onlyDraws && !onlyDraws.includes(d + 1)) continue;
   const zTrain = panelZ(stats, train, panel);
   const zTest = panelZ(stats, test, panel);
   const fTrain = encoderFeatures(model, stats, zTrain, panel).tokens;
   const fTest = encoderFeatures(model, stats, zTest, panel).tokens;
   const record = (method: string, t0: number, s: { accuracy: number; macroF1: number }, extra = {}) => {
-    const row = { seed, draw: d + 1, method, ...s, ...extra, seconds: (Date.now() - t0) / 1000 };
+    const row = {
+      seed,
+      draw: d + 1,
+      method: control ? `${method} [untrained encoder]` : method,
+      ...s,
+      ...extra,
+      seconds: (Date.now() - t0) / 1000,
+    };
     results.push(row);
     console.log(JSON.stringify(row));
   };
@@ -169,36 +191,43 @@ for (const [d, panel] of panels.entries()) {
     continue;
   }
   t0 = Date.now();
-  const tok = rowSpaceCoordinates(fTrain, [fTest]);
-  const tokCv = cvLogistic([{ choice: {}, xTrain: tok.train, xTest: tok.others[0]!, standardize: false }]);
-  record('tokens (inner CV)', t0, testScore(tokCv.test), {
-    choice: tokCv.choice,
-    inner: tokCv.inner,
-    rank: tok.rank,
-  });
+  const tokCv = () => {
+    const tok = rowSpaceCoordinates(fTrain, [fTest]);
+    return cvLogistic([{ choice: {}, xTrain: tok.train, xTest: tok.others[0]!, standardize: false }]);
+  };
+  const tokens = wanted('tokens') || wanted('ensemble') || finetune ? tokCv() : undefined;
+  if (tokens)
+    record('tokens (inner CV)', t0, testScore(tokens.test), { choice: tokens.choice, inner: tokens.inner });
   // --finetune runs the fine-tuned rows after these two only (the others are the run without it)
-  if (finetune) finetuned(panel, zTrain, tokCv.choice.l2Factor!, record);
+  if (finetune) finetuned(panel, zTrain, tokens!.choice.l2Factor!, record);
   else {
     t0 = Date.now();
-    const zCv = cvLogistic([
-      { choice: {}, xTrain: fromRows(zTrain), xTest: fromRows(zTest), standardize: true },
-    ]);
-    record('z (inner CV)', t0, testScore(zCv.test), { choice: zCv.choice, inner: zCv.inner });
+    const zCv =
+      wanted('z-cv') || wanted('ensemble')
+        ? cvLogistic([{ choice: {}, xTrain: fromRows(zTrain), xTest: fromRows(zTest), standardize: true }])
+        : undefined;
+    if (zCv) record('z (inner CV)', t0, testScore(zCv.test), { choice: zCv.choice, inner: zCv.inner });
     t0 = Date.now();
-    const beside = (f: Float32Array[], z: Float32Array[]) =>
-      f.map((x, i) => Float32Array.from([...x, ...z[i]!]));
-    const from = fTrain[0]!.length;
-    const both = rowSpaceCoordinates(beside(fTrain, zTrain), [beside(fTest, zTest)], {
-      from,
-      scale: Z_SCALE,
-    });
-    const bothCv = cvLogistic([
-      { choice: {}, xTrain: both.train, xTest: both.others[0]!, standardize: false },
-    ]);
-    record('tokens+z (inner CV)', t0, testScore(bothCv.test), { choice: bothCv.choice, inner: bothCv.inner });
+    if (wanted('tokens+z')) {
+      const beside = (f: Float32Array[], z: Float32Array[]) =>
+        f.map((x, i) => Float32Array.from([...x, ...z[i]!]));
+      const both = rowSpaceCoordinates(beside(fTrain, zTrain), [beside(fTest, zTest)], {
+        from: fTrain[0]!.length,
+        scale: Z_SCALE,
+      });
+      const bothCv = cvLogistic([
+        { choice: {}, xTrain: both.train, xTest: both.others[0]!, standardize: false },
+      ]);
+      record('tokens+z (inner CV)', t0, testScore(bothCv.test), {
+        choice: bothCv.choice,
+        inner: bothCv.inner,
+      });
+    }
     t0 = Date.now();
-    const mix = ensemble(zCv, tokCv);
-    record('ensemble z+tokens', t0, testScore(mix.test), { choice: mix.choice, inner: mix.inner });
+    if (zCv && tokens) {
+      const mix = ensemble(zCv, tokens);
+      record('ensemble z+tokens', t0, testScore(mix.test), { choice: mix.choice, inner: mix.inner });
+    }
   }
   writeFileSync(outFile!, `${JSON.stringify({ checkpoint: checkpointDir, results }, null, 2)}\n`);
 }

@@ -18,6 +18,9 @@ export interface Pancan33Split {
   test: ExpressionMatrix;
   trainLabels: string[];
   testLabels: string[];
+  /** Patient barcodes (the key of the overall-survival table) of the training and test samples. */
+  trainPatients: string[];
+  testPatients: string[];
 }
 
 export async function pancan33Split(seed: number): Promise<Pancan33Split> {
@@ -38,6 +41,8 @@ export async function pancan33Split(seed: number): Promise<Pancan33Split> {
     test: rows(split.test),
     trainLabels: split.train.map((i) => labels[i]!),
     testLabels: split.test.map((i) => labels[i]!),
+    trainPatients: split.train.map((i) => rsem.patients[i]!),
+    testPatients: split.test.map((i) => rsem.patients[i]!),
   };
 }
 

@@ -57,7 +57,7 @@ function byTrainingVariance(z: Matrix): number[] {
 export const RESTORE_CONTEXT = 1000;
 
 /** GexBERT's restoration of the masked entries of `masked` (n x genes, z), other entries kept. */
-async function gexbertImpute(
+export async function gexbertImpute(
   model: GeneSet['model'],
   genes: string[],
   masked: Matrix,
