@@ -1,7 +1,7 @@
 // Reference experiment on real data: the 291 shared TCGA samples (6 cancer types), compared with the
 // reference runs of shared/notes/reference-experiments.md. Not a test; prints figures.
 //
-// Run: nice -n 10 npx tsx model/src/gexbert/experiments/tcga-reference.ts [--epochs 300] [--threads 1]
+// Run: nice -n 10 npx tsx model/experiments/tcga-reference.ts [--epochs 300] [--threads 1]
 //        [--width 64] [--layers 2] [--nin 128] [--nq 64] [--lr 1e-3] [--dropout 0.1] [--level-init ordinal|random]
 //        [--engine onnxruntime|tfjs] [--seed 1] [--out dir]
 //
@@ -17,20 +17,26 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { pearson } from '../../evaluate/metrics.ts';
-import { saveModel } from '../checkpoint.ts';
-import { makeConfig } from '../config.ts';
-import { embed, type Profile, restore } from '../infer.ts';
-import { type ExpressionMatrix, fitNormaliser, matrixToZ, selectVocabulary } from '../normalise.ts';
-import { Rng } from '../rng.ts';
-import { pretrain } from '../train.ts';
+import { sharedDir } from '../../services/core/test-support/shared.ts';
+import { pearson } from '../src/evaluate/metrics.ts';
+import { saveModel } from '../src/gexbert/checkpoint.ts';
+import { makeConfig } from '../src/gexbert/config.ts';
+import { embed, type Profile, restore } from '../src/gexbert/infer.ts';
+import {
+  type ExpressionMatrix,
+  fitNormaliser,
+  matrixToZ,
+  selectVocabulary,
+} from '../src/gexbert/normalise.ts';
+import { Rng } from '../src/gexbert/rng.ts';
+import { pretrain } from '../src/gexbert/train.ts';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
 };
-const shared = process.env.GEXBERT_SHARED ?? path.resolve(import.meta.dirname, '../../../../../shared');
+const shared = sharedDir();
 const countsDir = path.join(shared, 'data/tcga/counts');
 const seed = Number(arg('seed', '1'));
 
@@ -263,7 +269,7 @@ if (out) {
   saveModel(out, model, stats, {
     trainingLog: run.log.text(),
     metrics: { ...run.metrics, evaluation: results },
-    notes: `Trained by model/src/gexbert/experiments/tcga-reference.ts on ${train.length} of the 291 shared TCGA samples (${types.join(', ')}).`,
+    notes: `Trained by model/experiments/tcga-reference.ts on ${train.length} of the 291 shared TCGA samples (${types.join(', ')}).`,
   });
   console.log(`checkpoint written to ${out}`);
 }
