@@ -8,8 +8,7 @@ import { HeadsSection } from '../src/app/models/HeadsSection.tsx';
 import { PredictionSection } from '../src/app/samples/[id]/PredictionSection.tsx';
 import { MeasuredRestoredPlot } from '../src/components/plots/MeasuredRestoredPlot.tsx';
 import {
-  embeddingMap,
-  packMap,
+  packedMap,
   shownPredictedType,
   typeCategories,
   typeColour,
@@ -218,45 +217,51 @@ describe('the cohort map', () => {
   });
 
   it('keeps the closest type beside a flagged sample only for its hover text', () => {
-    const point = { x: 0, y: 0, risk: 0.1 };
-    const map = embeddingMap({
-      explained: [0.5, 0.2],
-      points: [
-        {
-          ...point,
-          sampleId: '1',
-          barcode: 'a',
-          cancerType: 'UVM',
-          predictedType: null,
-          closestType: 'UVM',
-          outOfDistribution: true,
-        },
-        {
-          ...point,
-          sampleId: '2',
-          barcode: 'b',
-          cancerType: 'ACC',
-          predictedType: 'ACC',
-          closestType: 'ACC',
-          outOfDistribution: false,
-        },
-        {
-          ...point,
-          sampleId: '3',
-          barcode: 'c',
-          cancerType: 'ACC',
-          predictedType: null,
-          closestType: null,
-          outOfDistribution: null,
-        },
-      ],
-    })!;
-    expect(map.points.map((p) => [p.predictedType, p.closestType])).toEqual([
-      [UNKNOWN_TYPE, 'UVM'],
-      ['ACC', null],
-      [null, null],
+    // three points as the API's CohortMap.columns gives them: flagged (closest UVM), ACC, without heads
+    const columns = {
+      sampleIds: ['1', '2', '3'],
+      barcodes: ['a', 'b', 'c'],
+      x: [0.1234567891, 1, 2],
+      y: [0, 0, 0],
+      types: ['UVM', 'ACC'],
+      cancerType: [0, 1, 1],
+      predictedType: [-1, 1, -1],
+      closestType: [0, 1, -1],
+      outOfDistribution: [true, false, null],
+      risk: [0.1, null, 0.3],
+    };
+    const map = unpackMap(packedMap({ explained: [0.5, 0.2], columns })!);
+    expect(map.points.map((p) => [p.id, p.cancerType, p.predictedType, p.closestType])).toEqual([
+      ['1', 'UVM', UNKNOWN_TYPE, 'UVM'],
+      ['2', 'ACC', 'ACC', null],
+      ['3', 'ACC', null, null],
     ]);
-    // as the server hands it to the browser: the same map
-    expect(unpackMap(packMap(map))).toEqual(map);
+    expect(map.points.map((p) => [p.x, p.risk])).toEqual([
+      [0.123457, 0.1],
+      [1, null],
+      [2, 0.3],
+    ]);
+    expect(map.explained).toEqual([0.5, 0.2]);
+    // a sample flagged with no closest type is still unknown; a map without points is none
+    expect(
+      unpackMap(
+        packedMap({
+          explained: [1, 0],
+          columns: {
+            sampleIds: ['4'],
+            barcodes: ['d'],
+            x: [0],
+            y: [0],
+            types: [],
+            cancerType: [-1],
+            predictedType: [-1],
+            closestType: [-1],
+            outOfDistribution: [true],
+            risk: [null],
+          },
+        })!,
+      ).points[0]!.predictedType,
+    ).toBe(UNKNOWN_TYPE);
+    expect(packedMap({ explained: [], columns: { ...columns, sampleIds: [] } })).toBeNull();
   });
 });

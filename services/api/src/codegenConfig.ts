@@ -41,6 +41,7 @@ export function codegenConfig(output = GENERATED_FILE): CodegenConfig {
             TrainingRun: '@gexbert/api/rows#TrainingRunRow',
             Job: '@gexbert/core/jobs/queue#JobRow',
             ModelVersion: '@gexbert/api/inference/rows#ModelVersionRow',
+            CohortMap: '@gexbert/api/inference/rows#CohortMapRow',
             Embedding: '@gexbert/api/inference/rows#EmbeddingRow',
             RestoredValue: '@gexbert/api/inference/rows#RestoredValueRow',
             RiskScore: '@gexbert/api/inference/rows#RiskScoreRow',

@@ -2,7 +2,7 @@
 // embeddings batch limit too), at the PCA of the embeddings the API serves, with the predictions each sample
 // answers; the PCA itself against a closed form.
 
-import { cohortMap } from '@gexbert/core/inference/cohortMap';
+import { cohortMap, type MapColumns } from '@gexbert/core/inference/cohortMap';
 import { ensureActiveModel } from '@gexbert/core/registry/modelVersion';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support.ts';
@@ -111,6 +111,38 @@ it('places every sample of a cohort larger than the embeddings limit, at the PCA
   expect(again.data!.cohort.map).toEqual(map);
   expect(h.api.models.counters.embedBatches).toBe(before.embedBatches);
   expect(h.api.models.counters.cacheHits).toBe(before.cacheHits); // not even the embedding cache was asked
+}, 300_000);
+
+it('gives the same points as parallel columns, the types as indices into one list', async () => {
+  const res = await h.gql<{
+    cohort: {
+      map: Pick<MapAnswer, 'points'> & {
+        columns: Omit<MapColumns, 'sampleIds'> & { sampleIds: string[] };
+      };
+    };
+  }>(
+    `query($id: ID!) { cohort(id: $id) { map {
+       points { sampleId barcode x y cancerType predictedType closestType outOfDistribution risk }
+       columns { sampleIds barcodes x y types cancerType predictedType closestType outOfDistribution risk } } } }`,
+    { id: cohortId },
+  );
+  expect(res.errors).toBeUndefined();
+  const { points, columns: c } = res.data!.cohort.map;
+  expect(new Set(c.types).size).toBe(c.types.length);
+  const type = (i: number) => (i < 0 ? null : c.types[i]!);
+  const rebuilt = c.sampleIds.map((sampleId, i) => ({
+    sampleId,
+    barcode: c.barcodes[i],
+    x: c.x[i],
+    y: c.y[i],
+    cancerType: type(c.cancerType[i]!),
+    predictedType: type(c.predictedType[i]!),
+    closestType: type(c.closestType[i]!),
+    outOfDistribution: c.outOfDistribution[i],
+    risk: c.risk[i],
+  }));
+  expect(points.length).toBeGreaterThan(20);
+  expect(rebuilt).toEqual(points);
 }, 300_000);
 
 it('places points at the closed-form principal components', () => {

@@ -1,18 +1,29 @@
 // Server-side loading of a cohort's model-backed panels: the embedding map (the API's Cohort.map: the PCA of
-// the cohort's embeddings with predicted type and risk) and survival by predicted risk groups. A sample the
-// model flags as out of distribution has the predicted type UNKNOWN_TYPE, never its closest known type.
+// the cohort's embeddings with predicted type and risk; served to the browser by map.json) and survival by
+// predicted risk groups. A sample the model flags as out of distribution has the predicted type UNKNOWN_TYPE,
+// never its closest known type.
 import {
   CohortMapDocument,
   CohortRiskSurvivalDocument,
   type RiskSurvivalFragment,
 } from '../generated/graphql.ts';
 import { apiRequest } from './api.ts';
-import { type EmbeddingMap, embeddingMap } from './embeddingMap.ts';
+import { type PackedMap, packedMap } from './embeddingMap.ts';
 
-/** The cohort's map as the API places it (every sample, whatever the cohort's size); null without one. */
-export async function loadEmbeddingMap(cohortId: string): Promise<EmbeddingMap | null> {
+/** A cohort's map packed for the browser, with the model that embedded it (map: null without embeddings). */
+export interface LoadedMap {
+  map: PackedMap | null;
+  modelName: string | null;
+}
+
+/**
+ * The cohort's map as the API places it (every sample, whatever the cohort's size), read as columns;
+ * undefined when there is no such cohort.
+ */
+export async function loadEmbeddingMap(cohortId: string): Promise<LoadedMap | undefined> {
   const { cohort } = await apiRequest(CohortMapDocument, { id: cohortId });
-  return cohort?.map ? embeddingMap(cohort.map) : null;
+  if (!cohort) return undefined;
+  return { map: cohort.map ? packedMap(cohort.map) : null, modelName: cohort.map?.model.name ?? null };
 }
 
 export async function loadRiskSurvival(

@@ -1,5 +1,6 @@
 // The cohort embedding map's data: the API's PCA coordinates of the samples' GexBERT embeddings with what the
 // map can be coloured by (recorded cancer type, predicted cancer type, predicted risk).
+import type { CohortMapQuery } from '../generated/graphql.ts';
 import { categoryColour } from './palette.ts';
 
 /**
@@ -28,18 +29,8 @@ export interface EmbeddingMap {
   explained: [number, number];
 }
 
-/** One point as the API's Cohort.map gives it. */
-export interface ApiMapPoint {
-  sampleId: string | number;
-  barcode: string;
-  x: number;
-  y: number;
-  cancerType: string | null;
-  predictedType: string | null;
-  closestType: string | null;
-  outOfDistribution: boolean | null;
-  risk: number | null;
-}
+/** The map's points as the API's CohortMap.columns gives them (parallel arrays; types as indices). */
+export type ApiMapColumns = NonNullable<NonNullable<CohortMapQuery['cohort']>['map']>['columns'];
 
 /** The type to show for the API's prediction: UNKNOWN_TYPE when flagged, null without a prediction. */
 export function shownPredictedType(
@@ -64,32 +55,9 @@ export function typeColour(category: string, categories: string[]): string {
 
 /**
  * A number to 6 significant digits: what a drawn map needs of a coordinate or a risk, at a third of the
- * characters (an 11,000-point map travels to the browser as the client component's props).
+ * characters (an 11,000-point map travels to the browser as JSON).
  */
 const drawn = (v: number) => Number(v.toPrecision(6));
-
-/** The map the API placed, with the predicted type shown as UNKNOWN_TYPE for flagged samples. */
-export function embeddingMap(map: { explained: number[]; points: ApiMapPoint[] }): EmbeddingMap | null {
-  if (map.points.length === 0) return null;
-  const points = map.points.map((p): MapPoint => {
-    const predictedType = shownPredictedType(
-      p.outOfDistribution === null
-        ? null
-        : { cancerType: p.predictedType, outOfDistribution: p.outOfDistribution },
-    );
-    return {
-      id: String(p.sampleId),
-      barcode: p.barcode,
-      x: drawn(p.x),
-      y: drawn(p.y),
-      cancerType: p.cancerType,
-      predictedType,
-      closestType: predictedType === UNKNOWN_TYPE ? p.closestType : null,
-      risk: p.risk === null ? null : drawn(p.risk),
-    };
-  });
-  return { points, explained: [map.explained[0] ?? 0, map.explained[1] ?? 0] };
-}
 
 /** A colour from blue (low, t = 0) through grey to vermilion (high, t = 1). */
 export function riskColour(t: number): string {
@@ -106,37 +74,39 @@ export function riskColour(t: number): string {
  * A map as the server hands it to the browser: one array per field, with the types as indices into one
  * list, instead of one object per point (an 11,000-point map is a third the size on the wire).
  */
-export interface PackedMap {
+export type PackedMap = Omit<ApiMapColumns, 'sampleIds' | 'outOfDistribution'> & {
   explained: [number, number];
   ids: number[];
-  barcodes: string[];
-  x: number[];
-  y: number[];
-  /** The type names the three type columns index (-1 = none). */
-  types: string[];
-  cancerType: number[];
-  predictedType: number[];
-  closestType: number[];
-  risk: (number | null)[];
-}
+};
 
-export function packMap(map: EmbeddingMap): PackedMap {
-  const types = [
-    ...new Set(map.points.flatMap((p) => [p.cancerType, p.predictedType, p.closestType])),
-  ].filter((t): t is string => t !== null);
-  const index = new Map(types.map((t, i) => [t, i]));
-  const of = (t: string | null) => (t === null ? -1 : index.get(t)!);
+/**
+ * The map the API placed, packed for the browser: the predicted type of a flagged sample is UNKNOWN_TYPE
+ * (its closest known type kept for hover text only), coordinates and risks to 6 digits. Null without points.
+ */
+export function packedMap(map: { explained: number[]; columns: ApiMapColumns }): PackedMap | null {
+  const c = map.columns;
+  if (c.sampleIds.length === 0) return null;
+  const types = [...c.types];
+  const unknown = () => {
+    const at = types.indexOf(UNKNOWN_TYPE);
+    return at >= 0 ? at : types.push(UNKNOWN_TYPE) - 1;
+  };
+  const predictedType = c.predictedType.map((t, i) => {
+    const flagged = c.outOfDistribution[i];
+    if (flagged === null) return -1;
+    return flagged || t < 0 ? unknown() : t;
+  });
   return {
-    explained: map.explained,
-    ids: map.points.map((p) => Number(p.id)),
-    barcodes: map.points.map((p) => p.barcode),
-    x: map.points.map((p) => p.x),
-    y: map.points.map((p) => p.y),
+    explained: [map.explained[0] ?? 0, map.explained[1] ?? 0],
+    ids: c.sampleIds.map(Number),
+    barcodes: c.barcodes,
+    x: c.x.map(drawn),
+    y: c.y.map(drawn),
     types,
-    cancerType: map.points.map((p) => of(p.cancerType)),
-    predictedType: map.points.map((p) => of(p.predictedType)),
-    closestType: map.points.map((p) => of(p.closestType)),
-    risk: map.points.map((p) => p.risk),
+    cancerType: c.cancerType,
+    predictedType,
+    closestType: c.closestType.map((t, i) => (types[predictedType[i]!] === UNKNOWN_TYPE ? t : -1)),
+    risk: c.risk.map((r) => (r === null ? null : drawn(r))),
   };
 }
 

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { PatientRow, SampleRow, GeneRow, CohortRow, ImportRow, ApiTokenRow, ExpressionValueRow, TrainingRunRow } from '@gexbert/api/rows';
 import type { JobRow } from '@gexbert/core/jobs/queue';
-import type { ModelVersionRow, EmbeddingRow, RestoredValueRow, RiskScoreRow, CancerTypePredictionRow, ProfilePredictionRow } from '@gexbert/api/inference/rows';
+import type { ModelVersionRow, CohortMapRow, EmbeddingRow, RestoredValueRow, RiskScoreRow, CancerTypePredictionRow, ProfilePredictionRow } from '@gexbert/api/inference/rows';
 import type { StoredComparison } from '@gexbert/core/comparison/store';
 import type { ComparedGroupRow, GeneDifferenceRow } from '@gexbert/api/comparison/rows';
 import type { SampleAttributionsRow, GeneAttributionRow, GeneImportanceRow, TypeGeneImportanceRow } from '@gexbert/api/inference/attributions';
@@ -382,6 +382,11 @@ export type CohortFilterOutcome = {
  */
 export type CohortMap = {
   __typename?: 'CohortMap';
+  /**
+   * The same points as parallel arrays, entry i of each describing point i: what a client drawing thousands of
+   * points reads (an 11,000-sample map is a third the size of `points` and much quicker to serve).
+   */
+  columns: MapColumns;
   /** Share of the embeddings' variance along PC1 and PC2 (0-1). */
   explained: Array<Scalars['Float']['output']>;
   model: ModelVersion;
@@ -1094,6 +1099,27 @@ export type LogRankTest = {
   pValue: Scalars['Float']['output'];
   /** The chi-squared statistic. */
   statistic: Scalars['Float']['output'];
+};
+
+/** A cohort map's points as parallel arrays (CohortMap.columns), the types as indices into one list. */
+export type MapColumns = {
+  __typename?: 'MapColumns';
+  barcodes: Array<Scalars['String']['output']>;
+  /** Index into types of each point's recorded cancer type; -1 when it has none. */
+  cancerType: Array<Scalars['Int']['output']>;
+  /** Index into types of each point's most probable known type; -1 without heads. */
+  closestType: Array<Scalars['Int']['output']>;
+  /** Whether the model flags each point as out of distribution; null without heads. */
+  outOfDistribution: Array<Maybe<Scalars['Boolean']['output']>>;
+  /** Index into types of each point's predicted type; -1 when out of distribution or without heads. */
+  predictedType: Array<Scalars['Int']['output']>;
+  /** Each point's predicted risk; null without a risk head. */
+  risk: Array<Maybe<Scalars['Float']['output']>>;
+  sampleIds: Array<Scalars['ID']['output']>;
+  /** The type names that cancerType, predictedType and closestType index. */
+  types: Array<Scalars['String']['output']>;
+  x: Array<Scalars['Float']['output']>;
+  y: Array<Scalars['Float']['output']>;
 };
 
 /** One sample on a cohort map. */
@@ -2377,7 +2403,7 @@ export type ResolversTypes = ResolversObject<{
   CohortEdge: ResolverTypeWrapper<Omit<CohortEdge, 'node'> & { node: ResolversTypes['Cohort'] }>;
   CohortFilterDefinition: ResolverTypeWrapper<CohortFilterDefinition>;
   CohortFilterOutcome: ResolverTypeWrapper<Omit<CohortFilterOutcome, 'thresholds'> & { thresholds: Array<ResolversTypes['ThresholdOutcome']> }>;
-  CohortMap: ResolverTypeWrapper<Omit<CohortMap, 'model'> & { model: ResolversTypes['ModelVersion'] }>;
+  CohortMap: ResolverTypeWrapper<CohortMapRow>;
   CohortRebuild: ResolverTypeWrapper<Omit<CohortRebuild, 'cohort' | 'thresholds'> & { cohort: ResolversTypes['Cohort'], thresholds: Array<ResolversTypes['ThresholdOutcome']> }>;
   CohortSampleField: CohortSampleField;
   CohortSampleOrder: CohortSampleOrder;
@@ -2442,6 +2468,7 @@ export type ResolversTypes = ResolversObject<{
   JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
   JobState: JobState;
   LogRankTest: ResolverTypeWrapper<LogRankTest>;
+  MapColumns: ResolverTypeWrapper<MapColumns>;
   MapPoint: ResolverTypeWrapper<MapPoint>;
   ModelHeads: ResolverTypeWrapper<ModelHeads>;
   ModelHeadsInfo: ResolverTypeWrapper<ModelHeadsInfo>;
@@ -2511,7 +2538,7 @@ export type ResolversParentTypes = ResolversObject<{
   CohortEdge: Omit<CohortEdge, 'node'> & { node: ResolversParentTypes['Cohort'] };
   CohortFilterDefinition: CohortFilterDefinition;
   CohortFilterOutcome: Omit<CohortFilterOutcome, 'thresholds'> & { thresholds: Array<ResolversParentTypes['ThresholdOutcome']> };
-  CohortMap: Omit<CohortMap, 'model'> & { model: ResolversParentTypes['ModelVersion'] };
+  CohortMap: CohortMapRow;
   CohortRebuild: Omit<CohortRebuild, 'cohort' | 'thresholds'> & { cohort: ResolversParentTypes['Cohort'], thresholds: Array<ResolversParentTypes['ThresholdOutcome']> };
   CohortSampleOrder: CohortSampleOrder;
   ComparedGroup: ComparedGroupRow;
@@ -2564,6 +2591,7 @@ export type ResolversParentTypes = ResolversObject<{
   JobConnection: Omit<JobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['JobEdge']>, nodes: Array<ResolversParentTypes['Job']> };
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
   LogRankTest: LogRankTest;
+  MapColumns: MapColumns;
   MapPoint: MapPoint;
   ModelHeads: ModelHeads;
   ModelHeadsInfo: ModelHeadsInfo;
@@ -2730,6 +2758,7 @@ export type CohortFilterOutcomeResolvers<ContextType = Context, ParentType exten
 }>;
 
 export type CohortMapResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CohortMap'] = ResolversParentTypes['CohortMap']> = ResolversObject<{
+  columns?: Resolver<ResolversTypes['MapColumns'], ParentType, ContextType>;
   explained?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
   model?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
   points?: Resolver<Array<ResolversTypes['MapPoint']>, ParentType, ContextType>;
@@ -3062,6 +3091,19 @@ export type LogRankTestResolvers<ContextType = Context, ParentType extends Resol
   df?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pValue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   statistic?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type MapColumnsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MapColumns'] = ResolversParentTypes['MapColumns']> = ResolversObject<{
+  barcodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  cancerType?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
+  closestType?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
+  outOfDistribution?: Resolver<Array<Maybe<ResolversTypes['Boolean']>>, ParentType, ContextType>;
+  predictedType?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
+  risk?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType>;
+  sampleIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  types?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  x?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  y?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export type MapPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MapPoint'] = ResolversParentTypes['MapPoint']> = ResolversObject<{
@@ -3486,6 +3528,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   JobConnection?: JobConnectionResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
   LogRankTest?: LogRankTestResolvers<ContextType>;
+  MapColumns?: MapColumnsResolvers<ContextType>;
   MapPoint?: MapPointResolvers<ContextType>;
   ModelHeads?: ModelHeadsResolvers<ContextType>;
   ModelHeadsInfo?: ModelHeadsInfoResolvers<ContextType>;

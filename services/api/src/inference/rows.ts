@@ -1,9 +1,13 @@
 // The shapes the model resolvers pass around; codegen maps the GraphQL types onto them (src/codegenConfig.ts).
+import type { PlacedMap } from '@gexbert/core/inference/cohortMap';
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
 import type { CancerTypeProbability } from '@gexbert/model/heads/index';
 import type { GeneRow } from '../rows.ts';
 
 export type ModelVersionRow = ModelVersion;
+
+/** A cohort's map as placed (or read back from its stored answer), with its model version. */
+export type CohortMapRow = PlacedMap & { model: ModelVersion };
 
 export interface EmbeddingRow {
   sampleId: number;

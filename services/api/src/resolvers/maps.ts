@@ -5,6 +5,7 @@
 import {
   type MapInput,
   mapAnswerKey,
+  mapColumns,
   mapPrediction,
   mapSamples,
   placeMap,
@@ -64,5 +65,8 @@ export const mapResolvers: Resolvers = {
         return map ? { ...map, model: version } : null;
       });
     },
+  },
+  CohortMap: {
+    columns: (map) => mapColumns(map.points),
   },
 };

@@ -87,6 +87,47 @@ export interface PlacedMap {
   points: (MapPointRow & { barcode: string; cancerType: string | null })[];
 }
 
+/** A placed map's points as parallel arrays, the three type fields as indices into `types` (-1: none). */
+export interface MapColumns {
+  sampleIds: number[];
+  barcodes: string[];
+  x: number[];
+  y: number[];
+  types: string[];
+  cancerType: number[];
+  predictedType: number[];
+  closestType: number[];
+  outOfDistribution: (boolean | null)[];
+  risk: (number | null)[];
+}
+
+/** The map's points as columns (the API's CohortMap.columns), in the points' order. */
+export function mapColumns(points: PlacedMap['points']): MapColumns {
+  const types: string[] = [];
+  const index = new Map<string, number>();
+  const of = (type: string | null): number => {
+    if (type === null) return -1;
+    let i = index.get(type);
+    if (i === undefined) {
+      i = types.push(type) - 1;
+      index.set(type, i);
+    }
+    return i;
+  };
+  return {
+    sampleIds: points.map((p) => p.sampleId),
+    barcodes: points.map((p) => p.barcode),
+    x: points.map((p) => p.x),
+    y: points.map((p) => p.y),
+    cancerType: points.map((p) => of(p.cancerType)),
+    predictedType: points.map((p) => of(p.predictedType)),
+    closestType: points.map((p) => of(p.closestType)),
+    outOfDistribution: points.map((p) => p.outOfDistribution),
+    risk: points.map((p) => p.risk),
+    types,
+  };
+}
+
 /** The cohort's members in sample order, with what a map point shows of them. */
 export async function mapSamples(pool: pg.Pool, cohortId: number): Promise<MapSample[]> {
   const { rows } = await pool.query<MapSample>(

@@ -20,10 +20,11 @@ import { requireUser } from '../../../../lib/auth.ts';
 import { recordIdOr404 } from '../../../../lib/recordId.ts';
 import { ClinicalPanel } from '../ClinicalPanel.tsx';
 import { CohortComposition, CohortStats } from '../CohortFigures.tsx';
+import { EmbeddingMapPanel } from '../EmbeddingMapPanel.tsx';
 import { ExportSection } from '../ExportSection.tsx';
 import { GeneSearchForm } from '../GeneSearchForm.tsx';
 import { ImputationPanel } from '../ImputationPanel.tsx';
-import { ModelPanels } from '../ModelPanels.tsx';
+import { RiskPanel } from '../RiskPanel.tsx';
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -81,8 +82,11 @@ export default async function CohortLayout({ params, children }: Params & { chil
       <Suspense fallback={<Loading what="Summarising clinical attributes…" />}>
         <ClinicalPanel cohortId={id} />
       </Suspense>
-      <Suspense fallback={<Loading what="Embedding the cohort's samples with GexBERT…" />}>
-        <ModelPanels cohortId={id} />
+      <Suspense fallback={<Loading what="Placing the cohort's samples on the embedding map…" />}>
+        <EmbeddingMapPanel cohortId={id} />
+      </Suspense>
+      <Suspense fallback={<Loading what="Scoring the cohort's risk with GexBERT…" />}>
+        <RiskPanel cohortId={id} />
       </Suspense>
       <Suspense fallback={<Loading what="Restoring held-out genes from the 64-gene panel…" />}>
         <ImputationPanel cohortId={id} />
