@@ -22,15 +22,15 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fitLogisticRegression } from '../src/evaluate/classify.ts';
 import { type FinetuneOptions, finetuneClassifier } from '../src/evaluate/finetune.ts';
-import { knnImpute, tuneKnnK } from '../src/evaluate/impute.ts';
-import { fromRows, type Matrix } from '../src/evaluate/matrix.ts';
-import { accuracy, macroF1 } from '../src/evaluate/metrics.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { restore } from '../src/gexbert/infer.ts';
 import { matrixToZ } from '../src/gexbert/normalise.ts';
 import { trainCheckpoint } from '../src/gexbert/recipe.ts';
+import { fitLogisticRegression } from '../src/stats/classify.ts';
+import { knnImpute, tuneKnnK } from '../src/stats/impute.ts';
+import { fromRows, type Matrix } from '../src/stats/matrix.ts';
+import { accuracy, macroF1 } from '../src/stats/metrics.ts';
 import { encoderFeatures, ready } from './pancan33-features.ts';
 import { pancan33Split, panelZ, randomPanels } from './pancan33-split.ts';
 

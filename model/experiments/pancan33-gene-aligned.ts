@@ -24,14 +24,14 @@
  * ensemble of each with z's logistic regression, w chosen on the same inner validation rows.
  */
 import { writeFileSync } from 'node:fs';
-import { encodeLabels, fitLogisticRegression } from '../src/evaluate/classify.ts';
-import { stratifiedKFold, stratifiedSplit } from '../src/evaluate/data.ts';
 import { type FinetuneOptions, finetuneClassifier, type ProbeHead } from '../src/evaluate/finetune.ts';
-import { fromRows, type Matrix, selectRows } from '../src/evaluate/matrix.ts';
-import { accuracy, macroF1 } from '../src/evaluate/metrics.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { GexbertModel } from '../src/gexbert/model.ts';
 import { matrixToZ } from '../src/gexbert/normalise.ts';
+import { encodeLabels, fitLogisticRegression } from '../src/stats/classify.ts';
+import { fromRows, type Matrix, selectRows } from '../src/stats/matrix.ts';
+import { accuracy, macroF1 } from '../src/stats/metrics.ts';
+import { stratifiedKFold, stratifiedSplit } from '../src/stats/split.ts';
 import { encoderFeatures, ready, rowSpaceCoordinates } from './pancan33-features.ts';
 import { pancan33Split, panelZ, randomPanels } from './pancan33-split.ts';
 

@@ -17,12 +17,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { corpusFromFiles, proteinCodingGenes } from '@gexbert/core/training/corpus';
-import { fitLogisticRegression } from '../src/evaluate/classify.ts';
-import { fromRows, type Matrix } from '../src/evaluate/matrix.ts';
-import { accuracy, macroF1 } from '../src/evaluate/metrics.ts';
 import { embed } from '../src/gexbert/infer.ts';
 import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
 import { trainCheckpoint } from '../src/gexbert/recipe.ts';
+import { fitLogisticRegression } from '../src/stats/classify.ts';
+import { fromRows, type Matrix } from '../src/stats/matrix.ts';
+import { accuracy, macroF1 } from '../src/stats/metrics.ts';
 import { pancan33Split, panelZ, randomPanels, SHARED } from './pancan33-split.ts';
 
 const [outFile, stepsArg, ...variants] = process.argv.slice(2);

@@ -17,7 +17,10 @@
  * the training samples with the evaluation's seed and time limit) alone and averaged with KNN the same way.
  */
 import { writeFileSync } from 'node:fs';
-import { fitStandardizer } from '../src/evaluate/data.ts';
+import { gexbertImpute } from '../src/evaluate/tasks/imputation.ts';
+import { fitVae } from '../src/evaluate/vae.ts';
+import { readCheckpoint } from '../src/gexbert/checkpoint.ts';
+import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
 import {
   applyMask,
   imputationMetrics,
@@ -25,12 +28,9 @@ import {
   mcarMask,
   meanImpute,
   tuneKnnK,
-} from '../src/evaluate/impute.ts';
-import { fromRows, type Matrix } from '../src/evaluate/matrix.ts';
-import { gexbertImpute } from '../src/evaluate/tasks/imputation.ts';
-import { fitVae } from '../src/evaluate/vae.ts';
-import { readCheckpoint } from '../src/gexbert/checkpoint.ts';
-import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
+} from '../src/stats/impute.ts';
+import { fromRows, type Matrix } from '../src/stats/matrix.ts';
+import { fitStandardizer } from '../src/stats/standardize.ts';
 import { pancan33Split, panelZ } from './pancan33-split.ts';
 
 const [outFile, seedArg, ...specs] = process.argv.slice(2);

@@ -6,9 +6,9 @@
  */
 import path from 'node:path';
 import { rsemCorpusFromTable } from '@gexbert/core/training/rsemCorpus';
-import { stratifiedSplit } from '../src/evaluate/data.ts';
 import { type ExpressionMatrix, matrixToZ, type NormStats } from '../src/gexbert/normalise.ts';
 import { createRandom, sampleWithoutReplacement } from '../src/random/mulberry32.ts';
+import { stratifiedSplit } from '../src/stats/split.ts';
 
 export const SHARED = path.resolve(import.meta.dirname, '../../../shared/data/tcga');
 

@@ -17,12 +17,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSurvival } from '../src/evaluate/inputs.ts';
-import { fromRows, type Matrix } from '../src/evaluate/matrix.ts';
 import { pcaCoxRisk, withinTypeCIndex } from '../src/evaluate/survival.ts';
 import { loadCheckpoint, readCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { embed } from '../src/gexbert/infer.ts';
 import { GexbertModel } from '../src/gexbert/model.ts';
 import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
+import { fromRows, type Matrix } from '../src/stats/matrix.ts';
 import type { SurvivalData } from '../src/survival/index.ts';
 import { encoderFeatures, ready } from './pancan33-features.ts';
 import { pancan33Split, panelZ, SHARED } from './pancan33-split.ts';

@@ -18,7 +18,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { sharedDir } from '../../services/core/test-support/shared.ts';
-import { pearson } from '../src/evaluate/metrics.ts';
 import { saveModel } from '../src/gexbert/checkpoint.ts';
 import { makeConfig } from '../src/gexbert/config.ts';
 import { embed, type Profile, restore } from '../src/gexbert/infer.ts';
@@ -30,6 +29,7 @@ import {
 } from '../src/gexbert/normalise.ts';
 import { Rng } from '../src/gexbert/rng.ts';
 import { pretrain } from '../src/gexbert/train.ts';
+import { pearson } from '../src/stats/metrics.ts';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {

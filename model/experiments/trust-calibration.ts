@@ -3,9 +3,9 @@
 // fitted on cross-validated logits of the training samples). 70/30 stratified splits of the 291 samples.
 // Run: npx tsx model/experiments/trust-calibration.ts /tmp/trust-emb.json
 import { readFileSync } from 'node:fs';
-import { fitLogisticRegression } from '../src/evaluate/classify.ts';
-import { stratifiedKFold } from '../src/evaluate/data.ts';
-import { fromRows } from '../src/evaluate/matrix.ts';
+import { fitLogisticRegression } from '../src/stats/classify.ts';
+import { fromRows } from '../src/stats/matrix.ts';
+import { stratifiedKFold } from '../src/stats/split.ts';
 
 const cache = JSON.parse(readFileSync(process.argv[2] ?? '/tmp/trust-emb.json', 'utf8'));
 const labels: string[] = cache.labels;

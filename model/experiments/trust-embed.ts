@@ -6,12 +6,12 @@ import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { ready } from '../src/engine/tf.ts';
 import { OMIT, zMatrix, zProfiles } from '../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../src/evaluate/inputs.ts';
-import { fromRows } from '../src/evaluate/matrix.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { embed } from '../src/gexbert/infer.ts';
 import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
 import { splitSamples } from '../src/gexbert/train.ts';
 import { createRandom, sampleWithoutReplacement } from '../src/random/mulberry32.ts';
+import { fromRows } from '../src/stats/matrix.ts';
 
 await ready();
 const ckpt = loadCheckpoint('model/checkpoints/tcga-6types');

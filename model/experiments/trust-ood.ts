@@ -2,10 +2,10 @@
 // the head, fit each scorer on 70% of the known-type samples, and score the other 30% and the left-out type.
 // Input: the cache of trust-embed.ts. Run: npx tsx model/experiments/trust-ood.ts /tmp/trust-emb.json
 import { readFileSync } from 'node:fs';
-import { fitLogisticRegression } from '../src/evaluate/classify.ts';
-import { stratifiedKFold } from '../src/evaluate/data.ts';
-import { fromRows } from '../src/evaluate/matrix.ts';
-import { fitPca, transformPca } from '../src/evaluate/pca.ts';
+import { fitLogisticRegression } from '../src/stats/classify.ts';
+import { fromRows } from '../src/stats/matrix.ts';
+import { fitPca, transformPca } from '../src/stats/pca.ts';
+import { stratifiedKFold } from '../src/stats/split.ts';
 
 const cache = JSON.parse(readFileSync(process.argv[2] ?? '/tmp/trust-emb.json', 'utf8'));
 const labels: string[] = cache.labels;

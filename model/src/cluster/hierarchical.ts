@@ -4,7 +4,7 @@
  * (NaN = missing, set to the row's mean, 0, for distances). Correlation and the mean/sd are
  * evaluate/metrics.ts pearson and meanAndSd (one definition of each).
  */
-import { meanAndSd, pearson } from '../evaluate/metrics.ts';
+import { meanAndSd, pearson } from '../stats/metrics.ts';
 
 export type ClusterDistance = 'pearson' | 'euclidean';
 

@@ -4,8 +4,9 @@
  * module holds the model-free pieces: univariate Cox screening, the choice of anchors outside a panel
  * and a nearest-neighbour restoration baseline. GexBERT's restoration is in tasks/survivalAnchors.ts.
  */
+
+import { colVariances, type Matrix, row, zeros } from '../stats/matrix.ts';
 import { coxph, type GroupLabel, type SurvivalData } from '../survival/index.ts';
-import { colVariances, type Matrix, row, zeros } from './matrix.ts';
 
 /**
  * Wald z of a one-covariate Cox model (Efron ties) per column of `x` (patients x genes), optionally

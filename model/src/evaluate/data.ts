@@ -1,11 +1,11 @@
 /**
  * Expression data sets for evaluation: count tables (genes x samples, as the TCGA files), log2(CPM + 1),
- * gene filtering, per-gene standardisation fitted on training samples only, stratified splits and
- * seeded random gene panels.
+ * gene filtering and seeded random gene panels (standardisation and stratified splits: stats/standardize.ts,
+ * stats/split.ts).
  */
 import { log2CpmValue } from '../gexbert/normalise.ts';
-import { createRandom, sampleWithoutReplacement, shuffleInPlace } from '../random/mulberry32.ts';
-import { colMeans, colVariances, type Matrix, selectCols, selectRows, zeros } from './matrix.ts';
+import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
+import { colVariances, type Matrix, selectCols, selectRows, zeros } from '../stats/matrix.ts';
 
 /**
  * A raw count table as stored on disk: genes x samples, row-major (`counts[g * sampleIds.length + s]`).
@@ -218,99 +218,6 @@ export function topVariableGenes(data: Dataset, k: number, samples?: ArrayLike<n
     (a, b) => variance[b]! - variance[a]! || a - b,
   );
   return order.slice(0, Math.min(k, m.cols));
-}
-
-/** Per-gene centring and scaling fitted on training data. */
-export interface Standardizer {
-  mean: Float64Array;
-  /** Standard deviation (n - 1), replaced by 1 where it is 0 so constant genes map to 0. */
-  sd: Float64Array;
-}
-
-/** Fits per-gene mean and standard deviation on the given rows (default all rows). */
-export function fitStandardizer(values: Matrix, rows?: ArrayLike<number>): Standardizer {
-  const m = rows ? selectRows(values, rows) : values;
-  const mean = colMeans(m);
-  const variance = colVariances(m, mean);
-  const sd = variance.map((v) => (v > 0 ? Math.sqrt(v) : 1));
-  return { mean, sd };
-}
-
-/** (x - mean) / sd per gene, as a new matrix. */
-export function applyStandardizer(values: Matrix, standardizer: Standardizer): Matrix {
-  if (standardizer.mean.length !== values.cols)
-    throw new RangeError(`standardizer has ${standardizer.mean.length} genes, data ${values.cols}`);
-  const out = zeros(values.rows, values.cols);
-  for (let i = 0; i < values.rows; i++) {
-    const base = i * values.cols;
-    for (let j = 0; j < values.cols; j++)
-      out.data[base + j] = (values.data[base + j]! - standardizer.mean[j]!) / standardizer.sd[j]!;
-  }
-  return out;
-}
-
-/** Groups sample indices by label, labels in sorted order. */
-function indicesByLabel(labels: ArrayLike<string | number>): number[][] {
-  const groups = new Map<string | number, number[]>();
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    const list = groups.get(label);
-    if (list) list.push(i);
-    else groups.set(label, [i]);
-  }
-  return [...groups.entries()].sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)).map(([, v]) => v);
-}
-
-/** A train/test partition of sample indices (both sorted ascending). */
-export interface Split {
-  train: number[];
-  test: number[];
-}
-
-/**
- * Stratified train/test split: within each class, round(testFraction * n_class) samples (at least one
- * when the class has two or more) go to the test set, chosen by a seeded shuffle.
- */
-export function stratifiedSplit(
-  labels: ArrayLike<string | number>,
-  testFraction: number,
-  seed: number,
-): Split {
-  if (!(testFraction > 0 && testFraction < 1)) throw new RangeError('testFraction must be in (0, 1)');
-  const random = createRandom(seed);
-  const train: number[] = [];
-  const test: number[] = [];
-  for (const group of indicesByLabel(labels)) {
-    const shuffled = shuffleInPlace([...group], random);
-    let nTest = Math.round(testFraction * shuffled.length);
-    if (shuffled.length >= 2) nTest = Math.min(shuffled.length - 1, Math.max(1, nTest));
-    test.push(...shuffled.slice(0, nTest));
-    train.push(...shuffled.slice(nTest));
-  }
-  return { train: train.sort((a, b) => a - b), test: test.sort((a, b) => a - b) };
-}
-
-/**
- * Stratified k-fold: each class is shuffled (seeded) and dealt round-robin into `k` folds, so class
- * proportions are preserved. Returns one split per fold (that fold = test, the rest = train).
- */
-export function stratifiedKFold(labels: ArrayLike<string | number>, k: number, seed: number): Split[] {
-  if (!(Number.isInteger(k) && k >= 2)) throw new RangeError('k must be an integer >= 2');
-  const random = createRandom(seed);
-  const foldOf = new Int32Array(labels.length);
-  let next = 0;
-  for (const group of indicesByLabel(labels)) {
-    for (const i of shuffleInPlace([...group], random)) {
-      foldOf[i] = next;
-      next = (next + 1) % k;
-    }
-  }
-  return Array.from({ length: k }, (_, f) => {
-    const train: number[] = [];
-    const test: number[] = [];
-    for (let i = 0; i < labels.length; i++) (foldOf[i] === f ? test : train).push(i);
-    return { train, test };
-  });
 }
 
 /** A random panel of `k` distinct gene indices out of `nGenes` (seeded), sorted ascending. */

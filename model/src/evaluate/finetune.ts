@@ -25,9 +25,9 @@ import { dropoutSites, GexbertModel, makeDropoutMasks, parameterSpecs } from '..
 import { levelOf, type NormStats } from '../gexbert/normalise.ts';
 import { AdamW } from '../gexbert/optim.ts';
 import { Rng } from '../gexbert/rng.ts';
-import { encodeLabels, fitLogisticRegression } from './classify.ts';
-import { stratifiedSplit } from './data.ts';
-import { fromRows, type Matrix, selectRows } from './matrix.ts';
+import { encodeLabels, fitLogisticRegression } from '../stats/classify.ts';
+import { fromRows, type Matrix, selectRows } from '../stats/matrix.ts';
+import { stratifiedSplit } from '../stats/split.ts';
 
 export interface FinetuneOptions {
   seed: number;

@@ -9,8 +9,8 @@ import { createOnnxPredictor, embed, type OnnxPredictor, type Profile } from '..
 import type { GexbertModel } from '../gexbert/model.ts';
 import { type ExpressionMatrix, matrixToZ, type NormStats } from '../gexbert/normalise.ts';
 import { trainCheckpoint } from '../gexbert/recipe.ts';
+import { fromRows, type Matrix } from '../stats/matrix.ts';
 import { type LabelledCounts, type SurvivalRecord, toExpression } from './inputs.ts';
-import { fromRows, type Matrix } from './matrix.ts';
 import type { Measurements } from './measurements.ts';
 
 /** A trained GexBERT (its ONNX predictor and normalisation) and a fold's samples in its z space. */

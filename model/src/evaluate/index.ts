@@ -1,6 +1,7 @@
 /**
- * Evaluation toolkit: data preparation, baselines (logistic regression, MLP, PCA + Cox, mean and KNN
- * imputation), metrics, report rows and SVG plots for reproducing GexBERT's three results.
+ * Evaluation pipeline: data preparation, the PCA + Cox survival baseline, report rows and SVG plots for
+ * reproducing GexBERT's three results. The maths it uses (matrices, PCA, L-BFGS, classifiers, KNN
+ * imputation, metrics, standardisation, splits) is model/src/stats.
  */
 
 export type { Random } from '../random/mulberry32.ts';
@@ -11,13 +12,9 @@ export {
   sampleWithoutReplacement,
   shuffleInPlace,
 } from '../random/mulberry32.ts';
-export type { Classifier, LogisticModel, LogisticOptions, MlpModel, MlpOptions } from './classify.ts';
-export { encodeLabels, fitLogisticRegression, fitMlp, logisticObjective } from './classify.ts';
-export type { CountMatrix, Dataset, Split, Standardizer } from './data.ts';
+export type { CountMatrix, Dataset } from './data.ts';
 export {
-  applyStandardizer,
   combineCounts,
-  fitStandardizer,
   genesWithMeanCount,
   log2Cpm,
   parseCountTsv,
@@ -25,31 +22,8 @@ export {
   randomGenePanel,
   selectGenes,
   selectSamples,
-  stratifiedKFold,
-  stratifiedSplit,
   topVariableGenes,
 } from './data.ts';
-export type { SymmetricEigen } from './eigen.ts';
-export { symmetricEigen } from './eigen.ts';
-export type { ImputationMetrics, KnnTuningOptions } from './impute.ts';
-export {
-  applyMask,
-  imputationMetrics,
-  knnImpute,
-  knnImputeMany,
-  mcarMask,
-  meanImpute,
-  nanColMeans,
-  tuneKnnK,
-} from './impute.ts';
-export type { Matrix } from './matrix.ts';
-export { colMeans, colVariances, fromRows, row, selectCols, selectRows, zeros } from './matrix.ts';
-export type { ConfusionMatrix } from './metrics.ts';
-export { accuracy, confusionMatrix, macroF1, meanAndSd, pearson, perClassF1, rmse } from './metrics.ts';
-export type { LbfgsOptions, LbfgsResult, Objective } from './optimize.ts';
-export { minimizeLbfgs } from './optimize.ts';
-export type { Pca } from './pca.ts';
-export { fitPca, transformPca } from './pca.ts';
 export type { ReportRow } from './report.ts';
 export { reportToJson, reportToMarkdown, writeReportJson, writeReportMarkdown } from './report.ts';
 export type { PcaCoxOptions, RiskGroupSurvival, RiskModelResult } from './survival.ts';

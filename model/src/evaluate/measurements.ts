@@ -2,7 +2,7 @@
  * Measurements of an evaluation before they become report rows: each task records the values of one
  * (task, method, setting, metric) cell per panel draw and per fold; the report shows their mean and spread.
  */
-import { meanAndSd } from './metrics.ts';
+import { meanAndSd } from '../stats/metrics.ts';
 import type { ReportRow } from './report.ts';
 
 export interface Measurement {

@@ -19,9 +19,9 @@ import { TARGET_CLIP } from '../gexbert/batch.ts';
 import { type Predictor, type Profile, restore } from '../gexbert/infer.ts';
 import type { NormStats } from '../gexbert/normalise.ts';
 import { Rng } from '../gexbert/rng.ts';
-import { encodeLabels } from './classify.ts';
+import { encodeLabels } from '../stats/classify.ts';
+import type { Matrix } from '../stats/matrix.ts';
 import { OMIT, zProfiles } from './fold.ts';
-import type { Matrix } from './matrix.ts';
 
 export interface RestorationPanelOptions {
   seed: number;

@@ -5,8 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { expectedCalibrationError, reliabilityBins } from '../stats/metrics.ts';
 import { kaplanMeierByGroup, logRankTest } from '../survival/index.ts';
-import { expectedCalibrationError, reliabilityBins } from './metrics.ts';
 import { svgToPng } from './png.ts';
 import type { ReportRow } from './report.ts';
 import { kaplanMeierPlot, linePlot, PALETTE, type PlotSeries, reliabilityPlot } from './svg.ts';

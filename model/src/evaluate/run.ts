@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineChoice } from '../gexbert/engine.ts';
-import { type Split, stratifiedKFold, stratifiedSplit } from './data.ts';
+import { type Split, stratifiedKFold, stratifiedSplit } from '../stats/split.ts';
 import { closeFold, type EvaluationPart, type FoldContext, isChosenGeneSet, prepareFold } from './fold.ts';
 import {
   type DatasetSource,

@@ -4,6 +4,10 @@
  * (median / tertiles) compared by Kaplan-Meier and the log-rank test. The statistics come from
  * `../survival` (coxph, predictRisk, concordance, kaplanMeierByGroup, logRankTest).
  */
+
+import { colMeans, colVariances, type Matrix } from '../stats/matrix.ts';
+import { fitPca, type Pca, transformPca } from '../stats/pca.ts';
+import { applyStandardizer, fitStandardizer } from '../stats/standardize.ts';
 import {
   type CoxFit,
   concordance,
@@ -15,9 +19,6 @@ import {
   predictRisk,
   type SurvivalData,
 } from '../survival/index.ts';
-import { applyStandardizer, fitStandardizer } from './data.ts';
-import { colMeans, colVariances, type Matrix } from './matrix.ts';
-import { fitPca, type Pca, transformPca } from './pca.ts';
 
 /** Held-out evaluation of a Cox risk model. */
 export interface RiskModelResult {

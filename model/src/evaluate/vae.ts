@@ -26,8 +26,8 @@ import {
   sampleWithoutReplacement,
   shuffleInPlace,
 } from '../random/mulberry32.ts';
-import { applyStandardizer, fitStandardizer, type Standardizer } from './data.ts';
-import { type Matrix, selectRows, zeros } from './matrix.ts';
+import { type Matrix, selectRows, zeros } from '../stats/matrix.ts';
+import { applyStandardizer, fitStandardizer, type Standardizer } from '../stats/standardize.ts';
 
 /** Options of {@link fitVae}. */
 export interface VaeOptions {

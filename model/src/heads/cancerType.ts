@@ -2,10 +2,10 @@
  * The cancer-type head: multinomial logistic regression (L2, L-BFGS; ../evaluate/classify.ts) on
  * standardised sample embeddings, stored as plain JSON numbers so it can live in a database column.
  */
-import { fitLogisticRegression } from '../evaluate/classify.ts';
-import { stratifiedKFold } from '../evaluate/data.ts';
-import { type Matrix, selectRows } from '../evaluate/matrix.ts';
-import { accuracy } from '../evaluate/metrics.ts';
+import { fitLogisticRegression } from '../stats/classify.ts';
+import { type Matrix, selectRows } from '../stats/matrix.ts';
+import { accuracy } from '../stats/metrics.ts';
+import { stratifiedKFold } from '../stats/split.ts';
 import { checkEmbedding, checkPerSample, embeddingMatrix, standardise } from './embeddings.ts';
 import { fitTemperature, softmaxAt } from './temperature.ts';
 

@@ -2,7 +2,7 @@
  * Checks on the inputs of the prediction heads: sample embeddings (all one width, finite) and their
  * per-sample labels or outcomes. Every problem is one RangeError naming the sample and the fix.
  */
-import { type Matrix, zeros } from '../evaluate/matrix.ts';
+import { type Matrix, zeros } from '../stats/matrix.ts';
 
 /** Stacks embeddings into an n x width matrix, checking that they share one width and are finite. */
 export function embeddingMatrix(embeddings: ArrayLike<number>[]): Matrix {

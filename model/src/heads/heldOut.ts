@@ -3,8 +3,9 @@
  * model card): cross-validated accuracy and expected calibration error before and after temperature
  * scaling, and the novelty flag's leave-one-type-out AUROC with the share of known-type samples flagged.
  */
-import { stratifiedKFold } from '../evaluate/data.ts';
-import { confusionMatrix, expectedCalibrationError, macroF1, perClassF1 } from '../evaluate/metrics.ts';
+
+import { confusionMatrix, expectedCalibrationError, macroF1, perClassF1 } from '../stats/metrics.ts';
+import { stratifiedKFold } from '../stats/split.ts';
 import { fitCancerTypeHead, predictCancerType } from './cancerType.ts';
 import { fitNoveltyHead, noveltyOf } from './novelty.ts';
 import { type HeadReference, referenceRow } from './reference.ts';

@@ -13,10 +13,10 @@
  * closely would give too-narrow intervals that way, so re-measure with model/experiments/intervals-coverage.ts.
  */
 import { OMIT, zProfiles } from '../evaluate/fold.ts';
-import type { Matrix } from '../evaluate/matrix.ts';
 import { type Predictor, restore } from '../gexbert/infer.ts';
 import type { NormStats } from '../gexbert/normalise.ts';
 import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
+import type { Matrix } from '../stats/matrix.ts';
 
 /** The interval head of one model (JSON-serialisable). */
 export interface RestorationIntervals {

@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Matrix } from '../evaluate/matrix.ts';
 import { embed, type Predictor, type Profile } from '../gexbert/infer.ts';
 import type { NormStats } from '../gexbert/normalise.ts';
 import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
+import type { Matrix } from '../stats/matrix.ts';
 import { fitHeadSet, type HeadSet } from './headSet.ts';
 import {
   CALIBRATION_RATES,

@@ -4,9 +4,10 @@
  * (../survival coxph, validated against R). The score is the Cox linear predictor; a sorted copy of the
  * training scores is kept so new scores can be given as percentiles.
  */
-import { applyStandardizer, fitStandardizer } from '../evaluate/data.ts';
-import { colMeans, colVariances } from '../evaluate/matrix.ts';
-import { fitPca, transformPca } from '../evaluate/pca.ts';
+
+import { colMeans, colVariances } from '../stats/matrix.ts';
+import { fitPca, transformPca } from '../stats/pca.ts';
+import { applyStandardizer, fitStandardizer } from '../stats/standardize.ts';
 import { concordance } from '../survival/concordance.ts';
 import { coxph } from '../survival/cox.ts';
 import type { EventIndicator } from '../survival/types.ts';

@@ -11,18 +11,10 @@ import { ready } from '../../src/engine/tf.ts';
 import { knnRestore, selectAnchors, univariateCoxZ } from '../../src/evaluate/anchors.ts';
 import { zMatrix } from '../../src/evaluate/fold.ts';
 import {
-  applyStandardizer,
-  fitStandardizer,
-  fromRows,
   genesWithMeanCount,
   log2Cpm,
-  type Matrix,
-  pearson,
   randomGenePanel,
-  selectCols,
   selectGenes,
-  selectRows,
-  stratifiedSplit,
   topVariableGenes,
 } from '../../src/evaluate/index.ts';
 import {
@@ -41,6 +33,16 @@ import {
 } from '../../src/evaluate/survival.ts';
 import { restoreFromPanel } from '../../src/evaluate/tasks/survivalAnchors.ts';
 import { loadCheckpoint } from '../../src/gexbert/checkpoint.ts';
+import {
+  applyStandardizer,
+  fitStandardizer,
+  fromRows,
+  type Matrix,
+  pearson,
+  selectCols,
+  selectRows,
+  stratifiedSplit,
+} from '../../src/stats/index.ts';
 import {
   concordance,
   coxPartialLikelihood,

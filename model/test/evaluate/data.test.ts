@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyStandardizer,
   combineCounts,
-  fitStandardizer,
-  fromRows,
   genesWithMeanCount,
   log2Cpm,
   parseCountTsv,
   randomGenePanel,
-  stratifiedKFold,
-  stratifiedSplit,
   topVariableGenes,
 } from '../../src/evaluate/index.ts';
+import {
+  applyStandardizer,
+  fitStandardizer,
+  fromRows,
+  stratifiedKFold,
+  stratifiedSplit,
+} from '../../src/stats/index.ts';
 
 const tsv = '\tS1\tS2\nG1\t1\t0\nG2\t3\t6\nG3\t0\t2\n';
 

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomGenePanel } from '../../src/evaluate/data.ts';
 import { finetuneClassifier } from '../../src/evaluate/finetune.ts';
-import { accuracy } from '../../src/evaluate/metrics.ts';
+import { accuracy } from '../../src/stats/metrics.ts';
 import { loadTcgaFixture, type TcgaFixture } from './tcgaFold.ts';
 
 let fx: TcgaFixture;

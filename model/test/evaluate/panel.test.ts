@@ -6,9 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomGenePanel } from '../../src/evaluate/data.ts';
-import { type Matrix, selectRows } from '../../src/evaluate/matrix.ts';
 import { anovaF, anovaPanel, panelRestorationError, restorationPanel } from '../../src/evaluate/panel.ts';
 import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/index.ts';
+import { type Matrix, selectRows } from '../../src/stats/matrix.ts';
 import { loadTcgaFixture, type TcgaFixture } from './tcgaFold.ts';
 
 describe('anovaF', () => {

@@ -2,16 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   cancerTypeCoxRisk,
   createRandom,
-  type Matrix,
   pcaCoxRisk,
   quantile,
   riskGroupSurvival,
-  row,
-  selectRows,
 } from '../../src/evaluate/index.ts';
 import { scaleByTraining, typeDummies } from '../../src/evaluate/survival.ts';
+import { type Matrix, row, selectRows } from '../../src/stats/index.ts';
 import type { EventIndicator } from '../../src/survival/index.ts';
-import { lowRank } from './synthetic.ts';
+import { lowRank } from '../stats/synthetic.ts';
 
 /** Exponential survival times with hazard exp(beta * z), uniform censoring; about a third censored. */
 function simulateSurvival(

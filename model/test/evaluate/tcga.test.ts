@@ -9,28 +9,30 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../services/core/test-support/shared.ts';
 import {
-  accuracy,
-  applyMask,
   combineCounts,
-  fitLogisticRegression,
-  fitMlp,
-  fitStandardizer,
   genesWithMeanCount,
-  imputationMetrics,
-  knnImpute,
   log2Cpm,
-  mcarMask,
-  meanImpute,
   parseCountTsv,
   pcaCoxRisk,
   randomGenePanel,
-  selectCols,
   selectGenes,
+  topVariableGenes,
+} from '../../src/evaluate/index.ts';
+import {
+  accuracy,
+  applyMask,
+  fitLogisticRegression,
+  fitMlp,
+  fitStandardizer,
+  imputationMetrics,
+  knnImpute,
+  mcarMask,
+  meanImpute,
+  selectCols,
   selectRows,
   stratifiedSplit,
-  topVariableGenes,
   tuneKnnK,
-} from '../../src/evaluate/index.ts';
+} from '../../src/stats/index.ts';
 import type { EventIndicator } from '../../src/survival/index.ts';
 
 const DATA = sharedPath('data', 'tcga');

@@ -7,11 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedPath } from '../../../services/core/test-support/shared.ts';
 import { ready } from '../../src/engine/tf.ts';
-import { stratifiedSplit } from '../../src/evaluate/data.ts';
 import { zMatrix } from '../../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../../src/evaluate/inputs.ts';
-import { type Matrix, selectRows } from '../../src/evaluate/matrix.ts';
 import { type LoadedCheckpoint, loadCheckpoint } from '../../src/gexbert/checkpoint.ts';
+import { type Matrix, selectRows } from '../../src/stats/matrix.ts';
+import { stratifiedSplit } from '../../src/stats/split.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const CHECKPOINT = path.resolve(here, '../../checkpoints/tcga-6types');

@@ -9,12 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedDir } from '../../../services/core/test-support/shared.ts';
-import { randomGenePanel, stratifiedSplit } from '../../src/evaluate/data.ts';
+import { randomGenePanel } from '../../src/evaluate/data.ts';
 import { closeFold, embedPanel, type ModelView, prepareFold } from '../../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../../src/evaluate/inputs.ts';
-import { selectCols } from '../../src/evaluate/matrix.ts';
 import { Measurements } from '../../src/evaluate/measurements.ts';
-import { expectedCalibrationError } from '../../src/evaluate/metrics.ts';
 import { reliabilityDiagram } from '../../src/evaluate/plots.ts';
 import { svgToPng } from '../../src/evaluate/png.ts';
 import type { ReportRow } from '../../src/evaluate/report.ts';
@@ -37,6 +35,9 @@ import {
 } from '../../src/evaluate/tasks/trust.ts';
 import { trustSection } from '../../src/evaluate/trustMarkdown.ts';
 import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/index.ts';
+import { selectCols } from '../../src/stats/matrix.ts';
+import { expectedCalibrationError } from '../../src/stats/metrics.ts';
+import { stratifiedSplit } from '../../src/stats/split.ts';
 import { COUNTS, loadTcgaFixture, type TcgaFixture } from './tcgaFold.ts';
 
 describe('trust pieces without data', () => {

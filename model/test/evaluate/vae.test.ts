@@ -8,23 +8,25 @@ import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import {
-  applyMask,
   combineCounts,
-  fitStandardizer,
   genesWithMeanCount,
-  imputationMetrics,
   log2Cpm,
-  type Matrix,
-  mcarMask,
-  meanImpute,
   parseCountTsv,
-  selectCols,
   selectGenes,
-  selectRows,
-  stratifiedSplit,
   topVariableGenes,
 } from '../../src/evaluate/index.ts';
 import { fitVae, type VaeImputer } from '../../src/evaluate/vae.ts';
+import {
+  applyMask,
+  fitStandardizer,
+  imputationMetrics,
+  type Matrix,
+  mcarMask,
+  meanImpute,
+  selectCols,
+  selectRows,
+  stratifiedSplit,
+} from '../../src/stats/index.ts';
 
 const DATA = join(sharedDir(), 'data', 'tcga', 'counts');
 const TYPES = ['ACC', 'KICH', 'UVM'];

@@ -9,14 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedDir } from '../../../services/core/test-support/shared.ts';
-import { randomGenePanel, stratifiedSplit } from '../../src/evaluate/data.ts';
+import { randomGenePanel } from '../../src/evaluate/data.ts';
 import { closeFold, embedPanel, prepareFold, WIDE_VOCABULARY } from '../../src/evaluate/fold.ts';
 import { loadCountsDir } from '../../src/evaluate/inputs.ts';
-import { selectRows } from '../../src/evaluate/matrix.ts';
 import { Measurements } from '../../src/evaluate/measurements.ts';
 import { panelModel, panelSizes } from '../../src/evaluate/tasks/classification.ts';
 import { vocabularyGeneSet } from '../../src/evaluate/tasks/imputation.ts';
 import { restore } from '../../src/gexbert/index.ts';
+import { selectRows } from '../../src/stats/matrix.ts';
+import { stratifiedSplit } from '../../src/stats/split.ts';
 
 describe('the wide GexBERT of a full-mode fold (TCGA, all six cohorts)', () => {
   it('holds the 5,000-gene set in its z space, restores genes outside the main vocabulary and reads 1,024-gene panels', async () => {

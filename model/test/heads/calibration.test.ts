@@ -1,8 +1,8 @@
 // Temperature scaling and calibration error against closed forms and hand-computed cases.
 import { describe, expect, it } from 'vitest';
-import { expectedCalibrationError, reliabilityBins } from '../../src/evaluate/metrics.ts';
 import { fitTemperature, softmaxAt, temperatureNll } from '../../src/heads/temperature.ts';
 import { createRandom, randomNormal } from '../../src/random/mulberry32.ts';
+import { expectedCalibrationError, reliabilityBins } from '../../src/stats/metrics.ts';
 
 describe('reliability and expected calibration error', () => {
   it('bins by confidence and weighs |accuracy - confidence| by count (hand-computed)', () => {

@@ -5,7 +5,7 @@
  * toolkit's own fits and survive a JSON round trip.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fitLogisticRegression, fromRows, pcaCoxRisk } from '../../src/evaluate/index.ts';
+import { pcaCoxRisk } from '../../src/evaluate/index.ts';
 import {
   type CancerTypeHead,
   fitCancerTypeHead,
@@ -16,6 +16,7 @@ import {
   riskPercentile,
   riskScore,
 } from '../../src/heads/index.ts';
+import { fitLogisticRegression, fromRows } from '../../src/stats/index.ts';
 import { concordance, type EventIndicator } from '../../src/survival/index.ts';
 import { loadTcgaEmbeddings, type Sample } from './tcgaEmbeddings.ts';
 

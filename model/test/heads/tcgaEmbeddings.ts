@@ -8,17 +8,13 @@ import { gunzipSync } from 'node:zlib';
 import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import {
   combineCounts,
-  fitPca,
   genesWithMeanCount,
   log2Cpm,
   parseCountTsv,
-  selectCols,
   selectGenes,
-  selectRows,
-  stratifiedSplit,
   topVariableGenes,
-  transformPca,
 } from '../../src/evaluate/index.ts';
+import { fitPca, selectCols, selectRows, stratifiedSplit, transformPca } from '../../src/stats/index.ts';
 
 const TCGA = path.join(sharedDir(), 'data', 'tcga');
 const TYPES = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM'];

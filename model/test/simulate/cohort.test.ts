@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { pearson } from '../../src/evaluate/metrics.ts';
 import {
   type Cohort,
   geneCounts,
@@ -7,6 +6,7 @@ import {
   simulateCohort,
   simulateCounts,
 } from '../../src/simulate/cohort.ts';
+import { pearson } from '../../src/stats/metrics.ts';
 import { logCpm, median, moments, sd } from './helpers.ts';
 
 const BARCODE = /^GXSM-[A-Z]{2}-[0-9A-Z]{4}-(01|11)A-01R-0000-07$/;

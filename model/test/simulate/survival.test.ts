@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pearson } from '../../src/evaluate/metrics.ts';
 import { simulateCohort, simulateCounts } from '../../src/simulate/cohort.ts';
+import { pearson } from '../../src/stats/metrics.ts';
 import { concordance, logCpm, meanZ, moments, varianceZ } from './helpers.ts';
 
 const cohort = simulateCohort({ samples: 2000, genes: 600, types: 5, seed: 31 });

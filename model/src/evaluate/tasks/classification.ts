@@ -6,12 +6,12 @@
  * importance, panel.ts) and a supervised ANOVA panel. Accuracy, macro-F1, per-type recall and (at k = 64,
  * random panels) confusion counts are recorded.
  */
-import { fitLogisticRegression, fitMlp } from '../classify.ts';
+import { fitLogisticRegression, fitMlp } from '../../stats/classify.ts';
+import { selectCols } from '../../stats/matrix.ts';
+import { accuracy, confusionMatrix, macroF1, perClassF1 } from '../../stats/metrics.ts';
 import { randomGenePanel } from '../data.ts';
 import { finetuneClassifier } from '../finetune.ts';
 import { embedPanel, type FoldContext, type ModelView } from '../fold.ts';
-import { selectCols } from '../matrix.ts';
-import { accuracy, confusionMatrix, macroF1, perClassF1 } from '../metrics.ts';
 import { anovaPanel, panelRestorationError, restorationPanel } from '../panel.ts';
 
 /** The GexBERT methods' names in the report. */

@@ -8,10 +8,17 @@
  * masked entries only.
  */
 import { restore } from '../../gexbert/index.ts';
-import { fitStandardizer } from '../data.ts';
+import {
+  applyMask,
+  imputationMetrics,
+  knnImpute,
+  mcarMask,
+  meanImpute,
+  tuneKnnK,
+} from '../../stats/impute.ts';
+import { type Matrix, selectCols } from '../../stats/matrix.ts';
+import { fitStandardizer } from '../../stats/standardize.ts';
 import { type FoldContext, type ModelView, OMIT } from '../fold.ts';
-import { applyMask, imputationMetrics, knnImpute, mcarMask, meanImpute, tuneKnnK } from '../impute.ts';
-import { type Matrix, selectCols } from '../matrix.ts';
 import { fitVae } from '../vae.ts';
 
 /** Missing rates per mode. */

@@ -5,9 +5,10 @@
  * C pooled and within type); the log-rank p of the median split of training risk. Then the anchor-gene
  * experiment (survivalAnchors.ts) and the per-cohort models (survivalCohorts.ts).
  */
+
+import { type Matrix, selectRows } from '../../stats/matrix.ts';
 import type { SurvivalData } from '../../survival/index.ts';
 import { embedPanel, type FoldContext } from '../fold.ts';
-import { type Matrix, selectRows } from '../matrix.ts';
 import {
   cancerTypeCoxRisk,
   covariateCoxRisk,

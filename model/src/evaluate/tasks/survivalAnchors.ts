@@ -9,11 +9,11 @@
 import { type Predictor, restore } from '../../gexbert/index.ts';
 import type { GexbertModel } from '../../gexbert/model.ts';
 import type { NormStats } from '../../gexbert/normalise.ts';
+import { fromRows, type Matrix, selectCols } from '../../stats/matrix.ts';
+import { pearson } from '../../stats/metrics.ts';
 import { knnRestore, selectAnchors, univariateCoxZ } from '../anchors.ts';
 import { randomGenePanel } from '../data.ts';
 import { type FoldContext, OMIT, zProfiles } from '../fold.ts';
-import { fromRows, type Matrix, selectCols } from '../matrix.ts';
-import { pearson } from '../metrics.ts';
 import {
   covariateCoxRisk,
   namedColumns,

@@ -3,8 +3,9 @@
  * patients, PCA(k) + Cox on the measured vocabulary genes against GexBERT's embedding + PCA(k) + Cox,
  * both fitted on that type's training patients only (setting `cohort=<TYPE>`).
  */
+
+import { selectRows } from '../../stats/matrix.ts';
 import type { FoldContext } from '../fold.ts';
-import { selectRows } from '../matrix.ts';
 import { pcaCoxRisk } from '../survival.ts';
 import type { SurvivalPatients } from './survival.ts';
 

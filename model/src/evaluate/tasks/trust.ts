@@ -27,11 +27,11 @@ import {
 } from '../../heads/intervals.ts';
 import { fitNoveltyHead, nearest, noveltyOf } from '../../heads/novelty.ts';
 import { type HeadReference, referenceRow } from '../../heads/reference.ts';
+import { type Matrix, row, selectCols, selectRows } from '../../stats/matrix.ts';
+import { accuracy, expectedCalibrationError } from '../../stats/metrics.ts';
+import { fitPca, transformPca } from '../../stats/pca.ts';
 import { randomGenePanel } from '../data.ts';
 import { embedPanel, type FoldContext, type ModelView } from '../fold.ts';
-import { type Matrix, row, selectCols, selectRows } from '../matrix.ts';
-import { accuracy, expectedCalibrationError } from '../metrics.ts';
-import { fitPca, transformPca } from '../pca.ts';
 import { quantile } from '../survival.ts';
 import { GEXBERT_LINEAR, panelDraws } from './classification.ts';
 

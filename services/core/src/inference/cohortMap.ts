@@ -2,9 +2,10 @@
 // the cohort's embeddings (the model library's PCA), with the predictions a map is coloured by. The API
 // places it on request (computing what the workers have not stored); a worker places and stores every
 // cohort's map when a precompute finishes (cohortAnswers.ts), so the API then only reads it.
-import { fromRows } from '@gexbert/model/evaluate/matrix';
-import { fitPca, transformPca } from '@gexbert/model/evaluate/pca';
+
 import type { SamplePrediction } from '@gexbert/model/heads/serve';
+import { fromRows } from '@gexbert/model/stats/matrix';
+import { fitPca, transformPca } from '@gexbert/model/stats/pca';
 import type pg from 'pg';
 import { cohortFingerprint, storeCohortAnswer } from './cohortAnswers.ts';
 import { readStoredMapPoints, storedPredictionCount } from './precompute.ts';

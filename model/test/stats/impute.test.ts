@@ -9,7 +9,7 @@ import {
   meanImpute,
   selectRows,
   tuneKnnK,
-} from '../../src/evaluate/index.ts';
+} from '../../src/stats/index.ts';
 import { lowRank } from './synthetic.ts';
 
 describe('MCAR masks', () => {

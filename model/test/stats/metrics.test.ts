@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, confusionMatrix, macroF1, pearson, perClassF1, rmse } from '../../src/evaluate/index.ts';
+import { accuracy, confusionMatrix, macroF1, pearson, perClassF1, rmse } from '../../src/stats/index.ts';
 
 // Hand-computed case: truth a a b b c c, predicted a b b b c a.
 const truth = ['a', 'a', 'b', 'b', 'c', 'c'];

@@ -5,9 +5,10 @@
  */
 
 import { createRandom, randomNormal, shuffleInPlace } from '../random/mulberry32.ts';
-import { applyStandardizer, fitStandardizer, type Standardizer, stratifiedSplit } from './data.ts';
 import { type Matrix, row, selectRows } from './matrix.ts';
 import { type LbfgsOptions, minimizeLbfgs } from './optimize.ts';
+import { stratifiedSplit } from './split.ts';
+import { applyStandardizer, fitStandardizer, type Standardizer } from './standardize.ts';
 
 /** Sorted distinct labels and each sample's class index. */
 export function encodeLabels(labels: ArrayLike<string>): { classes: string[]; y: Int32Array } {

@@ -9,7 +9,7 @@ import {
   type Matrix,
   selectRows,
   stratifiedSplit,
-} from '../../src/evaluate/index.ts';
+} from '../../src/stats/index.ts';
 import { blobs } from './synthetic.ts';
 
 function maxAbs(a: Float64Array): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitPca, row, symmetricEigen, transformPca } from '../../src/evaluate/index.ts';
+import { fitPca, row, symmetricEigen, transformPca } from '../../src/stats/index.ts';
 import { lowRank } from './synthetic.ts';
 
 describe('symmetric eigen-decomposition', () => {

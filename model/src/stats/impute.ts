@@ -4,9 +4,9 @@
  */
 
 import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
-import type { Standardizer } from './data.ts';
 import { type Matrix, row, selectRows } from './matrix.ts';
 import { pearson, rmse } from './metrics.ts';
+import type { Standardizer } from './standardize.ts';
 
 /**
  * MCAR mask of a rows x cols matrix: exactly round(rate * rows * cols) entries, chosen uniformly at
