@@ -135,6 +135,30 @@ describe('model versions', () => {
     expect(await activeIds()).toEqual([first.id]);
   });
 
+  it('reads a version again only when its row changed, not at every check', async () => {
+    const wait = () => new Promise((resolve) => setTimeout(resolve, 2 * CHECK_MS + 100));
+    const models = h.api.models;
+    const active = await models.active();
+    const byId = await models.version(second.id);
+    await wait();
+    // unchanged rows: the same objects (their parsed heads stay cached), not a fresh read of megabytes
+    expect(await models.active()).toBe(active);
+    expect(await models.version(second.id)).toBe(byId);
+    // a change made outside this API (another process refitting heads, say) is read at the next check
+    const mark = async (id: number) =>
+      h.pool.query(`UPDATE "ModelVersion" SET metrics = metrics || '{"checked": true}' WHERE id = $1`, [id]);
+    await mark(active.id);
+    await mark(second.id);
+    await wait();
+    const reread = await models.active();
+    expect(reread).not.toBe(active);
+    expect(reread.id).toBe(active.id);
+    expect((reread.metrics as { checked?: boolean }).checked).toBe(true);
+    const rereadById = await models.version(second.id);
+    expect(rereadById).not.toBe(byId);
+    expect((rereadById.metrics as { checked?: boolean }).checked).toBe(true);
+  });
+
   it('refuses to promote or serve a failed version, with one clear error', async () => {
     const promote = await h.gql(
       `mutation($id: ID!) { promoteModel(id: $id) { id } }`,

@@ -25,7 +25,13 @@ import {
 import { computeSampleEmbeddings } from '@gexbert/core/inference/sampleEmbeddings';
 import { newestImport } from '@gexbert/core/inference/storedAnswers';
 import { type CheckpointRef, checkpointFolder } from '@gexbert/core/registry/checkpointStore';
-import { activeModelVersion, type ModelVersion, modelVersionById } from '@gexbert/core/registry/modelVersion';
+import {
+  activeModelStamp,
+  activeModelVersion,
+  type ModelVersion,
+  modelVersionById,
+  modelVersionStamp,
+} from '@gexbert/core/registry/modelVersion';
 import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/infer';
 import type { NormStats } from '@gexbert/model/gexbert/normalise';
 import { riskScore } from '@gexbert/model/heads/index';
@@ -112,7 +118,10 @@ export class ModelHolder {
   private checks: NodeJS.Timeout | null = null;
   /** The newest import seen by the last check (in-memory embeddings are emptied when it changes). */
   private newestImport: number | null = null;
-  private readonly versions = new Map<number, { version: ModelVersion; at: number }>();
+  /** The active version as last read, with the stamp it was read at (re-read only when the stamp changes). */
+  private activeRow: { version: ModelVersion; stamp: string } | null = null;
+  /** Versions asked for by ID: each with its stamp and when the stamp was last checked. */
+  private readonly versions = new Map<number, { version: ModelVersion; stamp: string; at: number }>();
   /** Loaded runtimes, least recently used first. */
   private readonly served = new Map<number, Served>();
   private readonly heads = new WeakMap<object, ModelHeads>();
@@ -146,6 +155,7 @@ export class ModelHolder {
     this.generation++;
     this.activeCheck = null;
     this.activeCache = null;
+    this.activeRow = null;
     this.versions.clear();
   }
 
@@ -162,13 +172,7 @@ export class ModelHolder {
   /** The version `id` names (any non-FAILED version with a checkpoint), or the active one when `id` is null. */
   async version(id?: number | null): Promise<ModelVersion> {
     if (id == null) return this.active();
-    const known = this.versions.get(id);
-    let version = known && Date.now() - known.at < this.options.modelCheckMs ? known.version : null;
-    if (!version) {
-      version = await modelVersionById(this.prisma, id);
-      if (!version) throw notFound(`model version ${id}`);
-      this.versions.set(id, { version, at: Date.now() });
-    }
+    const version = await this.versionById(id);
     if (version.status === 'FAILED')
       throw badInput(
         `model version ${id} (${version.name}) failed to train and cannot serve; choose another model`,
@@ -177,6 +181,26 @@ export class ModelHolder {
       throw modelUnavailable(
         `model version ${id} (${version.name}) has no stored checkpoint (yet); choose another model`,
       );
+    return version;
+  }
+
+  /**
+   * The version with this ID: the row read before while its stamp is unchanged (checked at most every
+   * `modelCheckMs`), else read again; NOT_FOUND when there is none.
+   */
+  private async versionById(id: number): Promise<ModelVersion> {
+    const known = this.versions.get(id);
+    if (known && Date.now() - known.at < this.options.modelCheckMs) return known.version;
+    const stamp = await modelVersionStamp(this.pool, id);
+    if (stamp === null) throw notFound(`model version ${id}`);
+    if (known?.stamp === stamp) {
+      known.at = Date.now();
+      return known.version;
+    }
+    // read after its stamp: a change in between is seen by the next check
+    const version = await modelVersionById(this.prisma, id);
+    if (!version) throw notFound(`model version ${id}`);
+    this.versions.set(id, { version, stamp, at: Date.now() });
     return version;
   }
 
@@ -465,7 +489,7 @@ export class ModelHolder {
   private checkActive(): Promise<ModelVersion | null> {
     if (this.activeCheck) return this.activeCheck;
     const generation = this.generation;
-    const check = Promise.all([activeModelVersion(this.prisma), this.dropStaleMemory()])
+    const check = Promise.all([this.readActive(), this.dropStaleMemory()])
       .then(([version]) => {
         // A read that started before a promotion or rollback here may be stale: answer it, do not keep it.
         if (generation !== this.generation) return version;
@@ -490,6 +514,22 @@ export class ModelHolder {
    */
   get dataVersion(): number | null {
     return this.newestImport;
+  }
+
+  /**
+   * The active version: the row read before while the active row's stamp is unchanged, so the check every
+   * second reads two columns, not megabytes of heads (and the version, with its parsed heads, stays the same
+   * object).
+   */
+  private async readActive(): Promise<ModelVersion | null> {
+    const stamp = await activeModelStamp(this.pool);
+    if (!stamp) return null;
+    const row = this.activeRow;
+    if (row && row.version.id === stamp.id && row.stamp === stamp.stamp) return row.version;
+    // read after its stamp: a change in between is seen by the next check
+    const version = await activeModelVersion(this.prisma);
+    this.activeRow = version ? { version, stamp: stamp.stamp } : null;
+    return version;
   }
 
   /**

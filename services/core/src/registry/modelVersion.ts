@@ -30,6 +30,32 @@ export function activeModelVersion(prisma: PrismaClient): Promise<ModelVersion |
   return prisma.modelVersion.findFirst({ where: { active: true } });
 }
 
+/** A version's ID and its row's version: PostgreSQL's xmin, which every update of the row changes. */
+export interface ModelVersionStamp {
+  id: number;
+  stamp: string;
+}
+
+/**
+ * The active version's stamp, read without the row's JSON (its heads are megabytes): how a process that
+ * holds the active version checks, every second, whether it or its heads changed.
+ */
+export async function activeModelStamp(pool: pg.Pool): Promise<ModelVersionStamp | null> {
+  const { rows } = await pool.query<ModelVersionStamp>(
+    `SELECT id, xmin::text AS stamp FROM "ModelVersion" WHERE active`,
+  );
+  return rows[0] ?? null;
+}
+
+/** The stamp of the version with this ID (null when there is none). */
+export async function modelVersionStamp(pool: pg.Pool, id: number): Promise<string | null> {
+  const { rows } = await pool.query<{ stamp: string }>(
+    `SELECT xmin::text AS stamp FROM "ModelVersion" WHERE id = $1`,
+    [id],
+  );
+  return rows[0]?.stamp ?? null;
+}
+
 export function modelVersionById(prisma: PrismaClient, id: number): Promise<ModelVersion | null> {
   return prisma.modelVersion.findUnique({ where: { id } });
 }
