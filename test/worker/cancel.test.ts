@@ -94,7 +94,12 @@ it('cancels a run mid-training through the API; the worker goes on to the next j
   expect(version.status).toBe('FAILED');
   expect(version.active).toBeNull();
   expect(fs.existsSync(version.checkpointPath)).toBe(false);
-  expect((await queue.job(cancelled.jobId!))?.state).toBe('cancelled');
+  // The worker cancels the queue job after it recorded the run CANCELLED: wait for the queue to say so.
+  await waitFor(
+    'the queue job cancelled',
+    async () => ((await queue.job(cancelled.jobId!))?.state === 'cancelled' ? true : undefined),
+    20,
+  );
   expect(await activeModels(t.url)).toEqual([before]);
   // A finished run cannot be cancelled again.
   expect((await cancel(run.id, 'ADMIN')).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

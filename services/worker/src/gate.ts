@@ -8,7 +8,9 @@
 //   riskConcordance     each model's risk head (same training samples), Harrell's C on the validation
 //                       samples with overall survival, when they have at least MIN_EVENTS deaths.
 // Tolerance t: the candidate is worse when its loss > active × (1 + t), or a score < active − t.
+import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { fitHeads, type ModelRuntime, sampleProfiles } from '@gexbert/core/inference/modelRuntime';
+import { type SampleLabels, sampleLabels } from '@gexbert/core/sample/records';
 import { embed, type Profile, restore } from '@gexbert/model/gexbert/infer';
 import { vocabularyIndex } from '@gexbert/model/gexbert/normalise';
 import { Rng } from '@gexbert/model/gexbert/rng';
@@ -48,21 +50,6 @@ export interface GateRecord {
   active: GateMetrics | null;
   checks: GateCheck[];
   evaluatedAt: string;
-}
-
-interface Labels {
-  cancerType: string | null;
-  osDays: number | null;
-  osEvent: number | null;
-}
-
-async function labelsOf(pool: pg.Pool, ids: readonly number[]): Promise<Map<number, Labels>> {
-  const { rows } = await pool.query<Labels & { id: number }>(
-    `SELECT s.id, p."cancerType", p."osDays", p."osEvent" FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
-     WHERE s.id = ANY($1::int[])`,
-    [[...ids]],
-  );
-  return new Map(rows.map((r) => [r.id, r]));
 }
 
 /** Per validation sample, the genes to mask: a seeded subset of the measured genes of `genes`. */
@@ -122,7 +109,7 @@ async function downstream(
   { full: heads }: ModelHeads,
   pool: pg.Pool,
   ids: readonly number[],
-  labels: Map<number, Labels>,
+  labels: Map<number, SampleLabels>,
 ): Promise<Pick<GateMetrics, 'cancerTypeAccuracy' | 'riskConcordance'>> {
   const profiles = await sampleProfiles(pool, runtime.stats, ids);
   const usable = ids.flatMap((id, i) => (profiles[i] ? [{ id, p: profiles[i]! }] : []));
@@ -175,6 +162,7 @@ function compare(candidate: GateMetrics, active: GateMetrics, tolerance: number)
 
 export interface GateInput {
   pool: pg.Pool;
+  prisma: PrismaClient;
   candidate: ModelRuntime;
   /** The active model, or null when none is active (the candidate is then promoted). */
   active: ModelRuntime | null;
@@ -198,7 +186,7 @@ export async function evaluateGate(
   const candidateHeads = await fitHeads(candidate, pool, input.trainingSampleIds, fitOptions);
   await candidate.releaseSessions();
   lap('candidate heads fitted');
-  const labels = await labelsOf(pool, ids);
+  const labels = await sampleLabels(input.prisma, ids);
   const reference = active ?? candidate;
   const shared = new Set(
     active

@@ -21,6 +21,7 @@ import {
   storePredictions,
 } from '@gexbert/core/inference/precompute';
 import { computeSampleEmbeddings } from '@gexbert/core/inference/sampleEmbeddings';
+import { modelVersionById } from '@gexbert/core/registry/modelVersion';
 import type pg from 'pg';
 
 export interface PrecomputeOutcome {
@@ -46,7 +47,7 @@ export class WorkerRuntimes {
   constructor(private readonly source: CheckpointSource) {}
 
   async of(prisma: PrismaClient, modelVersionId: number): Promise<ModelRuntime> {
-    const version = await prisma.modelVersion.findUnique({ where: { id: modelVersionId } });
+    const version = await modelVersionById(prisma, modelVersionId);
     if (!version) throw new Error(`model version ${modelVersionId} does not exist`);
     const heads = version.heads as { id?: string } | null;
     const key = `${version.id}/${version.checkpointDigest}/${heads?.id ?? ''}`;

@@ -7,7 +7,15 @@ import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { type JobQueue, TRAIN_JOB } from '@gexbert/core/jobs/queue';
 import { finishCancelledRun } from '@gexbert/core/training/cancel';
 import { enqueueRun } from '@gexbert/core/training/request';
-import { failRun } from './trainingJob.ts';
+import {
+  failTrainingRun,
+  interruptedTrainingRuns,
+  orphanedTrainingRuns,
+  recordAttemptError,
+  requeueInterruptedRun,
+  requeueStaleRun,
+  staleTrainingRuns,
+} from '@gexbert/core/training/runs';
 
 export interface RecoveryDeps {
   prisma: PrismaClient;
@@ -21,17 +29,11 @@ export interface RecoveryDeps {
 export async function recoverStaleRuns(deps: RecoveryDeps): Promise<number[]> {
   const { prisma, queue } = deps;
   const limit = new Date(Date.now() - deps.staleSeconds * 1000);
-  const stale = await prisma.trainingRun.findMany({
-    where: { status: 'RUNNING', OR: [{ heartbeatAt: { lt: limit } }, { heartbeatAt: null }] },
-  });
+  const stale = await staleTrainingRuns(prisma, limit);
   const touched: number[] = [];
   for (const run of stale) {
     // Claim the recovery: only one worker moves the run back (the heartbeat it saw must be unchanged).
-    const { count } = await prisma.trainingRun.updateMany({
-      where: { id: run.id, status: 'RUNNING', heartbeatAt: run.heartbeatAt, workerId: run.workerId },
-      data: { status: 'QUEUED', workerId: null },
-    });
-    if (count === 0) continue;
+    if (!(await requeueStaleRun(prisma, run))) continue;
     touched.push(run.id);
     if (run.cancelRequestedAt) {
       // Cancelled while its worker was dying: nothing to retry.
@@ -42,21 +44,15 @@ export async function recoverStaleRuns(deps: RecoveryDeps): Promise<number[]> {
     const message = `worker ${run.workerId ?? '?'} stopped reporting (no heartbeat for over ${deps.staleSeconds}s)`;
     await requeueOrFail(deps, run.id, run.jobId, run.attempts, message);
   }
-  const interrupted = await prisma.trainingRun.findMany({ where: { status: 'INTERRUPTED' } });
+  const interrupted = await interruptedTrainingRuns(prisma);
   for (const run of interrupted) {
     // Back to QUEUED keeping its old jobId until the new job is sent (so it is not also taken for an orphan).
-    const { count } = await prisma.trainingRun.updateMany({
-      where: { id: run.id, status: 'INTERRUPTED' },
-      data: { status: 'QUEUED' },
-    });
-    if (count === 0) continue;
+    if (!(await requeueInterruptedRun(prisma, run.id))) continue;
     await enqueueRun({ prisma, queue, retryLimit: deps.retryLimit }, run.id);
     touched.push(run.id);
     deps.log(`run ${run.id}: interrupted run queued again (resumes from its saved state)`);
   }
-  const orphans = await prisma.trainingRun.findMany({
-    where: { status: 'QUEUED', jobId: null, createdAt: { lt: limit } },
-  });
+  const orphans = await orphanedTrainingRuns(prisma, limit);
   for (const run of orphans) {
     await enqueueRun({ prisma, queue, retryLimit: deps.retryLimit }, run.id);
     touched.push(run.id);
@@ -79,13 +75,10 @@ export async function requeueOrFail(
   if (job && job.state === 'active') await deps.queue.fail(TRAIN_JOB, job.id, { message });
   const after = jobId ? await deps.queue.job(jobId) : null;
   if (!after || after.state === 'failed' || after.state === 'cancelled' || after.state === 'completed') {
-    await failRun(deps.prisma, runId, `${message}; no retries left`);
+    await failTrainingRun(deps.prisma, runId, `${message}; no retries left`);
     deps.log(`run ${runId}: ${message}; no retries left, FAILED`);
   } else {
-    await deps.prisma.trainingRun.update({
-      where: { id: runId },
-      data: { error: `attempt ${attempt}: ${message}` },
-    });
+    await recordAttemptError(deps.prisma, runId, `attempt ${attempt}: ${message}`);
     deps.log(`run ${runId}: ${message}; queued again (job ${after.state})`);
   }
 }

@@ -3,6 +3,7 @@
 // (stale heartbeat) and lives on cannot overwrite the run another worker took over. The heartbeat also
 // notices a cancel request (cancelTrainingRun sets cancelRequestedAt) and calls `onCancel`.
 import type { PrismaClient } from '@gexbert/core/db/prisma';
+import { type RunProgress, reportRunProgress, trainingRunById } from '@gexbert/core/training/runs';
 import type { EvalInfo, ProgressInfo } from '@gexbert/model/gexbert/train';
 
 /** This worker was declared dead and the run taken over; it must not touch the run any more. */
@@ -24,7 +25,7 @@ const PROGRESS_EVERY_MS = 1000;
 
 export class RunReporter {
   private lastWrite = 0;
-  private pending: Record<string, unknown> = {};
+  private pending: RunProgress = {};
   private inFlight: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   /** Set when the run no longer belongs to this worker. */
@@ -63,18 +64,14 @@ export class RunReporter {
   }
 
   /** Writes pending progress (and the heartbeat) now, after any write in flight. */
-  write(extra: Record<string, unknown>): Promise<void> {
+  write(extra: RunProgress): Promise<void> {
     this.lastWrite = Date.now();
-    const data = { ...this.pending, ...extra, heartbeatAt: new Date() };
+    const progress = { ...this.pending, ...extra };
     this.pending = {};
     this.inFlight = this.inFlight
       .then(async () => {
-        const { count } = await this.prisma.trainingRun.updateMany({
-          where: { id: this.runId, workerId: this.workerId, status: 'RUNNING', cancelRequestedAt: null },
-          data,
-        });
-        if (count === 1) return;
-        const run = await this.prisma.trainingRun.findUnique({ where: { id: this.runId } });
+        if (await reportRunProgress(this.prisma, this.runId, this.workerId, progress)) return;
+        const run = await trainingRunById(this.prisma, this.runId);
         const ours = run?.workerId === this.workerId && run.status === 'RUNNING';
         if (ours && run.cancelRequestedAt) {
           if (!this.cancelled) {

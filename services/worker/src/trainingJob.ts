@@ -8,18 +8,35 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Config, modelsDirectory } from '@gexbert/core/config';
-import type { Db, PrismaClient } from '@gexbert/core/db/prisma';
+import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { loadModelRuntime, type ModelRuntime } from '@gexbert/core/inference/modelRuntime';
 import { checkpointSource, storeCheckpoint } from '@gexbert/core/registry/checkpointStore';
 import {
   activeModelVersion,
   type ModelVersion,
+  modelVersionById,
   promoteModelVersion,
+  recordCandidate,
+  recordGate,
+  recordTrainedCheckpoint,
+  recordTrainedOnSimulated,
   registerModelVersion,
+  trainingSnapshot,
 } from '@gexbert/core/registry/modelVersion';
 import { finishCancelledRun } from '@gexbert/core/training/cancel';
 import { proteinCodingGenes } from '@gexbert/core/training/corpus';
 import { parseRetrainingConfig } from '@gexbert/core/training/request';
+import {
+  interruptTrainingRun,
+  type RunStart,
+  recordRunStart,
+  recordRunVersion,
+  succeedTrainingRun,
+  type TrainingRunRecord,
+  takeTrainingRun,
+  trainingRunById,
+  trainingRunsOfVersions,
+} from '@gexbert/core/training/runs';
 import { trainingSampleIds, validationSampleIds } from '@gexbert/core/training/validationSet';
 import {
   RECIPE_DEFAULTS,
@@ -59,31 +76,28 @@ function stamp(date = new Date()): string {
 }
 
 /** Marks the run RUNNING for this worker; null when it is already finished (or was cancelled). */
-async function claim(ctx: TrainingContext, runId: number): Promise<Db.TrainingRun | null> {
-  const { count } = await ctx.prisma.trainingRun.updateMany({
-    where: { id: runId, status: { in: ['QUEUED', 'RUNNING', 'INTERRUPTED'] }, cancelRequestedAt: null },
-    data: { status: 'RUNNING', workerId: ctx.workerId, attempts: { increment: 1 }, heartbeatAt: new Date() },
-  });
-  const run = await ctx.prisma.trainingRun.findUnique({ where: { id: runId } });
+async function claim(ctx: TrainingContext, runId: number): Promise<TrainingRunRecord | null> {
+  const taken = await takeTrainingRun(ctx.prisma, runId, ctx.workerId);
+  const run = await trainingRunById(ctx.prisma, runId);
   if (!run) throw new Error(`training run ${runId} does not exist`);
-  if (count === 0) {
+  if (!taken) {
     // Cancelled while its worker was gone: record it now.
     if (run.cancelRequestedAt && ['QUEUED', 'RUNNING', 'INTERRUPTED'].includes(run.status))
       await finishCancelledRun({ prisma: ctx.prisma }, runId);
     return null;
   }
-  const first: { startedAt?: Date; autoPromote?: boolean } = {};
+  const first: RunStart = {};
   if (!run.startedAt) first.startedAt = new Date();
   // Decided once per run: a THRESHOLD run promotes a passing candidate only with GEXBERT_AUTO_PROMOTE.
   if (run.autoPromote === null) first.autoPromote = run.reason !== 'THRESHOLD' || ctx.config.autoPromote;
-  if (Object.keys(first).length) return ctx.prisma.trainingRun.update({ where: { id: runId }, data: first });
+  if (Object.keys(first).length) return recordRunStart(ctx.prisma, runId, first);
   return run;
 }
 
 /** The run's model version: the one a previous attempt created, or a new TRAINING version. */
-async function versionFor(ctx: TrainingContext, run: Db.TrainingRun): Promise<ModelVersion> {
+async function versionFor(ctx: TrainingContext, run: TrainingRunRecord): Promise<ModelVersion> {
   if (run.modelVersionId !== null) {
-    const existing = await ctx.prisma.modelVersion.findUnique({ where: { id: run.modelVersionId } });
+    const existing = await modelVersionById(ctx.prisma, run.modelVersionId);
     if (existing && existing.status !== 'FAILED') return existing;
   }
   const active = await activeModelVersion(ctx.prisma);
@@ -103,30 +117,15 @@ async function versionFor(ctx: TrainingContext, run: Db.TrainingRun): Promise<Mo
     config: (run.config ?? {}) as object,
     sampleIds,
   });
-  await ctx.pool.query(
-    `UPDATE "ModelVersion" v SET "trainedOnSimulated" = EXISTS (
-       SELECT 1 FROM "ModelTrainingSample" t JOIN "Sample" s ON s.id = t."sampleId"
-       WHERE t."modelVersionId" = v.id AND s.simulated)
-     WHERE v.id = $1`,
-    [version.id],
-  );
-  await ctx.prisma.trainingRun.update({ where: { id: run.id }, data: { modelVersionId: version.id } });
-  return (await ctx.prisma.modelVersion.findUnique({ where: { id: version.id } }))!;
-}
-
-async function snapshotOf(ctx: TrainingContext, versionId: number): Promise<number[]> {
-  const rows = await ctx.prisma.modelTrainingSample.findMany({
-    where: { modelVersionId: versionId },
-    select: { sampleId: true },
-    orderBy: { sampleId: 'asc' },
-  });
-  return rows.map((r) => r.sampleId);
+  const recorded = await recordTrainedOnSimulated(ctx.prisma, version.id);
+  await recordRunVersion(ctx.prisma, run.id, version.id);
+  return recorded;
 }
 
 /** Trains the version into its .partial folder and renames it into place; returns the final folder. */
 async function train(
   ctx: TrainingContext,
-  run: Db.TrainingRun,
+  run: TrainingRunRecord,
   version: ModelVersion,
   reporter: RunReporter,
   signal: AbortSignal,
@@ -138,13 +137,10 @@ async function train(
     if (version.checkpointPath !== final || version.checkpointDigest === null) {
       await storeCheckpoint(ctx.pool, version.id, final);
       const read = (file: string) => JSON.parse(fs.readFileSync(path.join(final, file), 'utf8')) as object;
-      await ctx.prisma.modelVersion.update({
-        where: { id: version.id },
-        data: {
-          checkpointPath: final,
-          config: read('config.json'),
-          metrics: { training: read('metrics.json') },
-        },
+      await recordTrainedCheckpoint(ctx.prisma, version.id, {
+        checkpointPath: final,
+        config: read('config.json'),
+        metrics: { training: read('metrics.json') },
       });
     }
     return final;
@@ -156,7 +152,7 @@ async function train(
   fs.mkdirSync(partial, { recursive: true });
   const settings = parseRetrainingConfig(run.config);
   const readStart = Date.now();
-  const corpus = await countsOfSamples(ctx.pool, await snapshotOf(ctx, version.id));
+  const corpus = await countsOfSamples(ctx.pool, await trainingSnapshot(ctx.prisma, version.id));
   ctx.log(`run ${run.id}: read ${corpus.nSamples} training profiles in ${(Date.now() - readStart) / 1000} s`);
   const resuming = fs.existsSync(resumeDir);
   ctx.log(
@@ -194,13 +190,10 @@ async function train(
   fs.rmSync(resumeDir, { recursive: true, force: true }); // (the recipe removes its state; the folder too)
   fs.renameSync(partial, final); // atomic: the checkpoint folder appears complete or not at all
   await storeCheckpoint(ctx.pool, version.id, final); // the database holds it for every other machine
-  await ctx.prisma.modelVersion.update({
-    where: { id: version.id },
-    data: {
-      checkpointPath: final,
-      config: result.config as object,
-      metrics: { training: result.metrics } as object,
-    },
+  await recordTrainedCheckpoint(ctx.prisma, version.id, {
+    checkpointPath: final,
+    config: result.config as object,
+    metrics: { training: result.metrics } as object,
   });
   return final;
 }
@@ -225,13 +218,13 @@ async function gateAndPromote(
   reporter: RunReporter,
   autoPromote: boolean,
 ): Promise<GateRecord['decision']> {
-  let version = (await ctx.prisma.modelVersion.findUnique({ where: { id: versionId } }))!;
+  let version = (await modelVersionById(ctx.prisma, versionId))!;
   let gate = version.gate as GateRecord | null;
   if (!gate) {
     const active = await activeModelVersion(ctx.prisma);
-    const trainingIds = await snapshotOf(ctx, version.id);
+    const trainingIds = await trainingSnapshot(ctx.prisma, version.id);
     // The gate validates on real samples only, unless the run asked for simulated ones.
-    const run = await ctx.prisma.trainingRun.findFirst({ where: { modelVersionId: version.id } });
+    const [run] = (await trainingRunsOfVersions(ctx.prisma, [version.id]))[0]!;
     const { includeSimulated } = parseRetrainingConfig(run?.config);
     const validationIds = await validationSampleIds(ctx.pool, { includeSimulated });
     const gateStart = Date.now();
@@ -239,6 +232,7 @@ async function gateAndPromote(
       withRuntime(ctx, active, (current) =>
         evaluateGate({
           pool: ctx.pool,
+          prisma: ctx.prisma,
           candidate: candidate!,
           active: current,
           trainingSampleIds: trainingIds,
@@ -257,14 +251,10 @@ async function gateAndPromote(
         reason: `passed the gate, but automatic promotion is off (GEXBERT_AUTO_PROMOTE=false): an admin may promote it; ${gate.reason}`,
       };
     await reporter.assertOwned();
-    version = await ctx.prisma.modelVersion.update({
-      where: { id: version.id },
-      data: {
-        status: 'CANDIDATE',
-        heads: toStored(evaluated.candidateHeads) as object,
-        gate: gate as object,
-        metrics: { ...((version.metrics ?? {}) as object), validation: gate.candidate } as object,
-      },
+    version = await recordCandidate(ctx.prisma, version.id, {
+      heads: toStored(evaluated.candidateHeads) as object,
+      gate: gate as object,
+      metrics: { ...((version.metrics ?? {}) as object), validation: gate.candidate } as object,
     });
     ctx.log(
       `gate for ${version.name} in ${(Date.now() - gateStart) / 1000} s: ${gate.decision} (${gate.reason})`,
@@ -280,7 +270,7 @@ async function gateAndPromote(
         decision: 'HELD',
         reason: `the active model changed to ${current?.name ?? 'none'} while the gate ran; ${gate.reason}`,
       };
-      await ctx.prisma.modelVersion.update({ where: { id: version.id }, data: { gate: held as object } });
+      await recordGate(ctx.prisma, version.id, held as object);
       return 'HELD';
     }
     await promoteModelVersion(ctx.prisma, version.id, gate);
@@ -292,7 +282,7 @@ async function gateAndPromote(
 export async function runTrainingJob(ctx: TrainingContext, runId: number): Promise<RunOutcome> {
   const run = await claim(ctx, runId);
   if (!run) {
-    const done = await ctx.prisma.trainingRun.findUnique({ where: { id: runId } });
+    const done = await trainingRunById(ctx.prisma, runId);
     return { runId, modelVersionId: done?.modelVersionId ?? 0, decision: 'ALREADY_FINISHED' };
   }
   // The heartbeat runs for the whole job (training, heads, gate), progress only while training; it also
@@ -321,11 +311,7 @@ export async function runTrainingJob(ctx: TrainingContext, runId: number): Promi
     if (version.status === 'TRAINING') await train(ctx, run, version, reporter, stop.signal);
     const decision = await gateAndPromote(ctx, version.id, reporter, run.autoPromote !== false);
     await reporter.stop();
-    const { count } = await ctx.prisma.trainingRun.updateMany({
-      where: { id: runId, workerId: ctx.workerId, status: 'RUNNING' },
-      data: { status: 'SUCCEEDED', finishedAt: new Date(), heartbeatAt: new Date(), error: null },
-    });
-    if (count === 0) throw new LostRunError(runId);
+    if (!(await succeedTrainingRun(ctx.prisma, runId, ctx.workerId))) throw new LostRunError(runId);
     return { runId, modelVersionId: version.id, decision };
   } catch (error) {
     if (reporter.lost) throw error instanceof LostRunError ? error : new LostRunError(runId);
@@ -340,15 +326,13 @@ export async function runTrainingJob(ctx: TrainingContext, runId: number): Promi
     }
     if (stopped && ctx.signal?.aborted) {
       await reporter.stop();
-      const { count } = await ctx.prisma.trainingRun.updateMany({
-        where: { id: runId, workerId: ctx.workerId, status: 'RUNNING' },
-        data: {
-          status: 'INTERRUPTED',
-          workerId: null,
-          error: `interrupted at step ${error.step}: worker ${ctx.workerId} was stopped; the next worker resumes it from its saved state`,
-        },
-      });
-      if (count === 0) throw new LostRunError(runId);
+      const interrupted = await interruptTrainingRun(
+        ctx.prisma,
+        runId,
+        ctx.workerId,
+        `interrupted at step ${error.step}: worker ${ctx.workerId} was stopped; the next worker resumes it from its saved state`,
+      );
+      if (!interrupted) throw new LostRunError(runId);
       ctx.log(`run ${runId}: interrupted at step ${error.step}; resume state saved`);
       return { runId, modelVersionId: versionId ?? 0, decision: 'INTERRUPTED' };
     }
@@ -356,25 +340,5 @@ export async function runTrainingJob(ctx: TrainingContext, runId: number): Promi
   } finally {
     ctx.signal?.removeEventListener('abort', stopTraining);
     await reporter.stop();
-  }
-}
-
-/** Records a failed run: the run FAILED with the message, its unfinished model version FAILED. */
-export async function failRun(prisma: PrismaClient, runId: number, message: string): Promise<void> {
-  const run = await prisma.trainingRun.update({
-    where: { id: runId },
-    data: { status: 'FAILED', error: message, finishedAt: new Date() },
-  });
-  if (run.modelVersionId !== null) {
-    const version = await prisma.modelVersion.findUnique({ where: { id: run.modelVersionId } });
-    if (version?.status !== 'TRAINING') return;
-    await prisma.modelVersion.update({ where: { id: version.id }, data: { status: 'FAILED' } });
-    // The half-written folder of a failed version is of no use (a finished one is kept for inspection).
-    try {
-      if (version.checkpointPath.endsWith('.partial'))
-        fs.rmSync(version.checkpointPath, { recursive: true, force: true });
-    } catch {
-      // not there or not removable: nothing refers to it any more
-    }
   }
 }

@@ -4,7 +4,9 @@
 // keeps a held or failing retraining from being requested again and again on the same samples.
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import type { JobQueue } from '@gexbert/core/jobs/queue';
+import { newestModelVersionId } from '@gexbert/core/registry/modelVersion';
 import { requestRetraining, type TrainingRun } from '@gexbert/core/training/request';
+import { pendingTrainingRun } from '@gexbert/core/training/runs';
 import { newTrainingSampleCount } from '@gexbert/core/training/validationSet';
 import type pg from 'pg';
 
@@ -24,15 +26,13 @@ export interface TriggerResult {
 
 /** Checks the threshold (0 disables the trigger) and requests a retraining when it is reached. */
 export async function checkRetrainThreshold(deps: TriggerDeps, threshold: number): Promise<TriggerResult> {
-  const newest = await deps.prisma.modelVersion.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
-  const newSamples = await newTrainingSampleCount(deps.pool, newest?.id ?? null);
+  const newest = await newestModelVersionId(deps.prisma);
+  const newSamples = await newTrainingSampleCount(deps.pool, newest);
   // With no model at all there is no training to count from (the first model is the shipped checkpoint,
   // registered by ensureActiveModel); a retraining can still be requested by hand.
-  if (!newest || threshold <= 0 || newSamples < threshold) return { newSamples, threshold, run: null };
-  const pending = await deps.prisma.trainingRun.findFirst({
-    where: { status: { in: ['QUEUED', 'RUNNING', 'INTERRUPTED'] } },
-  });
-  if (pending) return { newSamples, threshold, run: null };
+  if (newest === null || threshold <= 0 || newSamples < threshold)
+    return { newSamples, threshold, run: null };
+  if (await pendingTrainingRun(deps.prisma)) return { newSamples, threshold, run: null };
   const run = await requestRetraining(deps, { reason: 'THRESHOLD', requestedBy: 'worker' });
   return { newSamples, threshold, run };
 }

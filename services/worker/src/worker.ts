@@ -13,11 +13,12 @@ import {
   TRAIN_JOB,
 } from '@gexbert/core/jobs/queue';
 import { checkpointSource } from '@gexbert/core/registry/checkpointStore';
+import { failTrainingRun } from '@gexbert/core/training/runs';
 import type pg from 'pg';
 import { runComparisonJob } from './comparisonJob.ts';
 import { type PrecomputeOutcome, runPrecomputeBatch, WorkerRuntimes } from './precomputeJob.ts';
 import { recoverStaleRuns } from './recovery.ts';
-import { failRun, LostRunError, type RunOutcome, runTrainingJob } from './trainingJob.ts';
+import { LostRunError, type RunOutcome, runTrainingJob } from './trainingJob.ts';
 import { checkRetrainThreshold } from './trigger.ts';
 
 export interface WorkerPlatform {
@@ -114,7 +115,7 @@ export async function startWorker(
       if (stopping || error instanceof LostRunError) return; // the run belongs to someone else now
       const message = error instanceof Error ? error.message : String(error);
       log(`run ${runId}: failed: ${message}`);
-      await failRun(prisma, runId, message);
+      await failTrainingRun(prisma, runId, message);
       await queue.fail(TRAIN_JOB, job.id, { message }, { retry: false });
       options.onJob?.({ runId, error: message });
     } finally {

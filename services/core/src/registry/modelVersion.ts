@@ -65,6 +65,22 @@ export function modelVersionsById(prisma: PrismaClient, ids: readonly number[]):
   return prisma.modelVersion.findMany({ where: { id: { in: [...ids] } } });
 }
 
+/** The most recently registered version's ID (null when there is none). */
+export async function newestModelVersionId(prisma: PrismaClient): Promise<number | null> {
+  const newest = await prisma.modelVersion.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
+  return newest?.id ?? null;
+}
+
+/** The version's training snapshot: the IDs of the samples it is (being) trained on, ascending. */
+export async function trainingSnapshot(prisma: PrismaClient, id: number): Promise<number[]> {
+  const rows = await prisma.modelTrainingSample.findMany({
+    where: { modelVersionId: id },
+    select: { sampleId: true },
+    orderBy: { sampleId: 'asc' },
+  });
+  return rows.map((r) => r.sampleId);
+}
+
 /** Up to `limit` versions (of `status`, or any) with IDs above `afterId` (ascending), and how many in all. */
 export function modelVersionPage(
   prisma: PrismaClient,
@@ -112,6 +128,52 @@ export async function registerModelVersion(
         SELECT ${version.id}, unnest(${sampleIds}::int[])`;
     return version;
   }, SNAPSHOT_TRANSACTION);
+}
+
+/** Sets `trainedOnSimulated` from the version's snapshot (true when any of its samples is simulated). */
+export async function recordTrainedOnSimulated(prisma: PrismaClient, id: number): Promise<ModelVersion> {
+  const simulated = await prisma.modelTrainingSample.findFirst({
+    where: { modelVersionId: id, sample: { simulated: true } },
+    select: { sampleId: true },
+  });
+  return prisma.modelVersion.update({ where: { id }, data: { trainedOnSimulated: simulated !== null } });
+}
+
+/** A trained checkpoint: where its folder is, its config and its metrics. */
+export interface TrainedCheckpoint {
+  checkpointPath: string;
+  config: object;
+  metrics: object;
+}
+
+/** Records where a version's trained checkpoint is, with its config and metrics (its status unchanged). */
+export function recordTrainedCheckpoint(
+  prisma: PrismaClient,
+  id: number,
+  checkpoint: TrainedCheckpoint,
+): Promise<ModelVersion> {
+  return prisma.modelVersion.update({ where: { id }, data: { ...checkpoint } });
+}
+
+/** A trained version's gate: its fitted heads, its gate record and its metrics, making it a CANDIDATE. */
+export interface GatedVersion {
+  heads: object;
+  gate: object;
+  metrics: object;
+}
+
+/** Records a trained version's heads, gate and metrics and makes it a CANDIDATE (promoteModelVersion serves it). */
+export function recordCandidate(
+  prisma: PrismaClient,
+  id: number,
+  gated: GatedVersion,
+): Promise<ModelVersion> {
+  return prisma.modelVersion.update({ where: { id }, data: { status: 'CANDIDATE', ...gated } });
+}
+
+/** Replaces a version's gate record (a gate decision revised after it ran). */
+export function recordGate(prisma: PrismaClient, id: number, gate: object): Promise<ModelVersion> {
+  return prisma.modelVersion.update({ where: { id }, data: { gate } });
 }
 
 /** A training snapshot of a TCGA-sized database is written in one transaction; a loaded machine is slow. */

@@ -74,6 +74,25 @@ export async function samplesWithSurvival(db: pg.Pool, sampleIds: readonly numbe
   return sampleIds.filter((id) => keep.has(id));
 }
 
+/** What the heads are measured against: a sample's cancer type and overall survival (its patient's). */
+export interface SampleLabels {
+  cancerType: string | null;
+  osDays: number | null;
+  osEvent: number | null;
+}
+
+/** These samples' labels, by sample ID (unknown IDs are absent). */
+export async function sampleLabels(
+  prisma: PrismaClient,
+  ids: readonly number[],
+): Promise<Map<number, SampleLabels>> {
+  const rows = await prisma.sample.findMany({
+    where: { id: { in: [...ids] } },
+    select: { id: true, patient: { select: { cancerType: true, osDays: true, osEvent: true } } },
+  });
+  return new Map(rows.map((r) => [r.id, r.patient]));
+}
+
 /** Sample counts per cancer type and sample type. */
 export interface CompositionRecord {
   cancerType: string | null;

@@ -4,21 +4,25 @@
 // way the run's model version becomes FAILED (never served), its half-written folder is removed and its
 // queue job is cancelled, so nothing retries it.
 import fs from 'node:fs';
-import type { PrismaClient } from '../db/prisma.ts';
+import type { Db, PrismaClient } from '../db/prisma.ts';
 import { type JobQueue, TRAIN_JOB } from '../jobs/queue.ts';
 import type { TrainingRun } from './request.ts';
 
 /** The run cannot be cancelled (it does not exist or has already finished). */
 export class CancelRefused extends Error {}
 
-/** Marks an unfinished model version FAILED and removes its half-written (.partial) folder. */
+/**
+ * Marks a model version FAILED when it is unfinished (in one of `unfinished`) and removes its half-written
+ * (.partial) folder.
+ */
 export async function discardUnfinishedVersion(
   prisma: PrismaClient,
   versionId: number | null,
+  unfinished: readonly Db.ModelStatus[] = ['TRAINING', 'CANDIDATE'],
 ): Promise<void> {
   if (versionId === null) return;
   const { count } = await prisma.modelVersion.updateMany({
-    where: { id: versionId, status: { in: ['TRAINING', 'CANDIDATE'] } },
+    where: { id: versionId, status: { in: [...unfinished] } },
     data: { status: 'FAILED' },
   });
   if (count === 0) return;
