@@ -214,6 +214,23 @@ it('samples a cohort evenly above maxSamples, keeps rows as asked without cluste
   expect(big.errors?.[0]?.message).toBe('maxSamples must be 1 to 2000; not 5000');
 });
 
+it('resolves NCBI Entrez IDs in the gene list to the genes their symbols name', async () => {
+  // ../shared/data/reference/ncbi_gene_ids.tsv.gz: 213 ALB, 7157 TP53, 930 CD19; 999999999 names no gene
+  const args = (genes: string) =>
+    `genes: [${genes}], maxSamples: 10, clusterRows: false, clusterColumns: false, tracks: []`;
+  const byEntrez = await heatmap(args(`"213", "7157", "930", "999999999"`));
+  const bySymbol = await heatmap(args(`"ALB", "TP53", "CD19"`));
+  expect(byEntrez.genes.map((g) => g.ensemblId)).toEqual([
+    'ENSG00000163631',
+    'ENSG00000141510',
+    'ENSG00000177455',
+  ]);
+  expect(byEntrez.unknown).toEqual(['999999999']);
+  expect(byEntrez.sampleIds).toEqual(bySymbol.sampleIds);
+  expect(byEntrez.values).toEqual(bySymbol.values);
+  expect(byEntrez.values.filter((v) => v !== null).length).toBeGreaterThan(0);
+});
+
 it("draws the active model's stored predicted types and risk groups as tracks", async () => {
   // the shipped model, with heads fitted here on the cohort's samples, made active
   const registered = await registerShippedCandidate(h);

@@ -7,6 +7,7 @@ import { badInput } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
 import { checkTransform, readGeneColumn, storedUnits } from '../genes/geneColumn.ts';
 import { checkSplit, geneSurvival } from '../genes/geneSurvival.ts';
+import { genesNamed } from '../genes/ncbiNames.ts';
 import { annotateSamples } from '../genes/sampleAnnotations.ts';
 import { cohortReference } from '../inference/reference.ts';
 import type { GeneRow } from '../rows.ts';
@@ -17,10 +18,22 @@ export function cohortMembers(context: Context, cohortId: number): Promise<numbe
 }
 
 export async function resolvedGenes(context: Context, genes: readonly string[]): Promise<(GeneRow | null)[]> {
-  const resolved = await context.loaders.gene.loadMany(genes);
-  const failed = resolved.find((r) => r instanceof Error);
-  if (failed) throw failed;
-  return resolved as (GeneRow | null)[];
+  const loaded = async (names: readonly string[]) => {
+    const found = await context.loaders.gene.loadMany(names);
+    const failed = found.find((r) => r instanceof Error);
+    if (failed) throw failed;
+    return found as (GeneRow | null)[];
+  };
+  const resolved = await loaded(genes);
+  // names that are neither a stored symbol nor an Ensembl ID: an NCBI Entrez ID or alias naming stored genes
+  // (the first of them that is stored)
+  return Promise.all(
+    resolved.map(async (gene, i) => {
+      if (gene) return gene;
+      const named = genesNamed(genes[i]!).ensemblIds;
+      return named.length === 0 ? null : ((await loaded(named)).find((g) => g !== null) ?? null);
+    }),
+  );
 }
 
 /** The per-sample annotations of a GeneColumn, read only when the request selects one of them. */
