@@ -344,9 +344,32 @@ describe('a filter cohort remembers its filter and is rebuilt as data arrive', (
       sampleIds: [],
     });
 
-    // KICH samples and their survival arrive.
+    // KICH samples and their survival arrive. The cohort's clinical summary is stored once computed and
+    // follows both: the new members, then (members unchanged) the clinical import.
+    const vitalStatus = async (id: string) => {
+      const res = await h.gql(
+        `query($id: ID!) { cohort(id: $id) { clinicalAttributes { name patients } } }`,
+        { id },
+      );
+      expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+      return res.data!.cohort.clinicalAttributes.find((a: { name: string }) => a.name === 'vital_status')
+        .patients as number;
+    };
+    const tcga = (await h.gql(`{ cohort(name: "TCGA") { id } }`)).data!.cohort.id as string;
+    const before = await vitalStatus(tcga);
+    const stored = await h.pool.query(
+      `SELECT 1 FROM "CohortAnswer" WHERE "cohortId" = $1 AND key = 'clinical-attributes'`,
+      [tcga],
+    );
+    expect(stored.rowCount).toBe(1);
     await ingestCounts(h.pool, countsFile('KICH'), { cohort: 'TCGA' });
+    expect(await vitalStatus(tcga)).toBe(before); // KICH patients have no clinical fields yet
     await ingestClinical(h.pool, OS_TABLE);
+    const kichPatients = new Set(headerSamples(countsFile('KICH')).map((s) => s.slice(0, 12)));
+    const pancan = tableByPatient(OS_TABLE, 'patient');
+    const withStatus = [...kichPatients].filter((p) => pancan.get(p)?.vital_status).length;
+    expect(withStatus).toBeGreaterThan(10);
+    expect(await vitalStatus(tcga)).toBe(before + withStatus);
     const rebuild = `mutation($id: ID!) { rebuildCohort(id: $id) { added removed sampleCount cohort { sampleCount builtAt } } }`;
     for (const token of [h.tokens.READER, null]) {
       const res = await h.gql(rebuild, { id: cohort.id }, token);

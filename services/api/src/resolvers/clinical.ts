@@ -28,6 +28,7 @@ import { type Context, requireRole } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type { Resolvers, ResolversTypes, SampleFilter } from '../generated/graphql.ts';
 import { readGeneColumn } from '../genes/geneColumn.ts';
+import { storedCohortAnswer } from '../inference/cohortAnswers.ts';
 import type { CohortRow } from '../rows.ts';
 
 const NUMBER = new RegExp(NUMBER_PATTERN);
@@ -128,7 +129,12 @@ export const clinicalResolvers: Resolvers = {
     },
   },
   Cohort: {
-    clinicalAttributes: (cohort, _, { db }) => clinicalAttributes(db, { cohortId: cohort.id }),
+    // Stored at the cohort's fingerprint (members and newest import: imports bring clinical data), as the
+    // summary reads every member's clinical fields (0.6 s at 11,000 patients under load).
+    clinicalAttributes: (cohort, _, context) =>
+      storedCohortAnswer(context, cohort.id, 'clinical-attributes', () =>
+        clinicalAttributes(context.db, { cohortId: cohort.id }),
+      ),
     filter: (cohort) => withFilterErrors(() => definitionOut(cohort)),
     builtAt: (cohort) => cohort.builtAt?.toISOString() ?? null,
   },
