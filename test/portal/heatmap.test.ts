@@ -1,7 +1,7 @@
 // The heatmap page in a real browser against `gexbert start` on the real CHOL and DLBC counts with survival:
 // opened from its URL alone (genes, tracks and clustering in the query), it draws the clustered cells, the
-// dendrograms and the cancer type and vital status tracks; the SVG download is the whole figure and the TSV
-// holds the values the API answers, in the displayed order. Screenshots go to test/artifacts/portal.
+// dendrograms and the cancer type and vital status tracks; the SVG download is the whole figure, the PNG
+// download that figure at twice its size, and the TSV holds the values the API answers, in the displayed order. Screenshots go to test/artifacts/portal.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createToken } from '@gexbert/api/auth/tokens';
@@ -44,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(() => closeSignedInPortal(portal));
 
-it('opens a heatmap from its URL with its tracks, and downloads the SVG and the matrix', async () => {
+it('opens a heatmap from its URL with its tracks, and downloads the SVG, the PNG and the matrix', async () => {
   const { token, cohortId } = reader;
   const { portalUrl, apiUrl } = portal!.stack;
   const page = await portal!.context.newPage();
@@ -94,6 +94,37 @@ it('opens a heatmap from its URL with its tracks, and downloads the SVG and the 
   const labels = [...markup.matchAll(/<text[^>]*>([A-Z0-9]+)<\/text>/g)].map((m) => m[1]);
   expect(labels.filter((l) => GENES.includes(l!))).toEqual(heatmap.genes.map((g) => g.symbol));
   fs.writeFileSync(path.join(ARTIFACTS, 'heatmap.svg'), markup);
+
+  // the PNG: the same figure drawn at twice its size, with the heatmap's colours in it
+  const [pngFile] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: /as PNG/ }).click(),
+  ]);
+  expect(pngFile.suggestedFilename()).toBe('heatmap-of-tcga.png');
+  const png = fs.readFileSync((await pngFile.path())!);
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(png.subarray(12, 16).toString('ascii')).toBe('IHDR');
+  const viewBox = /viewBox="([\d.\s-]+)"/.exec(markup)![1]!.trim().split(/\s+/).map(Number);
+  expect(png.readUInt32BE(16)).toBe(Math.round(viewBox[2]! * 2));
+  expect(png.readUInt32BE(20)).toBe(Math.round(viewBox[3]! * 2));
+  fs.writeFileSync(path.join(ARTIFACTS, 'heatmap-download.png'), png);
+  // decoded by the browser: many distinct colours (cells, tracks, text), not a blank canvas
+  // (a string: the test's TypeScript has no DOM types)
+  const colours = await page.evaluate<number>(`(async () => {
+    const image = new Image();
+    image.src = 'data:image/png;base64,${png.toString('base64')}';
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    const context = canvas.getContext('2d');
+    context.drawImage(image, 0, 0);
+    const pixels = context.getImageData(0, 0, image.width, image.height).data;
+    const seen = new Set();
+    for (let i = 0; i < pixels.length; i += 4) seen.add((pixels[i] << 16) | (pixels[i + 1] << 8) | pixels[i + 2]);
+    return seen.size;
+  })()`);
+  expect(colours).toBeGreaterThan(50);
 
   const [tsvFile] = await Promise.all([
     page.waitForEvent('download'),
