@@ -22,7 +22,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type FinetuneOptions, finetuneClassifier } from '../src/evaluate/finetune.ts';
+import { type FinetuneOptions, finetuneClassifier } from '../src/baselines/finetune.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { restore } from '../src/gexbert/infer.ts';
 import { matrixToZ } from '../src/gexbert/normalise.ts';

@@ -24,7 +24,7 @@
  * ensemble of each with z's logistic regression, w chosen on the same inner validation rows.
  */
 import { writeFileSync } from 'node:fs';
-import { type FinetuneOptions, finetuneClassifier, type ProbeHead } from '../src/evaluate/finetune.ts';
+import { type FinetuneOptions, finetuneClassifier, type ProbeHead } from '../src/baselines/finetune.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { GexbertModel } from '../src/gexbert/model.ts';
 import { matrixToZ } from '../src/gexbert/normalise.ts';

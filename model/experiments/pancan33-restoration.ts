@@ -17,8 +17,8 @@
  * the training samples with the evaluation's seed and time limit) alone and averaged with KNN the same way.
  */
 import { writeFileSync } from 'node:fs';
+import { fitVae } from '../src/baselines/vae.ts';
 import { gexbertImpute } from '../src/evaluate/tasks/imputation.ts';
-import { fitVae } from '../src/evaluate/vae.ts';
 import { readCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
 import {

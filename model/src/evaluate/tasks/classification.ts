@@ -1,16 +1,17 @@
 /**
- * Task 1 of the paper: cancer type from small gene panels. For each panel size k and each random panel
- * draw, logistic regression and an MLP on the k measured genes, against GexBERT's embedding of the same k
- * genes with a logistic head (frozen encoder) and GexBERT fine-tuned end to end (finetune.ts). Then the
+ * Task 1 of the paper: cancer type from small gene panels. For each panel size k and each random panel draw,
+ * logistic regression and an MLP on the k measured genes, against GexBERT's embedding of the same k genes
+ * with a logistic head (frozen encoder) and GexBERT fine-tuned end to end (baselines/finetune.ts). Then the
  * same methods on panels chosen from the training samples: the platform's panel (GexBERT restoration
  * importance, panel.ts) and a supervised ANOVA panel. Accuracy, macro-F1, per-type recall and (at k = 64,
  * random panels) confusion counts are recorded.
  */
+
+import { finetuneClassifier } from '../../baselines/finetune.ts';
 import { fitLogisticRegression, fitMlp } from '../../stats/classify.ts';
 import { selectCols } from '../../stats/matrix.ts';
 import { accuracy, confusionMatrix, macroF1, perClassF1 } from '../../stats/metrics.ts';
 import { randomGenePanel } from '../data.ts';
-import { finetuneClassifier } from '../finetune.ts';
 import { embedPanel, type FoldContext, type ModelView } from '../fold.ts';
 import { anovaPanel, panelRestorationError, restorationPanel } from '../panel.ts';
 

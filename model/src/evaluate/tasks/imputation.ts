@@ -3,10 +3,12 @@
  * genes (256; 1,000 in full mode) in the fold model's z space, and in full mode 5,000 genes: the whole
  * vocabulary of the fold's wide GexBERT (fold.ts `WIDE_VOCABULARY`, trained on the same training samples),
  * which restores them. MCAR masks hide a fraction of each test sample's values; the per-gene mean, KNN (k
- * tuned on training samples), a VAE (vae.ts, trained once per gene set on the training samples) and
- * GexBERT restoration fill them in. Pearson (per-gene standardised space) and RMSE are measured on the
+ * tuned on training samples), a VAE (baselines/vae.ts, trained once per gene set on the training samples)
+ * and GexBERT restoration fill them in. Pearson (per-gene standardised space) and RMSE are measured on the
  * masked entries only.
  */
+
+import { fitVae } from '../../baselines/vae.ts';
 import { restore } from '../../gexbert/index.ts';
 import {
   applyMask,
@@ -19,7 +21,6 @@ import {
 import { type Matrix, selectCols } from '../../stats/matrix.ts';
 import { fitStandardizer } from '../../stats/standardize.ts';
 import { type FoldContext, type ModelView, OMIT } from '../fold.ts';
-import { fitVae } from '../vae.ts';
 
 /** Missing rates per mode. */
 export function missingRates(quick: boolean): number[] {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedDir } from '../../../services/core/test-support/shared.ts';
+import { fitVae, type VaeImputer } from '../../src/baselines/vae.ts';
 import {
   combineCounts,
   genesWithMeanCount,
@@ -15,7 +16,6 @@ import {
   selectGenes,
   topVariableGenes,
 } from '../../src/evaluate/index.ts';
-import { fitVae, type VaeImputer } from '../../src/evaluate/vae.ts';
 import {
   applyMask,
   fitStandardizer,

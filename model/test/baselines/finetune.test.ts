@@ -5,10 +5,10 @@
  * trained with the masked-restoration loss beside it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { finetuneClassifier } from '../../src/baselines/finetune.ts';
 import { randomGenePanel } from '../../src/evaluate/data.ts';
-import { finetuneClassifier } from '../../src/evaluate/finetune.ts';
 import { accuracy } from '../../src/stats/metrics.ts';
-import { loadTcgaFixture, type TcgaFixture } from './tcgaFold.ts';
+import { loadTcgaFixture, type TcgaFixture } from '../evaluate/tcgaFold.ts';
 
 let fx: TcgaFixture;
 const panel = randomGenePanel(1000, 16, 5);
