@@ -1,7 +1,7 @@
 // The sample page's "Why the model says so" section in a real browser against `gexbert start` (the shipped
 // model with its heads) on the real CHOL counts with survival: the signed bars are the API's top attributions
-// in order, the table's TSV download holds the same genes and values, and the link switches to the risk
-// score's attributions; a gene page shows the gene's rank in CHOL's gene importance as the API gives it.
+// in order, the table's TSV download holds the same genes and values, and the links switch to the risk
+// score's and to the log-odds' attributions; a gene page shows the gene's rank in CHOL's gene importance as the API gives it.
 // Screenshots go to test/artifacts/portal.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -105,7 +105,7 @@ it('draws the top genes as signed bars, downloads them as TSV and switches to th
     expect(Number(r[4])).toBeCloseTo(api.genes[i]!.attribution, 6);
   });
 
-  await page.getByRole('link', { name: 'Explain the risk score instead' }).click();
+  await page.getByRole('link', { name: 'the risk score', exact: true }).click();
   await page.waitForURL(/why=RISK/);
   await page.locator('[data-testid="attributions"][data-target="RISK"]').waitFor();
   const risk = await apiAttributions('RISK');
@@ -115,6 +115,27 @@ it('draws the top genes as signed bars, downloads them as TSV and switches to th
   );
   await page.getByTestId('attribution-plot').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(ARTIFACTS, 'attribution-sample-risk.png'), fullPage: false });
+
+  // the log-odds of the predicted type: the same occlusions, not saturated near p = 1
+  await page.getByRole('link', { name: /^the log-odds/ }).click();
+  await page.waitForURL(/why=CANCER_TYPE_LOG_ODDS/);
+  await page.locator('[data-testid="attributions"][data-target="CANCER_TYPE_LOG_ODDS"]').waitFor();
+  const logOdds = await apiAttributions('CANCER_TYPE_LOG_ODDS');
+  expect(logOdds.cancerType).toBe(api.cancerType);
+  expect(logOdds.baseline).toBeCloseTo(Math.log(api.baseline / (1 - api.baseline)), 4);
+  expect(Number(await page.getByTestId('attribution-baseline').getAttribute('data-baseline'))).toBeCloseTo(
+    logOdds.baseline,
+    10,
+  );
+  expect(await page.getByTestId('attribution-plot').textContent()).toContain(`log-odds of ${api.cancerType}`);
+  const logOddsBars = await page
+    .getByTestId('signed-bar')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+  logOddsBars.forEach((v, i) => {
+    expect(v).toBeCloseTo(logOdds.genes[i]!.attribution, 10);
+  });
+  await page.getByTestId('attribution-plot').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'attribution-sample-log-odds.png'), fullPage: false });
   await page.close();
 }, 900_000);
 

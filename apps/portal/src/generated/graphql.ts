@@ -8,6 +8,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type AttributionTarget =
   /** The predicted (closest) cancer type's probability. */
   | 'CANCER_TYPE'
+  /**
+   * The predicted (closest) type's log-odds, log(p / (1 - p)): unlike the probability, it does not saturate when
+   * the model is nearly certain (p near 1), so genes still differ there.
+   */
+  | 'CANCER_TYPE_LOG_ODDS'
   /** The survival-risk score. */
   | 'RISK';
 

@@ -1,6 +1,6 @@
 // Why the model says so: the sample's genes ranked by their occlusion attribution (Sample.attributions: the
-// head's output with all genes minus with the gene given as missing) for the predicted type's probability or
-// the risk score, chosen in the URL (?why=RISK). Top genes as signed bars; the top 200 in a table with TSV
+// head's output with all genes minus with the gene given as missing) for the predicted type's probability, its
+// log-odds or the risk score, chosen in the URL (?why=CANCER_TYPE_LOG_ODDS|RISK). Top genes as signed bars; the top 200 in a table with TSV
 // download. Computed on request (one occlusion per measured gene), so the page streams it in.
 import Link from 'next/link';
 import { DataTable } from '../../../components/DataTable.tsx';
@@ -13,8 +13,18 @@ import { attempt } from '../../../lib/attempt.ts';
 const BARS = 20;
 const LISTED = 200;
 
+const TARGETS: Record<AttributionTarget, { what: string; link: string; axis: string }> = {
+  CANCER_TYPE: { what: 'the probability of', link: 'the probability', axis: 'Change in probability' },
+  CANCER_TYPE_LOG_ODDS: {
+    what: 'the log-odds of',
+    link: 'the log-odds (not saturated near certainty)',
+    axis: 'Change in log-odds',
+  },
+  RISK: { what: 'the survival-risk score', link: 'the risk score', axis: 'Change in risk score' },
+};
+
 export function attributionTarget(param: string | undefined): AttributionTarget {
-  return param === 'RISK' ? 'RISK' : 'CANCER_TYPE';
+  return param === 'RISK' || param === 'CANCER_TYPE_LOG_ODDS' ? param : 'CANCER_TYPE';
 }
 
 export async function AttributionSection(props: { id: string; target: AttributionTarget }) {
@@ -22,21 +32,25 @@ export async function AttributionSection(props: { id: string; target: Attributio
     apiRequest(SampleAttributionsDocument, { id: props.id, target: props.target, top: LISTED }),
   );
   const a = result.ok ? result.data.sample?.attributions : null;
+  const target = TARGETS[props.target];
   const what =
-    props.target === 'RISK'
-      ? 'the survival-risk score'
-      : `the probability of ${a?.cancerType ?? 'the predicted type'}`;
-  const other = props.target === 'RISK' ? 'CANCER_TYPE' : 'RISK';
+    props.target === 'RISK' ? target.what : `${target.what} ${a?.cancerType ?? 'the predicted type'}`;
+  const others = (Object.keys(TARGETS) as AttributionTarget[]).filter((t) => t !== props.target);
   return (
     <section aria-labelledby="attributions" data-testid="attributions" data-target={props.target}>
       <h2 id="attributions">Why the model says so</h2>
       <p>
         Gene attributions for {what}: the model's output with all measured genes minus its output with the
         gene hidden (given to the model as missing). Positive (red) genes push towards{' '}
-        {props.target === 'RISK' ? 'higher risk' : 'the predicted type'}.{' '}
-        <Link href={`/samples/${encodeURIComponent(props.id)}?why=${other}#attributions`}>
-          Explain {other === 'RISK' ? 'the risk score' : 'the cancer type'} instead
-        </Link>
+        {props.target === 'RISK' ? 'higher risk' : 'the predicted type'}. Explain instead:{' '}
+        {others.map((t, i) => (
+          <span key={t}>
+            {i > 0 ? ', ' : ''}
+            <Link href={`/samples/${encodeURIComponent(props.id)}?why=${t}#attributions`}>
+              {TARGETS[t].link}
+            </Link>
+          </span>
+        ))}
       </p>
       {!result.ok ? (
         <p role="alert" className="error-text">
@@ -47,14 +61,19 @@ export async function AttributionSection(props: { id: string; target: Attributio
       ) : (
         <>
           <p className="muted" data-testid="attribution-baseline" data-baseline={String(a.baseline)}>
-            {a.model.name}: {props.target === 'RISK' ? 'risk score' : `P(${a.cancerType})`}{' '}
+            {a.model.name}:{' '}
+            {props.target === 'RISK'
+              ? 'risk score'
+              : props.target === 'CANCER_TYPE'
+                ? `P(${a.cancerType})`
+                : `log-odds of ${a.cancerType}`}{' '}
             {a.baseline.toFixed(4)} from {a.inputGenes} measured genes (heads fitted on {a.headInputGenes}{' '}
             genes).
           </p>
           <PlotFrame title={`Top ${BARS} genes for ${what}`} testId="attribution-plot">
             <SignedBarChart
               label={`Gene attributions for ${what}`}
-              axisLabel={props.target === 'RISK' ? 'Change in risk score' : 'Change in probability'}
+              axisLabel={target.axis}
               bars={a.genes
                 .slice(0, BARS)
                 .map((g) => ({ label: g.gene?.symbol ?? g.ensemblId, value: g.attribution }))}
