@@ -250,7 +250,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
         return;
       }
       if (landingPage && serveExplorerAsset(url.pathname, res)) return;
-      if (await serveExport({ db: pool, cacheKey, authenticate }, url, req, res)) return;
+      if (await serveExport({ db: pool, prisma, cacheKey, authenticate }, url, req, res)) return;
       if (url.pathname !== GRAPHQL_PATH && url.pathname !== '/') {
         sendJson(res, 404, `not found; the API is at ${GRAPHQL_PATH}`, 'NOT_FOUND');
         return;

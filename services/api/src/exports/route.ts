@@ -8,6 +8,7 @@ import type http from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { EXPRESSION_UNITS, type ExpressionUnit } from '@gexbert/core/formats/types';
 import { genesByIdentifier } from '@gexbert/core/gene/records';
 import { GraphQLError } from 'graphql/index.js';
@@ -26,6 +27,7 @@ const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, N
 
 export interface ExportDeps {
   db: pg.Pool;
+  prisma: PrismaClient;
   cacheKey: string;
   /** Throws UNAUTHENTICATED unless the request carries a token the API accepts (or anonymous reading is on). */
   authenticate(req: http.IncomingMessage): Promise<unknown>;
@@ -56,7 +58,7 @@ async function linesFor(deps: ExportDeps, url: URL, cohortId: number, file: stri
   const transform = option(url, 'transform', TRANSFORMS, 'NONE');
   checkTransform(unit, transform);
   const geneIds = await chosenGenes(deps.db, url);
-  return cohortMatrixLines(deps.db, {
+  return cohortMatrixLines(deps, {
     members: cohort.sampleIds,
     unit,
     transform,

@@ -58,12 +58,3 @@ export function log2CpmOf(counts: ArrayLike<number>, sizes: ArrayLike<number>): 
   });
   return toLog2Cpm(cpm, 'cpm');
 }
-
-/** The units the samples have values stored in. */
-export async function storedUnits(db: pg.Pool, members: readonly number[]): Promise<ExpressionUnit[]> {
-  const { rows } = await db.query<{ unit: ExpressionUnit }>(
-    `SELECT DISTINCT unit FROM "ExpressionProfile" WHERE "sampleId" = ANY($1::int[]) ORDER BY unit`,
-    [members],
-  );
-  return rows.map((r) => r.unit);
-}

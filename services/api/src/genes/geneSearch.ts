@@ -1,6 +1,6 @@
 // Gene search for a search box: by symbol, Ensembl ID, NCBI Entrez ID or NCBI alias (exact matches first,
 // an alias naming several genes lists them all), then by symbol or Ensembl ID prefix.
-import { GENE_COLUMNS } from '@gexbert/core/gene/records';
+import { searchGeneRecords } from '@gexbert/core/gene/records';
 import type pg from 'pg';
 import type { GeneMatchKind } from '../generated/graphql.ts';
 import type { GeneRow } from '../rows.ts';
@@ -19,15 +19,11 @@ export async function searchGenes(db: pg.Pool, text: string, first: number): Pro
   const upper = text.trim().toUpperCase().replace(VERSIONED, '$1');
   if (!upper) return [];
   const named = genesNamed(upper);
-  const prefix = `${upper.replace(/[\\%_]/g, '\\$&')}%`;
-  const { rows } = await db.query<GeneRow>(
-    `SELECT ${GENE_COLUMNS} FROM "Gene" g
-     WHERE g."ensemblId" = ANY($1::text[]) OR upper(g.symbol) LIKE $2 OR g."ensemblId" LIKE $2
-     ORDER BY upper(g.symbol) IS NOT DISTINCT FROM $3 DESC, g."ensemblId" = $3 DESC, g."ensemblId" = ANY($1::text[]) DESC,
-       length(g.symbol) NULLS LAST, g.symbol, g.id
-     LIMIT $4`,
-    [named.ensemblIds, prefix, upper, Math.min(Math.max(first, 1), MAX_GENE_MATCHES)],
-  );
+  const rows = await searchGeneRecords(db, {
+    ensemblIds: named.ensemblIds,
+    text: upper,
+    limit: Math.min(Math.max(first, 1), MAX_GENE_MATCHES),
+  });
   return rows.map((gene) => ({ gene, matchedBy: matchKind(gene, upper, named) }));
 }
 

@@ -5,6 +5,7 @@
 import { attributeTypes } from '@gexbert/core/cohort/attributes';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
 import { readStoredPredictedTypes, readStoredWholeProfileRisks } from '@gexbert/core/inference/precompute';
+import { clinicalValuesOfPatients } from '@gexbert/core/patient/records';
 import {
   type ClusterDistance,
   type Clustering,
@@ -93,8 +94,8 @@ export async function heatmap(context: Context, request: HeatmapRequest): Promis
       return {
         name,
         type: clinicalTypes.get(name) === 'NUMERIC' ? 'NUMERIC' : 'CATEGORICAL',
-        values: await clinicalValues(
-          context,
+        values: await clinicalValuesOfPatients(
+          context.db,
           name,
           patients.map((p) => p.id),
         ),
@@ -176,14 +177,4 @@ async function modelTrack(
   );
   const group = new Map(scored.map((id, i) => [id, split.group[i]!]));
   return sampleIds.map((id) => group.get(id) ?? null);
-}
-
-/** Each patient's value of a clinical attribute, as stored (null: none). */
-async function clinicalValues(context: Context, name: string, patientIds: readonly number[]) {
-  const { rows } = await context.db.query<{ id: number; value: string | null }>(
-    `SELECT id, clinical->>$1 AS value FROM "Patient" WHERE id = ANY($2::int[])`,
-    [name, [...new Set(patientIds)]],
-  );
-  const value = new Map(rows.map((r) => [r.id, r.value]));
-  return patientIds.map((id) => value.get(id) ?? null);
 }

@@ -2,7 +2,7 @@
 // it: the sum of the whole profile's finite values), each read once per sample and database. A stored sample
 // never changes, so its library size is remembered for the life of the process; a read under way is shared, so
 // fields of one request (geneValues and geneSurvival) or concurrent requests read each profile once.
-import { unpackRow, type ValueEncoding } from '@gexbert/core/expression/codec';
+import { rawCountLibrarySizes } from '@gexbert/core/expression/store';
 import type pg from 'pg';
 
 /**
@@ -22,7 +22,7 @@ export async function librarySizes(
   const missing = sampleIds.filter((id) => !known.has(key(id)));
   for (let at = 0; at < missing.length; at += BATCH) {
     const batch = missing.slice(at, at + BATCH);
-    const read = readBatch(db, batch);
+    const read = rawCountLibrarySizes(db, batch);
     for (const id of batch) {
       const size = read.then((sizes) => sizes.get(id));
       const forget = () => known.delete(key(id));
@@ -36,19 +36,4 @@ export async function librarySizes(
     if (sizes[i] !== undefined) out.set(id, sizes[i]);
   });
   return out;
-}
-
-async function readBatch(db: pg.Pool, sampleIds: readonly number[]): Promise<Map<number, number>> {
-  const { rows } = await db.query<{ sampleId: number; encoding: ValueEncoding; values: Buffer }>(
-    `SELECT p."sampleId", b.encoding, p.values FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
-     WHERE p."sampleId" = ANY($1::int[]) AND p.unit = 'RAW_COUNT'`,
-    [sampleIds],
-  );
-  return new Map(rows.map((row) => [row.sampleId, finiteSum(unpackRow(row.values, row.encoding))]));
-}
-
-function finiteSum(values: ArrayLike<number>): number {
-  let total = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) total += values[i]!;
-  return total;
 }

@@ -1,6 +1,7 @@
 // Gene attributions served by the API: one sample's (computed by the model holder, kept in memory per model,
 // heads and newest import) and a cohort's per-type gene importance (mean |attribution| over a bounded number
 // of its samples of the type, stored once for the cohort: inference/cohortAnswers.ts).
+import { cohortSamplesOfCancerType } from '@gexbert/core/cohort/records';
 import {
   type AttributionTarget,
   meanAbsoluteAttribution,
@@ -130,21 +131,6 @@ export function sampleAttributionsRow(
   };
 }
 
-/** The cohort's samples whose patients have this cancer type (case and TCGA- prefix ignored), by ID. */
-async function cohortSamplesOfType(
-  context: Context,
-  cohortId: number,
-  cancerType: string,
-): Promise<number[]> {
-  const { rows } = await context.db.query<{ id: number }>(
-    `SELECT s.id FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
-     WHERE cs."cohortId" = $1 AND upper(regexp_replace(p."cancerType", '^TCGA-', '', 'i')) = upper(regexp_replace($2, '^TCGA-', '', 'i'))
-     ORDER BY s.id`,
-    [cohortId, cancerType],
-  );
-  return rows.map((r) => r.id);
-}
-
 /**
  * Gene importance for the cohort's samples of a cancer type: mean |attribution| over the first
  * `attributionSamples` (API config) of them with model input, stored for the cohort (null when none has model input).
@@ -158,10 +144,10 @@ export function typeGeneImportance(
 ): Promise<Omit<TypeGeneImportanceRow, 'top'> | null> {
   const heads = context.models.headsOf(version);
   const bound = context.config.attributionSamples;
-  const type = cancerType.toUpperCase().replace(/^TCGA-/, ''); // as cohortSamplesOfType matches it
+  const type = cancerType.toUpperCase().replace(/^TCGA-/, ''); // as cohortSamplesOfCancerType matches it
   const key = `geneImportance/${version.id}/${heads?.id ?? ''}/${target}/${type}/${bound}`;
   return storedModelAnswer(context, cohortId, key, version, async () => {
-    const ids = await cohortSamplesOfType(context, cohortId, cancerType);
+    const ids = await cohortSamplesOfCancerType(context.db, cohortId, cancerType);
     const used: TargetAttributions[] = [];
     for (const id of ids) {
       if (used.length === bound) break;

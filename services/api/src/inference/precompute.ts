@@ -41,16 +41,6 @@ export async function queuePrecompute(
   }
 }
 
-/** The samples of the given imports (those with an expression profile from them). */
-export async function samplesOfImports(context: Context, importIds: readonly number[]): Promise<number[]> {
-  const { rows } = await context.db.query<{ sampleId: number }>(
-    `SELECT DISTINCT p."sampleId" FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
-     WHERE b."importId" = ANY($1::int[])`,
-    [[...importIds]],
-  );
-  return rows.map((r) => r.sampleId);
-}
-
 /** ModelVersion.precompute. */
 export async function precomputeRow(
   context: Context,

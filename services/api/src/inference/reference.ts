@@ -1,4 +1,6 @@
 // Reference sets for risk percentiles and risk groups: which samples, and percentiles among their scores.
+import { cohortWithSampleIds } from '@gexbert/core/cohort/records';
+import { realSamplesOfCancerType } from '@gexbert/core/sample/records';
 import { percentileOfSorted } from '@gexbert/model/heads/index';
 import type pg from 'pg';
 import { quantileGroups, type ValueGroups } from '../quantileGroups.ts';
@@ -30,13 +32,8 @@ export interface ReferenceSet {
  * simulated samples included.
  */
 export async function cohortReference(db: pg.Pool, cohortId: number): Promise<ReferenceSet | null> {
-  const { rows } = await db.query<{ name: string; ids: number[] | null }>(
-    `SELECT c.name, array_agg(cs."sampleId" ORDER BY cs."sampleId") FILTER (WHERE cs."sampleId" IS NOT NULL) AS ids
-     FROM "Cohort" c LEFT JOIN "CohortSample" cs ON cs."cohortId" = c.id WHERE c.id = $1 GROUP BY c.name`,
-    [cohortId],
-  );
-  const row = rows[0];
-  return row ? { label: `cohort ${JSON.stringify(row.name)}`, sampleIds: row.ids ?? [] } : null;
+  const cohort = await cohortWithSampleIds(db, cohortId);
+  return cohort ? { label: `cohort ${JSON.stringify(cohort.name)}`, sampleIds: cohort.sampleIds } : null;
 }
 
 /**
@@ -44,15 +41,8 @@ export async function cohortReference(db: pg.Pool, cohortId: number): Promise<Re
  * (Sample.simulated) never make up a default reference; choose a cohort to compare with them.
  */
 export async function cancerTypeReference(db: pg.Pool, cancerType: string | null): Promise<ReferenceSet> {
-  const { rows } = await db.query<{ id: number }>(
-    cancerType === null
-      ? `SELECT s.id FROM "Sample" s WHERE NOT s.simulated ORDER BY s.id`
-      : `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
-         WHERE p."cancerType" = $1 AND NOT s.simulated ORDER BY s.id`,
-    cancerType === null ? [] : [cancerType],
-  );
   return {
     label: cancerType === null ? 'all samples' : `cancer type ${cancerType}`,
-    sampleIds: rows.map((r) => r.id),
+    sampleIds: await realSamplesOfCancerType(db, cancerType),
   };
 }

@@ -1,11 +1,12 @@
 // A gene across a cohort: Cohort.geneValues (genes' values read column-wise, with each sample's barcode,
 // patient, cancer type and sample type), Cohort.expressionUnits, and Cohort.geneSurvival (overall survival
 // split by one gene's expression).
+import { storedUnits } from '@gexbert/core/expression/store';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
-import { checkTransform, readGeneColumn, storedUnits } from '../genes/geneColumn.ts';
+import { checkTransform, readGeneColumn } from '../genes/geneColumn.ts';
 import { checkSplit, geneSurvival } from '../genes/geneSurvival.ts';
 import { genesNamed } from '../genes/ncbiNames.ts';
 import { annotateSamples } from '../genes/sampleAnnotations.ts';

@@ -1,6 +1,7 @@
 // Imports: provenance listing, and server-side ingest (curator) with the CLI's validation and atomicity.
 import fs from 'node:fs';
 import path from 'node:path';
+import { samplesOfImports } from '@gexbert/core/expression/store';
 import { isInputError } from '@gexbert/core/formats/inputError';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
 import {
@@ -13,7 +14,7 @@ import { importPage } from '@gexbert/core/ingest/records';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, forbidden } from '../errors.ts';
 import type { Resolvers, TimeUnit } from '../generated/graphql.ts';
-import { queuePrecompute, samplesOfImports } from '../inference/precompute.ts';
+import { queuePrecompute } from '../inference/precompute.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { ImportRow } from '../rows.ts';
 
@@ -66,7 +67,7 @@ export async function countsOutcomes(context: Context, results: FileImport[]) {
     // the new samples' embeddings and predictions by the active model, by the workers
     await queuePrecompute(context, {
       reason: 'INGEST',
-      sampleIds: await samplesOfImports(context, imported),
+      sampleIds: await samplesOfImports(context.db, imported),
     });
   return Promise.all(
     results.map(async (r) => ({

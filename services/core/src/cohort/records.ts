@@ -1,6 +1,6 @@
 // Cohorts as the services read and edit them: rows, listings and edits through Prisma; the per-cohort sample
-// pages, compositions and patients of many cohorts at once in SQL (bulk reads). The members a filter selects
-// and their rebuild are members.ts.
+// pages, compositions and patients of many cohorts at once, and a cohort's members (all, or of one cancer
+// type), in SQL (bulk reads). The members a filter selects and their rebuild are members.ts.
 import type pg from 'pg';
 import { idPage } from '../db/page.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
@@ -134,6 +134,35 @@ export async function cohortSampleSurvival(db: pg.Pool, cohortId: number): Promi
     [cohortId],
   );
   return rows;
+}
+
+/** A cohort's name and its samples' IDs, ascending (null when the cohort does not exist). */
+export async function cohortWithSampleIds(
+  db: pg.Pool,
+  cohortId: number,
+): Promise<{ name: string; sampleIds: number[] } | null> {
+  const { rows } = await db.query<{ name: string; ids: number[] | null }>(
+    `SELECT c.name, array_agg(cs."sampleId" ORDER BY cs."sampleId") FILTER (WHERE cs."sampleId" IS NOT NULL) AS ids
+     FROM "Cohort" c LEFT JOIN "CohortSample" cs ON cs."cohortId" = c.id WHERE c.id = $1 GROUP BY c.name`,
+    [cohortId],
+  );
+  const row = rows[0];
+  return row ? { name: row.name, sampleIds: row.ids ?? [] } : null;
+}
+
+/** The cohort's samples whose patients have this cancer type (case and a TCGA- prefix ignored), by ID. */
+export async function cohortSamplesOfCancerType(
+  db: pg.Pool,
+  cohortId: number,
+  cancerType: string,
+): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    `SELECT s.id FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
+     WHERE cs."cohortId" = $1 AND upper(regexp_replace(p."cancerType", '^TCGA-', '', 'i')) = upper(regexp_replace($2, '^TCGA-', '', 'i'))
+     ORDER BY s.id`,
+    [cohortId, cancerType],
+  );
+  return rows.map((r) => r.id);
 }
 
 export interface NewCohort {

@@ -259,3 +259,113 @@ export async function readGene(db: Queryable, geneId: number, unit: ExpressionUn
   }
   return out;
 }
+
+/** Where a sample's profile in one unit is stored: its block. */
+export interface ProfilePlace {
+  sampleId: number;
+  barcode: string;
+  blockId: number;
+}
+
+/** The samples of `sampleIds` with a profile in `unit`, in ID order, with their barcodes and blocks. */
+export async function profilePlaces(
+  db: Queryable,
+  sampleIds: readonly number[],
+  unit: ExpressionUnit,
+): Promise<ProfilePlace[]> {
+  const { rows } = await db.query<ProfilePlace>(
+    `SELECT p."sampleId", s.barcode, p."blockId" FROM "ExpressionProfile" p JOIN "Sample" s ON s.id = p."sampleId"
+     WHERE p."sampleId" = ANY($1::int[]) AND p.unit = $2 ORDER BY p."sampleId"`,
+    [[...sampleIds], unit],
+  );
+  return rows;
+}
+
+/** A block's gene layout and the samples in the order of its gene slices. */
+export interface BlockColumns {
+  id: number;
+  layoutId: number;
+  sampleIds: number[];
+}
+
+/** These blocks' layouts and sample orders, in ID order. */
+export async function blockColumns(db: Queryable, blockIds: readonly number[]): Promise<BlockColumns[]> {
+  const { rows } = await db.query<BlockColumns>(
+    `SELECT id, "layoutId", "sampleIds" FROM "ExpressionBlock" WHERE id = ANY($1::int[]) ORDER BY id`,
+    [[...blockIds]],
+  );
+  return rows;
+}
+
+/** Every gene (Gene.id) of these layouts, the first layout's order first, then genes only later layouts hold. */
+export async function geneIdsOfLayouts(db: Queryable, layoutIds: readonly number[]): Promise<number[]> {
+  const { rows } = await db.query<{ geneIds: number[] }>(
+    `SELECT "geneIds" FROM "GeneLayout" WHERE id = ANY($1::int[]) ORDER BY id`,
+    [[...layoutIds]],
+  );
+  return [...new Set(rows.flatMap((r) => r.geneIds))];
+}
+
+/** One gene's values across one block's samples (in the order of the block's sampleIds). */
+export interface GeneSlice {
+  geneId: number;
+  blockId: number;
+  values: ValueRow;
+}
+
+/** A gene slice as stored: packed. */
+type PackedSlice = Omit<GeneSlice, 'values'> & { encoding: ValueEncoding; values: Buffer };
+
+/** The slices of these genes in these blocks (any order; a gene a block lacks has none). */
+export async function geneSlices(
+  db: Queryable,
+  of: { geneIds: readonly number[]; blockIds: readonly number[] },
+): Promise<GeneSlice[]> {
+  const { rows } = await db.query<PackedSlice>(
+    `SELECT s."geneId", s."blockId", b.encoding, s.values FROM "GeneSlice" s
+     JOIN "ExpressionBlock" b ON b.id = s."blockId" WHERE s."geneId" = ANY($1::int[]) AND s."blockId" = ANY($2::int[])`,
+    [[...of.geneIds], [...of.blockIds]],
+  );
+  return rows.map((r) => ({ geneId: r.geneId, blockId: r.blockId, values: unpackRow(r.values, r.encoding) }));
+}
+
+/**
+ * The library size (sum of the finite values of the whole raw-count profile) of each of these samples with
+ * raw counts (samples without them are absent).
+ */
+export async function rawCountLibrarySizes(
+  db: Queryable,
+  sampleIds: readonly number[],
+): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ sampleId: number; encoding: ValueEncoding; values: Buffer }>(
+    `SELECT p."sampleId", b.encoding, p.values FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
+     WHERE p."sampleId" = ANY($1::int[]) AND p.unit = 'RAW_COUNT'`,
+    [[...sampleIds]],
+  );
+  return new Map(rows.map((row) => [row.sampleId, finiteSum(unpackRow(row.values, row.encoding))]));
+}
+
+function finiteSum(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) total += values[i]!;
+  return total;
+}
+
+/** The units these samples have profiles stored in, sorted. */
+export async function storedUnits(db: Queryable, sampleIds: readonly number[]): Promise<ExpressionUnit[]> {
+  const { rows } = await db.query<{ unit: ExpressionUnit }>(
+    `SELECT DISTINCT unit FROM "ExpressionProfile" WHERE "sampleId" = ANY($1::int[]) ORDER BY unit`,
+    [[...sampleIds]],
+  );
+  return rows.map((r) => r.unit);
+}
+
+/** The samples with a profile from one of these imports (any order). */
+export async function samplesOfImports(db: Queryable, importIds: readonly number[]): Promise<number[]> {
+  const { rows } = await db.query<{ sampleId: number }>(
+    `SELECT DISTINCT p."sampleId" FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
+     WHERE b."importId" = ANY($1::int[])`,
+    [[...importIds]],
+  );
+  return rows.map((r) => r.sampleId);
+}

@@ -1,8 +1,10 @@
-// Stored genes as the services read them: by the identifiers people type (Ensembl IDs, symbols) and in
-// pages. In SQL: symbols match case-insensitively over a whole list at once (upper(symbol) = ANY), which
-// Prisma cannot express. Genes are written by ingest (store.ts).
+// Stored genes as the services read them: by ID through Prisma; by the identifiers people type (Ensembl IDs,
+// symbols), by search and in pages in SQL: symbols match case-insensitively over a whole list at once
+// (upper(symbol) = ANY) and searches rank matches by case-insensitive comparisons, which Prisma cannot express.
+// Genes are written by ingest (store.ts).
 import type pg from 'pg';
 import { sqlIdPage } from '../db/page.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 
 export interface GeneRecord {
   id: number;
@@ -71,4 +73,35 @@ export async function genePage(
     afterId,
     limit,
   );
+}
+
+/** The genes with these IDs (any order; unknown IDs are absent). */
+export function genesById(prisma: PrismaClient, ids: readonly number[]): Promise<GeneRecord[]> {
+  return prisma.gene.findMany({ where: { id: { in: [...ids] } } });
+}
+
+/** What a gene search looks for: genes named exactly, and a symbol or Ensembl ID (prefix) typed in upper case. */
+export interface GeneSearch {
+  /** Ensembl IDs the typed text names (an NCBI alias or Entrez ID may name several). */
+  ensemblIds: readonly string[];
+  /** The typed text, trimmed, in upper case, without an Ensembl ID's version. */
+  text: string;
+  limit: number;
+}
+
+/**
+ * Up to `limit` genes among `ensemblIds` or whose symbol or Ensembl ID starts with `text`: the gene whose
+ * symbol, then Ensembl ID, is `text` first, then the named genes, then shorter symbols.
+ */
+export async function searchGeneRecords(db: pg.Pool, search: GeneSearch): Promise<GeneRecord[]> {
+  const prefix = `${search.text.replace(/[\\%_]/g, '\\$&')}%`;
+  const { rows } = await db.query<GeneRecord>(
+    `SELECT ${GENE_COLUMNS} FROM "Gene" g
+     WHERE g."ensemblId" = ANY($1::text[]) OR upper(g.symbol) LIKE $2 OR g."ensemblId" LIKE $2
+     ORDER BY upper(g.symbol) IS NOT DISTINCT FROM $3 DESC, g."ensemblId" = $3 DESC, g."ensemblId" = ANY($1::text[]) DESC,
+       length(g.symbol) NULLS LAST, g.symbol, g.id
+     LIMIT $4`,
+    [[...search.ensemblIds], prefix, search.text, search.limit],
+  );
+  return rows;
 }

@@ -1,5 +1,6 @@
-// Patients as the services read them: the identifying and survival fields (the clinical attributes are
-// services/core/src/cohort/attributes.ts). Written only by ingest.
+// Patients as the services read them: the identifying and survival fields, and their stored clinical fields
+// (Patient.clinical, as given; the attributes they make up over a cohort are services/core/src/cohort/attributes.ts).
+// Single rows through Prisma, many samples' patients at once in SQL (bulk reads, JSON keys). Written only by ingest.
 import type pg from 'pg';
 import type { PrismaClient } from '../db/prisma.ts';
 
@@ -64,4 +65,56 @@ export async function patientCountOfSamples(db: pg.Pool, sampleIds: readonly num
     [sampleIds],
   );
   return rows[0]!.n;
+}
+
+/** Each patient's value of one clinical field, as stored (null: none), in the order of `patientIds`. */
+export async function clinicalValuesOfPatients(
+  db: pg.Pool,
+  name: string,
+  patientIds: readonly number[],
+): Promise<(string | null)[]> {
+  const { rows } = await db.query<{ id: number; value: string | null }>(
+    `SELECT id, clinical->>$1 AS value FROM "Patient" WHERE id = ANY($2::int[])`,
+    [name, [...new Set(patientIds)]],
+  );
+  const value = new Map(rows.map((r) => [r.id, r.value]));
+  return patientIds.map((id) => value.get(id) ?? null);
+}
+
+/** The names of the clinical fields the patients of these samples have, sorted. */
+export async function clinicalFieldsOfSamples(db: pg.Pool, sampleIds: readonly number[]): Promise<string[]> {
+  const { rows } = await db.query<{ key: string }>(
+    `SELECT DISTINCT k AS key FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId",
+       jsonb_object_keys(CASE jsonb_typeof(p.clinical::jsonb) WHEN 'object' THEN p.clinical::jsonb ELSE '{}'::jsonb END) k
+     WHERE s.id = ANY($1::int[]) ORDER BY 1`,
+    [[...sampleIds]],
+  );
+  return rows.map((r) => r.key);
+}
+
+/** A sample with its patient's identifying, survival and clinical fields. */
+export interface SampleClinicalRecord {
+  barcode: string;
+  patient: string;
+  cancerType: string | null;
+  sampleType: string;
+  sampleTypeCode: string | null;
+  simulated: boolean;
+  osDays: number | null;
+  osEvent: number | null;
+  clinical: Record<string, unknown> | null;
+}
+
+/** These samples with their patients' fields, in sample ID order. */
+export async function clinicalOfSamples(
+  db: pg.Pool,
+  sampleIds: readonly number[],
+): Promise<SampleClinicalRecord[]> {
+  const { rows } = await db.query<SampleClinicalRecord>(
+    `SELECT s.barcode, p.barcode AS patient, p."cancerType", s."sampleType", s."sampleTypeCode", s.simulated,
+            p."osDays", p."osEvent", p.clinical
+     FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE s.id = ANY($1::int[]) ORDER BY s.id`,
+    [[...sampleIds]],
+  );
+  return rows;
 }

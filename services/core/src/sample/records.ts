@@ -74,6 +74,21 @@ export async function samplesWithSurvival(db: pg.Pool, sampleIds: readonly numbe
   return sampleIds.filter((id) => keep.has(id));
 }
 
+/**
+ * The IDs of every real (not simulated) sample whose patient has this cancer type, or of every real sample
+ * when it is null, ascending.
+ */
+export async function realSamplesOfCancerType(db: pg.Pool, cancerType: string | null): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    cancerType === null
+      ? `SELECT s.id FROM "Sample" s WHERE NOT s.simulated ORDER BY s.id`
+      : `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
+         WHERE p."cancerType" = $1 AND NOT s.simulated ORDER BY s.id`,
+    cancerType === null ? [] : [cancerType],
+  );
+  return rows.map((r) => r.id);
+}
+
 /** What the heads are measured against: a sample's cancer type and overall survival (its patient's). */
 export interface SampleLabels {
   cancerType: string | null;
