@@ -27,6 +27,6 @@ export {
 export type { ReportRow } from './report.ts';
 export { reportToJson, reportToMarkdown, writeReportJson, writeReportMarkdown } from './report.ts';
 export type { PcaCoxOptions, RiskGroupSurvival, RiskModelResult } from './survival.ts';
-export { cancerTypeCoxRisk, pcaCoxRisk, quantile, riskGroupSurvival } from './survival.ts';
+export { cancerTypeCoxRisk, pcaCoxRisk, riskGroupSurvival } from './survival.ts';
 export type { PlotOptions, PlotSeries } from './svg.ts';
 export { escapeXml, kaplanMeierPlot, linePlot, stepPlot } from './svg.ts';

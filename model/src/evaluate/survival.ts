@@ -7,6 +7,7 @@
 
 import { colMeans, colVariances, type Matrix } from '../stats/matrix.ts';
 import { fitPca, type Pca, transformPca } from '../stats/pca.ts';
+import { quantile } from '../stats/quantile.ts';
 import { applyStandardizer, fitStandardizer } from '../stats/standardize.ts';
 import {
   type CoxFit,
@@ -182,16 +183,6 @@ export function cancerTypeCoxRisk(
   if (levels.length < 2) throw new RangeError('cancer type alone needs at least two types in training');
   const dummies = (types: ArrayLike<string>) => typeDummies(levels, types);
   return fitAndScore(dummies(trainTypes), train, dummies(testTypes), test, options.ridge ?? 0.01);
-}
-
-/** Quantile with linear interpolation (R type 7) of unsorted values. */
-export function quantile(values: ArrayLike<number>, prob: number): number {
-  const sorted = Float64Array.from(values).sort();
-  if (sorted.length === 0) return Number.NaN;
-  const h = (sorted.length - 1) * prob;
-  const lo = Math.floor(h);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 /** Risk groups compared by Kaplan-Meier and the log-rank test. */

@@ -11,7 +11,7 @@
  * 0.972-0.991 for the same score on GexBERT embeddings (cosine distance and max-softmax were worse still);
  * the 97th percentile flagged 2.1-2.4% of held-out known-type samples (95th: ~5%).
  */
-import { quantile as typeSevenQuantile } from '../evaluate/survival.ts';
+import { quantile as typeSevenQuantile } from '../stats/quantile.ts';
 import { type HeadReference, referenceRow } from './reference.ts';
 
 export interface NoveltyHead {

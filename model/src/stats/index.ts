@@ -26,6 +26,7 @@ export type { LbfgsOptions, LbfgsResult, Objective } from './optimize.ts';
 export { minimizeLbfgs } from './optimize.ts';
 export type { Pca } from './pca.ts';
 export { fitPca, transformPca } from './pca.ts';
+export { quantile } from './quantile.ts';
 export type { Split } from './split.ts';
 export { stratifiedKFold, stratifiedSplit } from './split.ts';
 export type { Standardizer } from './standardize.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { linearInterpolator, rankSumSorted } from '../../src/differential/index.ts';
 import { midRankWindow, selectKth, selectQuantile } from '../../src/differential/ranks.ts';
-import { quantile } from '../../src/evaluate/index.ts';
+import { quantile } from '../../src/stats/index.ts';
 
 // Deterministic pseudo-random values with many ties.
 function tiedValues(n: number, levels: number, seed: number): Float64Array {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cancerTypeCoxRisk,
-  createRandom,
-  pcaCoxRisk,
-  quantile,
-  riskGroupSurvival,
-} from '../../src/evaluate/index.ts';
+import { cancerTypeCoxRisk, createRandom, pcaCoxRisk, riskGroupSurvival } from '../../src/evaluate/index.ts';
 import { scaleByTraining, typeDummies } from '../../src/evaluate/survival.ts';
-import { type Matrix, row, selectRows } from '../../src/stats/index.ts';
+import { type Matrix, quantile, row, selectRows } from '../../src/stats/index.ts';
 import type { EventIndicator } from '../../src/survival/index.ts';
 import { lowRank } from '../stats/synthetic.ts';
 

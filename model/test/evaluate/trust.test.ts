@@ -16,7 +16,6 @@ import { Measurements } from '../../src/evaluate/measurements.ts';
 import { reliabilityDiagram } from '../../src/evaluate/plots.ts';
 import { svgToPng } from '../../src/evaluate/png.ts';
 import type { ReportRow } from '../../src/evaluate/report.ts';
-import { quantile } from '../../src/evaluate/survival.ts';
 import { GEXBERT_LINEAR } from '../../src/evaluate/tasks/classification.ts';
 import {
   calibrationOnTest,
@@ -37,6 +36,7 @@ import { trustSection } from '../../src/evaluate/trustMarkdown.ts';
 import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/index.ts';
 import { selectCols } from '../../src/stats/matrix.ts';
 import { expectedCalibrationError } from '../../src/stats/metrics.ts';
+import { quantile } from '../../src/stats/quantile.ts';
 import { stratifiedSplit } from '../../src/stats/split.ts';
 import { COUNTS, loadTcgaFixture, type TcgaFixture } from './tcgaFold.ts';
 

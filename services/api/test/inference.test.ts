@@ -7,11 +7,11 @@ import {
   promoteModelVersion,
   SHIPPED_CHECKPOINT,
 } from '@gexbert/core/registry/modelVersion';
-import { quantile } from '@gexbert/model/evaluate/survival';
 import { embed, type Profile } from '@gexbert/model/gexbert/infer';
 import { riskScore } from '@gexbert/model/heads/index';
 import { parseModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import { pearson } from '@gexbert/model/stats/metrics';
+import { quantile } from '@gexbert/model/stats/quantile';
 import { logRankTest } from '@gexbert/model/survival/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Data, type Harness, registerShippedCandidate, startHarness } from './support.ts';

@@ -3,7 +3,7 @@
 
 import type pg from 'pg';
 import type { Browser } from 'playwright-core';
-import { quantile } from '../../../model/src/evaluate/survival.ts';
+import { quantile } from '../../../model/src/stats/quantile.ts';
 import { precomputeProgress } from '../../../services/core/src/inference/precompute.ts';
 import { newContext } from '../../support/browser.ts';
 import { graphql, timed } from './graphql.ts';

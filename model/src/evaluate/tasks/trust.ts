@@ -30,9 +30,9 @@ import { type HeadReference, referenceRow } from '../../heads/reference.ts';
 import { type Matrix, row, selectCols, selectRows } from '../../stats/matrix.ts';
 import { accuracy, expectedCalibrationError } from '../../stats/metrics.ts';
 import { fitPca, transformPca } from '../../stats/pca.ts';
+import { quantile } from '../../stats/quantile.ts';
 import { randomGenePanel } from '../data.ts';
 import { embedPanel, type FoldContext, type ModelView } from '../fold.ts';
-import { quantile } from '../survival.ts';
 import { GEXBERT_LINEAR, panelDraws } from './classification.ts';
 
 export const TRUST_TASK = 'trust';
