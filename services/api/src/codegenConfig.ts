@@ -35,6 +35,7 @@ export function codegenConfig(output = GENERATED_FILE): CodegenConfig {
             Sample: '@gexbert/api/rows#SampleRow',
             Gene: '@gexbert/api/rows#GeneRow',
             Cohort: '@gexbert/api/rows#CohortRow',
+            SurvivalGroup: '@gexbert/api/rows#SurvivalGroupRow',
             Import: '@gexbert/api/rows#ImportRow',
             ApiToken: '@gexbert/api/rows#ApiTokenRow',
             ExpressionValue: '@gexbert/api/rows#ExpressionValueRow',

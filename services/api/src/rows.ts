@@ -20,6 +20,18 @@ export type ImportRow = ImportRecord;
 
 export type CompositionRow = CompositionRecord;
 
+/** One Kaplan-Meier group as computed (or read from a stored answer): SurvivalGroup.steps derives from curve. */
+export interface SurvivalGroupRow {
+  name: string;
+  cancerType: string | null;
+  patients: number;
+  events: number;
+  medianDays: number | null;
+  medianLowerDays: number | null;
+  medianUpperDays: number | null;
+  curve: { timeDays: number; survival: number; atRisk: number; events: number }[];
+}
+
 export interface ApiTokenRow {
   id: number;
   name: string;

@@ -39,7 +39,8 @@ describe('queries', () => {
           survival {
             missing
             logRank { statistic df pValue }
-            groups { cancerType patients events medianDays curve { timeDays survival atRisk events } }
+            groups { cancerType patients events medianDays curve { timeDays survival atRisk events }
+                     steps { timeDays survival atRisk events } }
           }
         }
       }
@@ -69,6 +70,9 @@ describe('queries', () => {
     for (const g of groups) {
       expect(g.events).toBe(g.curve.reduce((n: number, p: { events: number }) => n + p.events, 0));
       expect(g.curve[0].atRisk).toBe(g.patients);
+      // the same curve as parallel arrays
+      for (const field of ['timeDays', 'survival', 'atRisk', 'events'] as const)
+        expect(g.steps[field]).toEqual(g.curve.map((p: Record<string, number>) => p[field]));
     }
     expect(tcga.survival.logRank.df).toBe(1);
     expect(tcga.survival.logRank.pValue).toBeGreaterThan(0);

@@ -1,11 +1,30 @@
 // Kaplan-Meier drawing helpers: Greenwood confidence bands ("log" type, as R's survfit default), the
-// number at risk at chosen times, and axis ticks. Input is the API's curve (one point per distinct time).
+// number at risk at chosen times, and axis ticks. Input is the API's curve (one point per distinct time;
+// curvePoints reads it from the API's parallel arrays).
 
 export interface CurvePoint {
   timeDays: number;
   survival: number;
   atRisk: number;
   events: number;
+}
+
+/** A curve as the API's SurvivalGroup.steps gives it: parallel arrays, entry i of each being step i. */
+export interface CurveSteps {
+  timeDays: number[];
+  survival: number[];
+  atRisk: number[];
+  events: number[];
+}
+
+/** The steps as one point per step. */
+export function curvePoints(steps: CurveSteps): CurvePoint[] {
+  return steps.timeDays.map((timeDays, i) => ({
+    timeDays,
+    survival: steps.survival[i]!,
+    atRisk: steps.atRisk[i]!,
+    events: steps.events[i]!,
+  }));
 }
 
 export interface BandPoint {

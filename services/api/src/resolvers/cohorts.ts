@@ -13,7 +13,12 @@ import { unknownSampleIds } from '@gexbert/core/sample/records';
 import { kaplanMeier, logRankTest, summarizeKaplanMeier } from '@gexbert/model/survival/index';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
-import type { Resolvers, ResolversTypes, SurvivalSummary } from '../generated/graphql.ts';
+import type {
+  Resolvers,
+  ResolversParentTypes,
+  ResolversTypes,
+  SurvivalSummary,
+} from '../generated/graphql.ts';
 import { storedCohortAnswer } from '../inference/cohortAnswers.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { CohortRow, PatientRow } from '../rows.ts';
@@ -45,7 +50,7 @@ export function groupedSurvival(
   subjects: readonly SurvivalSubject[],
   byCancerType: boolean,
   order?: readonly string[],
-): Pick<SurvivalSummary, 'groups' | 'logRank' | 'missing'> {
+): Pick<ResolversParentTypes['SurvivalSummary'], 'groups' | 'logRank' | 'missing'> {
   const usable = subjects.filter((r) => r.group !== null && hasSurvival(r));
   const present = new Set(usable.map((r) => r.group!));
   const names = order ? order.filter((g) => present.has(g)) : [...present].sort();
@@ -157,6 +162,14 @@ async function editCohort(
 }
 
 export const cohortResolvers: Resolvers = {
+  SurvivalGroup: {
+    steps: ({ curve }) => ({
+      timeDays: curve.map((p) => p.timeDays),
+      survival: curve.map((p) => p.survival),
+      atRisk: curve.map((p) => p.atRisk),
+      events: curve.map((p) => p.events),
+    }),
+  },
   Query: {
     cohort: async (_, { id, name }, { prisma, loaders }) => {
       if ((id == null) === (name == null)) throw badInput('give exactly one of id and name');

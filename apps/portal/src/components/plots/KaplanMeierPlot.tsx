@@ -1,13 +1,21 @@
 // Kaplan-Meier curves as SVG: one step line per group with its 95% confidence band, censoring ticks,
 // a legend and the number-at-risk table under the time axis.
 import { categoryColour } from '../../lib/palette.ts';
-import { atRiskAt, type CurvePoint, confidenceBand, niceTicks } from '../../lib/survivalBands.ts';
+import {
+  atRiskAt,
+  type CurvePoint,
+  type CurveSteps,
+  confidenceBand,
+  curvePoints,
+  niceTicks,
+} from '../../lib/survivalBands.ts';
 import { ChartSvg } from './Chart.tsx';
 
 export interface KaplanMeierGroup {
   name: string;
   patients: number;
-  curve: CurvePoint[];
+  /** The curve as the API gives it (SurvivalGroup.steps). */
+  steps: CurveSteps;
 }
 
 const WIDTH = 760;
@@ -90,7 +98,9 @@ function censorPath(curve: CurvePoint[], x: (t: number) => number, y: (s: number
 }
 
 export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: string }) {
-  const groups = props.groups.filter((g) => g.curve.length > 0);
+  const groups = props.groups
+    .map((g) => ({ name: g.name, patients: g.patients, curve: curvePoints(g.steps) }))
+    .filter((g) => g.curve.length > 0);
   const maxTime = Math.max(1, ...groups.map((g) => g.curve.at(-1)!.timeDays));
   const ticks = niceTicks(maxTime / 365.25, 6).map((years) => years * 365.25);
   const end = ticks.at(-1)!;
