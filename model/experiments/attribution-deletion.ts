@@ -3,11 +3,13 @@
 // (the shipped checkpoint's pretraining validation split, splitSamples(291, 0.1, 1): neither the encoder nor
 // the heads fitted here saw them), heads are fitted on the other 262 samples; then, per sample, the top-k
 // attributed genes (largest positive attribution) are given as missing against k random measured genes
-// (several draws), k = 1 ... 32, and the drop in the predicted type's probability and in the risk score is
-// reported. Also: the time one attribution takes (whole profile and a 64-gene panel), and where known markers
-// of the six types rank in their type's mean |attribution|.
+// (several draws), k = 1 ... 32, and the drop in the predicted type's probability, its log-odds and the risk
+// score is reported. Also: the time one attribution takes (whole profile and a 64-gene panel), and where
+// known markers of the six types rank in their type's mean |attribution|, of the probability and of the
+// log-odds.
 // Run: nice -n 10 npx tsx model/experiments/attribution-deletion.ts [--draws 5] [--per-type 2]
-// (--per-type n: the first n held-out samples of each type; default all)
+// (--per-type n: the first n held-out samples of each type; default all). The samples are taken one of each
+// type in turn, and the curves and marker ranks so far are printed after every sixth.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -48,11 +50,16 @@ if (counts.counts.sampleIds.join() !== ref.samples.join())
 const split = splitSamples(ref.samples.length, 0.1, 1);
 const { train } = split;
 const seen = new Map<string, number>();
-const validation = split.validation.filter((i) => {
+const within = new Map<number, number>(); // a sample's place among the held-out samples of its type
+for (const i of split.validation) {
   const t = ref.cancerTypes[i]!;
   seen.set(t, (seen.get(t) ?? 0) + 1);
-  return seen.get(t)! <= perType;
-});
+  within.set(i, seen.get(t)!);
+}
+// one sample of each type in turn, so that the summaries printed along the way cover every type
+const validation = split.validation
+  .filter((i) => within.get(i)! <= perType)
+  .sort((a, b) => within.get(a)! - within.get(b)! || a - b);
 log(`counts read; fitting heads on ${train.length} samples`);
 
 function subset(r: HeadReference, rows: number[]): HeadReference {
@@ -85,17 +92,69 @@ for (const line of gunzipSync(readFileSync(sharedPath('data', 'reference', 'genc
   if (f[1]) symbols.set(f[1], f[2]!);
 }
 
+const f = (x: number) => x.toFixed(4);
+const MARKERS: Record<string, string[]> = {
+  ACC: ['STAR', 'CYP11B1', 'CYP11A1', 'CYP17A1', 'NR5A1', 'MC2R', 'CYP21A2'],
+  CHOL: ['KRT7', 'KRT19', 'EPCAM', 'SOX9', 'ALB', 'APOA1', 'CFTR'],
+  DLBC: ['MS4A1', 'CD19', 'CD79A', 'PAX5', 'PTPRC', 'IGHM', 'CD74'],
+  KICH: ['KIT', 'FOXI1', 'CDH16', 'PAX8', 'PAX2', 'ATP6V0D2', 'UMOD'],
+  UCS: ['PAX8', 'ESR1', 'PGR', 'WT1', 'MUC16', 'DES', 'VIM'],
+  UVM: ['PMEL', 'MLANA', 'TYR', 'DCT', 'TYRP1', 'MITF', 'GNAQ'],
+};
+
+/** The deletion curves and marker ranks over the samples attributed so far. */
+function report() {
+  log(`summary after ${done} of ${validation.length} held-out samples`);
+  console.log(
+    `held-out samples: ${done} (${[...byType].map(([t, s]) => `${t} ${s.length}`).join(', ')}); heads fitted on ${train.length}; predicted type correct ${correct}/${done}`,
+  );
+  console.log(
+    `attribution time per whole profile (${stats.genes.length} genes): median ${f(times.sort((a, b) => a - b)[times.length >> 1]! / 1000)} s, max ${f(times.at(-1)! / 1000)} s; mean |top attribution| (type) ${f(topSum / done)}`,
+  );
+  for (const target of TARGETS) {
+    console.log(`\n${target}: mean drop (baseline − hidden), top-k vs k random (${draws} draws)`);
+    console.log('k\ttop-k\trandom');
+    KS.forEach((k, j) => {
+      console.log(`${k}\t${f(curves[target].top[j]! / done)}\t${f(curves[target].random[j]! / done)}`);
+    });
+  }
+  for (const [scale, perType] of [
+    ['probability', byType],
+    ['log-odds', byTypeLogOdds],
+  ] as const) {
+    console.log(
+      `\nmarkers (${scale}): rank of mean |type attribution| among the ${stats.genes.length} vocabulary genes, per true type (held-out samples)`,
+    );
+    for (const [type, markers] of Object.entries(MARKERS)) {
+      const ranking = meanAbsoluteAttribution(perType.get(type) ?? []);
+      const rankOf = new Map(ranking.map((r, k) => [symbols.get(r.gene) ?? r.gene, k + 1]));
+      const top = ranking
+        .slice(0, 10)
+        .map(
+          (r) => `${symbols.get(r.gene) ?? r.gene} ${r.meanSigned >= 0 ? '+' : ''}${r.meanSigned.toFixed(3)}`,
+        );
+      console.log(
+        `${type} (n=${perType.get(type)?.length ?? 0}) markers: ${markers.map((m) => `${m} ${rankOf.get(m) ?? 'not in vocabulary'}`).join(', ')}`,
+      );
+      console.log(`  top 10: ${top.join(', ')}`);
+    }
+  }
+}
+
 const random = createRandom(11);
 type Curve = { top: number[]; random: number[] };
-const curves: Record<'CANCER_TYPE' | 'RISK', Curve> = {
-  CANCER_TYPE: { top: KS.map(() => 0), random: KS.map(() => 0) },
-  RISK: { top: KS.map(() => 0), random: KS.map(() => 0) },
-};
+const TARGETS = ['CANCER_TYPE', 'CANCER_TYPE_LOG_ODDS', 'RISK'] as const;
+const curves = Object.fromEntries(
+  TARGETS.map((t) => [t, { top: KS.map(() => 0), random: KS.map(() => 0) }]),
+) as Record<(typeof TARGETS)[number], Curve>;
 const byType = new Map<string, TargetAttributions[]>();
+const byTypeLogOdds = new Map<string, TargetAttributions[]>();
 const times: number[] = [];
 let correct = 0;
 let topSum = 0;
+let done = 0;
 for (const i of validation) {
+  done++;
   const profile = profileOf(i);
   const a = (await attributeProfile(model, profile))!;
   times.push(a.ms);
@@ -107,7 +166,8 @@ for (const i of validation) {
   if (a.cancerType!.cancerType === label) correct++;
   topSum += Math.abs(a.cancerType!.genes[0]!.attribution);
   byType.set(label, [...(byType.get(label) ?? []), a.cancerType!]);
-  for (const t of [a.cancerType!, a.risk!]) {
+  byTypeLogOdds.set(label, [...(byTypeLogOdds.get(label) ?? []), a.cancerTypeLogOdds!]);
+  for (const t of [a.cancerType!, a.cancerTypeLogOdds!, a.risk!]) {
     const index = new Map(profile.genes.map((g, k) => [g, k]));
     const bySigned = [...t.genes].sort((x, y) => y.attribution - x.attribution);
     const hidden: Profile[] = [];
@@ -125,28 +185,13 @@ for (const i of validation) {
     const curve = curves[t.target];
     KS.forEach((_, j) => {
       const at = j * (draws + 1);
-      curve.top[j]! +=
-        (t.baseline - headOutput(set, t.target, embeddings[at]!, t.cancerType)) / validation.length;
+      curve.top[j]! += t.baseline - headOutput(set, t.target, embeddings[at]!, t.cancerType);
       for (let d = 1; d <= draws; d++)
         curve.random[j]! +=
-          (t.baseline - headOutput(set, t.target, embeddings[at + d]!, t.cancerType)) /
-          (validation.length * draws);
+          (t.baseline - headOutput(set, t.target, embeddings[at + d]!, t.cancerType)) / draws;
     });
   }
-}
-const f = (x: number) => x.toFixed(4);
-console.log(
-  `held-out samples: ${validation.length} (${[...byType].map(([t, s]) => `${t} ${s.length}`).join(', ')}); heads fitted on ${train.length}; predicted type correct ${correct}/${validation.length}`,
-);
-console.log(
-  `attribution time per whole profile (${stats.genes.length} genes): median ${f(times.sort((a, b) => a - b)[times.length >> 1]! / 1000)} s, max ${f(times.at(-1)! / 1000)} s; mean |top attribution| (type) ${f(topSum / validation.length)}`,
-);
-for (const target of ['CANCER_TYPE', 'RISK'] as const) {
-  console.log(`\n${target}: mean drop (baseline − hidden), top-k vs k random (${draws} draws)`);
-  console.log('k\ttop-k\trandom');
-  KS.forEach((k, j) => {
-    console.log(`${k}\t${f(curves[target].top[j]!)}\t${f(curves[target].random[j]!)}`);
-  });
+  if (done % 6 === 0 || done === validation.length) report();
 }
 
 // a 64-gene panel's attribution time
@@ -163,26 +208,4 @@ console.log(
   `\n64-gene panel attribution time (heads already fitted): ${panelTimes.map((t) => f(t / 1000)).join(', ')} s`,
 );
 
-const MARKERS: Record<string, string[]> = {
-  ACC: ['STAR', 'CYP11B1', 'CYP11A1', 'CYP17A1', 'NR5A1', 'MC2R', 'CYP21A2'],
-  CHOL: ['KRT7', 'KRT19', 'EPCAM', 'SOX9', 'ALB', 'APOA1', 'CFTR'],
-  DLBC: ['MS4A1', 'CD19', 'CD79A', 'PAX5', 'PTPRC', 'IGHM', 'CD74'],
-  KICH: ['KIT', 'FOXI1', 'CDH16', 'PAX8', 'PAX2', 'ATP6V0D2', 'UMOD'],
-  UCS: ['PAX8', 'ESR1', 'PGR', 'WT1', 'MUC16', 'DES', 'VIM'],
-  UVM: ['PMEL', 'MLANA', 'TYR', 'DCT', 'TYRP1', 'MITF', 'GNAQ'],
-};
-console.log(
-  `\nmarkers: rank of mean |type attribution| among the ${stats.genes.length} vocabulary genes, per true type (held-out samples)`,
-);
-for (const [type, markers] of Object.entries(MARKERS)) {
-  const ranking = meanAbsoluteAttribution(byType.get(type) ?? []);
-  const rankOf = new Map(ranking.map((r, k) => [symbols.get(r.gene) ?? r.gene, k + 1]));
-  const top = ranking
-    .slice(0, 10)
-    .map((r) => `${symbols.get(r.gene) ?? r.gene} ${r.meanSigned >= 0 ? '+' : ''}${r.meanSigned.toFixed(3)}`);
-  console.log(
-    `${type} (n=${byType.get(type)?.length ?? 0}) markers: ${markers.map((m) => `${m} ${rankOf.get(m) ?? 'not in vocabulary'}`).join(', ')}`,
-  );
-  console.log(`  top 10: ${top.join(', ')}`);
-}
 await predictor.release();

@@ -10,10 +10,10 @@
 // Positive = the gene pushes towards the predicted type (or towards higher risk). The occluded copies are
 // embedded together in batches (the model library's passPlan bounds each pass's attention).
 //
-// Each gene costs one encoder pass (a 1,000-gene profile: 12-17 s on one core of this machine). Screens that
-// hide genes in groups to pick which genes to occlude one at a time were tried and rejected (model/EXPERIMENTS.md
-// §16): the effects are spread over many genes and not additive, so groups of 2-32 genes missed most of the
-// exact top 10.
+// Each gene costs one encoder pass (a 1,000-gene profile: 12-17 s on this 2-core machine at load 2-10).
+// Screens that hide genes in groups to pick which genes to occlude one at a time were tried and rejected
+// (model/EXPERIMENTS.md §16): the effects are spread over many genes and not additive, so even pairs (half
+// the passes) found only 2-9 of the exact top 10, and larger groups 0-6.
 import { embed, type InferOptions, type Predictor, type Profile } from '@gexbert/model/gexbert/infer';
 import type { NormStats } from '@gexbert/model/gexbert/normalise';
 import { predictCancerType } from '@gexbert/model/heads/cancerType';
