@@ -4,10 +4,10 @@
 import { writeFileSync } from 'node:fs';
 import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { ready } from '../src/engine/tf.ts';
-import { OMIT, zMatrix, zProfiles } from '../src/evaluate/fold.ts';
+import { zMatrix } from '../src/evaluate/fold.ts';
 import { loadCountsDir, toExpression } from '../src/evaluate/inputs.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
-import { embed } from '../src/gexbert/infer.ts';
+import { embed, OMIT, zProfiles } from '../src/gexbert/infer.ts';
 import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
 import { splitSamples } from '../src/gexbert/train.ts';
 import { createRandom, sampleWithoutReplacement } from '../src/random/mulberry32.ts';

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { GexbertConfig } from '../gexbert/config.ts';
 import type { EngineChoice } from '../gexbert/engine.ts';
-import { createOnnxPredictor, embed, type OnnxPredictor, type Profile } from '../gexbert/index.ts';
+import { createOnnxPredictor, embed, type OnnxPredictor } from '../gexbert/index.ts';
+import { OMIT, zProfiles } from '../gexbert/infer.ts';
 import type { GexbertModel } from '../gexbert/model.ts';
 import { type ExpressionMatrix, matrixToZ, type NormStats } from '../gexbert/normalise.ts';
 import { trainCheckpoint } from '../gexbert/recipe.ts';
@@ -67,23 +68,6 @@ export function zMatrix(stats: NormStats, m: ExpressionMatrix): Matrix {
     cols: stats.genes.length,
     data: Float64Array.from(z, (v) => (Number.isFinite(v) ? v : 0)),
   };
-}
-
-/**
- * Genes the evaluation hides are left out of the model's input (not fed as missing tokens): a panel of 16
- * genes is 16 inputs, and imputation at 90% missing does not flood the encoder with missing tokens.
- */
-export const OMIT = { missing: 'omit' } as const;
-
-/** Profiles of the rows of a z matrix over `genes`, keeping only the entries `keep` accepts. */
-export function zProfiles(z: Matrix, genes: string[], keep: (i: number, v: number) => boolean): Profile[] {
-  return Array.from({ length: z.rows }, (_, i) => ({
-    genes,
-    values: Float32Array.from({ length: z.cols }, (_, v) =>
-      keep(i, v) ? z.data[i * z.cols + v]! : Number.NaN,
-    ),
-    unit: 'z' as const,
-  }));
 }
 
 /** GexBERT embeddings (n x width) of the rows of a z matrix of `view`, from the vocabulary genes `inPanel` marks. */

@@ -16,12 +16,11 @@
  * panels are nested: the k = 16 panel is the start of the k = 64 panel, which starts the k = 256 one.
  */
 import { TARGET_CLIP } from '../gexbert/batch.ts';
-import { type Predictor, type Profile, restore } from '../gexbert/infer.ts';
+import { OMIT, type Predictor, type Profile, restore, zProfiles } from '../gexbert/infer.ts';
 import type { NormStats } from '../gexbert/normalise.ts';
 import { Rng } from '../gexbert/rng.ts';
 import { encodeLabels } from '../stats/classify.ts';
 import type { Matrix } from '../stats/matrix.ts';
-import { OMIT, zProfiles } from './fold.ts';
 
 export interface RestorationPanelOptions {
   seed: number;

@@ -13,6 +13,7 @@
  * The math runs on a `Predictor`: TensorFlow.js (`tfjsPredictor`) or onnxruntime (onnx/predictor.ts).
  */
 import { ready, tf } from '../engine/tf.ts';
+import type { Matrix } from '../stats/matrix.ts';
 import type { TokenBatch } from './batch.ts';
 import { batchInputs } from './engine-tfjs.ts';
 import type { GexbertModel } from './model.ts';
@@ -263,4 +264,21 @@ export async function restore(
     }
   }
   return { genes: known, unknownQueries, values, unit, reports: enc.map((e) => e.report) };
+}
+
+/**
+ * Genes to hide are left out of the model's input (not fed as missing tokens): a panel of 16
+ * genes is 16 inputs, and imputation at 90% missing does not flood the encoder with missing tokens.
+ */
+export const OMIT = { missing: 'omit' } as const;
+
+/** Profiles of the rows of a z matrix over `genes`, keeping only the entries `keep` accepts. */
+export function zProfiles(z: Matrix, genes: string[], keep: (i: number, v: number) => boolean): Profile[] {
+  return Array.from({ length: z.rows }, (_, i) => ({
+    genes,
+    values: Float32Array.from({ length: z.cols }, (_, v) =>
+      keep(i, v) ? z.data[i * z.cols + v]! : Number.NaN,
+    ),
+    unit: 'z' as const,
+  }));
 }

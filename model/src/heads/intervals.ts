@@ -12,8 +12,7 @@
  * (model/EXPERIMENTS.md, "Intervals on restored values"); a checkpoint that fits its training samples more
  * closely would give too-narrow intervals that way, so re-measure with model/experiments/intervals-coverage.ts.
  */
-import { OMIT, zProfiles } from '../evaluate/fold.ts';
-import { type Predictor, restore } from '../gexbert/infer.ts';
+import { OMIT, type Predictor, restore, zProfiles } from '../gexbert/infer.ts';
 import type { NormStats } from '../gexbert/normalise.ts';
 import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
 import type { Matrix } from '../stats/matrix.ts';

@@ -10,6 +10,7 @@
 
 import { fitVae } from '../../baselines/vae.ts';
 import { restore } from '../../gexbert/index.ts';
+import { OMIT } from '../../gexbert/infer.ts';
 import {
   applyMask,
   imputationMetrics,
@@ -20,7 +21,7 @@ import {
 } from '../../stats/impute.ts';
 import { type Matrix, selectCols } from '../../stats/matrix.ts';
 import { fitStandardizer } from '../../stats/standardize.ts';
-import { type FoldContext, type ModelView, OMIT } from '../fold.ts';
+import type { FoldContext, ModelView } from '../fold.ts';
 
 /** Missing rates per mode. */
 export function missingRates(quick: boolean): number[] {

@@ -7,13 +7,14 @@
  * cancer type as covariates, with anchors screened by a type-stratified Cox model.
  */
 import { type Predictor, restore } from '../../gexbert/index.ts';
+import { OMIT, zProfiles } from '../../gexbert/infer.ts';
 import type { GexbertModel } from '../../gexbert/model.ts';
 import type { NormStats } from '../../gexbert/normalise.ts';
 import { fromRows, type Matrix, selectCols } from '../../stats/matrix.ts';
 import { pearson } from '../../stats/metrics.ts';
 import { knnRestore, selectAnchors, univariateCoxZ } from '../anchors.ts';
 import { randomGenePanel } from '../data.ts';
-import { type FoldContext, OMIT, zProfiles } from '../fold.ts';
+import type { FoldContext } from '../fold.ts';
 import {
   covariateCoxRisk,
   namedColumns,
