@@ -14,7 +14,8 @@ const UNIT = [
   'model/test/survival/*.test.ts',
   'model/test/simulate/*.test.ts',
   'model/test/gexbert/{config,model,normalise}.test.ts',
-  'model/test/evaluate/{data,report,reportParts,survival}.test.ts',
+  'model/test/evaluate/{report,reportParts,survival}.test.ts',
+  'model/test/data/dataset.test.ts',
   'model/test/stats/*.test.ts',
   'model/test/heads/{calibration,validation}.test.ts',
 ];

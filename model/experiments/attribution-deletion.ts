@@ -21,7 +21,7 @@ import {
   type TargetAttributions,
 } from '../../services/core/src/inference/attribution.ts';
 import { sharedPath } from '../../services/core/test-support/shared.ts';
-import { loadCountsDir } from '../src/evaluate/inputs.ts';
+import { loadCountsDir } from '../src/data/inputs.ts';
 import { embed, type Profile } from '../src/gexbert/infer.ts';
 import { openCheckpointPredictor } from '../src/gexbert/onnx/predictor.ts';
 import { splitSamples } from '../src/gexbert/train.ts';

@@ -8,9 +8,9 @@
 //   (with a path, also writes the chosen default head: fitted on the 262 training samples)
 import { writeFileSync } from 'node:fs';
 import { sharedPath } from '../../services/core/test-support/shared.ts';
+import { loadCountsDir, toExpression } from '../src/data/inputs.ts';
 import { ready } from '../src/engine/tf.ts';
 import { zMatrix } from '../src/evaluate/fold.ts';
-import { loadCountsDir, toExpression } from '../src/evaluate/inputs.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
 import { splitSamples } from '../src/gexbert/train.ts';

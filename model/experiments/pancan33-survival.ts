@@ -16,7 +16,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readSurvival } from '../src/evaluate/inputs.ts';
+import { readSurvival } from '../src/data/inputs.ts';
 import { pcaCoxRisk, withinTypeCIndex } from '../src/evaluate/survival.ts';
 import { loadCheckpoint, readCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { embed } from '../src/gexbert/infer.ts';

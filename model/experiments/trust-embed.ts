@@ -3,9 +3,9 @@
 // Run: npx tsx model/experiments/trust-embed.ts /tmp/trust-emb.json
 import { writeFileSync } from 'node:fs';
 import { sharedPath } from '../../services/core/test-support/shared.ts';
+import { loadCountsDir, toExpression } from '../src/data/inputs.ts';
 import { ready } from '../src/engine/tf.ts';
 import { zMatrix } from '../src/evaluate/fold.ts';
-import { loadCountsDir, toExpression } from '../src/evaluate/inputs.ts';
 import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { embed, OMIT, zProfiles } from '../src/gexbert/infer.ts';
 import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';

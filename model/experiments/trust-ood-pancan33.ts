@@ -4,7 +4,7 @@
 // types' samples and scores the remaining third against the left-out type. Three seeds. No GexBERT involved:
 // the score reads the measured genes only. Run: npx tsx model/experiments/trust-ood-pancan33.ts
 import { sharedPath } from '../../services/core/test-support/shared.ts';
-import { loadDataset, toExpression } from '../src/evaluate/inputs.ts';
+import { loadDataset, toExpression } from '../src/data/inputs.ts';
 import { matrixToLog2Cpm } from '../src/gexbert/normalise.ts';
 import { leaveOneTypeOut } from '../src/heads/heldOut.ts';
 import type { HeadReference } from '../src/heads/reference.ts';

@@ -3,6 +3,7 @@
  * samples only, and both sets in the model's per-gene z space. The tasks (tasks/*.ts) read a fold.
  */
 import path from 'node:path';
+import { type LabelledCounts, type SurvivalRecord, toExpression } from '../data/inputs.ts';
 import type { GexbertConfig } from '../gexbert/config.ts';
 import type { EngineChoice } from '../gexbert/engine.ts';
 import { createOnnxPredictor, embed, type OnnxPredictor } from '../gexbert/index.ts';
@@ -11,7 +12,6 @@ import type { GexbertModel } from '../gexbert/model.ts';
 import { type ExpressionMatrix, matrixToZ, type NormStats } from '../gexbert/normalise.ts';
 import { trainCheckpoint } from '../gexbert/recipe.ts';
 import { fromRows, type Matrix } from '../stats/matrix.ts';
-import { type LabelledCounts, type SurvivalRecord, toExpression } from './inputs.ts';
 import type { Measurements } from './measurements.ts';
 
 /** A trained GexBERT (its ONNX predictor and normalisation) and a fold's samples in its z space. */

@@ -1,7 +1,7 @@
 /**
- * Evaluation pipeline: data preparation, the PCA + Cox survival baseline, report rows and SVG plots for
+ * Evaluation pipeline: the PCA + Cox survival baseline, report rows and SVG plots for
  * reproducing GexBERT's three results. The maths it uses (matrices, PCA, L-BFGS, classifiers, KNN
- * imputation, metrics, standardisation, splits) is model/src/stats.
+ * imputation, metrics, standardisation, splits) is model/src/stats, its data sets model/src/data.
  */
 
 export type { Random } from '../random/mulberry32.ts';
@@ -12,18 +12,6 @@ export {
   sampleWithoutReplacement,
   shuffleInPlace,
 } from '../random/mulberry32.ts';
-export type { CountMatrix, Dataset } from './data.ts';
-export {
-  combineCounts,
-  genesWithMeanCount,
-  log2Cpm,
-  parseCountTsv,
-  parseSampleRowsTsv,
-  randomGenePanel,
-  selectGenes,
-  selectSamples,
-  topVariableGenes,
-} from './data.ts';
 export type { ReportRow } from './report.ts';
 export { reportToJson, reportToMarkdown, writeReportJson, writeReportMarkdown } from './report.ts';
 export type { PcaCoxOptions, RiskGroupSurvival, RiskModelResult } from './survival.ts';

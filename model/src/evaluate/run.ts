@@ -6,9 +6,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { EngineChoice } from '../gexbert/engine.ts';
-import { type Split, stratifiedKFold, stratifiedSplit } from '../stats/split.ts';
-import { closeFold, type EvaluationPart, type FoldContext, isChosenGeneSet, prepareFold } from './fold.ts';
 import {
   type DatasetSource,
   describeDataset,
@@ -17,7 +14,10 @@ import {
   type LabelledCounts,
   loadDataset,
   readSurvival,
-} from './inputs.ts';
+} from '../data/inputs.ts';
+import type { EngineChoice } from '../gexbert/engine.ts';
+import { type Split, stratifiedKFold, stratifiedSplit } from '../stats/split.ts';
+import { closeFold, type EvaluationPart, type FoldContext, isChosenGeneSet, prepareFold } from './fold.ts';
 import { Measurements } from './measurements.ts';
 import { accuracyPlot, imputationPlot, reliabilityDiagram, riskGroupPlot, writePlot } from './plots.ts';
 import { type ReportRow, writeReportJson } from './report.ts';
@@ -26,8 +26,6 @@ import { classifyCancerType } from './tasks/classification.ts';
 import { imputeMissing } from './tasks/imputation.ts';
 import { type RiskGroupMember, survivalRisk } from './tasks/survival.ts';
 import { measureTrust, type ReliabilityRecord } from './tasks/trust.ts';
-
-export { describeDataset, detectDataset, loadCountsDir } from './inputs.ts';
 
 export interface EvaluateOptions {
   /**

@@ -4,9 +4,10 @@
  * calibration, leave-one-type-out novelty, for whole profiles and random 64-gene panels) are measured on
  * the way; restoration intervals are calibrated on samples the model was not trained on.
  */
+
+import type { LabelledCounts, SurvivalRecord } from '../data/inputs.ts';
+import { toExpression } from '../data/inputs.ts';
 import { ready } from '../engine/tf.ts';
-import type { LabelledCounts, SurvivalRecord } from '../evaluate/inputs.ts';
-import { toExpression } from '../evaluate/inputs.ts';
 import { loadCheckpoint } from '../gexbert/checkpoint.ts';
 import { embed } from '../gexbert/infer.ts';
 import { matrixToZ } from '../gexbert/normalise.ts';

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { finetuneClassifier } from '../../src/baselines/finetune.ts';
-import { randomGenePanel } from '../../src/evaluate/data.ts';
+import { randomGenePanel } from '../../src/data/dataset.ts';
 import { accuracy } from '../../src/stats/metrics.ts';
 import { loadTcgaFixture, type TcgaFixture } from '../evaluate/tcgaFold.ts';
 

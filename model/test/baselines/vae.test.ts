@@ -15,7 +15,7 @@ import {
   parseCountTsv,
   selectGenes,
   topVariableGenes,
-} from '../../src/evaluate/index.ts';
+} from '../../src/data/index.ts';
 import {
   applyMask,
   fitStandardizer,

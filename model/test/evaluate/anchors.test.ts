@@ -7,23 +7,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../services/core/test-support/shared.ts';
-import { ready } from '../../src/engine/tf.ts';
-import { knnRestore, selectAnchors, univariateCoxZ } from '../../src/evaluate/anchors.ts';
-import { zMatrix } from '../../src/evaluate/fold.ts';
 import {
   genesWithMeanCount,
   log2Cpm,
   randomGenePanel,
   selectGenes,
   topVariableGenes,
-} from '../../src/evaluate/index.ts';
+} from '../../src/data/index.ts';
 import {
   type LabelledCounts,
   loadCountsDir,
   readSurvival,
   type SurvivalRecord,
   toExpression,
-} from '../../src/evaluate/inputs.ts';
+} from '../../src/data/inputs.ts';
+import { ready } from '../../src/engine/tf.ts';
+import { knnRestore, selectAnchors, univariateCoxZ } from '../../src/evaluate/anchors.ts';
+import { zMatrix } from '../../src/evaluate/fold.ts';
 import {
   covariateCoxRisk,
   namedColumns,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { sharedDir } from '../../../services/core/test-support/shared.ts';
-import { describeDataset, detectDataset, loadDataset } from '../../src/evaluate/inputs.ts';
+import { describeDataset, detectDataset, loadDataset } from '../../src/data/inputs.ts';
 import type { ReportRow } from '../../src/evaluate/report.ts';
 import { planSplits, runEvaluation } from '../../src/evaluate/run.ts';
 import { tokensWithin } from '../../src/gexbert/recipe.ts';

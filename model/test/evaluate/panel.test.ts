@@ -5,7 +5,7 @@
  * than random panels of the same size.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { randomGenePanel } from '../../src/evaluate/data.ts';
+import { randomGenePanel } from '../../src/data/dataset.ts';
 import { anovaF, anovaPanel, panelRestorationError, restorationPanel } from '../../src/evaluate/panel.ts';
 import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/index.ts';
 import { type Matrix, selectRows } from '../../src/stats/matrix.ts';

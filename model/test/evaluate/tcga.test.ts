@@ -13,11 +13,11 @@ import {
   genesWithMeanCount,
   log2Cpm,
   parseCountTsv,
-  pcaCoxRisk,
   randomGenePanel,
   selectGenes,
   topVariableGenes,
-} from '../../src/evaluate/index.ts';
+} from '../../src/data/index.ts';
+import { pcaCoxRisk } from '../../src/evaluate/index.ts';
 import {
   accuracy,
   applyMask,

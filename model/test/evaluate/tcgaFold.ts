@@ -6,9 +6,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedPath } from '../../../services/core/test-support/shared.ts';
+import { loadCountsDir, toExpression } from '../../src/data/inputs.ts';
 import { ready } from '../../src/engine/tf.ts';
 import { zMatrix } from '../../src/evaluate/fold.ts';
-import { loadCountsDir, toExpression } from '../../src/evaluate/inputs.ts';
 import { type LoadedCheckpoint, loadCheckpoint } from '../../src/gexbert/checkpoint.ts';
 import { type Matrix, selectRows } from '../../src/stats/matrix.ts';
 import { stratifiedSplit } from '../../src/stats/split.ts';

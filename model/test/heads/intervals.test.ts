@@ -2,9 +2,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedDir } from '../../../services/core/test-support/shared.ts';
+import { loadCountsDir, toExpression } from '../../src/data/inputs.ts';
 import { ready } from '../../src/engine/tf.ts';
 import { zMatrix } from '../../src/evaluate/fold.ts';
-import { loadCountsDir, toExpression } from '../../src/evaluate/inputs.ts';
 import { loadCheckpoint } from '../../src/gexbert/checkpoint.ts';
 import { createOnnxPredictor } from '../../src/gexbert/onnx/predictor.ts';
 import { splitSamples } from '../../src/gexbert/train.ts';

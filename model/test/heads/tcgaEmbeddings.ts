@@ -13,7 +13,7 @@ import {
   parseCountTsv,
   selectGenes,
   topVariableGenes,
-} from '../../src/evaluate/index.ts';
+} from '../../src/data/index.ts';
 import { fitPca, selectCols, selectRows, stratifiedSplit, transformPca } from '../../src/stats/index.ts';
 
 const TCGA = path.join(sharedDir(), 'data', 'tcga');

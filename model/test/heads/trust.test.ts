@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedDir } from '../../../services/core/test-support/shared.ts';
+import { loadCountsDir, readSurvival } from '../../src/data/inputs.ts';
 import { ready } from '../../src/engine/tf.ts';
-import { loadCountsDir, readSurvival } from '../../src/evaluate/inputs.ts';
 import { loadCheckpoint } from '../../src/gexbert/checkpoint.ts';
 import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/onnx/predictor.ts';
 import { countsReference } from '../../src/heads/fitCheckpoint.ts';

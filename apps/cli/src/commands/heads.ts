@@ -8,7 +8,7 @@ import { openPlatform } from '@gexbert/core/platform';
 import { checkpointSource } from '@gexbert/core/registry/checkpointStore';
 import { refitModelHeads } from '@gexbert/core/registry/modelVersion';
 import { rsemCorpusFromTable, rsemLabelledData } from '@gexbert/core/training/rsemCorpus';
-import { loadCountsDir, readSurvival } from '@gexbert/model/evaluate/inputs';
+import { loadCountsDir, readSurvival } from '@gexbert/model/data/inputs';
 import { writeHeadsCard } from '@gexbert/model/heads/card';
 import { fitCheckpointHeads } from '@gexbert/model/heads/fitCheckpoint';
 import { parseModelHeads, writeModelHeads } from '@gexbert/model/heads/modelHeads';

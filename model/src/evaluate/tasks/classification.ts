@@ -8,10 +8,10 @@
  */
 
 import { finetuneClassifier } from '../../baselines/finetune.ts';
+import { randomGenePanel } from '../../data/dataset.ts';
 import { fitLogisticRegression, fitMlp } from '../../stats/classify.ts';
 import { selectCols } from '../../stats/matrix.ts';
 import { accuracy, confusionMatrix, macroF1, perClassF1 } from '../../stats/metrics.ts';
-import { randomGenePanel } from '../data.ts';
 import { embedPanel, type FoldContext, type ModelView } from '../fold.ts';
 import { anovaPanel, panelRestorationError, restorationPanel } from '../panel.ts';
 

@@ -6,6 +6,8 @@
  * panel alone and with the anchors actually measured (the oracle upper bound). A second setting adds
  * cancer type as covariates, with anchors screened by a type-stratified Cox model.
  */
+
+import { randomGenePanel } from '../../data/dataset.ts';
 import { type Predictor, restore } from '../../gexbert/index.ts';
 import { OMIT, zProfiles } from '../../gexbert/infer.ts';
 import type { GexbertModel } from '../../gexbert/model.ts';
@@ -13,7 +15,6 @@ import type { NormStats } from '../../gexbert/normalise.ts';
 import { fromRows, type Matrix, selectCols } from '../../stats/matrix.ts';
 import { pearson } from '../../stats/metrics.ts';
 import { knnRestore, selectAnchors, univariateCoxZ } from '../anchors.ts';
-import { randomGenePanel } from '../data.ts';
 import type { FoldContext } from '../fold.ts';
 import {
   covariateCoxRisk,

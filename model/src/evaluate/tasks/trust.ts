@@ -15,6 +15,7 @@
  *    training samples' residuals, their empirical coverage and mean width on the test samples.
  */
 
+import { randomGenePanel } from '../../data/dataset.ts';
 import { type ExpressionMatrix, matrixToLog2Cpm, selectVocabulary } from '../../gexbert/normalise.ts';
 import { fitCancerTypeHead, predictCancerType } from '../../heads/cancerType.ts';
 import { auroc } from '../../heads/heldOut.ts';
@@ -31,7 +32,6 @@ import { type Matrix, row, selectCols, selectRows } from '../../stats/matrix.ts'
 import { accuracy, expectedCalibrationError } from '../../stats/metrics.ts';
 import { fitPca, transformPca } from '../../stats/pca.ts';
 import { quantile } from '../../stats/quantile.ts';
-import { randomGenePanel } from '../data.ts';
 import { embedPanel, type FoldContext, type ModelView } from '../fold.ts';
 import { GEXBERT_LINEAR, panelDraws } from './classification.ts';
 

@@ -6,7 +6,7 @@ import {
   parseCountTsv,
   randomGenePanel,
   topVariableGenes,
-} from '../../src/evaluate/index.ts';
+} from '../../src/data/index.ts';
 import {
   applyStandardizer,
   fitStandardizer,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ExpressionMatrix } from '../gexbert/normalise.ts';
 import type { EventIndicator } from '../survival/index.ts';
-import { type CountMatrix, combineCounts, parseCountTsv, parseSampleRowsTsv } from './data.ts';
+import { type CountMatrix, combineCounts, parseCountTsv, parseSampleRowsTsv } from './dataset.ts';
 
 /**
  * What a data set's values are, as the model's units (gexbert/normalise.ts): raw read counts, or RSEM
