@@ -2,7 +2,7 @@
  * Hierarchical clustering for heatmaps: average linkage (UPGMA) on 1 − Pearson correlation or Euclidean
  * distance, computed by the nearest-neighbour chain algorithm (O(n²) time and memory), with row z-scores
  * (NaN = missing, set to the row's mean, 0, for distances). Correlation and the mean/sd are
- * evaluate/metrics.ts pearson and meanAndSd (one definition of each).
+ * stats/metrics.ts pearson and meanAndSd (one definition of each).
  */
 import { meanAndSd, pearson } from '../stats/metrics.ts';
 

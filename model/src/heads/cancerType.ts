@@ -1,5 +1,5 @@
 /**
- * The cancer-type head: multinomial logistic regression (L2, L-BFGS; ../evaluate/classify.ts) on
+ * The cancer-type head: multinomial logistic regression (L2, L-BFGS; ../stats/classify.ts) on
  * standardised sample embeddings, stored as plain JSON numbers so it can live in a database column.
  */
 import { fitLogisticRegression } from '../stats/classify.ts';

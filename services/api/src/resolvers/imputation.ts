@@ -23,7 +23,7 @@ export function evenlySpaced(ids: readonly number[], count: number): number[] {
 }
 
 /**
- * Pearson correlation of paired values (the evaluation's, model/src/evaluate/metrics.ts); null where it is
+ * Pearson correlation of paired values (the model's, model/src/stats/metrics.ts); null where it is
  * undefined: fewer than 2 pairs, or a constant side (such as the per-gene-mean baseline).
  */
 export function pearson(x: readonly number[], y: readonly number[]): number | null {
