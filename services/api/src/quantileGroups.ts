@@ -1,6 +1,6 @@
 // Ordered groups of values split at cut-offs: a value above a cut-off goes to the higher group (the rule of
 // model/src/evaluate/survival.ts riskGroupSurvival); quantile cut-offs are of type 7, as R's default.
-import { quantile } from '@gexbert/model/stats/quantile';
+import { quantile } from '@gexbert/model/stats';
 
 export interface ValueGroups {
   /** Group names, lowest values first. */

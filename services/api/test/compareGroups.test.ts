@@ -8,7 +8,7 @@ import { compareSampleGroups } from '@gexbert/core/comparison/compareGroups';
 import { loadConfig } from '@gexbert/core/config';
 import { type JobQueue, openJobQueue } from '@gexbert/core/jobs/queue';
 import { sharedDir } from '@gexbert/core/test-support/shared';
-import { adjustBH } from '@gexbert/model/differential/index';
+import { adjustBH } from '@gexbert/model/differential';
 import { type RunningWorker, startWorker } from '@gexbert/worker/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApi, startApi } from '../src/server.ts';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { ingestClinical, ingestTable } from '@gexbert/core/ingest/index';
 import { sharedDir } from '@gexbert/core/test-support/shared';
-import { logRankTest } from '@gexbert/model/survival/index';
+import { logRankTest } from '@gexbert/model/survival';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { librarySizes } from '../src/genes/librarySizes.ts';
 import { countsFile, type Harness, OS_TABLE, startHarness } from './support.ts';

@@ -3,7 +3,7 @@ import { defaultCheckpointCache } from '@gexbert/core/registry/checkpointStore';
 import { promoteModelVersion } from '@gexbert/core/registry/modelVersion';
 import { geneLog2CpmInFile } from '@gexbert/core/test-support/countsFile';
 import { toStored } from '@gexbert/model/heads/modelHeads';
-import { quantile } from '@gexbert/model/stats/quantile';
+import { quantile } from '@gexbert/model/stats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bruteForce, mergeMembers } from '../../../model/test/cluster/textbook.ts';
 import {

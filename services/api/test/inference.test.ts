@@ -10,9 +10,8 @@ import {
 import { embed, type Profile } from '@gexbert/model/gexbert/infer';
 import { riskScore } from '@gexbert/model/heads/index';
 import { parseModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
-import { pearson } from '@gexbert/model/stats/metrics';
-import { quantile } from '@gexbert/model/stats/quantile';
-import { logRankTest } from '@gexbert/model/survival/index';
+import { pearson, quantile } from '@gexbert/model/stats';
+import { logRankTest } from '@gexbert/model/survival';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Data, type Harness, registerShippedCandidate, startHarness } from './support.ts';
 

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { simulateToDirectory, type WrittenCohort } from '@gexbert/model/simulate/index';
+import { simulateToDirectory, type WrittenCohort } from '@gexbert/model/simulate';
 import type pg from 'pg';
 import { geneReference } from './gene/reference.ts';
 import { ingestClinical, ingestCounts } from './ingest/index.ts';

@@ -16,7 +16,7 @@ import { vocabularyIndex } from '@gexbert/model/gexbert/normalise';
 import { Rng } from '@gexbert/model/gexbert/rng';
 import { MIN_EVENTS, predictCancerType, riskScore } from '@gexbert/model/heads/index';
 import type { ModelHeads } from '@gexbert/model/heads/modelHeads';
-import { concordance } from '@gexbert/model/survival/concordance';
+import { concordance } from '@gexbert/model/survival';
 import type pg from 'pg';
 
 export const GATE_MASK_FRACTION = 0.15;

@@ -4,7 +4,7 @@
 // groupedSurvival (model/src/survival).
 
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
-import { quantile } from '@gexbert/model/stats/quantile';
+import { quantile } from '@gexbert/model/stats';
 import { badInput } from '../errors.ts';
 import type { GeneSplit, ResolversTypes, ValueTransform } from '../generated/graphql.ts';
 import { groupAt } from '../quantileGroups.ts';

@@ -10,7 +10,7 @@ import {
 } from '@gexbert/core/cohort/records';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { unknownSampleIds } from '@gexbert/core/sample/records';
-import { kaplanMeier, logRankTest, summarizeKaplanMeier } from '@gexbert/model/survival/index';
+import { kaplanMeier, logRankTest, summarizeKaplanMeier } from '@gexbert/model/survival';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type {

@@ -2,7 +2,7 @@
 // the most variable ones, against the measured values, with the per-gene training mean as the baseline.
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
 import type { Profile } from '@gexbert/model/gexbert/infer';
-import { pearson as pearsonOf, rmse } from '@gexbert/model/stats/metrics';
+import { pearson as pearsonOf, rmse } from '@gexbert/model/stats';
 import type { Context } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
 import type { ResolversTypes } from '../generated/graphql.ts';

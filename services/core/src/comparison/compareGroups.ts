@@ -2,7 +2,7 @@
 // the model library's differential tests (limma moderated t on log values, limma-voom on raw counts with
 // TMM, Welch t, Wilcoxon rank-sum), each with Benjamini-Hochberg adjusted p-values. Group A is the
 // reference: a positive log fold change is higher in group B.
-import { compareGroups as differentialTests } from '@gexbert/model/differential/index';
+import { compareGroups as differentialTests } from '@gexbert/model/differential';
 import type pg from 'pg';
 import type { ExpressionUnit } from '../formats/types.ts';
 import { checkUnit, type GeneFilter, readGroupExpression, type ValueScale } from './groupExpression.ts';

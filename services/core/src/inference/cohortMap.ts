@@ -4,8 +4,7 @@
 // cohort's map when a precompute finishes (cohortAnswers.ts), so the API then only reads it.
 
 import type { SamplePrediction } from '@gexbert/model/heads/serve';
-import { fromRows } from '@gexbert/model/stats/matrix';
-import { fitPca, transformPca } from '@gexbert/model/stats/pca';
+import { fitPca, fromRows, transformPca } from '@gexbert/model/stats';
 import type pg from 'pg';
 import { cohortFingerprint, storeCohortAnswer } from './cohortAnswers.ts';
 import { readStoredMapPoints, storedPredictionCount } from './precompute.ts';

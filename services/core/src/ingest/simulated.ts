@@ -5,7 +5,7 @@
 // asks for them explicitly (includeSimulated).
 import fs from 'node:fs';
 import path from 'node:path';
-import { SIMULATED_MARKER } from '@gexbert/model/simulate/index';
+import { SIMULATED_MARKER } from '@gexbert/model/simulate';
 import type pg from 'pg';
 
 /** True when `target` (a file, or a directory) or any of `files` sits in a folder holding the SIMULATED marker. */
