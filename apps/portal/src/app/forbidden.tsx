@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { Link } from '../components/Link.tsx';
 
 // HTTP 403: the signed-in user's role may not do this (e.g. a reader creating a cohort).
 export default function Forbidden() {

@@ -4,8 +4,8 @@ import '@fontsource/inter/latin-400.css';
 import '@fontsource/inter/latin-600.css';
 import './globals.css';
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { Link } from '../components/Link.tsx';
 import { currentUser } from '../lib/auth.ts';
 import { signOut } from './signin/actions.ts';
 

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { Link } from '../components/Link.tsx';
 
 // HTTP 401: a server action or page needed a signed-in user.
 export default function Unauthorized() {

@@ -1,9 +1,9 @@
 'use client';
-// A table with search, sort (click a column header), pagination and TSV download of the matching rows.
-import Link from 'next/link';
 import { useId, useMemo, useState } from 'react';
 import { saveBlob } from '../lib/download.ts';
 import { fileSlug, toTsv } from '../lib/tsv.ts';
+// A table with search, sort (click a column header), pagination and TSV download of the matching rows.
+import { Link } from './Link.tsx';
 import { SimulatedBadge } from './SimulatedBadge.tsx';
 import {
   cellText,

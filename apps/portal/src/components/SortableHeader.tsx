@@ -1,6 +1,6 @@
 // A table's header row whose labels are links sorting by their column (ascending first, then toggling);
 // the sort lives in the URL, so it works with the keyboard and without client state.
-import Link from 'next/link';
+import { Link } from './Link.tsx';
 
 export interface SortableColumn {
   label: string;

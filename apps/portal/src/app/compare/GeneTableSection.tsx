@@ -1,6 +1,6 @@
 // The comparison's genes, a page at a time from the API, sorted by any column (header links) with cursor
 // pages, all in the URL; the TSV link downloads every tested gene in the chosen order.
-import Link from 'next/link';
+import { Link } from '../../components/Link.tsx';
 import { SortableHeader } from '../../components/SortableHeader.tsx';
 import type { CompareGroupsQuery } from '../../generated/graphql.ts';
 import {

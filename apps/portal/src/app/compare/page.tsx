@@ -3,7 +3,7 @@
 // the two groups' overall survival and composition side by side; a comparison the API runs as a job shows
 // its progress and the page refreshes until it is done.
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { Link } from '../../components/Link.tsx';
 import { RefreshPoller } from '../../components/RefreshPoller.tsx';
 import { Stats } from '../../components/Stats.tsx';
 import { CompareChoicesDocument, CompareGroupsDocument } from '../../generated/graphql.ts';

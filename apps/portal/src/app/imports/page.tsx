@@ -1,9 +1,9 @@
 // Imports: every ingest with its provenance (file, checksum, format, counts) and warnings; failed ones
 // (nothing stored) are marked and show their error. `?status=failed|succeeded` lists only those.
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { ApiFailure } from '../../components/ApiFailure.tsx';
 import { DataTable } from '../../components/DataTable.tsx';
+import { Link } from '../../components/Link.tsx';
 import { Stats } from '../../components/Stats.tsx';
 import {
   ImportHistoryDocument,

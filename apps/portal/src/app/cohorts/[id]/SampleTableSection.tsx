@@ -2,7 +2,7 @@
 // pagination (cursor links) live in the URL, so the table works with the keyboard and without client state.
 // The TSV link downloads every matching sample in the chosen order; each barcode opens the sample.
 import Form from 'next/form';
-import Link from 'next/link';
+import { Link } from '../../../components/Link.tsx';
 import { SortableHeader } from '../../../components/SortableHeader.tsx';
 import { CohortSamplesDocument, type CohortSamplesQuery } from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';

@@ -1,11 +1,11 @@
 // A patient: cancer type, overall survival, clinical attributes and samples.
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ApiFailure } from '../../../components/ApiFailure.tsx';
 import { ClinicalFacts } from '../../../components/ClinicalFacts.tsx';
 import { DataTable } from '../../../components/DataTable.tsx';
 import { FactsPanel } from '../../../components/FactsPanel.tsx';
+import { Link } from '../../../components/Link.tsx';
 import { PatientDetailDocument } from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';

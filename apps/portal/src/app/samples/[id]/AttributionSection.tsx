@@ -2,8 +2,9 @@
 // head's output with all genes minus with the gene given as missing) for the predicted type's probability, its
 // log-odds or the risk score, chosen in the URL (?why=CANCER_TYPE_LOG_ODDS|RISK). Top genes as signed bars; the top 200 in a table with TSV
 // download. Computed on request (one occlusion per measured gene), so the page streams it in.
-import Link from 'next/link';
+
 import { DataTable } from '../../../components/DataTable.tsx';
+import { Link } from '../../../components/Link.tsx';
 import { PlotFrame } from '../../../components/PlotFrame.tsx';
 import { SignedBarChart } from '../../../components/plots/SignedBarChart.tsx';
 import { type AttributionTarget, SampleAttributionsDocument } from '../../../generated/graphql.ts';

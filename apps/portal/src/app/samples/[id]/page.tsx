@@ -3,12 +3,12 @@
 // Model-backed panels: predicted cancer type and risk, measured against restored expression, and the genes
 // that drove the prediction (?why=CANCER_TYPE|RISK, streamed in: it takes seconds).
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { ApiFailure } from '../../../components/ApiFailure.tsx';
 import { ClinicalFacts } from '../../../components/ClinicalFacts.tsx';
 import { FactsPanel } from '../../../components/FactsPanel.tsx';
+import { Link } from '../../../components/Link.tsx';
 import { SimulatedBadge } from '../../../components/SimulatedBadge.tsx';
 import {
   GeneLookupDocument,

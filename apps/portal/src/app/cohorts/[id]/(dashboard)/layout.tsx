@@ -6,11 +6,11 @@
 // group so that pages under a cohort (its gene pages) do not carry the dashboard.
 
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { Suspense } from 'react';
 import { ApiFailure } from '../../../../components/ApiFailure.tsx';
+import { Link } from '../../../../components/Link.tsx';
 import { Loading } from '../../../../components/Loading.tsx';
 import { SimulatedBadge } from '../../../../components/SimulatedBadge.tsx';
 import { CohortHeadingDocument } from '../../../../generated/graphql.ts';

@@ -1,5 +1,5 @@
 // The genes a search text matched, each linking to its gene page in the cohort, with how it matched.
-import Link from 'next/link';
+import { Link } from '../../../../components/Link.tsx';
 import type { GeneSearchQuery } from '../../../../generated/graphql.ts';
 import { exactMatches, genePageHref } from '../../../../lib/genePage.ts';
 

@@ -1,8 +1,9 @@
 // Gene search within a cohort (/cohorts/<id>/genes?q=…): a single exact match (symbol, Ensembl ID,
 // Entrez ID, or an alias of one gene) opens its gene page; otherwise the matches are listed.
-import Link from 'next/link';
+
 import { notFound, redirect } from 'next/navigation';
 import { ApiFailure } from '../../../../components/ApiFailure.tsx';
+import { Link } from '../../../../components/Link.tsx';
 import { GeneSearchDocument } from '../../../../generated/graphql.ts';
 import { apiRequest } from '../../../../lib/api.ts';
 import { attempt } from '../../../../lib/attempt.ts';

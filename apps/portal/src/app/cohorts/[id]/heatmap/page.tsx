@@ -3,9 +3,9 @@
 // row z-scores, by the API), tracks of cancer type, the active model's stored predicted type and risk group
 // and chosen clinical attributes; SVG / PNG of the figure and the matrix as TSV.
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ApiFailure } from '../../../../components/ApiFailure.tsx';
+import { Link } from '../../../../components/Link.tsx';
 import { PlotFrame } from '../../../../components/PlotFrame.tsx';
 import { HeatmapPlot } from '../../../../components/plots/HeatmapPlot.tsx';
 import { HeatmapChoicesDocument } from '../../../../generated/graphql.ts';

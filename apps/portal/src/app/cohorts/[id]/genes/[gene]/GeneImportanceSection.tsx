@@ -2,7 +2,7 @@
 // (?importance=<type>), the gene's rank by mean |attribution| for that type's predicted probability over the
 // cohort's samples of the type (Cohort.geneImportance; computed once per cohort and type, then stored), with
 // the type's top genes. Links choose the type; the answer streams in.
-import Link from 'next/link';
+import { Link } from '../../../../../components/Link.tsx';
 import { GeneImportanceRankDocument } from '../../../../../generated/graphql.ts';
 import { apiRequest } from '../../../../../lib/api.ts';
 import { attempt } from '../../../../../lib/attempt.ts';

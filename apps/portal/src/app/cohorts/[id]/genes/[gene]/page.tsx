@@ -4,10 +4,10 @@
 // An unknown gene, an alias of several genes, a gene the cohort does not measure or a bad choice in the URL
 // each get a message.
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { type ReactNode, Suspense } from 'react';
 import { ApiFailure } from '../../../../../components/ApiFailure.tsx';
+import { Link } from '../../../../../components/Link.tsx';
 import { GeneAcrossCohortDocument, GeneSearchDocument } from '../../../../../generated/graphql.ts';
 import { apiRequest } from '../../../../../lib/api.ts';
 import { attempt } from '../../../../../lib/attempt.ts';
