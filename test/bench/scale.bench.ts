@@ -1,13 +1,15 @@
-// npm run bench:scale [-- --samples 11000 --genes 20000 --types 33 --small 291 --out BENCHMARKS.md]
+// npm run bench:scale [-- --samples 11000 --genes 20000 --types 33 --small 291 --seconds 30 --warmup 10
+//                        --out BENCHMARKS.md]
 //
 // A TCGA-sized platform, measured as an operator runs it (figures and ratios, no pass/fail): a simulated
 // cohort from `gexbert simulate` (11,000 samples x 20,000 genes x 33 types with survival by default) is
 // ingested by the CLI into a fresh PostgreSQL, then `gexbert start` (API, worker, portal) and a second
 // `gexbert worker` precompute every sample's embedding and predictions. Then: the cohort dashboard's first and
 // warm load in headless Chromium (the whole cohort and a 300-sample one), one gene's values across all
-// samples, single-sample prediction queries at 20 concurrent clients (p50/p99), a retraining run over all
-// samples (steps/s), and the peak resident memory of every process. The same run at --small samples (291,
-// the size of the six real cohorts; 0 to skip) goes beside it. Writes BENCHMARKS.md.
+// samples, single-sample prediction queries at 20 concurrent clients (p50/p99, after a warm-up at the same
+// load, whose p99 is reported too), a retraining run over all samples (steps/s), and the peak resident
+// memory of every process. The same run at --small samples (291, the size of the six real cohorts; 0 to
+// skip) goes beside it. Writes BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,6 +48,7 @@ const { values: args } = parseArgs({
     small: { type: 'string', default: '291' },
     clients: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '10' },
     'train-steps': { type: 'string', default: '300' },
     out: { type: 'string', default: path.join(REPO_ROOT, 'BENCHMARKS.md') },
   },
@@ -187,11 +190,18 @@ async function runAtSize(samples: number, memory: PeakMemory): Promise<Figures> 
           `one gene across ${gene.values} samples: p50 ${gene.p50Ms.toFixed(0)} ms, max ${gene.maxMs.toFixed(0)} ms (${gene.genes} genes)`,
         );
       const load = await measured('prediction queries', () =>
-        predictionLoad(stack.apiUrl, reader, ids, Number(args.clients), Number(args.seconds)),
+        predictionLoad(
+          stack.apiUrl,
+          reader,
+          ids,
+          Number(args.clients),
+          Number(args.seconds),
+          Number(args.warmup),
+        ),
       );
       if (!('failed' in load))
         console.log(
-          `prediction queries, ${load.clients} clients: ${load.requests} in ${load.seconds} s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, errors ${load.errors}${load.firstError ? ` (${load.firstError})` : ''}`,
+          `prediction queries, ${load.clients} clients: ${load.requests} in ${load.seconds} s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, errors ${load.errors}${load.firstError ? ` (${load.firstError})` : ''}${load.warmup ? `; after a ${load.warmup.seconds} s warm-up (p99 ${load.warmup.p99Ms.toFixed(1)} ms, ${load.warmup.requests} requests)` : ''}`,
         );
       const training = await measured('retraining', () =>
         retrainingRun(stack.apiUrl, admin, Number(args['train-steps'])),

@@ -113,7 +113,11 @@ const ROWS: Row[] = [
     target: 'p99 ≤ 100 ms',
     value: (f) =>
       or(f.load, (l) => ({
-        text: `${l.p50Ms.toFixed(1)} / ${l.p99Ms.toFixed(1)} ms (${int(l.requests / l.seconds)} requests/s, ${l.errors} errors)`,
+        text:
+          `${l.p50Ms.toFixed(1)} / ${l.p99Ms.toFixed(1)} ms (${int(l.requests / l.seconds)} requests/s, ${l.errors} errors` +
+          (l.warmup
+            ? `; after a ${l.warmup.seconds} s warm-up at the same load, whose p99 was ${l.warmup.p99Ms.toFixed(1)} ms)`
+            : ')'),
         met: l.p99Ms <= 100 && l.errors === 0,
       })),
   },

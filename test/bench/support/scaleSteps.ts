@@ -131,28 +131,37 @@ export interface LoadFigures {
   maxMs: number;
   errors: number;
   firstError: string | null;
+  /** The unmeasured run before it at the same load. */
+  warmup: { seconds: number; requests: number; p99Ms: number; errors: number } | null;
 }
 
-/** Single-sample prediction queries (cancer type with novelty, risk score with percentile) under load. */
+/**
+ * Single-sample prediction queries (cancer type with novelty, risk score with percentile) under load, measured
+ * after `warmupSeconds` of the same load (the API's runtimes and caches filling; reported beside it).
+ */
 export async function predictionLoad(
   apiUrl: string,
   token: string,
   sampleIds: readonly number[],
   clients: number,
   seconds: number,
+  warmupSeconds = 0,
 ): Promise<LoadFigures> {
   const query = `query($id: ID) { sample(id: $id) {
     cancerTypePrediction { cancerType closestType probability outOfDistribution }
     riskScore { score percentile } } }`;
-  const result = await runLoad({
-    url: apiUrl,
-    token,
-    query,
-    expect: 'sample.cancerTypePrediction',
-    ids: sampleIds,
-    clients,
-    seconds,
-  });
+  const run = (forSeconds: number) =>
+    runLoad({
+      url: apiUrl,
+      token,
+      query,
+      expect: 'sample.cancerTypePrediction',
+      ids: sampleIds,
+      clients,
+      seconds: forSeconds,
+    });
+  const warmup = warmupSeconds > 0 ? await run(warmupSeconds) : null;
+  const result = await run(seconds);
   const l = result.latencies;
   return {
     clients,
@@ -163,6 +172,14 @@ export async function predictionLoad(
     maxMs: l.at(-1) ?? Number.NaN,
     errors: result.errors,
     firstError: result.firstError,
+    warmup: warmup
+      ? {
+          seconds: warmupSeconds,
+          requests: warmup.latencies.length,
+          p99Ms: quantile(warmup.latencies, 0.99),
+          errors: warmup.errors,
+        }
+      : null,
   };
 }
 
