@@ -881,7 +881,8 @@ describe('the portal', () => {
     await page.waitForURL(/\/cohorts\/\d+$/);
     await page.waitForLoadState('networkidle');
     expect(await page.getByTestId('cohort-sample-count').textContent()).toBe('0');
-    await page.locator('#risk-survival').waitFor(); // the model panels stream in after the rest
+    // every section has drawn: the streamed ones, and the map, which the browser fetches after the page
+    await page.waitForFunction("document.querySelectorAll('p.loading[role=status]').length === 0");
     expect(await page.locator('.empty').allTextContents()).toEqual([
       "This cohort's samples have no expression values to download.",
       'This cohort has no samples.',
