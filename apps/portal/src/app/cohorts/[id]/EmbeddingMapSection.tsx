@@ -47,16 +47,80 @@ function rangeTicks(min: number, max: number): number[] {
 }
 
 function colourFor(by: ColourBy, categories: string[], risk: { min: number; max: number }) {
+  // one colour per category, looked up per point (typeColour searches the categories)
+  const colours = new Map(categories.map((c) => [c, typeColour(c, categories)]));
   return (p: MapPoint): string => {
     if (by === 'risk')
       return p.risk === null ? '#999' : riskColour((p.risk - risk.min) / (risk.max - risk.min || 1));
     const key = p[by];
-    return key === null ? '#999' : typeColour(key, categories);
+    return key === null ? '#999' : (colours.get(key) ?? '#999');
   };
+}
+
+/** How many points have each value of `by` (one pass; the legend's counts). */
+function countsBy(points: readonly MapPoint[], by: ColourBy): Map<string | null, number> {
+  const counts = new Map<string | null, number>();
+  if (by === 'risk') return counts;
+  for (const p of points) counts.set(p[by], (counts.get(p[by]) ?? 0) + 1);
+  return counts;
 }
 
 function pointTitle(p: MapPoint): string {
   return `${p.barcode} · ${p.cancerType ?? 'unknown type'}; predicted ${p.predictedType ?? '–'}${p.predictedType === UNKNOWN_TYPE && p.closestType ? ` (out of distribution; closest known ${p.closestType})` : ''}; risk ${p.risk === null ? '–' : p.risk.toFixed(3)}`;
+}
+
+const INNER_W = WIDTH - MARGIN.left - MARGIN.right;
+const INNER_H = HEIGHT - MARGIN.top - MARGIN.bottom;
+
+/** Scales, colours, legend counts and (on a canvas) each point's mark, for one map and colouring. */
+function mapDrawing(points: readonly MapPoint[], by: ColourBy, wantCanvas: boolean) {
+  const categories = by === 'risk' ? [] : typeCategories(points.map((p) => p[by]));
+  let riskMin = Number.POSITIVE_INFINITY;
+  let riskMax = Number.NEGATIVE_INFINITY;
+  for (const p of points)
+    if (p.risk !== null) {
+      riskMin = Math.min(riskMin, p.risk);
+      riskMax = Math.max(riskMax, p.risk);
+    }
+  const risk = { min: riskMin, max: riskMax };
+  const colour = colourFor(by, categories, risk);
+  const extent = (values: number[]) => {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of values) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    return [lo - (hi - lo || 1) * 0.05, hi + (hi - lo || 1) * 0.05] as const;
+  };
+  const [x0, x1] = extent(points.map((p) => p.x));
+  const [y0, y1] = extent(points.map((p) => p.y));
+  const sx = (v: number) => MARGIN.left + (INNER_W * (v - x0)) / (x1 - x0);
+  const sy = (v: number) => MARGIN.top + INNER_H * (1 - (v - y0) / (y1 - y0));
+  const onCanvas = wantCanvas || points.length > CANVAS_FROM;
+  const canvasPoints = onCanvas
+    ? points.map((p) => ({
+        x: sx(p.x) - MARGIN.left,
+        y: sy(p.y) - MARGIN.top,
+        fill: colour(p),
+        href: `/samples/${p.id}`,
+        title: pointTitle(p),
+      }))
+    : [];
+  return {
+    categories,
+    counts: countsBy(points, by),
+    risk,
+    colour,
+    x0,
+    x1,
+    y0,
+    y1,
+    sx,
+    sy,
+    onCanvas,
+    canvasPoints,
+  };
 }
 
 export function EmbeddingMapSection(props: {
@@ -83,7 +147,11 @@ export function EmbeddingMapSection(props: {
   const onDrawn = useCallback((url: string) => setDrawn(url), []);
   const { packed } = props;
   const map = useMemo(() => (packed ? unpackMap(packed) : null), [packed]);
-  if (!map)
+  const wantCanvas = props.canvas === true || forced;
+  // Derived once per map and colouring: re-rendering after the canvas is drawn (onDrawn) must not hand
+  // MapCanvas new points, which would draw and snapshot 11,000 points again.
+  const drawing = useMemo(() => (map ? mapDrawing(map.points, by, wantCanvas) : null), [map, by, wantCanvas]);
+  if (!map || !drawing)
     return (
       <section aria-labelledby="embedding-map">
         <h2 id="embedding-map">Embedding map</h2>
@@ -91,31 +159,9 @@ export function EmbeddingMapSection(props: {
       </section>
     );
   const { points } = map;
-  const categories = by === 'risk' ? [] : typeCategories(points.map((p) => p[by]));
-  const risks = points.flatMap((p) => (p.risk === null ? [] : [p.risk]));
-  const risk = { min: Math.min(...risks), max: Math.max(...risks) };
-  const colour = colourFor(by, categories, risk);
-  const xs = points.map((p) => p.x);
-  const ys = points.map((p) => p.y);
-  const pad = (lo: number, hi: number) => [lo - (hi - lo || 1) * 0.05, hi + (hi - lo || 1) * 0.05] as const;
-  const [x0, x1] = pad(Math.min(...xs), Math.max(...xs));
-  const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
-  const innerW = WIDTH - MARGIN.left - MARGIN.right;
-  const innerH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const sx = (v: number) => MARGIN.left + (innerW * (v - x0)) / (x1 - x0);
-  const sy = (v: number) => MARGIN.top + innerH * (1 - (v - y0) / (y1 - y0));
+  const { categories, counts, risk, colour, x0, x1, y0, y1, sx, sy, onCanvas, canvasPoints } = drawing;
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const label = `PCA of ${points.length} GexBERT embeddings coloured by ${COLOUR_BY.find((c) => c.value === by)!.label.toLowerCase()}`;
-  const onCanvas = props.canvas === true || forced || points.length > CANVAS_FROM;
-  const canvasPoints = onCanvas
-    ? points.map((p) => ({
-        x: sx(p.x) - MARGIN.left,
-        y: sy(p.y) - MARGIN.top,
-        fill: colour(p),
-        href: `/samples/${p.id}`,
-        title: pointTitle(p),
-      }))
-    : [];
   return (
     <section aria-labelledby="embedding-map">
       <h2 id="embedding-map">Embedding map</h2>
@@ -152,26 +198,26 @@ export function EmbeddingMapSection(props: {
             <title>{label}</title>
             {rangeTicks(x0, x1).map((t) => (
               <g key={`x${t}`}>
-                <line x1={sx(t)} x2={sx(t)} y1={MARGIN.top} y2={MARGIN.top + innerH} stroke="#eee" />
-                <text x={sx(t)} y={MARGIN.top + innerH + 16} textAnchor="middle" fill="#333">
+                <line x1={sx(t)} x2={sx(t)} y1={MARGIN.top} y2={MARGIN.top + INNER_H} stroke="#eee" />
+                <text x={sx(t)} y={MARGIN.top + INNER_H + 16} textAnchor="middle" fill="#333">
                   {t}
                 </text>
               </g>
             ))}
             {rangeTicks(y0, y1).map((t) => (
               <g key={`y${t}`}>
-                <line x1={MARGIN.left} x2={MARGIN.left + innerW} y1={sy(t)} y2={sy(t)} stroke="#eee" />
+                <line x1={MARGIN.left} x2={MARGIN.left + INNER_W} y1={sy(t)} y2={sy(t)} stroke="#eee" />
                 <text x={MARGIN.left - 6} y={sy(t) + 4} textAnchor="end" fill="#333">
                   {t}
                 </text>
               </g>
             ))}
-            <rect x={MARGIN.left} y={MARGIN.top} width={innerW} height={innerH} fill="none" stroke="#888" />
-            <text x={MARGIN.left + innerW / 2} y={HEIGHT - 6} textAnchor="middle" fill="#333">
+            <rect x={MARGIN.left} y={MARGIN.top} width={INNER_W} height={INNER_H} fill="none" stroke="#888" />
+            <text x={MARGIN.left + INNER_W / 2} y={HEIGHT - 6} textAnchor="middle" fill="#333">
               {`PC1 (${pct(map.explained[0])} of variance)`}
             </text>
             <text
-              transform={`translate(14 ${MARGIN.top + innerH / 2}) rotate(-90)`}
+              transform={`translate(14 ${MARGIN.top + INNER_H / 2}) rotate(-90)`}
               textAnchor="middle"
               fill="#333"
             >
@@ -186,8 +232,8 @@ export function EmbeddingMapSection(props: {
                     href={drawn}
                     x={MARGIN.left}
                     y={MARGIN.top}
-                    width={innerW}
-                    height={innerH}
+                    width={INNER_W}
+                    height={INNER_H}
                   />
                 )
               : points.map((p) => (
@@ -229,7 +275,7 @@ export function EmbeddingMapSection(props: {
                     <rect width="12" height="12" y="-10" fill={typeColour(c, categories)} />
                     <text x="18" fill="#222">
                       {c === UNKNOWN_TYPE ? 'unknown (flagged)' : c} (n=
-                      {points.filter((p) => p[by] === c).length})
+                      {counts.get(c) ?? 0})
                     </text>
                   </g>
                 ))
@@ -239,13 +285,13 @@ export function EmbeddingMapSection(props: {
           {onCanvas ? (
             <MapCanvas
               points={canvasPoints}
-              width={innerW}
-              height={innerH}
+              width={INNER_W}
+              height={INNER_H}
               box={{
                 left: MARGIN.left / WIDTH,
                 top: MARGIN.top / HEIGHT,
-                width: innerW / WIDTH,
-                height: innerH / HEIGHT,
+                width: INNER_W / WIDTH,
+                height: INNER_H / HEIGHT,
               }}
               onDrawn={onDrawn}
               label={label}
