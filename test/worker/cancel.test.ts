@@ -1,12 +1,16 @@
 // Cancelling training runs on real TCGA data: an admin cancels a run mid-training through the API (readers
 // and curators are refused); it stops within seconds, is CANCELLED with who and when, its model version is
 // FAILED and never active, its job is cancelled, and the worker goes on to the next job. With automatic
-// promotion off, a THRESHOLD run that passes the gate stays CANDIDATE. `gexbert runs list|cancel` works.
+// promotion off, a THRESHOLD run that passes the gate stays CANDIDATE. A cancel that arrives after training,
+// in the promotion gate, stops the gate too; a worker stopped in the gate leaves the run INTERRUPTED, and the
+// next worker runs the gate again on the stored checkpoint without training again. `gexbert runs
+// list|cancel` works.
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createToken } from '../../services/api/src/auth/tokens.ts';
 import { type RunningApi, startApi } from '../../services/api/src/server.ts';
 import { type JobQueue, openJobQueue } from '../../services/core/src/jobs/queue.ts';
+import { cancelTrainingRun } from '../../services/core/src/training/cancel.ts';
 import { requestRetraining } from '../../services/core/src/training/request.ts';
 import type { GateRecord } from '../../services/worker/src/gate.ts';
 import { type RunningWorker, startWorker } from '../../services/worker/src/worker.ts';
@@ -18,12 +22,22 @@ let worker: RunningWorker;
 let queue: JobQueue;
 let api: RunningApi;
 const tokens: Record<string, string> = {};
+const logged: string[] = [];
+let onLog: ((line: string) => void) | undefined;
 
 beforeAll(async () => {
   t = await workerPlatform('cancel', ['CHOL', 'DLBC', 'UVM']);
   // Automatic promotion off, and a tolerant gate (a tiny candidate passes it).
   const config = { ...t.config, autoPromote: false, gateTolerance: 100 };
-  worker = await startWorker({ ...t.platform, config });
+  worker = await startWorker(
+    { ...t.platform, config },
+    {
+      log: (line) => {
+        logged.push(line);
+        onLog?.(line);
+      },
+    },
+  );
   queue = await openJobQueue(t.url);
   api = await startApi({ pool: t.platform.pool, prisma: t.platform.prisma, queue, port: 0, env: {} });
   for (const role of ['READER', 'CURATOR', 'ADMIN'] as const)
@@ -123,6 +137,88 @@ it('cancels a run mid-training through the API; the worker goes on to the next j
   expect(gate.decision).toBe('HELD');
   expect(gate.reason).toMatch(/passed the gate, but automatic promotion is off/);
   expect(await activeModels(t.url)).toEqual([before]);
+}, 120_000);
+
+/**
+ * Requests a small MANUAL run and calls `act` once, when the gate has fitted the run's candidate heads
+ * (fitting the active model's takes seconds more); resolves with the run once it left QUEUED and RUNNING.
+ */
+async function actInGate(act: (runId: number) => Promise<unknown>) {
+  const prisma = t.platform.prisma;
+  const run = await requestRetraining(
+    { prisma, queue },
+    { reason: 'MANUAL', requestedBy: 'test', config: { ...TINY, maxSteps: 20 } },
+  );
+  let acted: Promise<unknown> | undefined;
+  let trained = false;
+  onLog = (line) => {
+    trained ||= line.startsWith(`run ${run.id}: trained `);
+    if (trained && !acted && line.startsWith('gate: candidate heads fitted')) acted = act(run.id);
+  };
+  const ended = await waitFor('the run to end', async () => {
+    const r = await prisma.trainingRun.findUnique({ where: { id: run.id } });
+    return r && !['QUEUED', 'RUNNING'].includes(r.status) ? r : undefined;
+  });
+  onLog = undefined;
+  await acted;
+  return ended;
+}
+
+it('a cancel that arrives in the promotion gate stops the gate: CANCELLED, never a candidate', async () => {
+  const prisma = t.platform.prisma;
+  const [before] = await activeModels(t.url);
+  const ended = await actInGate((id) => cancelTrainingRun({ prisma, queue }, id, 'gate test'));
+  const run = { id: ended.id };
+  expect(ended.status, ended.error ?? '').toBe('CANCELLED');
+  expect(ended.cancelledBy).toBe('gate test');
+  expect(ended.error).toBe('cancelled by gate test (in the promotion gate)');
+  const lines = logged.filter((l) => l.startsWith(`run ${run.id}:`) || l.startsWith('gate:'));
+  expect(lines).toContain(`run ${run.id}: cancelled in the promotion gate; its model version is FAILED`);
+  // Stopped while fitting the active model's heads, before the gate could decide.
+  const started = logged.findIndex((l) => l.startsWith(`run ${run.id}: trained `));
+  expect(logged.slice(started).some((l) => l.startsWith('gate: active heads fitted'))).toBe(false);
+  const version = (await prisma.modelVersion.findUnique({ where: { id: ended.modelVersionId! } }))!;
+  expect(version.status).toBe('FAILED');
+  expect(version.gate).toBeNull();
+  expect(version.heads).toBeNull();
+  expect(version.active).toBeNull();
+  expect(await activeModels(t.url)).toEqual([before]);
+}, 120_000);
+
+it('a worker stopped in the promotion gate leaves the run INTERRUPTED; the next one gates it without retraining', async () => {
+  const prisma = t.platform.prisma;
+  const interrupted = await actInGate(() => worker.stop());
+  const run = { id: interrupted.id, modelVersionId: interrupted.modelVersionId };
+  expect(interrupted.status, interrupted.error ?? '').toBe('INTERRUPTED');
+  expect(interrupted.error).toMatch(
+    /^interrupted in the promotion gate: .* the next worker runs the gate again/,
+  );
+  const stored = (await prisma.modelVersion.findUnique({ where: { id: interrupted.modelVersionId! } }))!;
+  expect(stored.status).toBe('TRAINING');
+  expect(stored.checkpointDigest).not.toBeNull();
+
+  const from = logged.length;
+  worker = await startWorker(
+    { ...t.platform, config: { ...t.config, autoPromote: false, gateTolerance: 100 } },
+    {
+      log: (line) => logged.push(line),
+    },
+  );
+  const done = await waitFor('the resumed run', async () => {
+    const r = await prisma.trainingRun.findUnique({ where: { id: run.id } });
+    return r?.status === 'SUCCEEDED' || r?.status === 'FAILED' ? r : undefined;
+  });
+  expect(done.status, done.error ?? '').toBe('SUCCEEDED');
+  const resumed = logged.slice(from);
+  expect(resumed.some((l) => l.startsWith(`run ${run.id}: trained `))).toBe(false);
+  expect(resumed.some((l) => l.startsWith('gate: active measured'))).toBe(true);
+  const gated = (await prisma.modelVersion.findUnique({
+    where: { id: run.modelVersionId ?? done.modelVersionId! },
+  }))!;
+  expect(gated.id).toBe(stored.id);
+  expect(gated.status).toBe('ACTIVE'); // (a MANUAL run promotes; the tolerant gate passes it)
+  expect((gated.gate as unknown as GateRecord).decision).toBe('PROMOTED');
+  expect(gated.checkpointDigest).toBe(stored.checkpointDigest);
 }, 120_000);
 
 it('gexbert runs list and gexbert runs cancel', async () => {

@@ -37,7 +37,7 @@ export async function recoverStaleRuns(deps: RecoveryDeps): Promise<number[]> {
     touched.push(run.id);
     if (run.cancelRequestedAt) {
       // Cancelled while its worker was dying: nothing to retry.
-      await finishCancelledRun({ prisma, queue }, run.id, 'its worker had stopped reporting');
+      await finishCancelledRun({ prisma, queue }, run.id, { note: 'its worker had stopped reporting' });
       deps.log(`run ${run.id}: cancelled (its worker had stopped reporting)`);
       continue;
     }

@@ -9,7 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Config, modelsDirectory } from '@gexbert/core/config';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
-import { loadModelRuntime, type ModelRuntime } from '@gexbert/core/inference/modelRuntime';
+import {
+  loadModelRuntime,
+  type ModelRuntime,
+  RuntimeStopped,
+  stoppable,
+} from '@gexbert/core/inference/modelRuntime';
 import { checkpointSource, storeCheckpoint } from '@gexbert/core/registry/checkpointStore';
 import {
   activeModelVersion,
@@ -132,6 +137,8 @@ async function train(
 ): Promise<string> {
   const dir = modelsDirectory(ctx.config);
   const final = path.join(dir, version.name);
+  // Trained and stored by a worker that was stopped in the gate (here or on another machine).
+  if (version.checkpointPath === final && version.checkpointDigest !== null) return final;
   if (fs.existsSync(path.join(final, 'model.onnx'))) {
     // Trained and renamed before a crash: record the folder if that did not happen yet.
     if (version.checkpointPath !== final || version.checkpointDigest === null) {
@@ -217,6 +224,7 @@ async function gateAndPromote(
   versionId: number,
   reporter: RunReporter,
   autoPromote: boolean,
+  signal: AbortSignal,
 ): Promise<GateRecord['decision']> {
   let version = (await modelVersionById(ctx.prisma, versionId))!;
   let gate = version.gate as GateRecord | null;
@@ -228,13 +236,14 @@ async function gateAndPromote(
     const { includeSimulated } = parseRetrainingConfig(run?.config);
     const validationIds = await validationSampleIds(ctx.pool, { includeSimulated });
     const gateStart = Date.now();
+    // A cancel or a worker stop ends the gate at the model's next batch (RuntimeStopped).
     const evaluated = await withRuntime(ctx, version, (candidate) =>
       withRuntime(ctx, active, (current) =>
         evaluateGate({
           pool: ctx.pool,
           prisma: ctx.prisma,
-          candidate: candidate!,
-          active: current,
+          candidate: stoppable(candidate!, signal),
+          active: current && stoppable(current, signal),
           trainingSampleIds: trainingIds,
           validationSampleIds: validationIds,
           tolerance: ctx.config.gateTolerance,
@@ -309,31 +318,35 @@ export async function runTrainingJob(ctx: TrainingContext, runId: number): Promi
     versionId = version.id;
     await reporter.assertOwned(); // (a cancel that arrived before training started)
     if (version.status === 'TRAINING') await train(ctx, run, version, reporter, stop.signal);
-    const decision = await gateAndPromote(ctx, version.id, reporter, run.autoPromote !== false);
+    const decision = await gateAndPromote(ctx, version.id, reporter, run.autoPromote !== false, stop.signal);
     await reporter.stop();
     if (!(await succeedTrainingRun(ctx.prisma, runId, ctx.workerId))) throw new LostRunError(runId);
     return { runId, modelVersionId: version.id, decision };
   } catch (error) {
     if (reporter.lost) throw error instanceof LostRunError ? error : new LostRunError(runId);
-    const stopped = error instanceof TrainingStopped;
+    const stopped = error instanceof TrainingStopped || error instanceof RuntimeStopped;
+    const where = error instanceof TrainingStopped ? `at step ${error.step}` : 'in the promotion gate';
     if (error instanceof CancelledRunError || (stopped && reporter.cancelled)) {
       await reporter.stop();
-      await finishCancelledRun({ prisma: ctx.prisma }, runId, stopped ? `at step ${error.step}` : undefined);
-      ctx.log(
-        `run ${runId}: cancelled${stopped ? ` at step ${error.step}` : ''}; its model version is FAILED`,
-      );
+      await finishCancelledRun({ prisma: ctx.prisma }, runId, { note: stopped ? where : undefined });
+      ctx.log(`run ${runId}: cancelled${stopped ? ` ${where}` : ''}; its model version is FAILED`);
       return { runId, modelVersionId: versionId ?? 0, decision: 'CANCELLED' };
     }
     if (stopped && ctx.signal?.aborted) {
       await reporter.stop();
+      const resumes =
+        error instanceof TrainingStopped
+          ? 'the next worker resumes it from its saved state'
+          : 'the next worker runs the gate again on the stored checkpoint';
       const interrupted = await interruptTrainingRun(
         ctx.prisma,
         runId,
         ctx.workerId,
-        `interrupted at step ${error.step}: worker ${ctx.workerId} was stopped; the next worker resumes it from its saved state`,
+        `interrupted ${where}: worker ${ctx.workerId} was stopped; ${resumes}`,
       );
       if (!interrupted) throw new LostRunError(runId);
-      ctx.log(`run ${runId}: interrupted at step ${error.step}; resume state saved`);
+      const saved = error instanceof TrainingStopped ? 'resume state saved' : 'checkpoint stored';
+      ctx.log(`run ${runId}: interrupted ${where}; ${saved}`);
       return { runId, modelVersionId: versionId ?? 0, decision: 'INTERRUPTED' };
     }
     throw error;

@@ -50,6 +50,33 @@ export interface ModelRuntime {
   close(): Promise<void>;
 }
 
+/** A runtime's model was asked to run after its signal was aborted (see `stoppable`). */
+export class RuntimeStopped extends Error {
+  constructor() {
+    super('the model was stopped (its signal was aborted)');
+    this.name = 'RuntimeStopped';
+  }
+}
+
+/**
+ * The same runtime, whose model refuses to run (RuntimeStopped) once `signal` is aborted: long work over
+ * many batches (fitting heads, a promotion gate) then stops at its next batch.
+ */
+export function stoppable(runtime: ModelRuntime, signal: AbortSignal): ModelRuntime {
+  const { predictor } = runtime;
+  return {
+    ...runtime,
+    predictor: {
+      name: predictor.name,
+      width: predictor.width,
+      run: async (batch) => {
+        if (signal.aborted) throw new RuntimeStopped();
+        return predictor.run(batch);
+      },
+    },
+  };
+}
+
 /** A checkpoint folder on onnxruntime with the given heads (`version` is a stand-in outside the registry). */
 async function loadRuntime(
   dir: string,

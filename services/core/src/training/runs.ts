@@ -4,7 +4,7 @@
 // conditional on the run still being its own, so a worker declared dead cannot overwrite its successor.
 import { idPage } from '../db/page.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
-import { discardUnfinishedVersion } from './cancel.ts';
+import { endRunDiscardingVersion } from './cancel.ts';
 
 export type TrainingRunRecord = Db.TrainingRun;
 
@@ -152,12 +152,13 @@ export function interruptTrainingRun(
 
 /** Records a failed run: the run FAILED with the message, its model version FAILED if still TRAINING. */
 export async function failTrainingRun(prisma: PrismaClient, id: number, message: string): Promise<void> {
-  const run = await prisma.trainingRun.update({
-    where: { id },
-    data: { status: 'FAILED', error: message, finishedAt: new Date() },
-  });
   // (a finished version is kept for inspection; a half-written folder is of no use)
-  await discardUnfinishedVersion(prisma, run.modelVersionId, ['TRAINING']);
+  await endRunDiscardingVersion(
+    prisma,
+    id,
+    () => ({ status: 'FAILED', error: message, finishedAt: new Date() }),
+    { unfinished: ['TRAINING'] },
+  );
 }
 
 /** Records why an attempt of a run that goes back to the queue ended. */
