@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { createToken } from '@gexbert/api/auth/tokens';
+import { createToken } from '@gexbert/core/auth/tokens';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { geneLog2CpmInFile } from '@gexbert/core/test-support/countsFile';
 import { createTestDatabase } from '@gexbert/core/test-support/database';

@@ -4,7 +4,7 @@
 // groups' Kaplan-Meier curves and compositions beside it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createToken } from '@gexbert/api/auth/tokens';
+import { createToken } from '@gexbert/core/auth/tokens';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';

@@ -4,7 +4,7 @@
 // download that figure at twice its size, and the TSV holds the values the API answers, in the displayed order. Screenshots go to test/artifacts/portal.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createToken } from '@gexbert/api/auth/tokens';
+import { createToken } from '@gexbert/core/auth/tokens';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';

@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createToken } from '@gexbert/api/auth/tokens';
+import { createToken } from '@gexbert/core/auth/tokens';
 import { REPO_ROOT } from '@gexbert/core/config';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';

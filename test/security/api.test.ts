@@ -4,6 +4,7 @@
 // and after.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createToken, revokeToken } from '@gexbert/core/auth/tokens';
 import type { GraphQLArgument, GraphQLInputType } from 'graphql';
 import {
   buildSchema,
@@ -16,7 +17,6 @@ import {
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { developmentAsked } from '../../apps/cli/src/commands/start.ts';
-import { createToken, revokeToken } from '../../services/api/src/auth/tokens.ts';
 import { typeDefs } from '../../services/api/src/schema.ts';
 import { startApi } from '../../services/api/src/server.ts';
 import {

@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createToken, revokeToken } from '@gexbert/api/auth/tokens';
+import { createToken, revokeToken } from '@gexbert/core/auth/tokens';
 import { ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';

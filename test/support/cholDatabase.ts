@@ -1,7 +1,7 @@
 // A fresh database holding the real CHOL counts (cohort "CHOL") and the pan-cancer survival table, with a
 // reader's token: what the portal tests that open one real cohort start from.
 import path from 'node:path';
-import { createToken } from '@gexbert/api/auth/tokens';
+import { createToken } from '@gexbert/core/auth/tokens';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';

@@ -6,8 +6,8 @@
 // next worker runs the gate again on the stored checkpoint without training again. `gexbert runs
 // list|cancel` works.
 import fs from 'node:fs';
+import { createToken } from '@gexbert/core/auth/tokens';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createToken } from '../../services/api/src/auth/tokens.ts';
 import { type RunningApi, startApi } from '../../services/api/src/server.ts';
 import { type JobQueue, openJobQueue } from '../../services/core/src/jobs/queue.ts';
 import { cancelTrainingRun } from '../../services/core/src/training/cancel.ts';

@@ -2,7 +2,7 @@
 // `next start`; prints "Portal <url>" once it answers. Visitors sign in with their own API tokens; the portal
 // gets a token of its own (a reader's, revoked on stop) only when GEXBERT_PORTAL_ANONYMOUS=read lets
 // visitors who have not signed in read.
-import { createToken, revokeToken } from '@gexbert/api/auth/tokens';
+import { createToken, revokeToken } from '@gexbert/core/auth/tokens';
 import { buildIsCurrent } from '@gexbert/portal/launch/build';
 import { loadPortalLaunchConfig } from '@gexbert/portal/launch/config';
 import { PortalServer } from '@gexbert/portal/launch/server';

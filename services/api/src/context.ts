@@ -1,8 +1,9 @@
 // The per-request context: the database, the caller's role and the request's DataLoaders.
+
+import { hasRole } from '@gexbert/core/auth/tokens';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import type { JobQueue } from '@gexbert/core/jobs/queue';
 import type pg from 'pg';
-import { hasRole } from './auth/tokens.ts';
 import type { TokenVerifier } from './auth/tokenVerifier.ts';
 import type { ApiConfig } from './config.ts';
 import { forbidden } from './errors.ts';

@@ -1,4 +1,5 @@
 // The shapes resolvers pass around (rows as read from PostgreSQL); codegen maps GraphQL types onto them.
+import type { ApiTokenRecord, Role } from '@gexbert/core/auth/tokens';
 import type { CohortRecord } from '@gexbert/core/cohort/records';
 import type { Db } from '@gexbert/core/db/prisma';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
@@ -7,7 +8,7 @@ import type { ImportRecord } from '@gexbert/core/ingest/records';
 import type { PatientRecord } from '@gexbert/core/patient/records';
 import type { CompositionRecord, SampleRecord } from '@gexbert/core/sample/records';
 
-export type Role = 'READER' | 'CURATOR' | 'ADMIN';
+export type { Role };
 export type SampleTypeValue = Db.SampleType;
 export type PatientRow = PatientRecord;
 export type SampleRow = SampleRecord;
@@ -32,13 +33,7 @@ export interface SurvivalGroupRow {
   curve: { timeDays: number; survival: number; atRisk: number; events: number }[];
 }
 
-export interface ApiTokenRow {
-  id: number;
-  name: string;
-  role: Role;
-  createdAt: Date;
-  revokedAt: Date | null;
-}
+export type ApiTokenRow = ApiTokenRecord;
 
 export interface ExpressionValueRow {
   gene: GeneRow;

@@ -10,6 +10,8 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { hasRole } from '@gexbert/core/auth/tokens';
+import { databaseAnswers } from '@gexbert/core/db/health';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { isInputError } from '@gexbert/core/formats/inputError';
 import type { JobQueue } from '@gexbert/core/jobs/queue';
@@ -17,7 +19,6 @@ import type { JobQueue } from '@gexbert/core/jobs/queue';
 // `graphql` resolves to the .mjs build, and two copies of graphql refuse each other's schema objects).
 import { GraphQLError, type GraphQLFormattedError } from 'graphql/index.js';
 import type pg from 'pg';
-import { hasRole } from './auth/tokens.ts';
 import { TokenVerifier } from './auth/tokenVerifier.ts';
 import { type ApiConfig, type ApiConfigInput, loadApiConfig } from './config.ts';
 import type { Context } from './context.ts';
@@ -59,10 +60,7 @@ export const GRAPHQL_PATH = '/graphql';
 export const HEALTH_PATH = '/health';
 
 async function answerHealth(pool: pg.Pool, res: http.ServerResponse): Promise<void> {
-  const database = await pool.query('SELECT 1').then(
-    () => true,
-    () => false,
-  );
+  const database = await databaseAnswers(pool);
   res.statusCode = database ? 200 : 503;
   res.setHeader('content-type', 'application/json');
   res.setHeader('cache-control', 'no-store');

@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createToken, revokeToken } from '@gexbert/core/auth/tokens';
 import { fingerprint, query } from '@gexbert/core/test-support/database';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken, revokeToken } from '../src/auth/tokens.ts';
 import { startApi } from '../src/server.ts';
 import { countsFile, type GraphQLResponse, type Harness, OS_TABLE, startHarness } from './support.ts';
 

@@ -3,8 +3,8 @@
 // GraphQL API answers for the same genes and samples, for validity of the gzip, for refusals, and for streaming.
 import http from 'node:http';
 import zlib from 'node:zlib';
+import { createToken, revokeToken } from '@gexbert/core/auth/tokens';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createToken, revokeToken } from '../src/auth/tokens.ts';
 import { CLINICAL_COLUMNS } from '../src/exports/cohortClinical.ts';
 import { GENES_PER_READ } from '../src/exports/cohortMatrix.ts';
 import { type Harness, startHarness } from './support.ts';

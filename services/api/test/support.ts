@@ -1,6 +1,7 @@
 // Test support: a real database with real TCGA data, the API on a free port, and a token per role.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createToken } from '@gexbert/core/auth/tokens';
 import { createPrisma, type PrismaClient } from '@gexbert/core/db/prisma';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import {
@@ -11,7 +12,6 @@ import {
 import { createTestDatabase } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
-import { createToken } from '../src/auth/tokens.ts';
 import type { Role } from '../src/rows.ts';
 import { type RunningApi, type StartApiOptions, startApi } from '../src/server.ts';
 

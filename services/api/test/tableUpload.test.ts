@@ -3,12 +3,12 @@
 // lacking samples is refused by name, leaving the data as they were.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createToken } from '@gexbert/core/auth/tokens';
 import { createPrisma, type PrismaClient } from '@gexbert/core/db/prisma';
 import { createTestDatabase, fingerprint, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../src/auth/tokens.ts';
 import { type RunningApi, startApi } from '../src/server.ts';
 import type { GraphQLResponse } from './support.ts';
 

@@ -1,9 +1,10 @@
 // Pure parts: settings, cursors, and the depth and cost limits (no database).
 // `graphql/index.js`, not `graphql`: the same CommonJS build Apollo Server loads (under Vitest a bare
 // `graphql` resolves to the .mjs build, and two copies of graphql refuse each other's schema objects).
+
+import { hasRole } from '@gexbert/core/auth/tokens';
 import { buildSchema, parse, specifiedRules, validate } from 'graphql/index.js';
 import { describe, expect, it } from 'vitest';
-import { hasRole } from '../src/auth/tokens.ts';
 import { loadApiConfig } from '../src/config.ts';
 import { depthLimit, operationCost } from '../src/limits.ts';
 import { decodeCursor, encodeCursor, pageRequest } from '../src/pagination.ts';

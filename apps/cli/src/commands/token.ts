@@ -1,5 +1,5 @@
 // gexbert token create|list|revoke: API tokens (the secret is printed once; only its hash is stored).
-import { createToken, listTokens, ROLES, revokeToken } from '@gexbert/api/auth/tokens';
+import { createToken, listTokens, ROLES, revokeToken } from '@gexbert/core/auth/tokens';
 import { type Command, Option } from 'commander';
 import { type OutputOptions, report } from '../output.ts';
 import { withPlatform } from '../session.ts';

@@ -2,9 +2,10 @@
 // would otherwise be a database round trip on every request. A revocation through this server applies at
 // once (the cache is cleared); one made elsewhere (another API process, `gexbert token revoke`) applies
 // within `ttlMs` (config tokenCacheMs, 0 disables the cache).
+
+import { verifyToken } from '@gexbert/core/auth/tokens';
 import type pg from 'pg';
 import type { ApiTokenRow } from '../rows.ts';
-import { verifyToken } from './tokens.ts';
 
 const MAX_ENTRIES = 10_000;
 

@@ -1,5 +1,5 @@
 // The caller, and API token management (admin).
-import { createToken, listTokens, revokeToken } from '../auth/tokens.ts';
+import { createToken, listTokens, revokeToken } from '@gexbert/core/auth/tokens';
 import { requireRole } from '../context.ts';
 import { badInput, parseId } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';

@@ -1,5 +1,6 @@
 // Model versions: listing, the active model, and promotion / rollback (admin).
 
+import { hasRole } from '@gexbert/core/auth/tokens';
 import {
   activeModelVersion,
   modelVersionById,
@@ -8,7 +9,6 @@ import {
   RegistryError,
   rollbackModelVersion,
 } from '@gexbert/core/registry/modelVersion';
-import { hasRole } from '../auth/tokens.ts';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, parseId } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';

@@ -1,12 +1,24 @@
 // API tokens: a random secret shown once, stored as its sha256; each token has one role.
 //
-// The table is the Prisma model ApiToken (prisma/schema.prisma).
+// The table is the Prisma model ApiToken (prisma/schema.prisma); the roles are its enum ApiRole.
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { ApiTokenRow, Role } from '../rows.ts';
+import type { Db } from '../db/prisma.ts';
 
 type Queryable = pg.Pool | pg.ClientBase;
 
+export type Role = Db.ApiRole;
+
+/** A token as stored, without its hash. */
+export interface ApiTokenRecord {
+  id: number;
+  name: string;
+  role: Role;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** The roles from least to most rights. */
 export const ROLES: readonly Role[] = ['READER', 'CURATOR', 'ADMIN'];
 
 /** True when `role` includes the rights of `needed` (READER < CURATOR < ADMIN). */
@@ -27,11 +39,11 @@ export async function createToken(
   db: Queryable,
   name: string,
   role: Role,
-): Promise<{ token: string; row: ApiTokenRow }> {
+): Promise<{ token: string; row: ApiTokenRecord }> {
   if (!ROLES.includes(role)) throw new Error(`unknown role ${role}`);
   if (name.trim() === '') throw new Error('a token needs a name');
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const { rows } = await db.query<ApiTokenRow>(
+  const { rows } = await db.query<ApiTokenRecord>(
     `INSERT INTO "ApiToken" (name, role, "tokenHash") VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
     [name.trim(), role, hashToken(token)],
   );
@@ -39,17 +51,18 @@ export async function createToken(
 }
 
 /** The active token with this secret, or null (unknown, malformed or revoked). */
-export async function verifyToken(db: Queryable, token: string): Promise<ApiTokenRow | null> {
+export async function verifyToken(db: Queryable, token: string): Promise<ApiTokenRecord | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-  const { rows } = await db.query<ApiTokenRow>(
+  const { rows } = await db.query<ApiTokenRecord>(
     `SELECT ${COLUMNS} FROM "ApiToken" WHERE "tokenHash" = $1 AND "revokedAt" IS NULL`,
     [hashToken(token)],
   );
   return rows[0] ?? null;
 }
 
-export async function listTokens(db: Queryable): Promise<ApiTokenRow[]> {
-  const { rows } = await db.query<ApiTokenRow>(`SELECT ${COLUMNS} FROM "ApiToken" ORDER BY id`);
+/** Every token, active or revoked, by ID. */
+export async function listTokens(db: Queryable): Promise<ApiTokenRecord[]> {
+  const { rows } = await db.query<ApiTokenRecord>(`SELECT ${COLUMNS} FROM "ApiToken" ORDER BY id`);
   return rows;
 }
 
