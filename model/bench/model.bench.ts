@@ -21,8 +21,8 @@ import { batchInputs } from '../src/gexbert/engine-tfjs.ts';
 import { GexbertModel } from '../src/gexbert/model.ts';
 import { exportOnnx } from '../src/gexbert/onnx/export.ts';
 import { onnxFeeds } from '../src/gexbert/onnx/predictor.ts';
-import { Rng } from '../src/gexbert/rng.ts';
 import { pretrain } from '../src/gexbert/train.ts';
+import { Rng } from '../src/random/rng.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {

@@ -28,7 +28,7 @@ import { splitSamples } from '../src/gexbert/train.ts';
 import { fitModelHeads, readModelHeads } from '../src/heads/modelHeads.ts';
 import { type HeadReference, referenceRow } from '../src/heads/reference.ts';
 import { HeadServer } from '../src/heads/serve.ts';
-import { createRandom, sampleWithoutReplacement } from '../src/random/mulberry32.ts';
+import { createRandom, sampleWithoutReplacement } from '../src/random/random.ts';
 
 const DIR = 'model/checkpoints/tcga-6types';
 const KS = [1, 2, 4, 8, 16, 32];

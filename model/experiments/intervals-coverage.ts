@@ -22,7 +22,7 @@ import {
   type RestorationIntervals,
   restorationInterval,
 } from '../src/heads/intervals.ts';
-import { createRandom, shuffleInPlace } from '../src/random/mulberry32.ts';
+import { createRandom, shuffleInPlace } from '../src/random/random.ts';
 
 const CAL_RATES = [0.3, 0.5, 0.7, 0.9, 0.95, 0.99];
 const TEST_RATES = [0.3, 0.7, 0.9, 0.95, 0.99];

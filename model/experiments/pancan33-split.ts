@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { rsemCorpusFromTable } from '@gexbert/core/training/rsemCorpus';
 import { type ExpressionMatrix, matrixToZ, type NormStats } from '../src/gexbert/normalise.ts';
-import { createRandom, sampleWithoutReplacement } from '../src/random/mulberry32.ts';
+import { createRandom, sampleWithoutReplacement } from '../src/random/random.ts';
 import { stratifiedSplit } from '../src/stats/split.ts';
 
 export const SHARED = path.resolve(import.meta.dirname, '../../../shared/data/tcga');

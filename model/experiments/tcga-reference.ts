@@ -27,8 +27,8 @@ import {
   matrixToZ,
   selectVocabulary,
 } from '../src/gexbert/normalise.ts';
-import { Rng } from '../src/gexbert/rng.ts';
 import { pretrain } from '../src/gexbert/train.ts';
+import { Rng } from '../src/random/rng.ts';
 import { pearson } from '../src/stats/metrics.ts';
 
 const argv = process.argv.slice(2);

@@ -10,7 +10,7 @@ import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
 import { embed, OMIT, zProfiles } from '../src/gexbert/infer.ts';
 import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
 import { splitSamples } from '../src/gexbert/train.ts';
-import { createRandom, sampleWithoutReplacement } from '../src/random/mulberry32.ts';
+import { createRandom, sampleWithoutReplacement } from '../src/random/random.ts';
 import { fromRows } from '../src/stats/matrix.ts';
 
 await ready();

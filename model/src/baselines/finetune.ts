@@ -24,7 +24,7 @@ import { linear } from '../gexbert/layers/ops.ts';
 import { dropoutSites, GexbertModel, makeDropoutMasks, parameterSpecs } from '../gexbert/model.ts';
 import { levelOf, type NormStats } from '../gexbert/normalise.ts';
 import { AdamW } from '../gexbert/optim.ts';
-import { Rng } from '../gexbert/rng.ts';
+import { Rng } from '../random/rng.ts';
 import { encodeLabels, fitLogisticRegression } from '../stats/classify.ts';
 import { fromRows, type Matrix, selectRows } from '../stats/matrix.ts';
 import { stratifiedSplit } from '../stats/split.ts';

@@ -25,7 +25,7 @@ import {
   randomNormal,
   sampleWithoutReplacement,
   shuffleInPlace,
-} from '../random/mulberry32.ts';
+} from '../random/random.ts';
 import { type Matrix, selectRows, zeros } from '../stats/matrix.ts';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../stats/standardize.ts';
 

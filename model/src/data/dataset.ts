@@ -4,7 +4,7 @@
  * stats/split.ts).
  */
 import { log2CpmValue } from '../gexbert/normalise.ts';
-import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
+import { createRandom, sampleWithoutReplacement } from '../random/random.ts';
 import { colVariances, type Matrix, selectCols, selectRows, zeros } from '../stats/matrix.ts';
 
 /**

@@ -4,14 +4,14 @@
  * imputation, metrics, standardisation, splits) is model/src/stats, its data sets model/src/data.
  */
 
-export type { Random } from '../random/mulberry32.ts';
+export type { Random } from '../random/random.ts';
 export {
   createRandom,
   randomInt,
   randomNormal,
   sampleWithoutReplacement,
   shuffleInPlace,
-} from '../random/mulberry32.ts';
+} from '../random/random.ts';
 export type { ReportRow } from './report.ts';
 export { reportToJson, reportToMarkdown, writeReportJson, writeReportMarkdown } from './report.ts';
 export type { PcaCoxOptions, RiskGroupSurvival, RiskModelResult } from './survival.ts';

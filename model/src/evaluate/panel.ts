@@ -18,7 +18,7 @@
 import { TARGET_CLIP } from '../gexbert/batch.ts';
 import { OMIT, type Predictor, type Profile, restore, zProfiles } from '../gexbert/infer.ts';
 import type { NormStats } from '../gexbert/normalise.ts';
-import { Rng } from '../gexbert/rng.ts';
+import { Rng } from '../random/rng.ts';
 import { encodeLabels } from '../stats/classify.ts';
 import type { Matrix } from '../stats/matrix.ts';
 

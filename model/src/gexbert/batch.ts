@@ -6,9 +6,10 @@
  * are restored by the token head); the other `queryGenes` are restored by the decoder. A sample with
  * fewer observed genes gets fewer of both, and padding (mask 0, weight 0) fills the rest.
  */
+
+import type { Rng } from '../random/rng.ts';
 import { type GexbertConfig, maskedCount } from './config.ts';
 import { levelOf } from './normalise.ts';
-import type { Rng } from './rng.ts';
 
 /** Restoration targets are clipped to +-TARGET_CLIP (z units) so a few outliers cannot dominate MSE. */
 export const TARGET_CLIP = 10;

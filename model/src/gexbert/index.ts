@@ -13,6 +13,7 @@
  *   writeFileSync('gexbert.onnx', exportOnnx(config, model.getWeights()));
  */
 export { type BackendInfo, backendInfo, describeBackend, ready } from '../engine/tf.ts';
+export { Rng, type RngState } from '../random/rng.ts';
 export { BatchSampler, type TokenBatch, type TrainBatch } from './batch.ts';
 export {
   type CheckpointContents,
@@ -61,7 +62,6 @@ export { exportOnnx, type OnnxExportOptions } from './onnx/export.ts';
 export { createOnnxPredictor, type OnnxPredictor } from './onnx/predictor.ts';
 export { AdamW, clipByGlobalNorm, learningRate } from './optim.ts';
 export { loadTrainingState, removeTrainingState, STATE_FILE } from './resume.ts';
-export { Rng, type RngState } from './rng.ts';
 export {
   type Corpus,
   type EvalInfo,

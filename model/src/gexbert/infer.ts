@@ -13,12 +13,12 @@
  * The math runs on a `Predictor`: TensorFlow.js (`tfjsPredictor`) or onnxruntime (onnx/predictor.ts).
  */
 import { ready, tf } from '../engine/tf.ts';
+import { Rng } from '../random/rng.ts';
 import type { Matrix } from '../stats/matrix.ts';
 import type { TokenBatch } from './batch.ts';
 import { batchInputs } from './engine-tfjs.ts';
 import type { GexbertModel } from './model.ts';
 import { fromZ, levelOf, type NormStats, profileToZ, type Unit, vocabularyIndex } from './normalise.ts';
-import { Rng } from './rng.ts';
 
 export interface Profile {
   genes: string[];

@@ -12,12 +12,12 @@
  * Shapes: B batch, T input tokens, Q query genes, C width, H heads, F ffn width, V vocabulary.
  */
 import { type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, tf, type Variable } from '../engine/tf.ts';
+import { Rng } from '../random/rng.ts';
 import { type GexbertConfig, missingLevel, validateConfig } from './config.ts';
 import { keyBias } from './layers/attention.ts';
 import { type DecoderBlockParams, decoderBlock } from './layers/decoder.ts';
 import { type EncoderBlockParams, encoderBlock } from './layers/encoder.ts';
 import { dropout, embeddingLookup, layerNorm, linear } from './layers/ops.ts';
-import { Rng } from './rng.ts';
 
 export interface ParamSpec {
   name: string;

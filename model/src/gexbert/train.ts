@@ -10,6 +10,7 @@
  * trainer's Rng, never from the engine). Engine choice and its failures: engine.ts.
  */
 import { ready } from '../engine/tf.ts';
+import { Rng } from '../random/rng.ts';
 import { BatchSampler, type TrainBatch } from './batch.ts';
 import { type GexbertConfig, parameterCount, validateConfig } from './config.ts';
 import { type EngineChoice, type EngineFactory, resolveEngine } from './engine.ts';
@@ -31,7 +32,6 @@ import {
   saveTrainingState,
   type TrainingState,
 } from './resume.ts';
-import { Rng } from './rng.ts';
 
 /** A z-scored training corpus: nSamples x V (vocabulary order), NaN = missing. */
 export interface Corpus {

@@ -12,7 +12,7 @@ import { loadCheckpoint } from '../gexbert/checkpoint.ts';
 import { embed } from '../gexbert/infer.ts';
 import { matrixToZ } from '../gexbert/normalise.ts';
 import { createOnnxPredictor } from '../gexbert/onnx/predictor.ts';
-import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
+import { createRandom, sampleWithoutReplacement } from '../random/random.ts';
 import { calibrationFigures, leaveOneTypeOut } from './heldOut.ts';
 import { fitModelHeads, type ModelHeads, referenceProfiles } from './modelHeads.ts';
 import type { HeadReference } from './reference.ts';

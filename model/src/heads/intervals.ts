@@ -14,7 +14,7 @@
  */
 import { OMIT, type Predictor, restore, zProfiles } from '../gexbert/infer.ts';
 import type { NormStats } from '../gexbert/normalise.ts';
-import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
+import { createRandom, sampleWithoutReplacement } from '../random/random.ts';
 import type { Matrix } from '../stats/matrix.ts';
 
 /** The interval head of one model (JSON-serialisable). */

@@ -1,8 +1,8 @@
 /**
- * xoshiro128** (Blackman & Vigna; period 2^128 - 1): the generator core of training and simulation. The
- * training Rng (gexbert/rng.ts) and the simulator's Rng (simulate/random.ts) extend it with their own seeding
- * and samplers, so both keep their sequences; only 32-bit integer operations, identical on every platform.
- * The evaluation toolkit, the heads and the experiments draw from mulberry32.ts, the library's other generator.
+ * xoshiro128** (Blackman & Vigna; period 2^128 - 1): the library's one random generator. The library's Rng
+ * (rng.ts, also behind the `Random` functions of random.ts) and the simulator's Rng (simulate/random.ts) extend
+ * it with their own seeding and samplers, so each keeps its sequences; only 32-bit integer operations,
+ * identical on every platform.
  */
 export class Xoshiro128 {
   protected a: number;

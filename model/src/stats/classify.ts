@@ -4,7 +4,7 @@
  * training rows (unless told not to) and predict class labels.
  */
 
-import { createRandom, randomNormal, shuffleInPlace } from '../random/mulberry32.ts';
+import { createRandom, randomNormal, shuffleInPlace } from '../random/random.ts';
 import { type Matrix, row, selectRows } from './matrix.ts';
 import { type LbfgsOptions, minimizeLbfgs } from './optimize.ts';
 import { stratifiedSplit } from './split.ts';

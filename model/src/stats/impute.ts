@@ -3,7 +3,7 @@
  * the masked entries only. Missing values are NaN in the matrices handed to the imputers.
  */
 
-import { createRandom, sampleWithoutReplacement } from '../random/mulberry32.ts';
+import { createRandom, sampleWithoutReplacement } from '../random/random.ts';
 import { type Matrix, row, selectRows } from './matrix.ts';
 import { pearson, rmse } from './metrics.ts';
 import type { Standardizer } from './standardize.ts';

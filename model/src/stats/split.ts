@@ -1,5 +1,5 @@
 /** Stratified train/test splits and k-fold partitions of sample indices (seeded, class proportions kept). */
-import { createRandom, shuffleInPlace } from '../random/mulberry32.ts';
+import { createRandom, shuffleInPlace } from '../random/random.ts';
 
 /** Groups sample indices by label, labels in sorted order. */
 function indicesByLabel(labels: ArrayLike<string | number>): number[][] {

@@ -1,7 +1,7 @@
 /** Shared helpers for the GexBERT tests: a small simulator with known co-expression. */
 import { type GexbertConfig, makeConfig } from '../../src/gexbert/config.ts';
 import { initialWeights, type WeightEntry } from '../../src/gexbert/model.ts';
-import { Rng } from '../../src/gexbert/rng.ts';
+import { Rng } from '../../src/random/rng.ts';
 
 export interface Simulation {
   /** nSamples x nGenes, log2(CPM + 1)-like values. */

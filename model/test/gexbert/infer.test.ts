@@ -8,8 +8,8 @@ import { loadCheckpoint, saveModel } from '../../src/gexbert/checkpoint.ts';
 import { embed, type Profile, passPlan, restore, tfjsPredictor } from '../../src/gexbert/infer.ts';
 import type { GexbertModel } from '../../src/gexbert/model.ts';
 import { fitNormaliser, levelOf, matrixToZ, type NormStats, zOf } from '../../src/gexbert/normalise.ts';
-import { Rng } from '../../src/gexbert/rng.ts';
 import { type PretrainResult, pretrain } from '../../src/gexbert/train.ts';
+import { Rng } from '../../src/random/rng.ts';
 import { maxAbsDiff, type Simulation, simulate, tinyConfig } from './helpers.ts';
 
 let sim: Simulation;

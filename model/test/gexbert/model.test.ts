@@ -5,7 +5,7 @@ import { maskedCount } from '../../src/gexbert/config.ts';
 import { batchInputs } from '../../src/gexbert/engine-tfjs.ts';
 import { bmm, embeddingLookup, linear } from '../../src/gexbert/layers/ops.ts';
 import { GexbertModel, parameterSpecs } from '../../src/gexbert/model.ts';
-import { Rng } from '../../src/gexbert/rng.ts';
+import { Rng } from '../../src/random/rng.ts';
 import { maxAbsDiff, tinyConfig } from './helpers.ts';
 
 beforeAll(async () => {

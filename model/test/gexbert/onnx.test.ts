@@ -9,7 +9,7 @@ import { GexbertModel } from '../../src/gexbert/model.ts';
 import { exportOnnx } from '../../src/gexbert/onnx/export.ts';
 import { createOnnxPredictor, onnxFeeds } from '../../src/gexbert/onnx/predictor.ts';
 import { PbWriter } from '../../src/gexbert/onnx/protobuf.ts';
-import { Rng } from '../../src/gexbert/rng.ts';
+import { Rng } from '../../src/random/rng.ts';
 import { describeConfig, maxAbsDiff, PARITY_CONFIGS, randomWeights, tinyConfig } from './helpers.ts';
 
 beforeAll(async () => {

@@ -9,8 +9,8 @@ import { TfjsEngine } from '../../src/gexbert/engine-tfjs.ts';
 import { dropoutSites, GexbertModel, makeDropoutMasks, parameterSpecs } from '../../src/gexbert/model.ts';
 import { fitNormaliser, matrixToZ } from '../../src/gexbert/normalise.ts';
 import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from '../../src/gexbert/optim.ts';
-import { Rng } from '../../src/gexbert/rng.ts';
 import { type ProgressInfo, pretrain, splitSamples } from '../../src/gexbert/train.ts';
+import { Rng } from '../../src/random/rng.ts';
 import {
   describeConfig,
   maxAbsDiff,

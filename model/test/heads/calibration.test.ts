@@ -1,7 +1,7 @@
 // Temperature scaling and calibration error against closed forms and hand-computed cases.
 import { describe, expect, it } from 'vitest';
 import { fitTemperature, softmaxAt, temperatureNll } from '../../src/heads/temperature.ts';
-import { createRandom, randomNormal } from '../../src/random/mulberry32.ts';
+import { createRandom, randomNormal } from '../../src/random/random.ts';
 import { expectedCalibrationError, reliabilityBins } from '../../src/stats/metrics.ts';
 
 describe('reliability and expected calibration error', () => {

@@ -20,7 +20,7 @@ import {
   restorationInterval,
 } from '../../src/heads/intervals.ts';
 import { calibrationRows, MAX_CALIBRATION_SAMPLES } from '../../src/heads/modelHeads.ts';
-import { createRandom, randomNormal } from '../../src/random/mulberry32.ts';
+import { createRandom, randomNormal } from '../../src/random/random.ts';
 
 /** `perGene` normal residuals for each of `sd.length` genes (gene g has sd[g]), all from `inputs` measured genes. */
 function normalResiduals(sd: number[], perGene: number, inputs: number, seed: number): Residual[] {

@@ -13,9 +13,9 @@ import { fitHeads, type ModelRuntime, sampleProfiles } from '@gexbert/core/infer
 import { type SampleLabels, sampleLabels } from '@gexbert/core/sample/records';
 import { embed, type Profile, restore } from '@gexbert/model/gexbert/infer';
 import { vocabularyIndex } from '@gexbert/model/gexbert/normalise';
-import { Rng } from '@gexbert/model/gexbert/rng';
 import { MIN_EVENTS, predictCancerType, riskScore } from '@gexbert/model/heads/index';
 import type { ModelHeads } from '@gexbert/model/heads/modelHeads';
+import { Rng } from '@gexbert/model/random/rng';
 import { concordance } from '@gexbert/model/survival';
 import type pg from 'pg';
 

@@ -3,7 +3,7 @@
  * Every random choice of the library (weight init, gene subsets, masks, dropout, splits) comes from an
  * Rng built from the config's seed and a stream name, so a fixed seed gives identical runs.
  */
-import { Xoshiro128 } from '../random/xoshiro128.ts';
+import { Xoshiro128 } from './xoshiro128.ts';
 
 function splitmix32(state: number): [number, number] {
   const s = (state + 0x9e3779b9) | 0;

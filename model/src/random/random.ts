@@ -1,23 +1,17 @@
 /**
- * mulberry32 (Tommy Ettinger): the seeded uniform generator of the evaluation toolkit, the heads' calibration
- * and sampling, and the experiments, as a `Random` function with its samplers; every draw there is
- * reproducible. Training and the simulator draw from xoshiro128** (xoshiro128.ts) instead; each keeps its
- * own sequences.
+ * Seeded uniform draws as a plain `Random` function, and the samplers built on one (integers, normals,
+ * shuffles, draws without replacement): what the evaluation toolkit, the heads and the experiments use.
+ * The numbers come from the library's one generator, xoshiro128** (rng.ts), so every draw is reproducible.
  */
+import { Rng } from './rng.ts';
 
 /** A seeded generator of uniform numbers in [0, 1). */
 export type Random = () => number;
 
-/** mulberry32: a small 32-bit generator, good enough for shuffles, masks and initialisation. */
+/** Uniform numbers in [0, 1) from the library's generator (xoshiro128**) seeded with `seed`. */
 export function createRandom(seed: number): Random {
-  let state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(Math.floor(seed), 'random');
+  return () => rng.next();
 }
 
 /** Uniform integer in [0, n). */
