@@ -6,8 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { readProfile } from '@gexbert/core/expression/store';
 import { ingestClinical, ingestTable } from '@gexbert/core/ingest/index';
 import { sharedDir } from '@gexbert/core/test-support/shared';
+import { toLog2Cpm } from '@gexbert/model/gexbert/normalise';
 import { logRankTest } from '@gexbert/model/survival';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { librarySizes } from '../src/genes/librarySizes.ts';
@@ -299,6 +301,25 @@ describe('survival split by a gene', () => {
     expect(column.patientBarcodes[0]).toBe(rows[0]!.barcode.slice(0, 12));
     expect(new Set(column.cancerTypes)).toEqual(new Set(TYPES));
     expect(new Set(column.sampleTypes)).toEqual(new Set(['TUMOR']));
+  });
+
+  it('gives, bit for bit, the log2(CPM + 1) serving computes from the stored profile (toLog2Cpm of the counts)', async () => {
+    const res = await h.gql(
+      `query($id: ID!) { cohort(id: $id) { geneValues(genes: ["TP53"], transform: LOG2_CPM) { sampleIds values } } }`,
+      { id: cohortId },
+    );
+    expect(res.errors).toBeUndefined();
+    const column = res.data!.cohort.geneValues[0];
+    expect(column.sampleIds).toHaveLength(291);
+    const mismatches: string[] = [];
+    for (const [i, id] of (column.sampleIds as string[]).entries()) {
+      const stored = (await readProfile(h.pool, Number(id), 'RAW_COUNT'))!;
+      const served = toLog2Cpm(Float32Array.from(stored.values), 'counts'); // core inference/modelRuntime countsInput
+      const expected = served[stored.genes.indexOf(GENE)]!;
+      if (!Object.is(column.values[i], expected))
+        mismatches.push(`${id}: ${column.values[i]} vs ${expected}`);
+    }
+    expect(mismatches).toEqual([]);
   });
 });
 

@@ -1,9 +1,9 @@
 // One gene's values over a set of samples in a stored unit, read column-wise from the expression store's
 // gene slices (services/core readGene): as stored, or (transform LOG2_CPM) from the raw counts and each
-// sample's library size, by model/src/gexbert/normalise toLog2Cpm (the one definition of log2(CPM + 1)).
+// sample's library size, by model/src/gexbert/normalise log2CpmValue (the one definition of log2(CPM + 1)).
 import { readGene } from '@gexbert/core/expression/store';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
-import { toLog2Cpm } from '@gexbert/model/gexbert/normalise';
+import { log2CpmValue } from '@gexbert/model/gexbert/normalise';
 import type pg from 'pg';
 import { badInput } from '../errors.ts';
 import type { ValueTransform } from '../generated/graphql.ts';
@@ -48,13 +48,9 @@ export async function readGeneColumn(
 
 /**
  * log2(CPM + 1) of raw counts (NaN = missing, kept) with each sample's library size (0: CPM 0), by
- * model/src/gexbert/normalise toLog2Cpm.
+ * model/src/gexbert/normalise log2CpmValue, the function serving's toLog2Cpm applies to each count: the same
+ * doubles rounded once to float32, so the values equal the model's input bit for bit.
  */
 export function log2CpmOf(counts: ArrayLike<number>, sizes: ArrayLike<number>): Float32Array {
-  const cpm = Float32Array.from({ length: counts.length }, (_, k) => {
-    const count = counts[k]!;
-    const size = sizes[k]!;
-    return Number.isNaN(count) ? Number.NaN : size > 0 ? (count * 1e6) / size : 0;
-  });
-  return toLog2Cpm(cpm, 'cpm');
+  return Float32Array.from({ length: counts.length }, (_, k) => log2CpmValue(counts[k]!, sizes[k]!));
 }
