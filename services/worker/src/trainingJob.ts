@@ -29,7 +29,7 @@ import {
   trainingSnapshot,
 } from '@gexbert/core/registry/modelVersion';
 import { finishCancelledRun } from '@gexbert/core/training/cancel';
-import { proteinCodingGenes } from '@gexbert/core/training/corpus';
+import { countsOfSamples, proteinCodingGenes } from '@gexbert/core/training/corpus';
 import { parseRetrainingConfig } from '@gexbert/core/training/request';
 import {
   interruptTrainingRun,
@@ -51,7 +51,6 @@ import {
 } from '@gexbert/model/gexbert/recipe';
 import { toStored } from '@gexbert/model/heads/modelHeads';
 import type pg from 'pg';
-import { countsOfSamples } from './corpus.ts';
 import { evaluateGate, type GateRecord } from './gate.ts';
 import { CancelledRunError, LostRunError, RunReporter } from './runReporter.ts';
 

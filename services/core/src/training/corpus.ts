@@ -1,6 +1,9 @@
-// Training data for GexBERT: raw counts as a samples x genes matrix, from count files or from a cohort.
+// Training data for GexBERT: raw counts as a samples x genes matrix, from count files, or from stored samples
+// (a cohort's, or a retraining's snapshot).
+
+import type { ExpressionMatrix } from '@gexbert/model/gexbert/normalise';
 import type pg from 'pg';
-import { readProfiles } from '../expression/store.ts';
+import { genesOfLayout, PROFILES_IN_MEMORY, profileLayouts, readProfiles } from '../expression/store.ts';
 import { parseCountsMatrix } from '../formats/index.ts';
 import type { ParsedMatrix } from '../formats/types.ts';
 import { geneReference } from '../gene/reference.ts';
@@ -70,28 +73,69 @@ export async function corpusFromCohort(
     throw new Error(
       `cohort "${cohort}" holds only simulated samples; pass --include-simulated to train on simulated data`,
     );
-  const stored = await readProfiles(
+  const counts = await countsOfSamples(
     pool,
     rows.map((r) => r.id),
-    'RAW_COUNT',
+    { source: `cohort "${cohort}"` },
   );
-  const profiles = rows.flatMap((r, i) => (stored[i] ? [{ barcode: r.barcode, profile: stored[i] }] : []));
-  if (profiles.length === 0) throw new Error(`cohort "${cohort}" has no raw-count profiles to train on`);
-  const shared = sharedGenes(profiles.map((p) => p.profile.genes));
-  const values = new Float32Array(profiles.length * shared.length);
-  for (const [s, { profile }] of profiles.entries()) {
-    const position = new Map(profile.genes.map((g, i) => [g, i]));
-    for (let g = 0; g < shared.length; g++)
-      values[s * shared.length + g] = profile.values[position.get(shared[g]!)!]!;
-  }
+  const barcodes = new Map(rows.map((r) => [r.id, r.barcode]));
   return {
-    genes: shared,
-    nSamples: profiles.length,
-    values,
+    genes: counts.genes,
+    nSamples: counts.nSamples,
+    values: counts.values,
     unit: 'counts',
-    samples: profiles.map((p) => p.barcode),
-    description: `${profiles.length} samples x ${shared.length} genes of raw counts from cohort "${cohort}"`,
+    samples: counts.sampleIds.map((id) => barcodes.get(id)!),
+    description: `${counts.nSamples} samples x ${counts.genes.length} genes of raw counts from cohort "${cohort}"`,
   };
+}
+
+/**
+ * Raw counts of stored samples over the genes every profile has (whole profiles, so CPM library sizes match
+ * what inference computes), in the order of `sampleIds`: the one reader of a training corpus from the
+ * database (a cohort's, above, and a retraining's snapshot in the worker). Samples without raw counts are
+ * skipped (`sampleIds` of the result lists those read). Profiles are read a chunk at a time into the matrix,
+ * so only the matrix and one chunk are in memory.
+ */
+export async function countsOfSamples(
+  pool: pg.Pool,
+  sampleIds: readonly number[],
+  options: { cacheKey?: string; source?: string } = {},
+): Promise<ExpressionMatrix & { sampleIds: number[] }> {
+  const cacheKey = options.cacheKey ?? '';
+  const layoutOf = await profileLayouts(pool, sampleIds, 'RAW_COUNT');
+  const ids = sampleIds.filter((id) => layoutOf.has(id));
+  if (ids.length === 0)
+    throw new Error(
+      `${options.source ?? 'the training samples'}: no raw-count profiles to train on; ingest count matrices first`,
+    );
+  const layouts = new Map<number, readonly string[]>();
+  for (const layoutId of new Set(layoutOf.values()))
+    layouts.set(layoutId, await genesOfLayout(pool, layoutId, cacheKey));
+  const genes = sharedGenes([...layouts.values()]);
+  const G = genes.length;
+  const columns = new Map<number, Int32Array>();
+  for (const [layoutId, layoutGenes] of layouts) {
+    const at = new Map(layoutGenes.map((g, i) => [g, i]));
+    columns.set(
+      layoutId,
+      Int32Array.from(genes, (g) => at.get(g)!),
+    );
+  }
+  const values = new Float32Array(ids.length * G); // (samples x genes)
+  for (let start = 0; start < ids.length; start += PROFILES_IN_MEMORY) {
+    const chunk = await readProfiles(
+      pool,
+      ids.slice(start, start + PROFILES_IN_MEMORY),
+      'RAW_COUNT',
+      cacheKey,
+    );
+    for (const [k, p] of chunk.entries()) {
+      const cols = columns.get(p!.layoutId)!;
+      const s = start + k;
+      for (let g = 0; g < G; g++) values[s * G + g] = p!.values[cols[g]!]!;
+    }
+  }
+  return { genes, nSamples: ids.length, values, unit: 'counts', sampleIds: ids };
 }
 
 function sharedGenes(lists: readonly (readonly string[])[]): string[] {
