@@ -27,7 +27,6 @@ import { newestImport } from '@gexbert/core/inference/storedAnswers';
 import { type CheckpointRef, checkpointFolder } from '@gexbert/core/registry/checkpointStore';
 import {
   activeModelStamp,
-  activeModelVersion,
   type ModelVersion,
   modelVersionById,
   modelVersionStamp,
@@ -118,9 +117,10 @@ export class ModelHolder {
   private checks: NodeJS.Timeout | null = null;
   /** The newest import seen by the last check (in-memory embeddings are emptied when it changes). */
   private newestImport: number | null = null;
-  /** The active version as last read, with the stamp it was read at (re-read only when the stamp changes). */
-  private activeRow: { version: ModelVersion; stamp: string } | null = null;
-  /** Versions asked for by ID: each with its stamp and when the stamp was last checked. */
+  /**
+   * Versions read (asked for by ID, or active): each with the row stamp it was read at (re-read only when
+   * the stamp changes) and when that stamp was last checked.
+   */
   private readonly versions = new Map<number, { version: ModelVersion; stamp: string; at: number }>();
   /** Loaded runtimes, least recently used first. */
   private readonly served = new Map<number, Served>();
@@ -155,7 +155,6 @@ export class ModelHolder {
     this.generation++;
     this.activeCheck = null;
     this.activeCache = null;
-    this.activeRow = null;
     this.versions.clear();
   }
 
@@ -193,14 +192,24 @@ export class ModelHolder {
     if (known && Date.now() - known.at < this.options.modelCheckMs) return known.version;
     const stamp = await modelVersionStamp(this.pool, id);
     if (stamp === null) throw notFound(`model version ${id}`);
+    const version = await this.versionAtStamp(id, stamp);
+    if (!version) throw notFound(`model version ${id}`);
+    return version;
+  }
+
+  /**
+   * Version `id` whose row stamp was just read as `stamp`: the row read before when it has that stamp (the
+   * same object, with its parsed heads), else the row read again (after its stamp: a change in between is
+   * seen by the next check); null when it is gone.
+   */
+  private async versionAtStamp(id: number, stamp: string): Promise<ModelVersion | null> {
+    const known = this.versions.get(id);
     if (known?.stamp === stamp) {
       known.at = Date.now();
       return known.version;
     }
-    // read after its stamp: a change in between is seen by the next check
     const version = await modelVersionById(this.prisma, id);
-    if (!version) throw notFound(`model version ${id}`);
-    this.versions.set(id, { version, stamp, at: Date.now() });
+    if (version) this.versions.set(id, { version, stamp, at: Date.now() });
     return version;
   }
 
@@ -523,13 +532,7 @@ export class ModelHolder {
    */
   private async readActive(): Promise<ModelVersion | null> {
     const stamp = await activeModelStamp(this.pool);
-    if (!stamp) return null;
-    const row = this.activeRow;
-    if (row && row.version.id === stamp.id && row.stamp === stamp.stamp) return row.version;
-    // read after its stamp: a change in between is seen by the next check
-    const version = await activeModelVersion(this.prisma);
-    this.activeRow = version ? { version, stamp: stamp.stamp } : null;
-    return version;
+    return stamp ? this.versionAtStamp(stamp.id, stamp.stamp) : null;
   }
 
   /**
