@@ -1,5 +1,5 @@
 // Kaplan-Meier curves of a TCGA-sized cohort stay small enough to send: coordinates at half a pixel, no
-// moves that go nowhere, one censoring tick per pixel column, and the curve still ends where S does.
+// moves that go nowhere, runs of moves in one direction merged, one censoring tick per pixel column, and the curve still ends where S does.
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { expect, it } from 'vitest';
@@ -35,6 +35,9 @@ it('draws a 10,000-patient curve at pixel precision in a few tens of kilobytes',
   const d = attribute(markup, 'km-curve');
   const numbers = d.match(/-?\d+(\.\d+)?/g)!;
   expect(numbers.every((v) => Number.isInteger(Number(v) * 2))).toBe(true);
+  // runs of moves in one direction are one move, and the path alternates H and V after its start
+  expect(d).not.toMatch(/H-?[\d.]+H|V-?[\d.]+V/);
+  expect(d.replace(/^M[^HV]+/, '')).toMatch(/^(H-?[\d.]+V-?[\d.]+)*(H-?[\d.]+)?$/);
   expect(d.length).toBeLessThan(15_000); // at a tenth of a pixel: 36 kB; at full precision, several hundred
   expect(markup.length).toBeLessThan(80_000);
   // the last move reaches the last survival, as the plot places it (top 16, 300 px high)

@@ -31,29 +31,34 @@ const pixel = (v: number) => Math.round(v * 2) / 2;
 
 /**
  * Builds a path of horizontal and vertical moves at half-pixel precision, leaving out moves that go nowhere
- * (steps closer than half a pixel draw the same line).
+ * (steps closer than half a pixel draw the same line) and merging runs of moves in one direction into one
+ * (absolute H and V: "H1H2" draws what "H2" draws).
  */
 class StepPath {
-  private d: string;
+  private readonly parts: string[];
+  private last: 'H' | 'V' | null = null;
   private at: { x: number; y: number };
   constructor(x: number, y: number) {
     this.at = { x: pixel(x), y: pixel(y) };
-    this.d = `M${this.at.x},${this.at.y}`;
+    this.parts = [`M${this.at.x},${this.at.y}`];
+  }
+  private move(direction: 'H' | 'V', to: number): this {
+    const axis = direction === 'H' ? 'x' : 'y';
+    if (to === this.at[axis]) return this;
+    this.at[axis] = to;
+    if (this.last === direction) this.parts[this.parts.length - 1] = `${direction}${to}`;
+    else this.parts.push(`${direction}${to}`);
+    this.last = direction;
+    return this;
   }
   h(x: number): this {
-    const to = pixel(x);
-    if (to !== this.at.x) this.d += `H${to}`;
-    this.at.x = to;
-    return this;
+    return this.move('H', pixel(x));
   }
   v(y: number): this {
-    const to = pixel(y);
-    if (to !== this.at.y) this.d += `V${to}`;
-    this.at.y = to;
-    return this;
+    return this.move('V', pixel(y));
   }
   toString(): string {
-    return this.d;
+    return this.parts.join('');
   }
 }
 
