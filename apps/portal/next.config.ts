@@ -6,6 +6,8 @@ const config: NextConfig = {
   // need not do it again on a 2-core machine.
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
+  // The shared maths (@gexbert/model/maths, TypeScript source in the workspace) is compiled into the bundle.
+  transpilePackages: ['@gexbert/model'],
   reactStrictMode: true,
   // unauthorized() / forbidden(): server actions without a session (or with too low a role) answer 401/403.
   experimental: { authInterrupts: true },

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sharedDir } from '@gexbert/core/test-support/shared';
+import { kaplanMeier } from '@gexbert/model/survival';
 import { describe, expect, it, vi } from 'vitest';
 import { pageOf, searchRows, sortRows, type TableRow } from '../src/components/tableModel.ts';
 import { loadPortalConfig } from '../src/config.ts';
@@ -50,6 +51,25 @@ describe('Kaplan-Meier bands', () => {
       expect(b.lower).toBeCloseTo(r.lower, 9);
       expect(b.upper).toBeCloseTo(r.upper, 9);
     }
+  });
+
+  it('equal, bit for bit, the library kaplanMeier band (the one definition) on the TCGA-STAD patients', () => {
+    const input = JSON.parse(
+      fs.readFileSync(path.join(sharedDir(), 'fixtures/survival/stad_input.json'), 'utf8'),
+    ) as { rows: { time: number; OS_status: 0 | 1 }[] };
+    const km = kaplanMeier({
+      time: input.rows.map((r) => r.time),
+      event: input.rows.map((r) => r.OS_status),
+    });
+    const points = km.time.map((t, i) => ({
+      timeDays: t,
+      survival: km.surv[i]!,
+      atRisk: km.nRisk[i]!,
+      events: km.nEvent[i]!,
+    }));
+    const band = confidenceBand(points);
+    expect(band.length).toBeGreaterThan(100);
+    for (const [i, b] of band.entries()) expect([b.lower, b.upper]).toEqual([km.lower[i], km.upper[i]]);
   });
 
   it('count patients at risk and read survival at any time', () => {

@@ -34,6 +34,26 @@ export interface KaplanMeierCurve {
   upper: number[];
 }
 
+/** The two-sided normal quantile of a confidence level (1.96 at 0.95). */
+export function confidenceZ(confLevel: number): number {
+  return normalQuantile(1 - (1 - confLevel) / 2);
+}
+
+/** Greenwood's term of one time with `deaths` of `atRisk`: d / (n (n - d)) (infinite when all die). */
+export function greenwoodTerm(atRisk: number, deaths: number): number {
+  return deaths / (atRisk * (atRisk - deaths));
+}
+
+/**
+ * The log-scale pointwise limits (R's conf.type = "log", the default) of survival `s` whose Greenwood sum
+ * (the variance of -log S) is `greenwood`: S exp(-/+ z sqrt(greenwood)), the upper capped at 1; NaN where S = 0.
+ */
+export function logScaleLimits(s: number, greenwood: number, z: number): { lower: number; upper: number } {
+  if (s === 0) return { lower: Number.NaN, upper: Number.NaN };
+  const se = Math.sqrt(greenwood);
+  return { lower: Math.exp(Math.log(s) - z * se), upper: Math.min(1, Math.exp(Math.log(s) + z * se)) };
+}
+
 /**
  * Kaplan-Meier estimator with Greenwood variance and log-scale pointwise confidence intervals,
  * reproducing R's `survfit(Surv(time, status) ~ 1)` (survival 3.5, conf.type = "log", the default).
@@ -49,7 +69,7 @@ export function kaplanMeier(data: SurvivalData, options: KaplanMeierOptions = {}
     throw new RangeError(`confLevel must be in (0, 1), got ${confLevel}`);
   const n = checkSurvivalData(data);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => data.time[a]! - data.time[b]!);
-  const zval = normalQuantile(1 - (1 - confLevel) / 2);
+  const zval = confidenceZ(confLevel);
 
   const curve: KaplanMeierCurve = {
     n,
@@ -76,22 +96,17 @@ export function kaplanMeier(data: SurvivalData, options: KaplanMeierOptions = {}
     const atRisk = n - start;
     if (deaths > 0) {
       km *= (atRisk - deaths) / atRisk;
-      greenwood += deaths / (atRisk * (atRisk - deaths));
+      greenwood += greenwoodTerm(atRisk, deaths);
     }
-    const se = Math.sqrt(greenwood);
+    const limits = logScaleLimits(km, greenwood, zval);
     curve.time.push(t);
     curve.nRisk.push(atRisk);
     curve.nEvent.push(deaths);
     curve.nCensor.push(end - start - deaths);
     curve.surv.push(km);
-    curve.stdErr.push(se);
-    if (km === 0) {
-      curve.lower.push(Number.NaN);
-      curve.upper.push(Number.NaN);
-    } else {
-      curve.lower.push(Math.exp(Math.log(km) - zval * se));
-      curve.upper.push(Math.min(1, Math.exp(Math.log(km) + zval * se)));
-    }
+    curve.stdErr.push(Math.sqrt(greenwood));
+    curve.lower.push(limits.lower);
+    curve.upper.push(limits.upper);
     start = end;
   }
   return curve;

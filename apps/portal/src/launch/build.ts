@@ -10,7 +10,16 @@ export const PORTAL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 export const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
 const BUILD_ID = path.join(PORTAL_DIR, '.next', 'BUILD_ID');
 const LOCK = path.join(PORTAL_DIR, '.next-build.lock');
-const SOURCES = ['src', 'next.config.ts', 'package.json', 'tsconfig.json'];
+// The portal's own files and the library maths it bundles (@gexbert/model/maths and what that imports).
+const SOURCES = [
+  'src',
+  'next.config.ts',
+  'package.json',
+  'tsconfig.json',
+  '../../model/src/maths.ts',
+  '../../model/src/stats',
+  '../../model/src/survival',
+];
 
 /** Environment of every `next` child process: no telemetry (no network). */
 export function nextEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -1,6 +1,7 @@
 // A group's distribution for box and violin plots: quartiles (type 7, as R's quantile), Tukey whiskers
 // (the furthest values within 1.5 IQR of the box), outliers, and a Gaussian kernel density over the data's
-// range with R's default bandwidth (bw.nrd0).
+// range with R's default bandwidth (bw.nrd0). Quantiles, mean and sd are the library's (@gexbert/model/maths).
+import { meanAndSd, quantileOfSorted } from '@gexbert/model/maths';
 
 export interface BoxStats {
   n: number;
@@ -10,14 +11,6 @@ export interface BoxStats {
   lowerWhisker: number;
   upperWhisker: number;
   outliers: number[];
-}
-
-/** The p-quantile of sorted values (type 7). */
-export function quantileOfSorted(sorted: readonly number[], p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 /** Box statistics of a non-empty list of values. */
@@ -45,8 +38,7 @@ export function boxStats(values: readonly number[]): BoxStats {
 export function bandwidth(values: readonly number[]): number {
   const n = values.length;
   const sorted = [...values].sort((a, b) => a - b);
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  const { sd } = meanAndSd(values);
   const iqr = (quantileOfSorted(sorted, 0.75) - quantileOfSorted(sorted, 0.25)) / 1.34;
   let lo = Math.min(sd, iqr);
   if (!(lo > 0)) lo = sd || Math.abs(sorted[0]!) || 1;

@@ -1,4 +1,5 @@
 // Comparing the model's restored expression with the measured one (both log2(CPM + 1)).
+import { pearson } from '@gexbert/model/maths';
 import type { MeasuredRestored } from '../components/plots/MeasuredRestoredPlot.tsx';
 
 export interface RestoredRow {
@@ -32,22 +33,19 @@ export function pairedValues(rows: RestoredRow[]): MeasuredRestored[] {
   );
 }
 
-/** Pearson correlation and mean absolute difference of paired values; null with fewer than 3 pairs. */
+/**
+ * Pearson correlation (the library's, @gexbert/model/maths: 0 when either side is constant) and mean absolute
+ * difference of paired values; null with fewer than 3 pairs.
+ */
 export function agreement(points: MeasuredRestored[]): { r: number; mae: number } | null {
   const n = points.length;
   if (n < 3) return null;
-  const mx = points.reduce((s, p) => s + p.measured, 0) / n;
-  const my = points.reduce((s, p) => s + p.restored, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (const p of points) {
-    sxy += (p.measured - mx) * (p.restored - my);
-    sxx += (p.measured - mx) ** 2;
-    syy += (p.restored - my) ** 2;
-  }
+  const r = pearson(
+    points.map((p) => p.measured),
+    points.map((p) => p.restored),
+  );
   const mae = points.reduce((s, p) => s + Math.abs(p.measured - p.restored), 0) / n;
-  return { r: sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN, mae };
+  return { r, mae };
 }
 
 /** The nominal coverage of the rows' intervals (e.g. 0.9), null when none has one. */

@@ -1,6 +1,7 @@
-// Kaplan-Meier drawing helpers: Greenwood confidence bands ("log" type, as R's survfit default), the
-// number at risk at chosen times, and axis ticks. Input is the API's curve (one point per distinct time;
-// curvePoints reads it from the API's parallel arrays).
+// Kaplan-Meier drawing helpers: Greenwood confidence bands ("log" type, as R's survfit default; the library's
+// one definition, @gexbert/model/maths), the number at risk at chosen times, and axis ticks. Input is the
+// API's curve (one point per distinct time; curvePoints reads it from the API's parallel arrays).
+import { confidenceZ, greenwoodTerm, logScaleLimits } from '@gexbert/model/maths';
 
 export interface CurvePoint {
   timeDays: number;
@@ -34,24 +35,20 @@ export interface BandPoint {
 }
 
 /** Two-sided 95% normal quantile. */
-const Z95 = 1.959963984540054;
+const Z95 = confidenceZ(0.95);
 
 /**
- * Pointwise confidence limits: S·exp(±z·√Σ dᵢ/(nᵢ(nᵢ−dᵢ))), clipped to [0, 1]. Where S reaches 0 (or a
- * time has every patient at risk dying) the limits are undefined and the band stops.
+ * Pointwise confidence limits, as the library's kaplanMeier computes them: S·exp(∓z·√Σ dᵢ/(nᵢ(nᵢ−dᵢ))), the
+ * upper capped at 1. Where S reaches 0 (or a time has every patient at risk dying) the limits are undefined
+ * and the band stops.
  */
 export function confidenceBand(curve: readonly CurvePoint[], z = Z95): BandPoint[] {
   const band: BandPoint[] = [];
   let greenwood = 0;
   for (const point of curve) {
     if (point.events >= point.atRisk || point.survival <= 0) break;
-    greenwood += point.events / (point.atRisk * (point.atRisk - point.events));
-    const spread = Math.exp(z * Math.sqrt(greenwood));
-    band.push({
-      timeDays: point.timeDays,
-      lower: Math.max(0, point.survival / spread),
-      upper: Math.min(1, point.survival * spread),
-    });
+    greenwood += greenwoodTerm(point.atRisk, point.events);
+    band.push({ timeDays: point.timeDays, ...logScaleLimits(point.survival, greenwood, z) });
   }
   return band;
 }
