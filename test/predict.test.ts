@@ -9,7 +9,7 @@ import { sampleProfiles } from '@gexbert/core/inference/modelRuntime';
 import { ingestCounts } from '@gexbert/core/ingest/index';
 import { SHIPPED_CHECKPOINT } from '@gexbert/core/registry/modelVersion';
 import { ready } from '@gexbert/model/engine/tf';
-import { loadCheckpoint } from '@gexbert/model/gexbert/checkpoint';
+import { loadCheckpoint } from '@gexbert/model/gexbert/inference/checkpoint';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREDICTION_COLUMNS, RESTORED_COLUMNS, sampleInputs } from '../apps/cli/src/commands/predict.ts';

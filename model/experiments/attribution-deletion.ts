@@ -22,9 +22,9 @@ import {
 } from '../../services/core/src/inference/attribution.ts';
 import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { loadCountsDir } from '../src/data/inputs.ts';
-import { embed, type Profile } from '../src/gexbert/infer.ts';
-import { openCheckpointPredictor } from '../src/gexbert/onnx/predictor.ts';
-import { splitSamples } from '../src/gexbert/train.ts';
+import { embed, type Profile } from '../src/gexbert/inference/infer.ts';
+import { openCheckpointPredictor } from '../src/gexbert/inference/predictor.ts';
+import { splitSamples } from '../src/gexbert/training/train.ts';
 import { fitModelHeads, readModelHeads } from '../src/heads/modelHeads.ts';
 import { type HeadReference, referenceRow } from '../src/heads/reference.ts';
 import { HeadServer } from '../src/heads/serve.ts';

@@ -17,9 +17,9 @@ import {
   headOutput,
   occlude,
 } from '../../services/core/src/inference/attribution.ts';
-import { embed, type Profile } from '../src/gexbert/infer.ts';
-import { openCheckpointPredictor } from '../src/gexbert/onnx/predictor.ts';
-import { splitSamples } from '../src/gexbert/train.ts';
+import { embed, type Profile } from '../src/gexbert/inference/infer.ts';
+import { openCheckpointPredictor } from '../src/gexbert/inference/predictor.ts';
+import { splitSamples } from '../src/gexbert/training/train.ts';
 import { readModelHeads } from '../src/heads/modelHeads.ts';
 import { referenceRow } from '../src/heads/reference.ts';
 import { HeadServer } from '../src/heads/serve.ts';

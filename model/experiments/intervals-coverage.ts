@@ -11,9 +11,9 @@ import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { loadCountsDir, toExpression } from '../src/data/inputs.ts';
 import { ready } from '../src/engine/tf.ts';
 import { zMatrix } from '../src/evaluate/fold.ts';
-import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
-import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
-import { splitSamples } from '../src/gexbert/train.ts';
+import { loadCheckpoint } from '../src/gexbert/inference/checkpoint.ts';
+import { createOnnxPredictor } from '../src/gexbert/inference/predictor.ts';
+import { splitSamples } from '../src/gexbert/training/train.ts';
 import {
   collectResiduals,
   type FitIntervalsOptions,

@@ -23,10 +23,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type FinetuneOptions, finetuneClassifier } from '../src/baselines/finetune.ts';
-import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
-import { restore } from '../src/gexbert/infer.ts';
-import { matrixToZ } from '../src/gexbert/normalise.ts';
-import { trainCheckpoint } from '../src/gexbert/recipe.ts';
+import { loadCheckpoint } from '../src/gexbert/inference/checkpoint.ts';
+import { restore } from '../src/gexbert/inference/infer.ts';
+import { matrixToZ } from '../src/gexbert/inference/normalise.ts';
+import { trainCheckpoint } from '../src/gexbert/training/recipe.ts';
 import { fitLogisticRegression } from '../src/stats/classify.ts';
 import { knnImpute, tuneKnnK } from '../src/stats/impute.ts';
 import { fromRows, type Matrix } from '../src/stats/matrix.ts';

@@ -4,8 +4,8 @@
  * in which an L2-penalised linear model on thousands of gene-aligned features can be fitted quickly.
  */
 import { ready, type Tensor3D, tf } from '../src/engine/tf.ts';
-import type { GexbertModel } from '../src/gexbert/model.ts';
-import { levelOf, type NormStats } from '../src/gexbert/normalise.ts';
+import type { GexbertModel } from '../src/gexbert/architecture/model.ts';
+import { levelOf, type NormStats } from '../src/gexbert/inference/normalise.ts';
 import { symmetricEigen } from '../src/stats/eigen.ts';
 import { fromRows, type Matrix } from '../src/stats/matrix.ts';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../src/stats/standardize.ts';

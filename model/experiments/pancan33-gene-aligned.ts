@@ -25,9 +25,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { type FinetuneOptions, finetuneClassifier, type ProbeHead } from '../src/baselines/finetune.ts';
-import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
-import { GexbertModel } from '../src/gexbert/model.ts';
-import { matrixToZ } from '../src/gexbert/normalise.ts';
+import { GexbertModel } from '../src/gexbert/architecture/model.ts';
+import { loadCheckpoint } from '../src/gexbert/inference/checkpoint.ts';
+import { matrixToZ } from '../src/gexbert/inference/normalise.ts';
 import { encodeLabels, fitLogisticRegression } from '../src/stats/classify.ts';
 import { fromRows, type Matrix, selectRows } from '../src/stats/matrix.ts';
 import { accuracy, macroF1 } from '../src/stats/metrics.ts';

@@ -17,9 +17,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { corpusFromFiles, proteinCodingGenes } from '@gexbert/core/training/corpus';
-import { embed } from '../src/gexbert/infer.ts';
-import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
-import { trainCheckpoint } from '../src/gexbert/recipe.ts';
+import { embed } from '../src/gexbert/inference/infer.ts';
+import { createOnnxPredictor } from '../src/gexbert/inference/predictor.ts';
+import { trainCheckpoint } from '../src/gexbert/training/recipe.ts';
 import { fitLogisticRegression } from '../src/stats/classify.ts';
 import { fromRows, type Matrix } from '../src/stats/matrix.ts';
 import { accuracy, macroF1 } from '../src/stats/metrics.ts';

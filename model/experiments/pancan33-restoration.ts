@@ -19,8 +19,8 @@
 import { writeFileSync } from 'node:fs';
 import { fitVae } from '../src/baselines/vae.ts';
 import { gexbertImpute } from '../src/evaluate/tasks/imputation.ts';
-import { readCheckpoint } from '../src/gexbert/checkpoint.ts';
-import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
+import { readCheckpoint } from '../src/gexbert/inference/checkpoint.ts';
+import { createOnnxPredictor } from '../src/gexbert/inference/predictor.ts';
 import {
   applyMask,
   imputationMetrics,

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { rsemCorpusFromTable } from '@gexbert/core/training/rsemCorpus';
-import { type ExpressionMatrix, matrixToZ, type NormStats } from '../src/gexbert/normalise.ts';
+import { type ExpressionMatrix, matrixToZ, type NormStats } from '../src/gexbert/inference/normalise.ts';
 import { createRandom, sampleWithoutReplacement } from '../src/random/random.ts';
 import { stratifiedSplit } from '../src/stats/split.ts';
 

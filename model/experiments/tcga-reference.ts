@@ -18,16 +18,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { sharedDir } from '../../services/core/test-support/shared.ts';
-import { saveModel } from '../src/gexbert/checkpoint.ts';
-import { makeConfig } from '../src/gexbert/config.ts';
-import { embed, type Profile, restore } from '../src/gexbert/infer.ts';
+import { makeConfig } from '../src/gexbert/architecture/config.ts';
+import { saveModel } from '../src/gexbert/inference/checkpoint.ts';
+import { embed, type Profile, restore } from '../src/gexbert/inference/infer.ts';
 import {
   type ExpressionMatrix,
   fitNormaliser,
   matrixToZ,
   selectVocabulary,
-} from '../src/gexbert/normalise.ts';
-import { pretrain } from '../src/gexbert/train.ts';
+} from '../src/gexbert/inference/normalise.ts';
+import { pretrain } from '../src/gexbert/training/train.ts';
 import { Rng } from '../src/random/rng.ts';
 import { pearson } from '../src/stats/metrics.ts';
 

@@ -6,10 +6,10 @@ import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { loadCountsDir, toExpression } from '../src/data/inputs.ts';
 import { ready } from '../src/engine/tf.ts';
 import { zMatrix } from '../src/evaluate/fold.ts';
-import { loadCheckpoint } from '../src/gexbert/checkpoint.ts';
-import { embed, OMIT, zProfiles } from '../src/gexbert/infer.ts';
-import { createOnnxPredictor } from '../src/gexbert/onnx/predictor.ts';
-import { splitSamples } from '../src/gexbert/train.ts';
+import { loadCheckpoint } from '../src/gexbert/inference/checkpoint.ts';
+import { embed, OMIT, zProfiles } from '../src/gexbert/inference/infer.ts';
+import { createOnnxPredictor } from '../src/gexbert/inference/predictor.ts';
+import { splitSamples } from '../src/gexbert/training/train.ts';
 import { createRandom, sampleWithoutReplacement } from '../src/random/random.ts';
 import { fromRows } from '../src/stats/matrix.ts';
 

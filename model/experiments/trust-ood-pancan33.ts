@@ -5,7 +5,7 @@
 // the score reads the measured genes only. Run: npx tsx model/experiments/trust-ood-pancan33.ts
 import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { loadDataset, toExpression } from '../src/data/inputs.ts';
-import { matrixToLog2Cpm } from '../src/gexbert/normalise.ts';
+import { matrixToLog2Cpm } from '../src/gexbert/inference/normalise.ts';
 import { leaveOneTypeOut } from '../src/heads/heldOut.ts';
 import type { HeadReference } from '../src/heads/reference.ts';
 

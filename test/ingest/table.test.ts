@@ -8,7 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { profileToZ } from '../../model/src/gexbert/normalise.ts';
+import { profileToZ } from '../../model/src/gexbert/inference/normalise.ts';
 import { readProfile } from '../../services/core/src/expression/store.ts';
 import { modelInput, sampleProfiles } from '../../services/core/src/inference/modelRuntime.ts';
 import { createTestDatabase, fingerprint, query } from '../../services/core/test-support/database.ts';

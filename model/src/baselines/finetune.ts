@@ -18,12 +18,17 @@
  * loss, times the weight, to the cross-entropy, so the encoder keeps restoring while it learns to classify.
  */
 import { type Scalar, type Tensor, type Tensor1D, type Tensor2D, tf, type Variable } from '../engine/tf.ts';
-import { BatchSampler } from '../gexbert/batch.ts';
-import { batchInputs, restorationLoss } from '../gexbert/engine-tfjs.ts';
-import { linear } from '../gexbert/layers/ops.ts';
-import { dropoutSites, GexbertModel, makeDropoutMasks, parameterSpecs } from '../gexbert/model.ts';
-import { levelOf, type NormStats } from '../gexbert/normalise.ts';
-import { AdamW } from '../gexbert/optim.ts';
+import { linear } from '../gexbert/architecture/layers/ops.ts';
+import {
+  dropoutSites,
+  GexbertModel,
+  makeDropoutMasks,
+  parameterSpecs,
+} from '../gexbert/architecture/model.ts';
+import { levelOf, type NormStats } from '../gexbert/inference/normalise.ts';
+import { BatchSampler } from '../gexbert/training/batch.ts';
+import { batchInputs, restorationLoss } from '../gexbert/training/engine-tfjs.ts';
+import { AdamW } from '../gexbert/training/optim.ts';
 import { Rng } from '../random/rng.ts';
 import { encodeLabels, fitLogisticRegression } from '../stats/classify.ts';
 import { fromRows, type Matrix, selectRows } from '../stats/matrix.ts';

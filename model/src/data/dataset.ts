@@ -3,7 +3,7 @@
  * gene filtering and seeded random gene panels (standardisation and stratified splits: stats/standardize.ts,
  * stats/split.ts).
  */
-import { log2CpmValue } from '../gexbert/normalise.ts';
+import { log2CpmValue } from '../gexbert/inference/normalise.ts';
 import { createRandom, sampleWithoutReplacement } from '../random/random.ts';
 import { colVariances, type Matrix, selectCols, selectRows, zeros } from '../stats/matrix.ts';
 

@@ -7,12 +7,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { ExpressionMatrix } from '../gexbert/normalise.ts';
+import type { ExpressionMatrix } from '../gexbert/inference/normalise.ts';
 import type { EventIndicator } from '../survival/index.ts';
 import { type CountMatrix, combineCounts, parseCountTsv, parseSampleRowsTsv } from './dataset.ts';
 
 /**
- * What a data set's values are, as the model's units (gexbert/normalise.ts): raw read counts, or RSEM
+ * What a data set's values are, as the model's units (gexbert/inference/normalise.ts): raw read counts, or RSEM
  * normalised values, which the model's one log transform (`toLog2Cpm`) takes to log2(max(x, 0) + 1) without
  * rescaling and a model with RSEM statistics z-scores with those.
  */

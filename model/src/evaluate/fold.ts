@@ -4,13 +4,13 @@
  */
 import path from 'node:path';
 import { type LabelledCounts, type SurvivalRecord, toExpression } from '../data/inputs.ts';
-import type { GexbertConfig } from '../gexbert/config.ts';
-import type { EngineChoice } from '../gexbert/engine.ts';
+import type { GexbertConfig } from '../gexbert/architecture/config.ts';
+import type { GexbertModel } from '../gexbert/architecture/model.ts';
 import { createOnnxPredictor, embed, type OnnxPredictor } from '../gexbert/index.ts';
-import { OMIT, zProfiles } from '../gexbert/infer.ts';
-import type { GexbertModel } from '../gexbert/model.ts';
-import { type ExpressionMatrix, matrixToZ, type NormStats } from '../gexbert/normalise.ts';
-import { trainCheckpoint } from '../gexbert/recipe.ts';
+import { OMIT, zProfiles } from '../gexbert/inference/infer.ts';
+import { type ExpressionMatrix, matrixToZ, type NormStats } from '../gexbert/inference/normalise.ts';
+import type { EngineChoice } from '../gexbert/training/engine.ts';
+import { trainCheckpoint } from '../gexbert/training/recipe.ts';
 import { fromRows, type Matrix } from '../stats/matrix.ts';
 import type { Measurements } from './measurements.ts';
 

@@ -15,9 +15,10 @@
  * The first 16 genes are added one at a time, then 4 per step up to 64 genes, then 16 per step; so the
  * panels are nested: the k = 16 panel is the start of the k = 64 panel, which starts the k = 256 one.
  */
-import { TARGET_CLIP } from '../gexbert/batch.ts';
-import { OMIT, type Predictor, type Profile, restore, zProfiles } from '../gexbert/infer.ts';
-import type { NormStats } from '../gexbert/normalise.ts';
+
+import { OMIT, type Predictor, type Profile, restore, zProfiles } from '../gexbert/inference/infer.ts';
+import type { NormStats } from '../gexbert/inference/normalise.ts';
+import { TARGET_CLIP } from '../gexbert/training/batch.ts';
 import { Rng } from '../random/rng.ts';
 import { encodeLabels } from '../stats/classify.ts';
 import type { Matrix } from '../stats/matrix.ts';

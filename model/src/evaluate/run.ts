@@ -15,7 +15,7 @@ import {
   loadDataset,
   readSurvival,
 } from '../data/inputs.ts';
-import type { EngineChoice } from '../gexbert/engine.ts';
+import type { EngineChoice } from '../gexbert/training/engine.ts';
 import { type Split, stratifiedKFold, stratifiedSplit } from '../stats/split.ts';
 import { closeFold, type EvaluationPart, type FoldContext, isChosenGeneSet, prepareFold } from './fold.ts';
 import { Measurements } from './measurements.ts';
@@ -53,7 +53,7 @@ export interface EvaluateOptions {
   allowedGenes?: ReadonlySet<string>;
   /** A step limit for every GexBERT the run trains (tests); default: --quick's 600, the full recipe otherwise. */
   maxSteps?: number;
-  /** The engine every GexBERT the run trains uses (default `auto`; gexbert/engine.ts). */
+  /** The engine every GexBERT the run trains uses (default `auto`; gexbert/training/engine.ts). */
   engine?: EngineChoice;
   /** Parts left out (tests): GexBERT fine-tuning in the classification task, the trust task. A note says so. */
   skip?: readonly EvaluationPart[];

@@ -14,14 +14,6 @@
  */
 export { type BackendInfo, backendInfo, describeBackend, ready } from '../engine/tf.ts';
 export { Rng, type RngState } from '../random/rng.ts';
-export { BatchSampler, type TokenBatch, type TrainBatch } from './batch.ts';
-export {
-  type CheckpointContents,
-  type LoadedCheckpoint,
-  loadCheckpoint,
-  saveCheckpoint,
-  saveModel,
-} from './checkpoint.ts';
 export {
   ConfigError,
   defaultConfig,
@@ -30,9 +22,15 @@ export {
   maskedCount,
   parameterCount,
   validateConfig,
-} from './config.ts';
-export { type EngineChoice, type EngineFactory, resolveEngine } from './engine.ts';
-export { TfjsEngine, type TrainingEngine } from './engine-tfjs.ts';
+} from './architecture/config.ts';
+export { GexbertModel, initialWeights, parameterSpecs, type WeightEntry } from './architecture/model.ts';
+export {
+  type CheckpointContents,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  saveModel,
+} from './inference/checkpoint.ts';
 export {
   type EmbedResult,
   embed,
@@ -42,9 +40,7 @@ export {
   type RestoreResult,
   restore,
   tfjsPredictor,
-} from './infer.ts';
-export { JsonlLog } from './log.ts';
-export { GexbertModel, initialWeights, parameterSpecs, type WeightEntry } from './model.ts';
+} from './inference/infer.ts';
 export {
   type ExpressionMatrix,
   fitNormaliser,
@@ -57,11 +53,15 @@ export {
   selectVocabulary,
   toLog2Cpm,
   type Unit,
-} from './normalise.ts';
+} from './inference/normalise.ts';
+export { createOnnxPredictor, type OnnxPredictor } from './inference/predictor.ts';
 export { exportOnnx, type OnnxExportOptions } from './onnx/export.ts';
-export { createOnnxPredictor, type OnnxPredictor } from './onnx/predictor.ts';
-export { AdamW, clipByGlobalNorm, learningRate } from './optim.ts';
-export { loadTrainingState, removeTrainingState, STATE_FILE } from './resume.ts';
+export { BatchSampler, type TokenBatch, type TrainBatch } from './training/batch.ts';
+export { type EngineChoice, type EngineFactory, resolveEngine } from './training/engine.ts';
+export { TfjsEngine, type TrainingEngine } from './training/engine-tfjs.ts';
+export { JsonlLog } from './training/log.ts';
+export { AdamW, clipByGlobalNorm, learningRate } from './training/optim.ts';
+export { loadTrainingState, removeTrainingState, STATE_FILE } from './training/resume.ts';
 export {
   type Corpus,
   type EvalInfo,
@@ -71,4 +71,4 @@ export {
   pretrain,
   type ResumeInfo,
   type TrainMetrics,
-} from './train.ts';
+} from './training/train.ts';

@@ -8,10 +8,10 @@
 import type { LabelledCounts, SurvivalRecord } from '../data/inputs.ts';
 import { toExpression } from '../data/inputs.ts';
 import { ready } from '../engine/tf.ts';
-import { loadCheckpoint } from '../gexbert/checkpoint.ts';
-import { embed } from '../gexbert/infer.ts';
-import { matrixToZ } from '../gexbert/normalise.ts';
-import { createOnnxPredictor } from '../gexbert/onnx/predictor.ts';
+import { loadCheckpoint } from '../gexbert/inference/checkpoint.ts';
+import { embed } from '../gexbert/inference/infer.ts';
+import { matrixToZ } from '../gexbert/inference/normalise.ts';
+import { createOnnxPredictor } from '../gexbert/inference/predictor.ts';
 import { createRandom, sampleWithoutReplacement } from '../random/random.ts';
 import { calibrationFigures, leaveOneTypeOut } from './heldOut.ts';
 import { fitModelHeads, type ModelHeads, referenceProfiles } from './modelHeads.ts';

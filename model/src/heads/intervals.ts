@@ -12,8 +12,8 @@
  * (model/EXPERIMENTS.md, "Intervals on restored values"); a checkpoint that fits its training samples more
  * closely would give too-narrow intervals that way, so re-measure with model/experiments/intervals-coverage.ts.
  */
-import { OMIT, type Predictor, restore, zProfiles } from '../gexbert/infer.ts';
-import type { NormStats } from '../gexbert/normalise.ts';
+import { OMIT, type Predictor, restore, zProfiles } from '../gexbert/inference/infer.ts';
+import type { NormStats } from '../gexbert/inference/normalise.ts';
 import { createRandom, sampleWithoutReplacement } from '../random/random.ts';
 import type { Matrix } from '../stats/matrix.ts';
 

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { embed, type Predictor, type Profile } from '../gexbert/infer.ts';
-import type { NormStats } from '../gexbert/normalise.ts';
+import { embed, type Predictor, type Profile } from '../gexbert/inference/infer.ts';
+import type { NormStats } from '../gexbert/inference/normalise.ts';
 import { createRandom, sampleWithoutReplacement } from '../random/random.ts';
 import type { Matrix } from '../stats/matrix.ts';
 import { fitHeadSet, type HeadSet } from './headSet.ts';

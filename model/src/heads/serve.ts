@@ -6,8 +6,8 @@
  * head sets are fitted once per gene set from the model's own reference and kept (least recently used
  * dropped), never from whatever a database holds.
  */
-import { embed, type Predictor, type Profile } from '../gexbert/infer.ts';
-import { type NormStats, profileToZ } from '../gexbert/normalise.ts';
+import { embed, type Predictor, type Profile } from '../gexbert/inference/infer.ts';
+import { type NormStats, profileToZ } from '../gexbert/inference/normalise.ts';
 import {
   fitHeadSet,
   type HeadSet,

@@ -32,7 +32,7 @@ import {
   withinTypeCIndex,
 } from '../../src/evaluate/survival.ts';
 import { restoreFromPanel } from '../../src/evaluate/tasks/survivalAnchors.ts';
-import { loadCheckpoint } from '../../src/gexbert/checkpoint.ts';
+import { loadCheckpoint } from '../../src/gexbert/inference/checkpoint.ts';
 import {
   applyStandardizer,
   fitStandardizer,

@@ -14,7 +14,7 @@ import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import { describeDataset, detectDataset, loadDataset } from '../../src/data/inputs.ts';
 import type { ReportRow } from '../../src/evaluate/report.ts';
 import { planSplits, runEvaluation } from '../../src/evaluate/run.ts';
-import { tokensWithin } from '../../src/gexbert/recipe.ts';
+import { tokensWithin } from '../../src/gexbert/training/recipe.ts';
 
 const PANCAN33 = join(sharedDir(), 'data', 'tcga', 'pancan33');
 const OS_TABLE = join(sharedDir(), 'data', 'tcga', 'clinical', 'tcga_pancan_os.tsv.gz');

@@ -9,7 +9,7 @@ import { sharedPath } from '../../../services/core/test-support/shared.ts';
 import { loadCountsDir, toExpression } from '../../src/data/inputs.ts';
 import { ready } from '../../src/engine/tf.ts';
 import { zMatrix } from '../../src/evaluate/fold.ts';
-import { type LoadedCheckpoint, loadCheckpoint } from '../../src/gexbert/checkpoint.ts';
+import { type LoadedCheckpoint, loadCheckpoint } from '../../src/gexbert/inference/checkpoint.ts';
 import { type Matrix, selectRows } from '../../src/stats/matrix.ts';
 import { stratifiedSplit } from '../../src/stats/split.ts';
 

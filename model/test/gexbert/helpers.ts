@@ -1,6 +1,6 @@
 /** Shared helpers for the GexBERT tests: a small simulator with known co-expression. */
-import { type GexbertConfig, makeConfig } from '../../src/gexbert/config.ts';
-import { initialWeights, type WeightEntry } from '../../src/gexbert/model.ts';
+import { type GexbertConfig, makeConfig } from '../../src/gexbert/architecture/config.ts';
+import { initialWeights, type WeightEntry } from '../../src/gexbert/architecture/model.ts';
 import { Rng } from '../../src/random/rng.ts';
 
 export interface Simulation {

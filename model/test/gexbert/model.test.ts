@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready, type Tensor, type Tensor2D, tf } from '../../src/engine/tf.ts';
-import { BatchSampler } from '../../src/gexbert/batch.ts';
-import { maskedCount } from '../../src/gexbert/config.ts';
-import { batchInputs } from '../../src/gexbert/engine-tfjs.ts';
-import { bmm, embeddingLookup, linear } from '../../src/gexbert/layers/ops.ts';
-import { GexbertModel, parameterSpecs } from '../../src/gexbert/model.ts';
+import { maskedCount } from '../../src/gexbert/architecture/config.ts';
+import { bmm, embeddingLookup, linear } from '../../src/gexbert/architecture/layers/ops.ts';
+import { GexbertModel, parameterSpecs } from '../../src/gexbert/architecture/model.ts';
+import { BatchSampler } from '../../src/gexbert/training/batch.ts';
+import { batchInputs } from '../../src/gexbert/training/engine-tfjs.ts';
 import { Rng } from '../../src/random/rng.ts';
 import { maxAbsDiff, tinyConfig } from './helpers.ts';
 

@@ -3,13 +3,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../src/engine/tf.ts';
-import { BatchSampler } from '../../src/gexbert/batch.ts';
-import { createOrtEngine } from '../../src/gexbert/engine-ort.ts';
-import { TfjsEngine } from '../../src/gexbert/engine-tfjs.ts';
-import { dropoutSites, GexbertModel, makeDropoutMasks, parameterSpecs } from '../../src/gexbert/model.ts';
-import { fitNormaliser, matrixToZ } from '../../src/gexbert/normalise.ts';
-import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from '../../src/gexbert/optim.ts';
-import { type ProgressInfo, pretrain, splitSamples } from '../../src/gexbert/train.ts';
+import {
+  dropoutSites,
+  GexbertModel,
+  makeDropoutMasks,
+  parameterSpecs,
+} from '../../src/gexbert/architecture/model.ts';
+import { fitNormaliser, matrixToZ } from '../../src/gexbert/inference/normalise.ts';
+import { BatchSampler } from '../../src/gexbert/training/batch.ts';
+import { createOrtEngine } from '../../src/gexbert/training/engine-ort.ts';
+import { TfjsEngine } from '../../src/gexbert/training/engine-tfjs.ts';
+import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from '../../src/gexbert/training/optim.ts';
+import { type ProgressInfo, pretrain, splitSamples } from '../../src/gexbert/training/train.ts';
 import { Rng } from '../../src/random/rng.ts';
 import {
   describeConfig,

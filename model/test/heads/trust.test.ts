@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedDir } from '../../../services/core/test-support/shared.ts';
 import { loadCountsDir, readSurvival } from '../../src/data/inputs.ts';
 import { ready } from '../../src/engine/tf.ts';
-import { loadCheckpoint } from '../../src/gexbert/checkpoint.ts';
-import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/onnx/predictor.ts';
+import { loadCheckpoint } from '../../src/gexbert/inference/checkpoint.ts';
+import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/inference/predictor.ts';
 import { countsReference } from '../../src/heads/fitCheckpoint.ts';
 import { leaveOneTypeOut } from '../../src/heads/heldOut.ts';
 import {

@@ -1,7 +1,7 @@
 import { readProfile } from '@gexbert/core/expression/store';
 import { promoteModelVersion, SHIPPED_CHECKPOINT } from '@gexbert/core/registry/modelVersion';
-import { embed, type Profile } from '@gexbert/model/gexbert/infer';
-import { openCheckpointPredictor } from '@gexbert/model/gexbert/onnx/predictor';
+import { embed, type Profile } from '@gexbert/model/gexbert/inference/infer';
+import { openCheckpointPredictor } from '@gexbert/model/gexbert/inference/predictor';
 import { predictCancerType } from '@gexbert/model/heads/cancerType';
 import { type ModelHeads, readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import { riskScore } from '@gexbert/model/heads/risk';

@@ -7,7 +7,7 @@ import {
   promoteModelVersion,
   SHIPPED_CHECKPOINT,
 } from '@gexbert/core/registry/modelVersion';
-import { embed, type Profile } from '@gexbert/model/gexbert/infer';
+import { embed, type Profile } from '@gexbert/model/gexbert/inference/infer';
 import { riskScore } from '@gexbert/model/heads/index';
 import { parseModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
 import { pearson, quantile } from '@gexbert/model/stats';

@@ -16,8 +16,8 @@ import {
   TCGA_33_MODEL_NAME,
 } from '@gexbert/core/registry/modelVersion';
 import { sharedDir } from '@gexbert/core/test-support/shared';
-import { embed } from '@gexbert/model/gexbert/infer';
-import { profileToZ, toLog2Cpm } from '@gexbert/model/gexbert/normalise';
+import { embed } from '@gexbert/model/gexbert/inference/infer';
+import { profileToZ, toLog2Cpm } from '@gexbert/model/gexbert/inference/normalise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/support/cli.ts';
 import { type Data, type Harness, startHarness } from './support.ts';

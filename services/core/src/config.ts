@@ -1,7 +1,7 @@
 // The platform's configuration: one typed, validated object, read from the environment once.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineChoice } from '@gexbert/model/gexbert/engine';
+import type { EngineChoice } from '@gexbert/model/gexbert/training/engine';
 import { z } from 'zod';
 
 /** The repository root (this file lives in services/core/src). */
@@ -19,7 +19,7 @@ const Flag = z.union([
     .transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
 ]);
 
-/** The GexBERT training engines (model/src/gexbert/engine.ts). */
+/** The GexBERT training engines (model/src/gexbert/training/engine.ts). */
 const TRAIN_ENGINES = ['auto', 'tfjs', 'onnxruntime'] as const satisfies readonly EngineChoice[];
 
 export const ConfigSchema = z.object({

@@ -11,8 +11,8 @@
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { fitHeads, type ModelRuntime, sampleProfiles } from '@gexbert/core/inference/modelRuntime';
 import { type SampleLabels, sampleLabels } from '@gexbert/core/sample/records';
-import { embed, type Profile, restore } from '@gexbert/model/gexbert/infer';
-import { vocabularyIndex } from '@gexbert/model/gexbert/normalise';
+import { embed, type Profile, restore } from '@gexbert/model/gexbert/inference/infer';
+import { vocabularyIndex } from '@gexbert/model/gexbert/inference/normalise';
 import { MIN_EVENTS, predictCancerType, riskScore } from '@gexbert/model/heads/index';
 import type { ModelHeads } from '@gexbert/model/heads/modelHeads';
 import { Rng } from '@gexbert/model/random/rng';

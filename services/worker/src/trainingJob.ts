@@ -48,7 +48,7 @@ import {
   type RecipeOptions,
   TrainingStopped,
   trainCheckpoint,
-} from '@gexbert/model/gexbert/recipe';
+} from '@gexbert/model/gexbert/training/recipe';
 import { toStored } from '@gexbert/model/heads/modelHeads';
 import type pg from 'pg';
 import { evaluateGate, type GateRecord } from './gate.ts';

@@ -10,7 +10,7 @@
 
 import { fitVae } from '../../baselines/vae.ts';
 import { restore } from '../../gexbert/index.ts';
-import { OMIT } from '../../gexbert/infer.ts';
+import { OMIT } from '../../gexbert/inference/infer.ts';
 import {
   applyMask,
   imputationMetrics,

@@ -8,10 +8,10 @@
  */
 
 import { randomGenePanel } from '../../data/dataset.ts';
+import type { GexbertModel } from '../../gexbert/architecture/model.ts';
 import { type Predictor, restore } from '../../gexbert/index.ts';
-import { OMIT, zProfiles } from '../../gexbert/infer.ts';
-import type { GexbertModel } from '../../gexbert/model.ts';
-import type { NormStats } from '../../gexbert/normalise.ts';
+import { OMIT, zProfiles } from '../../gexbert/inference/infer.ts';
+import type { NormStats } from '../../gexbert/inference/normalise.ts';
 import { fromRows, type Matrix, selectCols } from '../../stats/matrix.ts';
 import { pearson } from '../../stats/metrics.ts';
 import { knnRestore, selectAnchors, univariateCoxZ } from '../anchors.ts';

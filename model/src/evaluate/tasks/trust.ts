@@ -16,7 +16,11 @@
  */
 
 import { randomGenePanel } from '../../data/dataset.ts';
-import { type ExpressionMatrix, matrixToLog2Cpm, selectVocabulary } from '../../gexbert/normalise.ts';
+import {
+  type ExpressionMatrix,
+  matrixToLog2Cpm,
+  selectVocabulary,
+} from '../../gexbert/inference/normalise.ts';
 import { fitCancerTypeHead, predictCancerType } from '../../heads/cancerType.ts';
 import { auroc } from '../../heads/heldOut.ts';
 import {

@@ -2,13 +2,13 @@
  * GexBERT's forward pass as ONNX nodes, written once: the inference graph (export.ts) and the training
  * graph (train-graph.ts) are both built by `buildForward`, on a LayerGraph with or without a tape (each
  * layer's backward sits next to its forward in layers.ts). The readable reference is the tfjs model
- * (model.ts + layers/), with the same parameter names (model.ts parameterSpecs), pre-LN blocks,
+ * (architecture/model.ts + architecture/layers/), with the same parameter names (parameterSpecs), pre-LN blocks,
  * LayerNormalization eps 1e-5, exact-erf GELU, the -1e9 key bias for padding and dropout on the
- * embeddings and on each residual branch (sites as in model.ts dropoutSites).
+ * embeddings and on each residual branch (sites as in architecture/model.ts dropoutSites).
  *
  * Shapes: B batch, T tokens, Q queries, C width, H heads, hd = C / H; N = B*T and M = B*Q rows.
  */
-import type { GexbertConfig } from '../config.ts';
+import type { GexbertConfig } from '../architecture/config.ts';
 import { attr } from './graph.ts';
 import type { AttnShape, LayerGraph } from './layers.ts';
 

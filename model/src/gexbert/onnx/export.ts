@@ -11,10 +11,10 @@
  *   token_values float (B, T)     restored z of each input token
  *   query_values float (B, Q)     restored z of each query gene (part 'full' only)
  *   hidden       float (B, T, C)  encoder output (when `hidden: true`)
- * The forward pass is architecture.ts's (the one the training graph runs), the math that of model.ts.
+ * The forward pass is architecture.ts's (the one the training graph runs), the math that of architecture/model.ts.
  */
-import type { GexbertConfig } from '../config.ts';
-import { parameterSpecs, type WeightEntry } from '../model.ts';
+import type { GexbertConfig } from '../architecture/config.ts';
+import { parameterSpecs, type WeightEntry } from '../architecture/model.ts';
 import { buildForward, type ForwardInputs, type ForwardOptions } from './architecture.ts';
 import { attr } from './graph.ts';
 import { LayerGraph } from './layers.ts';

@@ -9,8 +9,8 @@
  * (`../layers/*`), checked against them in test/gexbert/onnx.test.ts (outputs) and train.test.ts
  * (loss and gradients).
  */
-import { MASK_NEG } from '../layers/attention.ts';
-import { LAYER_NORM_EPS } from '../layers/ops.ts';
+import { MASK_NEG } from '../architecture/layers/attention.ts';
+import { LAYER_NORM_EPS } from '../architecture/layers/ops.ts';
 import { attr, type Dim, GraphBuilder } from './graph.ts';
 
 /** Reverse-mode bookkeeping: backward steps run in reverse order, gradients are summed per value. */

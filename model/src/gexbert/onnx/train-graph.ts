@@ -2,9 +2,9 @@
  * GexBERT's training step as an ONNX graph: the forward pass of architecture.ts (the one the inference
  * graph runs), the restoration loss and, with `grads`, the gradient of every weight (reverse mode over
  * the tape of layer-level steps that layers.ts records next to each layer's forward).
- * onnxruntime runs it on its optimised CPU kernels; the optimiser stays in JavaScript (optim.ts).
+ * onnxruntime runs it on its optimised CPU kernels; the optimiser stays in JavaScript (training/optim.ts).
  *
- * The math is that of model.ts + engine-tfjs.ts (same parameter names, inverted-dropout masks given as
+ * The math is that of architecture/model.ts + training/engine-tfjs.ts (same parameter names, inverted-dropout masks given as
  * inputs), checked against tfjs loss and gradients in test/gexbert/train.test.ts.
  *
  * Inputs (N = B*T tokens, M = B*Q queries):
@@ -12,11 +12,11 @@
  *   gene_ids, level_ids int32 (B, T); token_mask float (B, T); query_ids int32 (B, Q)
  *   token_target, token_weight float (N, 1); query_target, query_weight float (M, 1)
  *   inv_weight float (): 1 / number of restored values
- *   drop.<site> float (N, C) or (M, C) when dropout is 'inputs' (sites as in model.ts dropoutSites)
+ *   drop.<site> float (N, C) or (M, C) when dropout is 'inputs' (sites as in architecture/model.ts dropoutSites)
  * Outputs: loss float (); with `grads`, grad.<name> for every weight.
  */
-import type { GexbertConfig } from '../config.ts';
-import { parameterSpecs } from '../model.ts';
+import type { GexbertConfig } from '../architecture/config.ts';
+import { parameterSpecs } from '../architecture/model.ts';
 import { buildForward } from './architecture.ts';
 import { attr } from './graph.ts';
 import { LayerGraph } from './layers.ts';

@@ -31,8 +31,8 @@ import {
   modelVersionById,
   modelVersionStamp,
 } from '@gexbert/core/registry/modelVersion';
-import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/infer';
-import type { NormStats } from '@gexbert/model/gexbert/normalise';
+import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/inference/infer';
+import type { NormStats } from '@gexbert/model/gexbert/inference/normalise';
 import { riskScore } from '@gexbert/model/heads/index';
 import { type ModelHeads, parseModelHeads } from '@gexbert/model/heads/modelHeads';
 import { HeadServer, type SamplePrediction } from '@gexbert/model/heads/serve';

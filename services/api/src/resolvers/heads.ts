@@ -1,8 +1,8 @@
 // A model's heads: what they know and were fitted on, their refit (admin), and predictions for profiles
 // that are not stored (nothing is written).
 import { RegistryError, refitModelHeads } from '@gexbert/core/registry/modelVersion';
-import type { Profile } from '@gexbert/model/gexbert/infer';
-import { toLog2Cpm } from '@gexbert/model/gexbert/normalise';
+import type { Profile } from '@gexbert/model/gexbert/inference/infer';
+import { toLog2Cpm } from '@gexbert/model/gexbert/inference/normalise';
 import type { SamplePrediction } from '@gexbert/model/heads/serve';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, parseId } from '../errors.ts';

@@ -5,7 +5,7 @@ import { cohortSampleSurvival } from '@gexbert/core/cohort/records';
 import { genesOfLayout } from '@gexbert/core/expression/store';
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
 import { samplesWithSurvival, unknownSampleIds } from '@gexbert/core/sample/records';
-import { toLog2Cpm } from '@gexbert/model/gexbert/normalise';
+import { toLog2Cpm } from '@gexbert/model/gexbert/inference/normalise';
 import type { SamplePrediction } from '@gexbert/model/heads/serve';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql/index.js';

@@ -1,10 +1,10 @@
 // The two groups' expression as one genes x samples matrix for the differential tests: raw counts (voom) or
 // log values. Log values of count-like units come from the one log2(CPM + 1) definition
-// (model/src/gexbert/normalise.ts toLog2Cpm): raw counts with the library size over the whole profile, RSEM,
+// (model/src/gexbert/inference/normalise.ts toLog2Cpm): raw counts with the library size over the whole profile, RSEM,
 // TPM and FPKM as log2(x + 1); stored log2 units are taken as they are. Count units are filtered as edgeR
 // users do: a gene is kept when its CPM (whole-profile library size) exceeds `minCpm` in at least
 // `minSamples` samples.
-import { toLog2Cpm } from '@gexbert/model/gexbert/normalise';
+import { toLog2Cpm } from '@gexbert/model/gexbert/inference/normalise';
 import type pg from 'pg';
 import { type Profile, readProfiles } from '../expression/store.ts';
 import { type ExpressionUnit, LOG2_UNITS } from '../formats/types.ts';

@@ -14,8 +14,13 @@
 // Screens that hide genes in groups to pick which genes to occlude one at a time were tried and rejected
 // (model/EXPERIMENTS.md §16): the effects are spread over many genes and not additive, so even pairs (half
 // the passes) found only 2-9 of the exact top 10, and larger groups 0-6.
-import { embed, type InferOptions, type Predictor, type Profile } from '@gexbert/model/gexbert/infer';
-import type { NormStats } from '@gexbert/model/gexbert/normalise';
+import {
+  embed,
+  type InferOptions,
+  type Predictor,
+  type Profile,
+} from '@gexbert/model/gexbert/inference/infer';
+import type { NormStats } from '@gexbert/model/gexbert/inference/normalise';
 import { predictCancerType } from '@gexbert/model/heads/cancerType';
 import type { HeadSet } from '@gexbert/model/heads/headSet';
 import { riskScore } from '@gexbert/model/heads/risk';

@@ -6,17 +6,17 @@
 // one pass and no per-gene strings. A sample stored only in a normalised unit (RSEM, TPM, FPKM, FPKM_UQ,
 // e.g. from `gexbert ingest table`) is read as log2(x + 1) of its values instead (modelInput); RSEM values are
 // z-scored with the model's RSEM statistics when it has them (a model also trained on RSEM data).
-import type { GexbertConfig } from '@gexbert/model/gexbert/config';
+import type { GexbertConfig } from '@gexbert/model/gexbert/architecture/config';
 import {
   embed,
   type Predictor,
   type Profile,
   type RestoreResult,
   restore,
-} from '@gexbert/model/gexbert/infer';
-import type { NormStats } from '@gexbert/model/gexbert/normalise';
-import { profileToZ, toLog2Cpm } from '@gexbert/model/gexbert/normalise';
-import { openCheckpointPredictor } from '@gexbert/model/gexbert/onnx/predictor';
+} from '@gexbert/model/gexbert/inference/infer';
+import type { NormStats } from '@gexbert/model/gexbert/inference/normalise';
+import { profileToZ, toLog2Cpm } from '@gexbert/model/gexbert/inference/normalise';
+import { openCheckpointPredictor } from '@gexbert/model/gexbert/inference/predictor';
 import {
   fitModelHeads,
   type ModelHeads,

@@ -1,8 +1,8 @@
 // The model registry and the serving runtime on a real PostgreSQL with two real TCGA cohorts.
 import path from 'node:path';
 import { ready } from '@gexbert/model/engine/tf';
-import { loadCheckpoint } from '@gexbert/model/gexbert/checkpoint';
-import { embed } from '@gexbert/model/gexbert/infer';
+import { loadCheckpoint } from '@gexbert/model/gexbert/inference/checkpoint';
+import { embed } from '@gexbert/model/gexbert/inference/infer';
 import { predictCancerType } from '@gexbert/model/heads/index';
 import { parseModelHeads, readModelHeads } from '@gexbert/model/heads/modelHeads';
 import pg from 'pg';

@@ -3,7 +3,7 @@
  * clipping and the learning-rate schedule (linear warm-up, then cosine decay to lr * minLrRatio).
  * tfjs has no AdamW; running the update in JavaScript also makes it identical for every engine.
  */
-import type { GexbertConfig } from './config.ts';
+import type { GexbertConfig } from '../architecture/config.ts';
 
 export interface AdamWOptions {
   beta1: number;

@@ -3,7 +3,7 @@
  * There is no self-attention between queries, so a gene's restored value does not depend on which
  * other genes are queried with it.
  */
-import { type Tensor1D, type Tensor3D, tf } from '../../engine/tf.ts';
+import { type Tensor1D, type Tensor3D, tf } from '../../../engine/tf.ts';
 import { type CrossAttentionParams, crossAttention } from './attention.ts';
 import { type BlockOptions, type FfnParams, ffn } from './encoder.ts';
 import { dropout, layerNorm } from './ops.ts';

@@ -11,8 +11,15 @@
  * Weights are explicit tf.Variables, named as in `parameterSpecs`, so they can be saved and exported.
  * Shapes: B batch, T input tokens, Q query genes, C width, H heads, F ffn width, V vocabulary.
  */
-import { type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, tf, type Variable } from '../engine/tf.ts';
-import { Rng } from '../random/rng.ts';
+import {
+  type Tensor,
+  type Tensor1D,
+  type Tensor2D,
+  type Tensor3D,
+  tf,
+  type Variable,
+} from '../../engine/tf.ts';
+import { Rng } from '../../random/rng.ts';
 import { type GexbertConfig, missingLevel, validateConfig } from './config.ts';
 import { keyBias } from './layers/attention.ts';
 import { type DecoderBlockParams, decoderBlock } from './layers/decoder.ts';

@@ -9,8 +9,9 @@
  * take the trainer's dropout masks, so a fallback costs time, not a different model (the same masks and
  * data; the losses differ by float rounding only).
  */
+
+import type { GexbertModel } from '../architecture/model.ts';
 import { TfjsEngine, type TrainingEngine } from './engine-tfjs.ts';
-import type { GexbertModel } from './model.ts';
 
 /** Builds the engine that computes loss and gradients. */
 export type EngineFactory = (model: GexbertModel) => TrainingEngine | Promise<TrainingEngine>;

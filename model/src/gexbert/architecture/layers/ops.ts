@@ -7,7 +7,7 @@
  * gradient that transposes explicitly (cheap) and then only calls plain 2-D matMuls.
  * wasm has no UnsortedSegmentSum, so the embedding lookup's gradient is a scatterND (sums duplicates).
  */
-import { type GradSaveFunc, type Tensor, type Tensor1D, type Tensor2D, tf } from '../../engine/tf.ts';
+import { type GradSaveFunc, type Tensor, type Tensor1D, type Tensor2D, tf } from '../../../engine/tf.ts';
 
 type Grad = (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];
 type CustomFn = (...args: never[]) => { value: Tensor; gradFunc: Grad };

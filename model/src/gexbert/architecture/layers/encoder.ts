@@ -1,5 +1,5 @@
 /** A pre-LN transformer encoder block: x + attn(LN(x)), then x + FFN(LN(x)). */
-import { type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, tf } from '../../engine/tf.ts';
+import { type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, tf } from '../../../engine/tf.ts';
 import { type SelfAttentionParams, selfAttention } from './attention.ts';
 import { activate, dropout, layerNorm, linear } from './ops.ts';
 

@@ -13,8 +13,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type GexbertConfig, parameterCount, validateConfig } from './config.ts';
-import { GexbertModel, parameterSpecs, type WeightEntry } from './model.ts';
+import { type GexbertConfig, parameterCount, validateConfig } from '../architecture/config.ts';
+import { GexbertModel, parameterSpecs, type WeightEntry } from '../architecture/model.ts';
 import type { GeneMoments, NormStats } from './normalise.ts';
 
 export const WEIGHTS_FORMAT = 'gexbert-weights';

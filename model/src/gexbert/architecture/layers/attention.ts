@@ -3,7 +3,7 @@
  * Self-attention projects q, k, v from one input with a fused (C, 3C) matrix; cross-attention projects
  * q from the queries and k, v from the encoder output with a fused (C, 2C) matrix.
  */
-import { type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, tf } from '../../engine/tf.ts';
+import { type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, tf } from '../../../engine/tf.ts';
 import { bmm, linear } from './ops.ts';
 
 /** Large negative added to the scores of padding keys (same constant in the ONNX export). */

@@ -5,11 +5,11 @@
  * training, pretrain() copies the final weights into the tfjs model, so checkpoints, inference and export
  * are unchanged.
  */
-import { OnnxSession, type OnnxSessionOptions, type TensorValue } from '../engine/onnx.ts';
+import { OnnxSession, type OnnxSessionOptions, type TensorValue } from '../../engine/onnx.ts';
+import { dropoutSites, type GexbertModel, parameterSpecs } from '../architecture/model.ts';
+import { buildTrainingGraph } from '../onnx/train-graph.ts';
 import type { TrainBatch } from './batch.ts';
 import type { TrainingEngine } from './engine-tfjs.ts';
-import { dropoutSites, type GexbertModel, parameterSpecs } from './model.ts';
-import { buildTrainingGraph } from './onnx/train-graph.ts';
 
 export async function createOrtEngine(
   model: GexbertModel,

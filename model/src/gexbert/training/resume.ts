@@ -24,9 +24,9 @@ import {
 } from 'node:fs';
 import { endianness } from 'node:os';
 import path from 'node:path';
-import type { RngState } from '../random/rng.ts';
-import type { GexbertConfig } from './config.ts';
-import type { WeightEntry } from './model.ts';
+import type { RngState } from '../../random/rng.ts';
+import type { GexbertConfig } from '../architecture/config.ts';
+import type { WeightEntry } from '../architecture/model.ts';
 
 export const STATE_FILE = 'training-state.bin';
 const MAGIC = Buffer.from('GEXBERT-RESUME\n', 'ascii');

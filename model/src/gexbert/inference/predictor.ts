@@ -2,12 +2,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { OnnxSession, type OnnxSessionOptions, type TensorValue } from '../../engine/onnx.ts';
-import type { TokenBatch } from '../batch.ts';
-import { type CheckpointContents, readCheckpoint } from '../checkpoint.ts';
-import type { GexbertConfig } from '../config.ts';
-import type { Predictor } from '../infer.ts';
-import type { WeightEntry } from '../model.ts';
-import { exportOnnx } from './export.ts';
+import type { GexbertConfig } from '../architecture/config.ts';
+import type { WeightEntry } from '../architecture/model.ts';
+import { exportOnnx } from '../onnx/export.ts';
+import type { TokenBatch } from '../training/batch.ts';
+import { type CheckpointContents, readCheckpoint } from './checkpoint.ts';
+import type { Predictor } from './infer.ts';
 
 export interface OnnxPredictor extends Predictor {
   release(): Promise<void>;

@@ -9,13 +9,9 @@
  * weights and log as an uninterrupted one, with or without `resume` (dropout masks always come from the
  * trainer's Rng, never from the engine). Engine choice and its failures: engine.ts.
  */
-import { ready } from '../engine/tf.ts';
-import { Rng } from '../random/rng.ts';
-import { BatchSampler, type TrainBatch } from './batch.ts';
-import { type GexbertConfig, parameterCount, validateConfig } from './config.ts';
-import { type EngineChoice, type EngineFactory, resolveEngine } from './engine.ts';
-import type { TrainingEngine } from './engine-tfjs.ts';
-import { JsonlLog } from './log.ts';
+import { ready } from '../../engine/tf.ts';
+import { Rng } from '../../random/rng.ts';
+import { type GexbertConfig, parameterCount, validateConfig } from '../architecture/config.ts';
 import {
   dropoutSites,
   GexbertModel,
@@ -23,7 +19,11 @@ import {
   makeDropoutMasks,
   parameterSpecs,
   type WeightEntry,
-} from './model.ts';
+} from '../architecture/model.ts';
+import { BatchSampler, type TrainBatch } from './batch.ts';
+import { type EngineChoice, type EngineFactory, resolveEngine } from './engine.ts';
+import type { TrainingEngine } from './engine-tfjs.ts';
+import { JsonlLog } from './log.ts';
 import { AdamW, clipByGlobalNorm, learningRate } from './optim.ts';
 import {
   checkFingerprint,

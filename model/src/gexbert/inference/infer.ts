@@ -10,14 +10,14 @@
  * result: an all-zero embedding and NaN restored values. Restoring queries the decoder with the
  * requested genes, measured or not.
  *
- * The math runs on a `Predictor`: TensorFlow.js (`tfjsPredictor`) or onnxruntime (onnx/predictor.ts).
+ * The math runs on a `Predictor`: TensorFlow.js (`tfjsPredictor`) or onnxruntime (predictor.ts).
  */
-import { ready, tf } from '../engine/tf.ts';
-import { Rng } from '../random/rng.ts';
-import type { Matrix } from '../stats/matrix.ts';
-import type { TokenBatch } from './batch.ts';
-import { batchInputs } from './engine-tfjs.ts';
-import type { GexbertModel } from './model.ts';
+import { ready, tf } from '../../engine/tf.ts';
+import { Rng } from '../../random/rng.ts';
+import type { Matrix } from '../../stats/matrix.ts';
+import type { GexbertModel } from '../architecture/model.ts';
+import type { TokenBatch } from '../training/batch.ts';
+import { batchInputs } from '../training/engine-tfjs.ts';
 import { fromZ, levelOf, type NormStats, profileToZ, type Unit, vocabularyIndex } from './normalise.ts';
 
 export interface Profile {

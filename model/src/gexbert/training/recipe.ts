@@ -6,11 +6,10 @@
 // 2 encoder layers, 128 input + 64 query genes per step, learning rate 1e-3, 300 epochs.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ready } from '../engine/tf.ts';
-import { saveModel } from './checkpoint.ts';
-import { defaultConfig, type GexbertConfig, makeConfig } from './config.ts';
-import type { EngineChoice } from './engine.ts';
-import type { GexbertModel } from './model.ts';
+import { ready } from '../../engine/tf.ts';
+import { defaultConfig, type GexbertConfig, makeConfig } from '../architecture/config.ts';
+import type { GexbertModel } from '../architecture/model.ts';
+import { saveModel } from '../inference/checkpoint.ts';
 import {
   type ExpressionMatrix,
   fitGeneMoments,
@@ -18,8 +17,9 @@ import {
   matrixToZ,
   type NormStats,
   selectVocabulary,
-} from './normalise.ts';
-import { exportOnnx } from './onnx/export.ts';
+} from '../inference/normalise.ts';
+import { exportOnnx } from '../onnx/export.ts';
+import type { EngineChoice } from './engine.ts';
 import { removeTrainingState } from './resume.ts';
 import { type EvalInfo, type ProgressInfo, pretrain, type ResumeInfo, type TrainMetrics } from './train.ts';
 

@@ -7,9 +7,9 @@
  * fewer observed genes gets fewer of both, and padding (mask 0, weight 0) fills the rest.
  */
 
-import type { Rng } from '../random/rng.ts';
-import { type GexbertConfig, maskedCount } from './config.ts';
-import { levelOf } from './normalise.ts';
+import type { Rng } from '../../random/rng.ts';
+import { type GexbertConfig, maskedCount } from '../architecture/config.ts';
+import { levelOf } from '../inference/normalise.ts';
 
 /** Restoration targets are clipped to +-TARGET_CLIP (z units) so a few outliers cannot dominate MSE. */
 export const TARGET_CLIP = 10;

@@ -3,10 +3,10 @@
  * Weights live in the model's tf.Variables; the optimiser (optim.ts) runs on copies in JavaScript and
  * writes them back with `setWeights` after each step.
  */
-import { type Scalar, type Tensor, tf } from '../engine/tf.ts';
+import { type Scalar, type Tensor, tf } from '../../engine/tf.ts';
+import type { GexbertModel, ModelInputs, ModelOutputs } from '../architecture/model.ts';
+import { dropoutSites } from '../architecture/model.ts';
 import type { TokenBatch, TrainBatch } from './batch.ts';
-import type { GexbertModel, ModelInputs, ModelOutputs } from './model.ts';
-import { dropoutSites } from './model.ts';
 
 export interface LossAndGrads {
   loss: number;
