@@ -223,6 +223,8 @@ describe('the cohort map', () => {
       barcodes: ['a', 'b', 'c'],
       x: [0.1234567891, 1, 2],
       y: [0, 0, 0],
+      umapX: [5, 6.1234567891, 7],
+      umapY: [-1, -2, -3],
       types: ['UVM', 'ACC'],
       cancerType: [0, 1, 1],
       predictedType: [-1, 1, -1],
@@ -230,7 +232,8 @@ describe('the cohort map', () => {
       outOfDistribution: [true, false, null],
       risk: [0.1, null, 0.3],
     };
-    const map = unpackMap(packedMap({ explained: [0.5, 0.2], columns })!);
+    const scored = { projection: 'PCA' as const, readability: [] };
+    const map = unpackMap(packedMap({ explained: [0.5, 0.2], columns, ...scored })!);
     expect(map.points.map((p) => [p.id, p.cancerType, p.predictedType, p.closestType])).toEqual([
       ['1', 'UVM', UNKNOWN_TYPE, 'UVM'],
       ['2', 'ACC', 'ACC', null],
@@ -242,6 +245,18 @@ describe('the cohort map', () => {
       [2, 0.3],
     ]);
     expect(map.explained).toEqual([0.5, 0.2]);
+    expect(map.projection).toBe('PCA');
+    // the same points by UMAP when asked, or when the API says UMAP reads better
+    const byUmap = unpackMap(packedMap({ explained: [0.5, 0.2], columns, ...scored })!, 'UMAP');
+    expect(byUmap.points.map((p) => [p.x, p.y])).toEqual([
+      [5, -1],
+      [6.12346, -2],
+      [7, -3],
+    ]);
+    expect(
+      unpackMap(packedMap({ explained: [0.5, 0.2], columns, projection: 'UMAP', readability: [] })!)
+        .projection,
+    ).toBe('UMAP');
     // a sample flagged with no closest type is still unknown; a map without points is none
     expect(
       unpackMap(
@@ -252,6 +267,8 @@ describe('the cohort map', () => {
             barcodes: ['d'],
             x: [0],
             y: [0],
+            umapX: [null],
+            umapY: [null],
             types: [],
             cancerType: [-1],
             predictedType: [-1],
@@ -259,9 +276,12 @@ describe('the cohort map', () => {
             outOfDistribution: [true],
             risk: [null],
           },
+          projection: 'PCA',
+          readability: [],
         })!,
-      ).points[0]!.predictedType,
-    ).toBe(UNKNOWN_TYPE);
-    expect(packedMap({ explained: [], columns: { ...columns, sampleIds: [] } })).toBeNull();
+        'UMAP', // a map without UMAP (fewer than 3 points) is drawn by PCA whatever is asked
+      ),
+    ).toMatchObject({ projection: 'PCA', points: [{ predictedType: UNKNOWN_TYPE, x: 0 }] });
+    expect(packedMap({ explained: [], columns: { ...columns, sampleIds: [] }, ...scored })).toBeNull();
   });
 });

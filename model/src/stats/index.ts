@@ -18,6 +18,8 @@ export {
   nanColMeans,
   tuneKnnK,
 } from './impute.ts';
+export type { MapReadability } from './mapReadability.ts';
+export { mapReadability, READABILITY_DEFAULTS, trustworthiness, typeAgreement } from './mapReadability.ts';
 export type { Matrix } from './matrix.ts';
 export { colMeans, colVariances, fromRows, row, selectCols, selectRows, zeros } from './matrix.ts';
 export type { ConfusionMatrix } from './metrics.ts';
@@ -31,3 +33,5 @@ export type { Split } from './split.ts';
 export { stratifiedKFold, stratifiedSplit } from './split.ts';
 export type { Standardizer } from './standardize.ts';
 export { applyStandardizer, fitStandardizer } from './standardize.ts';
+export type { UmapOptions, UmapProjection } from './umap.ts';
+export { fitUmap, UMAP_DEFAULTS } from './umap.ts';

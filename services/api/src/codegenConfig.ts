@@ -43,6 +43,7 @@ export function codegenConfig(output = GENERATED_FILE): CodegenConfig {
             Job: '@gexbert/core/jobs/queue#JobRow',
             ModelVersion: '@gexbert/api/inference/rows#ModelVersionRow',
             CohortMap: '@gexbert/api/inference/rows#CohortMapRow',
+            MapUmap: '@gexbert/core/inference/cohortMap#MapUmapSettings',
             Embedding: '@gexbert/api/inference/rows#EmbeddingRow',
             RestoredValue: '@gexbert/api/inference/rows#RestoredValueRow',
             RiskScore: '@gexbert/api/inference/rows#RiskScoreRow',

@@ -1,5 +1,5 @@
-// The cohort embedding map's data: the API's PCA coordinates of the samples' GexBERT embeddings with what the
-// map can be coloured by (recorded cancer type, predicted cancer type, predicted risk).
+// The cohort embedding map's data: the API's PCA and UMAP coordinates of the samples' GexBERT embeddings, how
+// well each reads, and what the map can be coloured by (recorded cancer type, predicted cancer type, risk).
 import type { CohortMapQuery } from '../generated/graphql.ts';
 import { categoryColour } from './palette.ts';
 
@@ -23,14 +23,23 @@ export interface MapPoint {
   risk: number | null;
 }
 
+export type MapProjection = 'PCA' | 'UMAP';
+
+/** How well one projection reads (the API's ProjectionReadability). */
+export type Readability = ApiMap['readability'][number];
+
 export interface EmbeddingMap {
+  /** The points placed by `projection`. */
   points: MapPoint[];
+  projection: MapProjection;
   /** Share of the variance explained by PC1 and PC2 (0-1). */
   explained: [number, number];
 }
 
+type ApiMap = NonNullable<NonNullable<CohortMapQuery['cohort']>['map']>;
+
 /** The map's points as the API's CohortMap.columns gives them (parallel arrays; types as indices). */
-export type ApiMapColumns = NonNullable<NonNullable<CohortMapQuery['cohort']>['map']>['columns'];
+export type ApiMapColumns = ApiMap['columns'];
 
 /** The type to show for the API's prediction: UNKNOWN_TYPE when flagged, null without a prediction. */
 export function shownPredictedType(
@@ -77,13 +86,24 @@ export function riskColour(t: number): string {
 export type PackedMap = Omit<ApiMapColumns, 'sampleIds' | 'outOfDistribution'> & {
   explained: [number, number];
   ids: number[];
+  /** The projection that reads better (shown first). */
+  projection: MapProjection;
+  /** PCA's, then UMAP's when the map has one. */
+  readability: Readability[];
 };
+
+/** The projections a packed map can be drawn by: PCA, and UMAP when every point has UMAP coordinates. */
+export function projectionsOf(packed: PackedMap): MapProjection[] {
+  return packed.umapX.every((v) => v !== null) ? ['PCA', 'UMAP'] : ['PCA'];
+}
 
 /**
  * The map the API placed, packed for the browser: the predicted type of a flagged sample is UNKNOWN_TYPE
  * (its closest known type kept for hover text only), coordinates and risks to 6 digits. Null without points.
  */
-export function packedMap(map: { explained: number[]; columns: ApiMapColumns }): PackedMap | null {
+export function packedMap(
+  map: Pick<ApiMap, 'explained' | 'columns' | 'projection' | 'readability'>,
+): PackedMap | null {
   const c = map.columns;
   if (c.sampleIds.length === 0) return null;
   const types = [...c.types];
@@ -98,10 +118,14 @@ export function packedMap(map: { explained: number[]; columns: ApiMapColumns }):
   });
   return {
     explained: [map.explained[0] ?? 0, map.explained[1] ?? 0],
+    projection: map.projection,
+    readability: map.readability,
     ids: c.sampleIds.map(Number),
     barcodes: c.barcodes,
     x: c.x.map(drawn),
     y: c.y.map(drawn),
+    umapX: c.umapX.map((v) => (v === null ? null : drawn(v))),
+    umapY: c.umapY.map((v) => (v === null ? null : drawn(v))),
     types,
     cancerType: c.cancerType,
     predictedType,
@@ -110,15 +134,19 @@ export function packedMap(map: { explained: number[]; columns: ApiMapColumns }):
   };
 }
 
-export function unpackMap(packed: PackedMap): EmbeddingMap {
+/** The packed map's points placed by `projection` (PCA when the map has no UMAP). */
+export function unpackMap(packed: PackedMap, projection: MapProjection = packed.projection): EmbeddingMap {
   const type = (i: number) => (i < 0 ? null : packed.types[i]!);
+  const shown = projectionsOf(packed).includes(projection) ? projection : 'PCA';
+  const [xs, ys] = shown === 'UMAP' ? [packed.umapX, packed.umapY] : [packed.x, packed.y];
   return {
     explained: packed.explained,
+    projection: shown,
     points: packed.ids.map((id, i) => ({
       id: String(id),
       barcode: packed.barcodes[i]!,
-      x: packed.x[i]!,
-      y: packed.y[i]!,
+      x: xs[i]!,
+      y: ys[i]!,
       cancerType: type(packed.cancerType[i]!),
       predictedType: type(packed.predictedType[i]!),
       closestType: type(packed.closestType[i]!),

@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { PatientRow, SampleRow, GeneRow, CohortRow, SurvivalGroupRow, ImportRow, ApiTokenRow, ExpressionValueRow, TrainingRunRow } from '@gexbert/api/rows';
 import type { JobRow } from '@gexbert/core/jobs/queue';
 import type { ModelVersionRow, CohortMapRow, EmbeddingRow, RestoredValueRow, RiskScoreRow, CancerTypePredictionRow, ProfilePredictionRow } from '@gexbert/api/inference/rows';
+import type { MapUmapSettings } from '@gexbert/core/inference/cohortMap';
 import type { StoredComparison } from '@gexbert/core/comparison/store';
 import type { ComparedGroupRow, GeneDifferenceRow } from '@gexbert/api/comparison/rows';
 import type { SampleAttributionsRow, GeneAttributionRow, GeneImportanceRow, TypeGeneImportanceRow } from '@gexbert/api/inference/attributions';
@@ -376,8 +377,9 @@ export type CohortFilterOutcome = {
 };
 
 /**
- * A cohort's samples placed by the first two principal components of their embeddings by one model, with
- * what a map colours them by. Every sample of the cohort is placed, whatever its size: embeddings and
+ * A cohort's samples placed in 2-D from their embeddings by one model, twice: by the first two principal
+ * components (x, y) and by UMAP (umapX, umapY; umap-js with a fixed seed), with what a map colours them by and
+ * how well each projection reads. Every sample of the cohort is placed, whatever its size: embeddings and
  * predictions the workers precomputed are read, the rest computed.
  */
 export type CohortMap = {
@@ -392,6 +394,12 @@ export type CohortMap = {
   model: ModelVersion;
   /** One point per sample with an embedding, in sample ID order. */
   points: Array<MapPoint>;
+  /** The projection that reads better (the higher readability score; PCA on a tie): the one to show first. */
+  projection: MapProjection;
+  /** How well each projection reads: PCA's, then UMAP's when the map has one. */
+  readability: Array<ProjectionReadability>;
+  /** How the UMAP was placed; null when the map has none (fewer than 3 points). */
+  umap?: Maybe<MapUmap>;
   /** Samples of the cohort without an embedding (no raw counts, or none of the model's genes). */
   withoutEmbedding: Scalars['Int']['output'];
 };
@@ -1118,6 +1126,9 @@ export type MapColumns = {
   sampleIds: Array<Scalars['ID']['output']>;
   /** The type names that cancerType, predictedType and closestType index. */
   types: Array<Scalars['String']['output']>;
+  /** Each point's UMAP coordinates (null when the map has no UMAP). */
+  umapX: Array<Maybe<Scalars['Float']['output']>>;
+  umapY: Array<Maybe<Scalars['Float']['output']>>;
   x: Array<Scalars['Float']['output']>;
   y: Array<Scalars['Float']['output']>;
 };
@@ -1136,8 +1147,28 @@ export type MapPoint = {
   /** Predicted risk (the Cox head's linear predictor); null without a risk head. */
   risk?: Maybe<Scalars['Float']['output']>;
   sampleId: Scalars['ID']['output'];
+  /** UMAP coordinates; null when the map has no UMAP. */
+  umapX?: Maybe<Scalars['Float']['output']>;
+  umapY?: Maybe<Scalars['Float']['output']>;
+  /** PC1 */
   x: Scalars['Float']['output'];
+  /** PC2 */
   y: Scalars['Float']['output'];
+};
+
+/** A 2-D projection of a cohort map. */
+export type MapProjection =
+  | 'PCA'
+  | 'UMAP';
+
+/** The UMAP settings of a map. */
+export type MapUmap = {
+  __typename?: 'MapUmap';
+  /** Samples the layout was fitted on; the others were placed by the fitted model's transform. */
+  fittedSamples: Scalars['Int']['output'];
+  minDist: Scalars['Float']['output'];
+  neighbours: Scalars['Int']['output'];
+  seed: Scalars['Int']['output'];
 };
 
 export type ModelHeads = {
@@ -1546,6 +1577,30 @@ export type ProfilesInput = {
   /** Genes whose restored values (with intervals) are returned; default none. */
   restore?: InputMaybe<Array<Scalars['String']['input']>>;
   unit: ProfileUnit;
+};
+
+/**
+ * How well a projection of a map reads, from its points and the embeddings (0-1, higher reads better; model
+ * stats/mapReadability.ts).
+ */
+export type ProjectionReadability = {
+  __typename?: 'ProjectionReadability';
+  /** Neighbours compared per point. */
+  k: Scalars['Int']['output'];
+  projection: MapProjection;
+  /** Mean of typeAgreement and trustworthiness (those present): what chooses CohortMap.projection. */
+  score?: Maybe<Scalars['Float']['output']>;
+  /**
+   * Trustworthiness (Venna & Kaski): whether a sample's k nearest map neighbours are near it in the embedding
+   * space; above 2,000 samples averaged over a seeded sample of 2,000 of them (trustworthinessQueries).
+   */
+  trustworthiness?: Maybe<Scalars['Float']['output']>;
+  trustworthinessQueries: Scalars['Int']['output'];
+  /**
+   * Mean fraction of a sample's k nearest map neighbours (among samples with a recorded type) that share its
+   * recorded cancer type; null with fewer than two recorded types.
+   */
+  typeAgreement?: Maybe<Scalars['Float']['output']>;
 };
 
 /**
@@ -2484,6 +2539,8 @@ export type ResolversTypes = ResolversObject<{
   LogRankTest: ResolverTypeWrapper<LogRankTest>;
   MapColumns: ResolverTypeWrapper<MapColumns>;
   MapPoint: ResolverTypeWrapper<MapPoint>;
+  MapProjection: MapProjection;
+  MapUmap: ResolverTypeWrapper<MapUmapSettings>;
   ModelHeads: ResolverTypeWrapper<ModelHeads>;
   ModelHeadsInfo: ResolverTypeWrapper<ModelHeadsInfo>;
   ModelStatus: ModelStatus;
@@ -2498,6 +2555,7 @@ export type ResolversTypes = ResolversObject<{
   ProfilePrediction: ResolverTypeWrapper<ProfilePredictionRow>;
   ProfileUnit: ProfileUnit;
   ProfilesInput: ProfilesInput;
+  ProjectionReadability: ResolverTypeWrapper<ProjectionReadability>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RestorationInput: ResolverTypeWrapper<Omit<RestorationInput, 'genes'> & { genes: Array<ResolversTypes['Gene']> }>;
   RestoredValue: ResolverTypeWrapper<RestoredValueRow>;
@@ -2608,6 +2666,7 @@ export type ResolversParentTypes = ResolversObject<{
   LogRankTest: LogRankTest;
   MapColumns: MapColumns;
   MapPoint: MapPoint;
+  MapUmap: MapUmapSettings;
   ModelHeads: ModelHeads;
   ModelHeadsInfo: ModelHeadsInfo;
   ModelVersion: ModelVersionRow;
@@ -2620,6 +2679,7 @@ export type ResolversParentTypes = ResolversObject<{
   ProfileInput: ProfileInput;
   ProfilePrediction: ProfilePredictionRow;
   ProfilesInput: ProfilesInput;
+  ProjectionReadability: ProjectionReadability;
   Query: Record<PropertyKey, never>;
   RestorationInput: Omit<RestorationInput, 'genes'> & { genes: Array<ResolversParentTypes['Gene']> };
   RestoredValue: RestoredValueRow;
@@ -2778,6 +2838,9 @@ export type CohortMapResolvers<ContextType = Context, ParentType extends Resolve
   explained?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
   model?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
   points?: Resolver<Array<ResolversTypes['MapPoint']>, ParentType, ContextType>;
+  projection?: Resolver<ResolversTypes['MapProjection'], ParentType, ContextType>;
+  readability?: Resolver<Array<ResolversTypes['ProjectionReadability']>, ParentType, ContextType>;
+  umap?: Resolver<Maybe<ResolversTypes['MapUmap']>, ParentType, ContextType>;
   withoutEmbedding?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
@@ -3118,6 +3181,8 @@ export type MapColumnsResolvers<ContextType = Context, ParentType extends Resolv
   risk?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType>;
   sampleIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   types?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  umapX?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType>;
+  umapY?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType>;
   x?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
   y?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
@@ -3130,8 +3195,17 @@ export type MapPointResolvers<ContextType = Context, ParentType extends Resolver
   predictedType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   risk?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   sampleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  umapX?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  umapY?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   x?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   y?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type MapUmapResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MapUmap'] = ResolversParentTypes['MapUmap']> = ResolversObject<{
+  fittedSamples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  minDist?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  neighbours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  seed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type ModelHeadsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelHeads'] = ResolversParentTypes['ModelHeads']> = ResolversObject<{
@@ -3246,6 +3320,15 @@ export type ProfilePredictionResolvers<ContextType = Context, ParentType extends
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   restoredValues?: Resolver<Array<ResolversTypes['RestoredValue']>, ParentType, ContextType>;
   riskScore?: Resolver<Maybe<ResolversTypes['RiskScore']>, ParentType, ContextType>;
+}>;
+
+export type ProjectionReadabilityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProjectionReadability'] = ResolversParentTypes['ProjectionReadability']> = ResolversObject<{
+  k?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  projection?: Resolver<ResolversTypes['MapProjection'], ParentType, ContextType>;
+  score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  trustworthiness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  trustworthinessQueries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  typeAgreement?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -3554,6 +3637,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   LogRankTest?: LogRankTestResolvers<ContextType>;
   MapColumns?: MapColumnsResolvers<ContextType>;
   MapPoint?: MapPointResolvers<ContextType>;
+  MapUmap?: MapUmapResolvers<ContextType>;
   ModelHeads?: ModelHeadsResolvers<ContextType>;
   ModelHeadsInfo?: ModelHeadsInfoResolvers<ContextType>;
   ModelVersion?: ModelVersionResolvers<ContextType>;
@@ -3564,6 +3648,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Patient?: PatientResolvers<ContextType>;
   PrecomputeProgress?: PrecomputeProgressResolvers<ContextType>;
   ProfilePrediction?: ProfilePredictionResolvers<ContextType>;
+  ProjectionReadability?: ProjectionReadabilityResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RestorationInput?: RestorationInputResolvers<ContextType>;
   RestoredValue?: RestoredValueResolvers<ContextType>;

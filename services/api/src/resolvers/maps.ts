@@ -1,4 +1,4 @@
-// Cohort.map: every sample of a cohort placed by the PCA of its embeddings, with its recorded and predicted
+// Cohort.map: every sample of a cohort placed by the PCA and the UMAP of its embeddings, with its recorded and predicted
 // cancer type and its risk (core inference/cohortMap.ts). No cohort is refused for its size. A map is stored
 // once placed (by a worker when a precompute finishes, or here on first request) and read while the cohort
 // and the data are unchanged.
@@ -68,5 +68,8 @@ export const mapResolvers: Resolvers = {
   },
   CohortMap: {
     columns: (map) => mapColumns(map.points),
+  },
+  MapUmap: {
+    fittedSamples: (umap) => umap.fitted,
   },
 };

@@ -1,10 +1,22 @@
-// A cohort's embedding map: every sample with an embedding placed on the first two principal components of
-// the cohort's embeddings (the model library's PCA), with the predictions a map is coloured by. The API
-// places it on request (computing what the workers have not stored); a worker places and stores every
-// cohort's map when a precompute finishes (cohortAnswers.ts), so the API then only reads it.
+// A cohort's embedding map: every sample with an embedding placed twice in 2-D, on the first two principal
+// components of the cohort's embeddings (the model library's PCA) and by their UMAP (umap-js, seeded), with
+// the predictions a map is coloured by and how well each projection reads (model stats/mapReadability.ts:
+// recorded types sharing their map neighbours, trustworthiness against the embedding space); the one that
+// reads better is shown first. The API places it on request (computing what the workers have not stored); a
+// worker places and stores every cohort's map when a precompute finishes (cohortAnswers.ts), so the API then
+// only reads it.
 
 import type { SamplePrediction } from '@gexbert/model/heads/serve';
-import { fitPca, fromRows, transformPca } from '@gexbert/model/stats';
+import {
+  fitPca,
+  fitUmap,
+  fromRows,
+  type MapReadability,
+  type Matrix,
+  mapReadability,
+  transformPca,
+  UMAP_DEFAULTS,
+} from '@gexbert/model/stats';
 import type pg from 'pg';
 import { cohortFingerprint, storeCohortAnswer } from './cohortAnswers.ts';
 import { readStoredMapPoints, storedPredictionCount } from './precompute.ts';
@@ -37,39 +49,131 @@ export function mapPrediction(prediction: SamplePrediction | null): MapPredictio
 
 export interface MapPointRow {
   sampleId: number;
+  /** PC1, PC2 */
   x: number;
   y: number;
+  /** The UMAP coordinates; null when the map has no UMAP (fewer than 3 points). */
+  umapX: number | null;
+  umapY: number | null;
   predictedType: string | null;
   closestType: string | null;
   outOfDistribution: boolean | null;
   risk: number | null;
 }
 
-/**
- * The map of `samples` (those with an embedding); null when there are none. One sample sits at the origin;
- * two are placed on one component (y = 0).
- */
-export function cohortMap(
-  samples: readonly MapInput[],
-): { explained: number[]; points: MapPointRow[] } | null {
-  if (samples.length === 0) return null;
-  const x = fromRows(samples.map((s) => s.vector)); // [samples, width]
+/** The two projections of a cohort map. */
+export type MapProjection = 'PCA' | 'UMAP';
+
+/** The UMAP of every map: the same seed and settings for every cohort, so a map is placed the same each time. */
+export const MAP_UMAP = {
+  seed: 14,
+  neighbours: UMAP_DEFAULTS.neighbours,
+  minDist: UMAP_DEFAULTS.minDist,
+  fitLimit: 12_000,
+};
+
+/** How well one projection of a map reads; `score` is the mean of the two scores it has (null: neither). */
+export interface ProjectionReadability extends MapReadability {
+  projection: MapProjection;
+  score: number | null;
+}
+
+/** The UMAP settings a map was placed with. */
+export interface MapUmapSettings {
+  seed: number;
+  neighbours: number;
+  minDist: number;
+  /** Points the layout was fitted on; the rest (above MAP_UMAP.fitLimit) were placed by its transform. */
+  fitted: number;
+}
+
+export interface CohortMapLayout {
+  explained: number[];
+  points: MapPointRow[];
+  /** The projection that reads better (the higher score; PCA on a tie or without scores): shown first. */
+  projection: MapProjection;
+  /** PCA's, then UMAP's when the map has one. */
+  readability: ProjectionReadability[];
+  umap: MapUmapSettings | null;
+}
+
+function readability(
+  projection: MapProjection,
+  high: Matrix,
+  low: Matrix,
+  labels: readonly (string | null)[],
+): ProjectionReadability {
+  const r = mapReadability(high, low, labels);
+  const scores = [r.typeAgreement, r.trustworthiness].filter((v): v is number => v !== null);
+  return {
+    projection,
+    ...r,
+    score: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null,
+  };
+}
+
+/** The first two PCA scores of the rows of `x` ([samples, width]) as [samples, 2] (zeros where k < 2). */
+function pcaLayout(x: Matrix): { explained: number[]; points: Matrix } {
   const k = Math.min(2, x.rows - 1, x.cols);
   const pca = k >= 1 ? fitPca(x, k) : null;
   const scores = pca ? transformPca(pca, x) : null; // [samples, k]
+  const points = fromRows(
+    Array.from({ length: x.rows }, (_, i) => [
+      scores ? scores.data[i * k]! : 0,
+      scores && k > 1 ? scores.data[i * k + 1]! : 0,
+    ]),
+  ); // [samples, 2]
+  const explained = pca ? [...pca.explainedVarianceRatio] : [];
+  return { explained: [explained[0] ?? 0, explained[1] ?? 0], points };
+}
+
+/**
+ * The map of `samples` (those with an embedding); null when there are none. `labels` (the recorded cancer
+ * types, by sample) score how well each projection reads. PCA: one sample sits at the origin, two are
+ * placed on one component (y = 0); UMAP needs three.
+ */
+export function cohortMap(
+  samples: readonly MapInput[],
+  labels: readonly (string | null)[] = samples.map(() => null),
+): CohortMapLayout | null {
+  if (samples.length === 0) return null;
+  const x = fromRows(samples.map((s) => s.vector)); // [samples, width]
+  const pca = pcaLayout(x);
+  const umap = fitUmap(x, MAP_UMAP);
   const points = samples.map(
     (s, i): MapPointRow => ({
       sampleId: s.sampleId,
-      x: scores ? scores.data[i * k]! : 0,
-      y: scores && k > 1 ? scores.data[i * k + 1]! : 0,
+      x: pca.points.data[i * 2]!,
+      y: pca.points.data[i * 2 + 1]!,
+      umapX: umap ? umap.points.data[i * 2]! : null,
+      umapY: umap ? umap.points.data[i * 2 + 1]! : null,
       predictedType: s.prediction?.predictedType ?? null,
       closestType: s.prediction?.closestType ?? null,
       outOfDistribution: s.prediction?.outOfDistribution ?? null,
       risk: s.prediction?.risk ?? null,
     }),
   );
-  const explained = pca ? [...pca.explainedVarianceRatio] : [];
-  return { explained: [explained[0] ?? 0, explained[1] ?? 0], points };
+  const scored = [
+    readability('PCA', x, pca.points, labels),
+    ...(umap ? [readability('UMAP', x, umap.points, labels)] : []),
+  ];
+  const [p, u] = scored;
+  const projection: MapProjection =
+    u && u.score !== null && (p!.score === null || u.score > p!.score) ? 'UMAP' : 'PCA';
+  return {
+    explained: pca.explained,
+    points,
+    projection,
+    readability: scored,
+    umap: umap
+      ? {
+          seed: MAP_UMAP.seed,
+          neighbours: MAP_UMAP.neighbours,
+          minDist: MAP_UMAP.minDist,
+          fitted: umap.fitted,
+        }
+      : null,
+  };
 }
 
 /** A cohort member as its map point shows it. */
@@ -80,8 +184,7 @@ export interface MapSample {
 }
 
 /** The map as the API serves it (without its model version). */
-export interface PlacedMap {
-  explained: number[];
+export interface PlacedMap extends Omit<CohortMapLayout, 'points'> {
   /** Members without an embedding (not on the map). */
   withoutEmbedding: number;
   points: (MapPointRow & { barcode: string; cancerType: string | null })[];
@@ -93,6 +196,8 @@ export interface MapColumns {
   barcodes: string[];
   x: number[];
   y: number[];
+  umapX: (number | null)[];
+  umapY: (number | null)[];
   types: string[];
   cancerType: number[];
   predictedType: number[];
@@ -119,6 +224,8 @@ export function mapColumns(points: PlacedMap['points']): MapColumns {
     barcodes: points.map((p) => p.barcode),
     x: points.map((p) => p.x),
     y: points.map((p) => p.y),
+    umapX: points.map((p) => p.umapX),
+    umapY: points.map((p) => p.umapY),
     cancerType: points.map((p) => of(p.cancerType)),
     predictedType: points.map((p) => of(p.predictedType)),
     closestType: points.map((p) => of(p.closestType)),
@@ -144,10 +251,13 @@ export function placeMap(
   inputs: readonly (MapInput | null)[],
 ): PlacedMap | null {
   const embedded = samples.flatMap((sample, i) => (inputs[i] ? [{ sample, input: inputs[i]! }] : []));
-  const map = cohortMap(embedded.map((e) => e.input));
+  const map = cohortMap(
+    embedded.map((e) => e.input),
+    embedded.map((e) => e.sample.cancerType),
+  );
   if (!map) return null;
   return {
-    explained: map.explained,
+    ...map,
     withoutEmbedding: samples.length - embedded.length,
     points: map.points.map((p, i) => ({
       ...p,
@@ -157,9 +267,9 @@ export function placeMap(
   };
 }
 
-/** The key a cohort's map is stored under. */
+/** The key a cohort's map is stored under (maps stored before UMAP, under map/<version>/<heads>, are not read). */
 export function mapAnswerKey(modelVersionId: number, headsId: string): string {
-  return `map/${modelVersionId}/${headsId}`;
+  return `map/pca+umap/${modelVersionId}/${headsId}`;
 }
 
 /**

@@ -1,14 +1,18 @@
 'use client';
-// The cohort's GexBERT embeddings on their first two principal components: one point per sample with an
-// embedding, coloured by recorded cancer type, predicted cancer type or predicted risk; hovering shows the
-// barcode, clicking opens the sample. Samples the model flags as out of distribution are predicted "unknown"
+// The cohort's GexBERT embeddings in 2-D, by UMAP or by their first two principal components (the one that
+// reads better first; the other one click away, the choice kept in the URL as ?projection=): one point per
+// sample with an embedding, coloured by recorded cancer type, predicted cancer type or predicted risk; hovering
+// shows the barcode, clicking opens the sample. Samples the model flags as out of distribution are predicted "unknown"
 // (their own colour and legend entry), never their closest known type.
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useMemo, useState } from 'react';
 import { PlotFrame } from '../../../components/PlotFrame.tsx';
 import {
   type MapPoint,
+  type MapProjection,
   type PackedMap,
+  projectionsOf,
+  type Readability,
   riskColour,
   typeCategories,
   typeColour,
@@ -31,6 +35,40 @@ const COLOUR_BY: { value: ColourBy; label: string }[] = [
 /** The colouring a URL's ?colour= names (the recorded cancer type when it names none). */
 function colourByOf(value: string | null): ColourBy {
   return COLOUR_BY.find((c) => c.value === value)?.value ?? 'cancerType';
+}
+
+/** The projection a URL's ?projection= names (null: none, the map's better-reading one). */
+function projectionOf(value: string | null): MapProjection | null {
+  return value === 'umap' ? 'UMAP' : value === 'pca' ? 'PCA' : null;
+}
+
+/** Sets (or with null removes) a query parameter of the page's URL without a round trip to the server. */
+function setUrlParam(name: string, value: string | null) {
+  const next = new URLSearchParams(window.location.search);
+  if (value === null) next.delete(name);
+  else next.set(name, value);
+  const query = next.toString();
+  window.history.replaceState(null, '', `${window.location.pathname}${query ? `?${query}` : ''}`);
+}
+
+const score = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(2));
+
+/** One line per projection: its readability scores, the better one marked. */
+function ReadabilityNote(props: { readability: Readability[]; better: MapProjection }) {
+  if (props.readability.length === 0) return null;
+  const k = props.readability[0]!.k;
+  return (
+    <p className="map-readability" data-testid="map-readability">
+      How each projection reads (0-1, higher is better): the share of a sample's {k} nearest map neighbours
+      with its recorded cancer type, and trustworthiness against the embedding space.{' '}
+      {props.readability.map((r) => (
+        <span key={r.projection} data-projection={r.projection} data-score={r.score ?? ''}>
+          {r.projection}: type agreement {score(r.typeAgreement)}, trustworthiness {score(r.trustworthiness)}
+          {r.projection === props.better ? ' (reads better, shown first)' : ''}.{' '}
+        </span>
+      ))}
+    </p>
+  );
 }
 
 const WIDTH = 760;
@@ -136,17 +174,20 @@ export function EmbeddingMapSection(props: {
   // changes it without a round trip to the server.
   const setBy = (value: ColourBy) => {
     setColourBy(value);
-    const next = new URLSearchParams(window.location.search);
-    if (value === 'cancerType') next.delete('colour');
-    else next.set('colour', value);
-    const query = next.toString();
-    window.history.replaceState(null, '', `${window.location.pathname}${query ? `?${query}` : ''}`);
+    setUrlParam('colour', value === 'cancerType' ? null : value);
+  };
+  const { packed } = props;
+  // ?projection= likewise; without it the map's better-reading projection
+  const [asked, setAsked] = useState<MapProjection | null>(() => projectionOf(params.get('projection')));
+  const projection = asked ?? packed?.projection ?? 'PCA';
+  const setProjection = (value: MapProjection) => {
+    setAsked(value);
+    setUrlParam('projection', value.toLowerCase());
   };
   const forced = params.get('map') === 'canvas';
   const [drawn, setDrawn] = useState<string | null>(null);
   const onDrawn = useCallback((url: string) => setDrawn(url), []);
-  const { packed } = props;
-  const map = useMemo(() => (packed ? unpackMap(packed) : null), [packed]);
+  const map = useMemo(() => (packed ? unpackMap(packed, projection) : null), [packed, projection]);
   const wantCanvas = props.canvas === true || forced;
   // Derived once per map and colouring: re-rendering after the canvas is drawn (onDrawn) must not hand
   // MapCanvas new points, which would draw and snapshot 11,000 points again.
@@ -161,7 +202,8 @@ export function EmbeddingMapSection(props: {
   const { points } = map;
   const { categories, counts, risk, colour, x0, x1, y0, y1, sx, sy, onCanvas, canvasPoints } = drawing;
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-  const label = `PCA of ${points.length} GexBERT embeddings coloured by ${COLOUR_BY.find((c) => c.value === by)!.label.toLowerCase()}`;
+  const umap = map.projection === 'UMAP';
+  const label = `${map.projection} of ${points.length} GexBERT embeddings coloured by ${COLOUR_BY.find((c) => c.value === by)!.label.toLowerCase()}`;
   return (
     <section aria-labelledby="embedding-map">
       <h2 id="embedding-map">Embedding map</h2>
@@ -178,15 +220,38 @@ export function EmbeddingMapSection(props: {
             </option>
           ))}
         </select>
-      </label>
+      </label>{' '}
+      {packed && projectionsOf(packed).length > 1 ? (
+        <label className="panel">
+          Projection{' '}
+          <select
+            value={map.projection}
+            onChange={(e) => setProjection(e.target.value as MapProjection)}
+            data-testid="embedding-projection"
+          >
+            {projectionsOf(packed).map((p) => (
+              <option key={p} value={p}>
+                {p}
+                {p === packed.projection ? ' (reads better)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      {packed ? <ReadabilityNote readability={packed.readability} better={packed.projection} /> : null}
       <PlotFrame
-        title="Embedding map (PCA)"
+        title={`Embedding map (${map.projection})`}
         testId="embedding-map"
-        caption={`Each point is a sample with raw counts, placed by the first two principal components of its
+        caption={`Each point is a sample with raw counts, placed by ${umap ? 'the UMAP (umap-js, fixed seed)' : 'the first two principal components'} of its
           ${props.modelName ? `${props.modelName} ` : ''}embedding (mean-pooled encoder output). Hover for the
           barcode; click to open the sample.`}
       >
-        <div className="map-holder" data-extent={`${x0},${x1},${y0},${y1}`} style={{ position: 'relative' }}>
+        <div
+          className="map-holder"
+          data-extent={`${x0},${x1},${y0},${y1}`}
+          data-projection={map.projection}
+          style={{ position: 'relative' }}
+        >
           <svg
             viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
             role="img"
@@ -214,14 +279,14 @@ export function EmbeddingMapSection(props: {
             ))}
             <rect x={MARGIN.left} y={MARGIN.top} width={INNER_W} height={INNER_H} fill="none" stroke="#888" />
             <text x={MARGIN.left + INNER_W / 2} y={HEIGHT - 6} textAnchor="middle" fill="#333">
-              {`PC1 (${pct(map.explained[0])} of variance)`}
+              {umap ? 'UMAP 1' : `PC1 (${pct(map.explained[0])} of variance)`}
             </text>
             <text
               transform={`translate(14 ${MARGIN.top + INNER_H / 2}) rotate(-90)`}
               textAnchor="middle"
               fill="#333"
             >
-              {`PC2 (${pct(map.explained[1])})`}
+              {umap ? 'UMAP 2' : `PC2 (${pct(map.explained[1])})`}
             </text>
             {onCanvas
               ? drawn && (
