@@ -358,9 +358,10 @@ describe('the portal', () => {
     expect(await page.getByTestId('sample-barcode').textContent()).toBe(barcode);
     await page.close();
 
-    // The same map on a canvas (what cohorts above 1,500 samples get; ?map=canvas asks for it): one point per
-    // embedded sample; hovering a point's place names it, clicking there opens its sample.
-    const onCanvas = await openPage(`${portalUrl}/cohorts/${cohortId}?map=canvas`);
+    // The same map on a canvas (what cohorts above 1,500 samples get; ?map=canvas asks for it), by PCA
+    // (?projection=pca): one point per embedded sample; hovering a point's place names it, clicking there
+    // opens its sample.
+    const onCanvas = await openPage(`${portalUrl}/cohorts/${cohortId}?map=canvas&projection=pca`);
     const canvas = onCanvas.getByTestId('embedding-map-canvas');
     await canvas.waitFor();
     expect(Number(await canvas.getAttribute('data-points'))).toBe(embeddings.length);
@@ -384,7 +385,81 @@ describe('the portal', () => {
     await onCanvas.mouse.click(px, py);
     await onCanvas.waitForURL(new RegExp(`/samples/${rightmost.sampleId}$`));
     await onCanvas.close();
-  });
+  }, 300_000); // five page loads (three dashboards, two sample pages): over two minutes at load 15-20 here
+
+  it('draws the map by its better-reading projection first, the other one on a toggle kept in the URL', async () => {
+    const { cohort } = await api<{
+      cohort: {
+        map: {
+          projection: 'PCA' | 'UMAP';
+          readability: { projection: 'PCA' | 'UMAP'; score: number }[];
+          columns: Record<'x' | 'y' | 'umapX' | 'umapY', number[]> & { sampleIds: string[] };
+        };
+      };
+    }>(
+      `query ($id: ID!) { cohort(id: $id) { map { projection readability { projection score }
+         columns { sampleIds x y umapX umapY } } } }`,
+      { id: cohortId },
+    );
+    const { projection: better, readability, columns } = cohort.map;
+    const [pca, umap] = readability;
+    expect(better).toBe(umap!.score > pca!.score ? 'UMAP' : 'PCA');
+    const other = better === 'UMAP' ? 'PCA' : 'UMAP';
+    const xOf = (projection: string) => (projection === 'UMAP' ? columns.umapX : columns.x);
+    const pearson = (a: number[], b: number[]) => {
+      const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+      const [ma, mb] = [mean(a), mean(b)];
+      const dot = (u: number[], mu: number, w: number[], mw: number) =>
+        u.reduce((s, x, i) => s + (x - mu) * (w[i]! - mw), 0);
+      return dot(a, ma, b, mb) / Math.sqrt(dot(a, ma, a, ma) * dot(b, mb, b, mb));
+    };
+    /** The drawn marks' horizontal places, in the API's point order. */
+    const drawnX = async (page: Page) => {
+      const marks = await page
+        .getByTestId('embedding-map')
+        .locator('a.map-point')
+        .evaluateAll((as) =>
+          as.map(
+            (a) => [a.getAttribute('href'), Number(a.querySelector('circle')!.getAttribute('cx'))] as const,
+          ),
+        );
+      const cx = new Map(marks);
+      return columns.sampleIds.map((id) => cx.get(`/samples/${id}`)!);
+    };
+    /** Waits for the map to be drawn by `projection` and checks the marks follow its coordinates. */
+    const shows = async (page: Page, projection: string) => {
+      const holder = page.getByTestId('embedding-map').locator('.map-holder');
+      await expect.poll(() => holder.getAttribute('data-projection'), NAVIGATION).toBe(projection);
+      expect(await page.getByTestId('embedding-projection').inputValue()).toBe(projection);
+      expect(pearson(await drawnX(page), xOf(projection))).toBeGreaterThan(0.99999);
+      expect(await page.getByTestId('embedding-map').locator('svg').first().textContent()).toContain(
+        projection === 'UMAP' ? 'UMAP 1' : 'PC1 (',
+      );
+    };
+    const page = await openPage(`${portalUrl}/cohorts/${cohortId}`);
+    await shows(page, better);
+    expect(new URL(page.url()).searchParams.get('projection')).toBeNull();
+    // both projections' scores, the better one marked
+    const note = page.getByTestId('map-readability');
+    for (const r of readability)
+      expect(
+        Number(await note.locator(`[data-projection="${r.projection}"]`).getAttribute('data-score')),
+      ).toBe(r.score);
+    expect(await note.locator(`[data-projection="${better}"]`).textContent()).toContain('reads better');
+    // the toggle draws the other projection and puts it in the URL; the link opens it
+    await page.getByTestId('embedding-projection').selectOption(other);
+    await shows(page, other);
+    await expect.poll(() => new URL(page.url()).searchParams.get('projection')).toBe(other.toLowerCase());
+    const shared = await openPage(page.url());
+    await shows(shared, other);
+    await screenshot(shared, `cohort-map-${other.toLowerCase()}-laptop`);
+    await shared.close();
+    // and back
+    await page.getByTestId('embedding-projection').selectOption(better);
+    await shows(page, better);
+    await expect.poll(() => new URL(page.url()).searchParams.get('projection')).toBe(better.toLowerCase());
+    await page.close();
+  }, 300_000);
 
   it('shows the imputation quality of the 64-gene panel on the cohort dashboard as the API gives it', async () => {
     const page = await openPage(`${portalUrl}/cohorts/${cohortId}`);

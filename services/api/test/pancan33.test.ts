@@ -1,7 +1,8 @@
 // The 33-type model on a fresh database holding only the real PanCanAtlas extract (../shared/data/tcga/pancan33:
 // 604 samples of 33 types, 100 genes, RSEM values): the database registers tcga-6types (active) and
 // tcga-33types beside it; asked by name, tcga-33types embeds every sample stored in RSEM alone and names it one
-// of the 33 types (none refused), through the model's RSEM normalisation, not the count one.
+// of the 33 types (none refused), through the model's RSEM normalisation, not the count one; the cohort's map
+// by tcga-33types has a PCA and a UMAP, scored for how well each reads (printed).
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -46,7 +47,9 @@ const known = [...new Set(types.values())].sort();
 
 beforeAll(async () => {
   h = await startHarness([]);
-  const ingest = await runCli(['ingest', 'table', EXPRESSION, '--unit', 'RSEM'], { DATABASE_URL: h.dbUrl });
+  const ingest = await runCli(['ingest', 'table', EXPRESSION, '--unit', 'RSEM', '--cohort', 'PANCAN33'], {
+    DATABASE_URL: h.dbUrl,
+  });
   expect(ingest.code, ingest.stderr).toBe(0);
   await ensureActiveModel({ pool: h.pool, prisma: h.prisma });
   const version = await h.prisma.modelVersion.findUniqueOrThrow({ where: { name: TCGA_33_MODEL_NAME } });
@@ -138,4 +141,36 @@ describe('pancan33 in RSEM alone', () => {
     expect(gap(served!.vector, right!)).toBeLessThan(1e-4);
     expect(gap(served!.vector, wrong!)).toBeGreaterThan(1e-2);
   });
+
+  it('maps the 604 samples by PCA and UMAP and names the one that reads better (33 recorded types)', async () => {
+    const cohort = await h.pool.query<{ id: number }>(`SELECT id FROM "Cohort" WHERE name = 'PANCAN33'`);
+    const res = await h.gql(
+      `query($id: ID!, $model: ID) { cohort(id: $id) { map(model: $model) { projection
+         readability { projection typeAgreement trustworthiness trustworthinessQueries score }
+         umap { fittedSamples } points { barcode cancerType umapX } } } }`,
+      { id: String(cohort.rows[0]!.id), model: model33 },
+    );
+    expect(res.errors).toBeUndefined();
+    const map = res.data!.cohort.map;
+    expect(map.points).toHaveLength(604);
+    expect(map.umap.fittedSamples).toBe(604);
+    expect(map.points.every((p: Data) => p.umapX !== null)).toBe(true);
+    // the type agreement is of the recorded types (the sidecar's)
+    for (const p of map.points) expect(p.cancerType).toBe(types.get(p.barcode));
+    const [pca, umap] = map.readability;
+    expect([pca.projection, umap.projection]).toEqual(['PCA', 'UMAP']);
+    for (const r of map.readability) {
+      expect(r.trustworthinessQueries).toBe(604);
+      expect(r.score).toBeCloseTo((r.typeAgreement + r.trustworthiness) / 2, 12);
+    }
+    expect(map.projection).toBe(umap.score > pca.score ? 'UMAP' : 'PCA');
+    console.log(
+      `pancan33 (604 samples, 33 types, tcga-33types), k = 10: ${map.readability
+        .map(
+          (r: Data) =>
+            `${r.projection} type agreement ${r.typeAgreement.toFixed(3)}, trustworthiness ${r.trustworthiness.toFixed(3)}`,
+        )
+        .join('; ')}; shown first: ${map.projection}`,
+    );
+  }, 300_000);
 });

@@ -79,6 +79,8 @@ export interface PrecomputeContext {
   runtimes: WorkerRuntimes;
   /** The worker is stopping: the batch stops before its next forward pass and is given back (QUEUED). */
   signal?: AbortSignal;
+  /** Progress lines (each cohort map placed). */
+  log?: (line: string) => void;
 }
 
 class PrecomputeStopped extends Error {}
@@ -129,7 +131,11 @@ export async function runPrecomputeBatch(
     await finishBatch(ctx.pool, batch.id, { computed: rows.length, embedded });
     // the version's last batch: every cohort's map is placed once here, not by each API request
     const maps = (await precomputeFinished(ctx.pool, batch.modelVersionId, headsId))
-      ? await storeCohortMaps(ctx.pool, batch.modelVersionId, headsId, await cohortIds(ctx.pool))
+      ? await storeCohortMaps(ctx.pool, batch.modelVersionId, headsId, await cohortIds(ctx.pool), (m) =>
+          ctx.log?.(
+            `precompute: map of cohort ${m.cohortId} (${m.points} samples, PCA and UMAP) placed in ${m.seconds.toFixed(1)} s; ${m.projection} reads better`,
+          ),
+        )
       : undefined;
     return {
       batchId,

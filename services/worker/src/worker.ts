@@ -144,7 +144,7 @@ export async function startWorker(
     }
     try {
       const outcome = await runPrecomputeBatch(
-        { pool, prisma, workerId: id, runtimes, signal: stopSignal.signal },
+        { pool, prisma, workerId: id, runtimes, signal: stopSignal.signal, log },
         batchId,
       );
       await queue.complete(PRECOMPUTE_JOB, job.id, outcome);
