@@ -12,6 +12,7 @@ import { type RunningApi, startApi } from '@gexbert/api/server';
 import { createToken } from '@gexbert/core/auth/tokens';
 import { writeSimulatedCohort } from '@gexbert/core/demo';
 import { parseCountsMatrix } from '@gexbert/core/formats/index';
+import { mapAnswerKey } from '@gexbert/core/inference/cohortMap';
 import { decodeVector } from '@gexbert/core/inference/embeddingCache';
 import { embedSamples, loadModelRuntime } from '@gexbert/core/inference/modelRuntime';
 import { precomputeProgress } from '@gexbert/core/inference/precompute';
@@ -283,12 +284,19 @@ describe('precompute', () => {
     );
     const { headsId } = await progress(secondId);
     expect(new Set(outcomes.flatMap((o) => o.maps ?? []))).toEqual(new Set(cohorts)); // by the last batch's worker
-    const storedMaps = await query<{ cohortId: number }>(
+    const storedMaps = await query<{ cohortId: number; projection: string; scored: number; umap: boolean }>(
       t.url,
-      `SELECT "cohortId" FROM "CohortAnswer" WHERE key = $1 ORDER BY 1`,
-      [`map/${secondId}/${headsId}`],
+      `SELECT "cohortId", value->>'projection' AS projection, jsonb_array_length(value->'readability') AS scored,
+         (value->'umap') IS NOT NULL AND jsonb_typeof(value->'umap') = 'object' AS umap
+       FROM "CohortAnswer" WHERE key = $1 ORDER BY 1`,
+      [mapAnswerKey(secondId, headsId)],
     );
     expect(storedMaps.map((r) => r.cohortId)).toEqual(cohorts); // stored by the worker, before any request
+    // each with its UMAP beside the PCA, both scored, the better-reading one named
+    for (const m of storedMaps) {
+      expect(m).toMatchObject({ scored: 2, umap: true });
+      expect(['PCA', 'UMAP']).toContain(m.projection);
+    }
     const reader = await freshApi('map-cache');
     const mapOf = async (url: string, id: number) =>
       (await gql(MAP, { id: String(id) }, tokens.reader, url)).cohort.map;
