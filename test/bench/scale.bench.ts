@@ -177,7 +177,7 @@ async function runAtSize(samples: number, memory: PeakMemory): Promise<Figures> 
       });
       if (!('failed' in dashboard))
         console.log(
-          `dashboard, whole cohort: first ${seconds(dashboard.whole.firstMs).toFixed(2)} s, warm ${seconds(dashboard.whole.warmMs).toFixed(2)} s` +
+          `dashboard, whole cohort (until drawn; network idle): first ${seconds(dashboard.whole.firstMs).toFixed(2)} s; ${seconds(dashboard.whole.firstIdleMs).toFixed(2)} s, warm ${seconds(dashboard.whole.warmMs).toFixed(2)} s; ${seconds(dashboard.whole.warmIdleMs).toFixed(2)} s` +
             (dashboard.subset
               ? `; ${SUBSET} samples: first ${seconds(dashboard.subset.firstMs).toFixed(2)} s, warm ${seconds(dashboard.subset.warmMs).toFixed(2)} s`
               : ''),

@@ -82,21 +82,31 @@ const ROWS: Row[] = [
     }),
   },
   {
-    figure: 'dashboard, whole cohort: first load',
+    figure: 'dashboard, whole cohort: first load, until drawn (network idle)',
     target: '≤ 5 s',
-    value: (f) => or(f.dashboard, (d) => ({ text: s(d.whole.firstMs), met: d.whole.firstMs <= 5000 })),
+    value: (f) =>
+      or(f.dashboard, (d) => ({
+        text: `${s(d.whole.firstMs)} (${s(d.whole.firstIdleMs)})`,
+        met: d.whole.firstMs <= 5000,
+      })),
   },
   {
-    figure: 'dashboard, whole cohort: warm load (median of 3)',
+    figure: 'dashboard, whole cohort: warm load (median of 3), until drawn (network idle)',
     target: '≤ 2 s',
-    value: (f) => or(f.dashboard, (d) => ({ text: s(d.whole.warmMs), met: d.whole.warmMs <= 2000 })),
+    value: (f) =>
+      or(f.dashboard, (d) => ({
+        text: `${s(d.whole.warmMs)} (${s(d.whole.warmIdleMs)})`,
+        met: d.whole.warmMs <= 2000,
+      })),
   },
   {
-    figure: 'dashboard, 300-sample cohort: first / warm',
+    figure: 'dashboard, 300-sample cohort: first / warm, until drawn (network idle)',
     target: '',
     value: (f) =>
       or(f.dashboard, (d) => ({
-        text: d.subset ? `${s(d.subset.firstMs)} / ${s(d.subset.warmMs)}` : '(the whole cohort)',
+        text: d.subset
+          ? `${s(d.subset.firstMs)} / ${s(d.subset.warmMs)} (${s(d.subset.firstIdleMs)} / ${s(d.subset.warmIdleMs)})`
+          : '(the whole cohort)',
       })),
   },
   {
@@ -162,6 +172,9 @@ export function benchmarksMarkdown(b: Benchmark): string {
     'with survival) is ingested by the CLI into a fresh PostgreSQL; `gexbert start` (API, worker, portal) and a',
     'second `gexbert worker` precompute every sample; then each figure below is measured against the running',
     'platform, as an operator runs it. Figures, not pass/fail: the machine is shared, so compare ratios.',
+    'A dashboard load is timed from the request until every panel has drawn, the embedding map included',
+    "(its target), and until the network is idle (in brackets: Playwright's networkidle, no request for",
+    '500 ms, so at least half a second after the last answer; benchmarks before 2026-12-07 gave only this).',
     '',
     `- Machine: ${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`,
     `- Load average (1 min) at the start and the end: ${b.loadBefore.toFixed(1)}, ${b.loadAfter.toFixed(1)}`,
