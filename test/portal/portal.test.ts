@@ -382,6 +382,18 @@ describe('the portal', () => {
     await tooltip.waitFor();
     expect(await tooltip.textContent()).toMatch(new RegExp(`^${rightmost.barcode} · `));
     await screenshot(onCanvas, 'cohort-map-canvas-laptop');
+    // Its SVG download carries the canvas's points as a picture, taken when asked (not at every load).
+    const mapFigure = onCanvas.getByTestId('embedding-map');
+    expect(await mapFigure.locator('image.map-snapshot').getAttribute('href')).toBeNull();
+    const [svgFile] = await Promise.all([
+      onCanvas.waitForEvent('download'),
+      mapFigure.getByRole('button', { name: /as SVG$/ }).click(),
+    ]);
+    const svg = fs.readFileSync((await svgFile.path())!, 'utf8');
+    const snapshot = svg.match(/<image [^>]*href="data:image\/png;base64,([^"]+)"/);
+    expect(snapshot, 'the SVG download holds a PNG of the canvas').not.toBeNull();
+    expect(Buffer.from(snapshot![1]!, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    expect(svg).not.toContain('data-canvas-snapshot');
     await onCanvas.mouse.click(px, py);
     await onCanvas.waitForURL(new RegExp(`/samples/${rightmost.sampleId}$`));
     await onCanvas.close();

@@ -12,9 +12,22 @@ export function saveBlob(blob: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** The SVG's markup as a standalone file (namespace, size and a white background). */
+/**
+ * Fills the copy's canvas snapshot placeholders (`<image data-canvas-snapshot="<canvas id>">`, as the
+ * embedding map drawn on a canvas has) with a PNG of that canvas as it is now.
+ */
+function fillCanvasSnapshots(copy: SVGSVGElement): void {
+  for (const image of copy.querySelectorAll<SVGImageElement>('image[data-canvas-snapshot]')) {
+    const canvas = document.getElementById(image.dataset.canvasSnapshot ?? '');
+    if (canvas instanceof HTMLCanvasElement) image.setAttribute('href', canvas.toDataURL('image/png'));
+    image.removeAttribute('data-canvas-snapshot');
+  }
+}
+
+/** The SVG's markup as a standalone file (namespace, size, a white background, canvases as pictures). */
 export function svgMarkup(svg: SVGSVGElement): string {
   const copy = svg.cloneNode(true) as SVGSVGElement;
+  fillCanvasSnapshots(copy);
   copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   const { width, height } = svgSize(svg);
   copy.setAttribute('width', String(width));

@@ -5,7 +5,7 @@
 // shows the barcode, clicking opens the sample. Samples the model flags as out of distribution are predicted "unknown"
 // (their own colour and legend entry), never their closest known type.
 import { useSearchParams } from 'next/navigation';
-import { useCallback, useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { PlotFrame } from '../../../components/PlotFrame.tsx';
 import {
   type MapPoint,
@@ -19,7 +19,7 @@ import {
   UNKNOWN_TYPE,
   unpackMap,
 } from '../../../lib/embeddingMap.ts';
-import { niceTicks } from '../../../lib/survivalBands.ts';
+import { figureHeight, MAP_LAYOUT, rangeTicks } from '../../../lib/mapAxes.ts';
 import { MapCanvas } from './MapCanvas.tsx';
 
 /** Above this many samples the points are drawn on a canvas (one SVG element per sample gets slow). */
@@ -71,18 +71,7 @@ function ReadabilityNote(props: { readability: Readability[]; better: MapProject
   );
 }
 
-const WIDTH = 760;
-const HEIGHT = 460;
-const MARGIN = { left: 56, right: 170, top: 16, bottom: 44 };
-
-/** Evenly spaced ticks covering [min, max] (niceTicks works from 0 upwards). */
-function rangeTicks(min: number, max: number): number[] {
-  const span = max - min || 1;
-  const step = niceTicks(span, 5)[1] ?? span;
-  const ticks: number[] = [];
-  for (let t = Math.ceil(min / step) * step; t <= max + 1e-9; t += step) ticks.push(Number(t.toPrecision(6)));
-  return ticks;
-}
+const { WIDTH, HEIGHT, MARGIN, LEGEND_ROW } = MAP_LAYOUT;
 
 function colourFor(by: ColourBy, categories: string[], risk: { min: number; max: number }) {
   // one colour per category, looked up per point (typeColour searches the categories)
@@ -185,12 +174,11 @@ export function EmbeddingMapSection(props: {
     setUrlParam('projection', value.toLowerCase());
   };
   const forced = params.get('map') === 'canvas';
-  const [drawn, setDrawn] = useState<string | null>(null);
-  const onDrawn = useCallback((url: string) => setDrawn(url), []);
+  const canvasId = useId();
   const map = useMemo(() => (packed ? unpackMap(packed, projection) : null), [packed, projection]);
   const wantCanvas = props.canvas === true || forced;
-  // Derived once per map and colouring: re-rendering after the canvas is drawn (onDrawn) must not hand
-  // MapCanvas new points, which would draw and snapshot 11,000 points again.
+  // Derived once per map and colouring: a re-render (a hover, say) must not hand MapCanvas new points,
+  // which would draw 11,000 points again.
   const drawing = useMemo(() => (map ? mapDrawing(map.points, by, wantCanvas) : null), [map, by, wantCanvas]);
   if (!map || !drawing)
     return (
@@ -203,6 +191,7 @@ export function EmbeddingMapSection(props: {
   const { categories, counts, risk, colour, x0, x1, y0, y1, sx, sy, onCanvas, canvasPoints } = drawing;
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const umap = map.projection === 'UMAP';
+  const height = figureHeight(by === 'risk' ? 6 : categories.length);
   const label = `${map.projection} of ${points.length} GexBERT embeddings coloured by ${COLOUR_BY.find((c) => c.value === by)!.label.toLowerCase()}`;
   return (
     <section aria-labelledby="embedding-map">
@@ -253,7 +242,7 @@ export function EmbeddingMapSection(props: {
           style={{ position: 'relative' }}
         >
           <svg
-            viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+            viewBox={`0 0 ${WIDTH} ${height}`}
             role="img"
             aria-label={label}
             className="chart"
@@ -288,40 +277,41 @@ export function EmbeddingMapSection(props: {
             >
               {umap ? 'UMAP 2' : `PC2 (${pct(map.explained[1])})`}
             </text>
-            {onCanvas
-              ? drawn && (
-                  // hidden on the page (the canvas shows the points) by the stylesheet, which downloads do
-                  // not carry: the saved SVG and PNG show this snapshot of the canvas
-                  <image
-                    className="map-snapshot"
-                    href={drawn}
-                    x={MARGIN.left}
-                    y={MARGIN.top}
-                    width={INNER_W}
-                    height={INNER_H}
-                  />
-                )
-              : points.map((p) => (
-                  <a key={p.id} href={`/samples/${p.id}`} className="map-point" data-barcode={p.barcode}>
-                    <circle
-                      cx={sx(p.x)}
-                      cy={sy(p.y)}
-                      r="4"
-                      fill={colour(p)}
-                      fillOpacity="0.8"
-                      stroke="#fff"
-                      strokeWidth="0.5"
-                    >
-                      <title>{pointTitle(p)}</title>
-                    </circle>
-                  </a>
-                ))}
+            {onCanvas ? (
+              // hidden on the page (the canvas shows the points) by the stylesheet, which downloads do
+              // not carry: a download fills it with a snapshot of the canvas (lib/download.ts), so
+              // the saved SVG and PNG show the points, and no page load pays for a PNG encoding
+              <image
+                className="map-snapshot"
+                data-canvas-snapshot={canvasId}
+                x={MARGIN.left}
+                y={MARGIN.top}
+                width={INNER_W}
+                height={INNER_H}
+              />
+            ) : (
+              points.map((p) => (
+                <a key={p.id} href={`/samples/${p.id}`} className="map-point" data-barcode={p.barcode}>
+                  <circle
+                    cx={sx(p.x)}
+                    cy={sy(p.y)}
+                    r="4"
+                    fill={colour(p)}
+                    fillOpacity="0.8"
+                    stroke="#fff"
+                    strokeWidth="0.5"
+                  >
+                    <title>{pointTitle(p)}</title>
+                  </circle>
+                </a>
+              ))
+            )}
             <g className="legend" transform={`translate(${WIDTH - MARGIN.right + 16} ${MARGIN.top + 8})`}>
               {by === 'risk' ? (
                 <>
                   <text fill="#222">Predicted risk</text>
                   {[0, 0.25, 0.5, 0.75, 1].map((t, i) => (
-                    <g key={t} transform={`translate(0 ${18 + i * 18})`}>
+                    <g key={t} transform={`translate(0 ${LEGEND_ROW * (i + 1)})`}>
                       <rect width="12" height="12" y="-10" fill={riskColour(t)} />
                       <text x="18" fill="#222">
                         {(risk.min + t * (risk.max - risk.min)).toFixed(2)}
@@ -334,7 +324,7 @@ export function EmbeddingMapSection(props: {
                 categories.map((c, i) => (
                   <g
                     key={c}
-                    transform={`translate(0 ${i * 18})`}
+                    transform={`translate(0 ${i * LEGEND_ROW})`}
                     className={c === UNKNOWN_TYPE ? 'legend-unknown' : undefined}
                   >
                     <rect width="12" height="12" y="-10" fill={typeColour(c, categories)} />
@@ -354,11 +344,11 @@ export function EmbeddingMapSection(props: {
               height={INNER_H}
               box={{
                 left: MARGIN.left / WIDTH,
-                top: MARGIN.top / HEIGHT,
+                top: MARGIN.top / height,
                 width: INNER_W / WIDTH,
-                height: INNER_H / HEIGHT,
+                height: INNER_H / height,
               }}
-              onDrawn={onDrawn}
+              canvasId={canvasId}
               label={label}
             />
           ) : null}
