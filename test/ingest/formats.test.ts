@@ -66,6 +66,8 @@ describe('Xena and clinical (real stomach cohort)', () => {
     );
     const result = await runCli(['ingest', 'xena', file, '--unit', 'LOG2_TPM_PLUS1'], { DATABASE_URL: url });
     expect(result.code, result.stderr).toBe(0);
+    // without --cohort, the report says the samples are in no cohort and how to make one
+    expect(result.stdout).toMatch(/note: the 2 stored samples are in no cohort, .* --cohort NAME/);
     const { readProfile } = await import('../../services/core/src/expression/store.ts');
     const pg = await import('pg');
     const pool = new pg.default.Pool({ connectionString: url });

@@ -113,6 +113,7 @@ describe('the real PanCanAtlas extract (samples as rows, Entrez IDs, RSEM)', () 
     );
     expect(result.stdout).toContain(`samples table: ${SIDECAR} (found beside the table)`);
     expect(result.stdout).toMatch(/cancer types: 33 \(BRCA 67,/);
+    expect(result.stdout).toContain('cohort "PANCAN33": holds the samples of this ingest');
 
     const sidecar = readTsv(SIDECAR).slice(1);
     const expected: Record<string, number> = {};

@@ -185,6 +185,19 @@ export function tableReportLines(t: TableReport): string[] {
   ];
 }
 
+/**
+ * Where the stored samples can be seen: the cohort named, or, without --cohort, that they are in none (the
+ * portal lists cohorts, so samples in none are easy to miss) and how to make one.
+ */
+export function cohortLine(cohort: string | undefined, results: FileImport[]): string[] {
+  const written = results.reduce((n, r) => n + (r.unchanged ? 0 : r.written), 0);
+  if (written === 0) return [];
+  if (cohort) return [`cohort "${cohort}": holds the samples of this ingest`];
+  return [
+    `note: the ${written} stored samples are in no cohort, so the portal lists them nowhere yet: build a cohort of them from filters in the portal (Cohorts, as a curator) or with the createCohort mutation, or name one at ingest with --cohort NAME`,
+  ];
+}
+
 type Run = (
   pool: import('pg').Pool,
   onProgress: (done: number, total: number) => void,
@@ -200,19 +213,21 @@ function runMatrixIngest(flags: MatrixFlags, label: string, run: Run): Promise<v
       bar.stop();
     }
     report(flags, { imports: results }, () =>
-      results.flatMap((r) => [
-        r.unchanged
-          ? `${r.file}: already imported as import #${r.id}; nothing changed` +
-            (flags.cohort
-              ? ` (cohort "${flags.cohort}" not touched: make a cohort of these samples in the portal or with createCohort)`
-              : '')
-          : `${r.file}: import #${r.id}: ${r.written} samples x ${r.genes} genes stored` +
-            (r.skipped ? `, ${r.skipped} already stored with the same values` : '') +
-            (r.unmapped ? `, ${r.unmapped} unmapped gene IDs dropped` : '') +
-            (r.simulated ? ' (simulated: SIMULATED marker found; kept out of training)' : ''),
-        ...(r.table ? tableReportLines(r.table) : []),
-        ...(r.warnings ?? []).map((w) => `warning: ${w}`),
-      ]),
+      results
+        .flatMap((r) => [
+          r.unchanged
+            ? `${r.file}: already imported as import #${r.id}; nothing changed` +
+              (flags.cohort
+                ? ` (cohort "${flags.cohort}" not touched: make a cohort of these samples in the portal or with createCohort)`
+                : '')
+            : `${r.file}: import #${r.id}: ${r.written} samples x ${r.genes} genes stored` +
+              (r.skipped ? `, ${r.skipped} already stored with the same values` : '') +
+              (r.unmapped ? `, ${r.unmapped} unmapped gene IDs dropped` : '') +
+              (r.simulated ? ' (simulated: SIMULATED marker found; kept out of training)' : ''),
+          ...(r.table ? tableReportLines(r.table) : []),
+          ...(r.warnings ?? []).map((w) => `warning: ${w}`),
+        ])
+        .concat(cohortLine(flags.cohort, results)),
     );
   });
 }
