@@ -3,7 +3,9 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { expect, it } from 'vitest';
-import { KaplanMeierPlot } from '../src/components/plots/KaplanMeierPlot.tsx';
+import { KaplanMeierPlot, MAX_BANDED_GROUPS } from '../src/components/plots/KaplanMeierPlot.tsx';
+import { UNKNOWN_COLOUR } from '../src/lib/embeddingMap.ts';
+import { categoryColour, OKABE_ITO } from '../src/lib/palette.ts';
 import type { CurveSteps } from '../src/lib/survivalBands.ts';
 
 /** The product-limit curve of n patients, one per day, two of three dying (the rest censored). */
@@ -49,4 +51,23 @@ it('draws a 10,000-patient curve at pixel precision in a few tens of kilobytes',
   expect(new Set(columns).size).toBe(ticks.length);
   expect(ticks.length).toBeGreaterThan(100);
   expect(ticks.length).toBeLessThan(curve.events.filter((e) => e === 0).length);
+});
+
+it('draws confidence bands for a few groups, not for 33 cancer types, each type in its own colour', () => {
+  const plot = (n: number) =>
+    renderToStaticMarkup(
+      createElement(KaplanMeierPlot, {
+        groups: Array.from({ length: n }, (_, i) => ({ name: `T${i}`, patients: 30, steps: curveOf(30) })),
+        label: 'KM',
+      }),
+    );
+  const count = (markup: string, className: string) => markup.split(`class="${className}"`).length - 1;
+  expect(count(plot(MAX_BANDED_GROUPS), 'km-band')).toBe(MAX_BANDED_GROUPS);
+  const many = plot(33);
+  expect(count(many, 'km-curve')).toBe(33);
+  expect(count(many, 'km-band')).toBe(0);
+  const colours = Array.from({ length: 33 }, (_, i) => categoryColour(i).toUpperCase());
+  expect(new Set(colours).size).toBe(33);
+  expect(colours.slice(0, 8)).toEqual(OKABE_ITO.map((c) => c.toUpperCase()));
+  expect(colours).not.toContain(UNKNOWN_COLOUR.toUpperCase());
 });

@@ -18,6 +18,12 @@ export interface KaplanMeierGroup {
   steps: CurveSteps;
 }
 
+/**
+ * Confidence bands are drawn for at most this many groups: 33 cancer types' bands overlap into one grey
+ * wash that hides the curves (seen on the 33-type TCGA dashboard), and they were half the figure's bytes.
+ */
+export const MAX_BANDED_GROUPS = 6;
+
 const WIDTH = 760;
 const MARGIN = { left: 110, right: 150, top: 16, bottom: 44 };
 const PLOT_HEIGHT = 300;
@@ -143,7 +149,7 @@ export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: stri
       >
         Overall survival
       </text>
-      {groups.map((g, i) => (
+      {(groups.length <= MAX_BANDED_GROUPS ? groups : []).map((g, i) => (
         <path
           key={`band-${g.name}`}
           className="km-band"

@@ -2,7 +2,7 @@
 // number at risk, the log-rank test the API computed, and medians per group.
 import { DataTable } from '../../../components/DataTable.tsx';
 import { PlotFrame } from '../../../components/PlotFrame.tsx';
-import { KaplanMeierPlot } from '../../../components/plots/KaplanMeierPlot.tsx';
+import { KaplanMeierPlot, MAX_BANDED_GROUPS } from '../../../components/plots/KaplanMeierPlot.tsx';
 import type { CohortDashboardQuery } from '../../../generated/graphql.ts';
 import { formatDays, formatInt, formatPValue } from '../../../lib/format.ts';
 
@@ -31,7 +31,10 @@ export function SurvivalSection(props: { survival: Survival }) {
             testId="km-plot"
             caption={
               <>
-                Shaded: pointwise 95% confidence bands (Greenwood, log scale). Ticks: censored patients.{' '}
+                {groups.length <= MAX_BANDED_GROUPS
+                  ? 'Shaded: pointwise 95% confidence bands (Greenwood, log scale).'
+                  : `No confidence bands: ${groups.length} groups' bands would hide the curves (compare a few types to see theirs).`}{' '}
+                Ticks: censored patients.{' '}
                 {logRank ? (
                   <>
                     Log-rank test across {groups.length} groups: χ² = {logRank.statistic.toFixed(2)}, df ={' '}
