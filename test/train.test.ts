@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createOnnxPredictor, embed, exportOnnx, loadCheckpoint, ready } from '@gexbert/model/gexbert/index';
+import { createOnnxPredictor, embed, exportOnnx, loadCheckpoint, ready } from '@gexbert/model/inference';
 import { expect, it } from 'vitest';
 import { createTestDatabase } from '../services/core/test-support/database.ts';
 import { runCli, startCli } from './support/cli.ts';

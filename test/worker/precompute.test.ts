@@ -27,7 +27,7 @@ import {
 import { query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
 import { requestRetraining } from '@gexbert/core/training/request';
-import { readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
+import { readModelHeads, toStored } from '@gexbert/model/heads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWorker, startWorker } from '../../services/worker/src/worker.ts';
 import { startCli } from '../support/cli.ts';

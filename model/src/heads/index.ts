@@ -1,10 +1,22 @@
 /**
- * Prediction heads on GexBERT sample embeddings: cancer type (multinomial logistic regression) and
- * survival risk (PCA + ridge Cox), as plain JSON-serialisable objects, with a validating parser.
+ * `@gexbert/model/heads`, what the services and the CLI use of the prediction heads on GexBERT sample
+ * embeddings (cancer type: multinomial logistic regression; survival risk: PCA + ridge Cox): a checkpoint's
+ * fitted heads (`heads.json`: fit, parse, read, write, its model card section), the server that answers
+ * them beside the checkpoint (`HeadServer`), and the two heads' predictions on a stored head.
  */
-export type { CancerTypeHead, CancerTypeHeadOptions, CancerTypeProbability } from './cancerType.ts';
-export { fitCancerTypeHead, predictCancerType } from './cancerType.ts';
-export type { Heads } from './parse.ts';
-export { InvalidHeadsError, parseHeads } from './parse.ts';
-export type { RiskHead, RiskHeadOptions } from './risk.ts';
-export { fitRiskHead, MIN_EVENTS, percentileOfSorted, riskPercentile, riskScore } from './risk.ts';
+export { type CancerTypeProbability, predictCancerType } from './cancerType.ts';
+export { writeHeadsCard } from './card.ts';
+export { fitCheckpointHeads } from './fitCheckpoint.ts';
+export type { HeadSet } from './headSet.ts';
+export {
+  fitModelHeads,
+  HEADS_FILE,
+  type ModelHeads,
+  parseModelHeads,
+  readModelHeads,
+  toStored,
+  writeModelHeads,
+} from './modelHeads.ts';
+export type { HeadReference } from './reference.ts';
+export { MIN_EVENTS, percentileOfSorted, riskScore } from './risk.ts';
+export { HeadServer, type SamplePrediction } from './serve.ts';

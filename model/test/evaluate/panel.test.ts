@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomGenePanel } from '../../src/data/dataset.ts';
 import { anovaF, anovaPanel, panelRestorationError, restorationPanel } from '../../src/evaluate/panel.ts';
-import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/index.ts';
+import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/inference/predictor.ts';
 import { type Matrix, selectRows } from '../../src/stats/matrix.ts';
 import { loadTcgaFixture, type TcgaFixture } from './tcgaFold.ts';
 

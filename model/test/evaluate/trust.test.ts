@@ -33,7 +33,7 @@ import {
   variableGeneMatrix,
 } from '../../src/evaluate/tasks/trust.ts';
 import { trustSection } from '../../src/evaluate/trustMarkdown.ts';
-import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/index.ts';
+import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/inference/predictor.ts';
 import { selectCols } from '../../src/stats/matrix.ts';
 import { expectedCalibrationError } from '../../src/stats/metrics.ts';
 import { quantile } from '../../src/stats/quantile.ts';

@@ -15,7 +15,7 @@ import { closeFold, embedPanel, prepareFold, WIDE_VOCABULARY } from '../../src/e
 import { Measurements } from '../../src/evaluate/measurements.ts';
 import { panelModel, panelSizes } from '../../src/evaluate/tasks/classification.ts';
 import { vocabularyGeneSet } from '../../src/evaluate/tasks/imputation.ts';
-import { restore } from '../../src/gexbert/index.ts';
+import { restore } from '../../src/gexbert/inference/infer.ts';
 import { selectRows } from '../../src/stats/matrix.ts';
 import { stratifiedSplit } from '../../src/stats/split.ts';
 

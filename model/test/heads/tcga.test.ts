@@ -6,16 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pcaCoxRisk } from '../../src/evaluate/index.ts';
-import {
-  type CancerTypeHead,
-  fitCancerTypeHead,
-  fitRiskHead,
-  parseHeads,
-  predictCancerType,
-  type RiskHead,
-  riskPercentile,
-  riskScore,
-} from '../../src/heads/index.ts';
+import { type CancerTypeHead, fitCancerTypeHead, predictCancerType } from '../../src/heads/cancerType.ts';
+import { parseHeads } from '../../src/heads/parse.ts';
+import { fitRiskHead, type RiskHead, riskPercentile, riskScore } from '../../src/heads/risk.ts';
 import { fitLogisticRegression, fromRows } from '../../src/stats/index.ts';
 import { concordance, type EventIndicator } from '../../src/survival/index.ts';
 import { loadTcgaEmbeddings, type Sample } from './tcgaEmbeddings.ts';

@@ -1,10 +1,13 @@
 import { readProfile } from '@gexbert/core/expression/store';
 import { promoteModelVersion, SHIPPED_CHECKPOINT } from '@gexbert/core/registry/modelVersion';
-import { embed, type Profile } from '@gexbert/model/gexbert/inference/infer';
-import { openCheckpointPredictor } from '@gexbert/model/gexbert/inference/predictor';
-import { predictCancerType } from '@gexbert/model/heads/cancerType';
-import { type ModelHeads, readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
-import { riskScore } from '@gexbert/model/heads/risk';
+import {
+  type ModelHeads,
+  predictCancerType,
+  readModelHeads,
+  riskScore,
+  toStored,
+} from '@gexbert/model/heads';
+import { embed, openCheckpointPredictor, type Profile } from '@gexbert/model/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, registerShippedCandidate, startHarness } from './support.ts';
 

@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
 import { readProfile } from '@gexbert/core/expression/store';
 import { ingestClinical, ingestTable } from '@gexbert/core/ingest/index';
 import { sharedDir } from '@gexbert/core/test-support/shared';
-import { toLog2Cpm } from '@gexbert/model/gexbert/inference/normalise';
+import { toLog2Cpm } from '@gexbert/model/inference';
 import { logRankTest } from '@gexbert/model/survival';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { librarySizes } from '../src/genes/librarySizes.ts';

@@ -4,8 +4,8 @@
 // scores a panel that is not stored without writing anything.
 import { readProfile } from '@gexbert/core/expression/store';
 import { ensureActiveModel, SHIPPED_CHECKPOINT } from '@gexbert/core/registry/modelVersion';
-import { toLog2Cpm } from '@gexbert/model/gexbert/inference/normalise';
-import { readModelHeads } from '@gexbert/model/heads/modelHeads';
+import { readModelHeads } from '@gexbert/model/heads';
+import { toLog2Cpm } from '@gexbert/model/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Data, type Harness, startHarness } from './support.ts';
 

@@ -2,7 +2,7 @@ import { fitHeads, loadModelRuntime } from '@gexbert/core/inference/modelRuntime
 import { defaultCheckpointCache } from '@gexbert/core/registry/checkpointStore';
 import { promoteModelVersion } from '@gexbert/core/registry/modelVersion';
 import { geneLog2CpmInFile } from '@gexbert/core/test-support/countsFile';
-import { toStored } from '@gexbert/model/heads/modelHeads';
+import { toStored } from '@gexbert/model/heads';
 import { quantile } from '@gexbert/model/stats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bruteForce, mergeMembers } from '../../../model/test/cluster/textbook.ts';

@@ -7,9 +7,8 @@ import {
   promoteModelVersion,
   SHIPPED_CHECKPOINT,
 } from '@gexbert/core/registry/modelVersion';
-import { embed, type Profile } from '@gexbert/model/gexbert/inference/infer';
-import { riskScore } from '@gexbert/model/heads/index';
-import { parseModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
+import { parseModelHeads, riskScore, toStored } from '@gexbert/model/heads';
+import { embed, type Profile } from '@gexbert/model/inference';
 import { pearson, quantile } from '@gexbert/model/stats';
 import { logRankTest } from '@gexbert/model/survival';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -17,8 +17,7 @@ import {
   TCGA_33_MODEL_NAME,
 } from '@gexbert/core/registry/modelVersion';
 import { sharedDir } from '@gexbert/core/test-support/shared';
-import { embed } from '@gexbert/model/gexbert/inference/infer';
-import { profileToZ, toLog2Cpm } from '@gexbert/model/gexbert/inference/normalise';
+import { embed, profileToZ, toLog2Cpm } from '@gexbert/model/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/support/cli.ts';
 import { type Data, type Harness, startHarness } from './support.ts';

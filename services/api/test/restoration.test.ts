@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadModelRuntime, type ModelRuntime, sampleProfiles } from '@gexbert/core/inference/modelRuntime';
 import { defaultCheckpointCache } from '@gexbert/core/registry/checkpointStore';
 import { promoteModelVersion, SHIPPED_CHECKPOINT } from '@gexbert/core/registry/modelVersion';
-import { type Profile, restore } from '@gexbert/model/gexbert/inference/infer';
+import { type Profile, restore } from '@gexbert/model/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Data,

@@ -1,7 +1,7 @@
 // The platform's configuration: one typed, validated object, read from the environment once.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineChoice } from '@gexbert/model/gexbert/training/engine';
+import type { EngineChoice } from '@gexbert/model/training';
 import { z } from 'zod';
 
 /** The repository root (this file lives in services/core/src). */

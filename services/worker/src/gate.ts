@@ -11,11 +11,10 @@
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { fitHeads, type ModelRuntime, sampleProfiles } from '@gexbert/core/inference/modelRuntime';
 import { type SampleLabels, sampleLabels } from '@gexbert/core/sample/records';
-import { embed, type Profile, restore } from '@gexbert/model/gexbert/inference/infer';
-import { vocabularyIndex } from '@gexbert/model/gexbert/inference/normalise';
-import { MIN_EVENTS, predictCancerType, riskScore } from '@gexbert/model/heads/index';
-import type { ModelHeads } from '@gexbert/model/heads/modelHeads';
-import { Rng } from '@gexbert/model/random/rng';
+import type { ModelHeads } from '@gexbert/model/heads';
+import { MIN_EVENTS, predictCancerType, riskScore } from '@gexbert/model/heads';
+import { embed, type Profile, restore, vocabularyIndex } from '@gexbert/model/inference';
+import { Rng } from '@gexbert/model/random';
 import { concordance } from '@gexbert/model/survival';
 import type pg from 'pg';
 

@@ -4,7 +4,7 @@
 // notices a cancel request (cancelTrainingRun sets cancelRequestedAt) and calls `onCancel`.
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { type RunProgress, reportRunProgress, trainingRunById } from '@gexbert/core/training/runs';
-import type { EvalInfo, ProgressInfo } from '@gexbert/model/gexbert/training/train';
+import type { EvalInfo, ProgressInfo } from '@gexbert/model/training';
 
 /** This worker was declared dead and the run taken over; it must not touch the run any more. */
 export class LostRunError extends Error {

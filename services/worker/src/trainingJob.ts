@@ -43,13 +43,13 @@ import {
   trainingRunsOfVersions,
 } from '@gexbert/core/training/runs';
 import { trainingSampleIds, validationSampleIds } from '@gexbert/core/training/validationSet';
+import { toStored } from '@gexbert/model/heads';
 import {
   RECIPE_DEFAULTS,
   type RecipeOptions,
   TrainingStopped,
   trainCheckpoint,
-} from '@gexbert/model/gexbert/training/recipe';
-import { toStored } from '@gexbert/model/heads/modelHeads';
+} from '@gexbert/model/training';
 import type pg from 'pg';
 import { evaluateGate, type GateRecord } from './gate.ts';
 import { CancelledRunError, LostRunError, RunReporter } from './runReporter.ts';

@@ -9,9 +9,7 @@ import { checkpointSource } from '@gexbert/core/registry/checkpointStore';
 import { refitModelHeads } from '@gexbert/core/registry/modelVersion';
 import { rsemCorpusFromTable, rsemLabelledData } from '@gexbert/core/training/rsemCorpus';
 import { loadCountsDir, readSurvival } from '@gexbert/model/data/inputs';
-import { writeHeadsCard } from '@gexbert/model/heads/card';
-import { fitCheckpointHeads } from '@gexbert/model/heads/fitCheckpoint';
-import { parseModelHeads, writeModelHeads } from '@gexbert/model/heads/modelHeads';
+import { fitCheckpointHeads, parseModelHeads, writeHeadsCard, writeModelHeads } from '@gexbert/model/heads';
 import type { Command } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
 

@@ -18,9 +18,15 @@ import { parseEnsemblId } from '@gexbert/core/gene/resolve';
 import { countsInput, loadCheckpointRuntime, type ModelRuntime } from '@gexbert/core/inference/modelRuntime';
 import { dataFiles } from '@gexbert/core/ingest/files';
 import { SHIPPED_CHECKPOINT } from '@gexbert/core/registry/modelVersion';
-import { embed, type Profile, restore } from '@gexbert/model/gexbert/inference/infer';
-import { type NormStats, toLog2Cpm, vocabularyIndex } from '@gexbert/model/gexbert/inference/normalise';
-import type { SamplePrediction } from '@gexbert/model/heads/serve';
+import type { SamplePrediction } from '@gexbert/model/heads';
+import {
+  embed,
+  type NormStats,
+  type Profile,
+  restore,
+  toLog2Cpm,
+  vocabularyIndex,
+} from '@gexbert/model/inference';
 import { type Command, Option } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
 import { progress } from '../progress.ts';

@@ -11,8 +11,8 @@ import {
   proteinCodingGenes,
 } from '@gexbert/core/training/corpus';
 import { type RsemCorpus, rsemCorpusFromTable } from '@gexbert/core/training/rsemCorpus';
-import { trainCheckpoint } from '@gexbert/model/gexbert/training/recipe';
-import type { ResumeInfo } from '@gexbert/model/gexbert/training/train';
+import type { ResumeInfo } from '@gexbert/model/training';
+import { trainCheckpoint } from '@gexbert/model/training';
 import type { Command } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
 import { progress } from '../progress.ts';

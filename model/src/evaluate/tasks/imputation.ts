@@ -9,8 +9,7 @@
  */
 
 import { fitVae } from '../../baselines/vae.ts';
-import { restore } from '../../gexbert/index.ts';
-import { OMIT } from '../../gexbert/inference/infer.ts';
+import { OMIT, restore } from '../../gexbert/inference/infer.ts';
 import {
   applyMask,
   imputationMetrics,

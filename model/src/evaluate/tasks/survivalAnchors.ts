@@ -9,8 +9,7 @@
 
 import { randomGenePanel } from '../../data/dataset.ts';
 import type { GexbertModel } from '../../gexbert/architecture/model.ts';
-import { type Predictor, restore } from '../../gexbert/index.ts';
-import { OMIT, zProfiles } from '../../gexbert/inference/infer.ts';
+import { OMIT, type Predictor, restore, zProfiles } from '../../gexbert/inference/infer.ts';
 import type { NormStats } from '../../gexbert/inference/normalise.ts';
 import { fromRows, type Matrix, selectCols } from '../../stats/matrix.ts';
 import { pearson } from '../../stats/metrics.ts';

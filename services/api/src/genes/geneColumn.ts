@@ -3,7 +3,7 @@
 // sample's library size, by model/src/gexbert/normalise log2CpmValue (the one definition of log2(CPM + 1)).
 import { readGene } from '@gexbert/core/expression/store';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
-import { log2CpmValue } from '@gexbert/model/gexbert/inference/normalise';
+import { log2CpmValue } from '@gexbert/model/inference';
 import type pg from 'pg';
 import { badInput } from '../errors.ts';
 import type { ValueTransform } from '../generated/graphql.ts';

@@ -12,7 +12,7 @@ import {
   clusterVectors,
   columnsOf,
   rowZScores,
-} from '@gexbert/model/cluster/hierarchical';
+} from '@gexbert/model/cluster';
 import type { GraphQLError } from 'graphql';
 import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';

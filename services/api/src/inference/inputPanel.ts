@@ -1,6 +1,6 @@
 // Restoring from a chosen set of measured genes (e.g. a 64-gene panel): a sample's model input cut down to
 // those genes, every other gene left out (as if it had not been measured).
-import type { Profile } from '@gexbert/model/gexbert/inference/infer';
+import type { Profile } from '@gexbert/model/inference';
 
 /** The profile's measured (finite) values of the genes in `keep` only; the other genes are dropped. */
 export function restrictProfile(profile: Profile, keep: ReadonlySet<string>): Profile {

@@ -31,11 +31,15 @@ import {
   modelVersionById,
   modelVersionStamp,
 } from '@gexbert/core/registry/modelVersion';
-import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/gexbert/inference/infer';
-import type { NormStats } from '@gexbert/model/gexbert/inference/normalise';
-import { riskScore } from '@gexbert/model/heads/index';
-import { type ModelHeads, parseModelHeads } from '@gexbert/model/heads/modelHeads';
-import { HeadServer, type SamplePrediction } from '@gexbert/model/heads/serve';
+import {
+  HeadServer,
+  type ModelHeads,
+  parseModelHeads,
+  riskScore,
+  type SamplePrediction,
+} from '@gexbert/model/heads';
+import type { NormStats } from '@gexbert/model/inference';
+import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/inference';
 import { GraphQLError } from 'graphql/index.js';
 import type pg from 'pg';
 import { badInput, notFound } from '../errors.ts';

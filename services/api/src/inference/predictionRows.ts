@@ -1,6 +1,6 @@
 // The API rows of what the heads say of one sample (a stored one, or a profile that is not stored).
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
-import type { SamplePrediction } from '@gexbert/model/heads/serve';
+import type { SamplePrediction } from '@gexbert/model/heads';
 import type { CancerTypePredictionRow, RiskScoreRow } from './rows.ts';
 
 /** The cancer-type row of a prediction (null without a type answer). */

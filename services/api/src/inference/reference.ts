@@ -1,7 +1,7 @@
 // Reference sets for risk percentiles and risk groups: which samples, and percentiles among their scores.
 import { cohortWithSampleIds } from '@gexbert/core/cohort/records';
 import { realSamplesOfCancerType } from '@gexbert/core/sample/records';
-import { percentileOfSorted } from '@gexbert/model/heads/index';
+import { percentileOfSorted } from '@gexbert/model/heads';
 import type pg from 'pg';
 import { quantileGroups, type ValueGroups } from '../quantileGroups.ts';
 

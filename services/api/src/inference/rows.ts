@@ -1,7 +1,7 @@
 // The shapes the model resolvers pass around; codegen maps the GraphQL types onto them (src/codegenConfig.ts).
 import type { PlacedMap } from '@gexbert/core/inference/cohortMap';
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
-import type { CancerTypeProbability } from '@gexbert/model/heads/index';
+import type { CancerTypeProbability } from '@gexbert/model/heads';
 import type { GeneRow } from '../rows.ts';
 
 export type ModelVersionRow = ModelVersion;

@@ -1,9 +1,9 @@
 // A model's heads: what they know and were fitted on, their refit (admin), and predictions for profiles
 // that are not stored (nothing is written).
 import { RegistryError, refitModelHeads } from '@gexbert/core/registry/modelVersion';
-import type { Profile } from '@gexbert/model/gexbert/inference/infer';
-import { toLog2Cpm } from '@gexbert/model/gexbert/inference/normalise';
-import type { SamplePrediction } from '@gexbert/model/heads/serve';
+import type { SamplePrediction } from '@gexbert/model/heads';
+import type { Profile } from '@gexbert/model/inference';
+import { toLog2Cpm } from '@gexbert/model/inference';
 import { type Context, requireRole } from '../context.ts';
 import { badInput, parseId } from '../errors.ts';
 import type { ProfilesInput, Resolvers } from '../generated/graphql.ts';

@@ -1,7 +1,7 @@
 // A cohort's imputation quality: how well a model restores held-out vocabulary genes from a small panel of
 // the most variable ones, against the measured values, with the per-gene training mean as the baseline.
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
-import type { Profile } from '@gexbert/model/gexbert/inference/infer';
+import type { Profile } from '@gexbert/model/inference';
 import { pearson as pearsonOf, rmse } from '@gexbert/model/stats';
 import type { Context } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';

@@ -4,7 +4,7 @@
 // TPM and FPKM as log2(x + 1); stored log2 units are taken as they are. Count units are filtered as edgeR
 // users do: a gene is kept when its CPM (whole-profile library size) exceeds `minCpm` in at least
 // `minSamples` samples.
-import { toLog2Cpm } from '@gexbert/model/gexbert/inference/normalise';
+import { toLog2Cpm } from '@gexbert/model/inference';
 import type pg from 'pg';
 import { type Profile, readProfiles } from '../expression/store.ts';
 import { type ExpressionUnit, LOG2_UNITS } from '../formats/types.ts';

@@ -14,17 +14,11 @@
 // Screens that hide genes in groups to pick which genes to occlude one at a time were tried and rejected
 // (model/EXPERIMENTS.md §16): the effects are spread over many genes and not additive, so even pairs (half
 // the passes) found only 2-9 of the exact top 10, and larger groups 0-6.
-import {
-  embed,
-  type InferOptions,
-  type Predictor,
-  type Profile,
-} from '@gexbert/model/gexbert/inference/infer';
-import type { NormStats } from '@gexbert/model/gexbert/inference/normalise';
-import { predictCancerType } from '@gexbert/model/heads/cancerType';
-import type { HeadSet } from '@gexbert/model/heads/headSet';
-import { riskScore } from '@gexbert/model/heads/risk';
-import type { HeadServer } from '@gexbert/model/heads/serve';
+
+import type { HeadServer, HeadSet } from '@gexbert/model/heads';
+import { predictCancerType, riskScore } from '@gexbert/model/heads';
+import type { NormStats } from '@gexbert/model/inference';
+import { embed, type InferOptions, type Predictor, type Profile } from '@gexbert/model/inference';
 
 export type AttributionTarget = 'CANCER_TYPE' | 'CANCER_TYPE_LOG_ODDS' | 'RISK';
 

@@ -6,7 +6,7 @@
 // worker places and stores every cohort's map when a precompute finishes (cohortAnswers.ts), so the API then
 // only reads it.
 
-import type { SamplePrediction } from '@gexbert/model/heads/serve';
+import type { SamplePrediction } from '@gexbert/model/heads';
 import {
   fitPca,
   fitUmap,

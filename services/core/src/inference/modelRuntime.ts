@@ -6,25 +6,26 @@
 // one pass and no per-gene strings. A sample stored only in a normalised unit (RSEM, TPM, FPKM, FPKM_UQ,
 // e.g. from `gexbert ingest table`) is read as log2(x + 1) of its values instead (modelInput); RSEM values are
 // z-scored with the model's RSEM statistics when it has them (a model also trained on RSEM data).
-import type { GexbertConfig } from '@gexbert/model/gexbert/architecture/config';
-import {
-  embed,
-  type Predictor,
-  type Profile,
-  type RestoreResult,
-  restore,
-} from '@gexbert/model/gexbert/inference/infer';
-import type { NormStats } from '@gexbert/model/gexbert/inference/normalise';
-import { profileToZ, toLog2Cpm } from '@gexbert/model/gexbert/inference/normalise';
-import { openCheckpointPredictor } from '@gexbert/model/gexbert/inference/predictor';
+
+import type { HeadReference } from '@gexbert/model/heads';
 import {
   fitModelHeads,
+  HeadServer,
   type ModelHeads,
   parseModelHeads,
   readModelHeads,
-} from '@gexbert/model/heads/modelHeads';
-import type { HeadReference } from '@gexbert/model/heads/reference';
-import { HeadServer } from '@gexbert/model/heads/serve';
+} from '@gexbert/model/heads';
+import type { GexbertConfig, NormStats } from '@gexbert/model/inference';
+import {
+  embed,
+  openCheckpointPredictor,
+  type Predictor,
+  type Profile,
+  profileToZ,
+  type RestoreResult,
+  restore,
+  toLog2Cpm,
+} from '@gexbert/model/inference';
 import type pg from 'pg';
 import { genesOfLayout, PROFILES_IN_MEMORY, readProfiles } from '../expression/store.ts';
 import type { ExpressionUnit } from '../formats/types.ts';

@@ -7,7 +7,7 @@
 // plan at once; a worker runs a batch only by moving it from QUEUED to RUNNING, so a batch whose job is
 // delivered twice is computed once. Planning happens on a promotion, after an ingest, and in every worker's
 // periodic check, which also re-sends batches whose job was lost and retries failed ones.
-import type { SamplePrediction } from '@gexbert/model/heads/serve';
+import type { SamplePrediction } from '@gexbert/model/heads';
 import type pg from 'pg';
 import { withTransaction } from '../db/transaction.ts';
 import { type JobQueue, PRECOMPUTE_JOB } from '../jobs/queue.ts';

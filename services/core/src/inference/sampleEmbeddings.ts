@@ -1,8 +1,7 @@
 // Computing and storing stored samples' embeddings (SampleEmbedding, with the model input z): the one code
 // path for the API's cache misses (services/api/src/inference/modelHolder.ts) and the worker's precompute
 // jobs (services/worker/src/precomputeJob.ts).
-import { embed } from '@gexbert/model/gexbert/inference/infer';
-import { profileToZ } from '@gexbert/model/gexbert/inference/normalise';
+import { embed, profileToZ } from '@gexbert/model/inference';
 import type pg from 'pg';
 import { type StoredEmbedding, storeEmbeddings } from './embeddingCache.ts';
 import { type ModelRuntime, sampleProfiles } from './modelRuntime.ts';

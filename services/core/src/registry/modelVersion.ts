@@ -3,7 +3,7 @@
 // still training or failed can never serve.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HEADS_FILE, readModelHeads, toStored } from '@gexbert/model/heads/modelHeads';
+import { HEADS_FILE, readModelHeads, toStored } from '@gexbert/model/heads';
 import type pg from 'pg';
 import { REPO_ROOT } from '../config.ts';
 import { idPage } from '../db/page.ts';

@@ -1,7 +1,7 @@
 // Training data for GexBERT: raw counts as a samples x genes matrix, from count files, or from stored samples
 // (a cohort's, or a retraining's snapshot).
 
-import type { ExpressionMatrix } from '@gexbert/model/gexbert/inference/normalise';
+import type { ExpressionMatrix } from '@gexbert/model/inference';
 import type pg from 'pg';
 import { genesOfLayout, PROFILES_IN_MEMORY, profileLayouts, readProfiles } from '../expression/store.ts';
 import { parseCountsMatrix } from '../formats/index.ts';

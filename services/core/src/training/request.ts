@@ -1,6 +1,5 @@
 // Asking for a retraining: a QUEUED TrainingRun and its job on the queue (a worker trains it).
-import { ConfigError, type GexbertConfig, makeConfig } from '@gexbert/model/gexbert/architecture/config';
-import { RECIPE_DEFAULTS } from '@gexbert/model/gexbert/training/recipe';
+import { ConfigError, type GexbertConfig, makeConfig, RECIPE_DEFAULTS } from '@gexbert/model/training';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import { type JobQueue, TRAIN_JOB } from '../jobs/queue.ts';
 

@@ -1,10 +1,7 @@
 // The model registry and the serving runtime on a real PostgreSQL with two real TCGA cohorts.
 import path from 'node:path';
-import { ready } from '@gexbert/model/engine/tf';
-import { loadCheckpoint } from '@gexbert/model/gexbert/inference/checkpoint';
-import { embed } from '@gexbert/model/gexbert/inference/infer';
-import { predictCancerType } from '@gexbert/model/heads/index';
-import { parseModelHeads, readModelHeads } from '@gexbert/model/heads/modelHeads';
+import { parseModelHeads, predictCancerType, readModelHeads } from '@gexbert/model/heads';
+import { embed, loadCheckpoint, ready } from '@gexbert/model/inference';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type PrismaClient } from '../../src/db/prisma.ts';
