@@ -22,7 +22,7 @@ beforeAll(async () => {
   const dbUrl = chol.dbUrl;
   sampleId = (await query<{ id: number }>(dbUrl, `SELECT min(id) AS id FROM "Sample"`))[0]!.id;
   // gene importance over the first 2 CHOL samples (the first is the one the sample page explains)
-  portal = await openSignedInPortal(dbUrl, token, { GEXBERT_API_ATTRIBUTION_SAMPLES: '2' });
+  portal = await openSignedInPortal(dbUrl, token, { GEXBERT_ATTRIBUTION_SAMPLES: '2' });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }, 900_000);
 

@@ -56,6 +56,7 @@ export function codegenConfig(output = GENERATED_FILE): CodegenConfig {
             GeneAttribution: '@gexbert/api/inference/attributions#GeneAttributionRow',
             GeneImportance: '@gexbert/api/inference/attributions#GeneImportanceRow',
             TypeGeneImportance: '@gexbert/api/inference/attributions#TypeGeneImportanceRow',
+            GeneImportanceProgress: '@gexbert/api/inference/attributions#GeneImportanceProgressRow',
           },
           scalars: { ID: { input: 'string', output: 'string | number' }, JSON: 'unknown' },
         },

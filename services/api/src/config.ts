@@ -58,11 +58,6 @@ export const ApiConfigSchema = z.object({
   maxImputationSamples: z.coerce.number().int().min(1).default(200),
   /** Most held-out genes one `imputationQuality` may restore. */
   maxImputationGenes: z.coerce.number().int().min(1).default(1000),
-  /**
-   * Samples of a cancer type whose gene attributions make a cohort's `geneImportance` (each costs one model run
-   * per measured gene: about a minute for a whole profile at load on 2 cores, model/EXPERIMENTS.md section 16).
-   */
-  attributionSamples: z.coerce.number().int().min(1).max(200).default(16),
   /** Most samples merged into one predictor call (concurrent requests are batched up to this). */
   inferenceBatchSize: z.coerce.number().int().min(1).default(256),
   /** Milliseconds a predictor batch waits for more samples before it starts (cache hits never wait). */
@@ -102,7 +97,6 @@ const ENV = {
   GEXBERT_API_MAX_COMPARISON_GENES: 'maxComparisonGenes',
   GEXBERT_API_MAX_IMPUTATION_SAMPLES: 'maxImputationSamples',
   GEXBERT_API_MAX_IMPUTATION_GENES: 'maxImputationGenes',
-  GEXBERT_API_ATTRIBUTION_SAMPLES: 'attributionSamples',
   GEXBERT_API_INFERENCE_BATCH_SIZE: 'inferenceBatchSize',
   GEXBERT_API_INFERENCE_WAIT_MS: 'inferenceWaitMs',
   GEXBERT_API_MODEL_CHECK_MS: 'modelCheckMs',

@@ -131,6 +131,8 @@ export const MODEL_FIELD_COST: Readonly<Record<string, number>> = {
   'Sample.cancerTypePrediction': 10,
   // one embedding per measured gene (up to the 1,000-gene vocabulary): a page of samples asking for it is refused
   'Sample.attributions': 10_000,
+  // may start the same in the background
+  'Sample.attributionsReady': 10_000,
 };
 
 /**

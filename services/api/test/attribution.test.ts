@@ -11,6 +11,8 @@ import { embed, openCheckpointPredictor, type Profile } from '@gexbert/model/inf
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, registerShippedCandidate, startHarness } from './support.ts';
 
+process.env.GEXBERT_ATTRIBUTION_SAMPLES = '2'; // the gene importance bound (core config), read by the API
+
 let h: Harness;
 let heads: ModelHeads;
 let opened: Awaited<ReturnType<typeof openCheckpointPredictor>>;
@@ -71,7 +73,7 @@ async function headsOn(profile: Profile, cancerType: string) {
 }
 
 beforeAll(async () => {
-  h = await startHarness(['UVM'], { attributionSamples: 2 });
+  h = await startHarness(['UVM']);
   const { rows } = await h.pool.query(
     `SELECT s.id, p."cancerType" FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" ORDER BY s.id`,
   );
@@ -195,7 +197,7 @@ describe('Sample.attributions', () => {
 
   it('Cohort.geneImportance is the mean |attribution| over the first samples of the type, stored once', async () => {
     const cohortId = (await h.pool.query(`SELECT id FROM "Cohort" WHERE name = 'TCGA'`)).rows[0].id;
-    const first = samples.slice(0, 2); // the bound (attributionSamples: 2), by sample ID
+    const first = samples.slice(0, 2); // the bound (GEXBERT_ATTRIBUTION_SAMPLES=2), by sample ID
     const per = [];
     for (const s of first) {
       const res = await h.gql(ATTRIBUTIONS, { id: String(s.id), target: 'RISK', top: 1000 });

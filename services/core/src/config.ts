@@ -67,6 +67,12 @@ export const ConfigSchema = z.object({
    */
   precomputeCheckSeconds: z.coerce.number().min(0),
   /**
+   * Samples of a cancer type whose gene attributions make a cohort's gene importance ranking of the type
+   * (each costs one encoder pass per measured gene: 12-17 s for a whole 1,000-gene profile on 2 cores); the
+   * worker's gene-importance job and the API use the same bound (inference/geneImportance.ts).
+   */
+  attributionSamples: z.coerce.number().int().min(1).max(200),
+  /**
    * Who computes loss and gradients when GexBERT trains (gexbert train, gexbert evaluate, the worker):
    * `auto` (onnxruntime, else tfjs with a warning), `onnxruntime` (an error when it cannot start) or `tfjs`.
    */
@@ -93,6 +99,7 @@ const ENV = {
   GEXBERT_AUTO_PROMOTE: 'autoPromote',
   GEXBERT_PRECOMPUTE_BATCH: 'precomputeBatch',
   GEXBERT_PRECOMPUTE_CHECK_SECONDS: 'precomputeCheckSeconds',
+  GEXBERT_ATTRIBUTION_SAMPLES: 'attributionSamples',
   GEXBERT_TRAIN_ENGINE: 'trainEngine',
 } as const;
 
@@ -111,6 +118,7 @@ const DEFAULTS: Config = {
   autoPromote: true,
   precomputeBatch: 500,
   precomputeCheckSeconds: 30,
+  attributionSamples: 16,
   trainEngine: 'auto',
 };
 

@@ -4,9 +4,11 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Config } from '@gexbert/core/config';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
+import { cohortIds } from '@gexbert/core/inference/cohortAnswers';
 import { planPrecompute, resendBatches } from '@gexbert/core/inference/precompute';
 import {
   COMPARE_JOB,
+  GENE_IMPORTANCE_JOB,
   type JobQueue,
   openJobQueue,
   PRECOMPUTE_JOB,
@@ -16,10 +18,14 @@ import { checkpointSource } from '@gexbert/core/registry/checkpointStore';
 import { failTrainingRun } from '@gexbert/core/training/runs';
 import type pg from 'pg';
 import { runComparisonJob } from './comparisonJob.ts';
+import { type GeneImportanceOutcome, runGeneImportanceJob } from './geneImportanceJob.ts';
 import { type PrecomputeOutcome, runPrecomputeBatch, WorkerRuntimes } from './precomputeJob.ts';
 import { recoverStaleRuns } from './recovery.ts';
 import { LostRunError, type RunOutcome, runTrainingJob } from './trainingJob.ts';
 import { checkRetrainThreshold } from './trigger.ts';
+
+/** Sample attributions one gene-importance job computes (about a minute on 2 cores) before the next job. */
+const GENE_IMPORTANCE_SLICE = 4;
 
 export interface WorkerPlatform {
   url: string;
@@ -34,6 +40,8 @@ export interface WorkerOptions {
   onJob?: (outcome: RunOutcome | { runId: number; error: string }) => void;
   /** Called after each precompute job (skipped ones too). */
   onPrecompute?: (outcome: PrecomputeOutcome | { batchId: number; error: string }) => void;
+  /** Called after each gene-importance job. */
+  onGeneImportance?: (outcome: GeneImportanceOutcome | { cohortId: number; error: string }) => void;
 }
 
 export interface RunningWorker {
@@ -148,16 +156,63 @@ export async function startWorker(
         batchId,
       );
       await queue.complete(PRECOMPUTE_JOB, job.id, outcome);
-      if (outcome.maps)
+      if (outcome.maps) {
         log(
           `precompute: model version ${outcome.modelVersionId} done; maps of ${outcome.maps.length} cohorts stored`,
         );
+        // then every cohort's gene importance rankings by the version's heads
+        for (const cohortId of await cohortIds(pool))
+          await queueGeneImportance(cohortId, outcome.modelVersionId!);
+      }
       options.onPrecompute?.(outcome);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log(`precompute batch ${batchId}: failed: ${message}`);
       await queue.fail(PRECOMPUTE_JOB, job.id, { message }, { retry: false });
       options.onPrecompute?.({ batchId, error: message });
+    }
+  };
+
+  /** Queues a cohort's gene importance by a version (unless one is waiting already). */
+  const queueGeneImportance = (cohortId: number, modelVersionId: number) =>
+    queue.sendOnce(GENE_IMPORTANCE_JOB, { cohortId, modelVersionId }, `${cohortId}/${modelVersionId}`);
+
+  const geneImportanceWork = async (job: { id: string; data: unknown }) => {
+    const data = job.data as { cohortId?: unknown; modelVersionId?: unknown } | null;
+    const cohortId = Number(data?.cohortId);
+    const modelVersionId = Number(data?.modelVersionId);
+    if (!Number.isInteger(cohortId) || !Number.isInteger(modelVersionId)) {
+      await queue.fail(GENE_IMPORTANCE_JOB, job.id, {
+        message: 'job data has no cohortId and modelVersionId',
+      });
+      return;
+    }
+    try {
+      const outcome = await runGeneImportanceJob(
+        {
+          pool,
+          prisma,
+          runtimes,
+          bound: config.attributionSamples,
+          slice: GENE_IMPORTANCE_SLICE,
+          log,
+          signal: stopSignal.signal,
+        },
+        cohortId,
+        modelVersionId,
+      );
+      await queue.complete(GENE_IMPORTANCE_JOB, job.id, outcome);
+      if (outcome.more) await queueGeneImportance(cohortId, modelVersionId);
+      else if (!outcome.interrupted && !outcome.skipped && outcome.stored > 0)
+        log(
+          `gene importance of cohort ${cohortId} by model version ${modelVersionId}: ${outcome.stored} rankings stored`,
+        );
+      options.onGeneImportance?.(outcome);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`gene importance of cohort ${cohortId}: failed: ${message}`);
+      await queue.fail(GENE_IMPORTANCE_JOB, job.id, { message });
+      options.onGeneImportance?.({ cohortId, error: message });
     }
   };
 
@@ -198,7 +253,12 @@ export async function startWorker(
           continue;
         }
         const batch = stopping ? null : await queue.fetch(PRECOMPUTE_JOB);
-        if (batch) await precomputeWork(batch);
+        if (batch) {
+          await precomputeWork(batch);
+          continue;
+        }
+        const importance = stopping ? null : await queue.fetch(GENE_IMPORTANCE_JOB);
+        if (importance) await geneImportanceWork(importance);
         else if (!stopping) await sleep(config.workerPollSeconds);
       } catch (error) {
         if (stopping) break;

@@ -6,7 +6,7 @@ import type { ModelVersionRow, CohortMapRow, EmbeddingRow, RestoredValueRow, Ris
 import type { MapUmapSettings } from '@gexbert/core/inference/cohortMap';
 import type { StoredComparison } from '@gexbert/core/comparison/store';
 import type { ComparedGroupRow, GeneDifferenceRow } from '@gexbert/api/comparison/rows';
-import type { SampleAttributionsRow, GeneAttributionRow, GeneImportanceRow, TypeGeneImportanceRow } from '@gexbert/api/inference/attributions';
+import type { SampleAttributionsRow, GeneAttributionRow, GeneImportanceRow, TypeGeneImportanceRow, GeneImportanceProgressRow } from '@gexbert/api/inference/attributions';
 import type { Context } from '@gexbert/api/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -51,6 +51,17 @@ export type AttributionTarget =
   | 'CANCER_TYPE_LOG_ODDS'
   /** The survival-risk score. */
   | 'RISK';
+
+/** Whether a sample's attributions can be served at once (stored, or computed by this API process). */
+export type AttributionsReadiness = {
+  __typename?: 'AttributionsReadiness';
+  /** This API process is computing them (one model run per measured gene: 12-17 s for a whole profile). */
+  computing: Scalars['Boolean']['output'];
+  /** `attributions` answers without running the model. */
+  ready: Scalars['Boolean']['output'];
+  /** Seconds since the computation started; null when none is under way. */
+  secondsComputing?: Maybe<Scalars['Float']['output']>;
+};
 
 export type CancerTypeCount = {
   __typename?: 'CancerTypeCount';
@@ -204,10 +215,13 @@ export type Cohort = {
   filter?: Maybe<CohortFilterDefinition>;
   /**
    * Gene importance for the cohort's samples of `cancerType` (their patients' type): mean |attribution| over up
-   * to GEXBERT_API_ATTRIBUTION_SAMPLES (default 16) of them, the first by ID, computed once and stored for the
-   * cohort. Null when the cohort has none of that type with model input.
+   * to GEXBERT_ATTRIBUTION_SAMPLES (default 16) of them, the first by ID. The worker stores every type's rankings
+   * when a precompute finishes (a promotion, new heads, new samples); a ranking not stored yet is computed here
+   * and stored. Null when the cohort has none of that type with model input.
    */
   geneImportance?: Maybe<TypeGeneImportance>;
+  /** How far the worker has got with the cohort's gene importance rankings by `model` (default: the active one). */
+  geneImportanceProgress: GeneImportanceProgress;
   /**
    * Overall survival of the cohort's patients split by `gene`'s expression in `unit` (after `transform`; the
    * default is log2(CPM + 1) of raw counts; give transform NONE for other units): a patient's value is the
@@ -272,6 +286,12 @@ export type CohortGeneImportanceArgs = {
   model?: InputMaybe<Scalars['ID']['input']>;
   target: AttributionTarget;
   top?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A named set of samples. */
+export type CohortGeneImportanceProgressArgs = {
+  model?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -750,6 +770,23 @@ export type GeneImportance = {
   meanAttribution: Scalars['Float']['output'];
   /** 1 = largest mean |attribution|. */
   rank: Scalars['Int']['output'];
+};
+
+/**
+ * How far a cohort's gene importance rankings by a model's heads have got: the worker's gene-importance job
+ * stores each sample's attributions as it computes them, then each cancer type's rankings.
+ */
+export type GeneImportanceProgress = {
+  __typename?: 'GeneImportanceProgress';
+  model: ModelVersion;
+  /** Rankings the cohort needs (types x attribution targets the heads have), and of them those stored. */
+  rankings: Scalars['Int']['output'];
+  rankingsStored: Scalars['Int']['output'];
+  samplesAttributed: Scalars['Int']['output'];
+  /** Samples whose attributions the rankings average (up to GEXBERT_ATTRIBUTION_SAMPLES per type), and of them those stored. */
+  samplesNeeded: Scalars['Int']['output'];
+  /** Cancer types of the cohort's samples with model input. */
+  types: Scalars['Int']['output'];
 };
 
 /** One restored gene's agreement with its measured values. */
@@ -1945,9 +1982,16 @@ export type Sample = {
   /**
    * Per-gene attributions of the prediction by `model` (default: the active model) for `target`, the `top`
    * (default 20, at most 1000) by |attribution|. Null when the sample has no model input. MODEL_UNAVAILABLE when
-   * the model lacks the target's head. One occlusion per measured gene: seconds per sample.
+   * the model lacks the target's head. One occlusion per measured gene: seconds per sample, the first time;
+   * stored once computed (by model, heads and sample), so later requests read them.
    */
   attributions?: Maybe<SampleAttributions>;
+  /**
+   * Whether `attributions` by `model` (default: the active model) can be answered at once. With `start`, this API
+   * process starts computing them in the background when they are neither stored nor under way (ask again to see
+   * them ready), so a page need not wait seconds for them.
+   */
+  attributionsReady: AttributionsReadiness;
   barcode: Scalars['String']['output'];
   /** Predicted cancer type with probabilities; null when the sample has no raw counts. */
   cancerTypePrediction?: Maybe<CancerTypePrediction>;
@@ -1989,6 +2033,13 @@ export type SampleAttributionsArgs = {
   model?: InputMaybe<Scalars['ID']['input']>;
   target: AttributionTarget;
   top?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A biological sample of a patient, keyed by the 15-character barcode. */
+export type SampleAttributionsReadyArgs = {
+  model?: InputMaybe<Scalars['ID']['input']>;
+  start?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -2454,6 +2505,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = ResolversObject<{
   ApiToken: ResolverTypeWrapper<ApiTokenRow>;
   AttributionTarget: AttributionTarget;
+  AttributionsReadiness: ResolverTypeWrapper<AttributionsReadiness>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancerTypeCount: ResolverTypeWrapper<CancerTypeCount>;
   CancerTypePrediction: ResolverTypeWrapper<CancerTypePredictionRow>;
@@ -2505,6 +2557,7 @@ export type ResolversTypes = ResolversObject<{
   GeneEdge: ResolverTypeWrapper<Omit<GeneEdge, 'node'> & { node: ResolversTypes['Gene'] }>;
   GeneFilterInput: GeneFilterInput;
   GeneImportance: ResolverTypeWrapper<GeneImportanceRow>;
+  GeneImportanceProgress: ResolverTypeWrapper<GeneImportanceProgressRow>;
   GeneImputation: ResolverTypeWrapper<GeneImputation>;
   GeneMatch: ResolverTypeWrapper<Omit<GeneMatch, 'gene'> & { gene: ResolversTypes['Gene'] }>;
   GeneMatchKind: GeneMatchKind;
@@ -2595,6 +2648,7 @@ export type ResolversTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   ApiToken: ApiTokenRow;
+  AttributionsReadiness: AttributionsReadiness;
   Boolean: Scalars['Boolean']['output'];
   CancerTypeCount: CancerTypeCount;
   CancerTypePrediction: CancerTypePredictionRow;
@@ -2638,6 +2692,7 @@ export type ResolversParentTypes = ResolversObject<{
   GeneEdge: Omit<GeneEdge, 'node'> & { node: ResolversParentTypes['Gene'] };
   GeneFilterInput: GeneFilterInput;
   GeneImportance: GeneImportanceRow;
+  GeneImportanceProgress: GeneImportanceProgressRow;
   GeneImputation: GeneImputation;
   GeneMatch: Omit<GeneMatch, 'gene'> & { gene: ResolversParentTypes['Gene'] };
   GeneSurvival: Omit<GeneSurvival, 'gene' | 'groups'> & { gene?: Maybe<ResolversParentTypes['Gene']>, groups: Array<ResolversParentTypes['SurvivalGroup']> };
@@ -2716,6 +2771,12 @@ export type ApiTokenResolvers<ContextType = Context, ParentType extends Resolver
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
 }>;
 
+export type AttributionsReadinessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttributionsReadiness'] = ResolversParentTypes['AttributionsReadiness']> = ResolversObject<{
+  computing?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  ready?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  secondsComputing?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
+
 export type CancerTypeCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CancerTypeCount'] = ResolversParentTypes['CancerTypeCount']> = ResolversObject<{
   cancerType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   samples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2791,6 +2852,7 @@ export type CohortResolvers<ContextType = Context, ParentType extends ResolversP
   expressionUnits?: Resolver<Array<ResolversTypes['ExpressionUnit']>, ParentType, ContextType>;
   filter?: Resolver<Maybe<ResolversTypes['CohortFilterDefinition']>, ParentType, ContextType>;
   geneImportance?: Resolver<Maybe<ResolversTypes['TypeGeneImportance']>, ParentType, ContextType, RequireFields<CohortGeneImportanceArgs, 'cancerType' | 'target' | 'top'>>;
+  geneImportanceProgress?: Resolver<ResolversTypes['GeneImportanceProgress'], ParentType, ContextType, Partial<CohortGeneImportanceProgressArgs>>;
   geneSurvival?: Resolver<ResolversTypes['GeneSurvival'], ParentType, ContextType, RequireFields<CohortGeneSurvivalArgs, 'gene' | 'split' | 'transform' | 'unit'>>;
   geneValues?: Resolver<Array<ResolversTypes['GeneColumn']>, ParentType, ContextType, RequireFields<CohortGeneValuesArgs, 'genes' | 'transform' | 'unit'>>;
   heatmap?: Resolver<ResolversTypes['Heatmap'], ParentType, ContextType, RequireFields<CohortHeatmapArgs, 'clusterColumns' | 'clusterRows' | 'distance' | 'genes' | 'maxSamples' | 'tracks' | 'transform' | 'unit'>>;
@@ -2990,6 +3052,15 @@ export type GeneImportanceResolvers<ContextType = Context, ParentType extends Re
   meanAbsAttribution?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   meanAttribution?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type GeneImportanceProgressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneImportanceProgress'] = ResolversParentTypes['GeneImportanceProgress']> = ResolversObject<{
+  model?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;
+  rankings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rankingsStored?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  samplesAttributed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  samplesNeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  types?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type GeneImputationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeneImputation'] = ResolversParentTypes['GeneImputation']> = ResolversObject<{
@@ -3392,6 +3463,7 @@ export type RiskScoreResolvers<ContextType = Context, ParentType extends Resolve
 export type SampleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Sample'] = ResolversParentTypes['Sample']> = ResolversObject<{
   aliquotBarcode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   attributions?: Resolver<Maybe<ResolversTypes['SampleAttributions']>, ParentType, ContextType, RequireFields<SampleAttributionsArgs, 'target' | 'top'>>;
+  attributionsReady?: Resolver<ResolversTypes['AttributionsReadiness'], ParentType, ContextType, RequireFields<SampleAttributionsReadyArgs, 'start'>>;
   barcode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   cancerTypePrediction?: Resolver<Maybe<ResolversTypes['CancerTypePrediction']>, ParentType, ContextType, Partial<SampleCancerTypePredictionArgs>>;
   embedding?: Resolver<Maybe<ResolversTypes['Embedding']>, ParentType, ContextType, Partial<SampleEmbeddingArgs>>;
@@ -3580,6 +3652,7 @@ export type VolcanoPointsResolvers<ContextType = Context, ParentType extends Res
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
   ApiToken?: ApiTokenResolvers<ContextType>;
+  AttributionsReadiness?: AttributionsReadinessResolvers<ContextType>;
   CancerTypeCount?: CancerTypeCountResolvers<ContextType>;
   CancerTypePrediction?: CancerTypePredictionResolvers<ContextType>;
   CancerTypeProbability?: CancerTypeProbabilityResolvers<ContextType>;
@@ -3614,6 +3687,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   GeneDifferenceEdge?: GeneDifferenceEdgeResolvers<ContextType>;
   GeneEdge?: GeneEdgeResolvers<ContextType>;
   GeneImportance?: GeneImportanceResolvers<ContextType>;
+  GeneImportanceProgress?: GeneImportanceProgressResolvers<ContextType>;
   GeneImputation?: GeneImputationResolvers<ContextType>;
   GeneMatch?: GeneMatchResolvers<ContextType>;
   GeneSurvival?: GeneSurvivalResolvers<ContextType>;

@@ -1,13 +1,27 @@
-// Gene attributions served by the API: one sample's (computed by the model holder, kept in memory per model,
-// heads and newest import) and a cohort's per-type gene importance (mean |attribution| over a bounded number
-// of its samples of the type, stored once for the cohort: inference/cohortAnswers.ts).
-import { cohortSamplesOfCancerType } from '@gexbert/core/cohort/records';
+// Gene attributions served by the API: one sample's (stored in SampleAttribution once computed by the model
+// holder, and kept in memory per model, heads and newest import) and a cohort's per-type gene importance (mean
+// |attribution| over a bounded number of its samples of the type: core inference/geneImportance.ts), stored
+// once for the cohort by the worker's gene-importance job or by the first request (inference/cohortAnswers.ts).
+import { loadConfig } from '@gexbert/core/config';
 import {
   type AttributionTarget,
-  meanAbsoluteAttribution,
   type ProfileAttributions,
   type TargetAttributions,
+  targetAttributions,
 } from '@gexbert/core/inference/attribution';
+import { cohortFingerprint } from '@gexbert/core/inference/cohortAnswers';
+import {
+  computeTypeGeneImportance,
+  type GeneImportanceEntry,
+  type GeneImportanceProgress,
+  geneImportanceKey,
+  geneImportanceProgress,
+  type StoredGeneImportance,
+} from '@gexbert/core/inference/geneImportance';
+import {
+  sampleAttributionsStored,
+  storedSampleAttributions,
+} from '@gexbert/core/inference/storedAttributions';
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
 import { GraphQLError } from 'graphql/index.js';
 import type { Context } from '../context.ts';
@@ -37,47 +51,90 @@ export interface SampleAttributionsRow {
   genes: GeneAttributionRow[];
 }
 
-export interface GeneImportanceRow {
-  rank: number;
-  ensemblId: string;
-  meanAbsAttribution: number;
-  meanAttribution: number;
-}
+export type GeneImportanceRow = GeneImportanceEntry;
 
-export interface TypeGeneImportanceRow {
-  cancerType: string;
-  target: AttributionTarget;
+/** A stored ranking (its `ranking` has every ranked gene; the `genes` field lists the `top`). */
+export interface TypeGeneImportanceRow extends StoredGeneImportance {
   model: ModelVersion;
-  samplesUsed: number;
-  samplesOfType: number;
-  rankedGenes: number;
-  /** Every ranked gene (the `genes` field lists the `top`). */
-  ranking: GeneImportanceRow[];
   top: number;
 }
 
-const kept = new Map<string, Promise<ProfileAttributions | null>>();
+interface Kept {
+  answer: Promise<ProfileAttributions | null>;
+  /** When this process started reading or computing it (ms since the epoch), and whether it has. */
+  startedAt: number;
+  settled: boolean;
+}
 
-/** A stored sample's attributions by the version (null without model input), kept in memory. */
+const kept = new Map<string, Kept>();
+
+const keptKey = (context: Context, version: ModelVersion, sampleId: number) =>
+  `${version.id}/${context.models.headsOf(version)?.id}/${context.models.dataVersion}/${sampleId}`;
+
+/**
+ * A stored sample's attributions by the version (null without model input): read from SampleAttribution
+ * when stored there, else computed and stored; kept in memory too.
+ */
 export function sampleAttributions(
   context: Context,
   version: ModelVersion,
   sampleId: number,
 ): Promise<ProfileAttributions | null> {
-  const heads = context.models.headsOf(version);
-  const key = `${version.id}/${heads?.id}/${context.models.dataVersion}/${sampleId}`;
-  let answer = kept.get(key);
-  if (answer) kept.delete(key);
+  const headsId = context.models.headsOf(version)?.id ?? '';
+  const key = keptKey(context, version, sampleId);
+  let entry = kept.get(key);
+  if (entry) kept.delete(key);
   else {
-    answer = (async () => {
+    const answer = storedSampleAttributions(context.db, version.id, headsId, sampleId, async () => {
       const [profile] = await context.models.profiles(version, [sampleId]);
       return profile ? context.models.attribute(version, profile) : null;
-    })();
-    answer.catch(() => kept.delete(key));
+    });
+    const made: Kept = { answer, startedAt: Date.now(), settled: false };
+    answer.then(
+      () => {
+        made.settled = true;
+      },
+      () => kept.delete(key),
+    );
+    entry = made;
   }
-  kept.set(key, answer);
+  kept.set(key, entry);
   while (kept.size > KEPT) kept.delete(kept.keys().next().value!);
-  return answer;
+  return entry.answer;
+}
+
+export interface AttributionsReadiness {
+  /** Stored, or computed by this process: `attributions` answers at once. */
+  ready: boolean;
+  /** Being computed by this process, for this many seconds. */
+  computing: boolean;
+  secondsComputing: number | null;
+}
+
+/**
+ * Whether a sample's attributions can be served at once; with `start`, a computation not yet under way is
+ * started in the background (its answer is stored, so the next request reads it).
+ */
+export async function attributionsReadiness(
+  context: Context,
+  version: ModelVersion,
+  sampleId: number,
+  start: boolean,
+): Promise<AttributionsReadiness> {
+  const entry = kept.get(keptKey(context, version, sampleId));
+  const computing = (e: Kept): AttributionsReadiness => ({
+    ready: false,
+    computing: true,
+    secondsComputing: (Date.now() - e.startedAt) / 1000,
+  });
+  if (entry)
+    return entry.settled ? { ready: true, computing: false, secondsComputing: null } : computing(entry);
+  const headsId = context.models.headsOf(version)?.id ?? '';
+  if (await sampleAttributionsStored(context.db, version.id, headsId, sampleId))
+    return { ready: true, computing: false, secondsComputing: null };
+  if (!start) return { ready: false, computing: false, secondsComputing: null };
+  sampleAttributions(context, version, sampleId).catch(() => {}); // its error is the next request's
+  return computing(kept.get(keptKey(context, version, sampleId))!);
 }
 
 /** The target's attributions of an answer; MODEL_UNAVAILABLE when the heads lack the target's head. */
@@ -86,17 +143,40 @@ export function targetOf(
   answer: ProfileAttributions,
   target: AttributionTarget,
 ): TargetAttributions {
-  const t = {
-    CANCER_TYPE: answer.cancerType,
-    CANCER_TYPE_LOG_ODDS: answer.cancerTypeLogOdds,
-    RISK: answer.risk,
-  }[target];
+  const t = targetAttributions(answer, target);
   if (!t)
     throw new GraphQLError(
       `model version ${version.id} (${version.name}) has no ${target === 'RISK' ? 'risk' : 'cancer-type'} head to attribute: fit its heads on labelled samples, or choose another model`,
       { extensions: { code: 'MODEL_UNAVAILABLE' } },
     );
   return t;
+}
+
+export interface GeneImportanceProgressRow extends GeneImportanceProgress {
+  model: ModelVersion;
+  rankings: number;
+}
+
+/** How far the cohort's rankings by the version's heads have got (null when the cohort does not exist). */
+export async function typeGeneImportanceProgress(
+  context: Context,
+  version: ModelVersion,
+  cohortId: number,
+): Promise<GeneImportanceProgressRow | null> {
+  const heads = context.models.headsOf(version);
+  const fingerprint = await cohortFingerprint(context.db, cohortId);
+  if (fingerprint === null) return null;
+  const progress = await geneImportanceProgress(
+    context.db,
+    cohortId,
+    version.id,
+    heads?.id ?? '',
+    loadConfig().attributionSamples,
+    fingerprint,
+  );
+  // probability and log-odds from the cancer-type head, the risk score from the risk head
+  const targets = (heads?.full.cancerType ? 2 : 0) + (heads?.full.risk ? 1 : 0);
+  return { ...progress, model: version, rankings: progress.types * targets };
 }
 
 /** `top` checked (1 ... MAX_ATTRIBUTION_GENES). */
@@ -132,43 +212,30 @@ export function sampleAttributionsRow(
 }
 
 /**
- * Gene importance for the cohort's samples of a cancer type: mean |attribution| over the first
- * `attributionSamples` (API config) of them with model input, stored for the cohort (null when none has model input).
+ * Gene importance for the cohort's samples of a cancer type (core inference/geneImportance.ts): the answer
+ * the worker's gene-importance job stored, else computed here and stored (null when none has model input).
  */
-export function typeGeneImportance(
+export async function typeGeneImportance(
   context: Context,
   version: ModelVersion,
   cohortId: number,
   cancerType: string,
   target: AttributionTarget,
 ): Promise<Omit<TypeGeneImportanceRow, 'top'> | null> {
-  const heads = context.models.headsOf(version);
-  const bound = context.config.attributionSamples;
-  const type = cancerType.toUpperCase().replace(/^TCGA-/, ''); // as cohortSamplesOfCancerType matches it
-  const key = `geneImportance/${version.id}/${heads?.id ?? ''}/${target}/${type}/${bound}`;
-  return storedModelAnswer(context, cohortId, key, version, async () => {
-    const ids = await cohortSamplesOfCancerType(context.db, cohortId, cancerType);
-    const used: TargetAttributions[] = [];
-    for (const id of ids) {
-      if (used.length === bound) break;
-      const answer = await sampleAttributions(context, version, id);
-      if (answer) used.push(targetOf(version, answer, target));
-    }
-    if (used.length === 0) return null;
-    const ranking = meanAbsoluteAttribution(used).map((g, i) => ({
-      rank: i + 1,
-      ensemblId: g.gene,
-      meanAbsAttribution: g.meanAbs,
-      meanAttribution: g.meanSigned,
-    }));
-    return {
+  const headsId = context.models.headsOf(version)?.id ?? '';
+  const bound = loadConfig().attributionSamples;
+  const key = geneImportanceKey(version.id, headsId, target, cancerType, bound);
+  const answer = await storedModelAnswer(context, cohortId, key, version, async () => {
+    const value = await computeTypeGeneImportance(
+      context.db,
+      cohortId,
       cancerType,
       target,
-      model: version,
-      samplesUsed: used.length,
-      samplesOfType: ids.length,
-      rankedGenes: ranking.length,
-      ranking,
-    };
+      bound,
+      (id) => sampleAttributions(context, version, id),
+      (answer) => targetOf(version, answer, target),
+    );
+    return value && { ...value, model: version };
   });
+  return answer && { ...answer, cancerType }; // as asked (the stored one may be spelled otherwise)
 }

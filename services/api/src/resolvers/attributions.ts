@@ -1,12 +1,16 @@
-// Gene attributions: Sample.attributions (one sample, by occlusion) and Cohort.geneImportance (a cancer type's
-// genes ranked by mean |attribution|), through inference/attributions.ts.
+// Gene attributions: Sample.attributions (one sample, by occlusion; attributionsReady says whether they are
+// served at once and starts them in the background) and Cohort.geneImportance (a cancer type's genes ranked
+// by mean |attribution|; geneImportanceProgress: how far the worker has stored them), through
+// inference/attributions.ts.
 import type { Context } from '../context.ts';
 import type { Resolvers } from '../generated/graphql.ts';
 import {
+  attributionsReadiness,
   checkedTop,
   sampleAttributions,
   sampleAttributionsRow,
   typeGeneImportance,
+  typeGeneImportanceProgress,
 } from '../inference/attributions.ts';
 import { modelOf } from './inference.ts';
 
@@ -21,6 +25,8 @@ export const attributionResolvers: Resolvers = {
       const answer = await sampleAttributions(context, version, sample.id);
       return answer ? sampleAttributionsRow(version, answer, target, n) : null;
     },
+    attributionsReady: async (sample, { model, start }, context) =>
+      attributionsReadiness(context, await modelOf(context, model), sample.id, start ?? false),
   },
   Cohort: {
     geneImportance: async (cohort, { cancerType, target, top, model }, context) => {
@@ -29,6 +35,8 @@ export const attributionResolvers: Resolvers = {
       const answer = await typeGeneImportance(context, version, Number(cohort.id), cancerType, target);
       return answer ? { ...answer, top: n } : null;
     },
+    geneImportanceProgress: async (cohort, { model }, context) =>
+      (await typeGeneImportanceProgress(context, await modelOf(context, model), Number(cohort.id)))!,
   },
   TypeGeneImportance: {
     genes: (row) => row.ranking.slice(0, row.top),

@@ -98,7 +98,12 @@ export function occlude(profile: Profile, at: readonly number[]): Profile {
   return { ...profile, values };
 }
 
-const TARGETS: readonly AttributionTarget[] = ['CANCER_TYPE', 'CANCER_TYPE_LOG_ODDS', 'RISK'];
+/** Every attribution target, in the order the API lists them. */
+export const ATTRIBUTION_TARGETS: readonly AttributionTarget[] = [
+  'CANCER_TYPE',
+  'CANCER_TYPE_LOG_ODDS',
+  'RISK',
+];
 
 /**
  * Attributions of every measured vocabulary gene of a profile, for the cancer type (probability and
@@ -121,7 +126,7 @@ export async function attributeProfile(
   const { embeddings } = await embed(model.predictor, model.stats, copies, { ...options, missing: 'token' });
   const [whole, ...occluded] = embeddings;
   const closest = set.cancerType ? predictCancerType(set.cancerType, whole!)[0]!.cancerType : null;
-  const targets = TARGETS.filter((t) => (t === 'RISK' ? set.risk : set.cancerType));
+  const targets = ATTRIBUTION_TARGETS.filter((t) => (t === 'RISK' ? set.risk : set.cancerType));
   const typeOf = (t: AttributionTarget) => (t === 'RISK' ? null : closest);
   const baseline = new Map(targets.map((t) => [t, headOutput(set, t, whole!, typeOf(t))]));
   const explain = (target: AttributionTarget): TargetAttributions => {
@@ -161,4 +166,16 @@ export function meanAbsoluteAttribution(
   return [...sums.entries()]
     .map(([gene, e]) => ({ gene, meanAbs: e.abs / e.n, meanSigned: e.signed / e.n, samples: e.n }))
     .sort((a, b) => b.meanAbs - a.meanAbs);
+}
+
+/** The target's attributions of an answer; null when the heads lack the target's head. */
+export function targetAttributions(
+  answer: ProfileAttributions,
+  target: AttributionTarget,
+): TargetAttributions | null {
+  return {
+    CANCER_TYPE: answer.cancerType,
+    CANCER_TYPE_LOG_ODDS: answer.cancerTypeLogOdds,
+    RISK: answer.risk,
+  }[target];
 }

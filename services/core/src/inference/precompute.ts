@@ -22,7 +22,7 @@ const STALE_BATCH_MINUTES = 15;
 const UNSENT_BATCH_SECONDS = 30;
 
 /** Profile units the model reads (raw counts, else normalised values): a sample with one is precomputed. */
-const INPUT_UNITS = ['RAW_COUNT', ...NORMALISED_INPUT_UNITS];
+export const INPUT_UNITS = ['RAW_COUNT', ...NORMALISED_INPUT_UNITS];
 
 export type PrecomputeReason = 'PROMOTION' | 'INGEST' | 'CHECK';
 

@@ -1,8 +1,9 @@
 // Stored model answers go stale when a sample's model input changes: a sample stored with normalised
 // values only (RSEM, TPM, ...) that later gains raw counts is read from its counts from then on. Its stored
-// embeddings (SampleEmbedding), predictions (SamplePrediction) and precompute claims (PrecomputeSample), for
-// every model version, are forgotten in the import's own transaction, so the next precompute plans it again
-// and the API computes it anew. Values never change otherwise (a re-import with other values is refused).
+// embeddings (SampleEmbedding), predictions (SamplePrediction), attributions (SampleAttribution) and
+// precompute claims (PrecomputeSample), for every model version, are forgotten in the import's own
+// transaction, so the next precompute plans it again and the API computes it anew. Values never change
+// otherwise (a re-import with other values is refused).
 // API processes also keep embeddings in memory: they drop them when a new import appears (newestImport).
 import type pg from 'pg';
 
@@ -14,7 +15,7 @@ export async function forgetStoredAnswers(
   if (sampleIds.length === 0) return 0;
   const ids = [...sampleIds];
   let deleted = 0;
-  for (const table of ['SampleEmbedding', 'SamplePrediction', 'PrecomputeSample'])
+  for (const table of ['SampleEmbedding', 'SamplePrediction', 'SampleAttribution', 'PrecomputeSample'])
     deleted +=
       (await client.query(`DELETE FROM "${table}" WHERE "sampleId" = ANY($1::int[])`, [ids])).rowCount ?? 0;
   return deleted;

@@ -11,6 +11,13 @@ export const PRECOMPUTE_JOB = 'precompute';
 /** Compare two groups of samples gene by gene: data { comparisonId } (a GroupComparison id). */
 export const COMPARE_JOB = 'compare-groups';
 
+/**
+ * Store a cohort's gene importance rankings (every cancer type and attribution target) by a model version's
+ * heads: data { cohortId, modelVersionId } (services/worker/src/geneImportanceJob.ts). At most one waiting
+ * and one running per cohort and version (queue policy `stately`, keyed by `sendOnce`).
+ */
+export const GENE_IMPORTANCE_JOB = 'gene-importance';
+
 /** Jobs may stay active this long before pg-boss itself fails them; dead workers are found sooner by the
  * training run's heartbeat (see services/worker). */
 const JOB_EXPIRE_SECONDS = 12 * 3600;
@@ -36,6 +43,8 @@ export interface FetchedJob {
 
 export interface JobQueue {
   send(name: string, data: object, options?: { retryLimit?: number }): Promise<string>;
+  /** Sends a job of a `stately` queue unless one with this key is waiting already: its id, or null. */
+  sendOnce(name: string, data: object, key: string): Promise<string | null>;
   /** Jobs, newest first; `after` is the id of the last job of the previous page. */
   jobs(opts: {
     first: number;
@@ -120,6 +129,15 @@ export async function openJobQueue(url: string, options: { worker?: boolean } = 
     // A comparison whose worker died is started again by the next request for it (comparison/store.ts).
     await boss.createQueue(COMPARE_JOB, { name: COMPARE_JOB, expireInSeconds: 3600, retryLimit: 1 });
   }
+  if (!(await boss.getQueue(GENE_IMPORTANCE_JOB))) {
+    // Sent again by the next precompute that finishes; a stopped worker's job is simply left.
+    await boss.createQueue(GENE_IMPORTANCE_JOB, {
+      name: GENE_IMPORTANCE_JOB,
+      policy: 'stately',
+      expireInSeconds: JOB_EXPIRE_SECONDS,
+      retryLimit: 0,
+    });
+  }
   const db = boss.getDb();
   const sql = async <T>(text: string, values: unknown[] = []) =>
     (await db.executeSql(text, values)).rows as T[];
@@ -136,6 +154,9 @@ export async function openJobQueue(url: string, options: { worker?: boolean } = 
           `the job queue did not accept the "${name}" job${lastError ? `: ${lastError.message}` : ''}`,
         );
       return id;
+    },
+    async sendOnce(name, data, key) {
+      return boss.send(name, data, { singletonKey: key, expireInSeconds: JOB_EXPIRE_SECONDS, retryLimit: 0 });
     },
     async jobs({ first, after, state }) {
       const where: string[] = [];
