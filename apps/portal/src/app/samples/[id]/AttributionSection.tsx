@@ -1,18 +1,27 @@
 // Why the model says so: the sample's genes ranked by their occlusion attribution (Sample.attributions: the
 // head's output with all genes minus with the gene given as missing) for the predicted type's probability, its
 // log-odds or the risk score, chosen in the URL (?why=CANCER_TYPE_LOG_ODDS|RISK). Top genes as signed bars; the top 200 in a table with TSV
-// download. Computed on request (one occlusion per measured gene), so the page streams it in.
+// download. Stored attributions are shown at once; otherwise the API starts computing them in the background
+// (one occlusion per measured gene: 12-17 s for a whole profile) and the section says how long it has been at
+// it, refreshing until they are ready, so the rest of the page never waits for them.
 
 import { DataTable } from '../../../components/DataTable.tsx';
 import { Link } from '../../../components/Link.tsx';
 import { PlotFrame } from '../../../components/PlotFrame.tsx';
 import { SignedBarChart } from '../../../components/plots/SignedBarChart.tsx';
-import { type AttributionTarget, SampleAttributionsDocument } from '../../../generated/graphql.ts';
+import { RefreshPoller } from '../../../components/RefreshPoller.tsx';
+import {
+  type AttributionTarget,
+  SampleAttributionsDocument,
+  SampleAttributionsReadyDocument,
+} from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
 
 const BARS = 20;
 const LISTED = 200;
+/** How often the page asks again while the attributions are being computed. */
+const POLL_MS = 2000;
 
 const TARGETS: Record<AttributionTarget, { what: string; link: string; axis: string }> = {
   CANCER_TYPE: { what: 'the probability of', link: 'the probability', axis: 'Change in probability' },
@@ -29,10 +38,15 @@ export function attributionTarget(param: string | undefined): AttributionTarget 
 }
 
 export async function AttributionSection(props: { id: string; target: AttributionTarget }) {
-  const result = await attempt(() =>
-    apiRequest(SampleAttributionsDocument, { id: props.id, target: props.target, top: LISTED }),
-  );
-  const a = result.ok ? result.data.sample?.attributions : null;
+  const readiness = await attempt(() => apiRequest(SampleAttributionsReadyDocument, { id: props.id }));
+  const ready = readiness.ok ? readiness.data.sample?.attributionsReady : null;
+  const waiting = ready && !ready.ready;
+  const result = waiting
+    ? null
+    : await attempt(() =>
+        apiRequest(SampleAttributionsDocument, { id: props.id, target: props.target, top: LISTED }),
+      );
+  const a = result?.ok ? result.data.sample?.attributions : null;
   const target = TARGETS[props.target];
   const what =
     props.target === 'RISK' ? target.what : `${target.what} ${a?.cancerType ?? 'the predicted type'}`;
@@ -53,7 +67,13 @@ export async function AttributionSection(props: { id: string; target: Attributio
           </span>
         ))}
       </p>
-      {!result.ok ? (
+      {!result ? (
+        <RefreshPoller active everyMs={POLL_MS} testId="attributions-computing">
+          Computing gene attributions (one model run per measured gene, 12-17 s for a whole profile)
+          {ready?.secondsComputing != null ? `: ${Math.round(ready.secondsComputing)} s so far` : ''}. This
+          section fills in when they are ready; they are stored, so the next visit shows them at once.
+        </RefreshPoller>
+      ) : !result.ok ? (
         <p role="alert" className="error-text">
           The attributions could not be computed: {result.message}
         </p>

@@ -133,7 +133,7 @@ export default async function SamplePage({ params, searchParams }: Props) {
           <Suspense
             fallback={
               <p className="muted" data-testid="attributions-loading">
-                Computing gene attributions (one model run per measured gene)…
+                Loading gene attributions…
               </p>
             }
           >
