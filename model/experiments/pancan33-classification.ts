@@ -6,7 +6,7 @@
  *
  * The split is `gexbert evaluate --train pancan33 --quick --seed <split seed>`'s (pancan33-split.ts). GexBERT
  * is pretrained on the training samples only (vocabulary the 100 genes, seed = split seed, `config JSON`
- * overrides the recipe, e.g. '{"width":128}'). For 5 seeded random 64-gene panels (seed = split seed; the same
+ * overrides the recipe, e.g. '{"width":128}'; its `modelSeed` replaces the pretraining seed). For 5 seeded random 64-gene panels (seed = split seed; the same
  * for every method) the test samples are classified by logistic regression (classify.ts, fitted on the
  * training samples) on:
  *   z            the panel genes' z (the baseline)
@@ -65,15 +65,18 @@ const checkpoint = path.join(path.dirname(outFile!), `checkpoint-seed${seed}`);
 const trained = existsSync(path.join(checkpoint, 'weights.bin'))
   ? { ...loadCheckpoint(checkpoint), metrics: { steps: Number.NaN, seconds: Number.NaN, reused: checkpoint } }
   : await pretrain();
+/** The config JSON's `modelSeed` (default the split seed) seeds the pretraining: a second model for a seed ensemble. */
+const { modelSeed, ...config } = configArg && configArg !== '{}' ? JSON.parse(configArg) : {};
 async function pretrain() {
   return trainCheckpoint(train, {
     out: checkpoint,
-    seed,
+    seed: modelSeed ?? seed,
     maxSteps: steps,
     vocabularySize: 100,
     minMean: 0,
     dataDescription: `experiment pancan33 classification, split ${seed}`,
-    ...(configArg && configArg !== '{}' ? { config: JSON.parse(configArg) } : {}),
+    engineThreads: 1,
+    ...(Object.keys(config).length > 0 ? { config } : {}),
   });
 }
 const { stats, model } = trained;

@@ -2,7 +2,7 @@
  * Does GexBERT restore missing pancan33 genes better than KNN? (issue 15 item 3; EXPERIMENTS.md 15,
  * "Restoration and survival on pancan33")
  *
- *   npx tsx model/experiments/pancan33-restoration.ts <out.json> <split seed> <label>=<checkpoint dir> ...
+ *   npx tsx model/experiments/pancan33-restoration.ts <out.json> <split seed> <label>=<checkpoint dir> ... [--ensemble=<label>+<label>]
  *
  * The split is pancan33-split.ts's (`gexbert evaluate --train pancan33 --quick --seed <seed>`'s 70/30 split);
  * every checkpoint must have been pretrained on that split's training samples only (pancan33-pretraining.ts,
@@ -33,7 +33,12 @@ import { fromRows, type Matrix } from '../src/stats/matrix.ts';
 import { fitStandardizer } from '../src/stats/standardize.ts';
 import { pancan33Split, panelZ } from './pancan33-split.ts';
 
-const [outFile, seedArg, ...specs] = process.argv.slice(2);
+const args = process.argv.slice(2);
+/** `--ensemble=a+b`: also the entrywise mean of these checkpoints' restorations (a seed ensemble). */
+const ensembles = args
+  .filter((a) => a.startsWith('--ensemble='))
+  .map((a) => a.slice('--ensemble='.length).split('+'));
+const [outFile, seedArg, ...specs] = args.filter((a) => !a.startsWith('--'));
 const seed = Number(seedArg);
 const RATES = [0.3, 0.5, 0.7, 0.9];
 const checkpoints = specs.map((s) => {
@@ -88,6 +93,14 @@ for (const rate of RATES) {
       ),
     ]);
     console.log(`${c.label} ${rate}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  for (const members of ensembles) {
+    const parts = members.map((m) => methods.find(([name]) => name === `gexbert ${m}`)![1]);
+    const mean = {
+      ...parts[0]!,
+      data: parts[0]!.data.map((_, q) => parts.reduce((a, p) => a + p.data[q]!, 0) / parts.length),
+    };
+    methods.push([`gexbert ${members.join('+')}`, mean]);
   }
   const second: [string, Matrix][] = [...methods.slice(2), ['vae', vae.impute(masked)]];
   for (const [name, g] of second) methods.push([`(knn + ${name}) / 2`, averaged(knn, g)]);

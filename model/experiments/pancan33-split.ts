@@ -6,9 +6,11 @@
  */
 import path from 'node:path';
 import { rsemCorpusFromTable } from '@gexbert/core/training/rsemCorpus';
+import { readSurvival } from '../src/data/inputs.ts';
 import { type ExpressionMatrix, matrixToZ, type NormStats } from '../src/gexbert/inference/normalise.ts';
 import { createRandom, sampleWithoutReplacement } from '../src/random/random.ts';
 import { stratifiedSplit } from '../src/stats/split.ts';
+import type { SurvivalData } from '../src/survival/index.ts';
 
 export const SHARED = path.resolve(import.meta.dirname, '../../../shared/data/tcga');
 
@@ -61,4 +63,25 @@ export function panelZ(stats: NormStats, m: ExpressionMatrix, panel: string[]): 
   const V = stats.genes.length;
   const at = panel.map((g) => stats.genes.indexOf(g));
   return Array.from({ length: m.nSamples }, (_, s) => Float32Array.from(at, (v) => z[s * V + v]!));
+}
+
+/** The rows of one side of a split whose patient has overall survival, their survival and cancer types. */
+export interface SurvivalRows {
+  rows: number[];
+  data: SurvivalData;
+  types: string[];
+}
+
+/** Each side's patients joined to `tcga_pancan_os.tsv.gz` (as `gexbert evaluate --clinical` joins them). */
+export function survivalRows(s: Pancan33Split): { train: SurvivalRows; test: SurvivalRows } {
+  const os = readSurvival(path.join(SHARED, 'clinical', 'tcga_pancan_os.tsv.gz'));
+  const joined = (patients: string[], labels: string[]): SurvivalRows => {
+    const rows = patients.flatMap((p, r) => (os.has(p) ? [r] : []));
+    const data: SurvivalData = {
+      time: rows.map((r) => os.get(patients[r]!)!.time),
+      event: rows.map((r) => os.get(patients[r]!)!.event),
+    };
+    return { rows, data, types: rows.map((r) => labels[r]!) };
+  };
+  return { train: joined(s.trainPatients, s.trainLabels), test: joined(s.testPatients, s.testLabels) };
 }

@@ -15,35 +15,21 @@
  * over the 33 types and within type.
  */
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { readSurvival } from '../src/data/inputs.ts';
 import { pcaCoxRisk, withinTypeCIndex } from '../src/evaluate/survival.ts';
 import { GexbertModel } from '../src/gexbert/architecture/model.ts';
 import { loadCheckpoint, readCheckpoint } from '../src/gexbert/inference/checkpoint.ts';
 import { embed } from '../src/gexbert/inference/infer.ts';
 import { createOnnxPredictor } from '../src/gexbert/inference/predictor.ts';
 import { fromRows, type Matrix } from '../src/stats/matrix.ts';
-import type { SurvivalData } from '../src/survival/index.ts';
 import { encoderFeatures, ready } from './pancan33-features.ts';
-import { pancan33Split, panelZ, SHARED } from './pancan33-split.ts';
+import { pancan33Split, panelZ, survivalRows } from './pancan33-split.ts';
 
 const [outFile, seedArg, ...specs] = process.argv.slice(2);
 await ready();
 const seed = Number(seedArg);
-const os = readSurvival(path.join(SHARED, 'clinical', 'tcga_pancan_os.tsv.gz'));
 const s = await pancan33Split(seed);
 
-/** The rows whose patient has overall survival, their survival and cancer types. */
-function joined(patients: string[], labels: string[]) {
-  const rows = patients.flatMap((p, r) => (os.has(p) ? [r] : []));
-  const data: SurvivalData = {
-    time: rows.map((r) => os.get(patients[r]!)!.time),
-    event: rows.map((r) => os.get(patients[r]!)!.event),
-  };
-  return { rows, data, types: rows.map((r) => labels[r]!) };
-}
-const tr = joined(s.trainPatients, s.trainLabels);
-const te = joined(s.testPatients, s.testLabels);
+const { train: tr, test: te } = survivalRows(s);
 console.log(`${tr.rows.length} training / ${te.rows.length} test patients joined`);
 
 const results: Record<string, unknown>[] = [];

@@ -82,6 +82,8 @@ export interface RecipeOptions {
   signal?: AbortSignal;
   /** The training engine (default `auto`; engine.ts). */
   engine?: EngineChoice;
+  /** onnxruntime intra-op threads of the training engine (default: onnxruntime's choice, all cores). */
+  engineThreads?: number;
   /**
    * Awaited after each preparation step (`vocabulary`, `normaliser`, `corpus`), before training starts.
    * Each step runs without yielding (at 11,000 x 20,000 genes, 10-30 s each): a caller that reports a
@@ -198,6 +200,7 @@ export async function trainCheckpoint(
     ...(options.onResume ? { onResume: options.onResume } : {}),
     signal: abort.signal,
     ...(options.engine === undefined ? {} : { engine: options.engine }),
+    ...(options.engineThreads === undefined ? {} : { engineThreads: options.engineThreads }),
   }).finally(() => {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', stop);
