@@ -61,12 +61,12 @@ const { genes, train, test, trainLabels, testLabels } = await pancan33Split(seed
 const panels = randomPanels(genes, 64, DRAWS, seed).slice(0, DRAWS);
 const started = Date.now();
 const checkpoint = path.join(path.dirname(outFile!), `checkpoint-seed${seed}`);
+/** The config JSON's `modelSeed` (default the split seed) seeds the pretraining: a second model for a seed ensemble. */
+const { modelSeed, ...config } = configArg && configArg !== '{}' ? JSON.parse(configArg) : {};
 // A checkpoint this script already pretrained for the split is read back, not trained again.
 const trained = existsSync(path.join(checkpoint, 'weights.bin'))
   ? { ...loadCheckpoint(checkpoint), metrics: { steps: Number.NaN, seconds: Number.NaN, reused: checkpoint } }
   : await pretrain();
-/** The config JSON's `modelSeed` (default the split seed) seeds the pretraining: a second model for a seed ensemble. */
-const { modelSeed, ...config } = configArg && configArg !== '{}' ? JSON.parse(configArg) : {};
 async function pretrain() {
   return trainCheckpoint(train, {
     out: checkpoint,
