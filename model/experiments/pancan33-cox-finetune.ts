@@ -190,8 +190,8 @@ for (let epoch = 1; epoch <= MAX_EPOCHS; epoch++) {
     tf.tidy(() => {
       const inputs = tokens(zTr, b.rows);
       const { grads } = tf.variableGrads(() => coxLoss(risk(inputs), b.event), [...encVars, w]);
-      optEnc.applyGradients(Object.fromEntries(encVars.map((v) => [v.name, grads[v.name]!])));
-      optHead.applyGradients({ [w.name]: grads[w.name]! });
+      optEnc.applyGradients(encVars.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+      optHead.applyGradients([{ name: w.name, tensor: grads[w.name]! }]);
     });
   }
   trace.push(valLoss());
