@@ -104,6 +104,8 @@ it('cancels a run mid-training through the API; the worker goes on to the next j
   expect(cancelled.finishedAt).toBeTruthy();
   expect(cancelled.step!).toBeGreaterThanOrEqual(running.step!);
   expect(cancelled.step!).toBeLessThan(5000);
+  // the step it stopped at, as its message says (not the last step a heartbeat reported)
+  expect(cancelled.error).toBe(`cancelled by cancel admin (at step ${cancelled.step})`);
   const version = (await prisma.modelVersion.findUnique({ where: { id: cancelled.modelVersionId! } }))!;
   expect(version.status).toBe('FAILED');
   expect(version.active).toBeNull();

@@ -327,7 +327,10 @@ export async function runTrainingJob(ctx: TrainingContext, runId: number): Promi
     const where = error instanceof TrainingStopped ? `at step ${error.step}` : 'in the promotion gate';
     if (error instanceof CancelledRunError || (stopped && reporter.cancelled)) {
       await reporter.stop();
-      await finishCancelledRun({ prisma: ctx.prisma }, runId, { note: stopped ? where : undefined });
+      await finishCancelledRun({ prisma: ctx.prisma }, runId, {
+        note: stopped ? where : undefined,
+        step: error instanceof TrainingStopped ? error.step : undefined,
+      });
       ctx.log(`run ${runId}: cancelled${stopped ? ` ${where}` : ''}; its model version is FAILED`);
       return { runId, modelVersionId: versionId ?? 0, decision: 'CANCELLED' };
     }

@@ -73,15 +73,15 @@ export async function endRunDiscardingVersion(
 /**
  * Records a run whose cancel took effect: CANCELLED, its version FAILED, its job cancelled. With `onlyIf`,
  * only a run in one of those statuses (else null, nothing written); `by` names who cancelled when the run
- * does not say so yet.
+ * does not say so yet; `step` is where training stopped.
  */
 export async function finishCancelledRun(
   deps: { prisma: PrismaClient; queue?: JobQueue | null },
   runId: number,
-  options: { note?: string; by?: string; onlyIf?: readonly Db.TrainingRunStatus[] } = {},
+  options: { note?: string; by?: string; step?: number; onlyIf?: readonly Db.TrainingRunStatus[] } = {},
 ): Promise<TrainingRun | null> {
   const now = new Date();
-  const { note, by, onlyIf } = options;
+  const { note, by, step, onlyIf } = options;
   const run = await endRunDiscardingVersion(
     deps.prisma,
     runId,
@@ -95,6 +95,7 @@ export async function finishCancelledRun(
         finishedAt: now,
         workerId: null,
         error: `cancelled by ${who}${note ? ` (${note})` : ''}`,
+        ...(step === undefined ? {} : { step }), // (the step it stopped at, not the last one reported)
       };
     },
     { onlyIf },
