@@ -89,7 +89,12 @@ const step = (what: string) => console.log(`${((Date.now() - started) / 1000).to
 
 async function filterCohort(page: Page): Promise<void> {
   const acc = tp53('ACC');
-  const cut = [...acc.values()].sort((a, b) => a - b)[Math.floor(acc.size / 2)]!;
+  // halfway between the two middle values, not at one sample's value: this file's log2(CPM + 1) and the
+  // platform's may differ in the last bit, which decided whether the median sample was above a cut at its own
+  // value (21 or 22 matching)
+  const sorted = [...acc.values()].sort((a, b) => a - b);
+  const middle = Math.floor(acc.size / 2);
+  const cut = (sorted[middle - 1]! + sorted[middle]!) / 2;
   const vital = vitalStatus();
   const members = (values: Map<string, number>) =>
     [...values.keys()].filter((s) => values.get(s)! > cut && vital.get(s.slice(0, 12)) === 'Alive');
