@@ -27,6 +27,7 @@ interface Flags extends OutputOptions {
   resume?: boolean;
   includeSimulated?: boolean;
   rsemTable?: string;
+  threads?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -48,6 +49,10 @@ export function registerTrain(program: Command): void {
     .option('--seed <s>', 'random seed (same seed, same model)')
     .option('--genes <k>', 'vocabulary size: the most variable protein-coding genes', '1000')
     .option('--max-steps <n>', 'stop after this many optimiser steps (quick runs)')
+    .option(
+      '--threads <n>',
+      "onnxruntime's threads (default: all cores); 1 makes runs bit-for-bit repeatable, since parallel kernels can differ in the last bits from run to run",
+    )
     .option(
       '--resume',
       'keep a resume state in <out>/.resume (every 50 steps) and continue from it if present; same data and settings needed',
@@ -77,6 +82,9 @@ export function registerTrain(program: Command): void {
           dataDescription: `Trained on ${corpus.description}${rsem ? ` and ${rsem.description}` : ''}.`,
           ...(flags.seed === undefined ? {} : { seed: Number(flags.seed) }),
           ...(flags.maxSteps === undefined ? {} : { maxSteps: Number(flags.maxSteps) }),
+          ...(flags.threads === undefined
+            ? {}
+            : { engineThreads: positiveInteger(flags.threads, '--threads') }),
           ...(flags.resume
             ? {
                 resumeDir: path.join(flags.out, '.resume'),
@@ -131,4 +139,12 @@ async function loadCorpus(data: string, includeSimulated: boolean): Promise<Coun
   } finally {
     await platform.close();
   }
+}
+
+/** A whole number of at least 1 given on the command line, or one clear error naming the flag. */
+function positiveInteger(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${flag} takes a whole number of at least 1, not "${text}"`);
+  return n;
 }
