@@ -102,7 +102,7 @@ async function main() {
       config,
     });
     const version = await promoteModelVersion(prisma, registered.id);
-    const token = (await createToken(pool, 'bench', 'READER')).token;
+    const token = (await createToken(prisma, 'bench', 'READER')).token;
     // part 1 without the in-memory layer, so "cold" and "warm" are the SampleEmbedding cache's
     const batchApi = await startApi({ pool, prisma, port: 0, env: {}, embeddingMemoryCache: 0 });
     const gql = async <T>(query: string, variables: object): Promise<T> => {

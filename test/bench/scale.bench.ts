@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createToken } from '@gexbert/core/auth/tokens';
+import { createPrisma } from '@gexbert/core/db/prisma';
 import pg from 'pg';
 import { REPO_ROOT } from '../../services/core/src/config.ts';
 import { migrate } from '../../services/core/src/db/migrate.ts';
@@ -116,6 +117,7 @@ async function runAtSize(samples: number, memory: PeakMemory): Promise<Figures> 
   fs.chmodSync(dir, 0o755);
   const server = await startEmbedded(path.join(dir, 'pg'), await freePort());
   const pool = new pg.Pool({ connectionString: server.urlFor('bench'), max: 2 });
+  const prisma = createPrisma(pool); // shares the pool, which is ended below
   try {
     await ensureDatabase(server.adminUrl, 'bench');
     const url = server.urlFor('bench');
@@ -148,8 +150,8 @@ async function runAtSize(samples: number, memory: PeakMemory): Promise<Figures> 
       `ingest: ${ingestSeconds.toFixed(1)} s (${(values / ingestSeconds / 1e6).toFixed(2)} M values/s); expression store ${(size.expressionBytes / values).toFixed(1)} bytes/value`,
     );
 
-    const reader = (await createToken(pool, 'bench reader', 'READER')).token;
-    const admin = (await createToken(pool, 'bench admin', 'ADMIN')).token;
+    const reader = (await createToken(prisma, 'bench reader', 'READER')).token;
+    const admin = (await createToken(prisma, 'bench admin', 'ADMIN')).token;
     const stackStarted = performance.now();
     const stack = await startStack(url, 1, env);
     try {

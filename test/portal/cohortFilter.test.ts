@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createToken } from '@gexbert/core/auth/tokens';
+import { createPrisma } from '@gexbert/core/db/prisma';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { geneLog2CpmInFile } from '@gexbert/core/test-support/countsFile';
 import { createTestDatabase } from '@gexbert/core/test-support/database';
@@ -49,9 +50,10 @@ function vitalStatus(): Map<string, string> {
 beforeAll(async () => {
   const dbUrl = await createTestDatabase('cohortfilter');
   pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  const prisma = createPrisma(pool); // shares the pool, which is ended below
   await ingestCounts(pool, counts('ACC'), { cohort: 'ACC' });
   await ingestClinical(pool, OS_TABLE);
-  const token = (await createToken(pool, 'filter curator', 'CURATOR')).token;
+  const token = (await createToken(prisma, 'filter curator', 'CURATOR')).token;
   portal = await openSignedInPortal(dbUrl, token);
   ({ context } = portal);
   portalUrl = portal.stack.portalUrl;

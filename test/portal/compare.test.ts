@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createToken } from '@gexbert/core/auth/tokens';
+import { createPrisma } from '@gexbert/core/db/prisma';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
@@ -21,6 +22,7 @@ let cohortId: number;
 beforeAll(async () => {
   const dbUrl = await createTestDatabase('compare');
   const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  const prisma = createPrisma(pool); // shares the pool, which is ended below
   let token: string;
   try {
     for (const type of ['CHOL', 'KICH'])
@@ -28,7 +30,7 @@ beforeAll(async () => {
         cohort: 'CHOL and KICH',
       });
     await ingestClinical(pool, path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz'));
-    token = (await createToken(pool, 'compare reader', 'READER')).token;
+    token = (await createToken(prisma, 'compare reader', 'READER')).token;
   } finally {
     await pool.end();
   }

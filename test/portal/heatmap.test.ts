@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createToken } from '@gexbert/core/auth/tokens';
+import { createPrisma } from '@gexbert/core/db/prisma';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
@@ -21,13 +22,14 @@ let reader: { token: string; cohortId: number };
 async function heatmapDatabase(): Promise<{ dbUrl: string; token: string; cohortId: number }> {
   const dbUrl = await createTestDatabase('heatmap');
   const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  const prisma = createPrisma(pool); // shares the pool, which is ended below
   try {
     for (const type of ['CHOL', 'DLBC'])
       await ingestCounts(pool, path.join(sharedDir(), `data/tcga/counts/TCGA_${type}_Counts.exp.gz`), {
         cohort: 'TCGA',
       });
     await ingestClinical(pool, path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz'));
-    const { token } = await createToken(pool, 'heatmap reader', 'READER');
+    const { token } = await createToken(prisma, 'heatmap reader', 'READER');
     const cohort = await query<{ id: number }>(dbUrl, `SELECT id FROM "Cohort" WHERE name = 'TCGA'`);
     return { dbUrl, token, cohortId: cohort[0]!.id };
   } finally {

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createToken } from '@gexbert/core/auth/tokens';
 import { REPO_ROOT } from '@gexbert/core/config';
+import { createPrisma } from '@gexbert/core/db/prisma';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
@@ -109,6 +110,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 beforeAll(async () => {
   dbUrl = await createTestDatabase('portal');
   const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  const prisma = createPrisma(pool); // shares the pool, which is ended below
   try {
     for (const type of TYPES)
       await ingestCounts(pool, path.join(sharedDir(), `data/tcga/counts/TCGA_${type}_Counts.exp.gz`), {
@@ -118,9 +120,9 @@ beforeAll(async () => {
     badFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-portal-')), 'TCGA_BAD_Counts.tsv');
     fs.writeFileSync(badFile, '\tTCGA-AA-0001-01A\nENSG00000141510\tnot-a-count\n');
     await expect(ingestCounts(pool, badFile)).rejects.toThrow(`${badFile}:2:2`);
-    readerToken = (await createToken(pool, 'portal test', 'READER')).token;
-    curatorToken = (await createToken(pool, 'portal curator', 'CURATOR')).token;
-    adminToken = (await createToken(pool, 'portal admin', 'ADMIN')).token;
+    readerToken = (await createToken(prisma, 'portal test', 'READER')).token;
+    curatorToken = (await createToken(prisma, 'portal curator', 'CURATOR')).token;
+    adminToken = (await createToken(prisma, 'portal admin', 'ADMIN')).token;
   } finally {
     await pool.end();
   }

@@ -38,8 +38,8 @@ beforeAll(async () => {
     maxUploadBytes: 4_000_000,
     env: { GEXBERT_API_MAX_ALIASES: '100000' },
   });
-  const { token, row } = await createToken(h.pool, 'soon revoked', 'ADMIN');
-  await revokeToken(h.pool, Number(row.id));
+  const { token, row } = await createToken(h.prisma, 'soon revoked', 'ADMIN');
+  await revokeToken(h.prisma, Number(row.id));
   revoked = token;
 });
 afterAll(async () => {

@@ -268,7 +268,7 @@ describe('the same bad files uploaded through the GraphQL API', () => {
     pool = new pg.Pool({ connectionString: url, max: 4 });
     prisma = createPrisma(url);
     api = await startApi({ pool, prisma, port: 0, env: {} });
-    curator = (await createToken(pool, 'bad files curator', 'CURATOR')).token;
+    curator = (await createToken(prisma, 'bad files curator', 'CURATOR')).token;
   });
   afterAll(async () => {
     await api?.stop();

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createToken, revokeToken } from '@gexbert/core/auth/tokens';
+import { createPrisma } from '@gexbert/core/db/prisma';
 import { ingestCounts } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
@@ -172,13 +173,14 @@ function get(url: string, cookie: string | null = null): Promise<Response> {
 beforeAll(async () => {
   dbUrl = await createTestDatabase('portal_security');
   const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  const prisma = createPrisma(pool); // shares the pool, which is ended below
   try {
     await ingestCounts(pool, path.join(sharedDir(), 'data/tcga/counts/TCGA_CHOL_Counts.exp.gz'), {
       cohort: 'TCGA CHOL',
     });
-    tokens.reader = (await createToken(pool, 'security reader', 'READER')).token;
-    tokens.curator = (await createToken(pool, 'security curator', 'CURATOR')).token;
-    tokens.admin = (await createToken(pool, 'security admin', 'ADMIN')).token;
+    tokens.reader = (await createToken(prisma, 'security reader', 'READER')).token;
+    tokens.curator = (await createToken(prisma, 'security curator', 'CURATOR')).token;
+    tokens.admin = (await createToken(prisma, 'security admin', 'ADMIN')).token;
   } finally {
     await pool.end();
   }
@@ -365,12 +367,13 @@ describe('the portal with anonymous access off (the default)', () => {
 
   it("a revoked token's session ends at its next request: pages, downloads and actions", async () => {
     const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
-    const revoked = await createToken(pool, 'security revoked curator', 'CURATOR');
+    const prisma = createPrisma(pool); // shares the pool, which is ended below
+    const revoked = await createToken(prisma, 'security revoked curator', 'CURATOR');
     const context = await signedIn(strict.portalUrl, revoked.token);
     const cookie = await sessionCookie(context);
     await context.close();
     expect((await get(`${strict.portalUrl}/cohorts`, cookie)).status).toBe(200);
-    expect(await revokeToken(pool, revoked.row.id)).toBe(true);
+    expect(await revokeToken(prisma, revoked.row.id)).toBe(true);
     await pool.end();
     // The API remembers a token check for up to 2 s (GEXBERT_API_TOKEN_CACHE_MS).
     await new Promise((resolve) => setTimeout(resolve, 2500));

@@ -41,7 +41,7 @@ beforeAll(async () => {
   queue = await openJobQueue(t.url);
   api = await startApi({ pool: t.platform.pool, prisma: t.platform.prisma, queue, port: 0, env: {} });
   for (const role of ['READER', 'CURATOR', 'ADMIN'] as const)
-    tokens[role] = (await createToken(t.platform.pool, `cancel ${role.toLowerCase()}`, role)).token;
+    tokens[role] = (await createToken(t.platform.prisma, `cancel ${role.toLowerCase()}`, role)).token;
 });
 afterAll(async () => {
   await worker?.stop();

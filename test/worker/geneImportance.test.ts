@@ -83,7 +83,7 @@ beforeAll(async () => {
   );
   versionId = active!.id;
   headsId = active!.headsId;
-  reader = (await createToken(t.platform.pool, 'reader', 'READER')).token;
+  reader = (await createToken(t.platform.prisma, 'reader', 'READER')).token;
 }, 600_000);
 
 afterAll(async () => {

@@ -144,9 +144,9 @@ beforeAll(async () => {
     ingestDirs: [sharedDir()],
   });
   tokens = {
-    admin: (await createToken(t.platform.pool, 'admin', 'ADMIN')).token,
-    curator: (await createToken(t.platform.pool, 'curator', 'CURATOR')).token,
-    reader: (await createToken(t.platform.pool, 'reader', 'READER')).token,
+    admin: (await createToken(t.platform.prisma, 'admin', 'ADMIN')).token,
+    curator: (await createToken(t.platform.prisma, 'curator', 'CURATOR')).token,
+    reader: (await createToken(t.platform.prisma, 'reader', 'READER')).token,
   };
 }, 600_000);
 

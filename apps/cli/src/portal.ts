@@ -3,10 +3,10 @@
 // gets a token of its own (a reader's, revoked on stop) only when GEXBERT_PORTAL_ANONYMOUS=read lets
 // visitors who have not signed in read.
 import { createToken, revokeToken } from '@gexbert/core/auth/tokens';
+import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { buildIsCurrent } from '@gexbert/portal/launch/build';
 import { loadPortalLaunchConfig } from '@gexbert/portal/launch/config';
 import { PortalServer } from '@gexbert/portal/launch/server';
-import type pg from 'pg';
 
 export interface RunningPortal {
   /** Resolves when the portal answers (or has failed, which is reported on stderr). */
@@ -15,12 +15,15 @@ export interface RunningPortal {
 }
 
 /** Starts the portal in the background; null when GEXBERT_PORTAL=off. */
-export async function startPortalBesideApi(pool: pg.Pool, apiUrl: string): Promise<RunningPortal | null> {
+export async function startPortalBesideApi(
+  prisma: PrismaClient,
+  apiUrl: string,
+): Promise<RunningPortal | null> {
   const config = loadPortalLaunchConfig();
   if (config.enabled === 'off') return null;
   const anonymous =
     config.anonymous === 'read'
-      ? await createToken(pool, 'portal anonymous reader (gexbert start)', 'READER')
+      ? await createToken(prisma, 'portal anonymous reader (gexbert start)', 'READER')
       : null;
   const debug = process.env.GEXBERT_DEBUG;
   const server = new PortalServer({
@@ -42,7 +45,7 @@ export async function startPortalBesideApi(pool: pg.Pool, apiUrl: string): Promi
     async stop() {
       stopping = true;
       await server.stop();
-      if (anonymous) await revokeToken(pool, anonymous.row.id).catch(() => {});
+      if (anonymous) await revokeToken(prisma, anonymous.row.id).catch(() => {});
     },
   };
 }

@@ -193,7 +193,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   });
   await server.start();
 
-  const tokens = new TokenVerifier(pool, config.tokenCacheMs);
+  const tokens = new TokenVerifier(prisma, config.tokenCacheMs);
   const sampleRows = new Map<number, SampleRow>();
   /** The caller's role and token from the Authorization header (UNAUTHENTICATED when it has none that works). */
   const authenticate = async (

@@ -364,13 +364,13 @@ describe('authentication and roles', () => {
   });
 
   it('remembers a token check briefly: a revocation made elsewhere applies within tokenCacheMs', async () => {
-    const { token, row } = await createToken(h.pool, 'cached', 'READER');
+    const { token, row } = await createToken(h.prisma, 'cached', 'READER');
     h.queries.reset();
     expect((await h.gql('{ viewer { role } }', {}, token)).data!.viewer.role).toBe('READER');
     const first = h.queries.count;
     expect((await h.gql('{ viewer { role } }', {}, token)).data!.viewer.role).toBe('READER');
     expect(h.queries.count).toBe(first); // the second check came from the cache
-    await revokeToken(h.pool, row.id); // as `gexbert token revoke` does, outside this server
+    await revokeToken(h.prisma, row.id); // as `gexbert token revoke` does, outside this server
     expect((await h.gql('{ viewer { role } }', {}, token)).status).toBe(200);
     await new Promise((r) => setTimeout(r, h.api.config.tokenCacheMs + 50));
     expect((await h.gql('{ viewer { role } }', {}, token)).status).toBe(401);

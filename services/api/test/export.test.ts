@@ -142,8 +142,8 @@ it('refuses callers the API refuses, unknown cohorts and bad units', async () =>
   await refused(exportUrl('expression'), null, 401, 'UNAUTHENTICATED');
   await refused(exportUrl('clinical'), null, 401, 'UNAUTHENTICATED');
   await refused(exportUrl('expression'), 'gxb_not-a-token', 401, 'UNAUTHENTICATED');
-  const { token, row } = await createToken(h.pool, 'revoked', 'READER');
-  await revokeToken(h.pool, row.id);
+  const { token, row } = await createToken(h.prisma, 'revoked', 'READER');
+  await revokeToken(h.prisma, row.id);
   // revoked before its first use (the API caches accepted tokens briefly)
   await refused(exportUrl('clinical'), token, 401, 'UNAUTHENTICATED');
   await refused(

@@ -76,7 +76,7 @@ export async function startHarness(
   const api = await startApi({ pool, prisma, port: 0, env: {}, ingestDirs: [sharedDir()], ...options });
   const tokens = {} as Record<Role, string>;
   for (const role of ['READER', 'CURATOR', 'ADMIN'] as const)
-    tokens[role] = (await createToken(pool, `test ${role}`, role)).token;
+    tokens[role] = (await createToken(prisma, `test ${role}`, role)).token;
   const gql: Harness['gql'] = async (query, variables = {}, token = tokens.READER) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;

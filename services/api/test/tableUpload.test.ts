@@ -27,7 +27,7 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: dbUrl, max: 4 });
   prisma = createPrisma(dbUrl);
   api = await startApi({ pool, prisma, port: 0, env: {} });
-  curator = (await createToken(pool, 'table curator', 'CURATOR')).token;
+  curator = (await createToken(prisma, 'table curator', 'CURATOR')).token;
 });
 afterAll(async () => {
   await api?.stop();

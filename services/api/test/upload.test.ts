@@ -31,8 +31,8 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: dbUrl, max: 4 });
   prisma = createPrisma(dbUrl);
   api = await startApi({ pool, prisma, port: 0, env: {}, maxUploadBytes: MAX_BODY });
-  reader = (await createToken(pool, 'upload reader', 'READER')).token;
-  curator = (await createToken(pool, 'upload curator', 'CURATOR')).token;
+  reader = (await createToken(prisma, 'upload reader', 'READER')).token;
+  curator = (await createToken(prisma, 'upload curator', 'CURATOR')).token;
 });
 afterAll(async () => {
   await api?.stop();

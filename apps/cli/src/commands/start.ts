@@ -80,7 +80,7 @@ export function registerStart(program: Command): void {
             `Worker      pid ${worker.pid} (training jobs, retraining threshold; --no-worker to skip)`,
           );
         }
-        portal = await startPortalBesideApi(platform.pool, api.url);
+        portal = await startPortalBesideApi(platform.prisma, api.url);
         console.log('gexbert platform ready — Ctrl-C to stop');
       } catch (error) {
         fail({}, error);

@@ -17,9 +17,9 @@ export function registerToken(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .action((flags: OutputOptions & { name: string; role: string }) =>
-      withPlatform(flags, async ({ pool }) => {
+      withPlatform(flags, async ({ prisma }) => {
         const role = flags.role.toUpperCase() as (typeof ROLES)[number];
-        const { token: secret, row } = await createToken(pool, flags.name, role);
+        const { token: secret, row } = await createToken(prisma, flags.name, role);
         report(flags, { id: row.id, name: row.name, role: row.role, token: secret }, () => [
           `token #${row.id} (${row.role}) for ${row.name}:`,
           secret,
@@ -32,8 +32,8 @@ export function registerToken(program: Command): void {
     .description('list tokens (never their secrets)')
     .option('--json', 'print the result as JSON')
     .action((flags: OutputOptions) =>
-      withPlatform(flags, async ({ pool }) => {
-        const rows = await listTokens(pool);
+      withPlatform(flags, async ({ prisma }) => {
+        const rows = await listTokens(prisma);
         report(flags, { tokens: rows }, () =>
           rows.map((r) => `#${r.id} ${r.role.padEnd(7)} ${r.name}${r.revokedAt ? ' (revoked)' : ''}`),
         );
@@ -44,8 +44,8 @@ export function registerToken(program: Command): void {
     .description('revoke a token')
     .option('--json', 'print the result as JSON')
     .action((id: string, flags: OutputOptions) =>
-      withPlatform(flags, async ({ pool }) => {
-        const revoked = await revokeToken(pool, Number(id));
+      withPlatform(flags, async ({ prisma }) => {
+        const revoked = await revokeToken(prisma, Number(id));
         if (!revoked) throw new Error(`no active token #${id}`);
         report(flags, { revoked: Number(id) }, () => [`token #${id} revoked`]);
       }),

@@ -4,7 +4,7 @@
 // within `ttlMs` (config tokenCacheMs, 0 disables the cache).
 
 import { verifyToken } from '@gexbert/core/auth/tokens';
-import type pg from 'pg';
+import type { PrismaClient } from '@gexbert/core/db/prisma';
 import type { ApiTokenRow } from '../rows.ts';
 
 const MAX_ENTRIES = 10_000;
@@ -13,16 +13,16 @@ export class TokenVerifier {
   private readonly entries = new Map<string, { row: ApiTokenRow | null; expires: number }>();
 
   constructor(
-    private readonly db: pg.Pool,
+    private readonly prisma: PrismaClient,
     private readonly ttlMs: number,
   ) {}
 
   async verify(token: string): Promise<ApiTokenRow | null> {
-    if (this.ttlMs <= 0) return verifyToken(this.db, token);
+    if (this.ttlMs <= 0) return verifyToken(this.prisma, token);
     const now = Date.now();
     const hit = this.entries.get(token);
     if (hit && hit.expires > now) return hit.row;
-    const row = await verifyToken(this.db, token);
+    const row = await verifyToken(this.prisma, token);
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(token, { row, expires: now + this.ttlMs });
     return row;

@@ -9,7 +9,7 @@ export const authResolvers: Resolvers = {
     viewer: (_, __, { role, token }) => ({ role, tokenName: token?.name ?? null }),
     apiTokens: (_, __, context) => {
       requireRole(context, 'ADMIN');
-      return listTokens(context.db);
+      return listTokens(context.prisma);
     },
   },
   Mutation: {
@@ -20,13 +20,13 @@ export const authResolvers: Resolvers = {
     createApiToken: async (_, { name, role }, context) => {
       requireRole(context, 'ADMIN');
       if (!name.trim()) throw badInput('a token needs a name');
-      const { token, row } = await createToken(context.db, name, role);
+      const { token, row } = await createToken(context.prisma, name, role);
       context.tokens.forget();
       return { token, apiToken: row };
     },
     revokeApiToken: async (_, { id }, context) => {
       requireRole(context, 'ADMIN');
-      const revoked = await revokeToken(context.db, parseId(id, 'token ID'));
+      const revoked = await revokeToken(context.prisma, parseId(id, 'token ID'));
       context.tokens.forget();
       return revoked;
     },

@@ -2,10 +2,7 @@
 //
 // The table is the Prisma model ApiToken (prisma/schema.prisma); the roles are its enum ApiRole.
 import { createHash, randomBytes } from 'node:crypto';
-import type pg from 'pg';
-import type { Db } from '../db/prisma.ts';
-
-type Queryable = pg.Pool | pg.ClientBase;
+import type { Db, PrismaClient } from '../db/prisma.ts';
 
 export type Role = Db.ApiRole;
 
@@ -32,45 +29,44 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-const COLUMNS = `id, name, role, "createdAt", "revokedAt"`;
+/** The columns a token is shown with (never its hash). */
+const RECORD = { id: true, name: true, role: true, createdAt: true, revokedAt: true } as const;
 
 /** Creates a token; returns the secret (shown once) and its stored row. */
 export async function createToken(
-  db: Queryable,
+  prisma: PrismaClient,
   name: string,
   role: Role,
 ): Promise<{ token: string; row: ApiTokenRecord }> {
   if (!ROLES.includes(role)) throw new Error(`unknown role ${role}`);
   if (name.trim() === '') throw new Error('a token needs a name');
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const { rows } = await db.query<ApiTokenRecord>(
-    `INSERT INTO "ApiToken" (name, role, "tokenHash") VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-    [name.trim(), role, hashToken(token)],
-  );
-  return { token, row: rows[0]! };
+  const row = await prisma.apiToken.create({
+    data: { name: name.trim(), role, tokenHash: hashToken(token) },
+    select: RECORD,
+  });
+  return { token, row };
 }
 
 /** The active token with this secret, or null (unknown, malformed or revoked). */
-export async function verifyToken(db: Queryable, token: string): Promise<ApiTokenRecord | null> {
-  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-  const { rows } = await db.query<ApiTokenRecord>(
-    `SELECT ${COLUMNS} FROM "ApiToken" WHERE "tokenHash" = $1 AND "revokedAt" IS NULL`,
-    [hashToken(token)],
-  );
-  return rows[0] ?? null;
+export function verifyToken(prisma: PrismaClient, token: string): Promise<ApiTokenRecord | null> {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return Promise.resolve(null);
+  return prisma.apiToken.findFirst({
+    where: { tokenHash: hashToken(token), revokedAt: null },
+    select: RECORD,
+  });
 }
 
 /** Every token, active or revoked, by ID. */
-export async function listTokens(db: Queryable): Promise<ApiTokenRecord[]> {
-  const { rows } = await db.query<ApiTokenRecord>(`SELECT ${COLUMNS} FROM "ApiToken" ORDER BY id`);
-  return rows;
+export function listTokens(prisma: PrismaClient): Promise<ApiTokenRecord[]> {
+  return prisma.apiToken.findMany({ select: RECORD, orderBy: { id: 'asc' } });
 }
 
 /** Revokes a token; true when it existed and was active. */
-export async function revokeToken(db: Queryable, id: number): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE "ApiToken" SET "revokedAt" = CURRENT_TIMESTAMP WHERE id = $1 AND "revokedAt" IS NULL`,
-    [id],
-  );
-  return rowCount === 1;
+export async function revokeToken(prisma: PrismaClient, id: number): Promise<boolean> {
+  const { count } = await prisma.apiToken.updateMany({
+    where: { id, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return count === 1;
 }
