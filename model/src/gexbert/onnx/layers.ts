@@ -6,7 +6,7 @@
  *
  * Every method takes and returns value names. Rows are flattened tokens: x is (N, C) with N = B*T (or
  * B*Q); only attention reshapes to heads (B, H, T, hd). The math is that of the tfjs layers
- * (`../layers/*`), checked against them in test/gexbert/onnx.test.ts (outputs) and train.test.ts
+ * (`../layers/*`), checked against them in test/gexbert/onnx/onnx.test.ts (outputs) and training/train.test.ts
  * (loss and gradients).
  */
 import { MASK_NEG } from '../architecture/layers/attention.ts';

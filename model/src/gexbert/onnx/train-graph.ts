@@ -5,7 +5,7 @@
  * onnxruntime runs it on its optimised CPU kernels; the optimiser stays in JavaScript (training/optim.ts).
  *
  * The math is that of architecture/model.ts + training/engine-tfjs.ts (same parameter names, inverted-dropout masks given as
- * inputs), checked against tfjs loss and gradients in test/gexbert/train.test.ts.
+ * inputs), checked against tfjs loss and gradients in test/gexbert/training/train.test.ts.
  *
  * Inputs (N = B*T tokens, M = B*Q queries):
  *   every weight, by its parameter name (float, fixed shape)

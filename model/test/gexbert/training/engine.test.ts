@@ -4,14 +4,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ready } from '../../src/engine/tf.ts';
-import type { GexbertModel } from '../../src/gexbert/architecture/model.ts';
-import { saveModel } from '../../src/gexbert/inference/checkpoint.ts';
-import { fitNormaliser, matrixToZ } from '../../src/gexbert/inference/normalise.ts';
-import { resolveEngine } from '../../src/gexbert/training/engine.ts';
-import type { TrainingEngine } from '../../src/gexbert/training/engine-tfjs.ts';
-import { type PretrainOptions, pretrain } from '../../src/gexbert/training/train.ts';
-import { simulate, tinyConfig } from './helpers.ts';
+import { ready } from '../../../src/engine/tf.ts';
+import type { GexbertModel } from '../../../src/gexbert/architecture/model.ts';
+import { saveModel } from '../../../src/gexbert/inference/checkpoint.ts';
+import { fitNormaliser, matrixToZ } from '../../../src/gexbert/inference/normalise.ts';
+import { resolveEngine } from '../../../src/gexbert/training/engine.ts';
+import type { TrainingEngine } from '../../../src/gexbert/training/engine-tfjs.ts';
+import { type PretrainOptions, pretrain } from '../../../src/gexbert/training/train.ts';
+import { simulate, tinyConfig } from '../helpers.ts';
 
 const dirs: string[] = [];
 beforeAll(async () => {

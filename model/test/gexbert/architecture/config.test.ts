@@ -6,8 +6,8 @@ import {
   maskedCount,
   parameterCount,
   validateConfig,
-} from '../../src/gexbert/architecture/config.ts';
-import { parameterSpecs } from '../../src/gexbert/architecture/model.ts';
+} from '../../../src/gexbert/architecture/config.ts';
+import { parameterSpecs } from '../../../src/gexbert/architecture/model.ts';
 
 describe('config', () => {
   it('defaults are valid and follow the best reference run', () => {

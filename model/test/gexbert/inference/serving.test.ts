@@ -5,13 +5,13 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ready } from '../../src/engine/tf.ts';
-import { loadCheckpoint } from '../../src/gexbert/inference/checkpoint.ts';
-import { embed, type Profile, restore } from '../../src/gexbert/inference/infer.ts';
-import { createOnnxPredictor, openCheckpointPredictor } from '../../src/gexbert/inference/predictor.ts';
-import { exportOnnx } from '../../src/gexbert/onnx/export.ts';
+import { ready } from '../../../src/engine/tf.ts';
+import { loadCheckpoint } from '../../../src/gexbert/inference/checkpoint.ts';
+import { embed, type Profile, restore } from '../../../src/gexbert/inference/infer.ts';
+import { createOnnxPredictor, openCheckpointPredictor } from '../../../src/gexbert/inference/predictor.ts';
+import { exportOnnx } from '../../../src/gexbert/onnx/export.ts';
 
-const SHIPPED = path.join(import.meta.dirname, '../../checkpoints/tcga-6types');
+const SHIPPED = path.join(import.meta.dirname, '../../../checkpoints/tcga-6types');
 const dirs: string[] = [];
 beforeAll(async () => {
   await ready(); // only for the "before" side: loadCheckpoint builds the tfjs model

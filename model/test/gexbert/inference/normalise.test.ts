@@ -9,7 +9,7 @@ import {
   profileToZ,
   selectVocabulary,
   toLog2Cpm,
-} from '../../src/gexbert/inference/normalise.ts';
+} from '../../../src/gexbert/inference/normalise.ts';
 
 const counts: ExpressionMatrix = {
   genes: ['A', 'B', 'C', 'D'],

@@ -2,20 +2,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ready } from '../../src/engine/tf.ts';
+import { ready } from '../../../src/engine/tf.ts';
 import {
   dropoutSites,
   GexbertModel,
   makeDropoutMasks,
   parameterSpecs,
-} from '../../src/gexbert/architecture/model.ts';
-import { fitNormaliser, matrixToZ } from '../../src/gexbert/inference/normalise.ts';
-import { BatchSampler } from '../../src/gexbert/training/batch.ts';
-import { createOrtEngine } from '../../src/gexbert/training/engine-ort.ts';
-import { TfjsEngine } from '../../src/gexbert/training/engine-tfjs.ts';
-import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from '../../src/gexbert/training/optim.ts';
-import { type ProgressInfo, pretrain, splitSamples } from '../../src/gexbert/training/train.ts';
-import { Rng } from '../../src/random/rng.ts';
+} from '../../../src/gexbert/architecture/model.ts';
+import { fitNormaliser, matrixToZ } from '../../../src/gexbert/inference/normalise.ts';
+import { BatchSampler } from '../../../src/gexbert/training/batch.ts';
+import { createOrtEngine } from '../../../src/gexbert/training/engine-ort.ts';
+import { TfjsEngine } from '../../../src/gexbert/training/engine-tfjs.ts';
+import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from '../../../src/gexbert/training/optim.ts';
+import { type ProgressInfo, pretrain, splitSamples } from '../../../src/gexbert/training/train.ts';
+import { Rng } from '../../../src/random/rng.ts';
 import {
   describeConfig,
   maxAbsDiff,
@@ -23,7 +23,7 @@ import {
   randomWeights,
   simulate,
   tinyConfig,
-} from './helpers.ts';
+} from '../helpers.ts';
 
 beforeAll(async () => {
   await ready();

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ready, type Tensor, type Tensor2D, tf } from '../../src/engine/tf.ts';
-import { maskedCount } from '../../src/gexbert/architecture/config.ts';
-import { bmm, embeddingLookup, linear } from '../../src/gexbert/architecture/layers/ops.ts';
-import { GexbertModel, parameterSpecs } from '../../src/gexbert/architecture/model.ts';
-import { BatchSampler } from '../../src/gexbert/training/batch.ts';
-import { batchInputs } from '../../src/gexbert/training/engine-tfjs.ts';
-import { Rng } from '../../src/random/rng.ts';
-import { maxAbsDiff, tinyConfig } from './helpers.ts';
+import { ready, type Tensor, type Tensor2D, tf } from '../../../src/engine/tf.ts';
+import { maskedCount } from '../../../src/gexbert/architecture/config.ts';
+import { bmm, embeddingLookup, linear } from '../../../src/gexbert/architecture/layers/ops.ts';
+import { GexbertModel, parameterSpecs } from '../../../src/gexbert/architecture/model.ts';
+import { BatchSampler } from '../../../src/gexbert/training/batch.ts';
+import { batchInputs } from '../../../src/gexbert/training/engine-tfjs.ts';
+import { Rng } from '../../../src/random/rng.ts';
+import { maxAbsDiff, tinyConfig } from '../helpers.ts';
 
 beforeAll(async () => {
   await ready();

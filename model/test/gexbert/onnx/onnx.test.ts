@@ -1,16 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OnnxSession } from '../../src/engine/onnx.ts';
-import { ready, tf } from '../../src/engine/tf.ts';
-import type { GexbertConfig } from '../../src/gexbert/architecture/config.ts';
-import { GexbertModel } from '../../src/gexbert/architecture/model.ts';
-import { embed, restore } from '../../src/gexbert/inference/infer.ts';
-import { createOnnxPredictor, onnxFeeds } from '../../src/gexbert/inference/predictor.ts';
-import { exportOnnx } from '../../src/gexbert/onnx/export.ts';
-import { PbWriter } from '../../src/gexbert/onnx/protobuf.ts';
-import type { TokenBatch } from '../../src/gexbert/training/batch.ts';
-import { batchInputs } from '../../src/gexbert/training/engine-tfjs.ts';
-import { Rng } from '../../src/random/rng.ts';
-import { describeConfig, maxAbsDiff, PARITY_CONFIGS, randomWeights, tinyConfig } from './helpers.ts';
+import { OnnxSession } from '../../../src/engine/onnx.ts';
+import { ready, tf } from '../../../src/engine/tf.ts';
+import type { GexbertConfig } from '../../../src/gexbert/architecture/config.ts';
+import { GexbertModel } from '../../../src/gexbert/architecture/model.ts';
+import { embed, restore } from '../../../src/gexbert/inference/infer.ts';
+import { createOnnxPredictor, onnxFeeds } from '../../../src/gexbert/inference/predictor.ts';
+import { exportOnnx } from '../../../src/gexbert/onnx/export.ts';
+import { PbWriter } from '../../../src/gexbert/onnx/protobuf.ts';
+import type { TokenBatch } from '../../../src/gexbert/training/batch.ts';
+import { batchInputs } from '../../../src/gexbert/training/engine-tfjs.ts';
+import { Rng } from '../../../src/random/rng.ts';
+import { describeConfig, maxAbsDiff, PARITY_CONFIGS, randomWeights, tinyConfig } from '../helpers.ts';
 
 beforeAll(async () => {
   await ready();

@@ -2,21 +2,27 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ready } from '../../src/engine/tf.ts';
-import type { GexbertModel } from '../../src/gexbert/architecture/model.ts';
-import { loadCheckpoint, saveModel } from '../../src/gexbert/inference/checkpoint.ts';
-import { embed, type Profile, passPlan, restore, tfjsPredictor } from '../../src/gexbert/inference/infer.ts';
+import { ready } from '../../../src/engine/tf.ts';
+import type { GexbertModel } from '../../../src/gexbert/architecture/model.ts';
+import { loadCheckpoint, saveModel } from '../../../src/gexbert/inference/checkpoint.ts';
+import {
+  embed,
+  type Profile,
+  passPlan,
+  restore,
+  tfjsPredictor,
+} from '../../../src/gexbert/inference/infer.ts';
 import {
   fitNormaliser,
   levelOf,
   matrixToZ,
   type NormStats,
   zOf,
-} from '../../src/gexbert/inference/normalise.ts';
-import type { TokenBatch } from '../../src/gexbert/training/batch.ts';
-import { type PretrainResult, pretrain } from '../../src/gexbert/training/train.ts';
-import { Rng } from '../../src/random/rng.ts';
-import { maxAbsDiff, type Simulation, simulate, tinyConfig } from './helpers.ts';
+} from '../../../src/gexbert/inference/normalise.ts';
+import type { TokenBatch } from '../../../src/gexbert/training/batch.ts';
+import { type PretrainResult, pretrain } from '../../../src/gexbert/training/train.ts';
+import { Rng } from '../../../src/random/rng.ts';
+import { maxAbsDiff, type Simulation, simulate, tinyConfig } from '../helpers.ts';
 
 let sim: Simulation;
 let stats: NormStats;

@@ -13,15 +13,15 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ready } from '../../src/engine/tf.ts';
-import type { GexbertConfig } from '../../src/gexbert/architecture/config.ts';
-import { loadCheckpoint } from '../../src/gexbert/inference/checkpoint.ts';
-import { fitNormaliser, matrixToZ } from '../../src/gexbert/inference/normalise.ts';
-import type { EngineChoice } from '../../src/gexbert/training/engine.ts';
-import { trainCheckpoint } from '../../src/gexbert/training/recipe.ts';
-import { STATE_FILE } from '../../src/gexbert/training/resume.ts';
-import { type Corpus, type PretrainOptions, pretrain } from '../../src/gexbert/training/train.ts';
-import { maxAbsDiff, simulate, tinyConfig } from './helpers.ts';
+import { ready } from '../../../src/engine/tf.ts';
+import type { GexbertConfig } from '../../../src/gexbert/architecture/config.ts';
+import { loadCheckpoint } from '../../../src/gexbert/inference/checkpoint.ts';
+import { fitNormaliser, matrixToZ } from '../../../src/gexbert/inference/normalise.ts';
+import type { EngineChoice } from '../../../src/gexbert/training/engine.ts';
+import { trainCheckpoint } from '../../../src/gexbert/training/recipe.ts';
+import { STATE_FILE } from '../../../src/gexbert/training/resume.ts';
+import { type Corpus, type PretrainOptions, pretrain } from '../../../src/gexbert/training/train.ts';
+import { maxAbsDiff, simulate, tinyConfig } from '../helpers.ts';
 
 const dirs: string[] = [];
 function tmp(): string {
