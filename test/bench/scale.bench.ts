@@ -157,7 +157,7 @@ async function runAtSize(samples: number, memory: PeakMemory): Promise<Figures> 
     try {
       const precompute = await awaitPrecompute(pool, stackStarted, 3_600_000);
       console.log(
-        `precompute: ${precompute.samples} samples in ${precompute.seconds.toFixed(1)} s (${precompute.workers} workers, ${precompute.batches} batches); ${precompute.wallSeconds.toFixed(1)} s from the stack's start`,
+        `precompute: ${precompute.samples} samples in ${precompute.seconds.toFixed(1)} s (${precompute.workers} workers, ${precompute.batches} batches), then ${precompute.maps} cohort maps in ${precompute.mapSeconds.toFixed(1)} s; ${precompute.wallSeconds.toFixed(1)} s from the stack's start`,
       );
       const ids = (await pool.query<{ id: number }>('SELECT id FROM "Sample" ORDER BY id')).rows.map(
         (r) => r.id,

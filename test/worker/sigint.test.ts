@@ -1,6 +1,6 @@
 // Ctrl-C of a training worker: SIGINT to a `gexbert worker` child process mid-training stops it at a step
 // boundary, saves the resume state, records the run INTERRUPTED and exits 0 with no stack trace; a new worker
-// resumes the run from that state and finishes it.
+// resumes the run from that state and finishes it. The worker runs every thread at its niceness.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -25,16 +25,25 @@ afterAll(async () => {
   if (t) fs.rmSync(t.modelsDir, { recursive: true, force: true });
 });
 
-function worker() {
-  const child = startCli(['worker'], t.env);
+/** The niceness of each thread of a process (Linux: field 19 of /proc/<pid>/task/<tid>/stat). */
+function threadNiceness(pid: number): number[] {
+  return fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+function worker(env: NodeJS.ProcessEnv = {}) {
+  const child = startCli(['worker'], { ...t.env, ...env });
   children.push(child);
   let stderr = '';
-  child.stdout!.resume();
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { child, exited, stderr: () => stderr };
+  return { child, exited, stderr: () => stderr, stdout: () => stdout };
 }
 
 it('SIGINT mid-training exits 0 cleanly and leaves a run that a new worker resumes', async () => {
@@ -43,12 +52,17 @@ it('SIGINT mid-training exits 0 cleanly and leaves a run that a new worker resum
     { prisma, queue },
     { reason: 'MANUAL', requestedBy: 'test', config: { ...TINY, maxSteps: 200 } },
   );
-  const first = worker();
+  const first = worker({ GEXBERT_WORKER_NICE: '10' });
   await waitFor('training progress', async () => {
     const r = await prisma.trainingRun.findUnique({ where: { id: run.id } });
     if (r?.status === 'FAILED') throw new Error(`run failed: ${r.error}\n${first.stderr()}`);
     return r?.status === 'RUNNING' && (r.step ?? 0) >= 20 ? r : undefined;
   });
+  // mid-training, every thread of the worker (onnxruntime's too) runs at its niceness
+  const nices = threadNiceness(first.child.pid!);
+  expect(nices.length).toBeGreaterThan(3);
+  expect(Math.min(...nices), `${nices}`).toBeGreaterThanOrEqual(10);
+  expect(Number(/ready .*niceness (\d+)/.exec(first.stdout())?.[1])).toBe(Math.min(...nices));
   first.child.kill('SIGINT');
   const exit = await first.exited;
   expect(exit.code, first.stderr()).toBe(0);
@@ -74,6 +88,8 @@ it('SIGINT mid-training exits 0 cleanly and leaves a run that a new worker resum
   const done = await waitFor('the resumed run to finish', async () => {
     const r = await prisma.trainingRun.findUnique({ where: { id: run.id } });
     return r && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.status) ? r : undefined;
+  }, 300).catch((error) => {
+    throw new Error(`${error.message}; the second worker said:\n${second.stderr()}`);
   });
   expect(done.status, `${done.error}\n${second.stderr()}`).toBe('SUCCEEDED');
   expect(done.attempts).toBe(2);
@@ -85,4 +101,4 @@ it('SIGINT mid-training exits 0 cleanly and leaves a run that a new worker resum
   expect(metrics.training.resumedFromStep).toBeGreaterThanOrEqual(20);
   second.child.kill('SIGTERM');
   expect((await second.exited).code).toBe(0);
-}, 180_000);
+}, 480_000);

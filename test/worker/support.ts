@@ -47,6 +47,7 @@ export function workerEnv(url: string, modelsDir: string, extra: NodeJS.ProcessE
     GEXBERT_WORKER_HEARTBEAT_SECONDS: '0.5',
     GEXBERT_WORKER_STALE_SECONDS: '30',
     GEXBERT_PRECOMPUTE_CHECK_SECONDS: '0', // no precompute of every sample beside the training under test
+    GEXBERT_WORKER_NICE: '0', // workers keep pace with the test files beside them (sigint.test checks the niceness)
     ...extra,
   };
 }

@@ -77,6 +77,11 @@ export const ConfigSchema = z.object({
    * `auto` (onnxruntime, else tfjs with a warning), `onnxruntime` (an error when it cannot start) or `tfjs`.
    */
   trainEngine: z.string().trim().pipe(z.enum(TRAIN_ENGINES)),
+  /**
+   * The scheduling niceness `gexbert worker` takes (0 = as the API; 19 = only idle CPU): on a machine the
+   * worker shares with the API, background precompute, rankings and training take the CPU the API leaves.
+   */
+  workerNice: z.coerce.number().int().min(0).max(19),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -101,6 +106,7 @@ const ENV = {
   GEXBERT_PRECOMPUTE_CHECK_SECONDS: 'precomputeCheckSeconds',
   GEXBERT_ATTRIBUTION_SAMPLES: 'attributionSamples',
   GEXBERT_TRAIN_ENGINE: 'trainEngine',
+  GEXBERT_WORKER_NICE: 'workerNice',
 } as const;
 
 const DEFAULTS: Config = {
@@ -120,6 +126,7 @@ const DEFAULTS: Config = {
   precomputeCheckSeconds: 30,
   attributionSamples: 16,
   trainEngine: 'auto',
+  workerNice: 10,
 };
 
 /** Builds the configuration from defaults, the environment and explicit overrides, in that order. */

@@ -74,11 +74,11 @@ const ROWS: Row[] = [
     value: (f) => ({ text: `${f.expressionBytesPerValue.toFixed(1)} bytes/value; ${int(f.databaseMb)} MB` }),
   },
   {
-    figure: 'precompute: every sample embedded and predicted',
+    figure: 'precompute: every sample embedded and predicted, then every cohort map placed',
     target: '≤ 300 s',
     value: (f) => ({
-      text: `${f.precompute.seconds.toFixed(1)} s (${((1000 * f.precompute.seconds) / f.precompute.samples).toFixed(1)} ms/sample; ${f.precompute.workers} workers, ${f.precompute.batches} batches)`,
-      met: f.precompute.seconds <= 300,
+      text: `${(f.precompute.seconds + f.precompute.mapSeconds).toFixed(1)} s (samples ${f.precompute.seconds.toFixed(1)} s, ${((1000 * f.precompute.seconds) / f.precompute.samples).toFixed(1)} ms/sample, ${f.precompute.workers} workers, ${f.precompute.batches} batches; ${f.precompute.maps} cohort maps ${f.precompute.mapSeconds.toFixed(1)} s)`,
+      met: f.precompute.seconds + f.precompute.mapSeconds <= 300,
     }),
   },
   {

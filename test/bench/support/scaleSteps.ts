@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { quantile } from '../../../model/src/stats/quantile.ts';
+import { mapAnswerKey } from '../../../services/core/src/inference/cohortMap.ts';
 import { precomputeProgress } from '../../../services/core/src/inference/precompute.ts';
 import { newContext } from '../../support/browser.ts';
 import { graphql, timed } from './graphql.ts';
@@ -19,9 +20,16 @@ export interface PrecomputeFigures {
   wallSeconds: number;
   workers: number;
   batches: number;
+  /** Cohorts whose 2-D map (PCA and UMAP) the worker stored after the last batch. */
+  maps: number;
+  /** From the last batch finished to the last cohort map stored (the database's clock). */
+  mapSeconds: number;
 }
 
-/** Waits until the active model has a stored answer for every sample; prints progress every 15 s. */
+/**
+ * Waits until the active model has a stored answer for every sample and every cohort's map is stored (the
+ * worker places the maps after the last batch); prints progress every 15 s.
+ */
 export async function awaitPrecompute(
   pool: pg.Pool,
   since: number,
@@ -41,23 +49,40 @@ export async function awaitPrecompute(
         );
       }
       if (progress.failed > 0) throw new Error(`precompute: ${progress.failed} batches FAILED`);
+      const headsId = (rows[0].heads as { id?: string } | null)?.id ?? '';
       if (progress.total > 0 && progress.done >= progress.total) {
-        const span = await pool.query<{ seconds: number; workers: number; batches: number }>(
-          `SELECT extract(epoch FROM max("finishedAt") - min("startedAt"))::float8 AS seconds,
-             count(DISTINCT "workerId")::int AS workers, count(*)::int AS batches
-           FROM "PrecomputeBatch" WHERE "modelVersionId" = $1`,
-          [rows[0].id],
-        );
-        return {
-          samples: progress.total,
-          wallSeconds: (performance.now() - since) / 1000,
-          ...span.rows[0]!,
-        };
+        const maps = await storedMaps(pool, rows[0].id, headsId);
+        if (maps.stored >= maps.cohorts) {
+          const span = await pool.query<{ seconds: number; workers: number; batches: number; last: Date }>(
+            `SELECT extract(epoch FROM max("finishedAt") - min("startedAt"))::float8 AS seconds,
+               count(DISTINCT "workerId")::int AS workers, count(*)::int AS batches, max("finishedAt") AS last
+             FROM "PrecomputeBatch" WHERE "modelVersionId" = $1`,
+            [rows[0].id],
+          );
+          const { last, ...batches } = span.rows[0]!;
+          return {
+            samples: progress.total,
+            wallSeconds: (performance.now() - since) / 1000,
+            ...batches,
+            maps: maps.cohorts,
+            mapSeconds: maps.lastAt ? Math.max(0, (maps.lastAt.getTime() - last.getTime()) / 1000) : 0,
+          };
+        }
       }
     }
     if (performance.now() - since > timeoutMs) throw new Error(`precompute not done after ${timeoutMs} ms`);
     await sleep(1000);
   }
+}
+
+/** How many cohorts there are and how many have the version's map stored (and when the last was). */
+async function storedMaps(pool: pg.Pool, modelVersionId: number, headsId: string) {
+  const { rows } = await pool.query<{ cohorts: number; stored: number; last_at: Date | null }>(
+    `SELECT (SELECT count(*)::int FROM "Cohort") AS cohorts, count(*)::int AS stored, max("computedAt") AS last_at
+     FROM "CohortAnswer" WHERE key = $1`,
+    [mapAnswerKey(modelVersionId, headsId)],
+  );
+  return { cohorts: rows[0]!.cohorts, stored: rows[0]!.stored, lastAt: rows[0]!.last_at };
 }
 
 export interface LoadTimes {

@@ -3,12 +3,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { modelsDirectory } from '@gexbert/core/config';
+import { loadConfig, modelsDirectory } from '@gexbert/core/config';
 import { openJobQueue } from '@gexbert/core/jobs/queue';
 import { openPlatform, type Platform } from '@gexbert/core/platform';
 import { ensureActiveModel } from '@gexbert/core/registry/modelVersion';
 import { requestRetraining } from '@gexbert/core/training/request';
 import { type RunningWorker, startWorker } from '@gexbert/worker/index';
+import { lowerWorkerPriority } from '@gexbert/worker/priority';
 import type { Command } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
 import { withPlatform } from '../session.ts';
@@ -41,6 +42,7 @@ export function registerWorker(program: Command): void {
       };
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
       try {
+        const nice = lowerWorkerPriority(loadConfig().workerNice); // before any model thread exists
         platform = await openPlatform();
         const log = (line: string) => process.stderr.write(`worker: ${line}\n`);
         await ensureActiveModel(platform, { log }); // the model retraining starts from and is gated against
@@ -48,7 +50,7 @@ export function registerWorker(program: Command): void {
         const { config } = platform;
         const trigger = config.retrainThreshold > 0 ? `${config.retrainThreshold} new samples` : 'off';
         console.log(
-          `worker ${worker.id} ready — models in ${modelsDirectory(config)}, retraining threshold ${trigger}`,
+          `worker ${worker.id} ready — models in ${modelsDirectory(config)}, retraining threshold ${trigger}, niceness ${nice}`,
         );
         await worker.finished;
       } catch (error) {
