@@ -1,8 +1,10 @@
 /**
  * Seeded uniform draws as a plain `Random` function, and the samplers built on one (integers, normals,
- * shuffles, draws without replacement): what the evaluation toolkit, the heads and the experiments use.
+ * shuffles, draws without replacement, written once in distributions.ts): what the evaluation toolkit,
+ * the heads and the experiments use.
  * The numbers come from the library's one generator, xoshiro128** (rng.ts), so every draw is reproducible.
  */
+import { boxMuller, fisherYates, partialFisherYates } from './distributions.ts';
 import { Rng } from './rng.ts';
 
 /** A seeded generator of uniform numbers in [0, 1). */
@@ -19,33 +21,20 @@ export function randomInt(random: Random, n: number): number {
   return Math.min(n - 1, Math.floor(random() * n));
 }
 
-/** Standard normal draw (Box-Muller). */
+/** Standard normal draw (Box-Muller, the first of the pair). */
 export function randomNormal(random: Random): number {
-  let u = random();
-  while (u <= Number.EPSILON) u = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+  return boxMuller(random)[0];
 }
 
 /** Fisher-Yates shuffle in place; returns the same array. */
 export function shuffleInPlace<T>(items: T[], random: Random): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = randomInt(random, i + 1);
-    const tmp = items[i]!;
-    items[i] = items[j]!;
-    items[j] = tmp;
-  }
-  return items;
+  return fisherYates(items, (n) => randomInt(random, n));
 }
 
 /** `k` distinct integers drawn from [0, n) without replacement, in draw order. */
 export function sampleWithoutReplacement(n: number, k: number, random: Random): number[] {
   if (!(k >= 0 && k <= n)) throw new RangeError(`cannot draw ${k} of ${n} without replacement`);
   const pool = Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < k; i++) {
-    const j = i + randomInt(random, n - i);
-    const tmp = pool[i]!;
-    pool[i] = pool[j]!;
-    pool[j] = tmp;
-  }
+  partialFisherYates(pool, k, (m) => randomInt(random, m));
   return pool.slice(0, k);
 }

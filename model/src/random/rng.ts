@@ -3,6 +3,7 @@
  * Every random choice of the library (weight init, gene subsets, masks, dropout, splits) comes from an
  * Rng built from the config's seed and a stream name, so a fixed seed gives identical runs.
  */
+import { boxMuller, fisherYates, partialFisherYates } from './distributions.ts';
 import { Xoshiro128 } from './xoshiro128.ts';
 
 function splitmix32(state: number): [number, number] {
@@ -86,22 +87,14 @@ export class Rng extends Xoshiro128 {
       this.spareNormal = undefined;
       return v;
     }
-    let u = 0;
-    while (u === 0) u = this.next();
-    const v = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spareNormal = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    const [first, second] = boxMuller(() => this.next());
+    this.spareNormal = second;
+    return first;
   }
 
   /** Shuffle in place (Fisher-Yates). */
   shuffle<T>(items: T[] | Int32Array): void {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const tmp = items[i] as T;
-      items[i] = items[j] as T;
-      items[j] = tmp;
-    }
+    fisherYates(items, (n) => this.int(n));
   }
 
   /**
@@ -109,14 +102,6 @@ export class Rng extends Xoshiro128 {
    * `pool` is permuted in place; callers keep one pool per sample and reuse it.
    */
   sampleInPlace(pool: Int32Array, k: number): number {
-    const n = pool.length;
-    const m = Math.min(k, n);
-    for (let i = 0; i < m; i++) {
-      const j = i + this.int(n - i);
-      const tmp = pool[i]!;
-      pool[i] = pool[j]!;
-      pool[j] = tmp;
-    }
-    return m;
+    return partialFisherYates(pool, k, (n) => this.int(n));
   }
 }

@@ -1,8 +1,11 @@
 // Seeded random numbers for the simulator: xoshiro128** seeded through a 32-bit finalizer hash, and the
-// samplers a cohort needs (normal, gamma, Poisson, negative binomial, exponential, Weibull).
+// samplers a cohort needs (normal, gamma, Poisson, negative binomial, exponential, Weibull). The shuffle is
+// the library's one Fisher-Yates (random/distributions.ts). The normal is a ziggurat, not the library's
+// Box-Muller: a different algorithm (faster for count matrices) that the simulated values are pinned to.
 // Same (seed, stream) => same sequence: only 32-bit integer ops, IEEE double arithmetic and V8's own
 // (fdlibm-derived, platform-independent) Math.exp/log/sqrt.
 
+import { fisherYates } from '../random/distributions.ts';
 import { Xoshiro128 } from '../random/xoshiro128.ts';
 
 const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
@@ -70,15 +73,9 @@ export class Rng extends Xoshiro128 {
     return Math.floor(this.uniform() * n);
   }
 
-  /** Fisher-Yates shuffle in place. */
+  /** Fisher-Yates shuffle in place (random/distributions.ts) with this generator's integers. */
   shuffle<T>(items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const tmp = items[i]!;
-      items[i] = items[j]!;
-      items[j] = tmp;
-    }
-    return items;
+    return fisherYates(items, (n) => this.int(n));
   }
 
   /**
