@@ -1,16 +1,7 @@
 /**
- * Expression data sets: count tables and their files (TCGA-style count directories, sample-table pairs,
- * survival tables), log2(CPM + 1), gene and sample selection, seeded random gene panels.
+ * `@gexbert/model/data`: the door of expression data sets for the services and the CLI: reading a data set
+ * (a TCGA-style count directory, a sample-table pair, a survival table) for training, heads and
+ * `gexbert evaluate`. Count tables, log2(CPM + 1) and gene selection (dataset.ts) stay internal.
  */
-export type { CountMatrix, Dataset } from './dataset.ts';
-export {
-  combineCounts,
-  genesWithMeanCount,
-  log2Cpm,
-  parseCountTsv,
-  parseSampleRowsTsv,
-  randomGenePanel,
-  selectGenes,
-  selectSamples,
-  topVariableGenes,
-} from './dataset.ts';
+export type { DatasetSource, LabelledCounts, SurvivalRecord } from './inputs.ts';
+export { describeDataset, detectDataset, loadCountsDir, readSurvival } from './inputs.ts';

@@ -1,20 +1,10 @@
 /**
- * Evaluation pipeline: the PCA + Cox survival baseline, report rows and SVG plots for
- * reproducing GexBERT's three results. The maths it uses (matrices, PCA, L-BFGS, classifiers, KNN
- * imputation, metrics, standardisation, splits) is model/src/stats, its data sets model/src/data.
+ * `@gexbert/model/evaluate`: the door of the evaluation pipeline for the services and the CLI:
+ * `gexbert evaluate` (`runEvaluation`, its fold count and expected time) and the report rows the API's
+ * evaluation table reads. The pipeline's parts (folds, tasks, plots) stay internal; the maths it uses is
+ * model/src/stats, its data sets model/src/data.
  */
-
-export type { Random } from '../random/random.ts';
-export {
-  createRandom,
-  randomInt,
-  randomNormal,
-  sampleWithoutReplacement,
-  shuffleInPlace,
-} from '../random/random.ts';
 export type { ReportRow } from './report.ts';
-export { reportToJson, reportToMarkdown, writeReportJson, writeReportMarkdown } from './report.ts';
-export type { PcaCoxOptions, RiskGroupSurvival, RiskModelResult } from './survival.ts';
-export { cancerTypeCoxRisk, pcaCoxRisk, riskGroupSurvival } from './survival.ts';
-export type { PlotOptions, PlotSeries } from './svg.ts';
-export { escapeXml, kaplanMeierPlot, linePlot, stepPlot } from './svg.ts';
+export { lowerIsBetter } from './report.ts';
+export type { EvaluateOptions, EvaluateResult } from './run.ts';
+export { expectedSeconds, foldCount, runEvaluation } from './run.ts';

@@ -15,7 +15,7 @@ import {
   parseCountTsv,
   selectGenes,
   topVariableGenes,
-} from '../../src/data/index.ts';
+} from '../../src/data/dataset.ts';
 import {
   applyMask,
   fitStandardizer,

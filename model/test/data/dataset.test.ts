@@ -6,7 +6,7 @@ import {
   parseCountTsv,
   randomGenePanel,
   topVariableGenes,
-} from '../../src/data/index.ts';
+} from '../../src/data/dataset.ts';
 import {
   applyStandardizer,
   fitStandardizer,

@@ -13,7 +13,7 @@ import {
   randomGenePanel,
   selectGenes,
   topVariableGenes,
-} from '../../src/data/index.ts';
+} from '../../src/data/dataset.ts';
 import {
   type LabelledCounts,
   loadCountsDir,

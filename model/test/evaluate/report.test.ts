@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  escapeXml,
-  kaplanMeierPlot,
-  linePlot,
   type ReportRow,
   reportToMarkdown,
   writeReportJson,
   writeReportMarkdown,
-} from '../../src/evaluate/index.ts';
+} from '../../src/evaluate/report.ts';
+import { escapeXml, kaplanMeierPlot, linePlot } from '../../src/evaluate/svg.ts';
 
 const rows: ReportRow[] = [
   {

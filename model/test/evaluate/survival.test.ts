@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cancerTypeCoxRisk, createRandom, pcaCoxRisk, riskGroupSurvival } from '../../src/evaluate/index.ts';
-import { scaleByTraining, typeDummies } from '../../src/evaluate/survival.ts';
+import {
+  cancerTypeCoxRisk,
+  pcaCoxRisk,
+  riskGroupSurvival,
+  scaleByTraining,
+  typeDummies,
+} from '../../src/evaluate/survival.ts';
+import { createRandom } from '../../src/random/random.ts';
 import { type Matrix, quantile, row, selectRows } from '../../src/stats/index.ts';
 import type { EventIndicator } from '../../src/survival/index.ts';
 import { lowRank } from '../stats/synthetic.ts';

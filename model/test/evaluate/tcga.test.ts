@@ -16,8 +16,8 @@ import {
   randomGenePanel,
   selectGenes,
   topVariableGenes,
-} from '../../src/data/index.ts';
-import { pcaCoxRisk } from '../../src/evaluate/index.ts';
+} from '../../src/data/dataset.ts';
+import { pcaCoxRisk } from '../../src/evaluate/survival.ts';
 import {
   accuracy,
   applyMask,

@@ -5,7 +5,7 @@
  * toolkit's own fits and survive a JSON round trip.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pcaCoxRisk } from '../../src/evaluate/index.ts';
+import { pcaCoxRisk } from '../../src/evaluate/survival.ts';
 import { type CancerTypeHead, fitCancerTypeHead, predictCancerType } from '../../src/heads/cancerType.ts';
 import { parseHeads } from '../../src/heads/parse.ts';
 import { fitRiskHead, type RiskHead, riskPercentile, riskScore } from '../../src/heads/risk.ts';

@@ -13,7 +13,7 @@ import {
   parseCountTsv,
   selectGenes,
   topVariableGenes,
-} from '../../src/data/index.ts';
+} from '../../src/data/dataset.ts';
 import { fitPca, selectCols, selectRows, stratifiedSplit, transformPca } from '../../src/stats/index.ts';
 
 const TCGA = path.join(sharedDir(), 'data', 'tcga');

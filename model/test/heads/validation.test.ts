@@ -1,9 +1,9 @@
 /** Bad inputs to the heads give one clear error each; stored heads are validated field by field. */
 import { describe, expect, it } from 'vitest';
-import { createRandom, randomNormal } from '../../src/evaluate/index.ts';
 import { fitCancerTypeHead, predictCancerType } from '../../src/heads/cancerType.ts';
 import { InvalidHeadsError, parseHeads } from '../../src/heads/parse.ts';
 import { fitRiskHead, riskPercentile, riskScore } from '../../src/heads/risk.ts';
+import { createRandom, randomNormal } from '../../src/random/random.ts';
 
 const random = createRandom(5);
 /** 40 embeddings of width 4, two well-separated groups; 12 events. */

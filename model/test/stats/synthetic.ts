@@ -1,5 +1,5 @@
 /** Seeded synthetic data for the evaluation tests. */
-import { createRandom, randomNormal } from '../../src/evaluate/index.ts';
+import { createRandom, randomNormal } from '../../src/random/random.ts';
 import { type Matrix, zeros } from '../../src/stats/index.ts';
 
 /** Gaussian blobs: `perClass` samples of each class around a random centre at distance ~`separation`. */

@@ -2,7 +2,7 @@
 // `gexbert evaluate` report (evaluation/report.json). Missing files read as empty; malformed entries are skipped.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { lowerIsBetter, type ReportRow } from '@gexbert/model/evaluate/report';
+import { lowerIsBetter, type ReportRow } from '@gexbert/model/evaluate';
 
 /** One evaluation of the training loss curve (an `eval` line of training-log.jsonl). */
 export interface TrainingPoint {

@@ -5,8 +5,8 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '@gexbert/core/config';
 import { proteinCodingGenes } from '@gexbert/core/training/corpus';
-import { describeDataset, detectDataset } from '@gexbert/model/data/inputs';
-import { expectedSeconds, foldCount, runEvaluation } from '@gexbert/model/evaluate/run';
+import { describeDataset, detectDataset } from '@gexbert/model/data';
+import { expectedSeconds, foldCount, runEvaluation } from '@gexbert/model/evaluate';
 import type { Command } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
 

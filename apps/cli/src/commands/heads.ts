@@ -8,7 +8,7 @@ import { openPlatform } from '@gexbert/core/platform';
 import { checkpointSource } from '@gexbert/core/registry/checkpointStore';
 import { refitModelHeads } from '@gexbert/core/registry/modelVersion';
 import { rsemCorpusFromTable, rsemLabelledData } from '@gexbert/core/training/rsemCorpus';
-import { loadCountsDir, readSurvival } from '@gexbert/model/data/inputs';
+import { loadCountsDir, readSurvival } from '@gexbert/model/data';
 import { fitCheckpointHeads, parseModelHeads, writeHeadsCard, writeModelHeads } from '@gexbert/model/heads';
 import type { Command } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';

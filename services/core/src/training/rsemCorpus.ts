@@ -2,7 +2,7 @@
 // to Ensembl as `gexbert ingest table` reads it) as a samples x genes matrix of RSEM values, for pretraining
 // beside raw counts (the recipe's `rsem` option; its own normalisation statistics).
 
-import type { LabelledCounts } from '@gexbert/model/data/inputs';
+import type { LabelledCounts } from '@gexbert/model/data';
 import { parseExpressionTable } from '../formats/expressionTable.ts';
 import { dataFiles } from '../ingest/files.ts';
 import type { CountsCorpus } from './corpus.ts';
