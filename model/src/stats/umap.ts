@@ -13,7 +13,10 @@ export interface UmapOptions {
   /** Neighbours of each point in the fuzzy graph (capped at rows - 1). */
   neighbours?: number;
   minDist?: number;
-  /** Optimisation epochs (default: umap-js's, 500 below 10,000 fitted rows, else 200). */
+  /**
+   * Optimisation epochs (default: umap-js's, 500 below 10,000 fitted rows, else 200); a multiple of 3, since
+   * umap-js places transformed rows for epochs / 3 epochs and never stops on a fraction.
+   */
   epochs?: number;
   /** Rows fitted at most; the rest are transformed. */
   fitLimit?: number;
@@ -42,6 +45,8 @@ export function fitUmap(
   options: UmapOptions,
   progress?: (epoch: number, epochs: number) => void,
 ): UmapProjection | null {
+  if (options.epochs !== undefined && !(Number.isInteger(options.epochs / 3) && options.epochs > 0))
+    throw new RangeError(`UMAP epochs must be a positive multiple of 3, got ${options.epochs}`);
   if (x.rows < 3) return null;
   const fitLimit = Math.max(3, options.fitLimit ?? UMAP_DEFAULTS.fitLimit);
   const random = createRandom(options.seed);

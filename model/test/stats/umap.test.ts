@@ -30,23 +30,29 @@ function pancan33() {
 
 const { x, labels } = pancan33();
 
+// Determinism does not depend on how long the layout is optimised: 60 epochs (umap-js's default here is 500)
+// keep the unit tier quick; the readability test below fits the full default layout.
+const QUICK = { epochs: 60 };
+
 it('places the same layout for the same seed, another for another seed, also when subsampled', () => {
   expect(x.rows).toBe(604);
-  const a = fitUmap(x, { seed: 3 })!;
-  const b = fitUmap(x, { seed: 3 })!;
-  const c = fitUmap(x, { seed: 4 })!;
+  const a = fitUmap(x, { seed: 3, ...QUICK })!;
+  const b = fitUmap(x, { seed: 3, ...QUICK })!;
+  const c = fitUmap(x, { seed: 4, ...QUICK })!;
   expect(a.fitted).toBe(604);
   expect(Array.from(b.points.data)).toEqual(Array.from(a.points.data));
   expect(Array.from(c.points.data)).not.toEqual(Array.from(a.points.data));
   // fitted on a seeded 300 of them, the other 304 placed by transform
-  const s1 = fitUmap(x, { seed: 3, fitLimit: 300 })!;
-  const s2 = fitUmap(x, { seed: 3, fitLimit: 300 })!;
+  const s1 = fitUmap(x, { seed: 3, fitLimit: 300, ...QUICK })!;
+  const s2 = fitUmap(x, { seed: 3, fitLimit: 300, ...QUICK })!;
   expect(s1.fitted).toBe(300);
   expect(s1.points.rows).toBe(604);
   expect(Array.from(s1.points.data).every(Number.isFinite)).toBe(true);
   expect(Array.from(s2.points.data)).toEqual(Array.from(s1.points.data));
   // fewer than 3 rows have no UMAP
   expect(fitUmap(fromRows([[1, 2]]), { seed: 1 })).toBeNull();
+  // epochs that umap-js's transform would never finish (it runs epochs / 3 of them) are refused up front
+  expect(() => fitUmap(x, { seed: 3, fitLimit: 300, epochs: 50 })).toThrow(/multiple of 3, got 50/);
 }, 300_000);
 
 it('scores a map at the known extremes and a real UMAP above a shuffled one', () => {
