@@ -112,3 +112,30 @@ export async function activeModels(url: string): Promise<{ id: number; name: str
     `SELECT id, name, status FROM "ModelVersion" WHERE active OR status = 'ACTIVE' ORDER BY id`,
   );
 }
+
+/** A GraphQL request as `token`'s owner: the response data (the errors thrown as one message). */
+export async function graphqlAs<T = Record<string, unknown>>(
+  url: string,
+  token: string,
+  text: string,
+  variables: object = {},
+): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: text, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));
+  return body.data!;
+}
+
+/** The active model version's id and the id of its heads (what its stored answers are keyed by). */
+export async function activeVersionHeads(url: string): Promise<{ id: number; headsId: string }> {
+  const [active] = await query<{ id: number; headsId: string }>(
+    url,
+    `SELECT id, heads->>'id' AS "headsId" FROM "ModelVersion" WHERE active`,
+  );
+  if (!active) throw new Error('no model version is active');
+  return active;
+}

@@ -48,6 +48,12 @@ export const ApiConfigSchema = z.object({
   /** Most samples one `embeddings` query may ask for (a cohort counts all its samples). */
   maxEmbeddingBatch: z.coerce.number().int().min(1).default(1000),
   /**
+   * Most embedded samples whose cohort map a request places with its UMAP when no worker has stored it yet;
+   * a larger cohort's map is answered at once by its PCA alone, with `umapStatus: PLACING`, while a worker
+   * places the UMAP (about 30 s of CPU at 11,000 samples; core inference/cohortMapQueue.ts).
+   */
+  mapUmapOnRequest: z.coerce.number().int().min(0).default(1000),
+  /**
    * Sample x gene values read above which `compareGroups` runs as a worker job (with a queue) instead of in the
    * request (measured: see services/api/README.md).
    */
@@ -93,6 +99,7 @@ const ENV = {
   GEXBERT_API_MAX_GENES: 'maxGenesPerRequest',
   GEXBERT_API_INGEST_DIRS: 'ingestDirs',
   GEXBERT_API_MAX_EMBEDDING_BATCH: 'maxEmbeddingBatch',
+  GEXBERT_API_MAP_UMAP_ON_REQUEST: 'mapUmapOnRequest',
   GEXBERT_API_COMPARE_JOB_VALUES: 'compareJobValues',
   GEXBERT_API_MAX_COMPARISON_GENES: 'maxComparisonGenes',
   GEXBERT_API_MAX_IMPUTATION_SAMPLES: 'maxImputationSamples',

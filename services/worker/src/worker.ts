@@ -5,8 +5,14 @@ import os from 'node:os';
 import type { Config } from '@gexbert/core/config';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { cohortIds } from '@gexbert/core/inference/cohortAnswers';
-import { planPrecompute, resendBatches } from '@gexbert/core/inference/precompute';
 import {
+  cohortsMissingMaps,
+  precomputedActiveVersion,
+  queueCohortMap,
+} from '@gexbert/core/inference/cohortMapQueue';
+import { planPrecompute, precomputeFinished, resendBatches } from '@gexbert/core/inference/precompute';
+import {
+  COHORT_MAP_JOB,
   COMPARE_JOB,
   GENE_IMPORTANCE_JOB,
   type JobQueue,
@@ -17,6 +23,7 @@ import {
 import { checkpointSource } from '@gexbert/core/registry/checkpointStore';
 import { failTrainingRun } from '@gexbert/core/training/runs';
 import type pg from 'pg';
+import { type CohortMapOutcome, runCohortMapJob } from './cohortMapJob.ts';
 import { runComparisonJob } from './comparisonJob.ts';
 import { type GeneImportanceOutcome, runGeneImportanceJob } from './geneImportanceJob.ts';
 import { type PrecomputeOutcome, runPrecomputeBatch, WorkerRuntimes } from './precomputeJob.ts';
@@ -40,6 +47,8 @@ export interface WorkerOptions {
   onJob?: (outcome: RunOutcome | { runId: number; error: string }) => void;
   /** Called after each precompute job (skipped ones too). */
   onPrecompute?: (outcome: PrecomputeOutcome | { batchId: number; error: string }) => void;
+  /** Called after each cohort map job. */
+  onCohortMap?: (outcome: CohortMapOutcome | { cohortId: number; error: string }) => void;
   /** Called after each gene-importance job. */
   onGeneImportance?: (outcome: GeneImportanceOutcome | { cohortId: number; error: string }) => void;
 }
@@ -173,6 +182,41 @@ export async function startWorker(
     }
   };
 
+  /** Queues a map job for every cohort missing its map by the active version once its precompute is done. */
+  const queueMissingMaps = async () => {
+    const version = await precomputedActiveVersion(pool);
+    if (!version || !(await precomputeFinished(pool, version.id, version.headsId))) return;
+    for (const cohortId of await cohortsMissingMaps(pool, version))
+      if (await queueCohortMap(precompute, cohortId, version))
+        log(`cohort map: cohort ${cohortId} has no stored map by model version ${version.id}; queued`);
+  };
+
+  const cohortMapWork = async (job: { id: string; data: unknown }) => {
+    const data = job.data as { cohortId?: unknown; modelVersionId?: unknown } | null;
+    const cohortId = Number(data?.cohortId);
+    const modelVersionId = Number(data?.modelVersionId);
+    if (!Number.isInteger(cohortId) || !Number.isInteger(modelVersionId)) {
+      await queue.fail(COHORT_MAP_JOB, job.id, { message: 'job data has no cohortId and modelVersionId' });
+      return;
+    }
+    try {
+      const outcome = await runCohortMapJob(
+        { pool, queue, batchSize: config.precomputeBatch, log },
+        cohortId,
+        modelVersionId,
+      );
+      await queue.complete(COHORT_MAP_JOB, job.id, outcome);
+      // then the cohort's gene importance rankings, as after a precompute
+      if (outcome.stored) await queueGeneImportance(cohortId, modelVersionId);
+      options.onCohortMap?.(outcome);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`cohort map of cohort ${cohortId}: failed: ${message}`);
+      await queue.fail(COHORT_MAP_JOB, job.id, { message });
+      options.onCohortMap?.({ cohortId, error: message });
+    }
+  };
+
   /** Queues a cohort's gene importance by a version (unless one is waiting already). */
   const queueGeneImportance = (cohortId: number, modelVersionId: number) =>
     queue.sendOnce(GENE_IMPORTANCE_JOB, { cohortId, modelVersionId }, `${cohortId}/${modelVersionId}`);
@@ -240,6 +284,7 @@ export async function startWorker(
           // every stored sample gets the active model's answers, whatever activated it or stored the sample
           await resendBatches(precompute);
           await queuePrecompute('CHECK');
+          await queueMissingMaps();
           nextPrecompute = now + config.precomputeCheckSeconds * 1000;
         }
         const job = stopping ? null : await queue.fetch(TRAIN_JOB);
@@ -255,6 +300,11 @@ export async function startWorker(
         const batch = stopping ? null : await queue.fetch(PRECOMPUTE_JOB);
         if (batch) {
           await precomputeWork(batch);
+          continue;
+        }
+        const cohortMap = stopping ? null : await queue.fetch(COHORT_MAP_JOB);
+        if (cohortMap) {
+          await cohortMapWork(cohortMap);
           continue;
         }
         const importance = stopping ? null : await queue.fetch(GENE_IMPORTANCE_JOB);

@@ -14,6 +14,8 @@ import { type PackedMap, packedMap } from './embeddingMap.ts';
 export interface LoadedMap {
   map: PackedMap | null;
   modelName: string | null;
+  /** The map has its PCA alone while a worker places its UMAP (the API's umapStatus PLACING): ask again. */
+  umapPlacing: boolean;
 }
 
 /**
@@ -23,7 +25,11 @@ export interface LoadedMap {
 export async function loadEmbeddingMap(cohortId: string): Promise<LoadedMap | undefined> {
   const { cohort } = await apiRequest(CohortMapDocument, { id: cohortId });
   if (!cohort) return undefined;
-  return { map: cohort.map ? packedMap(cohort.map) : null, modelName: cohort.map?.model.name ?? null };
+  return {
+    map: cohort.map ? packedMap(cohort.map) : null,
+    modelName: cohort.map?.model.name ?? null,
+    umapPlacing: cohort.map?.umapStatus === 'PLACING',
+  };
 }
 
 export async function loadRiskSurvival(

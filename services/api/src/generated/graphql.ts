@@ -400,7 +400,8 @@ export type CohortFilterOutcome = {
  * A cohort's samples placed in 2-D from their embeddings by one model, twice: by the first two principal
  * components (x, y) and by UMAP (umapX, umapY; umap-js with a fixed seed), with what a map colours them by and
  * how well each projection reads. Every sample of the cohort is placed, whatever its size: embeddings and
- * predictions the workers precomputed are read, the rest computed.
+ * predictions the workers precomputed are read, the rest computed. Maps are stored by the workers; a large
+ * cohort's map not stored yet comes with the PCA alone while a worker places its UMAP (umapStatus).
  */
 export type CohortMap = {
   __typename?: 'CohortMap';
@@ -416,10 +417,17 @@ export type CohortMap = {
   points: Array<MapPoint>;
   /** The projection that reads better (the higher readability score; PCA on a tie): the one to show first. */
   projection: MapProjection;
-  /** How well each projection reads: PCA's, then UMAP's when the map has one. */
+  /** How well each projection reads: PCA's, then UMAP's when the map has one; none while umapStatus is PLACING. */
   readability: Array<ProjectionReadability>;
-  /** How the UMAP was placed; null when the map has none (fewer than 3 points). */
+  /** How the UMAP was placed; null when the map has none (fewer than 3 points, or while it is being placed). */
   umap?: Maybe<MapUmap>;
+  /**
+   * PLACED: the map is whole. PLACING: the cohort's map is not stored yet (made or changed since the model's
+   * precompute) and it has more embedded samples than a request places a UMAP for (GEXBERT_API_MAP_UMAP_ON_REQUEST,
+   * 1,000): this answer has the PCA alone, the UMAP coordinates and readability are missing, and a worker is
+   * placing and storing the whole map; ask again.
+   */
+  umapStatus: UmapStatus;
   /** Samples of the cohort without an embedding (no raw counts, or none of the model's genes). */
   withoutEmbedding: Scalars['Int']['output'];
 };
@@ -2387,6 +2395,11 @@ export type TypeGeneImportanceGeneRankArgs = {
   gene: Scalars['String']['input'];
 };
 
+/** Whether a cohort map's UMAP is placed (CohortMap.umapStatus). */
+export type UmapStatus =
+  | 'PLACED'
+  | 'PLACING';
+
 /** What is done to stored values before they are answered. */
 export type ValueTransform =
   /**
@@ -2638,6 +2651,7 @@ export type ResolversTypes = ResolversObject<{
   TrainingRunEdge: ResolverTypeWrapper<Omit<TrainingRunEdge, 'node'> & { node: ResolversTypes['TrainingRun'] }>;
   TrainingRunStatus: TrainingRunStatus;
   TypeGeneImportance: ResolverTypeWrapper<TypeGeneImportanceRow>;
+  UmapStatus: UmapStatus;
   Upload: ResolverTypeWrapper<Scalars['Upload']['output']>;
   ValueTransform: ValueTransform;
   Viewer: ResolverTypeWrapper<Viewer>;
@@ -2903,6 +2917,7 @@ export type CohortMapResolvers<ContextType = Context, ParentType extends Resolve
   projection?: Resolver<ResolversTypes['MapProjection'], ParentType, ContextType>;
   readability?: Resolver<Array<ResolversTypes['ProjectionReadability']>, ParentType, ContextType>;
   umap?: Resolver<Maybe<ResolversTypes['MapUmap']>, ParentType, ContextType>;
+  umapStatus?: Resolver<ResolversTypes['UmapStatus'], ParentType, ContextType>;
   withoutEmbedding?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 

@@ -1,6 +1,7 @@
 // Queuing precompute batches from the API (after a promotion, rollback or ingest) and reading their
 // progress. Without a job queue nothing is queued here: the workers' periodic check plans what is missing.
 import { loadConfig } from '@gexbert/core/config';
+import { queueCohortMap } from '@gexbert/core/inference/cohortMapQueue';
 import { type PlanOptions, planPrecompute, precomputeProgress } from '@gexbert/core/inference/precompute';
 import type { Context } from '../context.ts';
 import type { ResolversTypes } from '../generated/graphql.ts';
@@ -37,6 +38,22 @@ export async function queuePrecompute(
   } catch (error) {
     context.models.log(
       `queuing the precompute (${options.reason.toLowerCase()}) failed: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+}
+
+/**
+ * Queues the placing of a cohort's map (and then its gene importance) by the active version once that is
+ * precomputed: after a cohort is made or its members change. A failure is logged, never the caller's: the
+ * workers' periodic check queues cohorts still missing their map.
+ */
+export async function queueCohortMapJob(context: Context, cohortId: number): Promise<void> {
+  if (!context.queue) return;
+  try {
+    await queueCohortMap({ pool: context.db, queue: context.queue }, cohortId);
+  } catch (error) {
+    context.models.log(
+      `queuing the map of cohort ${cohortId} failed: ${error instanceof Error ? error.message : error}`,
     );
   }
 }

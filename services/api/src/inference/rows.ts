@@ -6,8 +6,11 @@ import type { GeneRow } from '../rows.ts';
 
 export type ModelVersionRow = ModelVersion;
 
-/** A cohort's map as placed (or read back from its stored answer), with its model version. */
-export type CohortMapRow = PlacedMap & { model: ModelVersion };
+/**
+ * A cohort's map as placed (or read back from its stored answer), with its model version and whether its UMAP
+ * is placed or being placed by a worker (the map then has the PCA alone).
+ */
+export type CohortMapRow = PlacedMap & { model: ModelVersion; umapStatus: 'PLACED' | 'PLACING' };
 
 export interface EmbeddingRow {
   sampleId: number;

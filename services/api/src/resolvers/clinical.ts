@@ -29,6 +29,7 @@ import { badInput, notFound, parseId } from '../errors.ts';
 import type { Resolvers, ResolversTypes, SampleFilter } from '../generated/graphql.ts';
 import { readGeneColumn } from '../genes/geneColumn.ts';
 import { storedCohortAnswer } from '../inference/cohortAnswers.ts';
+import { queueCohortMapJob } from '../inference/precompute.ts';
 import type { CohortRow } from '../rows.ts';
 
 const NUMBER = new RegExp(NUMBER_PATTERN);
@@ -151,6 +152,7 @@ export const clinicalResolvers: Resolvers = {
         );
       const chosen = await selectSamples(context, definition);
       const change = await storeMembers(context.db, cohortId, definition, chosen.sampleIds);
+      if (change.added + change.removed > 0) await queueCohortMapJob(context, cohortId);
       const cohort = await cohortById(context.prisma, cohortId);
       if (!cohort) throw notFound(`cohort ${cohortId}`);
       return {

@@ -20,6 +20,7 @@ import type {
   SurvivalSummary,
 } from '../generated/graphql.ts';
 import { storedCohortAnswer } from '../inference/cohortAnswers.ts';
+import { queueCohortMapJob } from '../inference/precompute.ts';
 import { connection, pageRequest } from '../pagination.ts';
 import type { CohortRow, PatientRow } from '../rows.ts';
 import { cohortFilter, selectSamples } from './clinical.ts';
@@ -151,7 +152,7 @@ async function editCohort(
   const addSampleIds = await chooseSamples(context.prisma, input.addSampleIds);
   const removeSampleIds = (input.removeSampleIds ?? []).map((s) => parseId(s, 'sample ID'));
   const name = input.name != null ? cohortName(input.name) : null;
-  return uniquelyNamed(input.name, () =>
+  const edited = await uniquelyNamed(input.name, () =>
     storeCohortEdit(context.prisma, cohort.id, {
       name,
       description: input.description,
@@ -159,6 +160,8 @@ async function editCohort(
       removeSampleIds,
     }),
   );
+  if (addSampleIds.length + removeSampleIds.length > 0) await queueCohortMapJob(context, cohort.id);
+  return edited;
 }
 
 export const cohortResolvers: Resolvers = {
@@ -212,9 +215,12 @@ export const cohortResolvers: Resolvers = {
       // A cohort made from a filter stores it (with the samples given by ID) and can be rebuilt.
       const definition = input.filter ? { filter: cohortFilter(input.filter), sampleIds: explicit } : null;
       const sampleIds = definition ? (await selectSamples(context, definition)).sampleIds : explicit;
-      return uniquelyNamed(name, () =>
+      const cohort = await uniquelyNamed(name, () =>
         createCohort(context.prisma, { name, description: input.description ?? null, sampleIds, definition }),
       );
+      // its map and gene importance by the active model, placed by a worker from the stored answers
+      await queueCohortMapJob(context, cohort.id);
+      return cohort;
     },
     editCohort: (_, { id, input }, context) => editCohort(context, id, input),
     renameCohort: (_, { id, name }, context) => editCohort(context, id, { name }),

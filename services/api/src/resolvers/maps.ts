@@ -1,13 +1,16 @@
 // Cohort.map: every sample of a cohort placed by the PCA and the UMAP of its embeddings, with its recorded and predicted
 // cancer type and its risk (core inference/cohortMap.ts). No cohort is refused for its size. A map is stored
-// once placed (by a worker when a precompute finishes, or here on first request) and read while the cohort
-// and the data are unchanged.
+// once placed (by a worker when a precompute finishes or the cohort changes, or here on first request for a
+// small cohort) and read while the cohort and the data are unchanged; a large cohort's map not stored yet is
+// answered by its PCA, with the UMAP being placed by a worker (umapStatus PLACING).
+import { cohortFingerprint, readCohortAnswer } from '@gexbert/core/inference/cohortAnswers';
 import {
   type MapInput,
   mapAnswerKey,
   mapColumns,
   mapPrediction,
   mapSamples,
+  type PlacedMap,
   placeMap,
 } from '@gexbert/core/inference/cohortMap';
 import { readStoredMapPoints } from '@gexbert/core/inference/precompute';
@@ -16,6 +19,7 @@ import type { Context } from '../context.ts';
 import { parseId } from '../errors.ts';
 import type { Resolvers } from '../generated/graphql.ts';
 import { storedModelAnswer } from '../inference/cohortAnswers.ts';
+import { queueCohortMapJob } from '../inference/precompute.ts';
 
 /**
  * Each sample's embedding and answer (null without an embedding): what the workers stored, read lean; the
@@ -48,22 +52,41 @@ async function mapInputs(
   });
 }
 
+/**
+ * A map not stored yet: placed here with its UMAP (and stored) while it has at most GEXBERT_API_MAP_UMAP_ON_REQUEST
+ * embedded samples; a larger one is answered at once by its PCA (not stored) while a worker places the UMAP.
+ */
+async function placeOnRequest(context: Context, version: ModelVersion, cohortId: number, key: string) {
+  const samples = await mapSamples(context.db, cohortId);
+  const inputs = await mapInputs(
+    context,
+    version,
+    samples.map((s) => s.id),
+  );
+  const embedded = inputs.filter((i) => i !== null).length;
+  if (embedded <= context.config.mapUmapOnRequest) {
+    const placed = await storedModelAnswer(context, cohortId, key, version, async () => {
+      const map = placeMap(samples, inputs);
+      return map ? { ...map, model: version } : null;
+    });
+    return placed && { ...placed, umapStatus: 'PLACED' as const };
+  }
+  await queueCohortMapJob(context, cohortId);
+  const map = placeMap(samples, inputs, 'PCA');
+  return map ? { ...map, model: version, umapStatus: 'PLACING' as const } : null;
+}
+
 export const mapResolvers: Resolvers = {
   Cohort: {
     map: async (cohort, { model }, context) => {
       const version = await context.models.version(model == null ? null : parseId(model, 'model ID'));
       const cohortId = Number(cohort.id);
       const key = mapAnswerKey(version.id, context.models.headsOf(version)?.id ?? '');
-      return storedModelAnswer(context, cohortId, key, version, async () => {
-        const samples = await mapSamples(context.db, cohortId);
-        const inputs = await mapInputs(
-          context,
-          version,
-          samples.map((s) => s.id),
-        );
-        const map = placeMap(samples, inputs);
-        return map ? { ...map, model: version } : null;
-      });
+      const fingerprint = await cohortFingerprint(context.db, cohortId);
+      const stored =
+        fingerprint && (await readCohortAnswer<PlacedMap>(context.db, cohortId, key, fingerprint));
+      if (stored) return { ...stored, model: version, umapStatus: 'PLACED' as const };
+      return placeOnRequest(context, version, cohortId, key);
     },
   },
   CohortMap: {

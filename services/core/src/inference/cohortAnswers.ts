@@ -6,6 +6,10 @@
 // what was asked, with the model version, heads and arguments the answer depends on.
 import type pg from 'pg';
 
+/** The fingerprint of the "Cohort" row aliased `cohort`, as an SQL expression (what cohortFingerprint reads). */
+export const fingerprintOf = (cohort: string): string =>
+  `'members v' || ${cohort}."membersVersion" || '/import ' || (SELECT coalesce(max(id), 0) FROM "Import")`;
+
 /**
  * The cohort's members and the newest import, as one string; null when the cohort does not exist. The
  * members are named by the cohort's membership version, which database triggers raise on every change to its
@@ -15,9 +19,7 @@ import type pg from 'pg';
  */
 export async function cohortFingerprint(pool: pg.Pool, cohortId: number): Promise<string | null> {
   const { rows } = await pool.query<{ fingerprint: string }>(
-    `SELECT 'members v' || c."membersVersion" || '/import ' || (SELECT coalesce(max(id), 0) FROM "Import")
-            AS fingerprint
-     FROM "Cohort" c WHERE c.id = $1`,
+    `SELECT ${fingerprintOf('c')} AS fingerprint FROM "Cohort" c WHERE c.id = $1`,
     [cohortId],
   );
   return rows[0]?.fingerprint ?? null;

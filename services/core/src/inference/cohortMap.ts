@@ -2,9 +2,9 @@
 // components of the cohort's embeddings (the model library's PCA) and by their UMAP (umap-js, seeded), with
 // the predictions a map is coloured by and how well each projection reads (model stats/mapReadability.ts:
 // recorded types sharing their map neighbours, trustworthiness against the embedding space); the one that
-// reads better is shown first. The API places it on request (computing what the workers have not stored); a
-// worker places and stores every cohort's map when a precompute finishes (cohortAnswers.ts), so the API then
-// only reads it.
+// reads better is shown first. A worker places and stores every cohort's map when a precompute finishes
+// (cohortAnswers.ts), and a cohort's map when its members change after that (cohortMapQueue.ts), so the API
+// mostly only reads it; a map not stored yet the API places on request, the UMAP only for small cohorts.
 
 import type { SamplePrediction } from '@gexbert/model/heads';
 import {
@@ -92,7 +92,7 @@ export interface CohortMapLayout {
   points: MapPointRow[];
   /** The projection that reads better (the higher score; PCA on a tie or without scores): shown first. */
   projection: MapProjection;
-  /** PCA's, then UMAP's when the map has one. */
+  /** PCA's, then UMAP's when the map has one (none when placed by the PCA alone). */
   readability: ProjectionReadability[];
   umap: MapUmapSettings | null;
 }
@@ -127,19 +127,24 @@ function pcaLayout(x: Matrix): { explained: number[]; points: Matrix } {
   return { explained: [explained[0] ?? 0, explained[1] ?? 0], points };
 }
 
+/** What a map is placed by: both projections, or the PCA alone (cheap: the UMAP is left to a worker). */
+export type MapPlacing = 'PCA+UMAP' | 'PCA';
+
 /**
  * The map of `samples` (those with an embedding); null when there are none. `labels` (the recorded cancer
  * types, by sample) score how well each projection reads. PCA: one sample sits at the origin, two are
- * placed on one component (y = 0); UMAP needs three.
+ * placed on one component (y = 0); UMAP needs three. Placed by the PCA alone (`placing` 'PCA'), the map has
+ * no UMAP and no readability scores.
  */
 export function cohortMap(
   samples: readonly MapInput[],
   labels: readonly (string | null)[] = samples.map(() => null),
+  placing: MapPlacing = 'PCA+UMAP',
 ): CohortMapLayout | null {
   if (samples.length === 0) return null;
   const x = fromRows(samples.map((s) => s.vector)); // [samples, width]
   const pca = pcaLayout(x);
-  const umap = fitUmap(x, MAP_UMAP);
+  const umap = placing === 'PCA+UMAP' ? fitUmap(x, MAP_UMAP) : null;
   const points = samples.map(
     (s, i): MapPointRow => ({
       sampleId: s.sampleId,
@@ -153,10 +158,14 @@ export function cohortMap(
       risk: s.prediction?.risk ?? null,
     }),
   );
-  const scored = [
-    readability('PCA', x, pca.points, labels),
-    ...(umap ? [readability('UMAP', x, umap.points, labels)] : []),
-  ];
+  // the PCA alone is not scored: there is nothing to choose between, and scoring 11,000 points takes seconds
+  const scored =
+    placing === 'PCA'
+      ? []
+      : [
+          readability('PCA', x, pca.points, labels),
+          ...(umap ? [readability('UMAP', x, umap.points, labels)] : []),
+        ];
   const [p, u] = scored;
   const projection: MapProjection =
     u && u.score !== null && (p!.score === null || u.score > p!.score) ? 'UMAP' : 'PCA';
@@ -249,11 +258,13 @@ export async function mapSamples(pool: pg.Pool, cohortId: number): Promise<MapSa
 export function placeMap(
   samples: readonly MapSample[],
   inputs: readonly (MapInput | null)[],
+  placing: MapPlacing = 'PCA+UMAP',
 ): PlacedMap | null {
   const embedded = samples.flatMap((sample, i) => (inputs[i] ? [{ sample, input: inputs[i]! }] : []));
   const map = cohortMap(
     embedded.map((e) => e.input),
     embedded.map((e) => e.sample.cancerType),
+    placing,
   );
   if (!map) return null;
   return {

@@ -24,7 +24,7 @@ const UNSENT_BATCH_SECONDS = 30;
 /** Profile units the model reads (raw counts, else normalised values): a sample with one is precomputed. */
 export const INPUT_UNITS = ['RAW_COUNT', ...NORMALISED_INPUT_UNITS];
 
-export type PrecomputeReason = 'PROMOTION' | 'INGEST' | 'CHECK';
+export type PrecomputeReason = 'PROMOTION' | 'INGEST' | 'CHECK' | 'COHORT';
 
 export interface PlanOptions {
   /** The version to precompute (default: the active one). */

@@ -18,6 +18,13 @@ export const COMPARE_JOB = 'compare-groups';
  */
 export const GENE_IMPORTANCE_JOB = 'gene-importance';
 
+/**
+ * Place and store one cohort's map by a model version (PCA and UMAP), then queue its gene importance: data
+ * { cohortId, modelVersionId } (services/worker/src/cohortMapJob.ts), sent when a cohort is made or its members
+ * change after the version's precompute. At most one waiting per cohort and version (`stately`, `sendOnce`).
+ */
+export const COHORT_MAP_JOB = 'cohort-map';
+
 /** Jobs may stay active this long before pg-boss itself fails them; dead workers are found sooner by the
  * training run's heartbeat (see services/worker). */
 const JOB_EXPIRE_SECONDS = 12 * 3600;
@@ -135,6 +142,15 @@ export async function openJobQueue(url: string, options: { worker?: boolean } = 
       name: GENE_IMPORTANCE_JOB,
       policy: 'stately',
       expireInSeconds: JOB_EXPIRE_SECONDS,
+      retryLimit: 0,
+    });
+  }
+  if (!(await boss.getQueue(COHORT_MAP_JOB))) {
+    // Sent again by the workers' periodic check while the cohort's map is missing.
+    await boss.createQueue(COHORT_MAP_JOB, {
+      name: COHORT_MAP_JOB,
+      policy: 'stately',
+      expireInSeconds: 3600,
       retryLimit: 0,
     });
   }

@@ -156,6 +156,8 @@ export function EmbeddingMapSection(props: {
   modelName: string | null;
   /** Draw on a canvas whatever the cohort's size (also the page URL's ?map=canvas). */
   canvas?: boolean;
+  /** A worker is placing the map's UMAP: the PCA is drawn, the UMAP offered once stored. */
+  umapPlacing?: boolean;
 }) {
   const params = useSearchParams();
   const [by, setColourBy] = useState<ColourBy>(() => colourByOf(params.get('colour')));
@@ -210,7 +212,7 @@ export function EmbeddingMapSection(props: {
           ))}
         </select>
       </label>{' '}
-      {packed && projectionsOf(packed).length > 1 ? (
+      {packed && (projectionsOf(packed).length > 1 || props.umapPlacing) ? (
         <label className="panel">
           Projection{' '}
           <select
@@ -221,11 +223,21 @@ export function EmbeddingMapSection(props: {
             {projectionsOf(packed).map((p) => (
               <option key={p} value={p}>
                 {p}
-                {p === packed.projection ? ' (reads better)' : ''}
+                {p === packed.projection && !props.umapPlacing ? ' (reads better)' : ''}
               </option>
             ))}
+            {props.umapPlacing ? (
+              <option value="UMAP" disabled>
+                UMAP (being placed)
+              </option>
+            ) : null}
           </select>
         </label>
+      ) : null}
+      {props.umapPlacing ? (
+        <p className="muted" role="status" data-testid="umap-placing">
+          UMAP being placed by a worker; the PCA is shown until it is stored, and the map fills in by itself.
+        </p>
       ) : null}
       {packed ? <ReadabilityNote readability={packed.readability} better={packed.projection} /> : null}
       <PlotFrame

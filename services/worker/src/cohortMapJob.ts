@@ -1,0 +1,59 @@
+// One cohort map job: a cohort made or changed after a model version's precompute gets its map by that version
+// placed (PCA and UMAP) and stored from the stored embeddings and answers (core inference/cohortMap.ts), as the
+// precompute's last batch stores every cohort's; the worker then queues its gene importance. Members without a
+// stored answer are planned for the precompute instead, whose last batch stores the map.
+import { mapSamples, storeCohortMaps } from '@gexbert/core/inference/cohortMap';
+import { planPrecompute, storedPredictionCount } from '@gexbert/core/inference/precompute';
+import type { JobQueue } from '@gexbert/core/jobs/queue';
+import type pg from 'pg';
+
+export interface CohortMapOutcome {
+  cohortId: number;
+  modelVersionId: number;
+  /** The map was placed and stored. */
+  stored: boolean;
+  /** Members without a stored answer: planned for the precompute, which stores the map when it finishes. */
+  awaitingPrecompute: number;
+  /** Why nothing was placed (no such version, a version that cannot serve, no member with an embedding). */
+  skipped?: string;
+}
+
+export interface CohortMapContext {
+  pool: pg.Pool;
+  queue: JobQueue;
+  /** Samples per precompute batch (GEXBERT_PRECOMPUTE_BATCH). */
+  batchSize: number;
+  log?: (line: string) => void;
+}
+
+export async function runCohortMapJob(
+  ctx: CohortMapContext,
+  cohortId: number,
+  modelVersionId: number,
+): Promise<CohortMapOutcome> {
+  const outcome = { cohortId, modelVersionId, stored: false, awaitingPrecompute: 0 };
+  const { rows } = await ctx.pool.query<{ headsId: string; status: string }>(
+    `SELECT coalesce(heads->>'id', '') AS "headsId", status::text AS status FROM "ModelVersion" WHERE id = $1`,
+    [modelVersionId],
+  );
+  const version = rows[0];
+  if (!version || version.status === 'TRAINING' || version.status === 'FAILED')
+    return { ...outcome, skipped: `model version ${modelVersionId} cannot serve` };
+  const ids = (await mapSamples(ctx.pool, cohortId)).map((s) => s.id);
+  const missing = ids.length - (await storedPredictionCount(ctx.pool, modelVersionId, version.headsId, ids));
+  if (missing > 0) {
+    await planPrecompute(
+      { pool: ctx.pool, queue: ctx.queue },
+      { modelVersionId, sampleIds: ids, reason: 'COHORT', batchSize: ctx.batchSize },
+    );
+    return { ...outcome, awaitingPrecompute: missing };
+  }
+  const stored = await storeCohortMaps(ctx.pool, modelVersionId, version.headsId, [cohortId], (m) =>
+    ctx.log?.(
+      `cohort map: cohort ${m.cohortId} (${m.points} samples, PCA and UMAP) placed in ${m.seconds.toFixed(1)} s; ${m.projection} reads better`,
+    ),
+  );
+  return stored.length > 0
+    ? { ...outcome, stored: true }
+    : { ...outcome, skipped: 'no such cohort, or no member with an embedding' };
+}
