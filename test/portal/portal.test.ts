@@ -203,9 +203,7 @@ describe('the portal', () => {
 
   it('shows a cohort dashboard: figures, composition, Kaplan-Meier curves with the API log-rank p, samples', async () => {
     // The first visit embeds the cohort's samples (then cached by the API), so it may take a while.
-    const started = Date.now();
     const page = await openPage(`${portalUrl}/cohorts/${cohortId}`, 'laptop', 110_000);
-    console.log(`cohort dashboard, first load (embeds ${sampleCount} samples): ${Date.now() - started} ms`);
     expect(await page.getByTestId('cohort-sample-count').textContent()).toBe(
       sampleCount.toLocaleString('en-US'),
     );
@@ -239,10 +237,8 @@ describe('the portal', () => {
     );
     const firstBarcode = await firstCell();
     await table.getByRole('link', { name: 'Next' }).focus();
-    const navigating = Date.now();
     await page.keyboard.press('Enter');
     await expect.poll(() => status.textContent(), NAVIGATION).toMatch(/^Rows 26–50 of /);
-    console.log(`sample table, next page: ${Date.now() - navigating} ms`);
     expect(await firstCell()).not.toBe(firstBarcode);
     await table.getByRole('link', { name: 'Previous' }).click();
     await expect.poll(() => status.textContent(), NAVIGATION).toMatch(/^Rows 1–25 of /);
@@ -303,9 +299,7 @@ describe('the portal', () => {
   });
 
   it('maps the cohort embeddings (one mark per embedded sample, click opens it) and shows risk-group survival', async () => {
-    const started = Date.now();
     const page = await openPage(`${portalUrl}/cohorts/${cohortId}`);
-    console.log(`cohort dashboard, later load: ${Date.now() - started} ms`);
     const { embeddings, cohort } = await api<{
       embeddings: { sample: { id: string } }[];
       cohort: Record<'median' | 'tertiles', { logRank: { pValue: number }; groups: { name: string }[] }>;
@@ -1036,11 +1030,9 @@ describe('the gene page', () => {
     );
     const page = await openPage(`${portalUrl}/cohorts/${id}`);
     await page.getByLabel('Gene symbol, alias, Ensembl ID or Entrez ID').fill('p53');
-    const started = Date.now();
     await page.getByRole('button', { name: 'Find gene' }).click();
     await page.waitForURL(new RegExp(`/cohorts/${id}/genes/${TP53}$`));
     await page.getByTestId('gene-km-plot').waitFor();
-    console.log(`gene page (search p53 -> TP53, ${composition.length} types): ${Date.now() - started} ms`);
     expect(await page.locator('h1').textContent()).toMatch(/^TP53 /);
 
     const box = page.getByTestId('gene-box-plot');
@@ -1074,11 +1066,9 @@ describe('the gene page', () => {
     await screenshot(page, 'gene-laptop');
 
     // The split and the box plot groups follow the URL.
-    const again = Date.now();
     await page.goto(`${portalUrl}/cohorts/${id}/genes/TP53?split=quartiles&by=sampleType`, {
       waitUntil: 'networkidle',
     });
-    console.log(`gene page by URL (TP53, quartiles, library sizes read): ${Date.now() - again} ms`);
     expect(await km.locator('path.km-curve').count()).toBe(4);
     expect(await shownP(page)).toBe((await apiSplit(id, 'QUARTILES')).logRank.pValue);
     expect(

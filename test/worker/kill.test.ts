@@ -154,7 +154,4 @@ it('survives a SIGKILL and a SIGTERM of the worker mid-training; new workers res
 
   third.child.kill('SIGTERM');
   expect((await third.exited).code).toBe(0);
-  console.log(
-    `killed at step ${running.step}; second worker stopped at step ${resumed.step}; finished after resuming from step ${training.resumedFromStep}; ${done.samplesPerSec?.toFixed(0)} samples/s`,
-  );
 }, 300_000); // three worker processes and the gate; slow when the machine is busy

@@ -44,7 +44,6 @@ describe('retraining through the queue and the worker', () => {
 
   it('trains a tiny model to completion and gates it against the active model', async () => {
     const [before] = await activeModels(t.url);
-    const started = Date.now();
     const requested = await requestRetraining(
       { prisma: t.platform.prisma, queue: worker.queue },
       { reason: 'MANUAL', requestedBy: 'test', config: { ...TINY, maxSteps: 40 } },
@@ -59,7 +58,6 @@ describe('retraining through the queue and the worker', () => {
     expect(again.id).toBe(requested.id);
 
     const run = await finished(requested.id);
-    const seconds = (Date.now() - started) / 1000;
     expect(run.status, run.error ?? '').toBe('SUCCEEDED');
     expect(run.step).toBe(40);
     expect(run.totalSteps).toBe(40);
@@ -118,10 +116,6 @@ describe('retraining through the queue and the worker', () => {
     const active = await activeModels(t.url);
     expect(active).toHaveLength(1);
     expect(active[0]!.id).toBe(worse ? before!.id : version.id);
-    console.log(
-      `tiny retraining (40 steps, ${version.trainingSampleCount} samples): ${seconds.toFixed(1)} s end to end, ` +
-        `${run.samplesPerSec?.toFixed(0)} samples/s; gate ${gate.decision}: ${JSON.stringify(gate.checks)}`,
-    );
   });
 
   it('holds a clearly worse model (1 step) as a CANDIDATE; the active model keeps serving', async () => {

@@ -195,7 +195,6 @@ describe('survival split by a gene', () => {
     }[];
   };
   const geneSurvival = async (split: string, cutoff?: number) => {
-    const started = Date.now();
     const res = await h.gql<{ cohort: { geneSurvival: Survival } }>(
       `query($id: ID!, $gene: String!, $split: GeneSplit, $cutoff: Float) { cohort(id: $id) {
          geneSurvival(gene: $gene, transform: LOG2_CPM, split: $split, cutoff: $cutoff) {
@@ -204,7 +203,6 @@ describe('survival split by a gene', () => {
            patients { barcode value group osDays osEvent } } } }`,
       { id: cohortId, gene: GENE, split, cutoff },
     );
-    console.log(`geneSurvival ${split} over 291 samples: ${Date.now() - started} ms`);
     return res;
   };
 
@@ -278,13 +276,11 @@ describe('survival split by a gene', () => {
   });
 
   it('reads the gene as log2(CPM + 1) with each sample annotated, and lists the units the cohort has', async () => {
-    const started = Date.now();
     const res = await h.gql(
       `query($id: ID!) { cohort(id: $id) { expressionUnits geneValues(genes: ["TP53"], transform: LOG2_CPM) {
          unit transform sampleIds values barcodes patientBarcodes cancerTypes sampleTypes } } }`,
       { id: cohortId },
     );
-    console.log(`geneValues LOG2_CPM, 1 gene, 291 samples: ${Date.now() - started} ms`);
     expect(res.errors).toBeUndefined();
     expect(res.data!.cohort.expressionUnits).toEqual(['RAW_COUNT']);
     const column = res.data!.cohort.geneValues[0];

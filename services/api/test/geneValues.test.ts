@@ -42,14 +42,10 @@ it("reads a gene across the cohort's samples column-wise, as the files hold it",
     sampleIds: string[];
     values: (number | null)[];
   };
-  const started = Date.now();
   const res = await h.gql<{ cohort: { geneValues: Column[] } }>(
     `query($id: ID!) { cohort(id: $id) { geneValues(genes: ["TP53", "${TP53}", "NO-SUCH-GENE"]) {
        query gene { ensemblId } unit sampleIds values } } }`,
     { id: cohortId },
-  );
-  console.log(
-    `geneValues, 3 genes across ${res.data?.cohort.geneValues[0]?.sampleIds.length} samples: ${Date.now() - started} ms`,
   );
   expect(res.errors).toBeUndefined();
   const [bySymbol, byId, unknown] = res.data!.cohort.geneValues;

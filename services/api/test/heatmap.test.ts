@@ -73,12 +73,8 @@ function zOf(values: number[]): number[] {
 const oneMinusR = (x: number[], y: number[]) => 1 - textbookPearson(x, y);
 
 it('clusters three genes across the cohort as worked out from the counts files', async () => {
-  const started = Date.now();
   const answer = await heatmap(
     `genes: ["CD19", "ENSG00000141510", "TP53", "ALB", "NO-SUCH-GENE"], tracks: ["cancerType", "vital_status", "predictedType", "riskGroup"]`,
-  );
-  console.log(
-    `heatmap 3 genes x ${answer.sampleIds.length} samples: ${Date.now() - started} ms, clustering ${answer.clusterMs.toFixed(1)} ms`,
   );
   expect(answer.unknown).toEqual(['NO-SUCH-GENE']);
   expect(answer.notMeasured).toEqual([]);
@@ -133,9 +129,6 @@ it('clusters three genes across the cohort as worked out from the counts files',
   expect(tree.height[0]).toBeCloseTo(d[first]!, 5);
   expect([tree.left[1], tree.right[1]].sort()).toEqual([third, 3].sort());
   expect(tree.height[1]).toBeCloseTo(joined, 5);
-  console.log(
-    `rows: ${answer.genes.map((g) => GENES[g.ensemblId as keyof typeof GENES]).join(', ')}; heights ${tree.height.map((x) => x.toFixed(4)).join(', ')}`,
-  );
 
   // columns: the textbook algorithm on 1 - Pearson between the samples' z-score vectors
   const columns = answer.sampleIds.map((_, c) => z.map((row) => row[c]!));
@@ -279,10 +272,5 @@ it("draws the active model's stored predicted types and risk groups as tracks", 
   );
   expect(risk!.values).toEqual(
     answer.sampleIds.map((id) => (byId.get(id)!.riskScore > median ? 'high' : 'low')),
-  );
-  const types = new Map<string, number>();
-  for (const t of predicted!.values) types.set(t!, (types.get(t!) ?? 0) + 1);
-  console.log(
-    `predicted types of the ${answer.sampleIds.length} samples: ${JSON.stringify(Object.fromEntries(types))}`,
   );
 }, 900_000);

@@ -163,13 +163,5 @@ describe('pancan33 in RSEM alone', () => {
       expect(r.score).toBeCloseTo((r.typeAgreement + r.trustworthiness) / 2, 12);
     }
     expect(map.projection).toBe(umap.score > pca.score ? 'UMAP' : 'PCA');
-    console.log(
-      `pancan33 (604 samples, 33 types, tcga-33types), k = 10: ${map.readability
-        .map(
-          (r: Data) =>
-            `${r.projection} type agreement ${r.typeAgreement.toFixed(3)}, trustworthiness ${r.trustworthiness.toFixed(3)}`,
-        )
-        .join('; ')}; shown first: ${map.projection}`,
-    );
   }, 300_000);
 });

@@ -192,10 +192,6 @@ describe('a cohort’s imputation quality', () => {
     expect(Math.abs(q.genes[0].rmse - restoredRmse)).toBeLessThan(1e-4);
     expect(Math.abs(q.genes[0].pearson - textbookPearson(measured, restored))).toBeLessThan(1e-4);
     expect(baselineRmse).toBeGreaterThan(0);
-    console.log(
-      `imputation quality (${TYPES.join('+')}, 40 samples, 100 genes): median gene r ${q.restored.medianGenePearson.toFixed(3)}, ` +
-        `overall r ${q.restored.overallPearson.toFixed(3)}, RMSE ${q.restored.rmse.toFixed(3)} vs baseline ${q.baseline.rmse.toFixed(3)}`,
-    );
   });
 
   it('refuses more samples than the configured maximum', async () => {

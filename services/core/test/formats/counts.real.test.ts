@@ -21,14 +21,10 @@ function independentRead(file: string): string[][] {
 describe('the six real TCGA count matrices', () => {
   const parsed = new Map<string, ParsedMatrix>();
 
-  it('parse in a few seconds with the documented sample counts', async () => {
-    const start = performance.now();
+  it('parse with the documented sample counts', async () => {
     for (const type of Object.keys(EXPECTED)) {
       parsed.set(type, await parseCountsMatrix(sharedFile('tcga', 'counts', `TCGA_${type}_Counts.exp.gz`)));
     }
-    const seconds = (performance.now() - start) / 1000;
-    console.log(`six real count matrices parsed in ${seconds.toFixed(2)} s`);
-    expect(seconds).toBeLessThan(30); // a loose bound for a shared 2-core machine; ~2-3 s when idle
     for (const [type, samples] of Object.entries(EXPECTED)) {
       const m = parsed.get(type)!;
       expect(m.cancerType).toBe(type);
