@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 
 /** Where a process caches checkpoints unless configured (GEXBERT_CHECKPOINT_CACHE_DIR). */
 export function defaultCheckpointCache(): string {
@@ -77,7 +78,9 @@ export async function storeCheckpoint(pool: pg.Pool, versionId: number, dir: str
     await client.query('BEGIN');
     // One writer per version at a time (two processes starting on one database store the same versions);
     // a writer that finds the same files already stored leaves them.
+    // raw SQL: Prisma has no advisory locks
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [CHECKPOINT_LOCK, versionId]);
+    // raw SQL: in the pg transaction that holds the advisory lock above
     const { rows } = await client.query<{ digest: string | null }>(
       `SELECT "checkpointDigest" AS digest FROM "ModelVersion" WHERE id = $1`,
       [versionId],
@@ -86,12 +89,15 @@ export async function storeCheckpoint(pool: pg.Pool, versionId: number, dir: str
       await client.query('COMMIT');
       return digest;
     }
+    // raw SQL: in the pg transaction that holds the advisory lock above
     await client.query(`DELETE FROM "ModelFile" WHERE "modelVersionId" = $1`, [versionId]);
+    // raw SQL: megabytes of bytea, in the pg transaction that holds the advisory lock above
     for (const file of files)
       await client.query(
         `INSERT INTO "ModelFile" ("modelVersionId", name, content, sha256, size) VALUES ($1, $2, $3, $4, $5)`,
         [versionId, file.name, file.content, file.sha256, file.content.length],
       );
+    // raw SQL: in the pg transaction that holds the advisory lock above
     await client.query(`UPDATE "ModelVersion" SET "checkpointDigest" = $2 WHERE id = $1`, [
       versionId,
       digest,
@@ -124,6 +130,7 @@ export async function checkpointFolder(
   }
   const dir = path.join(cacheDir, `${version.id}-${version.checkpointDigest.slice(0, 16)}`);
   if (fs.existsSync(dir)) return dir;
+  // raw SQL: bulk: the checkpoint's files, megabytes of bytea
   const { rows } = await pool.query<StoredFile>(
     `SELECT name, content, sha256 FROM "ModelFile" WHERE "modelVersionId" = $1 ORDER BY name`,
     [version.id],
@@ -159,15 +166,16 @@ export async function checkpointFolder(
  * where those exist on this machine; returns the versions stored.
  */
 export async function storeMissingCheckpoints(
-  pool: pg.Pool,
+  { pool, prisma }: { pool: pg.Pool; prisma: PrismaClient },
   log: (line: string) => void = () => {},
 ): Promise<number[]> {
-  const { rows } = await pool.query<{ id: number; name: string; checkpointPath: string }>(
-    `SELECT id, name, "checkpointPath" FROM "ModelVersion"
-     WHERE "checkpointDigest" IS NULL AND status NOT IN ('TRAINING', 'FAILED') ORDER BY id`,
-  );
+  const versions = await prisma.modelVersion.findMany({
+    where: { checkpointDigest: null, status: { notIn: ['TRAINING', 'FAILED'] } },
+    select: { id: true, name: true, checkpointPath: true },
+    orderBy: { id: 'asc' },
+  });
   const stored: number[] = [];
-  for (const version of rows) {
+  for (const version of versions) {
     if (!fs.existsSync(path.join(version.checkpointPath, 'config.json'))) continue;
     await storeCheckpoint(pool, version.id, version.checkpointPath);
     log(`model "${version.name}": checkpoint stored in the database (from ${version.checkpointPath})`);

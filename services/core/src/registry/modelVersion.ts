@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../config.ts';
 import { idPage } from '../db/page.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import { fitHeads, loadModelRuntime, versionHeads } from '../inference/modelRuntime.ts';
+import { samplesWithRawCounts } from '../sample/records.ts';
 import { defaultCheckpointCache, storeCheckpoint, storeMissingCheckpoints } from './checkpointStore.ts';
 
 export type ModelVersion = Db.ModelVersion;
@@ -41,6 +42,7 @@ export interface ModelVersionStamp {
  * holds the active version checks, every second, whether it or its heads changed.
  */
 export async function activeModelStamp(pool: pg.Pool): Promise<ModelVersionStamp | null> {
+  // raw SQL: xmin is a system column, which Prisma cannot select
   const { rows } = await pool.query<ModelVersionStamp>(
     `SELECT id, xmin::text AS stamp FROM "ModelVersion" WHERE active`,
   );
@@ -49,6 +51,7 @@ export async function activeModelStamp(pool: pg.Pool): Promise<ModelVersionStamp
 
 /** The stamp of the version with this ID (null when there is none). */
 export async function modelVersionStamp(pool: pg.Pool, id: number): Promise<string | null> {
+  // raw SQL: xmin is a system column, which Prisma cannot select
   const { rows } = await pool.query<{ stamp: string }>(
     `SELECT xmin::text AS stamp FROM "ModelVersion" WHERE id = $1`,
     [id],
@@ -122,7 +125,8 @@ export async function registerModelVersion(
         trainingSampleCount: sampleIds.length,
       },
     });
-    // one statement whatever the snapshot's size (11,000 rows through createMany outlived the transaction)
+    // raw SQL (bulk): one statement whatever the snapshot's size (11,000 rows through createMany outlived the
+    // transaction)
     if (sampleIds.length > 0)
       await tx.$executeRaw`INSERT INTO "ModelTrainingSample" ("modelVersionId", "sampleId")
         SELECT ${version.id}, unnest(${sampleIds}::int[])`;
@@ -186,7 +190,8 @@ export async function promoteModelVersion(
   gate?: object,
 ): Promise<ModelVersion> {
   return prisma.$transaction(async (tx) => {
-    // Serialise activations: concurrent promotions would otherwise race on the unique `active` index.
+    // Serialise activations: concurrent promotions would otherwise race on the unique `active` index
+    // (raw SQL: Prisma has no advisory locks).
     await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(7402101)');
     const version = await tx.modelVersion.findUnique({ where: { id } });
     if (!version) throw new RegistryError(`model version ${id} does not exist`);
@@ -264,17 +269,14 @@ async function registerShipped(
   log?: (line: string) => void,
 ): Promise<ModelVersion> {
   const read = (f: string) => JSON.parse(readFileSync(path.join(checkpointPath, f), 'utf8')) as object;
-  const { rows } = await platform.pool.query<{ sampleId: number }>(
-    `SELECT DISTINCT p."sampleId" FROM "ExpressionProfile" p JOIN "Sample" s ON s.id = p."sampleId"
-     WHERE p.unit = 'RAW_COUNT' AND NOT s.simulated ORDER BY 1`, // simulated samples never enter a snapshot
-  );
+  const sampleIds = await samplesWithRawCounts(platform.prisma); // simulated samples never enter a snapshot
   const version = await registerModelVersion(platform.prisma, {
     name,
     checkpointPath,
     status: 'CANDIDATE',
     config: read('config.json'),
     metrics: existsSync(path.join(checkpointPath, 'metrics.json')) ? read('metrics.json') : {},
-    sampleIds: rows.map((r) => r.sampleId),
+    sampleIds,
   });
   // Its files go into the database, so that processes on other machines serve it too.
   await storeCheckpoint(platform.pool, version.id, checkpointPath);
@@ -317,9 +319,9 @@ export async function ensureActiveModel(
   // an API and its worker) storing the same checkpoints or registering the same companions deadlocked.
   const lock = await platform.pool.connect();
   try {
-    await lock.query('SELECT pg_advisory_lock(7402102)');
+    await lock.query('SELECT pg_advisory_lock(7402102)'); // raw SQL: Prisma has no advisory locks
     // Versions registered before checkpoints lived in the database: store them from their folders here.
-    await storeMissingCheckpoints(platform.pool, options.log);
+    await storeMissingCheckpoints(platform, options.log);
     const active = await activeModelVersion(platform.prisma);
     if (active) return await upgradeHeads(platform.prisma, active, options.log);
     const checkpointPath = options.checkpointPath ?? SHIPPED_CHECKPOINT;
@@ -358,22 +360,13 @@ export async function refitModelHeads(
     throw new RegistryError(
       `model version ${id} (${version.name}) is ${version.status}; its heads cannot be fitted`,
     );
-  const { rows } = await platform.pool.query<{ id: number }>(
-    `SELECT DISTINCT s.id FROM "Sample" s JOIN "ExpressionProfile" p ON p."sampleId" = s.id
-     WHERE p.unit = 'RAW_COUNT' AND ($1 OR NOT s.simulated) ORDER BY 1`,
-    [options.includeSimulated === true],
-  );
+  const sampleIds = await samplesWithRawCounts(platform.prisma, options);
   const runtime = await loadModelRuntime(
     { pool: platform.pool, cacheDir: options.cacheDir ?? defaultCheckpointCache() },
     { ...version, heads: null },
   );
   try {
-    const heads = await fitHeads(
-      runtime,
-      platform.pool,
-      rows.map((r) => r.id),
-      options,
-    );
+    const heads = await fitHeads(runtime, platform.pool, sampleIds, options);
     options.log?.(
       `model "${version.name}": heads ${heads.id} fitted on ${heads.summary.samples} samples (${Object.keys(heads.summary.cancerTypes).join(', ')})`,
     );

@@ -63,6 +63,22 @@ export async function unknownSampleIds(prisma: PrismaClient, ids: readonly numbe
   return ids.filter((id) => !known.has(id));
 }
 
+/** The IDs of the samples stored with raw counts, ascending: real ones only unless `includeSimulated`. */
+export async function samplesWithRawCounts(
+  prisma: PrismaClient,
+  options: { includeSimulated?: boolean } = {},
+): Promise<number[]> {
+  const rows = await prisma.sample.findMany({
+    where: {
+      profiles: { some: { unit: 'RAW_COUNT' } },
+      ...(options.includeSimulated === true ? {} : { simulated: false }),
+    },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
+  return rows.map((r) => r.id);
+}
+
 /** Of these samples, those whose patients have overall survival (time and status), in the given order. */
 export async function samplesWithSurvival(db: pg.Pool, sampleIds: readonly number[]): Promise<number[]> {
   const { rows } = await db.query<{ id: number }>(
@@ -120,6 +136,7 @@ export async function compositionOfSamples(
   db: pg.Pool,
   sampleIds: readonly number[],
 ): Promise<CompositionRecord[]> {
+  // raw SQL: GROUP BY over a batch of samples joined to patients
   const { rows } = await db.query<CompositionRecord>(
     `SELECT p."cancerType", s."sampleType", count(*)::int AS count FROM "Sample" s
      JOIN "Patient" p ON p.id = s."patientId" WHERE s.id = ANY($1::int[]) GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2`,

@@ -90,7 +90,7 @@ export async function requestRetraining(
     : (input.config ?? {});
   parseRetrainingConfig(config);
   const { run, created } = await deps.prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${REQUEST_LOCK})`);
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${REQUEST_LOCK})`); // raw SQL: Prisma has no advisory locks
     const pending = await tx.trainingRun.findFirst({
       where: { status: { in: ['QUEUED', 'RUNNING', 'INTERRUPTED'] } },
       orderBy: { id: 'asc' },

@@ -84,15 +84,20 @@ describe('checkpoints stored in PostgreSQL', () => {
   it('two processes storing the same version at once both succeed, with one set of files', async () => {
     const v = await version('raced', SHIPPED_CHECKPOINT);
     const other = new pg.Pool({ connectionString: pool.options.connectionString, max: 2 });
+    const otherPrisma = createPrisma(other); // a second process
     try {
       const [a, b] = await Promise.all([
         storeCheckpoint(pool, v.id, SHIPPED_CHECKPOINT),
         storeCheckpoint(other, v.id, SHIPPED_CHECKPOINT),
       ]);
       expect(a).toBe(b);
-      const again = await Promise.all([storeMissingCheckpoints(pool), storeMissingCheckpoints(other)]);
+      const again = await Promise.all([
+        storeMissingCheckpoints({ pool, prisma }),
+        storeMissingCheckpoints({ pool: other, prisma: otherPrisma }),
+      ]);
       expect(again.flat()).not.toContain(v.id);
     } finally {
+      await otherPrisma.$disconnect();
       await other.end();
     }
     const { rows } = await pool.query<{ n: number }>(
@@ -120,7 +125,7 @@ describe('checkpoints stored in PostgreSQL', () => {
   it('stores, at start, the versions that only had a folder; one with neither cannot be found', async () => {
     const legacy = await version('legacy', SHIPPED_CHECKPOINT);
     const gone = await version('gone', path.join(tmp, 'no-such-folder'));
-    const stored = await storeMissingCheckpoints(pool);
+    const stored = await storeMissingCheckpoints({ pool, prisma });
     expect(stored).toContain(legacy.id);
     expect(stored).not.toContain(gone.id);
     const legacyRow = (await prisma.modelVersion.findUnique({ where: { id: legacy.id } }))!;
