@@ -102,9 +102,9 @@ describe('reference sets', () => {
   it('leave simulated samples out of the cancer-type and all-sample references', async () => {
     const simulated = await h.pool.query<{ id: number }>(`SELECT id FROM "Sample" WHERE simulated`);
     expect(simulated.rows).toHaveLength(30);
-    const all = await cancerTypeReference(h.pool, null);
+    const all = await cancerTypeReference(h.prisma, null);
     expect(all.sampleIds).toHaveLength(29);
-    const sim1 = await cancerTypeReference(h.pool, 'SIM1');
+    const sim1 = await cancerTypeReference(h.prisma, 'SIM1');
     expect(sim1.sampleIds).toEqual([]);
   });
 });

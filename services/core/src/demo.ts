@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { simulateToDirectory, type WrittenCohort } from '@gexbert/model/simulate';
 import type pg from 'pg';
+import type { PrismaClient } from './db/prisma.ts';
 import { geneReference } from './gene/reference.ts';
 import { ingestClinical, ingestCounts } from './ingest/index.ts';
 
@@ -50,11 +51,10 @@ export async function writeSimulatedCohort(
 
 /** Seeds the demo cohort when the database holds no samples; returns what it seeded, or null. */
 export async function seedDemoIfEmpty(
-  pool: pg.Pool,
+  { pool, prisma }: { pool: pg.Pool; prisma: PrismaClient },
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ cohort: string; samples: number } | null> {
-  const { rows } = await pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM "Sample") AS any');
-  if (rows[0]!.any) return null;
+  if (await prisma.sample.findFirst({ select: { id: true } })) return null;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-demo-'));
   try {
     const written = await writeSimulatedCohort(DEMO, dir);

@@ -131,7 +131,7 @@ export async function runPrecomputeBatch(
     await finishBatch(ctx.pool, batch.id, { computed: rows.length, embedded });
     // the version's last batch: every cohort's map is placed once here, not by each API request
     const maps = (await precomputeFinished(ctx.pool, batch.modelVersionId, headsId))
-      ? await storeCohortMaps(ctx.pool, batch.modelVersionId, headsId, await cohortIds(ctx.pool), (m) =>
+      ? await storeCohortMaps(ctx.pool, batch.modelVersionId, headsId, await cohortIds(ctx.prisma), (m) =>
           ctx.log?.(
             `precompute: map of cohort ${m.cohortId} (${m.points} samples, PCA and UMAP) placed in ${m.seconds.toFixed(1)} s; ${m.projection} reads better`,
           ),

@@ -170,7 +170,7 @@ export async function startWorker(
           `precompute: model version ${outcome.modelVersionId} done; maps of ${outcome.maps.length} cohorts stored`,
         );
         // then every cohort's gene importance rankings by the version's heads
-        for (const cohortId of await cohortIds(pool))
+        for (const cohortId of await cohortIds(prisma))
           await queueGeneImportance(cohortId, outcome.modelVersionId!);
       }
       options.onPrecompute?.(outcome);

@@ -57,7 +57,7 @@ export function registerStart(program: Command): void {
         if (platform.migrated.length) console.log(`migrations applied: ${platform.migrated.join(', ')}`);
         if (flags.demo) {
           const bar = progress('demo cohort', 'values');
-          const seeded = await seedDemoIfEmpty(platform.pool, (done, total) => bar.update(done, total));
+          const seeded = await seedDemoIfEmpty(platform, (done, total) => bar.update(done, total));
           bar.stop();
           if (seeded) console.log(`demo cohort "${seeded.cohort}": ${seeded.samples} simulated samples`);
         }

@@ -544,7 +544,7 @@ export class ModelHolder {
    * changed a sample's model input and forgotten its stored answers (core inference/storedAnswers.ts).
    */
   private async dropStaleMemory(): Promise<void> {
-    const newest = await newestImport(this.pool);
+    const newest = await newestImport(this.prisma);
     if (this.newestImport !== null && newest !== this.newestImport)
       for (const served of this.served.values()) served.recent.clear();
     this.newestImport = newest;

@@ -1,5 +1,6 @@
 // Reference sets for risk percentiles and risk groups: which samples, and percentiles among their scores.
 import { cohortWithSampleIds } from '@gexbert/core/cohort/records';
+import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { realSamplesOfCancerType } from '@gexbert/core/sample/records';
 import { percentileOfSorted } from '@gexbert/model/heads';
 import type pg from 'pg';
@@ -40,9 +41,12 @@ export async function cohortReference(db: pg.Pool, cohortId: number): Promise<Re
  * All real samples of patients with this cancer type (all real samples when it is null): simulated samples
  * (Sample.simulated) never make up a default reference; choose a cohort to compare with them.
  */
-export async function cancerTypeReference(db: pg.Pool, cancerType: string | null): Promise<ReferenceSet> {
+export async function cancerTypeReference(
+  prisma: PrismaClient,
+  cancerType: string | null,
+): Promise<ReferenceSet> {
   return {
     label: cancerType === null ? 'all samples' : `cancer type ${cancerType}`,
-    sampleIds: await realSamplesOfCancerType(db, cancerType),
+    sampleIds: await realSamplesOfCancerType(prisma, cancerType),
   };
 }

@@ -141,7 +141,7 @@ async function referenceRisks(
   const cancerType = patient?.cancerType ?? null;
   const headsId = context.models.headsOf(version)?.id ?? '';
   return keptReferenceRisks(context.models.dataVersion, version, headsId, cancerType, async () => {
-    const reference = await cancerTypeReference(context.db, cancerType);
+    const reference = await cancerTypeReference(context.prisma, cancerType);
     return { label: reference.label, scores: await referenceScores(context, version, reference) };
   });
 }

@@ -51,6 +51,7 @@ export type AttributeScope = { cohortId: number } | null;
 
 /** Each stored attribute's type, from its values across all patients. */
 export async function attributeTypes(db: pg.Pool | pg.ClientBase): Promise<Map<string, AttributeType>> {
+  // raw SQL: jsonb_each_text and aggregates over clinical JSON, which Prisma cannot express
   const { rows } = await db.query<{ name: string; numeric: boolean; date: boolean }>(
     `SELECT e.key AS name, bool_and(e.value ~ $1) AS numeric, bool_and(e.value ~ $2) AS date
      FROM "Patient" p CROSS JOIN LATERAL jsonb_each_text(p.clinical) e
@@ -77,12 +78,14 @@ export async function clinicalAttributes(db: pg.Pool, scope: AttributeScope): Pr
   const pattern = `$${params.length + 1}`;
   const numberOf = `CASE WHEN e.value ~ ${pattern} THEN e.value::float8 END`;
   const [stats, categories] = await Promise.all([
+    // raw SQL: jsonb_each_text and aggregates over clinical JSON, which Prisma cannot express
     db.query<{ name: string; patients: number; distinct: number; min: number; max: number; mean: number }>(
       `SELECT e.key AS name, count(*)::int AS patients, count(DISTINCT e.value)::int AS "distinct",
          min(${numberOf}) AS min, max(${numberOf}) AS max, avg(${numberOf}) AS mean
        ${from} GROUP BY e.key`,
       [...params, NUMBER_PATTERN],
     ),
+    // raw SQL: jsonb_each_text and aggregates over clinical JSON, which Prisma cannot express
     db.query<{ name: string; value: string; patients: number }>(
       `SELECT name, value, patients FROM (
          SELECT e.key AS name, e.value, count(*)::int AS patients,
@@ -127,6 +130,7 @@ async function histogramCounts(
   const out = new Map<string, Map<number, number>>();
   if (!numeric.length) return out;
   const n = params.length;
+  // raw SQL: jsonb_each_text and aggregates over clinical JSON, which Prisma cannot express
   const { rows } = await db.query<{ name: string; bin: number; patients: number }>(
     `SELECT e.key AS name,
        CASE WHEN r.hi > r.lo THEN LEAST(width_bucket(e.value::float8, r.lo, r.hi, ${HISTOGRAM_BINS}), ${HISTOGRAM_BINS})

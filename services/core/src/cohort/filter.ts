@@ -198,6 +198,7 @@ export async function evaluateFilter(
   const types = filter.clinical.length ? await attributeTypes(db) : new Map<string, AttributeType>();
   const params: unknown[] = [];
   const where = filterWhereSql(filter, types, params);
+  // raw SQL: the filter compiles to SQL conditions over "Sample" s JOIN "Patient" p
   const { rows } = await db.query<{ id: number }>(
     `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId" WHERE ${where} ORDER BY s.id`,
     params,

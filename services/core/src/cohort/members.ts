@@ -48,15 +48,19 @@ export async function storeMembers(
   members: readonly number[],
 ): Promise<{ added: number; removed: number }> {
   return withTransaction(db, async (client) => {
+    // raw SQL: row lock (FOR UPDATE), which Prisma cannot take
     await client.query(`SELECT id FROM "Cohort" WHERE id = $1 FOR UPDATE`, [cohortId]);
+    // raw SQL: bulk: thousands of members in one statement (= ANY), under the row lock above
     const removed = await client.query(
       `DELETE FROM "CohortSample" WHERE "cohortId" = $1 AND NOT ("sampleId" = ANY($2::int[]))`,
       [cohortId, members],
     );
+    // raw SQL: bulk: thousands of members in one statement (unnest, ON CONFLICT DO NOTHING)
     const added = await client.query(
       `INSERT INTO "CohortSample" ("cohortId", "sampleId") SELECT $1, unnest($2::int[]) ON CONFLICT DO NOTHING`,
       [cohortId, members],
     );
+    // raw SQL: EXISTS over thousands of members (= ANY) and clock_timestamp(), in the same transaction
     await client.query(
       `UPDATE "Cohort" c SET filter = $2::jsonb, "builtAt" = clock_timestamp(), "updatedAt" = clock_timestamp(),
          simulated = EXISTS (SELECT 1 FROM "Sample" s WHERE s.id = ANY($3::int[]) AND s.simulated)

@@ -2,6 +2,7 @@
 // pages, compositions and patients of many cohorts at once, and a cohort's members (all, or of one cancer
 // type), in SQL (bulk reads). The members a filter selects and their rebuild are members.ts.
 import type pg from 'pg';
+import { isUniqueViolation } from '../db/constraint.ts';
 import { idPage } from '../db/page.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import { PATIENT_COLUMNS, type PatientRecord } from '../patient/records.ts';
@@ -19,11 +20,6 @@ export interface CohortPageKey {
 /** A write refused because another cohort has the name. */
 export class CohortNameTaken extends Error {
   override name = 'CohortNameTaken';
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } } | null;
-  return e?.code === 'P2002' || e?.code === '23505' || e?.cause?.code === '23505';
 }
 
 async function namedUniquely<T>(name: string | null | undefined, write: () => Promise<T>): Promise<T> {
@@ -77,6 +73,7 @@ export async function cohortSamplePages(
   db: pg.Pool,
   keys: readonly CohortPageKey[],
 ): Promise<SampleRecord[][]> {
+  // raw SQL: bulk: pages of many cohorts in one statement (unnest of keys, LATERAL keyset pages)
   const { rows } = await db.query<SampleRecord & { k: string }>(
     `SELECT k.k, ${SAMPLE_COLUMNS}
      FROM unnest($1::int[], $2::int[], $3::int[]) WITH ORDINALITY AS k(cohort_id, after_id, lim, k)
@@ -97,6 +94,7 @@ export async function cohortCompositions(
   db: pg.Pool,
   cohortIds: readonly number[],
 ): Promise<CompositionRecord[][]> {
+  // raw SQL: bulk: GROUP BY over the members of many cohorts
   const { rows } = await db.query<CompositionRecord & { cohortId: number }>(
     `SELECT cs."cohortId", p."cancerType", s."sampleType", count(*)::int AS count
      FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
@@ -108,6 +106,7 @@ export async function cohortCompositions(
 
 /** The distinct patients of each cohort's samples (by patient ID), in the order of `cohortIds`. */
 export async function cohortPatients(db: pg.Pool, cohortIds: readonly number[]): Promise<PatientRecord[][]> {
+  // raw SQL: bulk: DISTINCT patients of the members of many cohorts
   const { rows } = await db.query<PatientRecord & { cohortId: number }>(
     `SELECT DISTINCT cs."cohortId", ${PATIENT_COLUMNS}
      FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
@@ -127,6 +126,7 @@ export interface SampleSurvival {
 
 /** Each of the cohort's samples with its patient's survival, by patient then sample. */
 export async function cohortSampleSurvival(db: pg.Pool, cohortId: number): Promise<SampleSurvival[]> {
+  // raw SQL: bulk: every member of a cohort (thousands) joined to its patient
   const { rows } = await db.query<SampleSurvival>(
     `SELECT cs."sampleId", p.id AS "patientId", p."osDays", p."osEvent"
      FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
@@ -141,6 +141,7 @@ export async function cohortWithSampleIds(
   db: pg.Pool,
   cohortId: number,
 ): Promise<{ name: string; sampleIds: number[] } | null> {
+  // raw SQL: array_agg of a cohort's members (thousands), which Prisma cannot express
   const { rows } = await db.query<{ name: string; ids: number[] | null }>(
     `SELECT c.name, array_agg(cs."sampleId" ORDER BY cs."sampleId") FILTER (WHERE cs."sampleId" IS NOT NULL) AS ids
      FROM "Cohort" c LEFT JOIN "CohortSample" cs ON cs."cohortId" = c.id WHERE c.id = $1 GROUP BY c.name`,
@@ -156,6 +157,7 @@ export async function cohortSamplesOfCancerType(
   cohortId: number,
   cancerType: string,
 ): Promise<number[]> {
+  // raw SQL: cancer types compared through regexp_replace/upper, which Prisma cannot express
   const { rows } = await db.query<{ id: number }>(
     `SELECT s.id FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
      WHERE cs."cohortId" = $1 AND upper(regexp_replace(p."cancerType", '^TCGA-', '', 'i')) = upper(regexp_replace($2, '^TCGA-', '', 'i'))

@@ -99,6 +99,7 @@ export async function sortedCohortSamples(
   params.push(request.cursorId, request.limit);
   const cursor = `$${params.length - 1}`;
   const [rows, count] = await Promise.all([
+    // raw SQL: keyset page over a user-chosen sort of SQL terms (cohort/filter.ts)
     db.query<SampleRecord>(
       `WITH c AS (
        SELECT ${terms.map((t, i) => `${t.sql} AS k${i}`).join(', ')}
@@ -109,6 +110,7 @@ export async function sortedCohortSamples(
      LIMIT $${params.length}`,
       params,
     ),
+    // raw SQL: keyset page over a user-chosen sort of SQL terms (cohort/filter.ts)
     db.query<{ n: number }>(`SELECT count(*)::int AS n ${matching}`, countParams),
   ]);
   return { rows: rows.rows, total: count.rows[0]!.n };

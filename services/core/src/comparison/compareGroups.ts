@@ -69,6 +69,7 @@ const SCALE: Record<ComparisonMethod, ValueScale> = {
 export async function comparisonSize(db: pg.Pool, request: ComparisonRequest): Promise<number> {
   checkUnit(request.unit ?? 'RAW_COUNT', SCALE[request.method], request.method);
   const groups = await resolveGroups(db, request.a, request.b);
+  // raw SQL: a sum over profiles joined to blocks and layouts, for thousands of samples
   const { rows } = await db.query<{ size: string | null }>(
     `SELECT sum(l."geneCount")::text AS size FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
      JOIN "GeneLayout" l ON l.id = b."layoutId" WHERE p."sampleId" = ANY($1::int[]) AND p.unit = $2`,
@@ -135,6 +136,7 @@ function summary(
 }
 
 async function symbolsOf(db: pg.Pool, ensemblIds: readonly string[]): Promise<Map<string, string | null>> {
+  // raw SQL: bulk: symbols of every gene a comparison reports (thousands)
   const { rows } = await db.query<{ ensemblId: string; symbol: string | null }>(
     `SELECT "ensemblId", symbol FROM "Gene" WHERE "ensemblId" = ANY($1::text[])`,
     [ensemblIds],

@@ -25,6 +25,7 @@ export class ComparisonInputError extends Error {}
 
 /** The samples of a group in sample ID order; an unknown cohort or a group without samples is an error. */
 export async function resolveGroup(db: pg.Pool, spec: GroupSpec, name: string): Promise<ResolvedGroup> {
+  // raw SQL: array_agg over a cohort's members, which Prisma cannot express
   const { rows } = await db.query<{ name: string; ids: number[] | null }>(
     `SELECT c.name, array_agg(s.id ORDER BY s.id) FILTER (WHERE s.id IS NOT NULL) AS ids
      FROM "Cohort" c

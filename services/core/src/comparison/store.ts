@@ -57,6 +57,7 @@ async function comparisonKey(db: pg.Pool, request: ComparisonRequest): Promise<s
 }
 
 export async function readComparison(db: pg.Pool, id: number): Promise<StoredComparison | null> {
+  // raw SQL: `stale` is judged on the database clock (now()), as the upsert below judges it
   const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM "GroupComparison" WHERE id = $1`, [id]);
   return rows[0] ? fromRow(rows[0]) : null;
 }
@@ -80,11 +81,13 @@ export async function requestComparison(
   policy: ComparisonPolicy,
 ): Promise<StoredComparison> {
   const key = await comparisonKey(db, request);
+  // raw SQL: `stale` is judged on the database clock (now()), as the upsert below judges it
   const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM "GroupComparison" WHERE key = $1`, [key]);
   const found = rows[0];
   if (found && found.state !== 'FAILED' && !found.stale) return fromRow(found);
   const size = await comparisonSize(db, request);
   const asJob = policy.queue !== null && size > policy.jobThreshold;
+  // raw SQL: a conditional upsert (restart only a FAILED or stale row), which Prisma cannot express
   const { rows: started } = await db.query<{ id: number }>(
     `INSERT INTO "GroupComparison" (key, request, state, "requestedBy", "startedAt", stage)
      VALUES ($1, $2, $3::text::"ComparisonState", $4, CASE WHEN $3::text = 'RUNNING' THEN now() END, $5)
@@ -104,6 +107,7 @@ export async function requestComparison(
   const id = started[0]?.id;
   if (id === undefined) {
     // another request started it meanwhile
+    // raw SQL: `stale` is judged on the database clock (now()), as the upsert below judges it
     const { rows: again } = await db.query<Row>(`SELECT ${COLUMNS} FROM "GroupComparison" WHERE key = $1`, [
       key,
     ]);
@@ -111,6 +115,7 @@ export async function requestComparison(
   }
   if (asJob) {
     const jobId = await policy.queue!.send(COMPARE_JOB, { comparisonId: id }, { retryLimit: 1 });
+    // raw SQL: ordinary; this module takes only the pool (moving it needs the PrismaClient from API and worker)
     await db.query(`UPDATE "GroupComparison" SET "jobId" = $2 WHERE id = $1`, [id, jobId]);
   } else await computeComparison(db, id, request);
   return (await readComparison(db, id))!;
@@ -121,6 +126,7 @@ export async function requestComparison(
  * once), recording progress. False when it was not QUEUED.
  */
 export async function runQueuedComparison(db: pg.Pool, id: number): Promise<boolean> {
+  // raw SQL: an atomic claim (UPDATE ... WHERE state = QUEUED RETURNING), times on the database clock
   const { rows } = await db.query<{ request: ComparisonRequest }>(
     `UPDATE "GroupComparison" SET state = 'RUNNING', "startedAt" = now(), stage = 'starting'
      WHERE id = $1 AND state = 'QUEUED' RETURNING request`,
@@ -137,6 +143,7 @@ async function computeComparison(db: pg.Pool, id: number, request: ComparisonReq
   const onProgress = (progress: number, stage: string) => {
     written = written
       .then(() =>
+        // raw SQL: progress and startedAt on the database clock, which the stale check reads
         db.query(
           `UPDATE "GroupComparison" SET progress = $2, stage = $3, "startedAt" = now() WHERE id = $1`,
           [id, progress, stage],
@@ -147,6 +154,7 @@ async function computeComparison(db: pg.Pool, id: number, request: ComparisonReq
   try {
     const result = await compareSampleGroups(db, request, onProgress);
     await written;
+    // raw SQL: state and finishedAt on the database clock, beside the progress writes
     await db.query(
       `UPDATE "GroupComparison" SET state = 'DONE', progress = 1, stage = 'done', result = $2, "finishedAt" = now()
        WHERE id = $1`,
@@ -154,6 +162,7 @@ async function computeComparison(db: pg.Pool, id: number, request: ComparisonReq
     );
   } catch (error) {
     await written.catch(() => {});
+    // raw SQL: state and finishedAt on the database clock, beside the progress writes
     await db.query(
       `UPDATE "GroupComparison" SET state = 'FAILED', error = $2, "finishedAt" = now() WHERE id = $1`,
       [id, error instanceof Error ? error.message : String(error)],

@@ -34,6 +34,7 @@ export async function migrate(url: string, dir = MIGRATIONS_DIR): Promise<string
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    // raw SQL: administration: migrations run before Prisma may be used (Prisma has no advisory locks)
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     await ensureHistoryTable(client);
     const applied = await appliedChecksums(client);
@@ -51,12 +52,14 @@ export async function migrate(url: string, dir = MIGRATIONS_DIR): Promise<string
     }
     return done;
   } finally {
+    // raw SQL: administration (Prisma has no advisory locks)
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
     await client.end();
   }
 }
 
 async function ensureHistoryTable(client: pg.Client): Promise<void> {
+  // raw SQL: administration: Prisma's own migration history, kept as `prisma migrate` keeps it
   await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id" VARCHAR(36) PRIMARY KEY NOT NULL,
     "checksum" VARCHAR(64) NOT NULL,
@@ -70,6 +73,7 @@ async function ensureHistoryTable(client: pg.Client): Promise<void> {
 }
 
 async function appliedChecksums(client: pg.Client): Promise<Map<string, string>> {
+  // raw SQL: administration: Prisma's own migration history
   const { rows } = await client.query<{ migration_name: string; checksum: string }>(
     `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
   );
@@ -77,6 +81,7 @@ async function appliedChecksums(client: pg.Client): Promise<Map<string, string>>
 }
 
 async function apply(client: pg.Client, migration: Migration): Promise<void> {
+  // raw SQL (all below): administration: a migration's own SQL and its history row, in one pg transaction
   const id = randomUUID();
   await client.query('BEGIN');
   try {

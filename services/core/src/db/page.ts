@@ -44,11 +44,13 @@ export async function sqlIdPage<T extends pg.QueryResultRow>(
 ): Promise<{ rows: T[]; total: number }> {
   const { columns, from, where, params, id } = listing;
   const [rows, count] = await Promise.all([
+    // raw SQL: the keyset page of SQL-built listings (callers' joins and filters)
     db.query<T>(
       `SELECT ${columns} FROM ${from} WHERE ${where} AND ${id} > $${params.length + 1}
        ORDER BY ${id} LIMIT $${params.length + 2}`,
       [...params, afterId, limit],
     ),
+    // raw SQL: the keyset page of SQL-built listings (callers' joins and filters)
     db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, [...params]),
   ]);
   return { rows: rows.rows, total: count.rows[0]!.n };

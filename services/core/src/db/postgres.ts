@@ -215,6 +215,7 @@ export async function ensureDatabase(adminUrl: string, name: string, template?: 
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
+    // raw SQL: administration: creating the database, before it exists
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (rowCount) return;
     const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : '';

@@ -51,6 +51,7 @@ export async function copyRows(
   onRow: () => void = () => {},
 ): Promise<void> {
   const sql = `COPY "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN (FORMAT binary)`;
+  // raw SQL: COPY ... FROM STDIN (BINARY), which only pg speaks
   const sink = client.query(copyFrom(sql));
   async function* chunks() {
     yield header();

@@ -22,12 +22,14 @@ export async function layoutFor(
   const checksum = createHash('sha256')
     .update(genes.map((g) => g.ensemblId).join('\n'))
     .digest('hex');
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const existing = await client.query<{ id: number; geneIds: number[] }>(
     `SELECT id, "geneIds" FROM "GeneLayout" WHERE checksum = $1`,
     [checksum],
   );
   if (existing.rows[0]) return { layoutId: existing.rows[0].id, geneIds: existing.rows[0].geneIds };
   const geneIds = await storeGenes(client, genes);
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const { rows } = await client.query<{ id: number }>(
     `INSERT INTO "GeneLayout" (checksum, "geneCount", "geneIds") VALUES ($1, $2, $3) RETURNING id`,
     [checksum, geneIds.length, geneIds],
@@ -52,6 +54,7 @@ export async function writeBlock(
   block: BlockToWrite,
   onValues: (n: number) => void = () => {},
 ) {
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const { rows: inserted } = await client.query<{ id: number }>(
     `INSERT INTO "ExpressionBlock" ("importId", unit, encoding, "layoutId", "sampleIds")
      VALUES ($1, $2, $3, $4, $5) RETURNING id`,
@@ -119,6 +122,7 @@ export function genesOfLayout(db: Queryable, layoutId: number, cacheKey = ''): P
   let genes = layoutGenes.get(key);
   if (!genes) {
     genes = db
+      // raw SQL: unnest of an int[] column WITH ORDINALITY (thousands of genes in layout order)
       .query<{ ensemblId: string }>(
         `SELECT g."ensemblId" FROM "GeneLayout" l, unnest(l."geneIds") WITH ORDINALITY AS u(gene_id, pos)
          JOIN "Gene" g ON g.id = u.gene_id WHERE l.id = $1 ORDER BY u.pos`,
@@ -158,6 +162,7 @@ export async function readProfiles(
 ): Promise<(Profile | null)[]> {
   const found = new Map<number, Profile>();
   for (let i = 0; i < sampleIds.length; i += PROFILES_PER_QUERY) {
+    // raw SQL: bulk read of packed expression vectors (bytea) across many samples or genes
     const { rows } = await db.query<{
       sampleId: number;
       blockId: number;
@@ -200,6 +205,7 @@ export async function storedProfiles(
   db: Queryable,
   keys: readonly ProfileKey[],
 ): Promise<(StoredProfile | null)[]> {
+  // raw SQL: bulk read of packed expression vectors (bytea) across many samples or genes
   const { rows } = await db.query<{
     sampleId: number;
     unit: ExpressionUnit;
@@ -228,6 +234,7 @@ export async function profileLayouts(
   sampleIds: readonly number[],
   unit: ExpressionUnit,
 ): Promise<Map<number, number>> {
+  // raw SQL: bulk: the layouts of thousands of samples' profiles (a join Prisma would run as two reads)
   const { rows } = await db.query<{ sampleId: number; layoutId: number }>(
     `SELECT p."sampleId", b."layoutId" FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
      WHERE p."sampleId" = ANY($1::int[]) AND p.unit = $2`,
@@ -243,6 +250,7 @@ export interface GeneValues {
 
 /** One gene's values in every sample that has it, in one unit (one row per block). */
 export async function readGene(db: Queryable, geneId: number, unit: ExpressionUnit): Promise<GeneValues> {
+  // raw SQL: bulk read of packed expression vectors (bytea) across many samples or genes
   const { rows } = await db.query<{ sampleIds: number[]; encoding: ValueEncoding; values: Buffer }>(
     `SELECT b."sampleIds", b.encoding, s.values FROM "GeneSlice" s JOIN "ExpressionBlock" b ON b.id = s."blockId"
      WHERE s."geneId" = $1 AND b.unit = $2 ORDER BY b.id`,
@@ -273,6 +281,7 @@ export async function profilePlaces(
   sampleIds: readonly number[],
   unit: ExpressionUnit,
 ): Promise<ProfilePlace[]> {
+  // raw SQL: bulk: where thousands of samples' profiles are, joined to their barcodes
   const { rows } = await db.query<ProfilePlace>(
     `SELECT p."sampleId", s.barcode, p."blockId" FROM "ExpressionProfile" p JOIN "Sample" s ON s.id = p."sampleId"
      WHERE p."sampleId" = ANY($1::int[]) AND p.unit = $2 ORDER BY p."sampleId"`,
@@ -290,6 +299,7 @@ export interface BlockColumns {
 
 /** These blocks' layouts and sample orders, in ID order. */
 export async function blockColumns(db: Queryable, blockIds: readonly number[]): Promise<BlockColumns[]> {
+  // raw SQL: bulk: int[] columns of many blocks (sample IDs by the thousand)
   const { rows } = await db.query<BlockColumns>(
     `SELECT id, "layoutId", "sampleIds" FROM "ExpressionBlock" WHERE id = ANY($1::int[]) ORDER BY id`,
     [[...blockIds]],
@@ -299,6 +309,7 @@ export async function blockColumns(db: Queryable, blockIds: readonly number[]): 
 
 /** Every gene (Gene.id) of these layouts, the first layout's order first, then genes only later layouts hold. */
 export async function geneIdsOfLayouts(db: Queryable, layoutIds: readonly number[]): Promise<number[]> {
+  // raw SQL: bulk: int[] gene lists of many layouts (genes by the thousand)
   const { rows } = await db.query<{ geneIds: number[] }>(
     `SELECT "geneIds" FROM "GeneLayout" WHERE id = ANY($1::int[]) ORDER BY id`,
     [[...layoutIds]],
@@ -321,6 +332,7 @@ export async function geneSlices(
   db: Queryable,
   of: { geneIds: readonly number[]; blockIds: readonly number[] },
 ): Promise<GeneSlice[]> {
+  // raw SQL: bulk read of packed expression vectors (bytea) across many samples or genes
   const { rows } = await db.query<PackedSlice>(
     `SELECT s."geneId", s."blockId", b.encoding, s.values FROM "GeneSlice" s
      JOIN "ExpressionBlock" b ON b.id = s."blockId" WHERE s."geneId" = ANY($1::int[]) AND s."blockId" = ANY($2::int[])`,
@@ -337,6 +349,7 @@ export async function rawCountLibrarySizes(
   db: Queryable,
   sampleIds: readonly number[],
 ): Promise<Map<number, number>> {
+  // raw SQL: bulk read of packed expression vectors (bytea) across many samples or genes
   const { rows } = await db.query<{ sampleId: number; encoding: ValueEncoding; values: Buffer }>(
     `SELECT p."sampleId", b.encoding, p.values FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
      WHERE p."sampleId" = ANY($1::int[]) AND p.unit = 'RAW_COUNT'`,
@@ -353,6 +366,7 @@ function finiteSum(values: ArrayLike<number>): number {
 
 /** The units these samples have profiles stored in, sorted. */
 export async function storedUnits(db: Queryable, sampleIds: readonly number[]): Promise<ExpressionUnit[]> {
+  // raw SQL: DISTINCT over the profiles of thousands of samples
   const { rows } = await db.query<{ unit: ExpressionUnit }>(
     `SELECT DISTINCT unit FROM "ExpressionProfile" WHERE "sampleId" = ANY($1::int[]) ORDER BY unit`,
     [[...sampleIds]],
@@ -362,6 +376,7 @@ export async function storedUnits(db: Queryable, sampleIds: readonly number[]): 
 
 /** The samples with a profile from one of these imports (any order). */
 export async function samplesOfImports(db: Queryable, importIds: readonly number[]): Promise<number[]> {
+  // raw SQL: bulk: DISTINCT samples of many imports' blocks
   const { rows } = await db.query<{ sampleId: number }>(
     `SELECT DISTINCT p."sampleId" FROM "ExpressionProfile" p JOIN "ExpressionBlock" b ON b.id = p."blockId"
      WHERE b."importId" = ANY($1::int[])`,

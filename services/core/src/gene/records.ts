@@ -35,6 +35,7 @@ export async function genesByIdentifier(
   const ids = keys.flatMap((k) => (k.ensemblId ? [k.ensemblId] : []));
   const symbols = keys.flatMap((k) => (k.symbol ? [k.symbol] : []));
   if (ids.length + symbols.length === 0) return [];
+  // raw SQL: symbol matching with upper()/LIKE and an ordering Prisma cannot express
   const { rows } = await db.query<GeneRecord>(
     `SELECT ${GENE_COLUMNS} FROM "Gene" g WHERE g."ensemblId" = ANY($1::text[]) OR upper(g.symbol) = ANY($2::text[])
      ORDER BY (g."geneType" = 'protein_coding') DESC NULLS LAST, g.id`,
@@ -95,6 +96,7 @@ export interface GeneSearch {
  */
 export async function searchGeneRecords(db: pg.Pool, search: GeneSearch): Promise<GeneRecord[]> {
   const prefix = `${search.text.replace(/[\\%_]/g, '\\$&')}%`;
+  // raw SQL: symbol matching with upper()/LIKE and an ordering Prisma cannot express
   const { rows } = await db.query<GeneRecord>(
     `SELECT ${GENE_COLUMNS} FROM "Gene" g
      WHERE g."ensemblId" = ANY($1::text[]) OR upper(g.symbol) LIKE $2 OR g."ensemblId" LIKE $2

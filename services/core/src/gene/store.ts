@@ -11,11 +11,13 @@ export async function storeGenes(client: pg.ClientBase, genes: readonly Resolved
     genes.map((g) => g.geneType),
   ];
   const given = `unnest($1::text[], $2::int[], $3::text[], $4::text[]) AS u("ensemblId", version, symbol, "geneType")`;
+  // raw SQL: bulk upsert of thousands of genes in the import's pg transaction
   await client.query(
     `INSERT INTO "Gene" ("ensemblId", version, symbol, "geneType") SELECT * FROM ${given}
      ON CONFLICT ("ensemblId") DO NOTHING`,
     columns,
   );
+  // raw SQL: bulk upsert of thousands of genes in the import's pg transaction
   await client.query(
     `UPDATE "Gene" g SET version = COALESCE(g.version, u.version), symbol = COALESCE(g.symbol, u.symbol),
        "geneType" = COALESCE(g."geneType", u."geneType")
@@ -24,6 +26,7 @@ export async function storeGenes(client: pg.ClientBase, genes: readonly Resolved
        OR (g.symbol IS NULL AND u.symbol IS NOT NULL) OR (g."geneType" IS NULL AND u."geneType" IS NOT NULL))`,
     columns,
   );
+  // raw SQL: bulk upsert of thousands of genes in the import's pg transaction
   const { rows } = await client.query<{ id: number; ensemblId: string }>(
     `SELECT id, "ensemblId" FROM "Gene" WHERE "ensemblId" = ANY($1)`,
     [columns[0]],

@@ -5,6 +5,7 @@
 // bring samples, values and clinical data, and forget stale model answers: storedAnswers.ts). The key names
 // what was asked, with the model version, heads and arguments the answer depends on.
 import type pg from 'pg';
+import type { PrismaClient } from '../db/prisma.ts';
 
 /** The fingerprint of the "Cohort" row aliased `cohort`, as an SQL expression (what cohortFingerprint reads). */
 export const fingerprintOf = (cohort: string): string =>
@@ -18,6 +19,7 @@ export const fingerprintOf = (cohort: string): string =>
  * times).
  */
 export async function cohortFingerprint(pool: pg.Pool, cohortId: number): Promise<string | null> {
+  // raw SQL: the fingerprint is one SQL expression (fingerprintOf), which cohortMapQueue.ts also selects by
   const { rows } = await pool.query<{ fingerprint: string }>(
     `SELECT ${fingerprintOf('c')} AS fingerprint FROM "Cohort" c WHERE c.id = $1`,
     [cohortId],
@@ -32,6 +34,7 @@ export async function readCohortAnswer<T>(
   key: string,
   fingerprint: string,
 ): Promise<T | null> {
+  // raw SQL: jsonb as text through pg, so floats come back bit for bit (Prisma's Json path moved a stored map by 1 ulp)
   const { rows } = await pool.query<{ value: T }>(
     `SELECT value FROM "CohortAnswer" WHERE "cohortId" = $1 AND key = $2 AND fingerprint = $3`,
     [cohortId, key, fingerprint],
@@ -47,6 +50,7 @@ export async function storeCohortAnswer(
   fingerprint: string,
   value: unknown,
 ): Promise<void> {
+  // raw SQL: jsonb as text through pg, so floats come back bit for bit (Prisma's Json path moved a stored map by 1 ulp)
   await pool.query(
     `INSERT INTO "CohortAnswer" ("cohortId", key, fingerprint, value)
      SELECT $1, $2, $3, $4::jsonb WHERE EXISTS (SELECT 1 FROM "Cohort" WHERE id = $1)
@@ -57,7 +61,7 @@ export async function storeCohortAnswer(
 }
 
 /** The cohorts, for a worker that stores an answer of each. */
-export async function cohortIds(pool: pg.Pool): Promise<number[]> {
-  const { rows } = await pool.query<{ id: number }>('SELECT id FROM "Cohort" ORDER BY id');
+export async function cohortIds(prisma: PrismaClient): Promise<number[]> {
+  const rows = await prisma.cohort.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
   return rows.map((r) => r.id);
 }

@@ -246,6 +246,7 @@ export function mapColumns(points: PlacedMap['points']): MapColumns {
 
 /** The cohort's members in sample order, with what a map point shows of them. */
 export async function mapSamples(pool: pg.Pool, cohortId: number): Promise<MapSample[]> {
+  // raw SQL: bulk: every member of a cohort (thousands) joined to its patient
   const { rows } = await pool.query<MapSample>(
     `SELECT s.id, s.barcode, p."cancerType" FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId"
      JOIN "Patient" p ON p.id = s."patientId" WHERE cs."cohortId" = $1 ORDER BY s.id`,

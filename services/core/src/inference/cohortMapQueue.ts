@@ -16,6 +16,7 @@ export interface PrecomputedVersion {
 
 /** The active version when its precompute (by its current heads) has been planned; null otherwise. */
 export async function precomputedActiveVersion(pool: pg.Pool): Promise<PrecomputedVersion | null> {
+  // raw SQL: one field of the heads JSON (heads->>'id'; Prisma would read megabytes of heads)
   const { rows } = await pool.query<PrecomputedVersion>(
     `SELECT v.id, coalesce(v.heads->>'id', '') AS "headsId" FROM "ModelVersion" v
      WHERE v.active AND EXISTS (SELECT 1 FROM "PrecomputeBatch" b
@@ -50,6 +51,7 @@ export async function queueCohortMap(
  * stored answer and at least one has an embedding (so a cohort map job would store it), in id order.
  */
 export async function cohortsMissingMaps(pool: pg.Pool, version: PrecomputedVersion): Promise<number[]> {
+  // raw SQL: nested EXISTS over members and answers, compared with the SQL fingerprint (fingerprintOf)
   const { rows } = await pool.query<{ id: number }>(
     `SELECT c.id FROM "Cohort" c
      WHERE NOT EXISTS (SELECT 1 FROM "CohortAnswer" a

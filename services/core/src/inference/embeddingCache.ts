@@ -40,6 +40,7 @@ export async function lookupEmbeddings(
   modelVersionId: number,
   sampleIds: readonly number[],
 ): Promise<CacheLookup[]> {
+  // raw SQL: bulk: one statement over up to thousands of samples (unnest)
   const { rows } = await db.query<{
     id: number;
     vector: Buffer | null;
@@ -77,6 +78,7 @@ export async function storeEmbeddings(
   rows: readonly ({ sampleId: number } & StoredEmbedding)[],
 ): Promise<void> {
   if (rows.length === 0) return;
+  // raw SQL: bulk: one statement over up to thousands of samples (unnest)
   await db.query(
     `INSERT INTO "SampleEmbedding" ("sampleId", "modelVersionId", vector, "inputGenes", "inputZ")
      SELECT k.sample_id, $1, k.vector, k.input_genes, k.input_z

@@ -89,6 +89,7 @@ export async function computeTypeGeneImportance(
 
 /** The cancer types of a cohort's members (as typeKey spells them), alphabetically. */
 export async function cohortCancerTypes(pool: pg.Pool, cohortId: number): Promise<string[]> {
+  // raw SQL: DISTINCT over a normalised cancer type (regexp_replace), which Prisma cannot express
   const { rows } = await pool.query<{ type: string }>(
     `SELECT DISTINCT upper(regexp_replace(p."cancerType", '^TCGA-', '', 'i')) AS type
      FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId" JOIN "Patient" p ON p.id = s."patientId"
@@ -117,6 +118,7 @@ export async function geneImportanceProgress(
   bound: number,
   fingerprint: string,
 ): Promise<GeneImportanceProgress> {
+  // raw SQL: window function (row_number per type) over a cohort's members, which Prisma cannot express
   const { rows } = await pool.query<Omit<GeneImportanceProgress, 'rankingsStored'>>(
     `WITH members AS (
        SELECT s.id, upper(regexp_replace(p."cancerType", '^TCGA-', '', 'i')) AS type,
@@ -131,6 +133,7 @@ export async function geneImportanceProgress(
      WHERE m.n <= $4`,
     [cohortId, modelVersionId, headsId, bound, INPUT_UNITS],
   );
+  // raw SQL: ordinary count; not moved yet (this module takes only the pool)
   const stored = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM "CohortAnswer"
      WHERE "cohortId" = $1 AND fingerprint = $2 AND key LIKE $3 AND key LIKE $4`,

@@ -319,6 +319,7 @@ export async function databaseReference(
   sampleIds: readonly number[],
   includeSimulated = false,
 ): Promise<HeadReference> {
+  // raw SQL: bulk: labels of thousands of samples joined to their patients
   const { rows } = await pool.query<LabelRow>(
     `SELECT s.id, s.barcode, p."cancerType", p."osDays", p."osEvent" FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
      WHERE s.id = ANY($1::int[]) AND ($2 OR NOT s.simulated) AND (p."cancerType" IS NOT NULL OR p."osDays" IS NOT NULL)

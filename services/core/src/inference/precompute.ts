@@ -52,6 +52,7 @@ interface VersionRow {
 
 /** The id of the heads a version serves ('' without heads): what its stored predictions are keyed by. */
 async function versionToPlan(pool: pg.Pool, modelVersionId?: number): Promise<VersionRow | null> {
+  // raw SQL: one field of the heads JSON (heads->>'id'; Prisma would read megabytes of heads)
   const { rows } = await pool.query<VersionRow>(
     `SELECT id, status::text AS status, heads->>'id' AS "headsId" FROM "ModelVersion"
      WHERE ${modelVersionId === undefined ? 'active' : 'id = $1'}`,
@@ -78,7 +79,9 @@ export async function planPrecompute(
   const headsId = version.headsId ?? '';
   const batches = await withTransaction(deps.pool, async (client) => {
     // one planner per version at a time (the claims' primary key would keep them apart anyway)
+    // raw SQL: Prisma has no advisory locks
     await client.query('SELECT pg_advisory_xact_lock(7402103, $1)', [version.id]);
+    // raw SQL: bulk: the unclaimed samples among thousands, in the planner's transaction
     const { rows } = await client.query<{ sampleId: number }>(
       `SELECT k."sampleId" FROM (${INPUT_SAMPLES}) k
        WHERE ($4::int[] IS NULL OR k."sampleId" = ANY($4::int[]))
@@ -93,11 +96,13 @@ export async function planPrecompute(
       const chunk = ids.slice(i, i + options.batchSize);
       const {
         rows: [batch],
+        // raw SQL: in the planner's pg transaction, under its advisory lock
       } = await client.query<{ id: number }>(
         `INSERT INTO "PrecomputeBatch" ("modelVersionId", "headsId", reason, "sampleIds")
          VALUES ($1, $2, $3, '{}') RETURNING id`,
         [version.id, headsId, options.reason],
       );
+      // raw SQL: bulk claim of thousands of samples (unnest, ON CONFLICT DO NOTHING RETURNING the ones won)
       const claimed = await client.query<{ sampleId: number }>(
         `INSERT INTO "PrecomputeSample" ("modelVersionId", "headsId", "sampleId", "batchId")
          SELECT $1, $2, k.id, $3 FROM unnest($4::int[]) AS k(id)
@@ -106,9 +111,11 @@ export async function planPrecompute(
       );
       const mine = claimed.rows.map((r) => r.sampleId).sort((a, b) => a - b);
       if (mine.length === 0) {
+        // raw SQL: in the planner's pg transaction, under its advisory lock
         await client.query('DELETE FROM "PrecomputeBatch" WHERE id = $1', [batch!.id]);
         continue;
       }
+      // raw SQL: in the planner's pg transaction, under its advisory lock
       await client.query('UPDATE "PrecomputeBatch" SET "sampleIds" = $2 WHERE id = $1', [batch!.id, mine]);
       planned.push({ id: batch!.id, samples: mine.length });
     }
@@ -125,6 +132,7 @@ export async function planPrecompute(
 
 async function sendBatch(deps: { pool: pg.Pool; queue: JobQueue }, batchId: number): Promise<void> {
   const jobId = await deps.queue.send(PRECOMPUTE_JOB, { batchId }, { retryLimit: 0 });
+  // raw SQL: ordinary; not moved yet (the batch's state machine takes only the pool)
   await deps.pool.query('UPDATE "PrecomputeBatch" SET "jobId" = $2 WHERE id = $1', [batchId, jobId]);
 }
 
@@ -134,11 +142,13 @@ async function sendBatch(deps: { pool: pg.Pool; queue: JobQueue }, batchId: numb
  * one. Returns the batches (re)sent.
  */
 export async function resendBatches(deps: { pool: pg.Pool; queue: JobQueue }): Promise<number[]> {
+  // raw SQL: staleness judged on the database clock (now() - interval), as startedAt was set
   await deps.pool.query(
     `UPDATE "PrecomputeBatch" SET state = 'FAILED', error = 'its worker stopped before finishing it', "finishedAt" = now()
      WHERE state = 'RUNNING' AND "startedAt" < now() - make_interval(mins => $1)`,
     [STALE_BATCH_MINUTES],
   );
+  // raw SQL: staleness judged on the database clock (now() - interval), as createdAt was set
   const { rows } = await deps.pool.query<{ id: number }>(
     `UPDATE "PrecomputeBatch" SET state = 'QUEUED', "jobId" = NULL
      WHERE (state = 'FAILED' AND executions < $1)
@@ -164,6 +174,7 @@ export async function claimBatch(
   batchId: number,
   workerId: string,
 ): Promise<ClaimedBatch | null> {
+  // raw SQL: an atomic claim (UPDATE ... WHERE state = QUEUED RETURNING), startedAt on the database clock
   const { rows } = await pool.query<ClaimedBatch>(
     `UPDATE "PrecomputeBatch" SET state = 'RUNNING', executions = executions + 1, "workerId" = $2,
        "startedAt" = now(), error = NULL
@@ -176,6 +187,7 @@ export async function claimBatch(
 
 /** Gives a batch back (its worker is stopping): QUEUED without a job, so the next check sends it again. */
 export async function releaseBatch(pool: pg.Pool, batchId: number): Promise<void> {
+  // raw SQL: ordinary; not moved yet (the batch's state machine takes only the pool)
   await pool.query(
     `UPDATE "PrecomputeBatch" SET state = 'QUEUED', "jobId" = NULL, "workerId" = NULL WHERE id = $1 AND state = 'RUNNING'`,
     [batchId],
@@ -188,6 +200,7 @@ export async function finishBatch(
   batchId: number,
   outcome: { computed: number; embedded: number } | { error: string },
 ): Promise<void> {
+  // raw SQL (both): ordinary; not moved yet (the batch's state machine takes only the pool)
   if ('error' in outcome)
     await pool.query(
       `UPDATE "PrecomputeBatch" SET state = 'FAILED', error = $2, "finishedAt" = now() WHERE id = $1`,
@@ -217,6 +230,7 @@ export async function storePredictions(
   rows: readonly PredictionToStore[],
 ): Promise<void> {
   if (rows.length === 0) return;
+  // raw SQL: bulk: a batch's answers in one statement (unnest, ON CONFLICT DO NOTHING)
   await pool.query(
     `INSERT INTO "SamplePrediction" ("sampleId", "modelVersionId", "headsId", "inputGenes", "predictedType",
        "riskScore", prediction, "batchId")
@@ -255,6 +269,7 @@ export async function readStoredPredictions(
   headsId: string,
   sampleIds: readonly number[],
 ): Promise<Map<number, SamplePrediction | null>> {
+  // raw SQL: bulk: stored answers of thousands of samples (= ANY)
   const { rows } = await pool.query<{
     sampleId: number;
     inputGenes: number;
@@ -290,6 +305,7 @@ export async function readStoredWholeProfileRisks(
   headsId: string,
   sampleIds: readonly number[],
 ): Promise<Map<number, number>> {
+  // raw SQL: bulk: stored answers of thousands of samples (= ANY)
   const { rows } = await pool.query<{ sampleId: number; riskScore: number }>(
     `SELECT "sampleId", "riskScore" FROM "SamplePrediction"
      WHERE "modelVersionId" = $1 AND "headsId" = $2 AND "sampleId" = ANY($3::int[])
@@ -309,6 +325,7 @@ export async function readStoredPredictedTypes(
   headsId: string,
   sampleIds: readonly number[],
 ): Promise<Map<number, string>> {
+  // raw SQL: bulk: stored answers of thousands of samples (= ANY)
   const { rows } = await pool.query<{ sampleId: number; type: string }>(
     `SELECT "sampleId", coalesce("predictedType", 'unknown') AS type FROM "SamplePrediction"
      WHERE "modelVersionId" = $1 AND "headsId" = $2 AND "sampleId" = ANY($3::int[])
@@ -338,6 +355,7 @@ export async function readStoredMapPoints(
   headsId: string,
   sampleIds: readonly number[],
 ): Promise<Map<number, StoredMapPoint>> {
+  // raw SQL: bulk: embeddings and answers of thousands of samples, with JSON paths
   const { rows } = await pool.query<Omit<StoredMapPoint, 'vector'> & { vector: Buffer }>(
     `SELECT p."sampleId", e.vector, p."predictedType", p.prediction->'cancerType'->>'closestType' AS "closestType",
        (p.prediction->'cancerType'->>'outOfDistribution')::boolean AS "outOfDistribution", p."riskScore" AS risk
@@ -357,6 +375,7 @@ export async function storedPredictionCount(
   headsId: string,
   sampleIds: readonly number[],
 ): Promise<number> {
+  // raw SQL: count over thousands of samples (= ANY)
   const { rows } = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM "SamplePrediction"
      WHERE "modelVersionId" = $1 AND "headsId" = $2 AND "sampleId" = ANY($3::int[])`,
@@ -371,6 +390,7 @@ export async function precomputeFinished(
   modelVersionId: number,
   headsId: string,
 ): Promise<boolean> {
+  // raw SQL: EXISTS over the version's batches and samples in one statement
   const { rows } = await pool.query<{ open: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM "PrecomputeBatch" WHERE "modelVersionId" = $1 AND "headsId" = $2
        AND state IN ('QUEUED', 'RUNNING')) AS open`,
@@ -402,6 +422,7 @@ export async function precomputeProgress(
     modelVersion.heads && typeof modelVersion.heads === 'object'
       ? String((modelVersion.heads as { id?: unknown }).id ?? '')
       : '';
+  // raw SQL: counts over three tables in one statement
   const { rows } = await pool.query<Omit<PrecomputeProgress, 'modelVersionId' | 'headsId'>>(
     `SELECT (SELECT count(*)::int FROM (${INPUT_SAMPLES}) k) AS total,
        (SELECT count(*)::int FROM "SamplePrediction" WHERE "modelVersionId" = $2 AND "headsId" = $3) AS done,

@@ -6,6 +6,7 @@
 // otherwise (a re-import with other values is refused).
 // API processes also keep embeddings in memory: they drop them when a new import appears (newestImport).
 import type pg from 'pg';
+import type { PrismaClient } from '../db/prisma.ts';
 
 /** Forgets every stored model answer of these samples; returns the rows deleted. */
 export async function forgetStoredAnswers(
@@ -15,6 +16,7 @@ export async function forgetStoredAnswers(
   if (sampleIds.length === 0) return 0;
   const ids = [...sampleIds];
   let deleted = 0;
+  // raw SQL: runs in the import's pg transaction (beside its COPY), over any number of samples
   for (const table of ['SampleEmbedding', 'SamplePrediction', 'SampleAttribution', 'PrecomputeSample'])
     deleted +=
       (await client.query(`DELETE FROM "${table}" WHERE "sampleId" = ANY($1::int[])`, [ids])).rowCount ?? 0;
@@ -22,7 +24,7 @@ export async function forgetStoredAnswers(
 }
 
 /** The newest import's id (0 when none): stored answers change only when it does. */
-export async function newestImport(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM "Import"');
-  return rows[0]!.id;
+export async function newestImport(prisma: PrismaClient): Promise<number> {
+  const { _max } = await prisma.import.aggregate({ _max: { id: true } });
+  return _max.id ?? 0;
 }

@@ -13,6 +13,7 @@ export async function readSampleAttributions(
   headsId: string,
   sampleId: number,
 ): Promise<ProfileAttributions | null> {
+  // raw SQL: jsonb as text through pg, so floats come back bit for bit (Prisma's Json path moved a stored map by 1 ulp)
   const { rows } = await pool.query<{ value: Omit<ProfileAttributions, 'ms'>; ms: number }>(
     `SELECT value, ms FROM "SampleAttribution"
      WHERE "sampleId" = $1 AND "modelVersionId" = $2 AND "headsId" = $3`,
@@ -29,6 +30,7 @@ export async function sampleAttributionsStored(
   headsId: string,
   sampleId: number,
 ): Promise<boolean> {
+  // raw SQL: ordinary; kept beside its siblings, which need pg (above)
   const { rows } = await pool.query(
     `SELECT 1 FROM "SampleAttribution" WHERE "sampleId" = $1 AND "modelVersionId" = $2 AND "headsId" = $3`,
     [sampleId, modelVersionId, headsId],
@@ -45,6 +47,7 @@ export async function storeSampleAttributions(
   attributions: ProfileAttributions,
 ): Promise<void> {
   const { ms, ...value } = attributions;
+  // raw SQL: jsonb as text through pg, so floats come back bit for bit (Prisma's Json path moved a stored map by 1 ulp)
   await pool.query(
     `INSERT INTO "SampleAttribution" ("sampleId", "modelVersionId", "headsId", value, ms)
      SELECT $1, $2, $3, $4::jsonb, $5

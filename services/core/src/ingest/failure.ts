@@ -46,6 +46,7 @@ export async function recordingFailure<T>(
 export async function recordFailure(pool: pg.Pool, attempt: Attempt, error: unknown): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
   try {
+    // raw SQL: ordinary insert; not moved yet (ingest, a COPY path, is handed only the pool by its 78 callers)
     await pool.query(
       `INSERT INTO "Import" (kind, status, "fileName", "filePath", checksum, format, "rowCount", "sampleCount",
          "geneCount", "unmappedGenes", warnings, error, simulated, "startedAt")

@@ -35,6 +35,7 @@ export async function importClinical(
     unmappedGenes: [],
     warnings: clinical.warnings,
   });
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const { rows } = await client.query<{ barcode: string }>(
     `UPDATE "Patient" p SET
        "osDays" = CASE WHEN $8 THEN u.os_days ELSE p."osDays" END,
@@ -61,6 +62,7 @@ export async function importClinical(
   const unknown = records.filter((r) => !matched.has(r.patientBarcode));
   const warnings = [...clinical.warnings];
   if (unknown.length) warnings.push(unknownPatientsWarning(clinical.file, unknown));
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   await client.query(
     `UPDATE "Import" SET "sampleCount" = $2, "skippedCount" = $3, warnings = $4, "finishedAt" = clock_timestamp() WHERE id = $1`,
     [importId, matched.size, unknown.length, warnings],
@@ -84,6 +86,7 @@ async function patientsWithoutClinical(
   client: pg.ClientBase,
   records: readonly ClinicalRecord[],
 ): Promise<Set<string>> {
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const { rows } = await client.query<{ barcode: string }>(
     `SELECT barcode FROM "Patient" WHERE barcode = ANY($1::text[]) AND "clinicalImportId" IS NULL`,
     [records.map((r) => r.patientBarcode)],
@@ -95,6 +98,7 @@ async function knownPatients(
   client: pg.ClientBase,
   records: readonly ClinicalRecord[],
 ): Promise<Set<string>> {
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const { rows } = await client.query<{ barcode: string }>(
     `SELECT barcode FROM "Patient" WHERE barcode = ANY($1::text[])`,
     [records.map((r) => r.patientBarcode)],

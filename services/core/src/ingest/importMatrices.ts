@@ -77,6 +77,7 @@ export async function importMatrices(
     );
   }
   const samples = first.samples.length;
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   await client.query(
     `UPDATE "Import" SET "sampleCount" = $2, "skippedCount" = $3, "finishedAt" = clock_timestamp() WHERE id = $1`,
     [importId, samples, skipped],
@@ -102,6 +103,7 @@ async function upsertSamples(
 ): Promise<number[]> {
   const samples = matrix.samples;
   const patients = [...new Map(samples.map((s) => [s.patientBarcode, s])).values()];
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   await client.query(
     `INSERT INTO "Patient" (barcode, "projectId", "cancerType")
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
@@ -114,6 +116,7 @@ async function upsertSamples(
       patients.map((p) => p.cancerType ?? matrix.cancerType),
     ],
   );
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const { rows } = await client.query<{ id: number; barcode: string }>(
     `INSERT INTO "Sample" (barcode, "aliquotBarcode", "patientId", "sampleTypeCode", "sampleType", "importId", simulated)
      SELECT u.barcode, u.aliquot, p.id, u.code, u.type::"SampleType", $6, $7
@@ -161,6 +164,7 @@ async function samplesToWrite(
   geneIds: readonly number[],
   sampleIds: readonly number[],
 ): Promise<number[]> {
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const { rows } = await client.query<{
     sampleId: number;
     values: Buffer;

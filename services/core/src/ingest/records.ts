@@ -13,6 +13,7 @@ const IMPORT_COLUMNS = `i.id, i.kind, i."fileName", i.checksum, i.format, i.unit
 
 /** The imports with these IDs (any order; unknown IDs are absent). */
 export async function importsById(db: pg.Pool, ids: readonly number[]): Promise<ImportRecord[]> {
+  // raw SQL: bulk: DataLoader batch of IDs, with columns shared by SQL joins (IMPORT_COLUMNS)
   const { rows } = await db.query<ImportRecord>(
     `SELECT ${IMPORT_COLUMNS} FROM "Import" i WHERE i.id = ANY($1::int[])`,
     [[...ids]],

@@ -20,6 +20,7 @@ export function isSimulatedSource(target: string, files: readonly string[] = [ta
 
 /** Sets the cohort's simulated flag from its samples: simulated when any of them is. */
 export async function refreshCohortSimulated(client: pg.ClientBase, cohortId: number): Promise<void> {
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   await client.query(
     `UPDATE "Cohort" c SET simulated = EXISTS (
        SELECT 1 FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId"

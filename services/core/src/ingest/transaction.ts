@@ -28,6 +28,7 @@ export function withImportTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   return withTransaction(pool, async (client) => {
+    // raw SQL: Prisma has no advisory locks
     await client.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK]);
     return work(client);
   });
@@ -39,6 +40,7 @@ export async function alreadyImported(
   source: ImportSource,
   kind: ImportKind,
 ): Promise<ImportResult | null> {
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const { rows } = await client.query<{
     id: number;
     sampleCount: number;
@@ -77,6 +79,7 @@ export async function insertImport(
   kind: ImportKind,
   counts: ImportCounts,
 ): Promise<number> {
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const { rows } = await client.query<{ id: number }>(
     `INSERT INTO "Import" (kind, "fileName", "filePath", checksum, format, unit, "rowCount", "sampleCount", "geneCount",
        "unmappedGenes", warnings, simulated, "startedAt")
@@ -107,16 +110,20 @@ export async function addToCohort(
   name: string,
   sampleIds: readonly number[],
 ): Promise<number> {
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   await client.query(
     `INSERT INTO "Cohort" (name, "updatedAt") VALUES ($1, now()) ON CONFLICT (name) DO NOTHING`,
     [name],
   );
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const { rows } = await client.query<{ id: number }>(`SELECT id FROM "Cohort" WHERE name = $1`, [name]);
   const cohortId = rows[0]!.id;
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   const added = await client.query(
     `INSERT INTO "CohortSample" ("cohortId", "sampleId") SELECT $1, unnest($2::int[]) ON CONFLICT DO NOTHING`,
     [cohortId, sampleIds],
   );
+  // raw SQL: in the import's pg transaction, beside its COPY (all or nothing)
   if (added.rowCount) await client.query(`UPDATE "Cohort" SET "updatedAt" = now() WHERE id = $1`, [cohortId]);
   await refreshCohortSimulated(client, cohortId);
   return cohortId;

@@ -50,6 +50,7 @@ export async function patientClinical(
 
 /** The distinct patients of these samples, by patient ID. */
 export async function patientsOfSamples(db: pg.Pool, sampleIds: readonly number[]): Promise<PatientRecord[]> {
+  // raw SQL: bulk: DataLoader batch of sample IDs, DISTINCT over the join to patients
   const { rows } = await db.query<PatientRecord>(
     `SELECT DISTINCT ${PATIENT_COLUMNS} FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
      WHERE s.id = ANY($1::int[]) ORDER BY p.id`,
@@ -60,6 +61,7 @@ export async function patientsOfSamples(db: pg.Pool, sampleIds: readonly number[
 
 /** How many distinct patients these samples come from (one query over any number of samples). */
 export async function patientCountOfSamples(db: pg.Pool, sampleIds: readonly number[]): Promise<number> {
+  // raw SQL: count(DISTINCT) over a batch of sample IDs
   const { rows } = await db.query<{ n: number }>(
     `SELECT count(DISTINCT "patientId")::int AS n FROM "Sample" WHERE id = ANY($1::int[])`,
     [sampleIds],
@@ -73,6 +75,7 @@ export async function clinicalValuesOfPatients(
   name: string,
   patientIds: readonly number[],
 ): Promise<(string | null)[]> {
+  // raw SQL: a JSON field by name (clinical->>$1), which Prisma cannot select
   const { rows } = await db.query<{ id: number; value: string | null }>(
     `SELECT id, clinical->>$1 AS value FROM "Patient" WHERE id = ANY($2::int[])`,
     [name, [...new Set(patientIds)]],
@@ -83,6 +86,7 @@ export async function clinicalValuesOfPatients(
 
 /** The names of the clinical fields the patients of these samples have, sorted. */
 export async function clinicalFieldsOfSamples(db: pg.Pool, sampleIds: readonly number[]): Promise<string[]> {
+  // raw SQL: jsonb_object_keys, which Prisma cannot express
   const { rows } = await db.query<{ key: string }>(
     `SELECT DISTINCT k AS key FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId",
        jsonb_object_keys(CASE jsonb_typeof(p.clinical::jsonb) WHEN 'object' THEN p.clinical::jsonb ELSE '{}'::jsonb END) k
@@ -110,6 +114,7 @@ export async function clinicalOfSamples(
   db: pg.Pool,
   sampleIds: readonly number[],
 ): Promise<SampleClinicalRecord[]> {
+  // raw SQL: bulk: thousands of samples joined to their patients for an export
   const { rows } = await db.query<SampleClinicalRecord>(
     `SELECT s.barcode, p.barcode AS patient, p."cancerType", s."sampleType", s."sampleTypeCode", s.simulated,
             p."osDays", p."osEvent", p.clinical

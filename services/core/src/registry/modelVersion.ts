@@ -339,6 +339,7 @@ export async function ensureActiveModel(
     await registerCompanions(platform, options.log);
     return promoted;
   } finally {
+    // raw SQL: Prisma has no advisory locks
     await lock.query('SELECT pg_advisory_unlock(7402102)').catch(() => {});
     lock.release();
   }

@@ -81,6 +81,7 @@ export async function samplesWithRawCounts(
 
 /** Of these samples, those whose patients have overall survival (time and status), in the given order. */
 export async function samplesWithSurvival(db: pg.Pool, sampleIds: readonly number[]): Promise<number[]> {
+  // raw SQL: bulk: a reference set of thousands of samples (= ANY) joined to their patients
   const { rows } = await db.query<{ id: number }>(
     `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
      WHERE s.id = ANY($1::int[]) AND p."osDays" IS NOT NULL AND p."osEvent" IS NOT NULL`,
@@ -94,14 +95,15 @@ export async function samplesWithSurvival(db: pg.Pool, sampleIds: readonly numbe
  * The IDs of every real (not simulated) sample whose patient has this cancer type, or of every real sample
  * when it is null, ascending.
  */
-export async function realSamplesOfCancerType(db: pg.Pool, cancerType: string | null): Promise<number[]> {
-  const { rows } = await db.query<{ id: number }>(
-    cancerType === null
-      ? `SELECT s.id FROM "Sample" s WHERE NOT s.simulated ORDER BY s.id`
-      : `SELECT s.id FROM "Sample" s JOIN "Patient" p ON p.id = s."patientId"
-         WHERE p."cancerType" = $1 AND NOT s.simulated ORDER BY s.id`,
-    cancerType === null ? [] : [cancerType],
-  );
+export async function realSamplesOfCancerType(
+  prisma: PrismaClient,
+  cancerType: string | null,
+): Promise<number[]> {
+  const rows = await prisma.sample.findMany({
+    where: { simulated: false, ...(cancerType === null ? {} : { patient: { cancerType } }) },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
   return rows.map((r) => r.id);
 }
 

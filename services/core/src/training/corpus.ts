@@ -61,6 +61,7 @@ export async function corpusFromCohort(
   cohort: string,
   options: SampleSetOptions = {},
 ): Promise<CountsCorpus> {
+  // raw SQL: bulk: every member of a training cohort, joined in one statement
   const { rows: all } = await pool.query<{ id: number; barcode: string; simulated: boolean }>(
     `SELECT s.id, s.barcode, s.simulated FROM "Cohort" c JOIN "CohortSample" cs ON cs."cohortId" = c.id
      JOIN "Sample" s ON s.id = cs."sampleId" WHERE c.name = $1 ORDER BY s.id`,

@@ -35,6 +35,7 @@ const HAS_COUNTS = (alias: string) =>
 
 /** Ids of the samples with raw counts in the validation set (ascending). */
 export async function validationSampleIds(pool: pg.Pool, options: SampleSetOptions = {}): Promise<number[]> {
+  // raw SQL: the validation split is a SQL expression over the barcode (validationSql)
   const { rows } = await pool.query<{ id: number }>(
     `SELECT s.id FROM "Sample" s WHERE ${HAS_COUNTS('s')} AND ${validationSql('s')}${simulatedFilterSql('s', options)} ORDER BY s.id`,
   );
@@ -43,6 +44,7 @@ export async function validationSampleIds(pool: pg.Pool, options: SampleSetOptio
 
 /** Ids of the samples with raw counts outside the validation set: the training data (ascending). */
 export async function trainingSampleIds(pool: pg.Pool, options: SampleSetOptions = {}): Promise<number[]> {
+  // raw SQL: the validation split is a SQL expression over the barcode (validationSql)
   const { rows } = await pool.query<{ id: number }>(
     `SELECT s.id FROM "Sample" s WHERE ${HAS_COUNTS('s')} AND NOT ${validationSql('s')}${simulatedFilterSql('s', options)} ORDER BY s.id`,
   );
@@ -58,6 +60,7 @@ export async function newTrainingSampleCount(
   modelVersionId: number | null,
   options: SampleSetOptions = {},
 ): Promise<number> {
+  // raw SQL: the validation split is a SQL expression over the barcode (validationSql)
   const { rows } = await pool.query<{ n: string }>(
     `WITH v AS (SELECT id, "createdAt", "trainingSampleCount" FROM "ModelVersion" WHERE id = $1)
      SELECT count(*) AS n FROM "Sample" s
