@@ -6,13 +6,14 @@
  */
 import path from 'node:path';
 import { rsemCorpusFromTable } from '@gexbert/core/training/rsemCorpus';
+import { sharedPath } from '../../services/core/test-support/shared.ts';
 import { readSurvival } from '../src/data/inputs.ts';
 import { type ExpressionMatrix, matrixToZ, type NormStats } from '../src/gexbert/inference/normalise.ts';
 import { createRandom, sampleWithoutReplacement } from '../src/random/random.ts';
 import { stratifiedSplit } from '../src/stats/split.ts';
 import type { SurvivalData } from '../src/survival/index.ts';
 
-export const SHARED = path.resolve(import.meta.dirname, '../../../shared/data/tcga');
+export const SHARED = sharedPath('data/tcga');
 
 export interface Pancan33Split {
   genes: string[];
