@@ -9,6 +9,9 @@
 //     p50 / p99 and errors (target p99 < 50 ms, zero errors), on cached embeddings; the clients run in a
 //     worker thread (keep-alive HTTP), so they do not share the server's event loop. BENCH_BASELINE=1 adds
 //     the same load on `{ viewer { role } }` (token check + Apollo, no model) for comparison.
+//  3. The analysis requests on the six real cohorts (291 samples, every stored gene), one client: a gene's
+//     survival split, a clustered heatmap, and a group comparison by each method computed in the request
+//     (ACC CHOL DLBC against KICH UCS UVM); first request and the same request again.
 // Data: the six real TCGA cohorts (291 samples) plus a simulated cohort on the shipped model's vocabulary
 // genes (and as many other protein-coding genes) to reach 1,000 samples.
 import fs from 'node:fs';
@@ -55,6 +58,64 @@ async function simulatedCohort(dir: string, samples: number, vocabulary: string[
     { samples, genes: vocabulary.length * 2, types: 4, seed: 11, geneIds: [...vocabulary, ...others] },
     dir,
   );
+}
+
+/** A GraphQL client of the API at `url` with `token`; a failed request is an error. */
+function graphql(url: string, token: string) {
+  return async <T>(query: string, variables: object): Promise<T> => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+    if (res.status !== 200 || body.errors) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
+    return body.data as T;
+  };
+}
+
+const COMPARE = `query($a: GroupInput!, $b: GroupInput!, $method: DeMethod) {
+  compareGroups(a: $a, b: $b, method: $method) { state summary { genesMeasured genesTested } } }`;
+const CREATE_COHORT = `mutation($input: CreateCohortInput!) { createCohort(input: $input) { id } }`;
+
+/** Part 3: each analysis request's milliseconds, first and again, printed. */
+async function analysisRequests(ask: ReturnType<typeof graphql>, curate: ReturnType<typeof graphql>) {
+  const cohort = async (name: string, cancerTypes: string[]) =>
+    (
+      await curate<{ createCohort: { id: string } }>(CREATE_COHORT, {
+        input: { name, filter: { cancerTypes } },
+      })
+    ).createCohort.id;
+  const a = await cohort('ACC CHOL DLBC', ['ACC', 'CHOL', 'DLBC']);
+  const b = await cohort('KICH UCS UVM', ['KICH', 'UCS', 'UVM']);
+  const all = await cohort('six types', ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM']);
+  const requests: [string, string, object][] = [
+    [
+      'geneSurvival (TP53, log2(CPM + 1), median split)',
+      `query($id: ID!) { cohort(id: $id) { geneSurvival(gene: "TP53", transform: LOG2_CPM, split: MEDIAN) {
+         logRank { pValue } } } }`,
+      { id: all },
+    ],
+    [
+      'heatmap (CD19, TP53, ALB; rows and columns clustered)',
+      `query($id: ID!) { cohort(id: $id) { heatmap(genes: ["CD19", "TP53", "ALB"]) { sampleIds clusterMs } } }`,
+      { id: all },
+    ],
+    ...['VOOM', 'LIMMA', 'WELCH', 'WILCOXON'].map((method): [string, string, object] => [
+      `compareGroups ${method}, 130 vs 161 samples, every stored gene`,
+      COMPARE,
+      { a: { cohort: a }, b: { cohort: b }, method },
+    ]),
+  ];
+  for (const [label, query, variables] of requests) {
+    const ms: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t = now();
+      await ask(query, variables);
+      ms.push(now() - t);
+    }
+    console.log(`${label}: first ${ms[0]!.toFixed(0)} ms, again ${ms[1]!.toFixed(0)} ms`);
+  }
 }
 
 const SINGLE_QUERY = 'query($id: ID) { sample(id: $id) { embedding { vector } } }';
@@ -105,17 +166,7 @@ async function main() {
     const token = (await createToken(prisma, 'bench', 'READER')).token;
     // part 1 without the in-memory layer, so "cold" and "warm" are the SampleEmbedding cache's
     const batchApi = await startApi({ pool, prisma, port: 0, env: {}, embeddingMemoryCache: 0 });
-    const gql = async <T>(query: string, variables: object): Promise<T> => {
-      const res = await fetch(batchApi.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-      if (res.status !== 200 || body.errors)
-        throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
-      return body.data as T;
-    };
+    const gql = graphql(batchApi.url, token);
     type Batch = { embeddings: { vector: number[] }[] };
     const BATCH = `query($ids: [ID!]) { embeddings(sampleIds: $ids) { sample { id } vector } }`;
     const runtime = await loadModelRuntime({ pool, cacheDir: defaultCheckpointCache() }, version);
@@ -200,6 +251,10 @@ async function main() {
         `baseline { viewer { role } } (token check + Apollo only): ${sorted.length} requests (${(sorted.length / SECONDS).toFixed(0)}/s): p50 ${pct(sorted, 0.5).toFixed(1)} ms, p99 ${pct(sorted, 0.99).toFixed(1)} ms, errors ${floor.errors}`,
       );
     }
+
+    console.log('== 3. analysis requests, six real cohorts (291 samples), one client');
+    const curator = (await createToken(prisma, 'bench-curator', 'CURATOR')).token;
+    await analysisRequests(graphql(api.url, token), graphql(api.url, curator));
 
     await runtime.close();
     await api.stop();
