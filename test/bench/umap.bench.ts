@@ -9,8 +9,8 @@
 // precompute's budget is 5 minutes (issue 14).
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { fitUmap, type Matrix, mapReadability, zeros } from '@gexbert/model/stats';
 import { createRandom, randomNormal } from '../../model/src/random/random.ts';
-import { fitUmap, type Matrix, mapReadability, zeros } from '../../model/src/stats/index.ts';
 import { cohortMap, MAP_UMAP } from '../../services/core/src/inference/cohortMap.ts';
 
 const { values } = parseArgs({

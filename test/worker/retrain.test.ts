@@ -3,8 +3,8 @@
 // fails the run without activating anything.
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseModelHeads } from '@gexbert/model/heads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseModelHeads } from '../../model/src/heads/modelHeads.ts';
 import { loadModelRuntime, restoreSamples } from '../../services/core/src/inference/modelRuntime.ts';
 import { checkpointSource } from '../../services/core/src/registry/checkpointStore.ts';
 import { requestRetraining } from '../../services/core/src/training/request.ts';

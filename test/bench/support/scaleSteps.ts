@@ -1,9 +1,9 @@
 // The measurements of `npm run bench:scale`, one function per figure. Each takes a running platform (its
 // database pool, API and portal URLs, tokens) and returns numbers; printing and the report are the caller's.
 
+import { quantile } from '@gexbert/model/stats';
 import type pg from 'pg';
 import type { Browser } from 'playwright-core';
-import { quantile } from '../../../model/src/stats/quantile.ts';
 import { mapAnswerKey } from '../../../services/core/src/inference/cohortMap.ts';
 import { precomputeProgress } from '../../../services/core/src/inference/precompute.ts';
 import { newContext } from '../../support/browser.ts';
