@@ -282,7 +282,7 @@ export function operationCost(
     const inputs = inputCost(field, list.from);
     if (key === 'Cohort.survival') {
       const groupBy = argValue(field, 'groupBy');
-      return groupBy && groupBy !== 'CANCER_TYPE' ? 10 * (options.maxEmbeddingBatch ?? 1000) : 1;
+      return (groupBy && groupBy !== 'CANCER_TYPE' ? 10 * (options.maxEmbeddingBatch ?? 1000) : 1) + inputs;
     }
     if (key === 'Cohort.imputationQuality') {
       const samples = argValue(field, 'samples');

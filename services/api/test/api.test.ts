@@ -15,6 +15,9 @@ const DLBC = 38;
 let h: Harness;
 let badDir: string;
 
+const cohortId = async () =>
+  (await query<{ id: number }>(h.dbUrl, `SELECT id FROM "Cohort" WHERE name = 'TCGA'`))[0]!.id;
+
 beforeAll(async () => {
   badDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-api-bad-'));
   h = await startHarness(['CHOL', 'DLBC'], {
@@ -77,6 +80,32 @@ describe('queries', () => {
     expect(tcga.survival.logRank.df).toBe(1);
     expect(tcga.survival.logRank.pValue).toBeGreaterThan(0);
     expect(tcga.survival.logRank.pValue).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps the survival of chosen cancer types: their curves as in the whole answer, the test across them', async () => {
+    const SURVIVAL = `query($types: [String!], $groupBy: SurvivalGrouping) { cohort(name: "TCGA") {
+      survival(types: $types, groupBy: $groupBy) { missing logRank { statistic df pValue }
+        groups { cancerType patients events medianDays steps { timeDays survival atRisk events } } } } }`;
+    const survival = async (variables: Record<string, unknown>) => h.gql(SURVIVAL, variables);
+    const whole = (await survival({})).data!.cohort.survival;
+    expect(whole.groups).toHaveLength(2);
+    // both types: the whole answer
+    expect((await survival({ types: ['DLBC', 'CHOL'] })).data!.cohort.survival).toEqual(whole);
+    // one type: its group exactly as in the whole answer, and no test across one group
+    const dlbc = (await survival({ types: ['DLBC'] })).data!.cohort.survival;
+    expect(dlbc.groups).toEqual([whole.groups.find((g: { cancerType: string }) => g.cancerType === 'DLBC')]);
+    expect(dlbc.logRank).toBeNull();
+    expect(dlbc.missing).toBeLessThanOrEqual(whole.missing);
+    // refused, naming what to change
+    const absent = await survival({ types: ['DLBC', 'BRCA'] });
+    expect(absent.errors?.[0]?.message).toBe(
+      `cohort ${await cohortId()} has no patient of "BRCA"; its types are CHOL, DLBC`,
+    );
+    expect(absent.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await survival({ types: [] })).errors?.[0]?.message).toMatch(/types is empty/);
+    expect((await survival({ types: ['CHOL'], groupBy: 'RISK_MEDIAN' })).errors?.[0]?.message).toMatch(
+      /types chooses cancer types/,
+    );
   });
 
   it('pages through a cohort with cursors, without gaps or repeats', async () => {

@@ -273,7 +273,9 @@ export type Cohort = {
   /**
    * Overall survival (one row per patient): Kaplan-Meier per group and a log-rank test across groups. Groups are
    * cancer types, or predicted risk groups of `model`'s risk head (default: the active model; a patient's risk
-   * is the mean of its samples' scores; cut-offs are the cohort's median or tertiles).
+   * is the mean of its samples' scores; cut-offs are the cohort's median or tertiles). `types` keeps only those
+   * cancer types' patients (with CANCER_TYPE grouping: the few types a figure draws of a 33-type cohort), and the
+   * log-rank test is then across them; a type the cohort has no patient of is refused.
    */
   survival: SurvivalSummary;
   updatedAt: Scalars['String']['output'];
@@ -356,6 +358,7 @@ export type CohortSamplesArgs = {
 export type CohortSurvivalArgs = {
   groupBy?: InputMaybe<SurvivalGrouping>;
   model?: InputMaybe<Scalars['ID']['input']>;
+  types?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 /** A page of cohorts, in ID order. */

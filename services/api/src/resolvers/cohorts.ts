@@ -101,6 +101,24 @@ export function survivalSummary(rows: readonly PatientRow[]): ResolversTypes['Su
   return { grouping: 'CANCER_TYPE', model: null, cutoffs: [], ...groupedSurvival(subjects, true) };
 }
 
+/** Overall survival of the patients of some of a cohort's cancer types (each must have a patient there). */
+export function survivalOfTypes(
+  rows: readonly PatientRow[],
+  cohortId: number,
+  types: readonly string[],
+): ResolversTypes['SurvivalSummary'] {
+  const chosen = new Set(types.map((t) => t.trim()));
+  if (chosen.size === 0) throw badInput('types is empty: leave it out for every cancer type');
+  const present = new Set(rows.map((r) => r.cancerType));
+  const absent = [...chosen].filter((t) => !present.has(t));
+  if (absent.length) {
+    const known = [...present].filter((t) => t !== null).sort();
+    const named = absent.map((t) => JSON.stringify(t)).join(', ');
+    throw badInput(`cohort ${cohortId} has no patient of ${named}; its types are ${known.join(', ')}`);
+  }
+  return survivalSummary(rows.filter((r) => r.cancerType !== null && chosen.has(r.cancerType)));
+}
+
 /** Sample IDs that exist, from explicit IDs (all must exist). */
 async function chooseSamples(
   prisma: PrismaClient,
@@ -200,12 +218,18 @@ export const cohortResolvers: Resolvers = {
       return connection('Sample', page, rows, total, (s) => s.id);
     },
     composition: (c, _, { loaders }) => loaders.composition.load(c.id),
-    survival: async (c, { groupBy, model }, context) =>
-      groupBy && groupBy !== 'CANCER_TYPE'
-        ? riskGroupSurvivalSummary(context, c.id, groupBy, model)
-        : storedCohortAnswer(context, c.id, 'survival/CANCER_TYPE', async () =>
+    survival: async (c, { groupBy, model, types }, context) => {
+      const byType = !groupBy || groupBy === 'CANCER_TYPE';
+      if (types != null) {
+        if (!byType) throw badInput('types chooses cancer types: ask with groupBy: CANCER_TYPE');
+        return survivalOfTypes(await context.loaders.cohortPatients.load(c.id), c.id, types);
+      }
+      return byType
+        ? storedCohortAnswer(context, c.id, 'survival/CANCER_TYPE', async () =>
             survivalSummary(await context.loaders.cohortPatients.load(c.id)),
-          ),
+          )
+        : riskGroupSurvivalSummary(context, c.id, groupBy, model);
+    },
   },
   Mutation: {
     createCohort: async (_, { input }, context) => {
