@@ -298,6 +298,41 @@ describe('the portal', () => {
     await page.close();
   });
 
+  it("draws the chosen types on the cohort's survival page, with the API's log-rank across them", async () => {
+    const page = await openPage(`${portalUrl}/cohorts/${cohortId}/survival?types=UVM&types=ACC`);
+    const survivalOf = async (types: string[]) =>
+      (
+        await api<{ cohort: { survival: { logRank: { pValue: number }; groups: { name: string }[] } } }>(
+          'query ($id: ID!, $types: [String!]) { cohort(id: $id) { survival(types: $types) { logRank { pValue } groups { name } } } }',
+          { id: cohortId, types },
+        )
+      ).cohort.survival;
+    const drawn = () =>
+      page
+        .getByTestId('km-plot')
+        .locator('g[data-group]')
+        .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-group')));
+    const two = await survivalOf(['UVM', 'ACC']);
+    expect(two.groups.map((g) => g.name)).toEqual(['ACC', 'UVM']);
+    expect(await drawn()).toEqual(['ACC', 'UVM']);
+    expect(await page.getByTestId('logrank-p').getAttribute('data-value')).toBe(String(two.logRank.pValue));
+    expect(await page.getByRole('checkbox', { name: /^ACC / }).isChecked()).toBe(true);
+    expect(await page.getByRole('checkbox', { name: /^CHOL / }).isChecked()).toBe(false);
+    // one more type ticked: the URL carries the choice, the test is across the three
+    await page.getByRole('checkbox', { name: /^CHOL / }).check();
+    await page.getByRole('button', { name: 'Draw the ticked types' }).click();
+    await page.waitForURL(/types=CHOL/);
+    await page.getByTestId('km-plot').locator('g[data-group="CHOL"]').waitFor();
+    expect(await drawn()).toEqual(['ACC', 'CHOL', 'UVM']);
+    const three = await survivalOf(['ACC', 'CHOL', 'UVM']);
+    expect(await page.getByTestId('logrank-p').getAttribute('data-value')).toBe(String(three.logRank.pValue));
+    // a type the cohort does not have is named, and every type is drawn instead
+    await page.goto(`${portalUrl}/cohorts/${cohortId}/survival?types=BRCA`);
+    expect(await page.getByTestId('survival-error').textContent()).toMatch(/no patient of "BRCA"/);
+    expect(await drawn()).toEqual(TYPES);
+    await page.close();
+  });
+
   it('maps the cohort embeddings (one mark per embedded sample, click opens it) and shows risk-group survival', async () => {
     const page = await openPage(`${portalUrl}/cohorts/${cohortId}`);
     const { embeddings, cohort } = await api<{

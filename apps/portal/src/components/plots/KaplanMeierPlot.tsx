@@ -16,6 +16,8 @@ export interface KaplanMeierGroup {
   patients: number;
   /** The curve as the API gives it (SurvivalGroup.steps). */
   steps: CurveSteps;
+  /** Its colour's place in the palette (default: its place here), so a type keeps its colour in every figure. */
+  colour?: number;
 }
 
 /**
@@ -110,7 +112,12 @@ function censorPath(curve: CurvePoint[], x: (t: number) => number, y: (s: number
 
 export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: string }) {
   const groups = props.groups
-    .map((g) => ({ name: g.name, patients: g.patients, curve: curvePoints(g.steps) }))
+    .map((g, i) => ({
+      name: g.name,
+      patients: g.patients,
+      colour: categoryColour(g.colour ?? i),
+      curve: curvePoints(g.steps),
+    }))
     .filter((g) => g.curve.length > 0);
   const maxTime = Math.max(1, ...groups.map((g) => g.curve.at(-1)!.timeDays));
   const ticks = niceTicks(maxTime / 365.25, 6).map((years) => years * 365.25);
@@ -149,16 +156,16 @@ export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: stri
       >
         Overall survival
       </text>
-      {(groups.length <= MAX_BANDED_GROUPS ? groups : []).map((g, i) => (
+      {(groups.length <= MAX_BANDED_GROUPS ? groups : []).map((g) => (
         <path
           key={`band-${g.name}`}
           className="km-band"
           d={bandPath(g.curve, x, y)}
-          fill={categoryColour(i)}
+          fill={g.colour}
           opacity="0.12"
         />
       ))}
-      {groups.map((g, i) => (
+      {groups.map((g) => (
         <g key={`curve-${g.name}`} data-group={g.name}>
           <path
             className="km-curve"
@@ -168,16 +175,16 @@ export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: stri
               y,
             )}
             fill="none"
-            stroke={categoryColour(i)}
+            stroke={g.colour}
             strokeWidth="2"
           />
-          <path className="km-censor" d={censorPath(g.curve, x, y)} stroke={categoryColour(i)} />
+          <path className="km-censor" d={censorPath(g.curve, x, y)} stroke={g.colour} />
         </g>
       ))}
       <g className="legend">
         {groups.map((g, i) => (
           <g key={g.name} transform={`translate(${WIDTH - MARGIN.right + 16} ${MARGIN.top + 8 + i * 20})`}>
-            <rect width="12" height="12" y="-10" fill={categoryColour(i)} />
+            <rect width="12" height="12" y="-10" fill={g.colour} />
             <text x="18" fill="#222">
               {g.name} (n={g.patients})
             </text>
@@ -189,12 +196,7 @@ export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: stri
       </text>
       {groups.map((g, i) => (
         <g key={`risk-${g.name}`} className="at-risk">
-          <text
-            x={MARGIN.left - 24}
-            y={riskTop + 12 + i * RISK_ROW}
-            textAnchor="end"
-            fill={categoryColour(i)}
-          >
+          <text x={MARGIN.left - 24} y={riskTop + 12 + i * RISK_ROW} textAnchor="end" fill={g.colour}>
             {g.name}
           </text>
           {ticks.map((t) => (

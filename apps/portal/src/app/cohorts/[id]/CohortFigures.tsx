@@ -55,7 +55,7 @@ export async function CohortComposition(props: { cohortId: string }) {
   return (
     <>
       <CompositionSection rows={result.data.composition} />
-      <SurvivalSection survival={result.data.survival} />
+      <SurvivalSection cohortId={props.cohortId} survival={result.data.survival} />
     </>
   );
 }
