@@ -48,9 +48,10 @@ export const ApiConfigSchema = z.object({
   /** Most samples one `embeddings` query may ask for (a cohort counts all its samples). */
   maxEmbeddingBatch: z.coerce.number().int().min(1).default(1000),
   /**
-   * Most embedded samples whose cohort map a request places with its UMAP when no worker has stored it yet;
-   * a larger cohort's map is answered at once by its PCA alone, with `umapStatus: PLACING`, while a worker
-   * places the UMAP (about 30 s of CPU at 11,000 samples; core inference/cohortMapQueue.ts).
+   * Most members (and embedded samples) of a cohort whose map a request places with its UMAP when no worker
+   * has stored it yet; a larger cohort's map is answered at once by the PCA of its stored embeddings, with
+   * `umapStatus: PLACING`, while a worker places the UMAP (about 30 s of CPU at 11,000 samples; core
+   * inference/cohortMapQueue.ts).
    */
   mapUmapOnRequest: z.coerce.number().int().min(0).default(1000),
   /**

@@ -2,7 +2,8 @@
 // placed (PCA and UMAP) and stored from the stored embeddings and answers (core inference/cohortMap.ts), as the
 // precompute's last batch stores every cohort's; the worker then queues its gene importance. Members without a
 // stored answer are planned for the precompute instead, whose last batch stores the map.
-import { mapSamples, storeCohortMaps } from '@gexbert/core/inference/cohortMap';
+import { cohortFingerprint, readCohortAnswer } from '@gexbert/core/inference/cohortAnswers';
+import { mapAnswerKey, mapSamples, storeCohortMaps } from '@gexbert/core/inference/cohortMap';
 import { planPrecompute, storedPredictionCount } from '@gexbert/core/inference/precompute';
 import type { JobQueue } from '@gexbert/core/jobs/queue';
 import type pg from 'pg';
@@ -14,7 +15,7 @@ export interface CohortMapOutcome {
   stored: boolean;
   /** Members without a stored answer: planned for the precompute, which stores the map when it finishes. */
   awaitingPrecompute: number;
-  /** Why nothing was placed (no such version, a version that cannot serve, no member with an embedding). */
+  /** Why nothing was placed (no such cohort or version, a version that cannot serve, the map stored already, no member with an embedding). */
   skipped?: string;
 }
 
@@ -39,6 +40,11 @@ export async function runCohortMapJob(
   const version = rows[0];
   if (!version || version.status === 'TRAINING' || version.status === 'FAILED')
     return { ...outcome, skipped: `model version ${modelVersionId} cannot serve` };
+  const fingerprint = await cohortFingerprint(ctx.pool, cohortId);
+  if (fingerprint === null) return { ...outcome, skipped: `cohort ${cohortId} does not exist` };
+  const key = mapAnswerKey(modelVersionId, version.headsId);
+  if (await readCohortAnswer(ctx.pool, cohortId, key, fingerprint))
+    return { ...outcome, skipped: 'stored already (by a precompute that finished meanwhile)' };
   const ids = (await mapSamples(ctx.pool, cohortId)).map((s) => s.id);
   const missing = ids.length - (await storedPredictionCount(ctx.pool, modelVersionId, version.headsId, ids));
   if (missing > 0) {

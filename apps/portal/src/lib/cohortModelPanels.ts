@@ -16,6 +16,8 @@ export interface LoadedMap {
   modelName: string | null;
   /** The map has its PCA alone while a worker places its UMAP (the API's umapStatus PLACING): ask again. */
   umapPlacing: boolean;
+  /** Members not on a placing map yet: the precompute has not reached them. */
+  awaitingPrecompute: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function loadEmbeddingMap(cohortId: string): Promise<LoadedMap | un
     map: cohort.map ? packedMap(cohort.map) : null,
     modelName: cohort.map?.model.name ?? null,
     umapPlacing: cohort.map?.umapStatus === 'PLACING',
+    awaitingPrecompute: cohort.map?.awaitingPrecompute ?? 0,
   };
 }
 

@@ -409,6 +409,11 @@ export type CohortFilterOutcome = {
 export type CohortMap = {
   __typename?: 'CohortMap';
   /**
+   * Members left off this map because the precompute has not reached them yet (only while umapStatus is PLACING:
+   * such an answer reads the stored embeddings alone); 0 otherwise.
+   */
+  awaitingPrecompute: Scalars['Int']['output'];
+  /**
    * The same points as parallel arrays, entry i of each describing point i: what a client drawing thousands of
    * points reads (an 11,000-sample map is a third the size of `points` and much quicker to serve).
    */
@@ -426,9 +431,9 @@ export type CohortMap = {
   umap?: Maybe<MapUmap>;
   /**
    * PLACED: the map is whole. PLACING: the cohort's map is not stored yet (made or changed since the model's
-   * precompute) and it has more embedded samples than a request places a UMAP for (GEXBERT_API_MAP_UMAP_ON_REQUEST,
-   * 1,000): this answer has the PCA alone, the UMAP coordinates and readability are missing, and a worker is
-   * placing and storing the whole map; ask again.
+   * precompute) and it is larger than a request places a UMAP for (GEXBERT_API_MAP_UMAP_ON_REQUEST, 1,000
+   * members): this answer is the PCA of the stored embeddings alone, the UMAP coordinates and readability are
+   * missing, and a worker is placing and storing the whole map; ask again.
    */
   umapStatus: UmapStatus;
   /** Samples of the cohort without an embedding (no raw counts, or none of the model's genes). */
@@ -2913,6 +2918,7 @@ export type CohortFilterOutcomeResolvers<ContextType = Context, ParentType exten
 }>;
 
 export type CohortMapResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CohortMap'] = ResolversParentTypes['CohortMap']> = ResolversObject<{
+  awaitingPrecompute?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   columns?: Resolver<ResolversTypes['MapColumns'], ParentType, ContextType>;
   explained?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
   model?: Resolver<ResolversTypes['ModelVersion'], ParentType, ContextType>;

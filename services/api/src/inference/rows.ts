@@ -10,7 +10,12 @@ export type ModelVersionRow = ModelVersion;
  * A cohort's map as placed (or read back from its stored answer), with its model version and whether its UMAP
  * is placed or being placed by a worker (the map then has the PCA alone).
  */
-export type CohortMapRow = PlacedMap & { model: ModelVersion; umapStatus: 'PLACED' | 'PLACING' };
+export type CohortMapRow = PlacedMap & {
+  model: ModelVersion;
+  umapStatus: 'PLACED' | 'PLACING';
+  /** Members left off a PLACING map because the precompute has not reached them (absent: none). */
+  awaitingPrecompute?: number;
+};
 
 export interface EmbeddingRow {
   sampleId: number;

@@ -6,6 +6,7 @@
 import { cohortFingerprint, readCohortAnswer } from '@gexbert/core/inference/cohortAnswers';
 import {
   type MapInput,
+  type MapSample,
   mapAnswerKey,
   mapColumns,
   mapPrediction,
@@ -13,7 +14,7 @@ import {
   type PlacedMap,
   placeMap,
 } from '@gexbert/core/inference/cohortMap';
-import { readStoredMapPoints } from '@gexbert/core/inference/precompute';
+import { readStoredMapPoints, storedPredictionCount } from '@gexbert/core/inference/precompute';
 import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
 import type { Context } from '../context.ts';
 import { parseId } from '../errors.ts';
@@ -53,18 +54,52 @@ async function mapInputs(
 }
 
 /**
- * A map not stored yet: placed here with its UMAP (and stored) while it has at most GEXBERT_API_MAP_UMAP_ON_REQUEST
- * embedded samples; a larger one is answered at once by its PCA (not stored) while a worker places the UMAP.
+ * A large cohort's map from the stored embeddings alone, by its PCA (not stored), while a worker places the
+ * UMAP; members the precompute has not reached yet are left off (`awaitingPrecompute`). Null when the
+ * version has no heads or none of the members is stored.
+ */
+async function storedPca(context: Context, version: ModelVersion, cohortId: number, samples: MapSample[]) {
+  const heads = context.models.headsOf(version);
+  if (!heads) return null;
+  const ids = samples.map((s) => s.id);
+  const [stored, answered] = await Promise.all([
+    readStoredMapPoints(context.db, version.id, heads.id, ids),
+    storedPredictionCount(context.db, version.id, heads.id, ids),
+  ]);
+  if (stored.size === 0) return null;
+  const inputs = ids.map((id): MapInput | null => {
+    const point = stored.get(id);
+    return point ? { sampleId: id, vector: point.vector, prediction: point } : null;
+  });
+  const map = placeMap(samples, inputs, 'PCA')!;
+  await queueCohortMapJob(context, cohortId);
+  const awaitingPrecompute = samples.length - answered;
+  return {
+    ...map,
+    withoutEmbedding: map.withoutEmbedding - awaitingPrecompute,
+    awaitingPrecompute,
+    model: version,
+    umapStatus: 'PLACING' as const,
+  };
+}
+
+/**
+ * A map not stored yet. A cohort of more than GEXBERT_API_MAP_UMAP_ON_REQUEST members is answered at once by
+ * the PCA of its stored embeddings while a worker places the whole map; otherwise (or when nothing is stored)
+ * the missing embeddings are computed, and a map of at most that many embedded samples is placed here with its
+ * UMAP (and stored), a larger one by its PCA alone.
  */
 async function placeOnRequest(context: Context, version: ModelVersion, cohortId: number, key: string) {
   const samples = await mapSamples(context.db, cohortId);
+  const bound = context.config.mapUmapOnRequest;
+  const pending = samples.length > bound ? await storedPca(context, version, cohortId, samples) : null;
+  if (pending) return pending;
   const inputs = await mapInputs(
     context,
     version,
     samples.map((s) => s.id),
   );
-  const embedded = inputs.filter((i) => i !== null).length;
-  if (embedded <= context.config.mapUmapOnRequest) {
+  if (inputs.filter((i) => i !== null).length <= bound) {
     const placed = await storedModelAnswer(context, cohortId, key, version, async () => {
       const map = placeMap(samples, inputs);
       return map ? { ...map, model: version } : null;
@@ -91,6 +126,7 @@ export const mapResolvers: Resolvers = {
   },
   CohortMap: {
     columns: (map) => mapColumns(map.points),
+    awaitingPrecompute: (map) => map.awaitingPrecompute ?? 0,
   },
   MapUmap: {
     fittedSamples: (umap) => umap.fitted,

@@ -57,6 +57,7 @@ export function EmbeddingMapPanel(props: { cohortId: string }) {
       packed={state.map.map}
       modelName={state.map.modelName}
       umapPlacing={state.map.umapPlacing}
+      awaitingPrecompute={state.map.awaitingPrecompute}
     />
   );
 }

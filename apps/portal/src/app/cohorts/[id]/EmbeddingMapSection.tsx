@@ -158,6 +158,8 @@ export function EmbeddingMapSection(props: {
   canvas?: boolean;
   /** A worker is placing the map's UMAP: the PCA is drawn, the UMAP offered once stored. */
   umapPlacing?: boolean;
+  /** Members not on the map yet (the precompute has not reached them), while the UMAP is being placed. */
+  awaitingPrecompute?: number;
 }) {
   const params = useSearchParams();
   const [by, setColourBy] = useState<ColourBy>(() => colourByOf(params.get('colour')));
@@ -237,6 +239,9 @@ export function EmbeddingMapSection(props: {
       {props.umapPlacing ? (
         <p className="muted" role="status" data-testid="umap-placing">
           UMAP being placed by a worker; the PCA is shown until it is stored, and the map fills in by itself.
+          {props.awaitingPrecompute
+            ? ` ${props.awaitingPrecompute.toLocaleString('en')} members are not on it yet: the precompute has not reached them.`
+            : ''}
         </p>
       ) : null}
       {packed ? <ReadabilityNote readability={packed.readability} better={packed.projection} /> : null}
