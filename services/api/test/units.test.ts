@@ -3,7 +3,8 @@
 // `graphql` resolves to the .mjs build, and two copies of graphql refuse each other's schema objects).
 
 import { hasRole } from '@gexbert/core/auth/tokens';
-import { buildSchema, parse, specifiedRules, validate } from 'graphql/index.js';
+import { EXPRESSION_UNITS } from '@gexbert/core/formats/types';
+import { buildSchema, type GraphQLEnumType, parse, specifiedRules, validate } from 'graphql/index.js';
 import { describe, expect, it } from 'vitest';
 import { loadApiConfig } from '../src/config.ts';
 import { depthLimit, operationCost } from '../src/limits.ts';
@@ -39,6 +40,13 @@ describe('settings', () => {
     expect(() => loadApiConfig({}, { GEXBERT_API_ANONYMOUS_ROLE: 'ADMIN' })).toThrow(
       /GEXBERT_API_ANONYMOUS_ROLE/,
     );
+  });
+});
+
+describe('expression units', () => {
+  it("are the database schema's enum: the GraphQL ExpressionUnit has exactly Prisma's values", () => {
+    const graphqlUnits = (schema.getType('ExpressionUnit') as GraphQLEnumType).getValues().map((v) => v.name);
+    expect([...graphqlUnits].sort()).toEqual([...EXPRESSION_UNITS].sort());
   });
 });
 

@@ -26,15 +26,18 @@ export function parseGeneList(text: string | undefined): string[] {
   return [...seen].slice(0, MAX_GENES);
 }
 
+/** One entry per value of the schema's ExpressionUnit, in the portal's order (tsc refuses one missing or extra). */
+const UNIT_SET = {
+  RAW_COUNT: true,
+  TPM: true,
+  FPKM: true,
+  FPKM_UQ: true,
+  LOG2_COUNT_PLUS1: true,
+  LOG2_TPM_PLUS1: true,
+  LOG2_FPKM_PLUS1: true,
+  LOG2_OTHER: true,
+  RSEM: true,
+} satisfies Record<ExpressionUnit, true>;
+
 /** Every unit a stored value may have. */
-export const UNITS: readonly ExpressionUnit[] = [
-  'RAW_COUNT',
-  'TPM',
-  'FPKM',
-  'FPKM_UQ',
-  'LOG2_COUNT_PLUS1',
-  'LOG2_TPM_PLUS1',
-  'LOG2_FPKM_PLUS1',
-  'LOG2_OTHER',
-  'RSEM',
-];
+export const UNITS: readonly ExpressionUnit[] = Object.keys(UNIT_SET) as ExpressionUnit[];

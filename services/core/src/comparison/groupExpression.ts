@@ -7,13 +7,13 @@
 import { toLog2Cpm } from '@gexbert/model/inference';
 import type pg from 'pg';
 import { type Profile, readProfiles } from '../expression/store.ts';
-import { type ExpressionUnit, LOG2_UNITS } from '../formats/types.ts';
+import { type ExpressionUnit, LOG2_UNITS, NORMALISED_UNITS } from '../formats/types.ts';
 import { ComparisonInputError, type ResolvedGroup } from './groups.ts';
 
 export type ValueScale = 'counts' | 'log';
 
 /** Units read as log2(x + 1) (values per million already); units stored as log2 values are LOG2_UNITS. */
-const PER_MILLION_UNITS: ReadonlySet<ExpressionUnit> = new Set(['RSEM', 'TPM', 'FPKM', 'FPKM_UQ']);
+const PER_MILLION_UNITS: ReadonlySet<ExpressionUnit> = new Set(NORMALISED_UNITS);
 
 export interface GeneFilter {
   /** Restrict to these Ensembl IDs (default: every gene all the samples measure). */

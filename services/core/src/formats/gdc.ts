@@ -24,16 +24,17 @@ import { openTable } from './table.ts';
 import type { ExpressionUnit, ParsedMatrix, ResolvedGene, SampleHeader, ValueRow } from './types.ts';
 import { type CellAt, readCount, readValue } from './values.ts';
 
-export type GdcUnit = 'RAW_COUNT' | 'TPM' | 'FPKM' | 'FPKM_UQ';
-
-/** The STAR column each unit is read from. */
-export const GDC_UNIT_COLUMNS: Readonly<Record<GdcUnit, string>> = {
+/** The STAR column each unit is read from; the units are the schema's (ExpressionUnit). */
+export const GDC_UNIT_COLUMNS = {
   RAW_COUNT: 'unstranded',
   TPM: 'tpm_unstranded',
   FPKM: 'fpkm_unstranded',
   FPKM_UQ: 'fpkm_uq_unstranded',
-};
-const ALL_UNITS: readonly GdcUnit[] = ['RAW_COUNT', 'TPM', 'FPKM', 'FPKM_UQ'];
+} as const satisfies Partial<Record<ExpressionUnit, string>>;
+
+/** A unit a GDC STAR file gives. */
+export type GdcUnit = keyof typeof GDC_UNIT_COLUMNS;
+const ALL_UNITS = Object.keys(GDC_UNIT_COLUMNS) as GdcUnit[];
 
 export interface GdcOptions {
   /** Units to read (default all four; fewer saves memory: 4 bytes per gene, sample and unit). */

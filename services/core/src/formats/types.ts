@@ -15,6 +15,12 @@ export const LOG2_UNITS: ReadonlySet<ExpressionUnit> = new Set([
   'LOG2_OTHER',
 ]);
 
+/**
+ * Units normalised for library size (per million, per kilobase): read as log2(x + 1), never as CPM; in the
+ * order the model prefers them for a sample without raw counts.
+ */
+export const NORMALISED_UNITS: readonly ExpressionUnit[] = ['RSEM', 'TPM', 'FPKM', 'FPKM_UQ'];
+
 /** Integer units are stored exactly as uint32; all others (RSEM, TPM, FPKM, log2 values) as float32 with NaN for missing. */
 export const COUNT_UNITS: ReadonlySet<ExpressionUnit> = new Set(['RAW_COUNT']);
 

@@ -28,7 +28,7 @@ import {
 } from '@gexbert/model/inference';
 import type pg from 'pg';
 import { genesOfLayout, PROFILES_IN_MEMORY, readProfiles } from '../expression/store.ts';
-import type { ExpressionUnit } from '../formats/types.ts';
+import { type ExpressionUnit, NORMALISED_UNITS } from '../formats/types.ts';
 import { checkpointFolder } from '../registry/checkpointStore.ts';
 import type { ModelVersion } from '../registry/modelVersion.ts';
 
@@ -172,7 +172,7 @@ function vocabularyPositions(
  * Units the model reads when a sample has no raw counts, in order of preference: normalised values, read
  * as log2(x + 1) (see modelInput).
  */
-export const NORMALISED_INPUT_UNITS: readonly ExpressionUnit[] = ['RSEM', 'TPM', 'FPKM', 'FPKM_UQ'];
+export const NORMALISED_INPUT_UNITS: readonly ExpressionUnit[] = NORMALISED_UNITS;
 
 /**
  * The samples' stored values as model input: log2(CPM+1) of the vocabulary genes each sample has, the
