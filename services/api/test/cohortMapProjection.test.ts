@@ -130,12 +130,4 @@ it('stores a seeded UMAP beside the PCA, with readability scores recomputed from
   }
   const better = recomputed[1]!.score > recomputed[0]!.score ? 'UMAP' : 'PCA';
   expect(served.projection).toBe(better);
-  console.log(
-    `six TCGA cohorts (291 samples), k = ${K}: ${recomputed
-      .map(
-        (r) =>
-          `${r.projection} type agreement ${r.typeAgreement.toFixed(3)}, trustworthiness ${r.trustworthiness.toFixed(3)}`,
-      )
-      .join('; ')}; shown first: ${served.projection}`,
-  );
 }, 600_000);
