@@ -2,8 +2,9 @@
 // model with its heads) on the real CHOL counts with survival: the signed bars are the API's top attributions
 // in order, the table's TSV download holds the same genes and values, and the links switch to the risk
 // score's and to the log-odds' attributions; a sample whose attributions are not stored shows the rest of its
-// page while the API computes them in the background, then them (stored: a second visit does not compute); a
-// gene page shows the gene's rank in CHOL's gene importance as the API gives it.
+// page while the API computes them in the background (how many of its genes are done), then them (stored: a
+// second visit does not compute); a gene page shows the gene's rank in CHOL's gene importance as the API gives
+// it.
 // Screenshots go to test/artifacts/portal.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -82,6 +83,14 @@ it('shows the rest of the sample page while the attributions are computed, then 
   expect(await page.locator('section[aria-labelledby="predictions"]').count()).toBe(1);
   expect(await page.getByTestId('attribution-plot').count()).toBe(0);
   expect(await computing.textContent()).toMatch(/Computing gene attributions/);
+  // then how many of the sample's measured genes are done (the progress the API stores as it computes)
+  // (once the model has its turn: minutes at this machine's load)
+  const counted = await computing.filter({ hasText: / of [\d,]+ genes/ }).textContent({ timeout: 900_000 });
+  console.log(`sample page while computing: ${counted}`);
+  const progress = / ([\d,]+) of ([\d,]+) genes/.exec(counted!)!;
+  const [done, total] = [progress[1]!, progress[2]!].map((n) => Number(n.replaceAll(',', '')));
+  expect(total).toBe(1000); // CHOL measures every vocabulary gene
+  expect(done).toBeLessThanOrEqual(total!);
   await page.screenshot({ path: path.join(ARTIFACTS, 'attribution-computing.png'), fullPage: false });
   // the page refreshes until they are there, stored (one model run per gene: minutes at this machine's load)
   await page.getByTestId('attribution-plot').waitFor({ timeout: 900_000 });

@@ -9,6 +9,7 @@ import {
 } from '@gexbert/model/heads';
 import { embed, openCheckpointPredictor, type Profile } from '@gexbert/model/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi } from '../src/server.ts';
 import { type Harness, registerShippedCandidate, startHarness } from './support.ts';
 
 process.env.GEXBERT_ATTRIBUTION_SAMPLES = '2'; // the gene importance bound (core config), read by the API
@@ -239,6 +240,95 @@ describe('Sample.attributions', () => {
       [cohortId],
     );
     expect(stored.rows[0].n).toBe(1);
+  }, 1_200_000);
+
+  it('attributionsReady reports genes done of genes total from the database: another API process answers the same and starts nothing', async () => {
+    const sample = samples[samples.length - 1]!; // attributed by no other test
+    const READY = `query($id: ID, $start: Boolean) { sample(id: $id) { attributionsReady(start: $start) {
+      ready computing secondsComputing genesDone genesTotal } } }`;
+    type Readiness = {
+      ready: boolean;
+      computing: boolean;
+      secondsComputing: number | null;
+      genesDone: number | null;
+      genesTotal: number | null;
+    };
+    const other = await startApi({ pool: h.pool, prisma: h.prisma, port: 0, env: {} });
+    const ask = async (url: string, start: boolean): Promise<Readiness> => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${h.tokens.READER}` },
+        body: JSON.stringify({ query: READY, variables: { id: String(sample.id), start } }),
+      });
+      const body = (await res.json()) as {
+        data: { sample: { attributionsReady: Readiness } };
+        errors?: unknown;
+      };
+      expect(body.errors).toBeUndefined();
+      return body.data.sample.attributionsReady;
+    };
+    try {
+      expect(await ask(other.url, false)).toEqual({
+        ready: false,
+        computing: false,
+        secondsComputing: null,
+        genesDone: null,
+        genesTotal: null,
+      });
+      const started = await ask(h.api.url, true);
+      expect(started).toMatchObject({ ready: false, computing: true });
+      // the harness's API computes; the other one, asked to start too, reports that computation's progress
+      const pairs: [Readiness, Readiness][] = [];
+      // one after the other: the harness's API, then the other one
+      const poll = async (): Promise<[Readiness, Readiness]> => [
+        await ask(h.api.url, false),
+        await ask(other.url, true),
+      ];
+      const deadline = Date.now() + 900_000;
+      for (;;) {
+        if (Date.now() > deadline) throw new Error('the attributions were not stored in 900 s');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        // a poll that fails (the machine is shared and loaded: a connection reset) is said and retried
+        const pair = await poll().catch((error) => {
+          console.log(`progress poll failed: ${error instanceof Error ? error.message : error}`);
+          return null;
+        });
+        if (!pair) continue;
+        const [first, second] = pair;
+        if (first.ready && second.ready) break;
+        pairs.push([first, second]);
+      }
+      const { inputGenes } = (await h.gql(ATTRIBUTIONS, { id: String(sample.id), target: 'RISK', top: 1 }))
+        .data!.sample.attributions;
+      const counted = pairs.filter(([a, b]) => a.genesTotal !== null && b.genesTotal !== null);
+      console.log(
+        `attribution progress of ${inputGenes} genes over ${pairs.length} polls: ${counted
+          .map(([, b]) => b.genesDone)
+          .join(', ')}`,
+      );
+      expect(counted.length).toBeGreaterThan(1);
+      for (const [a, b] of counted) {
+        expect(a.computing && b.computing).toBe(true);
+        expect([a.genesTotal, b.genesTotal]).toEqual([inputGenes, inputGenes]);
+        // asked one after the other: the second answer is the same progress or later
+        expect(b.genesDone!).toBeGreaterThanOrEqual(a.genesDone!);
+        expect(b.secondsComputing!).toBeGreaterThanOrEqual(a.secondsComputing!);
+        expect(b.genesDone!).toBeLessThanOrEqual(inputGenes);
+      }
+      const done = counted.map(([, b]) => b.genesDone!);
+      done.slice(1).forEach((d, i) => {
+        expect(d).toBeGreaterThanOrEqual(done[i]!);
+      });
+      expect(new Set(done).size).toBeGreaterThan(1); // it moved
+      // the other process never loaded the model: it started no second computation
+      expect(other.models.counters.runtimeLoads).toBe(0);
+      const left = await h.pool.query(`SELECT 1 FROM "SampleAttributionProgress" WHERE "sampleId" = $1`, [
+        sample.id,
+      ]);
+      expect(left.rows).toHaveLength(0);
+    } finally {
+      await other.stop();
+    }
   }, 1_200_000);
 
   it('refuses a top outside 1 ... 1000', async () => {

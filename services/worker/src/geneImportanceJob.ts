@@ -82,14 +82,14 @@ export async function runGeneImportanceJob(
   if (!headsId) return { ...outcome, skipped: `model version ${modelVersionId} has no heads` };
   // the model is loaded only when a sample's attributions are not stored
   const attributionsOf = (sampleId: number): Promise<ProfileAttributions | null> =>
-    storedSampleAttributions(ctx.pool, modelVersionId, headsId, sampleId, async () => {
+    storedSampleAttributions(ctx.pool, modelVersionId, headsId, sampleId, async (progress) => {
       if (ctx.signal?.aborted) throw new Stopped();
       if (outcome.attributed === ctx.slice) throw new SliceDone();
       const runtime = await ctx.runtimes.of(ctx.prisma, modelVersionId);
       const server = runtime.headServer!; // the version has heads
       const [profile] = await sampleProfiles(ctx.pool, runtime.stats, [sampleId]);
       const model = { predictor: runtime.predictor, stats: runtime.stats, server };
-      const answer = profile ? await attributeProfile(model, profile) : null;
+      const answer = profile ? await attributeProfile(model, profile, { onProgress: progress }) : null;
       if (answer) outcome.attributed++;
       return answer;
     });

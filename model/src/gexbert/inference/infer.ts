@@ -210,12 +210,15 @@ async function asPredictor(m: GexbertModel | Predictor): Promise<Predictor> {
   return tfjsPredictor(m);
 }
 
-/** Sample embeddings (mean-pooled encoder output) of the profiles. */
+/**
+ * Sample embeddings (mean-pooled encoder output) of the profiles; `onPass`, when given, hears after each
+ * forward pass how many profiles are embedded of how many (and is awaited).
+ */
 export async function embed(
   model: GexbertModel | Predictor,
   stats: NormStats,
   profiles: Profile[],
-  opts: InferOptions = {},
+  opts: InferOptions & { onPass?: (done: number, total: number) => Promise<void> | void } = {},
 ): Promise<EmbedResult> {
   const pred = await asPredictor(model);
   const C = pred.width;
@@ -228,6 +231,7 @@ export async function embed(
     chunk.forEach((e, j) => {
       embeddings.push(e.usable ? out.embedding.slice(j * C, (j + 1) * C) : new Float32Array(C));
     });
+    await opts.onPass?.(embeddings.length, enc.length);
   }
   return { embeddings, reports: enc.map((e) => e.report) };
 }

@@ -52,11 +52,19 @@ export type AttributionTarget =
   /** The survival-risk score. */
   | 'RISK';
 
-/** Whether a sample's attributions can be served at once (stored, or computed by this API process). */
+/**
+ * Whether a sample's attributions can be served at once, or how far their computation has got. The progress is
+ * kept in the database by whichever process computes them (an API replica or a worker), so every API replica
+ * answers the same.
+ */
 export type AttributionsReadiness = {
   __typename?: 'AttributionsReadiness';
-  /** This API process is computing them (one model run per measured gene: 12-17 s for a whole profile). */
+  /** They are being computed (one model run per measured gene: 12-17 s for a whole profile on 2 idle cores). */
   computing: Scalars['Boolean']['output'];
+  /** Measured genes occluded so far, of `genesTotal`; null when none is under way. */
+  genesDone?: Maybe<Scalars['Int']['output']>;
+  /** The sample's measured vocabulary genes, each occluded once; null until the computation has read the profile. */
+  genesTotal?: Maybe<Scalars['Int']['output']>;
   /** `attributions` answers without running the model. */
   ready: Scalars['Boolean']['output'];
   /** Seconds since the computation started; null when none is under way. */
@@ -2003,9 +2011,10 @@ export type Sample = {
    */
   attributions?: Maybe<SampleAttributions>;
   /**
-   * Whether `attributions` by `model` (default: the active model) can be answered at once. With `start`, this API
-   * process starts computing them in the background when they are neither stored nor under way (ask again to see
-   * them ready), so a page need not wait seconds for them.
+   * Whether `attributions` by `model` (default: the active model) can be answered at once, or how far their
+   * computation has got. With `start`, this API process starts computing them in the background when they are
+   * neither stored nor under way anywhere (ask again to see the progress, then them ready), so a page need not
+   * wait for them.
    */
   attributionsReady: AttributionsReadiness;
   barcode: Scalars['String']['output'];
@@ -2795,6 +2804,8 @@ export type ApiTokenResolvers<ContextType = Context, ParentType extends Resolver
 
 export type AttributionsReadinessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttributionsReadiness'] = ResolversParentTypes['AttributionsReadiness']> = ResolversObject<{
   computing?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  genesDone?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  genesTotal?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   ready?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   secondsComputing?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;

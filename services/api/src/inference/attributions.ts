@@ -1,5 +1,6 @@
 // Gene attributions served by the API: one sample's (stored in SampleAttribution once computed by the model
-// holder, and kept in memory per model, heads and newest import) and a cohort's per-type gene importance (mean
+// holder, its progress meanwhile in SampleAttributionProgress, and kept in memory per API process, model,
+// heads and newest import) and a cohort's per-type gene importance (mean
 // |attribution| over a bounded number of its samples of the type: core inference/geneImportance.ts), stored
 // once for the cohort by the worker's gene-importance job or by the first request (inference/cohortAnswers.ts).
 import { loadConfig } from '@gexbert/core/config';
@@ -9,6 +10,10 @@ import {
   type TargetAttributions,
   targetAttributions,
 } from '@gexbert/core/inference/attribution';
+import {
+  readAttributionProgress,
+  startAttributionProgress,
+} from '@gexbert/core/inference/attributionProgress';
 import { cohortFingerprint } from '@gexbert/core/inference/cohortAnswers';
 import {
   computeTypeGeneImportance,
@@ -61,35 +66,45 @@ export interface TypeGeneImportanceRow extends StoredGeneImportance {
 
 interface Kept {
   answer: Promise<ProfileAttributions | null>;
-  /** When this process started reading or computing it (ms since the epoch), and whether it has. */
-  startedAt: number;
+  /** Whether this process has read or computed it. */
   settled: boolean;
 }
 
-const kept = new Map<string, Kept>();
+/** Per API process (its model holder): the sample attributions it has read or is computing. */
+const keptBy = new WeakMap<object, Map<string, Kept>>();
+
+function keptOf(context: Context): Map<string, Kept> {
+  let kept = keptBy.get(context.models);
+  if (!kept) {
+    kept = new Map();
+    keptBy.set(context.models, kept);
+  }
+  return kept;
+}
 
 const keptKey = (context: Context, version: ModelVersion, sampleId: number) =>
   `${version.id}/${context.models.headsOf(version)?.id}/${context.models.dataVersion}/${sampleId}`;
 
 /**
  * A stored sample's attributions by the version (null without model input): read from SampleAttribution
- * when stored there, else computed and stored; kept in memory too.
+ * when stored there, else computed (its progress in SampleAttributionProgress) and stored; kept in memory too.
  */
 export function sampleAttributions(
   context: Context,
   version: ModelVersion,
   sampleId: number,
 ): Promise<ProfileAttributions | null> {
+  const kept = keptOf(context);
   const headsId = context.models.headsOf(version)?.id ?? '';
   const key = keptKey(context, version, sampleId);
   let entry = kept.get(key);
   if (entry) kept.delete(key);
   else {
-    const answer = storedSampleAttributions(context.db, version.id, headsId, sampleId, async () => {
+    const answer = storedSampleAttributions(context.db, version.id, headsId, sampleId, async (progress) => {
       const [profile] = await context.models.profiles(version, [sampleId]);
-      return profile ? context.models.attribute(version, profile) : null;
+      return profile ? context.models.attribute(version, profile, progress) : null;
     });
-    const made: Kept = { answer, startedAt: Date.now(), settled: false };
+    const made: Kept = { answer, settled: false };
     answer.then(
       () => {
         made.settled = true;
@@ -104,16 +119,28 @@ export function sampleAttributions(
 }
 
 export interface AttributionsReadiness {
-  /** Stored, or computed by this process: `attributions` answers at once. */
+  /** Stored, or read by this process: `attributions` answers at once. */
   ready: boolean;
-  /** Being computed by this process, for this many seconds. */
+  /** Being computed, by this API process or another one, or a worker. */
   computing: boolean;
   secondsComputing: number | null;
+  /** Measured genes occluded so far, of genesTotal (null while unknown). */
+  genesDone: number | null;
+  genesTotal: number | null;
 }
 
+const READY: AttributionsReadiness = {
+  ready: true,
+  computing: false,
+  secondsComputing: null,
+  genesDone: null,
+  genesTotal: null,
+};
+
 /**
- * Whether a sample's attributions can be served at once; with `start`, a computation not yet under way is
- * started in the background (its answer is stored, so the next request reads it).
+ * Whether a sample's attributions can be served at once, or how far their computation has got (the same in
+ * every API replica: SampleAttributionProgress); with `start`, a computation under way nowhere is started in
+ * the background (its answer is stored, so the next request reads it).
  */
 export async function attributionsReadiness(
   context: Context,
@@ -121,20 +148,21 @@ export async function attributionsReadiness(
   sampleId: number,
   start: boolean,
 ): Promise<AttributionsReadiness> {
+  const kept = keptOf(context);
   const entry = kept.get(keptKey(context, version, sampleId));
-  const computing = (e: Kept): AttributionsReadiness => ({
-    ready: false,
-    computing: true,
-    secondsComputing: (Date.now() - e.startedAt) / 1000,
-  });
-  if (entry)
-    return entry.settled ? { ready: true, computing: false, secondsComputing: null } : computing(entry);
+  if (entry?.settled) return READY;
   const headsId = context.models.headsOf(version)?.id ?? '';
-  if (await sampleAttributionsStored(context.db, version.id, headsId, sampleId))
-    return { ready: true, computing: false, secondsComputing: null };
-  if (!start) return { ready: false, computing: false, secondsComputing: null };
+  if (await sampleAttributionsStored(context.db, version.id, headsId, sampleId)) return READY;
+  const key = { sampleId, modelVersionId: version.id, headsId };
+  const progress = await readAttributionProgress(context.db, key);
+  if (progress) return { ready: false, computing: true, ...progress };
+  const starting = { ready: false, computing: true, secondsComputing: 0, genesDone: 0, genesTotal: null };
+  if (entry) return starting; // started here a moment ago: its progress is not written yet
+  if (!start) return { ...READY, ready: false };
+  // written before answering, so that a replica asked next sees it under way and starts nothing
+  await startAttributionProgress(context.db, key);
   sampleAttributions(context, version, sampleId).catch(() => {}); // its error is the next request's
-  return computing(kept.get(keptKey(context, version, sampleId))!);
+  return starting;
 }
 
 /** The target's attributions of an answer; MODEL_UNAVAILABLE when the heads lack the target's head. */

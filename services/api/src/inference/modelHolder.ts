@@ -351,14 +351,20 @@ export class ModelHolder {
 
   /**
    * Occlusion attributions of one profile's measured genes (core inference/attribution.ts), in the
-   * predictor's turn; null without heads or model input.
+   * predictor's turn, telling `onProgress` the genes done; null without heads or model input.
    */
-  async attribute(version: ModelVersion, profile: Profile): Promise<ProfileAttributions | null> {
+  async attribute(
+    version: ModelVersion,
+    profile: Profile,
+    onProgress?: (genesDone: number, genesTotal: number) => Promise<void>,
+  ): Promise<ProfileAttributions | null> {
     const server = await this.headServer(version);
     if (!server) return null;
     const served = this.serve(version);
     const { predictor, stats } = await served.runtime;
-    return this.predictorTurn(served, () => attributeProfile({ predictor, stats, server }, profile));
+    return this.predictorTurn(served, () =>
+      attributeProfile({ predictor, stats, server }, profile, onProgress ? { onProgress } : {}),
+    );
   }
 
   /** Answers for profiles that are not stored (nothing is written). */

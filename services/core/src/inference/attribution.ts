@@ -113,17 +113,28 @@ export const ATTRIBUTION_TARGETS: readonly AttributionTarget[] = [
 export async function attributeProfile(
   model: AttributionModel,
   profile: Profile,
-  options: Pick<InferOptions, 'batchSize' | 'attentionBudget'> = {},
+  options: Pick<InferOptions, 'batchSize' | 'attentionBudget'> & {
+    /** Hears how many measured genes are occluded (embedded) of how many: first 0, then after each pass. */
+    onProgress?: (genesDone: number, genesTotal: number) => Promise<void>;
+  } = {},
 ): Promise<ProfileAttributions | null> {
   const started = performance.now();
   const base = measuredOnly(model.stats, profile);
   if (base.genes.length === 0) return null;
+  const { onProgress, ...infer } = options;
+  const genesTotal = base.genes.length;
+  await onProgress?.(0, genesTotal);
   const z = model.server.zOf(base);
   const measured: number[] = [];
   for (let v = 0; v < z.length; v++) if (Number.isFinite(z[v]!)) measured.push(v);
   const set = await model.server.headSetFor(measured);
   const copies = [base, ...base.genes.map((_, i) => occlude(base, [i]))];
-  const { embeddings } = await embed(model.predictor, model.stats, copies, { ...options, missing: 'token' });
+  const { embeddings } = await embed(model.predictor, model.stats, copies, {
+    ...infer,
+    missing: 'token',
+    // the first copy is the whole profile, each other one a gene occluded
+    ...(onProgress ? { onPass: (done: number) => onProgress(Math.max(0, done - 1), genesTotal) } : {}),
+  });
   const [whole, ...occluded] = embeddings;
   const closest = set.cancerType ? predictCancerType(set.cancerType, whole!)[0]!.cancerType : null;
   const targets = ATTRIBUTION_TARGETS.filter((t) => (t === 'RISK' ? set.risk : set.cancerType));

@@ -5,6 +5,11 @@
 // a sample whose model input changes loses its rows with its other stored answers (storedAnswers.ts).
 import type pg from 'pg';
 import type { ProfileAttributions } from './attribution.ts';
+import {
+  attributionProgressWriter,
+  endAttributionProgress,
+  startAttributionProgress,
+} from './attributionProgress.ts';
 
 /** The stored attributions of a sample by a version's heads; null when none are stored. */
 export async function readSampleAttributions(
@@ -58,19 +63,28 @@ export async function storeSampleAttributions(
 }
 
 /**
- * The stored attributions, else `compute()`'s, stored (null, a sample without model input, is not stored:
- * finding that out reads the profile, no encoder pass).
+ * The stored attributions, else `compute(progress)`'s, stored (null, a sample without model input, is not
+ * stored: finding that out reads the profile, no encoder pass). While it computes, its progress (`progress`,
+ * the callback for attributeProfile) is in SampleAttributionProgress for every API replica to read.
  */
 export async function storedSampleAttributions(
   pool: pg.Pool,
   modelVersionId: number,
   headsId: string,
   sampleId: number,
-  compute: () => Promise<ProfileAttributions | null>,
+  compute: (
+    progress: (genesDone: number, genesTotal: number) => Promise<void>,
+  ) => Promise<ProfileAttributions | null>,
 ): Promise<ProfileAttributions | null> {
   const stored = await readSampleAttributions(pool, modelVersionId, headsId, sampleId);
   if (stored) return stored;
-  const computed = await compute();
-  if (computed) await storeSampleAttributions(pool, modelVersionId, headsId, sampleId, computed);
-  return computed;
+  const key = { sampleId, modelVersionId, headsId };
+  await startAttributionProgress(pool, key);
+  try {
+    const computed = await compute(attributionProgressWriter(pool, key));
+    if (computed) await storeSampleAttributions(pool, modelVersionId, headsId, sampleId, computed);
+    return computed;
+  } finally {
+    await endAttributionProgress(pool, key);
+  }
 }

@@ -2,8 +2,9 @@
 // head's output with all genes minus with the gene given as missing) for the predicted type's probability, its
 // log-odds or the risk score, chosen in the URL (?why=CANCER_TYPE_LOG_ODDS|RISK). Top genes as signed bars; the top 200 in a table with TSV
 // download. Stored attributions are shown at once; otherwise the API starts computing them in the background
-// (one occlusion per measured gene: 12-17 s for a whole profile) and the section says how long it has been at
-// it, refreshing until they are ready, so the rest of the page never waits for them.
+// (one occlusion per measured gene: 12-17 s for a whole profile on 2 idle cores) and the section says how many
+// genes of how many are done and for how long (the progress stored in the database, the same from every API
+// replica), refreshing until they are ready, so the rest of the page never waits for them.
 
 import { DataTable } from '../../../components/DataTable.tsx';
 import { Link } from '../../../components/Link.tsx';
@@ -35,6 +36,22 @@ const TARGETS: Record<AttributionTarget, { what: string; link: string; axis: str
 
 export function attributionTarget(param: string | undefined): AttributionTarget {
   return param === 'RISK' || param === 'CANCER_TYPE_LOG_ODDS' ? param : 'CANCER_TYPE';
+}
+
+/** ": N of M genes, S s so far" as far as the API knows it (the progress any API replica reports). */
+function computingSoFar(
+  ready:
+    | { secondsComputing?: number | null; genesDone?: number | null; genesTotal?: number | null }
+    | null
+    | undefined,
+): string {
+  const genes =
+    ready?.genesTotal != null
+      ? `${(ready.genesDone ?? 0).toLocaleString('en')} of ${ready.genesTotal.toLocaleString('en')} genes`
+      : null;
+  const seconds = ready?.secondsComputing != null ? `${Math.round(ready.secondsComputing)} s so far` : null;
+  const parts = [genes, seconds].filter((p) => p !== null);
+  return parts.length > 0 ? `: ${parts.join(', ')}` : '';
 }
 
 export async function AttributionSection(props: { id: string; target: AttributionTarget }) {
@@ -69,9 +86,8 @@ export async function AttributionSection(props: { id: string; target: Attributio
       </p>
       {!result ? (
         <RefreshPoller active everyMs={POLL_MS} testId="attributions-computing">
-          Computing gene attributions (one model run per measured gene, 12-17 s for a whole profile)
-          {ready?.secondsComputing != null ? `: ${Math.round(ready.secondsComputing)} s so far` : ''}. This
-          section fills in when they are ready; they are stored, so the next visit shows them at once.
+          Computing gene attributions (one model run per measured gene){computingSoFar(ready)}. This section
+          fills in when they are ready; they are stored, so the next visit shows them at once.
         </RefreshPoller>
       ) : !result.ok ? (
         <p role="alert" className="error-text">
