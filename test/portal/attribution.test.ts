@@ -84,9 +84,14 @@ it('shows the rest of the sample page while the attributions are computed, then 
   expect(await page.getByTestId('attribution-plot').count()).toBe(0);
   expect(await computing.textContent()).toMatch(/Computing gene attributions/);
   // then how many of the sample's measured genes are done (the progress the API stores as it computes)
-  // (once the model has its turn: minutes at this machine's load)
-  const counted = await computing.filter({ hasText: / of [\d,]+ genes/ }).textContent({ timeout: 900_000 });
+  // (once the model has its turn: minutes at this machine's load); the plot instead would mean none was shown
+  const first = computing
+    .filter({ hasText: / of [\d,]+ genes/ })
+    .or(page.getByTestId('attribution-plot'))
+    .first();
+  const counted = await first.textContent({ timeout: 900_000 });
   console.log(`sample page while computing: ${counted}`);
+  expect(counted, 'the page showed no "N of M genes" while computing').toMatch(/Computing gene attributions/);
   const progress = / ([\d,]+) of ([\d,]+) genes/.exec(counted!)!;
   const [done, total] = [progress[1]!, progress[2]!].map((n) => Number(n.replaceAll(',', '')));
   expect(total).toBe(1000); // CHOL measures every vocabulary gene

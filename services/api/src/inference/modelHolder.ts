@@ -39,7 +39,7 @@ import {
   type SamplePrediction,
 } from '@gexbert/model/heads';
 import type { NormStats } from '@gexbert/model/inference';
-import { embed, type Profile, type RestoreResult, restore } from '@gexbert/model/inference';
+import { embed, type Predictor, type Profile, type RestoreResult, restore } from '@gexbert/model/inference';
 import { GraphQLError } from 'graphql/index.js';
 import type pg from 'pg';
 import { badInput, notFound } from '../errors.ts';
@@ -350,8 +350,8 @@ export class ModelHolder {
   }
 
   /**
-   * Occlusion attributions of one profile's measured genes (core inference/attribution.ts), in the
-   * predictor's turn, telling `onProgress` the genes done; null without heads or model input.
+   * Occlusion attributions of one profile's measured genes (core inference/attribution.ts), each forward
+   * pass in the predictor's turn, telling `onProgress` the genes done; null without heads or model input.
    */
   async attribute(
     version: ModelVersion,
@@ -362,8 +362,18 @@ export class ModelHolder {
     if (!server) return null;
     const served = this.serve(version);
     const { predictor, stats } = await served.runtime;
-    return this.predictorTurn(served, () =>
-      attributeProfile({ predictor, stats, server }, profile, onProgress ? { onProgress } : {}),
+    // Each forward pass takes its own turn: a whole profile's passes take a minute or more on a loaded
+    // machine, and in one turn they held up every other request (the sample page's own refreshes, which show
+    // the attributions' progress, came back only once they were done).
+    const passByPass: Predictor = {
+      name: predictor.name,
+      width: predictor.width,
+      run: (batch) => this.predictorTurn(served, () => predictor.run(batch)),
+    };
+    return attributeProfile(
+      { predictor: passByPass, stats, server },
+      profile,
+      onProgress ? { onProgress } : {},
     );
   }
 
