@@ -31,7 +31,7 @@ function pancan33() {
 const { x, labels } = pancan33();
 
 // Determinism does not depend on how long the layout is optimised: 60 epochs (umap-js's default here is 500)
-// keep the unit tier quick; the readability test below fits the full default layout.
+// keep the unit tier quick; the readability test below fits 201.
 const QUICK = { epochs: 60 };
 
 it('places the same layout for the same seed, another for another seed, also when subsampled', () => {
@@ -73,8 +73,9 @@ it('scores a map at the known extremes and a real UMAP above a shuffled one', ()
       10,
     ),
   ).toBe(1);
-  // the real layout reads better than the same points shuffled among the samples
-  const umap = fitUmap(x, { seed: 3 })!;
+  // the real layout reads better than the same points shuffled among the samples (201 epochs: type agreement
+  // 0.639 vs 0.042 shuffled, trustworthiness 0.947 vs 0.510; at the default 500, 0.636 and 0.951)
+  const umap = fitUmap(x, { seed: 3, epochs: 201 })!;
   const order = [...Array(x.rows).keys()].sort((a, b) => ((a * 7919) % 604) - ((b * 7919) % 604));
   const shuffled = fromRows(order.map((i) => [umap.points.data[i * 2]!, umap.points.data[i * 2 + 1]!]));
   const real = mapReadability(x, umap.points, labels);
