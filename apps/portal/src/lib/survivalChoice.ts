@@ -26,8 +26,3 @@ export function survivalHref(cohortId: string, types: readonly string[] = []): s
   const query = types.map((t) => `types=${encodeURIComponent(t)}`).join('&');
   return `/cohorts/${encodeURIComponent(cohortId)}/survival${query ? `?${query}` : ''}`;
 }
-
-/** Each group's colour index: its place among all the cohort's types, so a type keeps its colour. */
-export function colourIndices(allNames: readonly string[]): Map<string, number> {
-  return new Map([...allNames].sort().map((name, i) => [name, i]));
-}

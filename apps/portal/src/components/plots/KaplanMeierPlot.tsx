@@ -16,8 +16,6 @@ export interface KaplanMeierGroup {
   patients: number;
   /** The curve as the API gives it (SurvivalGroup.steps). */
   steps: CurveSteps;
-  /** Its colour's place in the palette (default: its place here), so a type keeps its colour in every figure. */
-  colour?: number;
 }
 
 /**
@@ -115,7 +113,7 @@ export function KaplanMeierPlot(props: { groups: KaplanMeierGroup[]; label: stri
     .map((g, i) => ({
       name: g.name,
       patients: g.patients,
-      colour: categoryColour(g.colour ?? i),
+      colour: categoryColour(i), // by place: a few drawn types get the most distinct colours
       curve: curvePoints(g.steps),
     }))
     .filter((g) => g.curve.length > 0);

@@ -8,7 +8,7 @@ import { PlotFrame } from '../../../components/PlotFrame.tsx';
 import { KaplanMeierPlot, MAX_BANDED_GROUPS } from '../../../components/plots/KaplanMeierPlot.tsx';
 import type { CohortDashboardQuery } from '../../../generated/graphql.ts';
 import { formatDays, formatInt, formatPValue } from '../../../lib/format.ts';
-import { colourIndices, DRAWN_TYPES, largestGroups, survivalHref } from '../../../lib/survivalChoice.ts';
+import { DRAWN_TYPES, largestGroups, survivalHref } from '../../../lib/survivalChoice.ts';
 
 export type Survival = NonNullable<CohortDashboardQuery['cohort']>['survival'];
 type Group = Survival['groups'][number];
@@ -20,8 +20,9 @@ function median(g: Group): string {
 }
 
 /** The log-rank sentence of a caption: across which groups, and its p. */
-function logRankText(logRank: Survival['logRank'], across: string): ReactNode {
-  if (!logRank) return 'One group only: no log-rank test.';
+function logRankText(logRank: Survival['logRank'], across: string, groups: number): ReactNode {
+  if (!logRank)
+    return groups < 2 ? 'One group only: no log-rank test.' : 'No log-rank test: no deaths to compare.';
   return (
     <>
       Log-rank test across {across}: χ² = {logRank.statistic.toFixed(2)}, df = {logRank.df}, p ={' '}
@@ -34,19 +35,17 @@ function logRankText(logRank: Survival['logRank'], across: string): ReactNode {
 }
 
 /**
- * The Kaplan-Meier figure of `drawn` groups; `allNames` (every type of the cohort) fixes each type's colour,
- * `logRank` is the test the caption reports (`across` says over which groups), `note` says what is drawn.
+ * The Kaplan-Meier figure of `drawn` groups; `logRank` is the test the caption reports (`across` says over
+ * which groups), `note` says what is drawn.
  */
 export function SurvivalFigure(props: {
   drawn: readonly Group[];
-  allNames: readonly string[];
   logRank: Survival['logRank'];
   across: string;
   missing: number;
   note?: ReactNode;
 }) {
   const { drawn, missing } = props;
-  const colours = colourIndices(props.allNames);
   return (
     <PlotFrame
       title="Kaplan-Meier overall survival by cancer type"
@@ -57,14 +56,14 @@ export function SurvivalFigure(props: {
           {drawn.length <= MAX_BANDED_GROUPS
             ? 'Shaded: pointwise 95% confidence bands (Greenwood, log scale).'
             : `No confidence bands: ${drawn.length} groups' bands would hide the curves (draw a few types to see theirs).`}{' '}
-          Ticks: censored patients. {logRankText(props.logRank, props.across)}{' '}
+          Ticks: censored patients. {logRankText(props.logRank, props.across, drawn.length)}{' '}
           {missing > 0 &&
             `${missing} ${missing === 1 ? 'patient' : 'patients'} without a usable survival time left out.`}
         </>
       }
     >
       <KaplanMeierPlot
-        groups={drawn.map((g) => ({ ...g, colour: colours.get(g.name) }))}
+        groups={[...drawn]}
         label={`Kaplan-Meier curves of overall survival for ${drawn.length} cancer types`}
       />
     </PlotFrame>
@@ -119,7 +118,6 @@ export function SurvivalSection(props: { cohortId: string; survival: Survival })
         <>
           <SurvivalFigure
             drawn={drawn}
-            allNames={names}
             logRank={logRank}
             across={`all ${groups.length} groups`}
             missing={missing}

@@ -83,7 +83,6 @@ export default async function SurvivalPage({ params, searchParams }: Props) {
         <>
           <SurvivalFigure
             drawn={drawn}
-            allNames={every.map((g) => g.name)}
             logRank={cohort.survival.logRank}
             across={across}
             missing={cohort.survival.missing}
