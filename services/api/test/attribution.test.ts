@@ -97,19 +97,11 @@ afterAll(async () => {
 describe('Sample.attributions', () => {
   it('is the shipped heads’ output with all genes minus with the gene given as missing, recomputed outside the API', async () => {
     const sample = samples.find((s) => s.cancerType.endsWith('UVM'))!;
-    const started = performance.now();
     const res = await h.gql(ATTRIBUTIONS, { id: String(sample.id), target: 'CANCER_TYPE', top: 1000 });
-    const seconds = (performance.now() - started) / 1000;
     expect(res.errors).toBeUndefined();
     const s = res.data!.sample;
     const a = s.attributions;
     const genes: Attr[] = a.genes;
-    console.log(
-      `attributions of ${a.inputGenes} genes in ${seconds.toFixed(1)} s; top: ${genes
-        .slice(0, 5)
-        .map((g) => `${g.gene?.symbol} ${g.attribution.toFixed(4)}`)
-        .join(', ')}`,
-    );
     // every measured vocabulary gene, largest |attribution| first, against the served prediction
     expect(a.inputGenes).toBe(opened.checkpoint.stats.genes.length);
     expect(genes).toHaveLength(a.inputGenes);
@@ -158,12 +150,6 @@ describe('Sample.attributions', () => {
       expect(g.occluded).toBeCloseTo(hidden.logOdds, 4);
       expect(g.attribution).toBeCloseTo(all.logOdds - hidden.logOdds, 4);
     }
-    console.log(
-      `log-odds ${a.baseline.toFixed(3)} (p ${p.toFixed(6)}); top: ${genes
-        .slice(0, 5)
-        .map((g) => `${g.gene?.symbol} ${g.attribution.toFixed(4)}`)
-        .join(', ')}`,
-    );
   }, 1_200_000);
 
   it('risk: hiding the top genes together moves the score at least as much as the top attribution says', async () => {
@@ -189,9 +175,6 @@ describe('Sample.attributions', () => {
         raising.map((r) => r.ensemblId),
       ),
       'UVM',
-    );
-    console.log(
-      `risk ${a.baseline.toFixed(4)}: top gene alone ${raising[0]!.attribution.toFixed(4)}, top 8 hidden together ${(a.baseline - hidden.risk).toFixed(4)}`,
     );
     expect(a.baseline - hidden.risk).toBeGreaterThanOrEqual(raising[0]!.attribution);
   }, 1_200_000);
@@ -301,11 +284,6 @@ describe('Sample.attributions', () => {
       const { inputGenes } = (await h.gql(ATTRIBUTIONS, { id: String(sample.id), target: 'RISK', top: 1 }))
         .data!.sample.attributions;
       const counted = pairs.filter(([a, b]) => a.genesTotal !== null && b.genesTotal !== null);
-      console.log(
-        `attribution progress of ${inputGenes} genes over ${pairs.length} polls: ${counted
-          .map(([, b]) => b.genesDone)
-          .join(', ')}`,
-      );
       expect(counted.length).toBeGreaterThan(1);
       for (const [a, b] of counted) {
         expect(a.computing && b.computing).toBe(true);
