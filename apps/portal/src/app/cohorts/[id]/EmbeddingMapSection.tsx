@@ -248,7 +248,7 @@ export function EmbeddingMapSection(props: {
       <PlotFrame
         title={`Embedding map (${map.projection})`}
         testId="embedding-map"
-        caption={`Each point is a sample with raw counts, placed by ${umap ? 'the UMAP (umap-js, fixed seed)' : 'the first two principal components'} of its
+        caption={`Each point is one of the cohort's samples (raw counts, or the values the model reads, such as RSEM), placed by ${umap ? 'the UMAP (umap-js, fixed seed)' : 'the first two principal components'} of its
           ${props.modelName ? `${props.modelName} ` : ''}embedding (mean-pooled encoder output). Hover for the
           barcode; click to open the sample.`}
       >
