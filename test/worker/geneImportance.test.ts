@@ -1,28 +1,36 @@
-// Gene importance rankings precomputed by the worker, on the six real TCGA cohorts and a cohort of all six: the
+// Gene importance rankings precomputed by the worker, on five real TCGA cohorts and a cohort of all five: the
 // worker's precompute check plans the active model's precompute, its last batch queues a gene-importance job
 // per cohort, and the jobs store every cancer type's ranking for each attribution target under the key the
 // API reads, each sample's attributions stored on the way (SampleAttribution). A fresh API process then
 // serves the stored rankings without loading the model, and they equal what the API computes on demand once
 // they are forgotten; a sample's stored attributions are what the API serves (read from the table, not
-// recomputed). The bound is one sample per type (GEXBERT_ATTRIBUTION_SAMPLES=1): a whole profile's
-// attributions take 12-17 s on 2 cores. Stored vs computed answer times are printed.
+// recomputed). Then the mechanics, on the sixth cohort (CHOL) ingested through the API: its precompute
+// queues its rankings, a precompute batch queued while a ranking job runs is taken after one sample
+// attribution at most (the job yields and the next job continues), and a worker stopped mid-job leaves what
+// it stored for the next worker, which computes no stored sample again. The bound is one sample per type
+// (GEXBERT_ATTRIBUTION_SAMPLES=1), four for the mechanics: a whole profile's attributions take 12-17 s on 2
+// cores. Stored vs computed answer times are printed.
 import path from 'node:path';
 import { type RunningApi, startApi } from '@gexbert/api/server';
 import { createToken } from '@gexbert/core/auth/tokens';
 import { createCohort } from '@gexbert/core/cohort/records';
 import { geneImportanceKey } from '@gexbert/core/inference/geneImportance';
+import { planPrecompute } from '@gexbert/core/inference/precompute';
 import { forgetStoredAnswers } from '@gexbert/core/inference/storedAnswers';
 import { readSampleAttributions } from '@gexbert/core/inference/storedAttributions';
+import { openJobQueue } from '@gexbert/core/jobs/queue';
 import { query } from '@gexbert/core/test-support/database';
+import { sharedDir } from '@gexbert/core/test-support/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeneImportanceOutcome } from '../../services/worker/src/geneImportanceJob.ts';
 import { type RunningWorker, startWorker } from '../../services/worker/src/worker.ts';
-import { type WorkerTestPlatform, waitFor, workerPlatform } from './support.ts';
+import { COUNTS, type WorkerTestPlatform, waitFor, workerPlatform } from './support.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests assert on response values, not on static types
 type Data = Record<string, any>;
 
-const SIX = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS', 'UVM'];
+const FIVE = ['ACC', 'DLBC', 'KICH', 'UCS', 'UVM'];
+const LATER = 'CHOL'; // ingested by the mechanics test
 const TARGETS = ['CANCER_TYPE', 'CANCER_TYPE_LOG_ODDS', 'RISK'];
 process.env.GEXBERT_ATTRIBUTION_SAMPLES = '1'; // read by the API (as by the worker, from its config)
 
@@ -62,17 +70,17 @@ const IMPORTANCE = `query($c: ID, $type: String!, $target: AttributionTarget!) {
     cancerType target model { id } samplesUsed samplesOfType rankedGenes
     genes { rank ensemblId meanAbsAttribution meanAttribution } } } }`;
 
-const typesOf = (cohort: { name: string }) => (cohort.name === 'six' ? SIX : [cohort.name]);
+const typesOf = (cohort: { name: string }) => (cohort.name === 'five' ? FIVE : [cohort.name]);
 
 beforeAll(async () => {
-  t = await workerPlatform('geneimportance', SIX, {
+  t = await workerPlatform('geneimportance', FIVE, {
     env: { GEXBERT_PRECOMPUTE_CHECK_SECONDS: '30', GEXBERT_ATTRIBUTION_SAMPLES: '1' },
   });
   expect(t.config.attributionSamples).toBe(1);
   const all = await query<{ id: number }>(t.url, 'SELECT id FROM "Sample" ORDER BY id');
   await createCohort(t.platform.prisma, {
-    name: 'six',
-    description: 'the six cohorts together',
+    name: 'five',
+    description: 'the five cohorts together',
     sampleIds: all.map((s) => s.id),
     definition: null,
   });
@@ -93,7 +101,7 @@ afterAll(async () => {
 
 describe('gene importance precomputed by the worker', () => {
   it('a finished precompute queues every cohort’s rankings; the jobs store them, with progress', async () => {
-    expect(cohorts.map((c) => c.name).sort()).toEqual([...SIX, 'six'].sort());
+    expect(cohorts.map((c) => c.name).sort()).toEqual([...FIVE, 'five'].sort());
     const api = await freshApi('progress-cache');
     const started = Date.now();
     try {
@@ -152,16 +160,16 @@ describe('gene importance precomputed by the worker', () => {
         ),
       );
       expect(rows).toEqual([...expected].sort((a, b) => a.cohortId - b.cohortId || (a.key < b.key ? -1 : 1)));
-      // six samples attributed in all: the all-six cohort reads the per-type cohorts' (or they its)
+      // five samples attributed in all: the all-five cohort reads the per-type cohorts' (or they its)
       const [attributed] = await query<{ n: number }>(
         t.url,
         `SELECT count(*)::int AS n FROM "SampleAttribution" WHERE "modelVersionId" = $1 AND "headsId" = $2`,
         [versionId, headsId],
       );
-      expect(attributed!.n).toBe(6);
+      expect(attributed!.n).toBe(5);
       expect(outcomes.filter((o) => 'error' in o)).toEqual([]);
       const done = outcomes as GeneImportanceOutcome[];
-      expect(done.reduce((n, o) => n + o.attributed, 0)).toBe(6);
+      expect(done.reduce((n, o) => n + o.attributed, 0)).toBe(5);
       expect(done.reduce((n, o) => n + o.stored, 0)).toBe(expected.length);
     } finally {
       await api.stop();
@@ -191,34 +199,34 @@ describe('gene importance precomputed by the worker', () => {
     console.log(
       `stored rankings: ${stored.size} answers of 1000 genes in ${askedMs.toFixed(0)} ms (${(askedMs / stored.size).toFixed(1)} ms each)`,
     );
-    // the all-six cohort's ranking of a type is its type cohort's (the same first sample)
-    for (const type of SIX)
+    // the all-five cohort's ranking of a type is its type cohort's (the same first sample)
+    for (const type of FIVE)
       for (const target of TARGETS)
-        expect(stored.get(`six/${type}/${target}`)!.genes).toEqual(
+        expect(stored.get(`five/${type}/${target}`)!.genes).toEqual(
           stored.get(`${type}/${type}/${target}`)!.genes,
         );
 
-    // forgotten (rankings and the sample's attributions), the API computes CHOL's on demand: the same
-    const chol = cohorts.find((c) => c.name === 'CHOL')!;
+    // forgotten (rankings and the sample's attributions), the API computes UCS's on demand: the same
+    const ucs = cohorts.find((c) => c.name === 'UCS')!;
     await query(t.url, `DELETE FROM "CohortAnswer" WHERE "cohortId" = $1 AND key LIKE 'geneImportance/%'`, [
-      chol.id,
+      ucs.id,
     ]);
     const [first] = await query<{ id: number }>(
       t.url,
       `SELECT min("sampleId") AS id FROM "CohortSample" WHERE "cohortId" = $1`,
-      [chol.id],
+      [ucs.id],
     );
     await query(t.url, `DELETE FROM "SampleAttribution" WHERE "sampleId" = $1`, [first!.id]);
     const computing = await freshApi('computing-cache');
     try {
       for (const target of TARGETS) {
         const t0 = performance.now();
-        const answer = (await gql(computing.url, IMPORTANCE, { c: String(chol.id), type: 'CHOL', target }))
+        const answer = (await gql(computing.url, IMPORTANCE, { c: String(ucs.id), type: 'UCS', target }))
           .cohort.geneImportance;
         console.log(
-          `CHOL ${target} computed on demand in ${((performance.now() - t0) / 1000).toFixed(1)} s${target === 'CANCER_TYPE' ? ' (one whole-profile attribution)' : ' (its attributions kept)'}`,
+          `UCS ${target} computed on demand in ${((performance.now() - t0) / 1000).toFixed(1)} s${target === 'CANCER_TYPE' ? ' (one whole-profile attribution)' : ' (its attributions kept)'}`,
         );
-        const worker = stored.get(`CHOL/CHOL/${target}`)!;
+        const worker = stored.get(`UCS/UCS/${target}`)!;
         expect(answer.genes.map((g: Data) => g.ensemblId)).toEqual(
           worker.genes.map((g: Data) => g.ensemblId),
         );
@@ -293,4 +301,189 @@ describe('gene importance precomputed by the worker', () => {
     }
     expect(await readSampleAttributions(t.platform.pool, versionId, headsId, sampleId)).toBeNull();
   }, 600_000);
+
+  it('an ingest’s precompute queues its rankings; a batch queued meanwhile waits one sample attribution at most; a stopped worker’s successor goes on', async () => {
+    await worker.stop();
+    // only the cohort under test: every other cohort's rankings at the larger bound would cost minutes
+    await query(t.url, 'DELETE FROM "Cohort"');
+    const BOUND = 4; // CHOL's first four samples
+    const config = { ...t.config, attributionSamples: BOUND, precomputeCheckSeconds: 0 }; // no check
+    const events: string[] = [];
+    const ranked: (GeneImportanceOutcome | { cohortId: number; error: string })[] = [];
+    const queue = await openJobQueue(t.url);
+    const api = await startApi({
+      pool: t.platform.pool,
+      prisma: t.platform.prisma,
+      port: 0,
+      env: { GEXBERT_CHECKPOINT_CACHE_DIR: path.join(t.modelsDir, 'ingest-cache') },
+      queue,
+      ingestDirs: [sharedDir()],
+    });
+    // a sample of another cohort whose answers are forgotten, to be precomputed again while a job ranks
+    const [other] = await query<{ id: number }>(t.url, 'SELECT min(id) AS id FROM "Sample"');
+    const forgetAndPlan = async () => {
+      for (const table of ['PrecomputeSample', 'SamplePrediction', 'SampleEmbedding'])
+        await query(t.url, `DELETE FROM "${table}" WHERE "modelVersionId" = $1 AND "sampleId" = $2`, [
+          versionId,
+          other!.id,
+        ]);
+      const plan = await planPrecompute(
+        { pool: t.platform.pool, queue },
+        { reason: 'CHECK', sampleIds: [other!.id], batchSize: 500 },
+      );
+      events.push(`queued ${plan!.batches[0]}`);
+    };
+    let sent: Promise<void> | undefined;
+    let stopped: Promise<void> | undefined;
+    let first: RunningWorker | undefined;
+    const start = (n: number, slice: number) =>
+      startWorker(
+        { url: t.url, pool: t.platform.pool, prisma: t.platform.prisma, config },
+        {
+          geneImportanceSlice: slice,
+          log: (line) => {
+            console.log(`worker ${n}: ${line}`);
+            const m = /: sample (\d+) attributed \((\d+) by this job\)/.exec(line);
+            if (!m) return;
+            events.push(`attributed ${m[1]}`);
+            const attributed = events.filter((e) => e.startsWith('attributed')).length;
+            // the first attribution: a precompute batch is queued while the job goes on
+            if (attributed === 1) sent = forgetAndPlan();
+            // the next job's first attribution: the worker is stopped mid-job
+            else if (n === 1 && m[2] === '1' && !stopped) {
+              events.push('stop');
+              stopped = first!.stop();
+            }
+          },
+          onPrecompute: (o) => {
+            if (!('error' in o) && !o.skipped) events.push(`batch ${o.batchId}`);
+          },
+          onGeneImportance: (o) => {
+            ranked.push(o);
+            const how =
+              'error' in o ? `error ${o.error}` : o.interrupted ? 'interrupted' : o.more ? 'more' : 'done';
+            events.push(`ranking ${how}${'yielded' in o && o.yielded ? ' yielded' : ''}`);
+          },
+        },
+      );
+    try {
+      const [waiting] = await query<{ n: number }>(
+        t.url,
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'gene-importance' AND state < 'completed'`,
+      );
+      expect(waiting!.n).toBe(0); // nothing queues rankings but the precompute below
+      first = await start(1, 3); // a slice of 3: the first job ends early only by yielding
+      const curator = (await createToken(t.platform.prisma, 'curator', 'CURATOR')).token;
+      const res = await fetch(api.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${curator}` },
+        body: JSON.stringify({
+          query: `mutation($input: IngestCountsInput!) { ingestCounts(input: $input) { samples } }`,
+          variables: { input: { path: path.join(COUNTS, `TCGA_${LATER}_Counts.exp.gz`), cohort: LATER } },
+        }),
+      });
+      expect(((await res.json()) as Data).errors).toBeUndefined();
+      const [ingest] = await query<{ id: number }>(
+        t.url,
+        `SELECT id FROM "PrecomputeBatch" WHERE reason = 'INGEST' AND "modelVersionId" = $1`,
+        [versionId],
+      );
+      await waitFor('the worker stopped mid-job', async () => (stopped ? true : undefined), 1200);
+      await stopped;
+      await sent;
+      console.log(`first worker: ${events.join(', ')}`);
+      const checkBatch = Number(events.find((e) => e.startsWith('queued'))!.split(' ')[1]);
+      // the ingest's batch ran first, and its end queued the new cohort's rankings
+      expect(events[0]).toBe(`batch ${ingest!.id}`);
+      expect(events[1]).toMatch(/^attributed /);
+      // the batch queued while the job ranked: at most one sample attribution, then the job yields, the
+      // batch runs, and the next job goes on from there
+      const queued = events.indexOf(`queued ${checkBatch}`);
+      const yielded = events.indexOf('ranking more yielded');
+      expect(queued).toBeGreaterThan(0);
+      expect(yielded).toBeGreaterThan(queued);
+      expect(
+        events.slice(queued + 1, yielded).filter((e) => e.startsWith('attributed')).length,
+      ).toBeLessThanOrEqual(1);
+      expect(events[yielded + 1]).toBe(`batch ${checkBatch}`);
+      expect(events.slice(yielded + 2)).toEqual([
+        expect.stringMatching(/^attributed /),
+        'stop',
+        'ranking interrupted',
+      ]);
+      // what the stopped worker stored stays, and its job was sent again for the next worker
+      const attributedBefore = events
+        .filter((e) => e.startsWith('attributed'))
+        .map((e) => Number(e.split(' ')[1]));
+      const storedBefore = await query<{ sampleId: number; computedAt: Date }>(
+        t.url,
+        `SELECT "sampleId", "computedAt" FROM "SampleAttribution" WHERE "sampleId" = ANY($1::int[]) ORDER BY 1`,
+        [attributedBefore],
+      );
+      expect(storedBefore.map((r) => r.sampleId)).toEqual([...attributedBefore].sort((a, b) => a - b));
+      const [resent] = await query<{ n: number }>(
+        t.url,
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'gene-importance' AND state = 'created'`,
+      );
+      expect(resent!.n).toBe(1);
+
+      // the next worker (a slice of one sample: each job sends the next) finishes without computing them again
+      const [chol] = await query<{ id: number }>(t.url, `SELECT id FROM "Cohort" WHERE name = $1`, [LATER]);
+      const keys = TARGETS.map((target) =>
+        geneImportanceKey(versionId, headsId, target as 'RISK', LATER, BOUND),
+      );
+      const next = await start(2, 1);
+      try {
+        await waitFor(
+          'CHOL’s rankings over four samples',
+          async () => {
+            const [n] = await query<{ n: number }>(
+              t.url,
+              `SELECT count(*)::int AS n FROM "CohortAnswer" WHERE "cohortId" = $1 AND key = ANY($2::text[])`,
+              [chol!.id, keys],
+            );
+            return n!.n === keys.length ? true : undefined;
+          },
+          1200,
+        );
+        await waitFor('the last ranking job to end', async () =>
+          ranked.at(-1) && !('error' in ranked.at(-1)!) && !(ranked.at(-1) as GeneImportanceOutcome).more
+            ? true
+            : undefined,
+        );
+      } finally {
+        await next.stop();
+      }
+      console.log(`both workers: ${events.join(', ')}`);
+      const members = await query<{ id: number }>(
+        t.url,
+        `SELECT "sampleId" AS id FROM "CohortSample" WHERE "cohortId" = $1 ORDER BY 1 LIMIT $2`,
+        [chol!.id, BOUND],
+      );
+      const attributed = events.filter((e) => e.startsWith('attributed')).map((e) => Number(e.split(' ')[1]));
+      // every one of the first four computed exactly once, by one worker or the other
+      expect([...attributed].sort((a, b) => a - b)).toEqual(members.map((m) => m.id));
+      expect(ranked.filter((o) => 'error' in o)).toEqual([]);
+      const byJobs = (ranked as GeneImportanceOutcome[]).reduce((n, o) => n + o.attributed, 0);
+      expect(byJobs).toBe(BOUND);
+      // the rows the first worker stored are those it stored, not computed again
+      const storedAfter = await query<{ sampleId: number; computedAt: Date }>(
+        t.url,
+        `SELECT "sampleId", "computedAt" FROM "SampleAttribution" WHERE "sampleId" = ANY($1::int[]) ORDER BY 1`,
+        [attributedBefore],
+      );
+      expect(storedAfter).toEqual(storedBefore);
+      // the second worker's jobs chained: one sample each, each but the last sending the next
+      const left = BOUND - attributedBefore.length;
+      const stoppedAt = ranked.findIndex((o) => 'interrupted' in o && o.interrupted);
+      const second = (ranked.slice(stoppedAt + 1) as GeneImportanceOutcome[]).map((o) => [
+        o.attributed,
+        !!o.more,
+      ]);
+      expect(second).toEqual(Array.from({ length: left }, (_, i) => [1, i < left - 1]));
+    } finally {
+      await api.stop();
+      await queue.close();
+    }
+  }, 1_800_000);
 });

@@ -3,7 +3,8 @@
 // answer, equal to what the API computes on demand; an ingest queues batches of just its new samples; the
 // API answers a precomputed sample without loading the model; the worker that finishes a precompute stores
 // every cohort's map, which API processes then read; a rollback precomputes the six cohorts again (the time is
-// printed).
+// printed). Gene importance rankings are turned off (GEXBERT_GENE_IMPORTANCE=off): they are
+// test/worker/geneImportance.test.ts's, and on they kept both workers busy for the whole file.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,7 @@ const FIRST = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS'];
 const LATER = 'UVM';
 const BATCH = 40;
 process.env.GEXBERT_PRECOMPUTE_BATCH = String(BATCH); // read by the API (as by the workers)
+process.env.GEXBERT_GENE_IMPORTANCE = 'off'; // read by the workers (in process and `gexbert worker`)
 
 let t: WorkerTestPlatform;
 let api: RunningApi;
@@ -206,6 +208,13 @@ describe('precompute', () => {
        UNION ALL SELECT id FROM pgboss.archive WHERE name = 'precompute') j`,
     );
     expect(jobs!.n).toBe(batches.length);
+    // turned off, the finished precompute queued no gene importance rankings
+    const [rankings] = await query<{ n: number }>(
+      t.url,
+      `SELECT count(*)::int AS n FROM (SELECT id FROM pgboss.job WHERE name = 'gene-importance'
+       UNION ALL SELECT id FROM pgboss.archive WHERE name = 'gene-importance') j`,
+    );
+    expect(rankings!.n).toBe(0);
 
     // exactly one stored embedding and one stored answer per sample for this version
     const rows = await query<{ id: number; embeddings: number; predictions: number; typed: boolean }>(

@@ -73,6 +73,12 @@ export const ConfigSchema = z.object({
    */
   attributionSamples: z.coerce.number().int().min(1).max(200),
   /**
+   * Whether workers compute every cohort's gene importance rankings ahead, after each finished precompute
+   * (on, the default). Off, a worker neither queues nor takes gene-importance jobs; the API still computes a
+   * ranking when it is asked for one.
+   */
+  geneImportance: Flag,
+  /**
    * Who computes loss and gradients when GexBERT trains (gexbert train, gexbert evaluate, the worker):
    * `auto` (onnxruntime, else tfjs with a warning), `onnxruntime` (an error when it cannot start) or `tfjs`.
    */
@@ -105,6 +111,7 @@ const ENV = {
   GEXBERT_PRECOMPUTE_BATCH: 'precomputeBatch',
   GEXBERT_PRECOMPUTE_CHECK_SECONDS: 'precomputeCheckSeconds',
   GEXBERT_ATTRIBUTION_SAMPLES: 'attributionSamples',
+  GEXBERT_GENE_IMPORTANCE: 'geneImportance',
   GEXBERT_TRAIN_ENGINE: 'trainEngine',
   GEXBERT_WORKER_NICE: 'workerNice',
 } as const;
@@ -125,6 +132,7 @@ const DEFAULTS: Config = {
   precomputeBatch: 500,
   precomputeCheckSeconds: 30,
   attributionSamples: 16,
+  geneImportance: true,
   trainEngine: 'auto',
   workerNice: 10,
 };

@@ -12,3 +12,14 @@ describe('GEXBERT_TRAIN_ENGINE', () => {
     );
   });
 });
+
+describe('GEXBERT_GENE_IMPORTANCE', () => {
+  it('is on when unset, off when told, and refuses a word that is no switch', () => {
+    expect(loadConfig({}).geneImportance).toBe(true);
+    expect(loadConfig({ GEXBERT_GENE_IMPORTANCE: 'off' }).geneImportance).toBe(false);
+    expect(loadConfig({ GEXBERT_GENE_IMPORTANCE: ' ON ' }).geneImportance).toBe(true);
+    expect(() => loadConfig({ GEXBERT_GENE_IMPORTANCE: 'later' })).toThrow(
+      /^Invalid configuration: GEXBERT_GENE_IMPORTANCE: /,
+    );
+  });
+});

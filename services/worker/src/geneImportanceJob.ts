@@ -4,8 +4,9 @@
 // sample's attributions are stored as they are computed (SampleAttribution): that is the job's progress
 // (Cohort.geneImportanceProgress in the API), and a job stopped half-way loses nothing. Rankings stored at
 // the cohort's current fingerprint are not computed again. A job computes a few samples' attributions (about a
-// minute) and says there is more: the worker sends the next job, so training and precompute jobs are not kept
-// waiting behind a cohort's many minutes of attributions.
+// minute) and says there is more: the worker sends the next job. Before each sample attribution it asks whether
+// other work waits (training, a comparison, a precompute batch: `othersWaiting`) and, if so, ends at once with
+// more to do, so new samples' answers wait one sample attribution at most, never a cohort's rankings.
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import {
   ATTRIBUTION_TARGETS,
@@ -36,8 +37,10 @@ export interface GeneImportanceOutcome {
   skipped?: string;
   /** The worker stopped before the end (what was stored stays). */
   interrupted?: boolean;
-  /** Stopped after `slice` sample attributions with rankings still to compute: send the next job. */
+  /** Stopped after `slice` sample attributions, or for waiting work, with rankings still to compute: send the next job. */
   more?: boolean;
+  /** Ended early because other work was waiting (`othersWaiting`). */
+  yielded?: boolean;
   /** Rankings stored by this job, and those found stored already. */
   stored: number;
   alreadyStored: number;
@@ -53,12 +56,18 @@ export interface GeneImportanceContext {
   bound: number;
   /** Sample attributions one job computes before it hands over to the next (default: all). */
   slice?: number;
+  /** Whether other jobs wait to be taken: checked before each sample attribution, and if so the job ends. */
+  othersWaiting?: () => Promise<boolean>;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
 
 class Stopped extends Error {}
-class SliceDone extends Error {}
+class SliceDone extends Error {
+  constructor(readonly yielded: boolean) {
+    super('slice done');
+  }
+}
 
 /** Computes and stores the cohort's rankings by the version's heads. */
 export async function runGeneImportanceJob(
@@ -84,13 +93,19 @@ export async function runGeneImportanceJob(
   const attributionsOf = (sampleId: number): Promise<ProfileAttributions | null> =>
     storedSampleAttributions(ctx.pool, modelVersionId, headsId, sampleId, async (progress) => {
       if (ctx.signal?.aborted) throw new Stopped();
-      if (outcome.attributed === ctx.slice) throw new SliceDone();
+      if (outcome.attributed === ctx.slice) throw new SliceDone(false);
+      if (await ctx.othersWaiting?.()) throw new SliceDone(true);
       const runtime = await ctx.runtimes.of(ctx.prisma, modelVersionId);
       const server = runtime.headServer!; // the version has heads
       const [profile] = await sampleProfiles(ctx.pool, runtime.stats, [sampleId]);
       const model = { predictor: runtime.predictor, stats: runtime.stats, server };
       const answer = profile ? await attributeProfile(model, profile, { onProgress: progress }) : null;
-      if (answer) outcome.attributed++;
+      if (answer) {
+        outcome.attributed++;
+        ctx.log(
+          `gene importance of cohort ${cohortId}: sample ${sampleId} attributed (${outcome.attributed} by this job)`,
+        );
+      }
       return answer;
     });
   const types = await cohortCancerTypes(ctx.pool, cohortId);
@@ -122,7 +137,8 @@ export async function runGeneImportanceJob(
     }
   } catch (error) {
     if (error instanceof Stopped) return { ...outcome, interrupted: true };
-    if (error instanceof SliceDone) return { ...outcome, more: true };
+    if (error instanceof SliceDone)
+      return { ...outcome, more: true, ...(error.yielded ? { yielded: true } : {}) };
     throw error;
   }
   return outcome;

@@ -34,6 +34,9 @@ import { checkRetrainThreshold } from './trigger.ts';
 /** Sample attributions one gene-importance job computes (about a minute on 2 cores) before the next job. */
 const GENE_IMPORTANCE_SLICE = 4;
 
+/** The jobs a gene-importance job makes way for, between two sample attributions. */
+const BEFORE_GENE_IMPORTANCE = [TRAIN_JOB, COMPARE_JOB, PRECOMPUTE_JOB, COHORT_MAP_JOB];
+
 export interface WorkerPlatform {
   url: string;
   pool: pg.Pool;
@@ -51,6 +54,8 @@ export interface WorkerOptions {
   onCohortMap?: (outcome: CohortMapOutcome | { cohortId: number; error: string }) => void;
   /** Called after each gene-importance job. */
   onGeneImportance?: (outcome: GeneImportanceOutcome | { cohortId: number; error: string }) => void;
+  /** Sample attributions one gene-importance job computes before it sends the next (default 4). */
+  geneImportanceSlice?: number;
 }
 
 export interface RunningWorker {
@@ -217,9 +222,15 @@ export async function startWorker(
     }
   };
 
-  /** Queues a cohort's gene importance by a version (unless one is waiting already). */
-  const queueGeneImportance = (cohortId: number, modelVersionId: number) =>
-    queue.sendOnce(GENE_IMPORTANCE_JOB, { cohortId, modelVersionId }, `${cohortId}/${modelVersionId}`);
+  /** Queues a cohort's gene importance by a version (unless one is waiting already, or it is turned off). */
+  const queueGeneImportance = async (cohortId: number, modelVersionId: number) => {
+    if (config.geneImportance)
+      await queue.sendOnce(
+        GENE_IMPORTANCE_JOB,
+        { cohortId, modelVersionId },
+        `${cohortId}/${modelVersionId}`,
+      );
+  };
 
   const geneImportanceWork = async (job: { id: string; data: unknown }) => {
     const data = job.data as { cohortId?: unknown; modelVersionId?: unknown } | null;
@@ -238,7 +249,8 @@ export async function startWorker(
           prisma,
           runtimes,
           bound: config.attributionSamples,
-          slice: GENE_IMPORTANCE_SLICE,
+          slice: options.geneImportanceSlice ?? GENE_IMPORTANCE_SLICE,
+          othersWaiting: () => queue.waiting(BEFORE_GENE_IMPORTANCE),
           log,
           signal: stopSignal.signal,
         },
@@ -246,7 +258,8 @@ export async function startWorker(
         modelVersionId,
       );
       await queue.complete(GENE_IMPORTANCE_JOB, job.id, outcome);
-      if (outcome.more) await queueGeneImportance(cohortId, modelVersionId);
+      // more to do, or stopped half-way: the next job (of any worker) continues from what is stored
+      if (outcome.more || outcome.interrupted) await queueGeneImportance(cohortId, modelVersionId);
       else if (!outcome.interrupted && !outcome.skipped && outcome.stored > 0)
         log(
           `gene importance of cohort ${cohortId} by model version ${modelVersionId}: ${outcome.stored} rankings stored`,
@@ -307,7 +320,7 @@ export async function startWorker(
           await cohortMapWork(cohortMap);
           continue;
         }
-        const importance = stopping ? null : await queue.fetch(GENE_IMPORTANCE_JOB);
+        const importance = stopping || !config.geneImportance ? null : await queue.fetch(GENE_IMPORTANCE_JOB);
         if (importance) await geneImportanceWork(importance);
         else if (!stopping) await sleep(config.workerPollSeconds);
       } catch (error) {

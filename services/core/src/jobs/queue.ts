@@ -61,6 +61,8 @@ export interface JobQueue {
   job(id: string): Promise<JobRow | null>;
   /** Takes the next job of `name` (it becomes active), or null when there is none. */
   fetch(name: string): Promise<FetchedJob | null>;
+  /** Whether a job of one of `names` waits to be taken (one `fetch` would take now): one indexed query. */
+  waiting(names: readonly string[]): Promise<boolean>;
   complete(name: string, id: string, output?: object): Promise<void>;
   /** Fails an active job: it is retried while it has retries left (`retry: false` fails it for good). */
   fail(name: string, id: string, output: object, options?: { retry?: boolean }): Promise<void>;
@@ -208,6 +210,15 @@ export async function openJobQueue(url: string, options: { worker?: boolean } = 
     async fetch(name) {
       const [job] = await boss.fetch<object>(name, { batchSize: 1 });
       return job ? { id: job.id, name: job.name, data: job.data } : null;
+    },
+    async waiting(names) {
+      // what pg-boss's fetch takes: not yet active, and due (its index job_i5 covers this)
+      const [row] = await sql<{ waiting: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${SCHEMA}.job
+           WHERE name = ANY($1::text[]) AND state < 'active' AND start_after < now()) AS waiting`,
+        [names],
+      );
+      return row?.waiting === true;
     },
     async complete(name, id, output = {}) {
       await boss.complete(name, id, output);
