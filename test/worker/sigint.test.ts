@@ -85,10 +85,14 @@ it('SIGINT mid-training exits 0 cleanly and leaves a run that a new worker resum
 
   // A new worker resumes it from the saved state and finishes it.
   const second = worker();
-  const done = await waitFor('the resumed run to finish', async () => {
-    const r = await prisma.trainingRun.findUnique({ where: { id: run.id } });
-    return r && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.status) ? r : undefined;
-  }, 300).catch((error) => {
+  const done = await waitFor(
+    'the resumed run to finish',
+    async () => {
+      const r = await prisma.trainingRun.findUnique({ where: { id: run.id } });
+      return r && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.status) ? r : undefined;
+    },
+    300,
+  ).catch((error) => {
     throw new Error(`${error.message}; the second worker said:\n${second.stderr()}`);
   });
   expect(done.status, `${done.error}\n${second.stderr()}`).toBe('SUCCEEDED');

@@ -113,7 +113,7 @@ describe('pancan33 in RSEM alone', () => {
     // The heads were fitted on these samples (among others): a sanity bound, far above chance (1/33).
     expect(agree / 604).toBeGreaterThan(0.5);
     expect(flagged / 604).toBeLessThan(0.1);
-  });
+  }, 300_000); // 604 samples embedded by two models: 94.5 s alone at load 20
 
   it('reads RSEM through the RSEM statistics: the served embedding is not the counts-normalised misuse', async () => {
     const norm = JSON.parse(fs.readFileSync(path.join(TCGA_33_CHECKPOINT, 'normalisation.json'), 'utf8'));
