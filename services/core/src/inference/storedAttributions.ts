@@ -35,7 +35,7 @@ export async function sampleAttributionsStored(
   headsId: string,
   sampleId: number,
 ): Promise<boolean> {
-  // raw SQL: ordinary; kept beside its siblings, which need pg (above)
+  // raw SQL: ordinary; not moved yet (callers hand this module only the pool, which its siblings need)
   const { rows } = await pool.query(
     `SELECT 1 FROM "SampleAttribution" WHERE "sampleId" = $1 AND "modelVersionId" = $2 AND "headsId" = $3`,
     [sampleId, modelVersionId, headsId],
