@@ -134,7 +134,11 @@ function expectWhole(stored: Data, pending: Data) {
 beforeAll(async () => {
   t = await workerPlatform('cohortmap', FIRST, {
     clinical: true,
-    env: { GEXBERT_PRECOMPUTE_CHECK_SECONDS: '30', GEXBERT_ATTRIBUTION_SAMPLES: '1' },
+    env: {
+      GEXBERT_PRECOMPUTE_CHECK_SECONDS: '30',
+      GEXBERT_ATTRIBUTION_SAMPLES: '1',
+      GEXBERT_GENE_IMPORTANCE: 'on',
+    },
   });
   ({ id: versionId, headsId } = await activeVersionHeads(t.url));
   curator = (await createToken(t.platform.prisma, 'curator', 'CURATOR')).token;

@@ -74,7 +74,11 @@ const typesOf = (cohort: { name: string }) => (cohort.name === 'five' ? FIVE : [
 
 beforeAll(async () => {
   t = await workerPlatform('geneimportance', FIVE, {
-    env: { GEXBERT_PRECOMPUTE_CHECK_SECONDS: '30', GEXBERT_ATTRIBUTION_SAMPLES: '1' },
+    env: {
+      GEXBERT_PRECOMPUTE_CHECK_SECONDS: '30',
+      GEXBERT_ATTRIBUTION_SAMPLES: '1',
+      GEXBERT_GENE_IMPORTANCE: 'on',
+    },
   });
   expect(t.config.attributionSamples).toBe(1);
   const all = await query<{ id: number }>(t.url, 'SELECT id FROM "Sample" ORDER BY id');

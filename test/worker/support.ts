@@ -48,6 +48,9 @@ export function workerEnv(url: string, modelsDir: string, extra: NodeJS.ProcessE
     GEXBERT_WORKER_STALE_SECONDS: '30',
     GEXBERT_PRECOMPUTE_CHECK_SECONDS: '0', // no precompute of every sample beside the training under test
     GEXBERT_WORKER_NICE: '0', // workers keep pace with the test files beside them (sigint.test checks the niceness)
+    // rankings are geneImportance.test's and cohortMapJob.test's subject (they turn them on); elsewhere they
+    // would only take the CPU from what is under test
+    GEXBERT_GENE_IMPORTANCE: 'off',
     ...extra,
   };
 }
