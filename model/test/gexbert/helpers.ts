@@ -131,3 +131,23 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
+
+/** A co-expressed module (first factor, loadings mostly positive) plus a factor with mixed signs: 240 x 40 genes. */
+export const coexpressedSimulation = (): Simulation =>
+  simulate({ nSamples: 240, nGenes: 40, factors: 2, noise: 0.3, seed: 5, firstLoadingMean: 1.5 });
+
+/** The tiny model the co-expression tests train on `coexpressedSimulation` (20 epochs). */
+export const coexpressionConfig = (): GexbertConfig =>
+  tinyConfig({
+    vocabSize: 40,
+    width: 32,
+    heads: 4,
+    ffnWidth: 64,
+    inputGenes: 16,
+    queryGenes: 8,
+    batchSize: 16,
+    epochs: 20,
+    warmupSteps: 20,
+    validationFraction: 0.15,
+    seed: 1,
+  });

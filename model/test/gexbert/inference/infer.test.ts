@@ -22,7 +22,7 @@ import {
 import type { TokenBatch } from '../../../src/gexbert/training/batch.ts';
 import { type PretrainResult, pretrain } from '../../../src/gexbert/training/train.ts';
 import { Rng } from '../../../src/random/rng.ts';
-import { maxAbsDiff, type Simulation, simulate, tinyConfig } from '../helpers.ts';
+import { coexpressedSimulation, coexpressionConfig, maxAbsDiff, type Simulation } from '../helpers.ts';
 
 let sim: Simulation;
 let stats: NormStats;
@@ -32,20 +32,8 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   await ready();
-  sim = simulate({ nSamples: 240, nGenes: 40, factors: 2, noise: 0.3, seed: 5, firstLoadingMean: 1.5 });
-  const c = tinyConfig({
-    vocabSize: 40,
-    width: 32,
-    heads: 4,
-    ffnWidth: 64,
-    inputGenes: 16,
-    queryGenes: 8,
-    batchSize: 16,
-    epochs: 20,
-    warmupSteps: 20,
-    validationFraction: 0.15,
-    seed: 1,
-  });
+  sim = coexpressedSimulation();
+  const c = coexpressionConfig();
   const m = { ...sim, unit: 'log2cpm' as const };
   stats = fitNormaliser(m, sim.genes, { levels: c.levels, zRange: c.zRange });
   trained = await pretrain({

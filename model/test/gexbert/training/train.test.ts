@@ -17,6 +17,8 @@ import { AdamW, clipByGlobalNorm, globalNorm, learningRate } from '../../../src/
 import { type ProgressInfo, pretrain, splitSamples } from '../../../src/gexbert/training/train.ts';
 import { Rng } from '../../../src/random/rng.ts';
 import {
+  coexpressedSimulation,
+  coexpressionConfig,
   describeConfig,
   maxAbsDiff,
   PARITY_CONFIGS,
@@ -95,28 +97,8 @@ describe('training', () => {
   });
 
   it('restores better than the per-gene mean on data with known co-expression', async () => {
-    // A co-expressed module (first factor, loadings mostly positive) plus a factor with mixed signs.
-    const sim = simulate({
-      nSamples: 240,
-      nGenes: 40,
-      factors: 2,
-      noise: 0.3,
-      seed: 5,
-      firstLoadingMean: 1.5,
-    });
-    const c = tinyConfig({
-      vocabSize: 40,
-      width: 32,
-      heads: 4,
-      ffnWidth: 64,
-      inputGenes: 16,
-      queryGenes: 8,
-      batchSize: 16,
-      epochs: 20,
-      warmupSteps: 20,
-      validationFraction: 0.15,
-      seed: 1,
-    });
+    const sim = coexpressedSimulation();
+    const c = coexpressionConfig();
     const m = { ...sim, unit: 'log2cpm' as const };
     const stats = fitNormaliser(m, sim.genes, { levels: c.levels, zRange: c.zRange });
     const result = await pretrain({
