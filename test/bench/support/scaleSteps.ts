@@ -5,6 +5,10 @@ import { quantile } from '@gexbert/model/stats';
 import type pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { mapAnswerKey } from '../../../services/core/src/inference/cohortMap.ts';
+import {
+  cohortsMissingMaps,
+  type PrecomputedVersion,
+} from '../../../services/core/src/inference/cohortMapQueue.ts';
 import { precomputeProgress } from '../../../services/core/src/inference/precompute.ts';
 import { newContext } from '../../support/browser.ts';
 import { graphql, timed } from './graphql.ts';
@@ -49,10 +53,11 @@ export async function awaitPrecompute(
         );
       }
       if (progress.failed > 0) throw new Error(`precompute: ${progress.failed} batches FAILED`);
-      const headsId = (rows[0].heads as { id?: string } | null)?.id ?? '';
+      const version = { id: rows[0].id, headsId: (rows[0].heads as { id?: string } | null)?.id ?? '' };
+      // the worker's own test of a cohort still waiting for its map (current members, answers stored)
       if (progress.total > 0 && progress.done >= progress.total) {
-        const maps = await storedMaps(pool, rows[0].id, headsId);
-        if (maps.stored >= maps.cohorts) {
+        if ((await cohortsMissingMaps(pool, version)).length === 0) {
+          const maps = await storedMaps(pool, version);
           const span = await pool.query<{ seconds: number; workers: number; batches: number; last: Date }>(
             `SELECT extract(epoch FROM max("finishedAt") - min("startedAt"))::float8 AS seconds,
                count(DISTINCT "workerId")::int AS workers, count(*)::int AS batches, max("finishedAt") AS last
@@ -64,7 +69,7 @@ export async function awaitPrecompute(
             samples: progress.total,
             wallSeconds: (performance.now() - since) / 1000,
             ...batches,
-            maps: maps.cohorts,
+            maps: maps.stored,
             mapSeconds: maps.lastAt ? Math.max(0, (maps.lastAt.getTime() - last.getTime()) / 1000) : 0,
           };
         }
@@ -75,14 +80,13 @@ export async function awaitPrecompute(
   }
 }
 
-/** How many cohorts there are and how many have the version's map stored (and when the last was). */
-async function storedMaps(pool: pg.Pool, modelVersionId: number, headsId: string) {
-  const { rows } = await pool.query<{ cohorts: number; stored: number; last_at: Date | null }>(
-    `SELECT (SELECT count(*)::int FROM "Cohort") AS cohorts, count(*)::int AS stored, max("computedAt") AS last_at
-     FROM "CohortAnswer" WHERE key = $1`,
-    [mapAnswerKey(modelVersionId, headsId)],
+/** How many cohort maps of the version are stored, and when the last was. */
+async function storedMaps(pool: pg.Pool, version: PrecomputedVersion) {
+  const { rows } = await pool.query<{ stored: number; last_at: Date | null }>(
+    `SELECT count(*)::int AS stored, max("computedAt") AS last_at FROM "CohortAnswer" WHERE key = $1`,
+    [mapAnswerKey(version.id, version.headsId)],
   );
-  return { cohorts: rows[0]!.cohorts, stored: rows[0]!.stored, lastAt: rows[0]!.last_at };
+  return { stored: rows[0]!.stored, lastAt: rows[0]!.last_at };
 }
 
 export interface LoadTimes {
