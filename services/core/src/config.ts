@@ -73,6 +73,12 @@ export const ConfigSchema = z.object({
    */
   attributionSamples: z.coerce.number().int().min(1).max(200),
   /**
+   * Seconds after which a sample's attributions progress row not updated belongs to a process that died, so
+   * another may compute them (inference/attributionProgress.ts; the computing process writes it every second,
+   * while it waits for the model too).
+   */
+  attributionStaleSeconds: z.coerce.number().positive(),
+  /**
    * Whether workers compute every cohort's gene importance rankings ahead, after each finished precompute
    * (on, the default). Off, a worker neither queues nor takes gene-importance jobs; the API still computes a
    * ranking when it is asked for one.
@@ -111,6 +117,7 @@ const ENV = {
   GEXBERT_PRECOMPUTE_BATCH: 'precomputeBatch',
   GEXBERT_PRECOMPUTE_CHECK_SECONDS: 'precomputeCheckSeconds',
   GEXBERT_ATTRIBUTION_SAMPLES: 'attributionSamples',
+  GEXBERT_ATTRIBUTION_STALE_SECONDS: 'attributionStaleSeconds',
   GEXBERT_GENE_IMPORTANCE: 'geneImportance',
   GEXBERT_TRAIN_ENGINE: 'trainEngine',
   GEXBERT_WORKER_NICE: 'workerNice',
@@ -132,6 +139,7 @@ const DEFAULTS: Config = {
   precomputeBatch: 500,
   precomputeCheckSeconds: 30,
   attributionSamples: 16,
+  attributionStaleSeconds: 120,
   geneImportance: true,
   trainEngine: 'auto',
   workerNice: 10,

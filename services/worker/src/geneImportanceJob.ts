@@ -14,6 +14,7 @@ import {
   type ProfileAttributions,
   targetAttributions,
 } from '@gexbert/core/inference/attribution';
+import { genesProgress } from '@gexbert/core/inference/attributionProgress';
 import {
   cohortFingerprint,
   readCohortAnswer,
@@ -91,23 +92,35 @@ export async function runGeneImportanceJob(
   if (!headsId) return { ...outcome, skipped: `model version ${modelVersionId} has no heads` };
   // the model is loaded only when a sample's attributions are not stored
   const attributionsOf = (sampleId: number): Promise<ProfileAttributions | null> =>
-    storedSampleAttributions(ctx.pool, modelVersionId, headsId, sampleId, async (progress) => {
-      if (ctx.signal?.aborted) throw new Stopped();
-      if (outcome.attributed === ctx.slice) throw new SliceDone(false);
-      if (await ctx.othersWaiting?.()) throw new SliceDone(true);
-      const runtime = await ctx.runtimes.of(ctx.prisma, modelVersionId);
-      const server = runtime.headServer!; // the version has heads
-      const [profile] = await sampleProfiles(ctx.pool, runtime.stats, [sampleId]);
-      const model = { predictor: runtime.predictor, stats: runtime.stats, server };
-      const answer = profile ? await attributeProfile(model, profile, { onProgress: progress }) : null;
-      if (answer) {
-        outcome.attributed++;
-        ctx.log(
-          `gene importance of cohort ${cohortId}: sample ${sampleId} attributed (${outcome.attributed} by this job)`,
-        );
-      }
-      return answer;
-    });
+    storedSampleAttributions(
+      ctx.pool,
+      modelVersionId,
+      headsId,
+      sampleId,
+      async (progress) => {
+        if (ctx.signal?.aborted) throw new Stopped();
+        if (outcome.attributed === ctx.slice) throw new SliceDone(false);
+        if (await ctx.othersWaiting?.()) throw new SliceDone(true);
+        const runtime = await ctx.runtimes.of(ctx.prisma, modelVersionId);
+        const server = runtime.headServer!; // the version has heads
+        const [profile] = await sampleProfiles(ctx.pool, runtime.stats, [sampleId]);
+        const model = { predictor: runtime.predictor, stats: runtime.stats, server };
+        const answer = profile
+          ? await attributeProfile(model, profile, { onProgress: genesProgress(progress) })
+          : null;
+        if (answer) {
+          outcome.attributed++;
+          ctx.log(
+            `gene importance of cohort ${cohortId}: sample ${sampleId} attributed (${outcome.attributed} by this job)`,
+          );
+        }
+        return answer;
+      },
+      () => {
+        // another process computes this sample's attributions: the worker waits for them unless it is stopped
+        if (ctx.signal?.aborted) throw new Stopped();
+      },
+    );
   const types = await cohortCancerTypes(ctx.pool, cohortId);
   try {
     for (const [i, type] of types.entries()) {

@@ -40,6 +40,15 @@ export type ApiToken = {
   role: Role;
 };
 
+/** What a sample's attributions computation is doing. */
+export type AttributionStage =
+  /** Occluding the measured genes, one model run each. */
+  | 'RUNNING'
+  /** Reading the sample's values and loading the model. */
+  | 'STARTING'
+  /** Waiting for its turn on the model, behind other computations of the same process (other samples' attributions, embeddings, restored values). */
+  | 'WAITING';
+
 /** What a gene attribution explains. */
 export type AttributionTarget =
   /** The predicted (closest) cancer type's probability. */
@@ -59,6 +68,8 @@ export type AttributionTarget =
  */
 export type AttributionsReadiness = {
   __typename?: 'AttributionsReadiness';
+  /** While WAITING: the computations ahead of it on the model (the one running included); else null. */
+  computationsAhead?: Maybe<Scalars['Int']['output']>;
   /** They are being computed (one model run per measured gene: 12-17 s for a whole profile on 2 idle cores). */
   computing: Scalars['Boolean']['output'];
   /** Measured genes occluded so far, of `genesTotal`; null when none is under way. */
@@ -69,6 +80,8 @@ export type AttributionsReadiness = {
   ready: Scalars['Boolean']['output'];
   /** Seconds since the computation started; null when none is under way. */
   secondsComputing?: Maybe<Scalars['Float']['output']>;
+  /** What the computation is doing; null when none is under way. */
+  stage?: Maybe<AttributionStage>;
 };
 
 export type CancerTypeCount = {
@@ -2534,6 +2547,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   ApiToken: ResolverTypeWrapper<ApiTokenRow>;
+  AttributionStage: AttributionStage;
   AttributionTarget: AttributionTarget;
   AttributionsReadiness: ResolverTypeWrapper<AttributionsReadiness>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -2803,11 +2817,13 @@ export type ApiTokenResolvers<ContextType = Context, ParentType extends Resolver
 }>;
 
 export type AttributionsReadinessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttributionsReadiness'] = ResolversParentTypes['AttributionsReadiness']> = ResolversObject<{
+  computationsAhead?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   computing?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   genesDone?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   genesTotal?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   ready?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   secondsComputing?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['AttributionStage']>, ParentType, ContextType>;
 }>;
 
 export type CancerTypeCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CancerTypeCount'] = ResolversParentTypes['CancerTypeCount']> = ResolversObject<{

@@ -10,10 +10,7 @@ import {
   type TargetAttributions,
   targetAttributions,
 } from '@gexbert/core/inference/attribution';
-import {
-  readAttributionProgress,
-  startAttributionProgress,
-} from '@gexbert/core/inference/attributionProgress';
+import { type AttributionStage, readAttributionProgress } from '@gexbert/core/inference/attributionProgress';
 import { cohortFingerprint } from '@gexbert/core/inference/cohortAnswers';
 import {
   computeTypeGeneImportance,
@@ -123,6 +120,10 @@ export interface AttributionsReadiness {
   ready: boolean;
   /** Being computed, by this API process or another one, or a worker. */
   computing: boolean;
+  /** What the computation is doing (null when none is under way). */
+  stage: AttributionStage | null;
+  /** While WAITING: the computations ahead of it on the model. */
+  computationsAhead: number | null;
   secondsComputing: number | null;
   /** Measured genes occluded so far, of genesTotal (null while unknown). */
   genesDone: number | null;
@@ -132,6 +133,8 @@ export interface AttributionsReadiness {
 const READY: AttributionsReadiness = {
   ready: true,
   computing: false,
+  stage: null,
+  computationsAhead: null,
   secondsComputing: null,
   genesDone: null,
   genesTotal: null,
@@ -156,11 +159,20 @@ export async function attributionsReadiness(
   const key = { sampleId, modelVersionId: version.id, headsId };
   const progress = await readAttributionProgress(context.db, key);
   if (progress) return { ready: false, computing: true, ...progress };
-  const starting = { ready: false, computing: true, secondsComputing: 0, genesDone: 0, genesTotal: null };
-  if (entry) return starting; // started here a moment ago: its progress is not written yet
+  const starting: AttributionsReadiness = {
+    ready: false,
+    computing: true,
+    stage: 'STARTING',
+    computationsAhead: null,
+    secondsComputing: 0,
+    genesDone: 0,
+    genesTotal: null,
+  };
+  if (entry) return starting; // started here a moment ago: its progress row is not written yet
   if (!start) return { ...READY, ready: false };
-  // written before answering, so that a replica asked next sees it under way and starts nothing
-  await startAttributionProgress(context.db, key);
+  // The computation claims the progress row before it reads anything: a replica asked a moment later either
+  // sees it under way or, asked before the claim, starts a computation that finds the row claimed and waits for
+  // this one's answer (core storedSampleAttributions), so the model runs once.
   sampleAttributions(context, version, sampleId).catch(() => {}); // its error is the next request's
   return starting;
 }

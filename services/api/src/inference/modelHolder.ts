@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { attributeProfile, type ProfileAttributions } from '@gexbert/core/inference/attribution';
+import { type AttributionProgressReport, genesProgress } from '@gexbert/core/inference/attributionProgress';
 import {
   type CacheLookup,
   lookupEmbeddings,
@@ -99,6 +100,8 @@ interface Served {
   inference: MicroBatcher<number, StoredEmbedding | null>;
   /** The predictor's queue: forward passes run one at a time. */
   turn: Promise<unknown>;
+  /** Turns queued or running on the predictor. */
+  turns: number;
 }
 
 function modelUnavailable(message: string): GraphQLError {
@@ -351,12 +354,13 @@ export class ModelHolder {
 
   /**
    * Occlusion attributions of one profile's measured genes (core inference/attribution.ts), each forward
-   * pass in the predictor's turn, telling `onProgress` the genes done; null without heads or model input.
+   * pass in the predictor's turn, telling `progress` the genes done and, while a pass waits for its turn, how
+   * many computations are ahead of it; null without heads or model input.
    */
   async attribute(
     version: ModelVersion,
     profile: Profile,
-    onProgress?: (genesDone: number, genesTotal: number) => Promise<void>,
+    progress?: AttributionProgressReport,
   ): Promise<ProfileAttributions | null> {
     const server = await this.headServer(version);
     if (!server) return null;
@@ -368,12 +372,18 @@ export class ModelHolder {
     const passByPass: Predictor = {
       name: predictor.name,
       width: predictor.width,
-      run: (batch) => this.predictorTurn(served, () => predictor.run(batch)),
+      run: (batch) => {
+        if (served.turns > 0) progress?.waiting(served.turns);
+        return this.predictorTurn(served, () => {
+          progress?.waiting(0);
+          return predictor.run(batch);
+        });
+      },
     };
     return attributeProfile(
       { predictor: passByPass, stats, server },
       profile,
-      onProgress ? { onProgress } : {},
+      progress ? { onProgress: genesProgress(progress) } : {},
     );
   }
 
@@ -603,6 +613,7 @@ export class ModelHolder {
         waitMs: this.options.inferenceWaitMs,
       }),
       turn: Promise.resolve(),
+      turns: 0,
     };
     served = created;
     this.served.set(version.id, served);
@@ -651,7 +662,10 @@ export class ModelHolder {
 
   /** Runs `work` once the predictor's previous work is done. */
   private predictorTurn<T>(served: Served, work: () => Promise<T>): Promise<T> {
-    const result = served.turn.then(work, work);
+    served.turns++;
+    const result = served.turn.then(work, work).finally(() => {
+      served.turns--;
+    });
     served.turn = result.catch(() => {});
     return result;
   }

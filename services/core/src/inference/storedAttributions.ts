@@ -6,9 +6,12 @@
 import type pg from 'pg';
 import type { ProfileAttributions } from './attribution.ts';
 import {
-  attributionProgressWriter,
+  type AttributionKey,
+  type AttributionProgressReport,
+  claimAttributionProgress,
   endAttributionProgress,
-  startAttributionProgress,
+  keepAttributionProgress,
+  readAttributionProgress,
 } from './attributionProgress.ts';
 
 /** The stored attributions of a sample by a version's heads; null when none are stored. */
@@ -62,29 +65,56 @@ export async function storeSampleAttributions(
   );
 }
 
+/** How often a caller whose sample another process is computing looks whether it is done. */
+const WAIT_POLL_MS = 1000;
+
 /**
  * The stored attributions, else `compute(progress)`'s, stored (null, a sample without model input, is not
- * stored: finding that out reads the profile, no encoder pass). While it computes, its progress (`progress`,
- * the callback for attributeProfile) is in SampleAttributionProgress for every API replica to read.
+ * stored: finding that out reads the profile, no encoder pass). Only the caller holding the sample's progress
+ * row (attributionProgress.ts) computes, telling `progress` how far it has got; a caller finding another live
+ * process computing it (another API replica, a worker) waits for that answer instead, calling `whileWaiting`
+ * (which may throw to stop waiting) between looks, and computes only if that process ends without storing it.
  */
 export async function storedSampleAttributions(
   pool: pg.Pool,
   modelVersionId: number,
   headsId: string,
   sampleId: number,
-  compute: (
-    progress: (genesDone: number, genesTotal: number) => Promise<void>,
-  ) => Promise<ProfileAttributions | null>,
+  compute: (progress: AttributionProgressReport) => Promise<ProfileAttributions | null>,
+  whileWaiting?: () => void | Promise<void>,
 ): Promise<ProfileAttributions | null> {
-  const stored = await readSampleAttributions(pool, modelVersionId, headsId, sampleId);
-  if (stored) return stored;
   const key = { sampleId, modelVersionId, headsId };
-  await startAttributionProgress(pool, key);
+  for (;;) {
+    const stored = await readSampleAttributions(pool, modelVersionId, headsId, sampleId);
+    if (stored) return stored;
+    const claim = await claimAttributionProgress(pool, key);
+    if (claim) return computeClaimed(pool, key, claim.owner, compute);
+    // another live process computes them: wait until its row goes (stored, or ended without) or dies
+    while (await readAttributionProgress(pool, key)) {
+      await whileWaiting?.();
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    }
+  }
+}
+
+/** Computes and stores the attributions under a claim (owner null: no row to keep, the sample or model is gone). */
+async function computeClaimed(
+  pool: pg.Pool,
+  key: AttributionKey,
+  owner: string | null,
+  compute: (progress: AttributionProgressReport) => Promise<ProfileAttributions | null>,
+): Promise<ProfileAttributions | null> {
+  const { modelVersionId, headsId, sampleId } = key;
+  const kept = owner ? keepAttributionProgress(pool, key, owner) : null;
   try {
-    const computed = await compute(attributionProgressWriter(pool, key));
+    // stored by a process that ended between the read and the claim
+    const stored = await readSampleAttributions(pool, modelVersionId, headsId, sampleId);
+    if (stored) return stored;
+    const computed = await compute(kept?.report ?? { genes() {}, waiting() {} });
     if (computed) await storeSampleAttributions(pool, modelVersionId, headsId, sampleId, computed);
     return computed;
   } finally {
-    await endAttributionProgress(pool, key);
+    await kept?.stop();
+    if (owner) await endAttributionProgress(pool, key, owner);
   }
 }

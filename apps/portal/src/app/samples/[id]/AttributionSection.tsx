@@ -2,9 +2,10 @@
 // head's output with all genes minus with the gene given as missing) for the predicted type's probability, its
 // log-odds or the risk score, chosen in the URL (?why=CANCER_TYPE_LOG_ODDS|RISK). Top genes as signed bars; the top 200 in a table with TSV
 // download. Stored attributions are shown at once; otherwise the API starts computing them in the background
-// (one occlusion per measured gene: 12-17 s for a whole profile on 2 idle cores) and the section says how many
-// genes of how many are done and for how long (the progress stored in the database, the same from every API
-// replica), refreshing until they are ready, so the rest of the page never waits for them.
+// (one occlusion per measured gene: 12-17 s for a whole profile on 2 idle cores) and the section says what the
+// computation is doing (reading the values and loading the model; waiting for the model behind how many other
+// computations; N of M genes done) and for how long (the progress stored in the database, the same from every
+// API replica), refreshing until they are ready, so the rest of the page never waits for them.
 
 import { DataTable } from '../../../components/DataTable.tsx';
 import { Link } from '../../../components/Link.tsx';
@@ -12,6 +13,7 @@ import { PlotFrame } from '../../../components/PlotFrame.tsx';
 import { SignedBarChart } from '../../../components/plots/SignedBarChart.tsx';
 import { RefreshPoller } from '../../../components/RefreshPoller.tsx';
 import {
+  type AttributionStage,
   type AttributionTarget,
   SampleAttributionsDocument,
   SampleAttributionsReadyDocument,
@@ -38,20 +40,31 @@ export function attributionTarget(param: string | undefined): AttributionTarget 
   return param === 'RISK' || param === 'CANCER_TYPE_LOG_ODDS' ? param : 'CANCER_TYPE';
 }
 
-/** ": N of M genes, S s so far" as far as the API knows it (the progress any API replica reports). */
-function computingSoFar(
-  ready:
-    | { secondsComputing?: number | null; genesDone?: number | null; genesTotal?: number | null }
-    | null
-    | undefined,
-): string {
+type Progress = {
+  stage?: AttributionStage | null;
+  computationsAhead?: number | null;
+  secondsComputing?: number | null;
+  genesDone?: number | null;
+  genesTotal?: number | null;
+};
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+/** What the computation is doing, as the API knows it (the progress row any API replica reads). */
+export function computingNow(ready: Progress | null | undefined): string {
   const genes =
     ready?.genesTotal != null
-      ? `${(ready.genesDone ?? 0).toLocaleString('en')} of ${ready.genesTotal.toLocaleString('en')} genes`
+      ? `${(ready.genesDone ?? 0).toLocaleString('en')} of ${plural(ready.genesTotal, 'gene', 'genes')} done`
       : null;
+  const doing =
+    ready?.stage === 'STARTING'
+      ? "reading the sample's values and loading the model"
+      : ready?.stage === 'WAITING'
+        ? `waiting for the model, busy with ${plural(ready.computationsAhead ?? 1, 'other computation', 'other computations')} ahead of this one (other samples' attributions, embeddings or restored values)`
+        : null;
   const seconds = ready?.secondsComputing != null ? `${Math.round(ready.secondsComputing)} s so far` : null;
-  const parts = [genes, seconds].filter((p) => p !== null);
-  return parts.length > 0 ? `: ${parts.join(', ')}` : '';
+  const parts = [doing, genes, seconds].filter((p) => p !== null);
+  return parts.length > 0 ? `: ${parts.join('; ')}` : '';
 }
 
 export async function AttributionSection(props: { id: string; target: AttributionTarget }) {
@@ -86,7 +99,7 @@ export async function AttributionSection(props: { id: string; target: Attributio
       </p>
       {!result ? (
         <RefreshPoller active everyMs={POLL_MS} testId="attributions-computing">
-          Computing gene attributions (one model run per measured gene){computingSoFar(ready)}. This section
+          Computing gene attributions (one model run per measured gene){computingNow(ready)}. This section
           fills in when they are ready; they are stored, so the next visit shows them at once.
         </RefreshPoller>
       ) : !result.ok ? (
