@@ -4,7 +4,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // browser, no spawned stack and no training on real data (under a minute). `npm test` runs both projects.
 // A new test file is `integration` unless it is listed here; list it only if it is pure and quick.
 const UNIT = [
-  'apps/portal/test/{codegen,evaluationTable,genePage,heatmapPage,kaplanMeierPlot,mapAxes,sampleTable,session,sharedMaths,signInLimit,survivalChoice,trust}.test.ts',
+  'apps/portal/test/{codegen,evaluationTable,genePage,heatmapPage,kaplanMeierPlot,mapAxes,modelChoice,sampleTable,session,sharedMaths,signInLimit,survivalChoice,trust}.test.ts',
   'services/api/test/{codegen,units}.test.ts',
   'services/core/test/formats/{barcode,counts,detect,gdc,table}.test.ts',
   'services/core/test/config.test.ts',

@@ -10,10 +10,11 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { createToken } from '@gexbert/core/auth/tokens';
 import { REPO_ROOT } from '@gexbert/core/config';
 import { createPrisma } from '@gexbert/core/db/prisma';
-import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
+import { ingestClinical, ingestCounts, ingestTable } from '@gexbert/core/ingest/index';
 import { createTestDatabase, query } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
@@ -217,6 +218,12 @@ describe('the portal', () => {
     expect(await p.getAttribute('data-value')).toBe(String(cohort.survival.logRank.pValue));
     const groups = cohort.survival.groups.length;
     expect(groups).toBeGreaterThan(1);
+
+    // The model panels name their model; it knows all six types, so no other model is offered.
+    const shown = page.getByTestId('model-shown');
+    expect(await shown.getAttribute('data-model')).toBe('tcga-6types');
+    expect(await shown.textContent()).toContain("knows all 6 of this cohort's cancer types.");
+    expect(await page.getByTestId('model-knowing-more').count()).toBe(0);
 
     const km = page.getByTestId('km-plot');
     expect(await km.locator('path.km-curve').count()).toBe(groups);
@@ -740,6 +747,80 @@ describe('the portal', () => {
     await screenshot(dashboard, 'cohort-map-unknown-laptop');
     await dashboard.close();
   });
+
+  it("names the model drawing a cohort's panels, and draws a pan-cancer cohort through the model that knows its types", async () => {
+    // The first 40 samples of pancan33 (RSEM, 100 genes, types from the sample table): most of them of types
+    // the active tcga-6types was not fitted on; the candidate tcga-33types knows all 33.
+    const pancan = path.join(sharedDir(), 'data/tcga/pancan33');
+    const lines = zlib
+      .gunzipSync(fs.readFileSync(path.join(pancan, 'pancan33_expression.tsv.gz')))
+      .toString()
+      .split('\n');
+    const extract = path.join(path.dirname(badFile), 'extract_expression.tsv');
+    fs.writeFileSync(extract, `${lines.slice(0, 41).join('\n')}\n`);
+    const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
+    try {
+      await ingestTable(pool, extract, {
+        cohort: 'Pan-cancer extract',
+        unit: 'RSEM',
+        samples: path.join(pancan, 'pancan33_samples.tsv'),
+      });
+    } finally {
+      await pool.end();
+    }
+    const types = await query<{ cohort: string; type: string; n: string }>(
+      dbUrl,
+      `SELECT c.id AS cohort, p."cancerType" AS type, count(*) AS n FROM "Cohort" c
+       JOIN "CohortSample" cs ON cs."cohortId" = c.id JOIN "Sample" s ON s.id = cs."sampleId"
+       JOIN "Patient" p ON p.id = s."patientId" WHERE c.name = $1 GROUP BY c.id, p."cancerType"`,
+      ['Pan-cancer extract'],
+    );
+    const extractId = String(types[0]!.cohort);
+    const ofSix = types.filter((t) => TYPES.includes(t.type)).reduce((n, t) => n + Number(t.n), 0);
+    const total = types.reduce((n, t) => n + Number(t.n), 0);
+    expect(total).toBe(40);
+    const { models } = await api<{ models: { nodes: { id: string; name: string; status: string }[] } }>(
+      '{ models(first: 50) { nodes { id name status } } }',
+    );
+    const wide = models.nodes.find((m) => m.name === 'tcga-33types')!;
+    expect(wide.status).toBe('CANDIDATE');
+
+    // The pan-cancer extract: the note counts the samples the active model knows, and offers tcga-33types.
+    const page = await openPage(`${portalUrl}/cohorts/${extractId}`, 'laptop', 120_000);
+    const shown = page.getByTestId('model-shown');
+    expect(await shown.getAttribute('data-model')).toBe('tcga-6types');
+    expect(await shown.getAttribute('data-known-samples')).toBe(String(ofSix));
+    expect(await shown.textContent()).toContain(
+      `knows ${types.filter((t) => TYPES.includes(t.type)).length} of this cohort's ${types.length} cancer types: ${ofSix} of 40 samples.`,
+    );
+    const more = page.getByTestId('model-knowing-more');
+    expect(await more.getAttribute('data-model')).toBe('tcga-33types');
+    expect(await more.textContent()).toContain(`knows all ${types.length} of them (40 samples)`);
+    await page.getByTestId('model-choice').scrollIntoViewIfNeeded();
+    await screenshot(page, 'cohort-model-choice-laptop');
+    await more.getByRole('link', { name: 'Draw this cohort through tcga-33types' }).click();
+    await page.waitForURL(`${portalUrl}/cohorts/${extractId}/model/${wide.id}`);
+
+    // Through tcga-33types: its map (every sample, as the API places it with that model) and its risk groups.
+    const map = page.getByTestId('embedding-map');
+    await map.waitFor({ timeout: 120_000 });
+    const { cohort } = await api<{
+      cohort: { map: { points: unknown[]; model: { name: string } }; survival: { model: { name: string } } };
+    }>(
+      'query ($id: ID!, $m: ID!) { cohort(id: $id) { map(model: $m) { points { sampleId } model { name } } survival(groupBy: RISK_MEDIAN, model: $m) { model { name } } } }',
+      { id: extractId, m: wide.id },
+    );
+    expect(cohort.map.model.name).toBe('tcga-33types');
+    expect(await map.locator('a.map-point').count()).toBe(cohort.map.points.length);
+    expect(cohort.map.points.length).toBe(40);
+    expect(await page.getByTestId('model-shown').getAttribute('data-model')).toBe('tcga-33types');
+    expect(await page.locator('h1').textContent()).toBe('Pan-cancer extract through tcga-33types');
+    expect(await page.getByText('Survival by predicted risk (tcga-33types)').count()).toBe(1);
+    await screenshot(page, 'cohort-through-model-laptop');
+    await page.getByRole('link', { name: 'Back to the dashboard' }).click();
+    await page.waitForURL(`${portalUrl}/cohorts/${extractId}`);
+    await page.close();
+  }, 600_000);
 
   it('lists the model versions with the active one, and shows a reader no Retrain form', async () => {
     const { activeModel } = await api<{ activeModel: { id: string; name: string } }>(

@@ -21,11 +21,11 @@ export interface LoadedMap {
 }
 
 /**
- * The cohort's map as the API places it (every sample, whatever the cohort's size), read as columns;
- * undefined when there is no such cohort.
+ * The cohort's map as the API places it (every sample, whatever the cohort's size), read as columns, through
+ * `model` (default: the active model); undefined when there is no such cohort.
  */
-export async function loadEmbeddingMap(cohortId: string): Promise<LoadedMap | undefined> {
-  const { cohort } = await apiRequest(CohortMapDocument, { id: cohortId });
+export async function loadEmbeddingMap(cohortId: string, model?: string): Promise<LoadedMap | undefined> {
+  const { cohort } = await apiRequest(CohortMapDocument, { id: cohortId, model: model ?? null });
   if (!cohort) return undefined;
   return {
     map: cohort.map ? packedMap(cohort.map) : null,
@@ -37,7 +37,8 @@ export async function loadEmbeddingMap(cohortId: string): Promise<LoadedMap | un
 
 export async function loadRiskSurvival(
   cohortId: string,
+  model?: string,
 ): Promise<{ median: RiskSurvivalFragment; tertiles: RiskSurvivalFragment } | null> {
-  const { cohort } = await apiRequest(CohortRiskSurvivalDocument, { id: cohortId });
+  const { cohort } = await apiRequest(CohortRiskSurvivalDocument, { id: cohortId, model: model ?? null });
   return cohort ? { median: cohort.median, tertiles: cohort.tertiles } : null;
 }

@@ -6,8 +6,11 @@ import { apiRequest } from './api.ts';
 
 export type ImputationQuality = NonNullable<CohortImputationQuery['cohort']>['imputationQuality'];
 
-export async function loadImputationQuality(cohortId: string): Promise<ImputationQuality | null> {
-  const { cohort } = await apiRequest(CohortImputationDocument, { id: cohortId });
+export async function loadImputationQuality(
+  cohortId: string,
+  model?: string,
+): Promise<ImputationQuality | null> {
+  const { cohort } = await apiRequest(CohortImputationDocument, { id: cohortId, model: model ?? null });
   return cohort?.imputationQuality ?? null;
 }
 

@@ -15,25 +15,28 @@ type State = { loading: true } | { loading: false; failed: string } | { loading:
 /** How often the map is asked for again while its UMAP is being placed. */
 const UMAP_POLL_MS = 5000;
 
-const mapUrl = (cohortId: string) => `/cohorts/${encodeURIComponent(cohortId)}/map.json`;
+/** map.json of the cohort, through `model` when given (default: the active model). */
+const mapUrl = (cohortId: string, model?: string) =>
+  `/cohorts/${encodeURIComponent(cohortId)}/map.json${model ? `?model=${encodeURIComponent(model)}` : ''}`;
 
-async function fetchMap(cohortId: string, signal: AbortSignal): Promise<State> {
-  const response = await fetch(mapUrl(cohortId), { signal });
+async function fetchMap(url: string, signal: AbortSignal): Promise<State> {
+  const response = await fetch(url, { signal });
   if (!response.ok) return { loading: false, failed: (await response.text()).trim() || response.statusText };
   return { loading: false, map: (await response.json()) as LoadedMap };
 }
 
-export function EmbeddingMapPanel(props: { cohortId: string }) {
+export function EmbeddingMapPanel(props: { cohortId: string; model?: string }) {
+  const url = mapUrl(props.cohortId, props.model);
   // Rendered on the server, this puts a preload of the map in the page's head: the browser fetches it while
   // the page streams, and the fetch below (same URL, same credentials mode) takes that response.
-  preload(mapUrl(props.cohortId), { as: 'fetch', crossOrigin: 'anonymous' });
+  preload(url, { as: 'fetch', crossOrigin: 'anonymous' });
   const [state, setState] = useState<State>({ loading: true });
   useEffect(() => {
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     // While a worker places the UMAP the map is asked for again, the next time only once this one has landed.
     const load = () =>
-      fetchMap(props.cohortId, abort.signal).then(
+      fetchMap(url, abort.signal).then(
         (next) => {
           setState(next);
           if ('map' in next && next.map.umapPlacing && !abort.signal.aborted)
@@ -49,7 +52,7 @@ export function EmbeddingMapPanel(props: { cohortId: string }) {
       abort.abort();
       clearTimeout(timer);
     };
-  }, [props.cohortId]);
+  }, [url]);
   if (state.loading) return <Loading what="Placing the cohort's samples on the embedding map…" />;
   if ('failed' in state) return <SectionFailure what="The embedding map" message={state.failed} />;
   return (

@@ -4,8 +4,8 @@ import { attempt } from '../../../lib/attempt.ts';
 import { loadImputationQuality } from '../../../lib/imputation.ts';
 import { ImputationSection } from './ImputationSection.tsx';
 
-export async function ImputationPanel(props: { cohortId: string }) {
-  const quality = await attempt(() => loadImputationQuality(props.cohortId));
+export async function ImputationPanel(props: { cohortId: string; model?: string }) {
+  const quality = await attempt(() => loadImputationQuality(props.cohortId, props.model));
   if (!quality.ok)
     return (
       <p role="alert" className="error-text">

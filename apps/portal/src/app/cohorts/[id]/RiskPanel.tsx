@@ -6,8 +6,8 @@ import { attempt } from '../../../lib/attempt.ts';
 import { loadRiskSurvival } from '../../../lib/cohortModelPanels.ts';
 import { RiskSurvivalSection } from './RiskSurvivalSection.tsx';
 
-export async function RiskPanel(props: { cohortId: string }) {
-  const risk = await attempt(() => loadRiskSurvival(props.cohortId));
+export async function RiskPanel(props: { cohortId: string; model?: string }) {
+  const risk = await attempt(() => loadRiskSurvival(props.cohortId, props.model));
   if (!risk.ok) return <SectionFailure what="Survival by predicted risk" message={risk.message} />;
   return risk.data && <RiskSurvivalSection median={risk.data.median} tertiles={risk.data.tertiles} />;
 }

@@ -1,6 +1,7 @@
 // A cohort's dashboard: headline figures, composition, survival by cancer type, its filter and clinical
-// attributes, then its samples (the page, `children`). Model-backed panels: the embedding map, survival by
-// predicted risk groups, and imputation quality. Only the heading is awaited before the page streams: every
+// attributes, then its samples (the page, `children`). Model-backed panels, drawn through the active model (a
+// note above them names it, and links to /cohorts/<id>/model/<model> when another model knows more of the
+// cohort's cancer types): the embedding map, survival by predicted risk groups, and imputation quality. Only the heading is awaited before the page streams: every
 // other part is a section under Suspense, so their requests to the API run side by side. It is a layout so that paging, sorting and searching the sample table (search parameters, which
 // only the page sees) re-render the table alone, not the model panels. It lives in the (dashboard) route
 // group so that pages under a cohort (its gene pages) do not carry the dashboard.
@@ -24,6 +25,7 @@ import { EmbeddingMapPanel } from '../EmbeddingMapPanel.tsx';
 import { ExportSection } from '../ExportSection.tsx';
 import { GeneSearchForm } from '../GeneSearchForm.tsx';
 import { ImputationPanel } from '../ImputationPanel.tsx';
+import { ModelChoiceNote } from '../ModelChoiceNote.tsx';
 import { RiskPanel } from '../RiskPanel.tsx';
 
 type Params = { params: Promise<{ id: string }> };
@@ -81,6 +83,9 @@ export default async function CohortLayout({ params, children }: Params & { chil
       </Suspense>
       <Suspense fallback={<Loading what="Summarising clinical attributes…" />}>
         <ClinicalPanel cohortId={id} />
+      </Suspense>
+      <Suspense fallback={<Loading what="Checking which models know this cohort's cancer types…" />}>
+        <ModelChoiceNote cohortId={id} />
       </Suspense>
       <Suspense fallback={<Loading what="Placing the cohort's samples on the embedding map…" />}>
         <EmbeddingMapPanel cohortId={id} />
