@@ -85,6 +85,20 @@ describe('heatmap figure', () => {
     expect(next.colours).toEqual([colours[2], colours[3]]);
   });
 
+  it('colours a type alike in the recorded and the predicted type tracks', () => {
+    const shared = ['CHOL', 'DLBC', 'unknown'];
+    const recorded = trackColours('CATEGORICAL', ['DLBC', 'CHOL', 'DLBC'], 0, shared);
+    const predicted = trackColours('CATEGORICAL', ['DLBC', 'DLBC', 'unknown', null], 0, shared);
+    expect(predicted.colours.slice(0, 2)).toEqual([recorded.colours[0], recorded.colours[0]]);
+    expect(new Set([...recorded.colours, predicted.colours[2]]).size).toBe(3);
+    expect(predicted.colours[3]).toBe('#ffffff');
+    // each legend lists its own categories, in the shared colours
+    expect(predicted.legend).toEqual([
+      { label: 'DLBC', colour: recorded.colours[0] },
+      { label: 'unknown', colour: predicted.colours[2] },
+    ]);
+  });
+
   it('draws a dendrogram over the leaves as displayed', () => {
     // leaves 0 and 1 at height 1, then with leaf 2 at height 2 (the top)
     const path = dendrogramPath({ left: [0, 2], right: [1, 3], height: [1, 2] }, (p, h) => [

@@ -224,7 +224,7 @@ it('resolves NCBI Entrez IDs in the gene list to the genes their symbols name', 
   expect(byEntrez.values.filter((v) => v !== null).length).toBeGreaterThan(0);
 });
 
-it("draws the active model's stored predicted types and risk groups as tracks", async () => {
+it("draws the active model's predicted types and risk groups as tracks, answering and storing those not stored yet", async () => {
   // the shipped model, with heads fitted here on the cohort's samples, made active
   const registered = await registerShippedCandidate(h);
   const runtime = await loadModelRuntime({ pool: h.pool, cacheDir: defaultCheckpointCache() }, registered);
@@ -244,17 +244,28 @@ it("draws the active model's stored predicted types and risk groups as tracks", 
   }
   await promoteModelVersion(h.prisma, registered.id);
   h.api.models.activeChanged();
-  // nothing stored yet: the tracks are empty (the heatmap never runs the model)
-  const before = await heatmap(`genes: ["ALB", "CD19"], tracks: ["predictedType", "riskGroup"]`);
-  expect(before.model).toEqual({ id: String(registered.id) });
-  expect(before.tracks.flatMap((t) => t.values).every((v) => v === null)).toBe(true);
-  // the API stores each sample's answer when asked for its prediction
+  // nothing stored yet (no worker ran): the heatmap has the model answer the shown samples, and stores them
+  const none = await h.pool.query(`SELECT 1 FROM "SamplePrediction" WHERE "modelVersionId" = $1`, [
+    registered.id,
+  ]);
+  expect(none.rows).toHaveLength(0);
+  const answer = await heatmap(`genes: ["ALB", "CD19"], tracks: ["predictedType", "riskGroup"]`);
+  expect(answer.model).toEqual({ id: String(registered.id) });
+  expect(answer.tracks.flatMap((t) => t.values).every((v) => v !== null)).toBe(true);
+  // the sample's own prediction (Sample.cancerTypePrediction) reads the same stored answer
   const asked = await h.gql(
-    `query($id: ID!) { cohort(id: $id) { samples(first: 200) { nodes { cancerTypePrediction { closestType } } } } }`,
+    `query($id: ID!) { cohort(id: $id) { samples(first: 200) { nodes { id cancerTypePrediction { cancerType closestType } } } } }`,
     { id: cohortId },
   );
   expect(asked.errors).toBeUndefined();
-  const answer = await heatmap(`genes: ["ALB", "CD19"], tracks: ["predictedType", "riskGroup"]`);
+  const own = new Map(
+    (
+      asked.data as {
+        cohort: { samples: { nodes: { id: string; cancerTypePrediction: { cancerType: string | null } }[] } };
+      }
+    ).cohort.samples.nodes.map((n) => [n.id, n.cancerTypePrediction.cancerType ?? 'unknown']),
+  );
+  expect(answer.tracks[0]!.values).toEqual(answer.sampleIds.map((id) => own.get(id)));
   const { rows: stored } = await h.pool.query<{
     sampleId: number;
     predictedType: string | null;

@@ -111,9 +111,15 @@ export function dendrogramPath(
 
 /**
  * A track's colour per value and its legend: categories sorted, coloured from palette entry `offset` on (so
- * tracks drawn together differ), numbers in grey.
+ * tracks drawn together differ), numbers in grey. `shared` (sorted) colours categories by their place in it
+ * instead, so two tracks of the same categories (recorded and predicted cancer type) colour a type alike.
  */
-export function trackColours(type: string, values: readonly (string | null)[], offset = 0) {
+export function trackColours(
+  type: string,
+  values: readonly (string | null)[],
+  offset = 0,
+  shared?: readonly string[],
+) {
   if (type === 'NUMERIC') {
     const numbers = values.map((v) => (v === null ? null : Number(v)));
     const scale: ColourScale = {
@@ -129,10 +135,11 @@ export function trackColours(type: string, values: readonly (string | null)[], o
     };
   }
   const categories = [...new Set(values.filter((v): v is string => v !== null))].sort();
-  const index = new Map(categories.map((c, i) => [c, i]));
+  const index = new Map((shared ?? categories).map((c, i) => [c, i]));
+  const colour = (c: string) => trackColour(offset + index.get(c)!);
   return {
-    colours: values.map((v) => (v === null ? '#ffffff' : trackColour(offset + index.get(v)!))),
-    legend: categories.map((c, i) => ({ label: c, colour: trackColour(offset + i) })),
+    colours: values.map((v) => (v === null ? '#ffffff' : colour(v))),
+    legend: categories.map((c) => ({ label: c, colour: colour(c) })),
   };
 }
 

@@ -261,9 +261,9 @@ export type Cohort = {
    * cohort's samples in `unit` after `transform`, read column-wise as geneValues. Rows and columns are clustered by
    * average linkage on `distance` between row z-scores (missing values count as the row mean). Columns are capped
    * at `maxSamples` (1 to 2,000; default 1,000) by an even sample, so clustering stays within about a second.
-   * `tracks`: cancerType, predictedType and riskGroup (the active model's stored precomputed predictions: the
-   * predicted type, and low/high at the median of the shown samples' risk scores; null where the worker has not
-   * stored one yet; the model is not run) and clinical attribute names.
+   * `tracks`: cancerType, predictedType and riskGroup (the active model's stored predictions: the predicted type,
+   * and low/high at the median of the shown samples' risk scores; shown samples the workers have not answered yet
+   * are answered now and stored when they are at most 200, otherwise null until the worker stores them) and clinical attribute names.
    */
   heatmap: Heatmap;
   id: Scalars['ID']['output'];

@@ -1,7 +1,7 @@
 // Cohort.heatmap: a gene list's values across a cohort's samples (each gene read column-wise, readGeneColumn),
 // the columns capped by an even sample, rows and columns clustered by model/src/cluster (average linkage on
-// the row z-scores), and column tracks: cancer type, the active model's stored predicted type and risk group,
-// clinical attributes.
+// the row z-scores), and column tracks: cancer type, the active model's stored predicted type and risk group
+// (samples not answered yet answered now, up to ANSWERED_IN_REQUEST of them), clinical attributes.
 import { attributeTypes } from '@gexbert/core/cohort/attributes';
 import type { ExpressionUnit } from '@gexbert/core/formats/types';
 import { readStoredPredictedTypes, readStoredWholeProfileRisks } from '@gexbert/core/inference/precompute';
@@ -26,6 +26,11 @@ import { annotateSamples } from './sampleAnnotations.ts';
 /** The most columns a heatmap clusters (about 2 s for 50 genes; memory n² × 8 bytes). */
 export const MAX_HEATMAP_SAMPLES = 2000;
 const MODEL_TRACKS = ['predictedType', 'riskGroup'];
+/**
+ * Most shown samples without a stored answer that a heatmap request has the model answer (about 2-10 s of
+ * embedding on 2 cores; a 1,000-column heatmap of a cohort no worker has reached waits for the worker instead).
+ */
+export const ANSWERED_IN_REQUEST = 200;
 
 export interface HeatmapRequest {
   genes: readonly string[];
@@ -85,6 +90,7 @@ export async function heatmap(context: Context, request: HeatmapRequest): Promis
     rowOrder.flatMap((r) => columnOrder.map((j) => (Number.isNaN(source[r]![j]!) ? null : source[r]![j]!)));
   const { samples, patients } = await annotateSamples(context, sampleIds);
   const model = request.tracks.some((t) => MODEL_TRACKS.includes(t)) ? await activeModel(context) : null;
+  if (model) await predictUnstored(context, model, sampleIds);
   const tracks = await Promise.all(
     request.tracks.map(async (name): Promise<Track> => {
       if (name === 'cancerType')
@@ -154,6 +160,22 @@ async function activeModel(context: Context): Promise<{ version: ModelVersionRow
     if ((error as GraphQLError).extensions?.code === 'MODEL_UNAVAILABLE') return null;
     throw error;
   }
+}
+
+/**
+ * Has the model answer (and store) the shown samples the workers have not answered yet, when they are at most
+ * ANSWERED_IN_REQUEST: a small cohort ingested while no worker ran, or one the precompute has not reached yet,
+ * gets filled tracks; more are left to the workers (the page says how many are in).
+ */
+async function predictUnstored(
+  context: Context,
+  model: { version: ModelVersionRow; headsId: string },
+  sampleIds: readonly number[],
+): Promise<void> {
+  const stored = await readStoredPredictedTypes(context.db, model.version.id, model.headsId, sampleIds);
+  const missing = sampleIds.filter((id) => !stored.has(id));
+  if (missing.length === 0 || missing.length > ANSWERED_IN_REQUEST) return;
+  await context.models.predictSamples(model.version, missing);
 }
 
 /** Stored predicted types, or risk groups (low/high at the median of the stored scores of these samples). */

@@ -29,6 +29,8 @@ const LEGEND = 180;
 const TRACK_LABEL = 90;
 /** Categories listed per track legend (the rest are counted). */
 const LEGEND_ITEMS = 20;
+/** Tracks of cancer types, coloured alike. */
+const TYPE_TRACKS = ['cancerType', 'predictedType'];
 const TRACK_NAMES: Record<string, string> = {
   cancerType: 'cancer type',
   predictedType: 'predicted type',
@@ -46,14 +48,28 @@ export function HeatmapPlot(props: { data: HeatmapPlotData; scale: ColourScale; 
   const top = tracksTop + data.tracks.length * (TRACK + 2) + 6;
   const cellsW = columns * cw;
   const showColumnLabels = columns <= 60;
+  // the recorded and the predicted cancer type colour a type alike; every other track has colours of its own
+  const types = [
+    ...new Set(
+      data.tracks.flatMap((t) => (TYPE_TRACKS.includes(t.name) ? t.values : [])).filter((v) => v !== null),
+    ),
+  ].sort();
   let offset = 0;
+  let typesAt: number | null = null;
   const tracks = data.tracks.map((t) => {
+    const typeTrack = TYPE_TRACKS.includes(t.name);
+    if (typeTrack && typesAt === null) {
+      typesAt = offset;
+      offset += types.length;
+    }
     const coloured = {
       ...t,
       label: TRACK_NAMES[t.name] ?? t.name,
-      ...trackColours(t.type, t.values, offset),
+      ...(typeTrack
+        ? trackColours(t.type, t.values, typesAt!, types)
+        : trackColours(t.type, t.values, offset)),
     };
-    offset += coloured.legend.length;
+    if (!typeTrack) offset += coloured.legend.length;
     return coloured;
   });
   const legendHeight =

@@ -49,6 +49,10 @@ export default async function HeatmapPage({ params, searchParams }: Props) {
     heatmap && state.comparison
       ? [...heatmap.genes.map((g) => g.symbol ?? g.ensemblId), ...heatmap.unknown]
       : state.genes;
+  const answered = (n: number, of: number) =>
+    n === of
+      ? `for all ${formatInt(of)} samples`
+      : `for ${formatInt(n)} of the ${formatInt(of)} samples so far (the worker answers the rest after each import)`;
   const predicted = (name: string) =>
     heatmap?.tracks.find((t) => t.name === name)?.values.filter((v) => v !== null).length ?? 0;
   return (
@@ -102,7 +106,7 @@ export default async function HeatmapPage({ params, searchParams }: Props) {
             ; {scale.label}, clustered in {Math.round(heatmap.clusterMs)} ms.
             {state.tracks.some((t) => t === 'predictedType' || t === 'riskGroup') &&
               (heatmap.model
-                ? ` Predicted type and risk group (low/high at the median of the shown samples' risk scores): ${heatmap.model.name}'s stored predictions, for ${Math.max(predicted('predictedType'), predicted('riskGroup'))} of the ${heatmap.sampleIds.length} samples so far (the worker stores them after each import).`
+                ? ` Predicted type and risk group (low/high at the median of the shown samples' risk scores): ${heatmap.model.name}'s predictions, ${answered(Math.max(predicted('predictedType'), predicted('riskGroup')), heatmap.sampleIds.length)}.`
                 : ' No model is active, so the predicted type and risk group tracks are empty.')}
           </p>
           {heatmap.genes.length === 0 ? (
