@@ -1,18 +1,24 @@
 'use client';
+// A table with search, sort (click a column header), pagination and TSV download of the matching rows. What the
+// reader does to it (search, sort, page, rows per page) lives in the page URL under the table's key
+// (tableViewParams), so a copied link or a reload shows the same rows.
+import { useSearchParams } from 'next/navigation';
 import { useId, useMemo, useState } from 'react';
 import { saveBlob } from '../lib/download.ts';
 import { fileSlug, toTsv } from '../lib/tsv.ts';
-// A table with search, sort (click a column header), pagination and TSV download of the matching rows.
+import { setUrlParams } from '../lib/urlParams.ts';
 import { Link } from './Link.tsx';
 import { SimulatedBadge } from './SimulatedBadge.tsx';
 import {
   cellText,
   pageOf,
-  type SortState,
   searchRows,
   sortRows,
   type TableColumn,
   type TableRow,
+  type TableView,
+  tableViewOf,
+  tableViewParams,
 } from './tableModel.ts';
 
 const PAGE_SIZES = [10, 25, 50, 100];
@@ -25,23 +31,34 @@ export interface DataTableProps {
   emptyText: string;
   note?: string;
   testId?: string;
+  /** Names the table's parameters in the page URL (default: its title's slug); unique on its page. */
+  urlKey?: string;
 }
 
 export function DataTable(props: DataTableProps) {
-  const [search, setSearch] = useState('');
-  const [sort, setSort] = useState<SortState | null>(null);
-  const [page, setPage] = useState(0);
-  const [pageSize, setPageSize] = useState(props.pageSize ?? 25);
+  const params = useSearchParams();
+  const key = props.urlKey ?? fileSlug(props.title);
+  const defaultSize = props.pageSize ?? 25;
+  const [view, setView] = useState<TableView>(() =>
+    tableViewOf((name) => params.get(name), key, props.columns, defaultSize, PAGE_SIZES),
+  );
+  const { search, sort, pageSize } = view;
   const ids = { title: useId(), search: useId(), size: useId() };
   const matching = useMemo(() => sortRows(searchRows(props.rows, search), sort), [props.rows, search, sort]);
-  const shown = pageOf(matching, page, pageSize);
-
-  const sortBy = (column: number) => {
-    setSort((s) =>
-      s?.column === column ? { column, descending: !s.descending } : { column, descending: false },
-    );
-    setPage(0);
+  const shown = pageOf(matching, view.page, pageSize);
+  const change = (next: Partial<TableView>) => {
+    const changed = { ...view, ...next };
+    setView(changed);
+    setUrlParams(tableViewParams(changed, key, props.columns, defaultSize));
   };
+  const setPage = (page: number) => change({ page });
+
+  const sortBy = (column: number) =>
+    change({
+      sort:
+        sort?.column === column ? { column, descending: !sort.descending } : { column, descending: false },
+      page: 0,
+    });
   const download = () => {
     const text = toTsv(
       props.columns.map((c) => c.label),
@@ -65,10 +82,7 @@ export function DataTable(props: DataTableProps) {
             type="search"
             placeholder="Search…"
             value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
-              setPage(0);
-            }}
+            onChange={(e) => change({ search: e.target.value, page: 0 })}
           />
           <button type="button" onClick={download} disabled={!matching.length}>
             TSV
@@ -146,10 +160,7 @@ export function DataTable(props: DataTableProps) {
             <select
               id={ids.size}
               value={pageSize}
-              onChange={(e) => {
-                setPageSize(Number(e.target.value));
-                setPage(0);
-              }}
+              onChange={(e) => change({ pageSize: Number(e.target.value), page: 0 })}
             >
               {PAGE_SIZES.map((size) => (
                 <option key={size} value={size}>

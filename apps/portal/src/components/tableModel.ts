@@ -64,3 +64,61 @@ export function pageOf<T>(
   const current = Math.min(Math.max(0, page), pages - 1);
   return { rows: rows.slice(current * pageSize, (current + 1) * pageSize), pages, page: current };
 }
+
+/** What a reader has made of a table: search, sort, page (0-based) and rows per page. */
+export interface TableView {
+  search: string;
+  sort: SortState | null;
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * The URL parameters holding a table's view, named after the table's `key` (e.g. `values.sort`), so a copied
+ * link or a reload shows the same rows: `q` the search, `sort` the column's label slug (`-` first when
+ * descending), `page` from 1, `rows` per page. Parameters at their default are left out.
+ */
+export function tableViewParams(
+  view: TableView,
+  key: string,
+  columns: readonly TableColumn[],
+  defaultPageSize: number,
+): Record<string, string | null> {
+  const column = view.sort ? columns[view.sort.column] : undefined;
+  return {
+    [`${key}.q`]: view.search || null,
+    [`${key}.sort`]: column ? `${view.sort!.descending ? '-' : ''}${columnSlug(column)}` : null,
+    [`${key}.page`]: view.page > 0 ? String(view.page + 1) : null,
+    [`${key}.rows`]: view.pageSize !== defaultPageSize ? String(view.pageSize) : null,
+  };
+}
+
+/** The view the URL's parameters give a table (see tableViewParams); defaults for what is absent or unknown. */
+export function tableViewOf(
+  get: (name: string) => string | null,
+  key: string,
+  columns: readonly TableColumn[],
+  defaultPageSize: number,
+  pageSizes: readonly number[],
+): TableView {
+  const sortParam = get(`${key}.sort`) ?? '';
+  const descending = sortParam.startsWith('-');
+  const column = columns.findIndex((c) => columnSlug(c) === sortParam.replace(/^-/, ''));
+  const page = Number(get(`${key}.page`));
+  const rows = Number(get(`${key}.rows`));
+  return {
+    search: get(`${key}.q`) ?? '',
+    sort: column >= 0 ? { column, descending } : null,
+    page: Number.isInteger(page) && page >= 1 ? page - 1 : 0,
+    pageSize: pageSizes.includes(rows) ? rows : defaultPageSize,
+  };
+}
+
+function columnSlug(column: TableColumn): string {
+  return (
+    column.label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'column'
+  );
+}

@@ -28,6 +28,7 @@ export function EvaluationSection(props: { rows: EvaluationRow[]; versionId: str
           <h5>{TASK_TITLES[t.task] ?? t.task}</h5>
           <DataTable
             title={`Evaluation ${t.task}`}
+            urlKey={`evaluation-${t.task}`}
             columns={[
               { label: 'Setting' },
               { label: 'Metric' },

@@ -20,6 +20,7 @@ import {
   unpackMap,
 } from '../../../lib/embeddingMap.ts';
 import { figureHeight, MAP_LAYOUT, rangeTicks } from '../../../lib/mapAxes.ts';
+import { setUrlParams } from '../../../lib/urlParams.ts';
 import { MapCanvas } from './MapCanvas.tsx';
 
 /** Above this many samples the points are drawn on a canvas (one SVG element per sample gets slow). */
@@ -40,15 +41,6 @@ function colourByOf(value: string | null): ColourBy {
 /** The projection a URL's ?projection= names (null: none, the map's better-reading one). */
 function projectionOf(value: string | null): MapProjection | null {
   return value === 'umap' ? 'UMAP' : value === 'pca' ? 'PCA' : null;
-}
-
-/** Sets (or with null removes) a query parameter of the page's URL without a round trip to the server. */
-function setUrlParam(name: string, value: string | null) {
-  const next = new URLSearchParams(window.location.search);
-  if (value === null) next.delete(name);
-  else next.set(name, value);
-  const query = next.toString();
-  window.history.replaceState(null, '', `${window.location.pathname}${query ? `?${query}` : ''}`);
 }
 
 const score = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(2));
@@ -167,7 +159,7 @@ export function EmbeddingMapSection(props: {
   // changes it without a round trip to the server.
   const setBy = (value: ColourBy) => {
     setColourBy(value);
-    setUrlParam('colour', value === 'cancerType' ? null : value);
+    setUrlParams({ colour: value === 'cancerType' ? null : value });
   };
   const { packed } = props;
   // ?projection= likewise; without it the map's better-reading projection
@@ -175,7 +167,7 @@ export function EmbeddingMapSection(props: {
   const projection = asked ?? packed?.projection ?? 'PCA';
   const setProjection = (value: MapProjection) => {
     setAsked(value);
-    setUrlParam('projection', value.toLowerCase());
+    setUrlParams({ projection: value.toLowerCase() });
   };
   const forced = params.get('map') === 'canvas';
   const canvasId = useId();

@@ -131,6 +131,7 @@ export async function AttributionSection(props: { id: string; target: Attributio
           </PlotFrame>
           <DataTable
             title={`Gene attributions ${props.target === 'RISK' ? 'risk' : a.cancerType}`}
+            urlKey="attributions"
             testId="attribution-table"
             pageSize={10}
             emptyText="No gene was measured."

@@ -71,6 +71,7 @@ export function ExpressionSection(props: {
           )}
           <DataTable
             title={`${props.barcode} measured values`}
+            urlKey="measured"
             columns={[
               { label: 'Gene' },
               { label: 'Ensembl ID' },

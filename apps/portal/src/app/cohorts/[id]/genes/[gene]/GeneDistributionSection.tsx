@@ -29,6 +29,7 @@ export function GeneDistributionSection(props: {
       </PlotFrame>
       <DataTable
         title={`${props.gene} values`}
+        urlKey="values"
         columns={table.columns}
         rows={table.rows}
         pageSize={10}
