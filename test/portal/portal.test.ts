@@ -820,6 +820,37 @@ describe('the portal', () => {
     await page.getByRole('link', { name: 'Back to the dashboard' }).click();
     await page.waitForURL(`${portalUrl}/cohorts/${extractId}`);
     await page.close();
+
+    // A sample of a type the active model does not know: its page offers tcga-33types, whose answer it then
+    // shows as the API gives it (and says it is not the active model's).
+    const [other] = await query<{ id: number; type: string }>(
+      dbUrl,
+      `SELECT s.id, p."cancerType" AS type FROM "CohortSample" cs JOIN "Sample" s ON s.id = cs."sampleId"
+       JOIN "Patient" p ON p.id = s."patientId" WHERE cs."cohortId" = $1 AND NOT (p."cancerType" = ANY($2))
+       ORDER BY s.id LIMIT 1`,
+      [Number(extractId), TYPES],
+    );
+    const samplePage = await openPage(`${portalUrl}/samples/${other!.id}`, 'laptop', 120_000);
+    const offer = samplePage.getByTestId('sample-model-knowing');
+    expect(await offer.getAttribute('data-model')).toBe('tcga-33types');
+    expect(await offer.textContent()).toContain(`tcga-6types was not fitted on ${other!.type}`);
+    await offer.getByRole('link', { name: 'See this sample through tcga-33types' }).click();
+    await samplePage.waitForURL(`${portalUrl}/samples/${other!.id}?model=${wide.id}`);
+    await samplePage.getByTestId('predicted-type').waitFor();
+    const { sample } = await api<{ sample: { cancerTypePrediction: { cancerType: string | null } } }>(
+      'query ($id: ID!, $m: ID!) { sample(id: $id) { cancerTypePrediction(model: $m) { cancerType } } }',
+      { id: String(other!.id), m: wide.id },
+    );
+    expect(await samplePage.getByTestId('predicted-type').textContent()).toBe(
+      sample.cancerTypePrediction.cancerType ?? 'unknown',
+    );
+    expect(await samplePage.getByTestId('sample-model-shown').getAttribute('data-model')).toBe(
+      'tcga-33types',
+    );
+    expect(await samplePage.getByText('Model predictions (tcga-33types)').count()).toBe(1);
+    expect(await samplePage.getByTestId('attributions-active-only').count()).toBe(1);
+    await screenshot(samplePage, 'sample-through-model-laptop');
+    await samplePage.close();
   }, 600_000);
 
   it('lists the model versions with the active one, and shows a reader no Retrain form', async () => {

@@ -25,7 +25,7 @@ const heads = { id: '988709bc79b7', inputGenes: 1000, panelMatched: false };
 
 function prediction(outOfDistribution: boolean) {
   return {
-    model: { id: '1', knownCancerTypes: KNOWN },
+    model: { id: '1', name: 'tcga-6types', knownCancerTypes: KNOWN },
     heads,
     cancerType: outOfDistribution ? null : 'UVM',
     closestType: 'UVM',

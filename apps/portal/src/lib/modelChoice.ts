@@ -83,3 +83,19 @@ export function modelsKnowingMore(coverage: readonly ModelCoverage[], shown: Mod
 export function modelPanelsHref(cohortId: string, modelId: string): string {
   return `/cohorts/${encodeURIComponent(cohortId)}/model/${encodeURIComponent(modelId)}`;
 }
+
+/** How a model is named beside its name: "active", or its status ("candidate", "retired"). */
+export const modelStatus = (c: ModelCoverage) => (c.active ? 'active' : c.status.toLowerCase());
+
+/** A model's held-out figures as a sentence (empty when none are recorded), so a reader sees what its answers are worth. */
+export function modelFigures(c: ModelCoverage): string {
+  const parts = [
+    c.accuracy === null
+      ? null
+      : `its head's cross-validated accuracy on its reference is ${c.accuracy.toFixed(2)}`,
+    c.noveltyAuroc === null
+      ? null
+      : `its novelty flag's AUROC ${c.noveltyAuroc.toFixed(2)}${c.noveltyAuroc < 0.9 ? ', so its "unknown" is unreliable' : ''}`,
+  ].filter(Boolean);
+  return parts.length ? ` ${parts[0]![0]!.toUpperCase()}${parts.join('; ').slice(1)}.` : '';
+}

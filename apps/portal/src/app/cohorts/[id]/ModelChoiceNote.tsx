@@ -10,7 +10,9 @@ import { formatInt } from '../../../lib/format.ts';
 import {
   type ModelCoverage,
   modelCoverage,
+  modelFigures,
   modelPanelsHref,
+  modelStatus,
   modelsKnowingMore,
 } from '../../../lib/modelChoice.ts';
 
@@ -21,27 +23,13 @@ function typeList(types: readonly string[]): string {
   return types.length > SHOWN_TYPES ? `${shown} and ${types.length - SHOWN_TYPES} more` : shown;
 }
 
-const status = (c: ModelCoverage) => (c.active ? 'active' : c.status.toLowerCase());
-
-/** The other model's held-out figures, so a reader sees what its answers are worth. */
-function figures(c: ModelCoverage): string {
-  const parts = [
-    c.accuracy === null
-      ? null
-      : `its head's cross-validated accuracy on its reference is ${c.accuracy.toFixed(2)}`,
-    c.noveltyAuroc === null
-      ? null
-      : `its novelty flag's AUROC ${c.noveltyAuroc.toFixed(2)}${c.noveltyAuroc < 0.9 ? ', so its "unknown" is unreliable' : ''}`,
-  ].filter(Boolean);
-  return parts.length ? ` ${parts.join('; ')}.` : '';
-}
-
 function Shown(props: { shown: ModelCoverage; samples: number; types: number }) {
   const { shown } = props;
   const all = shown.unknownTypes.length === 0;
   return (
     <p data-testid="model-shown" data-model={shown.name} data-known-samples={shown.knownSamples}>
-      The model panels below use <strong>{shown.name}</strong> ({status(shown)}). Its cancer-type head knows{' '}
+      The model panels below use <strong>{shown.name}</strong> ({modelStatus(shown)}). Its cancer-type head
+      knows{' '}
       {all
         ? `all ${props.types} of this cohort's cancer types.`
         : `${shown.knownTypes.length} of this cohort's ${props.types} cancer types: ${formatInt(shown.knownSamples)} of ${formatInt(props.samples)} samples.`}
@@ -75,9 +63,9 @@ export async function ModelChoiceNote(props: { cohortId: string; modelId?: strin
       <Shown shown={shown} samples={samples} types={types} />
       {better.map((c) => (
         <p key={c.id} data-testid="model-knowing-more" data-model={c.name}>
-          <strong>{c.name}</strong> ({status(c)}) knows{' '}
+          <strong>{c.name}</strong> ({modelStatus(c)}) knows{' '}
           {c.unknownTypes.length === 0 ? `all ${types}` : `${c.knownTypes.length}`} of them (
-          {formatInt(c.knownSamples)} samples).{figures(c)}{' '}
+          {formatInt(c.knownSamples)} samples).{modelFigures(c)}{' '}
           <Link href={c.active ? `/cohorts/${props.cohortId}` : modelPanelsHref(props.cohortId, c.id)}>
             Draw this cohort through {c.name}
           </Link>

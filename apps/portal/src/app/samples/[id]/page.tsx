@@ -1,7 +1,9 @@
 // A sample: who it is from (with the patient's clinical attributes), where it was imported from, and its
 // measured expression for chosen genes.
 // Model-backed panels: predicted cancer type and risk, measured against restored expression, and the genes
-// that drove the prediction (?why=CANCER_TYPE|RISK, streamed in: it takes seconds).
+// that drove the prediction (?why=CANCER_TYPE|RISK, streamed in: it takes seconds). They are the active
+// model's, or with ?model=<id> another registered model's (a note above them says which, and offers a model
+// that knows the sample's recorded type when the one drawing them does not).
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
@@ -11,6 +13,7 @@ import { FactsPanel } from '../../../components/FactsPanel.tsx';
 import { Link } from '../../../components/Link.tsx';
 import { SimulatedBadge } from '../../../components/SimulatedBadge.tsx';
 import {
+  ChosenModelVocabularyDocument,
   GeneLookupDocument,
   ModelVocabularyDocument,
   SampleDetailDocument,
@@ -28,10 +31,11 @@ import { AttributionSection, attributionTarget } from './AttributionSection.tsx'
 import { ExpressionSection } from './ExpressionSection.tsx';
 import { PredictionSection } from './PredictionSection.tsx';
 import { RestorationSection } from './RestorationSection.tsx';
+import { SampleModelNote } from './SampleModelNote.tsx';
 
 type Props = {
   params: Promise<{ id: string }>;
-  searchParams: Promise<{ genes?: string; unit?: string; why?: string }>;
+  searchParams: Promise<{ genes?: string; unit?: string; why?: string; model?: string }>;
 };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
@@ -43,6 +47,7 @@ export default async function SamplePage({ params, searchParams }: Props) {
   await requireUser(`/samples/${encodeURIComponent(id)}`);
   recordIdOr404(id);
   const query = await searchParams;
+  if (query.model !== undefined) recordIdOr404(query.model);
   const asked = parseGeneList(query.genes);
   const askedUnit = UNITS.find((u) => u === query.unit);
   const result = await attempt(async () => {
@@ -66,10 +71,20 @@ export default async function SamplePage({ params, searchParams }: Props) {
   if (!sample) notFound();
   // The model-backed panels fail on their own (e.g. no active model) without hiding the measured values.
   const model = await attempt(async () => {
-    const { activeModel } = await apiRequest(ModelVocabularyDocument, {});
-    const { panel, heldOut } = panelSplit(activeModel?.vocabulary ?? []);
+    const chosen = query.model
+      ? (await apiRequest(ChosenModelVocabularyDocument, { id: query.model })).model
+      : (await apiRequest(ModelVocabularyDocument, {})).activeModel;
+    if (query.model && !chosen) throw new Error(`no model has the id ${query.model}`);
+    const { panel, heldOut } = panelSplit(chosen?.vocabulary ?? []);
     if (panel.length === 0) throw new Error('no model is active: promote a model version');
-    return apiRequest(SampleModelPanelsDocument, { id, genes: known, panel, heldOut });
+    const panels = await apiRequest(SampleModelPanelsDocument, {
+      id,
+      genes: known,
+      panel,
+      heldOut,
+      model: query.model ?? null,
+    });
+    return { ...panels, shownModelId: chosen!.id };
   });
   const patient = sample.patient;
   return (
@@ -117,12 +132,20 @@ export default async function SamplePage({ params, searchParams }: Props) {
       />
       {model.ok && model.data.sample ? (
         <>
+          <SampleModelNote
+            id={id}
+            params={query}
+            recordedType={patient.cancerType ?? null}
+            shownModelId={model.data.shownModelId}
+          />
           <PredictionSection
             barcode={sample.barcode}
             recordedType={patient.cancerType}
             prediction={model.data.sample.cancerTypePrediction}
             risk={model.data.sample.riskScore}
-            modelName={model.data.activeModel?.name ?? null}
+            modelName={
+              model.data.sample.cancerTypePrediction?.model.name ?? model.data.activeModel?.name ?? null
+            }
           />
           <RestorationSection
             barcode={sample.barcode}
@@ -130,15 +153,22 @@ export default async function SamplePage({ params, searchParams }: Props) {
             panel={model.data.sample.panel}
             panelInput={model.data.sample.panelInput}
           />
-          <Suspense
-            fallback={
-              <p className="muted" data-testid="attributions-loading">
-                Loading gene attributions…
-              </p>
-            }
-          >
-            <AttributionSection id={id} target={attributionTarget(query.why)} />
-          </Suspense>
+          {model.data.shownModelId !== model.data.activeModel?.id ? (
+            <p className="muted" data-testid="attributions-active-only">
+              Gene attributions are computed for the active model only ({model.data.activeModel?.name}): open
+              this page without another model to see them.
+            </p>
+          ) : (
+            <Suspense
+              fallback={
+                <p className="muted" data-testid="attributions-loading">
+                  Loading gene attributions…
+                </p>
+              }
+            >
+              <AttributionSection id={id} target={attributionTarget(query.why)} />
+            </Suspense>
+          )}
         </>
       ) : (
         !model.ok && (
