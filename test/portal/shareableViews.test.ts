@@ -50,6 +50,8 @@ it("keeps the compare page's method and gene table sort across a reload", async 
   const shown = await genes();
   const averages = (await table.locator('tbody tr td:nth-child(3)').allInnerTexts()).map(Number);
   expect(averages).toEqual([...averages].sort((x, y) => y - x));
+  // the heatmap of its top genes is offered in the cohort named as the reader knows it
+  expect(await page.getByTestId('heatmap-link-a').textContent()).toBe('TCGA');
   await page.screenshot({ path: path.join(ARTIFACTS, 'views-compare.png'), fullPage: false });
   await reopened(page, async (p) => {
     const t = p.getByTestId('gene-table');

@@ -26,6 +26,8 @@ export default async function ComparePage({ searchParams }: Props) {
   const state = parseCompareState(await searchParams);
   await requireUser(isComplete(state) ? `/compare${compareQuery(state)}` : '/compare');
   const choices = await attempt(async () => (await apiRequest(CompareChoicesDocument, {})).cohorts.nodes);
+  const cohortName = (id: string) =>
+    (choices.ok ? choices.data.find((c) => c.id === id)?.name : null) ?? `cohort ${id}`;
   const result = isComplete(state)
     ? await attempt(async () => (await apiRequest(CompareGroupsDocument, compareArgs(state))).compareGroups)
     : null;
@@ -88,7 +90,7 @@ export default async function ComparePage({ searchParams }: Props) {
                   href={heatmapHref(cohort, { comparison: result.data.id, top: 50 })}
                   data-testid={`heatmap-link-${k === 0 ? 'a' : 'b'}`}
                 >
-                  cohort {cohort}
+                  {cohortName(cohort)}
                 </Link>
               </span>
             ))}
