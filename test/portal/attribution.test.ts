@@ -88,6 +88,8 @@ it('shows the rest of the sample page while the attributions are computed, then 
   expect(served).toMatch(
     /reading the sample's values and loading the model|waiting for the model| of [\d,]+ genes/,
   );
+  console.log(`sample page as served: ${served}`);
+  await page.getByTestId('attributions').screenshot({ path: path.join(ARTIFACTS, 'attribution-served.png') });
   // then how many of the sample's measured genes are done (the progress the API stores as it computes)
   // (once the model has its turn: minutes at this machine's load); the plot instead would mean none was shown
   const first = computing
@@ -101,7 +103,9 @@ it('shows the rest of the sample page while the attributions are computed, then 
   const [done, total] = [progress[1]!, progress[2]!].map((n) => Number(n.replaceAll(',', '')));
   expect(total).toBe(1000); // CHOL measures every vocabulary gene
   expect(done).toBeLessThanOrEqual(total!);
-  await page.screenshot({ path: path.join(ARTIFACTS, 'attribution-computing.png'), fullPage: false });
+  await page
+    .getByTestId('attributions')
+    .screenshot({ path: path.join(ARTIFACTS, 'attribution-computing.png') });
   // the page refreshes until they are there, stored (one model run per gene: minutes at this machine's load)
   await page.getByTestId('attribution-plot').waitFor({ timeout: 900_000 });
   expect(await page.getByTestId('signed-bar').count()).toBe(20);
