@@ -2,8 +2,8 @@
 // sample, two workers share them (each batch run once), every sample gets one stored embedding and one stored
 // answer, equal to what the API computes on demand; an ingest queues batches of just its new samples; the
 // API answers a precomputed sample without loading the model; the worker that finishes a precompute stores
-// every cohort's map, which API processes then read; a rollback precomputes the six cohorts again (the time is
-// printed). Gene importance rankings are turned off (GEXBERT_GENE_IMPORTANCE=off): they are
+// every cohort's map, which API processes then read; a rollback precomputes the six cohorts again, split by
+// two `gexbert worker` processes (the time is printed). Gene importance rankings are turned off (GEXBERT_GENE_IMPORTANCE=off): they are
 // test/worker/geneImportance.test.ts's, and on they kept both workers busy for the whole file.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,6 +41,8 @@ type Data = Record<string, any>;
 const FIRST = ['ACC', 'CHOL', 'DLBC', 'KICH', 'UCS'];
 const LATER = 'UVM';
 const BATCH = 40;
+/** The precompute check interval of the worker the simulated and RSEM samples wait for. */
+const CHECK_SECONDS = 5;
 process.env.GEXBERT_PRECOMPUTE_BATCH = String(BATCH); // read by the API (as by the workers)
 process.env.GEXBERT_GENE_IMPORTANCE = 'off'; // read by the workers (in process and `gexbert worker`)
 
@@ -384,25 +386,8 @@ describe('precompute', () => {
     expect(await batchesOf(shippedId)).toEqual([]);
   }, 600_000);
 
-  it('a rollback precomputes the six cohorts for the model it activates', async () => {
-    const samples = await samplesWithCounts();
-    const started = Date.now();
-    await gql(`mutation { rollbackModel { id } }`, {}, tokens.admin);
-    const done = await waitDone(shippedId);
-    const seconds = (Date.now() - started) / 1000;
-    console.log(
-      `precompute: all ${samples.length} samples of the six TCGA cohorts (embeddings, cancer type, risk) by two in-process workers, batches of ${BATCH}: ${seconds.toFixed(1)} s`,
-    );
-    expect(done.done).toBe(samples.length);
-    const batches = await batchesOf(shippedId);
-    expect(batches.every((b) => b.reason === 'PROMOTION' && b.executions === 1)).toBe(true);
-  }, 600_000);
-
-  it('two `gexbert worker` processes split the precompute of a promotion (six cohorts)', async () => {
+  it('a rollback precomputes the six cohorts for the model it activates, split by two `gexbert worker` processes', async () => {
     for (const w of workers.splice(0)) await w.stop();
-    // the second version's results forgotten, so its promotion precomputes every sample again
-    for (const table of ['PrecomputeBatch', 'PrecomputeSample', 'SamplePrediction', 'SampleEmbedding'])
-      await query(t.url, `DELETE FROM "${table}" WHERE "modelVersionId" = $1`, [secondId]);
     const children = [0, 1].map(() => startCli(['worker'], t.env));
     try {
       await Promise.all(
@@ -420,18 +405,16 @@ describe('precompute', () => {
       );
       const samples = await samplesWithCounts();
       const started = Date.now();
-      await gql(
-        `mutation($id: ID!) { promoteModel(id: $id) { id } }`,
-        { id: String(secondId) },
-        tokens.admin,
-      );
-      const done = await waitDone(secondId);
+      await gql(`mutation { rollbackModel { id } }`, {}, tokens.admin);
+      const done = await waitDone(shippedId);
       console.log(
-        `precompute: all ${samples.length} samples of the six TCGA cohorts by two \`gexbert worker\` processes, batches of ${BATCH}: ${((Date.now() - started) / 1000).toFixed(1)} s from the promotion`,
+        `precompute: all ${samples.length} samples of the six TCGA cohorts (embeddings, cancer type, risk) by two \`gexbert worker\` processes, batches of ${BATCH}: ${((Date.now() - started) / 1000).toFixed(1)} s from the rollback`,
       );
       expect(done).toMatchObject({ total: samples.length, done: samples.length, failedBatches: 0 });
-      const batches = await batchesOf(secondId);
-      expect(batches.every((b) => b.state === 'DONE' && b.executions === 1)).toBe(true);
+      const batches = await batchesOf(shippedId);
+      expect(batches.every((b) => b.reason === 'PROMOTION' && b.state === 'DONE' && b.executions === 1)).toBe(
+        true,
+      );
       expect(new Set(batches.map((b) => b.workerId)).size).toBe(2);
     } finally {
       for (const child of children) {
@@ -443,9 +426,9 @@ describe('precompute', () => {
   }, 600_000);
 
   it("simulated samples stored without the API (as `gexbert ingest` does) are precomputed by the workers' check", async () => {
-    workers.push(
-      await startWorker({ url: t.url, pool: t.platform.pool, prisma: t.platform.prisma, config: t.config }),
-    );
+    // a check every few seconds: the samples below (and the RSEM test's) wait for one, not for the file's 30 s
+    const config = { ...t.config, precomputeCheckSeconds: CHECK_SECONDS };
+    workers.push(await startWorker({ url: t.url, pool: t.platform.pool, prisma: t.platform.prisma, config }));
     const before = await samplesWithCounts();
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-precompute-sim-'));
     try {
@@ -460,14 +443,14 @@ describe('precompute', () => {
       `SELECT id FROM "Sample" WHERE simulated ORDER BY id`,
     );
     expect(simulated.map((r) => r.id)).toEqual(added);
-    const done = await waitDone(secondId, 120); // within a check interval (30 s here)
+    const done = await waitDone(shippedId, 120); // within a check interval (CHECK_SECONDS) and the batch
     expect(done.done).toBe(before.length + added.length);
-    const checked = (await batchesOf(secondId)).filter((b) => b.reason === 'CHECK');
+    const checked = (await batchesOf(shippedId)).filter((b) => b.reason === 'CHECK');
     expect(checked.flatMap((b) => b.sampleIds).sort((a, b) => a - b)).toEqual(added);
     const [stored] = await query<{ n: number }>(
       t.url,
       `SELECT count(*)::int AS n FROM "SamplePrediction" WHERE "modelVersionId" = $1 AND "sampleId" = ANY($2::int[])`,
-      [secondId, added],
+      [shippedId, added],
     );
     expect(stored!.n).toBe(added.length);
     // simulated samples are served, never trained on: the precompute does not touch any training snapshot
@@ -513,7 +496,7 @@ describe('precompute', () => {
             `SELECT p."sampleId", p."inputGenes", e.vector FROM "SamplePrediction" p
              LEFT JOIN "SampleEmbedding" e ON e."sampleId" = p."sampleId" AND e."modelVersionId" = p."modelVersionId"
              WHERE p."modelVersionId" = $1 AND p."sampleId" = ANY($2::int[]) ORDER BY p."sampleId"`,
-            [secondId, ids],
+            [shippedId, ids],
           )
         ).map((r) => ({ ...r, vector: r.vector ? Array.from(decodeVector(r.vector)) : null }));
       const fromRsem = await waitFor(
@@ -538,7 +521,7 @@ describe('precompute', () => {
         120,
       );
       // what the workers stored now is the model's embedding of the counts
-      const version = (await t.platform.prisma.modelVersion.findUnique({ where: { id: secondId } }))!;
+      const version = (await t.platform.prisma.modelVersion.findUnique({ where: { id: shippedId } }))!;
       const runtime = await loadModelRuntime(
         { pool: t.platform.pool, cacheDir: path.join(t.modelsDir, 'test-cache') },
         version,
@@ -582,7 +565,7 @@ describe('precompute', () => {
     );
     expect(finished.status).toBe('SUCCEEDED');
     const version = (await t.platform.prisma.modelVersion.findFirst({ where: { active: true } }))!;
-    expect(version.id).not.toBe(secondId);
+    expect(version.id).not.toBe(shippedId);
     const done = await waitDone(version.id, 300);
     expect(done.done).toBe((await samplesWithCounts()).length);
     expect((await batchesOf(version.id)).every((b) => b.reason === 'PROMOTION' && b.executions === 1)).toBe(
