@@ -136,13 +136,21 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
   }
 
   // Trust (fitted on the training samples, scored on the test samples): ECE before and after temperature
-  // scaling for GexBERT and logistic regression, leave-one-type-out novelty figures, interval coverage.
+  // scaling for GexBERT and logistic regression, leave-one-type-out novelty figures, interval coverage. This
+  // run owns the trust task of a trained fold (model/test/evaluate/trust.test.ts tests its pieces).
+  const spreadOf = (method: string, setting: string, metric: string) =>
+    rows.find(
+      (r) => r.task === 'trust' && r.method === method && r.setting === setting && r.metric === metric,
+    )?.spread;
   for (const method of ['gexbert-embedding+logistic', 'logistic'])
     for (const setting of ['whole profile', 'k=64 genes'])
       for (const when of ['before', 'after']) {
         const ece = score('trust', method, `${setting}, ${when} temperature scaling`, 'ece');
         expect(ece, `${method} ${setting} ${when}`).toBeGreaterThanOrEqual(0);
         expect(ece, `${method} ${setting} ${when}`).toBeLessThan(0.5);
+        // k = 64: the two panel draws of --quick give a spread; the whole profile is one value
+        const spread = spreadOf(method, `${setting}, ${when} temperature scaling`, 'ece');
+        expect(spread === null, `${method} ${setting} ${when}`).toBe(setting === 'whole profile');
       }
   for (const [method, setting] of [
     ['novelty-head (5-NN, measured genes)', 'whole profile'],
@@ -150,6 +158,7 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
     ['pca20-knn5 (1,000 most variable genes)', 'whole profile'],
   ] as const) {
     expect(score('trust', method, setting, 'novelty AUROC'), `${method} ${setting}`).toBeGreaterThan(0.8);
+    expect(spreadOf(method, setting, 'novelty AUROC'), `${method} ${setting}`).not.toBeNull(); // over six left-out types
     expect(score('trust', method, setting, 'known flagged'), `${method} ${setting}`).toBeLessThan(0.25);
     expect(score('trust', method, setting, 'novel flagged'), `${method} ${setting}`).toBeGreaterThan(0.3);
   }
@@ -162,6 +171,7 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
 
   const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
   expect(md).toMatch(/94%/);
+  expect(md).toMatch(/intervals calibrated on \d+ residuals of the \d+ training samples/);
   expect(md).toMatch(/70\/30 split/);
   expect(md).toMatch(/## Can the answers be trusted\?/);
   expect(md).toMatch(/after scaling \(temperature [\d.]+\): target (NOT )?met/);
@@ -183,6 +193,19 @@ it('evaluates GexBERT against baselines on the three tasks (--quick)', { timeout
     expect(png.subarray(1, 4).toString('ascii'), plot).toBe('PNG');
     expect(png.length, plot).toBeGreaterThan(5000);
   }
+  // The reliability diagram pools the panel draws: before/after panels of both methods, whole profile (n =
+  // the test samples) and k = 64 (two draws: n = twice the test samples).
+  const test = Number(/\d+ training \/ (\d+) test/.exec(md)![1]);
+  const reliability = fs.readFileSync(path.join(out, 'trust-reliability.svg'), 'utf8');
+  expect(reliability.match(/temperature scaling: ECE \d\.\d{3}, n \d+</g)).toHaveLength(8);
+  expect(
+    reliability.match(new RegExp(`temperature scaling: ECE \\d\\.\\d{3}, n ${test}<`, 'g')),
+  ).toHaveLength(4);
+  expect(
+    reliability.match(new RegExp(`temperature scaling: ECE \\d\\.\\d{3}, n ${2 * test}<`, 'g')),
+  ).toHaveLength(4);
+  expect((reliability.match(/class="bar"/g) ?? []).length).toBeGreaterThanOrEqual(8);
+  expect(reliability).toMatch(/stroke-dasharray="4 3"/);
   const attached = ['report.json', 'report.md', ...plots.flatMap((p) => [`${p}.svg`, `${p}.png`])];
   expect(fs.readdirSync(path.join(checkpoint, 'evaluation')).sort()).toEqual([...attached].sort());
   for (const file of attached)
