@@ -831,6 +831,11 @@ describe('the portal', () => {
       [Number(extractId), TYPES],
     );
     const samplePage = await openPage(`${portalUrl}/samples/${other!.id}`, 'laptop', 120_000);
+    // It measured none of the default genes (100-gene RSEM): its most expressed genes are shown instead.
+    expect(await samplePage.getByTestId('expression-note').textContent()).toContain(
+      'measured none of the default genes, so its 10 most expressed measured genes are shown',
+    );
+    expect(await samplePage.getByTestId('expression-plot').locator('rect.bar').count()).toBe(10);
     const offer = samplePage.getByTestId('sample-model-knowing');
     expect(await offer.getAttribute('data-model')).toBe('tcga-33types');
     expect(await offer.textContent()).toContain(`tcga-6types was not fitted on ${other!.type}`);

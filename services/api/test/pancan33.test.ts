@@ -5,6 +5,7 @@
 // by tcga-33types has a PCA and a UMAP, scored for how well each reads (printed).
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import {
   loadCheckpointRuntime,
   type ModelRuntime,
@@ -114,6 +115,37 @@ describe('pancan33 in RSEM alone', () => {
     expect(agree / 604).toBeGreaterThan(0.5);
     expect(flagged / 604).toBeLessThan(0.1);
   }, 300_000); // 604 samples embedded by two models: 94.5 s alone at load 20
+
+  it("gives a sample's most expressed measured genes as the file holds them (Sample.topGenes)", async () => {
+    // The file's first sample, read independently: its 10 highest values, Entrez IDs as the columns.
+    const [header, first] = zlib
+      .gunzipSync(fs.readFileSync(EXPRESSION))
+      .toString()
+      .split('\n', 2)
+      .map((l) => l.split('\t'));
+    const values = first!.slice(1).map(Number);
+    const expected = values
+      .map((v, i) => ({ entrez: header![i + 1]!, v }))
+      .sort((a, b) => b.v - a.v)
+      .slice(0, 10);
+    const sample = stored.find((s) => s.barcode === first![0])!;
+    const res = await h.gql(
+      `query($id: ID!) { sample(id: $id) { topGenes(unit: RSEM, first: 10) { value gene { entrezIds } }
+        counts: topGenes { value } } }`,
+      { id: String(sample.id) },
+    );
+    expect(res.errors).toBeUndefined();
+    const top = res.data!.sample.topGenes as { value: number; gene: { entrezIds: string[] } }[];
+    expect(top.map((t) => t.value)).toEqual(expected.map((e) => Math.fround(e.v)));
+    // ties aside, the same genes
+    if (new Set(expected.map((e) => e.v)).size === 10)
+      expect(top.map((t) => t.gene.entrezIds)).toEqual(expected.map((e) => [e.entrez]));
+    expect(res.data!.sample.counts).toEqual([]); // no RAW_COUNT profile
+    const tooMany = await h.gql(`query($id: ID!) { sample(id: $id) { topGenes(first: -1) { value } } }`, {
+      id: String(sample.id),
+    });
+    expect(tooMany.errors?.[0]?.message).toMatch(/^first must be between 0 and/);
+  });
 
   it('reads RSEM through the RSEM statistics: the served embedding is not the counts-normalised misuse', async () => {
     const norm = JSON.parse(fs.readFileSync(path.join(TCGA_33_CHECKPOINT, 'normalisation.json'), 'utf8'));

@@ -2063,6 +2063,12 @@ export type Sample = {
   sampleTypeCode?: Maybe<Scalars['String']['output']>;
   /** True for a synthetic sample ingested from `gexbert simulate` files (the folder's SIMULATED marker). */
   simulated: Scalars['Boolean']['output'];
+  /**
+   * The sample's `first` most expressed measured genes in `unit` (highest value first; ties by Ensembl ID), e.g.
+   * to show a sample that measures only a panel (a 100-gene RSEM table) something it measured. At most
+   * GEXBERT_API_MAX_GENES_PER_REQUEST; none when the sample has no profile in that unit.
+   */
+  topGenes: Array<ExpressionValue>;
 };
 
 
@@ -2119,6 +2125,13 @@ export type SampleRestoredValuesArgs = {
 export type SampleRiskScoreArgs = {
   cohort?: InputMaybe<Scalars['ID']['input']>;
   model?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** A biological sample of a patient, keyed by the 15-character barcode. */
+export type SampleTopGenesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  unit?: InputMaybe<ExpressionUnit>;
 };
 
 /** Why the model says what it says of one sample: its genes' attributions for one target. */
@@ -3528,6 +3541,7 @@ export type SampleResolvers<ContextType = Context, ParentType extends ResolversP
   sampleType?: Resolver<ResolversTypes['SampleType'], ParentType, ContextType>;
   sampleTypeCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   simulated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  topGenes?: Resolver<Array<ResolversTypes['ExpressionValue']>, ParentType, ContextType, RequireFields<SampleTopGenesArgs, 'first' | 'unit'>>;
 }>;
 
 export type SampleAttributionsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SampleAttributions'] = ResolversParentTypes['SampleAttributions']> = ResolversObject<{

@@ -90,5 +90,24 @@ export const sampleResolvers: Resolvers = {
         return { gene, unit: chosenUnit, value: Number.isNaN(value) ? null : value };
       });
     },
+    topGenes: async (sample, { unit, first }, context) => {
+      const n = first ?? 10;
+      if (n < 0 || n > context.config.maxGenesPerRequest)
+        throw badInput(`first must be between 0 and ${context.config.maxGenesPerRequest}`);
+      const chosenUnit = (unit ?? 'RAW_COUNT') as ExpressionUnit;
+      const profile = await context.loaders.profile.load({ sampleId: sample.id, unit: chosenUnit });
+      if (!profile) return [];
+      const index = await layoutIndex(context, profile.layoutId);
+      const top = [...index]
+        .filter(([, at]) => !Number.isNaN(profile.values[at]!))
+        .sort(([a, i], [b, j]) => profile.values[j]! - profile.values[i]! || a.localeCompare(b))
+        .slice(0, n);
+      const genes = await context.loaders.gene.loadMany(top.map(([ensemblId]) => ensemblId));
+      return top.flatMap(([, at], k): ExpressionValueRow[] => {
+        const gene = genes[k];
+        if (!gene || gene instanceof Error) return [];
+        return [{ gene, unit: chosenUnit, value: profile.values[at]! }];
+      });
+    },
   },
 };

@@ -15,6 +15,8 @@ export function ExpressionSection(props: {
   units: readonly ExpressionUnit[];
   genesText: string;
   unknown: string[];
+  /** A line above the values (e.g. why these genes are shown); null for none. */
+  note?: string | null;
 }) {
   const measured = props.values.filter((v) => v.value !== null);
   const logScale = props.unit.startsWith('LOG2');
@@ -42,6 +44,11 @@ export function ExpressionSection(props: {
           </button>
         </div>
       </form>
+      {props.note ? (
+        <p className="muted" data-testid="expression-note">
+          {props.note}
+        </p>
+      ) : null}
       {props.unknown.length > 0 && (
         <p role="alert" className="error-text">
           Unknown genes (not in the gene reference): {props.unknown.join(', ')}.

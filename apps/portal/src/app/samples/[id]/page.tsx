@@ -18,6 +18,7 @@ import {
   ModelVocabularyDocument,
   SampleDetailDocument,
   SampleModelPanelsDocument,
+  SampleTopGenesDocument,
 } from '../../../generated/graphql.ts';
 import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
@@ -63,11 +64,21 @@ export default async function SamplePage({ params, searchParams }: Props) {
     const stored = sample?.import?.unit;
     if (!askedUnit && stored && stored !== 'RAW_COUNT')
       ({ sample } = await apiRequest(SampleDetailDocument, { id, genes: known, unit: stored }));
-    return { sample, unknown, known, unit: askedUnit ?? stored ?? 'RAW_COUNT' };
+    const unit = askedUnit ?? stored ?? 'RAW_COUNT';
+    // No genes asked for, and the sample measured none of the default ones (a 100-gene RSEM table): show its
+    // most expressed genes instead, and say so.
+    if (sample && query.genes === undefined && sample.expression.every((v) => v.value === null)) {
+      const top = (await apiRequest(SampleTopGenesDocument, { id, unit })).sample?.topGenes ?? [];
+      if (top.length > 0) {
+        const genes = top.map((v) => v.gene.symbol ?? v.gene.ensemblId);
+        return { sample: { ...sample, expression: top }, unknown: [], known: genes, unit, topGenes: true };
+      }
+    }
+    return { sample, unknown, known, unit, topGenes: false };
   });
   if (!result.ok)
     return <ApiFailure what="This sample" message={result.message} unreachable={result.unreachable} />;
-  const { sample, unknown, known, unit } = result.data;
+  const { sample, unknown, known, unit, topGenes } = result.data;
   if (!sample) notFound();
   // The model-backed panels fail on their own (e.g. no active model) without hiding the measured values.
   const model = await attempt(async () => {
@@ -127,8 +138,13 @@ export default async function SamplePage({ params, searchParams }: Props) {
         values={sample.expression}
         unit={unit}
         units={UNITS}
-        genesText={asked.join(', ')}
+        genesText={(topGenes ? known : asked).join(', ')}
         unknown={unknown}
+        note={
+          topGenes
+            ? `This sample measured none of the default genes, so its ${known.length} most expressed measured genes are shown.`
+            : null
+        }
       />
       {model.ok && model.data.sample ? (
         <>
