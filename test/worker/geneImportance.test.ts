@@ -332,7 +332,7 @@ describe('gene importance precomputed by the worker', () => {
           other!.id,
         ]);
       const plan = await planPrecompute(
-        { pool: t.platform.pool, queue },
+        { pool: t.platform.pool, prisma: t.platform.prisma, queue },
         { reason: 'CHECK', sampleIds: [other!.id], batchSize: 500 },
       );
       events.push(`queued ${plan!.batches[0]}`);

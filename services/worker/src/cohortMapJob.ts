@@ -2,9 +2,15 @@
 // placed (PCA and UMAP) and stored from the stored embeddings and answers (core inference/cohortMap.ts), as the
 // precompute's last batch stores every cohort's; the worker then queues its gene importance. Members without a
 // stored answer are planned for the precompute instead, whose last batch stores the map.
+
+import type { PrismaClient } from '@gexbert/core/db/prisma';
 import { cohortFingerprint, readCohortAnswer } from '@gexbert/core/inference/cohortAnswers';
 import { mapAnswerKey, mapSamples, storeCohortMaps } from '@gexbert/core/inference/cohortMap';
-import { planPrecompute, storedPredictionCount } from '@gexbert/core/inference/precompute';
+import {
+  planPrecompute,
+  storedPredictionCount,
+  versionToPrecompute,
+} from '@gexbert/core/inference/precompute';
 import type { JobQueue } from '@gexbert/core/jobs/queue';
 import type pg from 'pg';
 
@@ -21,6 +27,7 @@ export interface CohortMapOutcome {
 
 export interface CohortMapContext {
   pool: pg.Pool;
+  prisma: PrismaClient;
   queue: JobQueue;
   /** Samples per precompute batch (GEXBERT_PRECOMPUTE_BATCH). */
   batchSize: number;
@@ -33,28 +40,25 @@ export async function runCohortMapJob(
   modelVersionId: number,
 ): Promise<CohortMapOutcome> {
   const outcome = { cohortId, modelVersionId, stored: false, awaitingPrecompute: 0 };
-  const { rows } = await ctx.pool.query<{ headsId: string; status: string }>(
-    `SELECT coalesce(heads->>'id', '') AS "headsId", status::text AS status FROM "ModelVersion" WHERE id = $1`,
-    [modelVersionId],
-  );
-  const version = rows[0];
+  const version = await versionToPrecompute(ctx.pool, modelVersionId);
   if (!version || version.status === 'TRAINING' || version.status === 'FAILED')
     return { ...outcome, skipped: `model version ${modelVersionId} cannot serve` };
+  const headsId = version.headsId ?? '';
   const fingerprint = await cohortFingerprint(ctx.pool, cohortId);
   if (fingerprint === null) return { ...outcome, skipped: `cohort ${cohortId} does not exist` };
-  const key = mapAnswerKey(modelVersionId, version.headsId);
+  const key = mapAnswerKey(modelVersionId, headsId);
   if (await readCohortAnswer(ctx.pool, cohortId, key, fingerprint))
     return { ...outcome, skipped: 'stored already (by a precompute that finished meanwhile)' };
   const ids = (await mapSamples(ctx.pool, cohortId)).map((s) => s.id);
-  const missing = ids.length - (await storedPredictionCount(ctx.pool, modelVersionId, version.headsId, ids));
+  const missing = ids.length - (await storedPredictionCount(ctx.pool, modelVersionId, headsId, ids));
   if (missing > 0) {
     await planPrecompute(
-      { pool: ctx.pool, queue: ctx.queue },
+      { pool: ctx.pool, prisma: ctx.prisma, queue: ctx.queue },
       { modelVersionId, sampleIds: ids, reason: 'COHORT', batchSize: ctx.batchSize },
     );
     return { ...outcome, awaitingPrecompute: missing };
   }
-  const stored = await storeCohortMaps(ctx.pool, modelVersionId, version.headsId, [cohortId], (m) =>
+  const stored = await storeCohortMaps(ctx.pool, modelVersionId, headsId, [cohortId], (m) =>
     ctx.log?.(
       `cohort map: cohort ${m.cohortId} (${m.points} samples, PCA and UMAP) placed in ${m.seconds.toFixed(1)} s; ${m.projection} reads better`,
     ),

@@ -94,6 +94,7 @@ export async function runGeneImportanceJob(
   const attributionsOf = (sampleId: number): Promise<ProfileAttributions | null> =>
     storedSampleAttributions(
       ctx.pool,
+      ctx.prisma,
       modelVersionId,
       headsId,
       sampleId,

@@ -147,10 +147,12 @@ export async function runPrecomputeBatch(
     };
   } catch (error) {
     if (error instanceof PrecomputeStopped) {
-      await releaseBatch(ctx.pool, batch.id);
+      await releaseBatch(ctx.prisma, batch.id);
       return { batchId, skipped: false, interrupted: true };
     }
-    await finishBatch(ctx.pool, batch.id, { error: error instanceof Error ? error.message : String(error) });
+    await finishBatch(ctx.pool, batch.id, {
+      error: error instanceof Error ? error.message : String(error),
+    });
     throw error;
   }
 }

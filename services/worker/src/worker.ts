@@ -89,7 +89,7 @@ export async function startWorker(
     log,
   };
   const runtimes = new WorkerRuntimes(checkpointSource(platform));
-  const precompute = { pool, queue };
+  const precompute = { pool, prisma, queue };
   let stopping = false;
   const stopSignal = new AbortController();
   let wake: () => void = () => {};
@@ -206,7 +206,7 @@ export async function startWorker(
     }
     try {
       const outcome = await runCohortMapJob(
-        { pool, queue, batchSize: config.precomputeBatch, log },
+        { pool, prisma, queue, batchSize: config.precomputeBatch, log },
         cohortId,
         modelVersionId,
       );

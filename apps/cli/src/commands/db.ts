@@ -1,4 +1,5 @@
 // gexbert db migrate|status
+import { databaseContents } from '@gexbert/core/db/contents';
 import type { Command } from 'commander';
 import type { OutputOptions } from '../output.ts';
 import { report } from '../output.ts';
@@ -21,14 +22,7 @@ export function registerDb(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action((flags: OutputOptions) =>
       withPlatform(flags, async ({ prisma, url }) => {
-        const [patients, samples, genes, cohorts, imports] = await Promise.all([
-          prisma.patient.count(),
-          prisma.sample.count(),
-          prisma.gene.count(),
-          prisma.cohort.count(),
-          prisma.import.count(),
-        ]);
-        const status = { database: redact(url), patients, samples, genes, cohorts, imports };
+        const status = { database: redact(url), ...(await databaseContents(prisma)) };
         report(flags, status, () => Object.entries(status).map(([k, v]) => `${k.padEnd(10)} ${v}`));
       }),
     );

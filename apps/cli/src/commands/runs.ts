@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { openJobQueue } from '@gexbert/core/jobs/queue';
 import { cancelTrainingRun } from '@gexbert/core/training/cancel';
+import { newestTrainingRuns } from '@gexbert/core/training/runs';
 import type { Command } from 'commander';
 import { type OutputOptions, report } from '../output.ts';
 import { withPlatform } from '../session.ts';
@@ -19,10 +20,7 @@ export function registerRuns(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action((flags: OutputOptions & { limit: string }) =>
       withPlatform(flags, async ({ prisma }) => {
-        const rows = await prisma.trainingRun.findMany({
-          orderBy: { id: 'desc' },
-          take: Math.max(1, Number(flags.limit) || 20),
-        });
+        const rows = await newestTrainingRuns(prisma, Math.max(1, Number(flags.limit) || 20));
         report(flags, { runs: rows }, () =>
           rows.length === 0
             ? ['no training runs']

@@ -97,10 +97,17 @@ export function sampleAttributions(
   let entry = kept.get(key);
   if (entry) kept.delete(key);
   else {
-    const answer = storedSampleAttributions(context.db, version.id, headsId, sampleId, async (progress) => {
-      const [profile] = await context.models.profiles(version, [sampleId]);
-      return profile ? context.models.attribute(version, profile, progress) : null;
-    });
+    const answer = storedSampleAttributions(
+      context.db,
+      context.prisma,
+      version.id,
+      headsId,
+      sampleId,
+      async (progress) => {
+        const [profile] = await context.models.profiles(version, [sampleId]);
+        return profile ? context.models.attribute(version, profile, progress) : null;
+      },
+    );
     const made: Kept = { answer, settled: false };
     answer.then(
       () => {
@@ -155,7 +162,7 @@ export async function attributionsReadiness(
   const entry = kept.get(keptKey(context, version, sampleId));
   if (entry?.settled) return READY;
   const headsId = context.models.headsOf(version)?.id ?? '';
-  if (await sampleAttributionsStored(context.db, version.id, headsId, sampleId)) return READY;
+  if (await sampleAttributionsStored(context.prisma, version.id, headsId, sampleId)) return READY;
   const key = { sampleId, modelVersionId: version.id, headsId };
   const progress = await readAttributionProgress(context.db, key);
   if (progress) return { ready: false, computing: true, ...progress };
@@ -208,6 +215,7 @@ export async function typeGeneImportanceProgress(
   if (fingerprint === null) return null;
   const progress = await geneImportanceProgress(
     context.db,
+    context.prisma,
     cohortId,
     version.id,
     heads?.id ?? '',

@@ -32,7 +32,7 @@ export async function queuePrecompute(
   if (!context.queue) return;
   try {
     await planPrecompute(
-      { pool: context.db, queue: context.queue },
+      { pool: context.db, prisma: context.prisma, queue: context.queue },
       { ...options, batchSize: precomputeBatch() },
     );
   } catch (error) {

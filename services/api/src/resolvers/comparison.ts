@@ -87,7 +87,7 @@ export const comparisonResolvers: Resolvers = {
       const filter = await geneFilter(context, args.filter);
       if (filter) request.filter = filter;
       return asUserInput(
-        requestComparison(context.db, request, {
+        requestComparison(context.db, context.prisma, request, {
           jobThreshold: context.config.compareJobValues,
           queue: context.queue,
           requestedBy: context.token?.name ?? null,

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type pg from 'pg';
+import type { PrismaClient } from '../db/prisma.ts';
 import { COMPARE_JOB, type JobQueue } from '../jobs/queue.ts';
 import {
   type ComparisonRequest,
@@ -77,6 +78,7 @@ export interface ComparisonPolicy {
  */
 export async function requestComparison(
   db: pg.Pool,
+  prisma: PrismaClient,
   request: ComparisonRequest,
   policy: ComparisonPolicy,
 ): Promise<StoredComparison> {
@@ -115,8 +117,7 @@ export async function requestComparison(
   }
   if (asJob) {
     const jobId = await policy.queue!.send(COMPARE_JOB, { comparisonId: id }, { retryLimit: 1 });
-    // raw SQL: ordinary; this module takes only the pool (moving it needs the PrismaClient from API and worker)
-    await db.query(`UPDATE "GroupComparison" SET "jobId" = $2 WHERE id = $1`, [id, jobId]);
+    await prisma.groupComparison.updateMany({ where: { id }, data: { jobId } });
   } else await computeComparison(db, id, request);
   return (await readComparison(db, id))!;
 }

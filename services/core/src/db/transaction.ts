@@ -7,6 +7,7 @@ export async function withTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // raw SQL (BEGIN, COMMIT, ROLLBACK): transaction control of pg work Prisma cannot do (COPY, advisory locks)
   try {
     await client.query('BEGIN');
     const result = await work(client);

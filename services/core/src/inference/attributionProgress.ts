@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { loadConfig } from '../config.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 
 /** Which sample's attributions, by which model version and heads. */
 export interface AttributionKey {
@@ -62,6 +63,8 @@ export async function claimAttributionProgress(
   key: AttributionKey,
 ): Promise<{ owner: string | null } | null> {
   const owner = randomUUID();
+  // raw SQL: an atomic conditional claim (take over only a row stale on the database clock, which every
+  // replica judges by), for a sample and version that exist: Prisma cannot express it
   const { rows } = await pool.query<{ owner: string | null; known: boolean }>(
     `WITH claimed AS (
        INSERT INTO "SampleAttributionProgress" ("sampleId", "modelVersionId", "headsId", owner)
@@ -98,6 +101,7 @@ export function keepAttributionProgress(
     ahead: null as number | null,
   };
   const write = () =>
+    // raw SQL: updatedAt on the database clock, which claims and readAttributionProgress judge staleness by
     pool.query(
       `UPDATE "SampleAttributionProgress"
        SET stage = $5, "genesDone" = $6, "genesTotal" = $7, "computationsAhead" = $8, "updatedAt" = now()
@@ -147,6 +151,7 @@ export async function readAttributionProgress(
   pool: pg.Pool,
   key: AttributionKey,
 ): Promise<AttributionProgress | null> {
+  // raw SQL: staleness and seconds computing on the database clock (now()), the same for every replica
   const { rows } = await pool.query<AttributionProgress>(
     `SELECT stage, "genesDone", "genesTotal", "computationsAhead",
        extract(epoch FROM (now() - "startedAt"))::float8 AS "secondsComputing"
@@ -159,12 +164,9 @@ export async function readAttributionProgress(
 
 /** The claimed computation has ended (stored, failed or stopped): its row goes, unless another process took it. */
 export async function endAttributionProgress(
-  pool: pg.Pool,
+  prisma: PrismaClient,
   key: AttributionKey,
   owner: string,
 ): Promise<void> {
-  await pool.query(`DELETE FROM "SampleAttributionProgress" WHERE ${KEY} AND owner = $4`, [
-    ...keyValues(key),
-    owner,
-  ]);
+  await prisma.sampleAttributionProgress.deleteMany({ where: { ...key, owner } });
 }

@@ -6,6 +6,7 @@
 // under the CohortAnswer key the API reads (cohortAnswers.ts).
 import type pg from 'pg';
 import { cohortSamplesOfCancerType } from '../cohort/records.ts';
+import type { PrismaClient } from '../db/prisma.ts';
 import {
   type AttributionTarget,
   meanAbsoluteAttribution,
@@ -112,6 +113,7 @@ export interface GeneImportanceProgress {
 /** How far the rankings of a cohort by a version's heads have got (what the worker's job has stored). */
 export async function geneImportanceProgress(
   pool: pg.Pool,
+  prisma: PrismaClient,
   cohortId: number,
   modelVersionId: number,
   headsId: string,
@@ -133,11 +135,15 @@ export async function geneImportanceProgress(
      WHERE m.n <= $4`,
     [cohortId, modelVersionId, headsId, bound, INPUT_UNITS],
   );
-  // raw SQL: ordinary count; not moved yet (this module takes only the pool)
-  const stored = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM "CohortAnswer"
-     WHERE "cohortId" = $1 AND fingerprint = $2 AND key LIKE $3 AND key LIKE $4`,
-    [cohortId, fingerprint, `geneImportance/${modelVersionId}/${headsId}/%`, `%/${bound}`],
-  );
-  return { ...rows[0]!, rankingsStored: stored.rows[0]!.n };
+  const rankingsStored = await prisma.cohortAnswer.count({
+    where: {
+      cohortId,
+      fingerprint,
+      AND: [
+        { key: { startsWith: `geneImportance/${modelVersionId}/${headsId}/` } },
+        { key: { endsWith: `/${bound}` } },
+      ],
+    },
+  });
+  return { ...rows[0]!, rankingsStored };
 }

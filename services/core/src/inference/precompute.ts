@@ -9,6 +9,7 @@
 // periodic check, which also re-sends batches whose job was lost and retries failed ones.
 import type { SamplePrediction } from '@gexbert/model/heads';
 import type pg from 'pg';
+import type { PrismaClient } from '../db/prisma.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { type JobQueue, PRECOMPUTE_JOB } from '../jobs/queue.ts';
 import { decodeVector } from './embeddingCache.ts';
@@ -44,16 +45,22 @@ export interface PrecomputePlan {
   samples: number;
 }
 
-interface VersionRow {
+export interface VersionToPrecompute {
   id: number;
   status: string;
   headsId: string | null;
 }
 
-/** The id of the heads a version serves ('' without heads): what its stored predictions are keyed by. */
-async function versionToPlan(pool: pg.Pool, modelVersionId?: number): Promise<VersionRow | null> {
+/**
+ * A version (the active one without `modelVersionId`) with the id of the heads it serves (null without
+ * heads): what its stored predictions are keyed by.
+ */
+export async function versionToPrecompute(
+  pool: pg.Pool,
+  modelVersionId?: number,
+): Promise<VersionToPrecompute | null> {
   // raw SQL: one field of the heads JSON (heads->>'id'; Prisma would read megabytes of heads)
-  const { rows } = await pool.query<VersionRow>(
+  const { rows } = await pool.query<VersionToPrecompute>(
     `SELECT id, status::text AS status, heads->>'id' AS "headsId" FROM "ModelVersion"
      WHERE ${modelVersionId === undefined ? 'active' : 'id = $1'}`,
     modelVersionId === undefined ? [] : [modelVersionId],
@@ -65,16 +72,23 @@ async function versionToPlan(pool: pg.Pool, modelVersionId?: number): Promise<Ve
 const INPUT_SAMPLES = `SELECT DISTINCT p."sampleId" FROM "ExpressionProfile" p
   WHERE p.unit::text = ANY($1::text[])`;
 
+/** What planning and re-sending batches use: the pool (bulk claims, the database clock), Prisma, the queue. */
+export interface PrecomputeDeps {
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  queue: JobQueue;
+}
+
 /**
  * Queues precompute batches for the samples of a version (the active one by default) that no batch has
  * claimed yet, in order of sample id, `batchSize` to a job. null when there is no such version or it cannot
  * serve (TRAINING, FAILED).
  */
 export async function planPrecompute(
-  deps: { pool: pg.Pool; queue: JobQueue },
+  deps: PrecomputeDeps,
   options: PlanOptions,
 ): Promise<PrecomputePlan | null> {
-  const version = await versionToPlan(deps.pool, options.modelVersionId);
+  const version = await versionToPrecompute(deps.pool, options.modelVersionId);
   if (!version || version.status === 'TRAINING' || version.status === 'FAILED') return null;
   const headsId = version.headsId ?? '';
   const batches = await withTransaction(deps.pool, async (client) => {
@@ -130,10 +144,10 @@ export async function planPrecompute(
   };
 }
 
-async function sendBatch(deps: { pool: pg.Pool; queue: JobQueue }, batchId: number): Promise<void> {
+async function sendBatch(deps: PrecomputeDeps, batchId: number): Promise<void> {
   const jobId = await deps.queue.send(PRECOMPUTE_JOB, { batchId }, { retryLimit: 0 });
-  // raw SQL: ordinary; not moved yet (the batch's state machine takes only the pool)
-  await deps.pool.query('UPDATE "PrecomputeBatch" SET "jobId" = $2 WHERE id = $1', [batchId, jobId]);
+  // updateMany: a batch deleted meanwhile (its version gone) is left alone, as before
+  await deps.prisma.precomputeBatch.updateMany({ where: { id: batchId }, data: { jobId } });
 }
 
 /**
@@ -141,7 +155,7 @@ async function sendBatch(deps: { pool: pg.Pool; queue: JobQueue }, batchId: numb
  * MAX_BATCH_EXECUTIONS times is queued again; a QUEUED one whose planner died before sending its job gets
  * one. Returns the batches (re)sent.
  */
-export async function resendBatches(deps: { pool: pg.Pool; queue: JobQueue }): Promise<number[]> {
+export async function resendBatches(deps: PrecomputeDeps): Promise<number[]> {
   // raw SQL: staleness judged on the database clock (now() - interval), as startedAt was set
   await deps.pool.query(
     `UPDATE "PrecomputeBatch" SET state = 'FAILED', error = 'its worker stopped before finishing it', "finishedAt" = now()
@@ -186,12 +200,11 @@ export async function claimBatch(
 }
 
 /** Gives a batch back (its worker is stopping): QUEUED without a job, so the next check sends it again. */
-export async function releaseBatch(pool: pg.Pool, batchId: number): Promise<void> {
-  // raw SQL: ordinary; not moved yet (the batch's state machine takes only the pool)
-  await pool.query(
-    `UPDATE "PrecomputeBatch" SET state = 'QUEUED', "jobId" = NULL, "workerId" = NULL WHERE id = $1 AND state = 'RUNNING'`,
-    [batchId],
-  );
+export async function releaseBatch(prisma: PrismaClient, batchId: number): Promise<void> {
+  await prisma.precomputeBatch.updateMany({
+    where: { id: batchId, state: 'RUNNING' },
+    data: { state: 'QUEUED', jobId: null, workerId: null },
+  });
 }
 
 /** Records a batch's end: DONE with its counts, or FAILED with the error. */
@@ -200,7 +213,8 @@ export async function finishBatch(
   batchId: number,
   outcome: { computed: number; embedded: number } | { error: string },
 ): Promise<void> {
-  // raw SQL (both): ordinary; not moved yet (the batch's state machine takes only the pool)
+  // raw SQL (both): finishedAt on the database clock, as claimBatch sets startedAt (a batch's time, and
+  // bench:scale's precompute time, is finishedAt - startedAt; Prisma would write this process's clock)
   if ('error' in outcome)
     await pool.query(
       `UPDATE "PrecomputeBatch" SET state = 'FAILED', error = $2, "finishedAt" = now() WHERE id = $1`,

@@ -4,6 +4,7 @@
 // 1,000-gene profile on 2 cores). Heads fitted again have a new id, so their attributions are computed anew;
 // a sample whose model input changes loses its rows with its other stored answers (storedAnswers.ts).
 import type pg from 'pg';
+import type { PrismaClient } from '../db/prisma.ts';
 import type { ProfileAttributions } from './attribution.ts';
 import {
   type AttributionKey,
@@ -33,17 +34,16 @@ export async function readSampleAttributions(
 
 /** True when the sample's attributions by a version's heads are stored. */
 export async function sampleAttributionsStored(
-  pool: pg.Pool,
+  prisma: PrismaClient,
   modelVersionId: number,
   headsId: string,
   sampleId: number,
 ): Promise<boolean> {
-  // raw SQL: ordinary; not moved yet (callers hand this module only the pool, which its siblings need)
-  const { rows } = await pool.query(
-    `SELECT 1 FROM "SampleAttribution" WHERE "sampleId" = $1 AND "modelVersionId" = $2 AND "headsId" = $3`,
-    [sampleId, modelVersionId, headsId],
-  );
-  return rows.length > 0;
+  const found = await prisma.sampleAttribution.findUnique({
+    where: { sampleId_modelVersionId_headsId: { sampleId, modelVersionId, headsId } },
+    select: { sampleId: true },
+  });
+  return found !== null;
 }
 
 /** Stores a sample's attributions (an answer already stored for the sample, version and heads is kept). */
@@ -77,6 +77,7 @@ const WAIT_POLL_MS = 1000;
  */
 export async function storedSampleAttributions(
   pool: pg.Pool,
+  prisma: PrismaClient,
   modelVersionId: number,
   headsId: string,
   sampleId: number,
@@ -88,7 +89,7 @@ export async function storedSampleAttributions(
     const stored = await readSampleAttributions(pool, modelVersionId, headsId, sampleId);
     if (stored) return stored;
     const claim = await claimAttributionProgress(pool, key);
-    if (claim) return computeClaimed(pool, key, claim.owner, compute);
+    if (claim) return computeClaimed({ pool, prisma }, key, claim.owner, compute);
     // another live process computes them: wait until its row goes (stored, or ended without) or dies
     while (await readAttributionProgress(pool, key)) {
       await whileWaiting?.();
@@ -99,7 +100,7 @@ export async function storedSampleAttributions(
 
 /** Computes and stores the attributions under a claim (owner null: no row to keep, the sample or model is gone). */
 async function computeClaimed(
-  pool: pg.Pool,
+  { pool, prisma }: { pool: pg.Pool; prisma: PrismaClient },
   key: AttributionKey,
   owner: string | null,
   compute: (progress: AttributionProgressReport) => Promise<ProfileAttributions | null>,
@@ -115,6 +116,6 @@ async function computeClaimed(
     return computed;
   } finally {
     await kept?.stop();
-    if (owner) await endAttributionProgress(pool, key, owner);
+    if (owner) await endAttributionProgress(prisma, key, owner);
   }
 }

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
+import { createPrisma } from '../db/prisma.ts';
 import { InputError, isInputError } from '../formats/inputError.ts';
 import { isSimulatedSource } from './simulated.ts';
 import { describeSource } from './source.ts';
@@ -42,27 +43,37 @@ export async function recordingFailure<T>(
   }
 }
 
-/** Writes the FAILED import row; a failure to record it never hides the import's own error. */
+/**
+ * Writes the FAILED import row; a failure to record it never hides the import's own error. Ingest's callers
+ * hand it the pool (its COPY path needs pg), so the row goes through a Prisma client over that same pool,
+ * made for this rare write and let go after it (the pool is not ended).
+ */
 export async function recordFailure(pool: pg.Pool, attempt: Attempt, error: unknown): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
+  const prisma = createPrisma(pool);
   try {
-    // raw SQL: ordinary insert; not moved yet (ingest, a COPY path, is handed only the pool by its 78 callers)
-    await pool.query(
-      `INSERT INTO "Import" (kind, status, "fileName", "filePath", checksum, format, "rowCount", "sampleCount",
-         "geneCount", "unmappedGenes", warnings, error, simulated, "startedAt")
-       VALUES ($1, 'FAILED', $2, $3, $4, $5, 0, 0, 0, '{}', '{}', $6, $7, now())`,
-      [
-        attempt.kind,
-        attempt.label ?? path.basename(attempt.target),
-        attempt.origin ?? path.resolve(attempt.target),
-        await checksumOf(attempt),
-        attempt.format,
-        message,
-        safely(() => isSimulatedSource(attempt.target, attempt.files)),
-      ],
-    );
+    await prisma.import.create({
+      data: {
+        kind: attempt.kind,
+        status: 'FAILED',
+        fileName: attempt.label ?? path.basename(attempt.target),
+        filePath: attempt.origin ?? path.resolve(attempt.target),
+        checksum: await checksumOf(attempt),
+        format: attempt.format,
+        rowCount: 0,
+        sampleCount: 0,
+        geneCount: 0,
+        unmappedGenes: [],
+        warnings: [],
+        error: message,
+        simulated: safely(() => isSimulatedSource(attempt.target, attempt.files)),
+        startedAt: new Date(),
+      },
+    });
   } catch {
     // The database itself is failing: the caller still reports the import's error.
+  } finally {
+    await prisma.$disconnect().catch(() => {});
   }
 }
 

@@ -74,6 +74,7 @@ export async function storeCheckpoint(pool: pg.Pool, versionId: number, dir: str
   });
   const digest = digestOf(files);
   const client = await pool.connect();
+  // raw SQL (BEGIN, COMMIT, ROLLBACK): the pg transaction of the advisory lock and the bytea writes below
   try {
     await client.query('BEGIN');
     // One writer per version at a time (two processes starting on one database store the same versions);

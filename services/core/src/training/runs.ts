@@ -46,6 +46,11 @@ export function trainingRunPage(
   return idPage(prisma.trainingRun, status ? { status } : {}, { before: beforeId }, limit);
 }
 
+/** The newest `limit` runs, newest first (`gexbert runs list`). */
+export function newestTrainingRuns(prisma: PrismaClient, limit: number): Promise<TrainingRunRecord[]> {
+  return prisma.trainingRun.findMany({ orderBy: { id: 'desc' }, take: limit });
+}
+
 export async function trainingRunExists(prisma: PrismaClient, id: number): Promise<boolean> {
   return (await prisma.trainingRun.findUnique({ where: { id }, select: { id: true } })) !== null;
 }

@@ -77,7 +77,7 @@ describe('attribution claim', () => {
     let claimedBy: string[] = [];
     const computeAs =
       (who: string, waitFirst: Promise<void> | null) =>
-      async (progress: Parameters<Parameters<typeof storedSampleAttributions>[4]>[0]) => {
+      async (progress: Parameters<Parameters<typeof storedSampleAttributions>[5]>[0]) => {
         claimedBy.push(who);
         if (waitFirst) {
           progress.waiting(3); // as the API's model holder says while its pass is queued
@@ -90,6 +90,7 @@ describe('attribution claim', () => {
     const key = { sampleId, modelVersionId: version.id, headsId: headsId() };
     const holder = storedSampleAttributions(
       first,
+      prisma,
       version.id,
       headsId(),
       sampleId,
@@ -98,6 +99,7 @@ describe('attribution claim', () => {
     while (!(await readAttributionProgress(second, key))) await sleep(100);
     const other = storedSampleAttributions(
       second,
+      prisma,
       version.id,
       headsId(),
       sampleId,
@@ -137,6 +139,7 @@ describe('attribution claim', () => {
     let computed = 0;
     const answer = await storedSampleAttributions(
       second,
+      prisma,
       version.id,
       headsId(),
       sampleId,
