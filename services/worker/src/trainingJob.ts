@@ -259,7 +259,7 @@ async function gateAndPromote(
         reason: `passed the gate, but automatic promotion is off (GEXBERT_AUTO_PROMOTE=false): an admin may promote it; ${gate.reason}`,
       };
     await reporter.assertOwned();
-    version = await recordCandidate(ctx.prisma, version.id, {
+    version = await recordCandidate(ctx, version.id, {
       heads: toStored(evaluated.candidateHeads) as object,
       gate: gate as object,
       metrics: { ...((version.metrics ?? {}) as object), validation: gate.candidate } as object,

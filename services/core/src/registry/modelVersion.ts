@@ -3,7 +3,7 @@
 // still training or failed can never serve.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HEADS_FILE, readModelHeads, toStored } from '@gexbert/model/heads';
+import { HEADS_FILE, type ModelHeads, readModelHeads, toStored } from '@gexbert/model/heads';
 import type pg from 'pg';
 import { REPO_ROOT } from '../config.ts';
 import { idPage } from '../db/page.ts';
@@ -159,6 +159,8 @@ export function recordTrainedCheckpoint(
   return prisma.modelVersion.update({ where: { id }, data: { ...checkpoint } });
 }
 
+type Platform = { pool: pg.Pool; prisma: PrismaClient };
+
 /** A trained version's gate: its fitted heads, its gate record and its metrics, making it a CANDIDATE. */
 export interface GatedVersion {
   heads: object;
@@ -166,13 +168,33 @@ export interface GatedVersion {
   metrics: object;
 }
 
-/** Records a trained version's heads, gate and metrics and makes it a CANDIDATE (promoteModelVersion serves it). */
-export function recordCandidate(
-  prisma: PrismaClient,
+/**
+ * Records a trained version's heads, gate and metrics and makes it a CANDIDATE (promoteModelVersion serves
+ * it); the heads are written first, so a CANDIDATE always has them.
+ */
+export async function recordCandidate(
+  platform: Platform,
   id: number,
-  gated: GatedVersion,
+  { heads, ...gated }: GatedVersion,
 ): Promise<ModelVersion> {
-  return prisma.modelVersion.update({ where: { id }, data: { status: 'CANDIDATE', ...gated } });
+  await storeHeads(platform.pool, id, heads);
+  return platform.prisma.modelVersion.update({ where: { id }, data: { status: 'CANDIDATE', ...gated } });
+}
+
+/**
+ * Writes a version's heads (their stored form, toStored) bit for bit: served predictions compute with
+ * exactly the numbers of the heads fitted, or of the checkpoint's heads.json.
+ */
+async function storeHeads(pool: pg.Pool, id: number, stored: object): Promise<void> {
+  // raw SQL: exact JSON floats: Prisma's Json write keeps 16 significant digits (0.1 + 0.2 is stored as 0.3,
+  // 0.036035554414963644 as 0.03603555441496364); pg takes JSON.stringify's text, which reads back exactly
+  await pool.query('UPDATE "ModelVersion" SET heads = $2::jsonb WHERE id = $1', [id, JSON.stringify(stored)]);
+}
+
+/** storeHeads, then the version as stored (Prisma's Json read is exact). */
+async function withHeads(platform: Platform, id: number, heads: ModelHeads): Promise<ModelVersion> {
+  await storeHeads(platform.pool, id, toStored(heads));
+  return platform.prisma.modelVersion.findUniqueOrThrow({ where: { id } });
 }
 
 /** Replaces a version's gate record (a gate decision revised after it ran). */
@@ -233,7 +255,7 @@ export async function rollbackModelVersion(prisma: PrismaClient): Promise<ModelV
  * held then; when its checkpoint carries a heads.json, those replace them (once, logged).
  */
 async function upgradeHeads(
-  prisma: PrismaClient,
+  platform: Platform,
   version: ModelVersion,
   log?: (line: string) => void,
 ): Promise<ModelVersion> {
@@ -241,10 +263,7 @@ async function upgradeHeads(
     return version;
   const heads = readModelHeads(version.checkpointPath)!;
   log?.(`model "${version.name}": its stored heads cannot serve; using the checkpoint's heads ${heads.id}`);
-  return prisma.modelVersion.update({
-    where: { id: version.id },
-    data: { heads: toStored(heads) as object },
-  });
+  return withHeads(platform, version.id, heads);
 }
 
 /**
@@ -255,8 +274,6 @@ async function upgradeHeads(
 export const COMPANION_CHECKPOINTS: readonly { checkpointPath: string; name: string }[] = [
   { checkpointPath: TCGA_33_CHECKPOINT, name: TCGA_33_MODEL_NAME },
 ];
-
-type Platform = { pool: pg.Pool; prisma: PrismaClient };
 
 /**
  * Registers a shipped checkpoint folder with the heads it carries (its heads.json; never fitted on what the
@@ -290,10 +307,7 @@ async function registerShipped(
   log?.(
     `model "${version.name}": heads ${heads.id} (${heads.summary.samples} samples, ${Object.keys(heads.summary.cancerTypes).join(', ')})`,
   );
-  return platform.prisma.modelVersion.update({
-    where: { id: version.id },
-    data: { heads: toStored(heads) as object },
-  });
+  return withHeads(platform, version.id, heads);
 }
 
 /** Registers the companion checkpoints (COMPANION_CHECKPOINTS) that are in the repository and not yet registered. */
@@ -323,7 +337,7 @@ export async function ensureActiveModel(
     // Versions registered before checkpoints lived in the database: store them from their folders here.
     await storeMissingCheckpoints(platform, options.log);
     const active = await activeModelVersion(platform.prisma);
-    if (active) return await upgradeHeads(platform.prisma, active, options.log);
+    if (active) return await upgradeHeads(platform, active, options.log);
     const checkpointPath = options.checkpointPath ?? SHIPPED_CHECKPOINT;
     const name = options.name ?? SHIPPED_MODEL_NAME;
     const existing = await platform.prisma.modelVersion.findUnique({ where: { name } });
@@ -371,10 +385,7 @@ export async function refitModelHeads(
     options.log?.(
       `model "${version.name}": heads ${heads.id} fitted on ${heads.summary.samples} samples (${Object.keys(heads.summary.cancerTypes).join(', ')})`,
     );
-    return await platform.prisma.modelVersion.update({
-      where: { id },
-      data: { heads: toStored(heads) as object },
-    });
+    return await withHeads(platform, id, heads);
   } finally {
     await runtime.close();
   }
