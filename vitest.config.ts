@@ -13,6 +13,7 @@ const UNIT = [
   'model/test/cluster/*.test.ts',
   'model/test/survival/*.test.ts',
   'model/test/simulate/*.test.ts',
+  'model/test/random/*.test.ts',
   'model/test/gexbert/architecture/{config,model}.test.ts',
   'model/test/gexbert/inference/normalise.test.ts',
   'model/test/evaluate/{report,reportParts,survival}.test.ts',

@@ -1,10 +1,9 @@
 /**
- * The samplers every generator of the library shares, written once over the generator's own draws: the
- * Fisher-Yates shuffle, its partial form (draws without replacement) and the Box-Muller normal pair. The
- * library's `Rng` (rng.ts), the `Random` functions (random.ts) and the simulator's generator
- * (simulate/random.ts) each pass their uniform integer or uniform number draw, so each keeps its sequence.
- * The simulator's count samplers (ziggurat normal, gamma, Poisson, negative binomial, exponential, Weibull)
- * are used by the simulator alone and live there.
+ * The shuffles every generator of the library shares, written once over the generator's own integer draws:
+ * the Fisher-Yates shuffle and its partial form (draws without replacement). The library's `Rng` (rng.ts),
+ * the `Random` functions (random.ts) and the simulator's generator (simulate/random.ts) each pass their
+ * uniform integer draw, so each keeps its sequence. The one normal sampler is normal.ts; the simulator's
+ * count samplers (gamma, Poisson, negative binomial, exponential, Weibull) are used by it alone and live there.
  */
 
 /** A uniform integer in [0, n). */
@@ -35,16 +34,4 @@ export function partialFisherYates(pool: number[] | Int32Array, k: number, int: 
     pool[j] = tmp;
   }
   return m;
-}
-
-/**
- * Box-Muller: two independent standard normals from two uniforms in [0, 1) drawn with `uniform` (the first
- * redrawn while it is 0, or below double precision, so its log is finite): [r cos(2 pi v), r sin(2 pi v)].
- */
-export function boxMuller(uniform: () => number): [number, number] {
-  let u = uniform();
-  while (u <= Number.EPSILON) u = uniform();
-  const v = uniform();
-  const r = Math.sqrt(-2 * Math.log(u));
-  return [r * Math.cos(2 * Math.PI * v), r * Math.sin(2 * Math.PI * v)];
 }

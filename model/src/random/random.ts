@@ -1,10 +1,11 @@
 /**
  * Seeded uniform draws as a plain `Random` function, and the samplers built on one (integers, normals,
- * shuffles, draws without replacement, written once in distributions.ts): what the evaluation toolkit,
+ * shuffles, draws without replacement, written once in normal.ts and distributions.ts): what the evaluation toolkit,
  * the heads and the experiments use.
  * The numbers come from the library's one generator, xoshiro128** (rng.ts), so every draw is reproducible.
  */
-import { boxMuller, fisherYates, partialFisherYates } from './distributions.ts';
+import { fisherYates, partialFisherYates } from './distributions.ts';
+import { standardNormal } from './normal.ts';
 import { Rng } from './rng.ts';
 
 /** A seeded generator of uniform numbers in [0, 1). */
@@ -21,9 +22,12 @@ export function randomInt(random: Random, n: number): number {
   return Math.min(n - 1, Math.floor(random() * n));
 }
 
-/** Standard normal draw (Box-Muller, the first of the pair). */
+/**
+ * Standard normal draw: the library's one sampler (normal.ts), fed 32-bit integers read back from `random`'s
+ * uniforms (exactly the generator's own draws for createRandom's, which are multiples of 2^-32).
+ */
 export function randomNormal(random: Random): number {
-  return boxMuller(random)[0];
+  return standardNormal({ nextUint32: () => Math.floor(random() * 4294967296) >>> 0 });
 }
 
 /** Fisher-Yates shuffle in place; returns the same array. */

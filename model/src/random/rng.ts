@@ -3,7 +3,8 @@
  * Every random choice of the library (weight init, gene subsets, masks, dropout, splits) comes from an
  * Rng built from the config's seed and a stream name, so a fixed seed gives identical runs.
  */
-import { boxMuller, fisherYates, partialFisherYates } from './distributions.ts';
+import { fisherYates, partialFisherYates } from './distributions.ts';
+import { standardNormal } from './normal.ts';
 import { Xoshiro128 } from './xoshiro128.ts';
 
 function splitmix32(state: number): [number, number] {
@@ -25,10 +26,9 @@ export function hashString(text: string): number {
   return h >>> 0;
 }
 
-/** A generator's complete state: the four xoshiro words and the cached second normal, if any. */
+/** A generator's complete state: the four xoshiro words. */
 export interface RngState {
   words: [number, number, number, number];
-  spareNormal: number | null;
 }
 
 /** The four xoshiro words of (seed, stream), through splitmix32. */
@@ -45,8 +45,6 @@ function seedWords(seed: number, stream: string): [number, number, number, numbe
 }
 
 export class Rng extends Xoshiro128 {
-  private spareNormal: number | undefined;
-
   /** `stream` separates independent sequences drawn from the same seed. */
   constructor(seed: number, stream = '') {
     super(seedWords(seed, stream));
@@ -54,7 +52,7 @@ export class Rng extends Xoshiro128 {
 
   /** The complete state: a generator given it with `setState` continues with the same sequence. */
   getState(): RngState {
-    return { words: [this.a, this.b, this.c, this.d], spareNormal: this.spareNormal ?? null };
+    return { words: [this.a, this.b, this.c, this.d] };
   }
 
   setState(state: RngState): void {
@@ -62,7 +60,6 @@ export class Rng extends Xoshiro128 {
     if (w.length !== 4 || !w.every((x) => Number.isInteger(x)) || (w[0] | w[1] | w[2] | w[3]) === 0)
       throw new Error('Rng.setState: expected four 32-bit integers, not all zero');
     [this.a, this.b, this.c, this.d] = [w[0] | 0, w[1] | 0, w[2] | 0, w[3] | 0];
-    this.spareNormal = state.spareNormal ?? undefined;
   }
 
   /** A child generator whose sequence depends on this one's seed and `stream`, not on its position. */
@@ -80,16 +77,9 @@ export class Rng extends Xoshiro128 {
     return Math.floor(this.next() * n);
   }
 
-  /** Standard normal (Box-Muller, caching the second value). */
+  /** Standard normal: the library's one sampler (normal.ts, a ziggurat). */
   normal(): number {
-    if (this.spareNormal !== undefined) {
-      const v = this.spareNormal;
-      this.spareNormal = undefined;
-      return v;
-    }
-    const [first, second] = boxMuller(() => this.next());
-    this.spareNormal = second;
-    return first;
+    return standardNormal(this);
   }
 
   /** Shuffle in place (Fisher-Yates). */

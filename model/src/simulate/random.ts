@@ -1,11 +1,11 @@
 // Seeded random numbers for the simulator: xoshiro128** seeded through a 32-bit finalizer hash, and the
-// samplers a cohort needs (normal, gamma, Poisson, negative binomial, exponential, Weibull). The shuffle is
-// the library's one Fisher-Yates (random/distributions.ts). The normal is a ziggurat, not the library's
-// Box-Muller: a different algorithm (faster for count matrices) that the simulated values are pinned to.
+// samplers a cohort needs (gamma, Poisson, negative binomial, exponential, Weibull). The shuffle and the
+// normal are the library's one Fisher-Yates (random/distributions.ts) and one ziggurat (random/normal.ts).
 // Same (seed, stream) => same sequence: only 32-bit integer ops, IEEE double arithmetic and V8's own
 // (fdlibm-derived, platform-independent) Math.exp/log/sqrt.
 
 import { fisherYates } from '../random/distributions.ts';
+import { standardNormal } from '../random/normal.ts';
 import { Xoshiro128 } from '../random/xoshiro128.ts';
 
 const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
@@ -78,40 +78,9 @@ export class Rng extends Xoshiro128 {
     return fisherYates(items, (n) => this.int(n));
   }
 
-  /**
-   * Standard normal: Marsaglia & Tsang's ziggurat (2000) with 128 layers. One 32-bit draw gives the layer
-   * (low 7 bits) and a signed 25-bit abscissa (high bits), so layer and value use disjoint bits (the
-   * correlation Doornik 2005 pointed out in the original does not arise). ~99% of draws need no log/exp.
-   */
+  /** Standard normal: the library's one sampler (random/normal.ts, a ziggurat). */
   normal(): number {
-    const hz = this.nextUint32() | 0;
-    const iz = hz & 127;
-    const j = hz >> 7;
-    if (Math.abs(j) < ZIG_K[iz]!) return j * ZIG_W[iz]!;
-    return this.normalSlow(j, iz);
-  }
-
-  private normalSlow(j0: number, iz0: number): number {
-    let j = j0;
-    let iz = iz0;
-    for (;;) {
-      const x = j * ZIG_W[iz]!;
-      if (iz === 0) {
-        // Tail beyond R: Marsaglia's exponential rejection.
-        let xt: number;
-        let yt: number;
-        do {
-          xt = -Math.log(this.uniform()) / ZIG_R;
-          yt = -Math.log(this.uniform());
-        } while (yt + yt < xt * xt);
-        return j > 0 ? ZIG_R + xt : -ZIG_R - xt;
-      }
-      if (ZIG_F[iz]! + this.uniform() * (ZIG_F[iz - 1]! - ZIG_F[iz]!) < Math.exp(-0.5 * x * x)) return x;
-      const hz = this.nextUint32() | 0;
-      iz = hz & 127;
-      j = hz >> 7;
-      if (Math.abs(j) < ZIG_K[iz]!) return j * ZIG_W[iz]!;
-    }
+    return standardNormal(this);
   }
 
   /** Exponential with the given rate (mean 1 / rate). */
@@ -283,32 +252,6 @@ export class Rng extends Xoshiro128 {
 export function createRng(seed: number, stream = 0): Rng {
   return new Rng(seed, stream);
 }
-
-// Ziggurat tables for the normal density, 128 layers (Marsaglia & Tsang 2000), abscissae scaled to 2^24.
-const ZIG_R = 3.442619855899;
-const ZIG_V = 9.91256303526217e-3; // area of each layer
-const ZIG_K = new Float64Array(128);
-const ZIG_W = new Float64Array(128);
-const ZIG_F = new Float64Array(128);
-(() => {
-  const m = 16777216; // 2^24: |j| < 2^24
-  let dn = ZIG_R;
-  let tn = dn;
-  const q = ZIG_V / Math.exp(-0.5 * dn * dn);
-  ZIG_K[0] = (dn / q) * m;
-  ZIG_K[1] = 0;
-  ZIG_W[0] = q / m;
-  ZIG_W[127] = dn / m;
-  ZIG_F[0] = 1;
-  ZIG_F[127] = Math.exp(-0.5 * dn * dn);
-  for (let i = 126; i >= 1; i--) {
-    dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
-    ZIG_K[i + 1] = (dn / tn) * m;
-    tn = dn;
-    ZIG_F[i] = Math.exp(-0.5 * dn * dn);
-    ZIG_W[i] = dn / m;
-  }
-})();
 
 /** 1 / k for k < 64 (multiplying is much faster than dividing in the inversion loop). */
 const INV_INT = Float64Array.from({ length: 64 }, (_, k) => (k === 0 ? 0 : 1 / k));
