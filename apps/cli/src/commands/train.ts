@@ -51,7 +51,7 @@ export function registerTrain(program: Command): void {
     .option('--max-steps <n>', 'stop after this many optimiser steps (quick runs)')
     .option(
       '--threads <n>',
-      "onnxruntime's threads (default: all cores); 1 makes runs bit-for-bit repeatable, since parallel kernels can differ in the last bits from run to run",
+      "onnxruntime's intra-op threads (default: all cores). Only 1 makes runs bit-for-bit repeatable, resumed or not: on several threads two uninterrupted runs of one command already differ in the last bits (onnxruntime splits its kernels' sums differently from run to run)",
     )
     .option(
       '--resume',
