@@ -252,18 +252,44 @@ export async function rollbackModelVersion(prisma: PrismaClient): Promise<ModelV
 
 /**
  * A version registered before heads travelled with the model holds heads fitted on whatever the database
- * held then; when its checkpoint carries a heads.json, those replace them (once, logged).
+ * held then; when its checkpoint carries a heads.json, those replace them (once, logged). Heads.json stored
+ * before heads were written exactly (Prisma's Json write rounded a third of its numbers in the last digit)
+ * is written again, exactly (once, logged).
  */
 async function upgradeHeads(
   platform: Platform,
   version: ModelVersion,
   log?: (line: string) => void,
 ): Promise<ModelVersion> {
-  if (versionHeads(version) !== null || !existsSync(path.join(version.checkpointPath, HEADS_FILE)))
-    return version;
-  const heads = readModelHeads(version.checkpointPath)!;
-  log?.(`model "${version.name}": its stored heads cannot serve; using the checkpoint's heads ${heads.id}`);
-  return withHeads(platform, version.id, heads);
+  if (!existsSync(path.join(version.checkpointPath, HEADS_FILE))) return version;
+  const stored = versionHeads(version);
+  const file = readModelHeads(version.checkpointPath)!;
+  if (stored === null) {
+    log?.(`model "${version.name}": its stored heads cannot serve; using the checkpoint's heads ${file.id}`);
+    return withHeads(platform, version.id, file);
+  }
+  if (stored.id !== file.id || sameNumbers(version.heads, toStored(file))) return version;
+  log?.(
+    `model "${version.name}": heads ${file.id} were stored rounded; stored again exactly from heads.json`,
+  );
+  return withHeads(platform, version.id, file);
+}
+
+/** Whether two JSON values are equal bit for bit, objects' keys in any order (jsonb keeps its own). */
+function sameNumbers(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' || typeof b === 'number') return Object.is(a, b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameNumbers(x, b[i]));
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every((k) =>
+      sameNumbers((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    );
+  }
+  return a === b;
 }
 
 /**

@@ -69,6 +69,22 @@ it('the active shipped model serves its heads.json bit for bit', async () => {
   expect(differing(expected, numbersOf(again.heads))).toBe(0);
 }, 300_000);
 
+it('a database that stored the shipped heads rounded gets them exactly at the next start', async () => {
+  const active = await ensureActiveModel({ pool, prisma });
+  const file = JSON.parse(readFileSync(path.join(SHIPPED_CHECKPOINT, HEADS_FILE), 'utf8'));
+  await prisma.modelVersion.update({ where: { id: active.id }, data: { heads: file } }); // as before the fix
+  const rounded = await prisma.modelVersion.findUniqueOrThrow({ where: { id: active.id } });
+  expect(differing(numbersOf(shipped()), numbersOf(rounded.heads))).toBeGreaterThan(0);
+  const lines: string[] = [];
+  const again = await ensureActiveModel({ pool, prisma }, { log: (line) => lines.push(line) });
+  expect(differing(numbersOf(shipped()), numbersOf(again.heads))).toBe(0);
+  expect(lines.join('\n')).toMatch(/stored rounded; stored again exactly/);
+  // and only once
+  lines.length = 0;
+  await ensureActiveModel({ pool, prisma }, { log: (line) => lines.push(line) });
+  expect(lines.join('\n')).not.toMatch(/stored rounded/);
+}, 300_000);
+
 it('a trained candidate keeps its fitted heads bit for bit', async () => {
   const version = await registerModelVersion(prisma, {
     name: 'candidate',
