@@ -8,6 +8,7 @@ const UNIT = [
   'services/api/test/{codegen,units}.test.ts',
   'services/core/test/formats/{barcode,counts,detect,gdc,table}.test.ts',
   'services/core/test/config.test.ts',
+  'services/core/test/db/clientStamp.test.ts',
   'services/core/test/gene/resolve.test.ts',
   'model/test/differential/*.test.ts',
   'model/test/cluster/*.test.ts',
