@@ -36,11 +36,12 @@ export interface DataTableProps {
 }
 
 export function DataTable(props: DataTableProps) {
-  const params = useSearchParams();
+  // null outside a Next.js page (a component rendered on its own, as the portal's unit tests do): defaults
+  const params = useSearchParams() as ReturnType<typeof useSearchParams> | null;
   const key = props.urlKey ?? fileSlug(props.title);
   const defaultSize = props.pageSize ?? 25;
   const [view, setView] = useState<TableView>(() =>
-    tableViewOf((name) => params.get(name), key, props.columns, defaultSize, PAGE_SIZES),
+    tableViewOf((name) => params?.get(name) ?? null, key, props.columns, defaultSize, PAGE_SIZES),
   );
   const { search, sort, pageSize } = view;
   const ids = { title: useId(), search: useId(), size: useId() };
