@@ -23,7 +23,7 @@ const model = (id: string, status: string, known: string[], accuracy?: number): 
   name: `m${id}`,
   status,
   knownCancerTypes: known,
-  metrics: accuracy === undefined ? null : [{ name: 'whole.accuracy', value: accuracy }],
+  headsInfo: accuracy === undefined ? null : { metrics: [{ name: 'whole.accuracy', value: accuracy }] },
 });
 
 it('sums a type over sample types, largest first, and leaves untyped samples out', () => {

@@ -10,8 +10,8 @@ export interface ChoosableModel {
   name: string;
   status: string;
   knownCancerTypes: readonly string[];
-  /** The heads' held-out figures (name, value); null when the model has no heads. */
-  metrics: readonly { name: string; value: number }[] | null;
+  /** The model's heads with their held-out figures (name, value); null when it has none. */
+  headsInfo: { metrics: readonly { name: string; value: number }[] } | null;
 }
 
 export interface ModelCoverage {
@@ -44,7 +44,8 @@ export function cohortTypes(
     .sort((a, b) => b.samples - a.samples || a.type.localeCompare(b.type));
 }
 
-const metric = (m: ChoosableModel, name: string) => m.metrics?.find((x) => x.name === name)?.value ?? null;
+const metric = (m: ChoosableModel, name: string) =>
+  m.headsInfo?.metrics.find((x) => x.name === name)?.value ?? null;
 
 /** How much of the cohort each model with heads knows: the active model first, then by samples known. */
 export function modelCoverage(
@@ -54,7 +55,7 @@ export function modelCoverage(
 ): ModelCoverage[] {
   const types = cohortTypes(composition);
   return models
-    .filter((m) => m.metrics !== null && ANSWERING.has(m.status))
+    .filter((m) => m.headsInfo !== null && ANSWERING.has(m.status))
     .map((m) => {
       const known = new Set(m.knownCancerTypes);
       return {

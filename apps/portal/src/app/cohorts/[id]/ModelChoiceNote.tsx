@@ -46,11 +46,7 @@ export async function ModelChoiceNote(props: { cohortId: string; modelId?: strin
     return <SectionFailure what="The models that can draw this cohort" message={result.message} />;
   const { activeModel, models, cohort } = result.data;
   if (!cohort) return null;
-  const coverage = modelCoverage(
-    models.nodes.map((m) => ({ ...m, metrics: m.headsInfo?.metrics ?? null })),
-    activeModel?.id ?? null,
-    cohort.composition,
-  );
+  const coverage = modelCoverage(models.nodes, activeModel?.id ?? null, cohort.composition);
   const shownId = props.modelId ?? activeModel?.id;
   const shown = coverage.find((c) => c.id === shownId);
   if (!shown) return null;

@@ -31,7 +31,7 @@ export async function SampleModelNote(props: {
   if (!result.ok) return null;
   const { activeModel, models } = result.data;
   const coverage = modelCoverage(
-    models.nodes.map((m) => ({ ...m, metrics: m.headsInfo?.metrics ?? null })),
+    models.nodes,
     activeModel?.id ?? null,
     props.recordedType ? [{ cancerType: props.recordedType, count: 1 }] : [],
   );
