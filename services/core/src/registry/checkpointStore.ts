@@ -60,6 +60,33 @@ function digestOf(files: readonly { name: string; sha256: string }[]): string {
   return sha256(files.map((f) => `${f.name}\t${f.sha256}\n`).join(''));
 }
 
+/** The checkpoint file whose content is the model's weights: two folders with the same one are the same model. */
+const WEIGHTS_FILE = 'weights.bin';
+
+/** The sha256 of the folder's weights file (null: it has none). */
+export function weightsHash(dir: string): string | null {
+  const file = path.join(dir, WEIGHTS_FILE);
+  return fs.existsSync(file) ? sha256(fs.readFileSync(file)) : null;
+}
+
+/**
+ * The registered version whose stored checkpoint has the same weights as the folder `dir` (its other files,
+ * card, heads or evaluation, may differ), or null: whether a shipped checkpoint is already in the database.
+ */
+export async function versionWithWeightsOf(
+  prisma: PrismaClient,
+  dir: string,
+): Promise<{ id: number; name: string } | null> {
+  const hash = weightsHash(dir);
+  if (!hash) return null;
+  const stored = await prisma.modelFile.findFirst({
+    where: { name: WEIGHTS_FILE, sha256: hash },
+    select: { modelVersion: { select: { id: true, name: true } } },
+    orderBy: { modelVersionId: 'asc' },
+  });
+  return stored?.modelVersion ?? null;
+}
+
 /**
  * Stores the checkpoint folder `dir` as version `versionId`'s files (replacing any stored before) and
  * records its digest, in one transaction; returns the digest.

@@ -10,7 +10,13 @@ import { idPage } from '../db/page.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import { fitHeads, loadModelRuntime, versionHeads } from '../inference/modelRuntime.ts';
 import { samplesWithRawCounts } from '../sample/records.ts';
-import { defaultCheckpointCache, storeCheckpoint, storeMissingCheckpoints } from './checkpointStore.ts';
+import {
+  defaultCheckpointCache,
+  storeCheckpoint,
+  storeMissingCheckpoints,
+  versionWithWeightsOf,
+  weightsHash,
+} from './checkpointStore.ts';
 
 export type ModelVersion = Db.ModelVersion;
 export type ModelStatus = Db.ModelStatus;
@@ -293,7 +299,7 @@ function sameNumbers(a: unknown, b: unknown): boolean {
 }
 
 /**
- * The shipped checkpoints a fresh database registers beside the active one, as CANDIDATE versions that answer
+ * The shipped checkpoints every database registers beside the active one, as CANDIDATE versions that answer
  * queries naming them (`model:`): tcga-33types, kept out of the default because it is not better on the six
  * count types on every measure (its MODEL_CARD.md compares the two).
  */
@@ -336,12 +342,28 @@ async function registerShipped(
   return withHeads(platform, version.id, heads);
 }
 
-/** Registers the companion checkpoints (COMPANION_CHECKPOINTS) that are in the repository and not yet registered. */
-async function registerCompanions(platform: Platform, log?: (line: string) => void): Promise<void> {
-  for (const { checkpointPath, name } of COMPANION_CHECKPOINTS) {
+/**
+ * Registers the companion checkpoints (`companions`, by default COMPANION_CHECKPOINTS) that are in the
+ * repository and whose weights no registered version has: on a fresh database, on one that predates a
+ * companion, and when a shipped companion was retrained (a new checkpoint under the same folder). A registered
+ * version keeps its own stored files and heads; the retrained checkpoint becomes another CANDIDATE, named
+ * `<name>-<8 hex digits of its weights' hash>` when the name is taken.
+ */
+async function registerCompanions(
+  platform: Platform,
+  log?: (line: string) => void,
+  companions: readonly { checkpointPath: string; name: string }[] = COMPANION_CHECKPOINTS,
+): Promise<void> {
+  for (const { checkpointPath, name } of companions) {
     if (!existsSync(path.join(checkpointPath, HEADS_FILE))) continue;
-    if (await platform.prisma.modelVersion.findUnique({ where: { name } })) continue;
-    await registerShipped(platform, checkpointPath, name, log);
+    if (await versionWithWeightsOf(platform.prisma, checkpointPath)) continue;
+    const taken = await platform.prisma.modelVersion.findUnique({ where: { name } });
+    const unique = taken ? `${name}-${(weightsHash(checkpointPath) ?? '').slice(0, 8)}` : name;
+    if (taken)
+      log?.(
+        `the shipped ${name} checkpoint (${checkpointPath}) is not the one this database registered as version ${taken.id} "${name}"; registering it as "${unique}" (version ${taken.id} keeps its own files and heads)`,
+      );
+    await registerShipped(platform, checkpointPath, unique, log);
   }
 }
 
@@ -349,11 +371,18 @@ async function registerCompanions(platform: Platform, log?: (line: string) => vo
  * Makes sure a model serves: when none is ACTIVE, registers the shipped checkpoint with the heads it
  * carries (its heads.json; never refitted on what the database holds), records the stored real samples
  * with raw counts as its snapshot (so only samples ingested later count towards retraining) and activates
- * it; the companion checkpoints are registered beside it as candidates. Safe to call concurrently.
+ * it. The companion checkpoints are registered beside it as candidates, on every call: a database that
+ * predates one, or whose shipped companion was since retrained, gets it too. Safe to call concurrently.
  */
 export async function ensureActiveModel(
   platform: Platform,
-  options: { checkpointPath?: string; name?: string; log?: (line: string) => void } = {},
+  options: {
+    checkpointPath?: string;
+    name?: string;
+    log?: (line: string) => void;
+    /** The checkpoints registered beside it (default COMPANION_CHECKPOINTS). */
+    companions?: readonly { checkpointPath: string; name: string }[];
+  } = {},
 ): Promise<ModelVersion> {
   // One process at a time, from the first read on: two processes starting together (two `gexbert start`,
   // an API and its worker) storing the same checkpoints or registering the same companions deadlocked.
@@ -363,26 +392,35 @@ export async function ensureActiveModel(
     // Versions registered before checkpoints lived in the database: store them from their folders here.
     await storeMissingCheckpoints(platform, options.log);
     const active = await activeModelVersion(platform.prisma);
-    if (active) return await upgradeHeads(platform, active, options.log);
-    const checkpointPath = options.checkpointPath ?? SHIPPED_CHECKPOINT;
-    const name = options.name ?? SHIPPED_MODEL_NAME;
-    const existing = await platform.prisma.modelVersion.findUnique({ where: { name } });
-    if (existing && existing.status !== 'FAILED' && existing.status !== 'TRAINING')
-      return await promoteModelVersion(platform.prisma, existing.id);
-    const version = await registerShipped(
-      platform,
-      checkpointPath,
-      existing ? `${name}-${Date.now()}` : name,
-      options.log,
-    );
-    const promoted = await promoteModelVersion(platform.prisma, version.id);
-    await registerCompanions(platform, options.log);
-    return promoted;
+    const serving = active
+      ? await upgradeHeads(platform, active, options.log)
+      : await activateShipped(platform, options);
+    await registerCompanions(platform, options.log, options.companions);
+    return serving;
   } finally {
     // raw SQL: Prisma has no advisory locks
     await lock.query('SELECT pg_advisory_unlock(7402102)').catch(() => {});
     lock.release();
   }
+}
+
+/** Registers and activates the shipped checkpoint (or promotes the version already registered under its name). */
+async function activateShipped(
+  platform: Platform,
+  options: { checkpointPath?: string; name?: string; log?: (line: string) => void },
+): Promise<ModelVersion> {
+  const checkpointPath = options.checkpointPath ?? SHIPPED_CHECKPOINT;
+  const name = options.name ?? SHIPPED_MODEL_NAME;
+  const existing = await platform.prisma.modelVersion.findUnique({ where: { name } });
+  if (existing && existing.status !== 'FAILED' && existing.status !== 'TRAINING')
+    return await promoteModelVersion(platform.prisma, existing.id);
+  const version = await registerShipped(
+    platform,
+    checkpointPath,
+    existing ? `${name}-${Date.now()}` : name,
+    options.log,
+  );
+  return await promoteModelVersion(platform.prisma, version.id);
 }
 
 /**

@@ -1,4 +1,7 @@
 // The model registry and the serving runtime on a real PostgreSQL with two real TCGA cohorts.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseModelHeads, predictCancerType, readModelHeads } from '@gexbert/model/heads';
 import { embed, loadCheckpoint, ready } from '@gexbert/model/inference';
@@ -159,4 +162,49 @@ describe('model registry', () => {
     const active = (await activeModelVersion(prisma))!;
     expect([a.id, b.id]).toContain(active.id);
   });
+
+  it('registers a companion on a database that predates it, once, and a retrained one beside the version it registered', async () => {
+    // A companion checkpoint: the shipped one's files with other weights (one byte changed).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-companion-'));
+    fs.cpSync(SHIPPED_CHECKPOINT, dir, { recursive: true });
+    const weights = path.join(dir, 'weights.bin');
+    const retrain = (byte: number) => {
+      const bytes = fs.readFileSync(weights);
+      bytes[byte] = bytes[byte]! ^ 0xff;
+      fs.writeFileSync(weights, bytes);
+      return createHash('sha256').update(bytes).digest('hex');
+    };
+    const storedWeights = async (id: number) =>
+      (
+        await prisma.modelFile.findUniqueOrThrow({
+          where: { modelVersionId_name: { modelVersionId: id, name: 'weights.bin' } },
+        })
+      ).sha256;
+    const companions = [{ checkpointPath: dir, name: 'companion-1' }];
+    const active = (await activeModelVersion(prisma))!; // this database has had an active model all along
+    const first = retrain(100);
+    const lines: string[] = [];
+    await ensureActiveModel({ pool, prisma }, { companions, log: (line) => lines.push(line) });
+    const registered = await prisma.modelVersion.findUniqueOrThrow({ where: { name: 'companion-1' } });
+    expect(registered.status).toBe('CANDIDATE');
+    expect(await storedWeights(registered.id)).toBe(first);
+    expect(parseModelHeads(registered.heads).id).toBe(readModelHeads(dir)!.id);
+    // Started again with the same folder: nothing new.
+    const versions = await prisma.modelVersion.count();
+    await ensureActiveModel({ pool, prisma }, { companions });
+    expect(await prisma.modelVersion.count()).toBe(versions);
+    // The companion was retrained under the same folder: another candidate; the registered one keeps its files.
+    const second = retrain(200);
+    await ensureActiveModel({ pool, prisma }, { companions, log: (line) => lines.push(line) });
+    const retrained = await prisma.modelVersion.findUniqueOrThrow({
+      where: { name: `companion-1-${second.slice(0, 8)}` },
+    });
+    expect(retrained.status).toBe('CANDIDATE');
+    expect(await storedWeights(retrained.id)).toBe(second);
+    expect(await storedWeights(registered.id)).toBe(first);
+    expect(lines.join('\n')).toMatch(/not the one this database registered as version \d+ "companion-1"/);
+    expect(await prisma.modelVersion.count()).toBe(versions + 1);
+    expect((await activeModelVersion(prisma))!.id).toBe(active.id);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 });
