@@ -54,3 +54,15 @@ it('counts the samples each model knows, the active model first, and offers thos
   expect(modelsKnowingMore(coverage, coverage[1]!)).toEqual([]);
   expect(modelPanelsHref('12', '2')).toBe('/cohorts/12/model/2');
 });
+
+it('offers, among models knowing as many samples, the most accurate first (a retrained companion before the one it replaced)', () => {
+  const models = [
+    model('1', 'ACTIVE', ['ACC'], 0.97),
+    model('2', 'CANDIDATE', ['ACC', 'BRCA', 'CHOL'], 0.66),
+    model('6', 'CANDIDATE', ['ACC', 'BRCA', 'CHOL'], 0.73),
+    model('7', 'CANDIDATE', ['ACC', 'BRCA', 'CHOL'], 0.7),
+  ];
+  const coverage = modelCoverage(models, '1', composition);
+  expect(coverage.map((c) => c.id)).toEqual(['1', '6', '7', '2']);
+  expect(modelsKnowingMore(coverage, coverage[0]!).map((c) => c.id)).toEqual(['6', '7', '2']);
+});

@@ -70,14 +70,19 @@ export function modelCoverage(
         noveltyAuroc: metric(m, 'whole.novelty.auroc'),
       };
     })
-    .sort((a, b) => Number(b.active) - Number(a.active) || b.knownSamples - a.knownSamples);
+    .sort(
+      (a, b) => Number(b.active) - Number(a.active) || b.knownSamples - a.knownSamples || byAccuracy(a, b),
+    );
 }
 
-/** The models that know more of the cohort's samples than `shown` does, most samples first. */
+/** Higher held-out accuracy first (a retrained companion before the version it replaced); unrecorded last. */
+const byAccuracy = (a: ModelCoverage, b: ModelCoverage) => (b.accuracy ?? -1) - (a.accuracy ?? -1);
+
+/** The models that know more of the cohort's samples than `shown` does, most samples first, then the most accurate. */
 export function modelsKnowingMore(coverage: readonly ModelCoverage[], shown: ModelCoverage): ModelCoverage[] {
   return coverage
     .filter((c) => c.id !== shown.id && c.knownSamples > shown.knownSamples)
-    .sort((a, b) => b.knownSamples - a.knownSamples);
+    .sort((a, b) => b.knownSamples - a.knownSamples || byAccuracy(a, b));
 }
 
 /** The page drawing a cohort's model panels through one model. */
