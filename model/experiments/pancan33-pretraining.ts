@@ -1,11 +1,14 @@
 /**
  * Does pretraining on all the real data help GexBERT on pancan33? (issue 15 item 3; EXPERIMENTS.md 15)
  *
- *   npx tsx model/experiments/pancan33-pretraining.ts <out.json> <steps> <variant> [<variant> ...]
+ *   npx tsx model/experiments/pancan33-pretraining.ts <out.json> <steps> <variant> [<variant> ...] [--split=S] [--config=JSON]
  *
- * The split is `gexbert evaluate --train pancan33 --quick --seed 1`'s: stratifiedSplit(labels, 0.3, 1) over the
- * sample table's rows (421 training / 183 test). Every model is pretrained on the training samples only (plus,
- * for the all-data variants, the six unlabelled count cohorts), for the same number of optimiser steps, seed 1.
+ * The split is `gexbert evaluate --train pancan33 --quick --seed S`'s (S = 1 unless `--split` says):
+ * stratifiedSplit(labels, 0.3, S) over the sample table's rows (421 training / 183 test). Every model is
+ * pretrained on the training samples only (plus, for the all-data variants, the six unlabelled count cohorts),
+ * for the same number of optimiser steps, seed S; `--config` overrides the recipe (e.g. '{"epochs":285}' so
+ * that the cosine schedule ends at the last step). The checkpoints stay in <out.json>'s folder
+ * (`checkpoint-<variant>`), for pancan33-restoration.ts.
  * Scored on the test samples: logistic regression (classify.ts) on the z of 5 seeded random 64-gene panels and
  * of all 100 genes, and on GexBERT's frozen embedding of the same genes (z: log2(max(RSEM, 0) + 1)
  * standardised with the training samples' mean and sd; the same for every method).
@@ -25,12 +28,16 @@ import { fromRows, type Matrix } from '../src/stats/matrix.ts';
 import { accuracy, macroF1 } from '../src/stats/metrics.ts';
 import { pancan33Split, panelZ, randomPanels, SHARED } from './pancan33-split.ts';
 
-const [outFile, stepsArg, ...variants] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const [outFile, stepsArg, ...variants] = args.filter((a) => !a.startsWith('--'));
 const steps = Number(stepsArg);
+const split = Number(option('split') ?? 1);
+const recipe = JSON.parse(option('config') ?? '{}') as Record<string, unknown>;
 const DRAWS = 5;
 
-const { genes, train, test, trainLabels, testLabels } = await pancan33Split(1);
-const panels = randomPanels(genes, 64, DRAWS, 1);
+const { genes, train, test, trainLabels, testLabels } = await pancan33Split(split);
+const panels = randomPanels(genes, 64, DRAWS, split);
 
 function score(xTrain: Matrix, xTest: Matrix): { accuracy: number; macroF1: number } {
   const predicted = fitLogisticRegression(xTrain, trainLabels).predict(xTest);
@@ -44,15 +51,26 @@ const counts = variants.some((v) => v.startsWith('all-data'))
 for (const variant of variants) {
   const started = Date.now();
   const out = path.join(path.dirname(outFile!), `checkpoint-${variant}`);
-  const common = { out, seed: 1, maxSteps: steps, dataDescription: `experiment ${variant}` };
+  const common = {
+    out,
+    seed: split,
+    maxSteps: steps,
+    dataDescription: `experiment ${variant}`,
+    engineThreads: 1, // one thread: reproducible, and two runs side by side on two cores
+    resumeDir: path.join(out, '.resume'), // run the same command again after a kill: it continues
+    onProgress: (p: { step: number; totalSteps: number; loss: number }) => {
+      if (p.step % 100 === 0)
+        console.log(`${variant}: step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)}`);
+    },
+  };
   const trained =
     variant === 'pancan33'
-      ? await trainCheckpoint(train, { ...common, vocabularySize: 100, minMean: 0 })
+      ? await trainCheckpoint(train, { ...common, vocabularySize: 100, minMean: 0, config: recipe })
       : await trainCheckpoint(counts!, {
           ...common,
           rsem: train,
           allowedGenes: proteinCodingGenes(),
-          ...(variant === 'all-data-q256' ? { config: { queryGenes: 256 } } : {}),
+          config: variant === 'all-data-q256' ? { ...recipe, queryGenes: 256 } : recipe,
         });
   const predictor = await createOnnxPredictor(trained.config, trained.model.getWeights());
   for (const [d, panel] of panels.entries()) {
