@@ -1,13 +1,19 @@
-// `gexbert heads fit` and `gexbert heads refit` as a user runs them: heads fitted on labelled real count
-// files travel in the checkpoint and flag a type they were not fitted on when `gexbert predict` scores it;
-// simulated files are refused; a registered version's heads are refitted on the stored real samples.
+// `gexbert heads fit`, `gexbert heads panels` and `gexbert heads refit` as a user runs them: heads fitted on
+// labelled real count files travel in the checkpoint and flag a type they were not fitted on when `gexbert
+// predict` scores it; simulated files are refused; the panel head sets of the shipped 33-type heads are fitted
+// again into a copy without them, refitting nothing else; a registered version's heads are refitted on the
+// stored real samples.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { createPrisma } from '../services/core/src/db/prisma.ts';
-import { ensureActiveModel, SHIPPED_CHECKPOINT } from '../services/core/src/registry/modelVersion.ts';
+import {
+  ensureActiveModel,
+  SHIPPED_CHECKPOINT,
+  TCGA_33_CHECKPOINT,
+} from '../services/core/src/registry/modelVersion.ts';
 import { createTestDatabase } from '../services/core/test-support/database.ts';
 import { sharedDir } from '../services/core/test-support/shared.ts';
 import { runCli } from './support/cli.ts';
@@ -82,6 +88,33 @@ it('refuses to fit heads for real samples on simulated files', async () => {
   expect(fs.existsSync(path.join(model, 'heads.json'))).toBe(false);
   fs.rmSync(root, { recursive: true, force: true });
 }, 120_000);
+
+it("fits the shipped 33-type heads' rsem panel set into a copy without it, byte for byte, nothing else refitted", async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gexbert-heads-panels-'));
+  const model = path.join(root, 'model');
+  fs.cpSync(TCGA_33_CHECKPOINT, model, { recursive: true });
+  const shipped = fs.readFileSync(path.join(TCGA_33_CHECKPOINT, 'heads.json'), 'utf8');
+  const { panels, ...without } = JSON.parse(shipped);
+  expect(panels.map((p: { name: string }) => p.name)).toEqual(['rsem']);
+  fs.writeFileSync(path.join(model, 'heads.json'), JSON.stringify(without));
+  const run = await runCli(['heads', 'panels', '--model', model, '--json'], NO_DB);
+  expect(run.code, run.stderr).toBe(0);
+  expect(JSON.parse(run.stdout)).toMatchObject({ id: without.id, panels: [{ name: 'rsem', genes: 100 }] });
+  expect(fs.readFileSync(path.join(model, 'heads.json'), 'utf8')).toBe(shipped);
+  expect(fs.readFileSync(path.join(model, 'MODEL_CARD.md'), 'utf8')).toContain(
+    "- The rsem panel's heads are stored with them (no fit at its first request): 100 genes",
+  );
+  // the six-type checkpoint names no panel: its heads stay as they are
+  const six = path.join(root, 'six');
+  fs.cpSync(SHIPPED_CHECKPOINT, six, { recursive: true });
+  const again = await runCli(['heads', 'panels', '--model', six, '--json'], NO_DB);
+  expect(again.code, again.stderr).toBe(0);
+  expect(JSON.parse(again.stdout).panels).toEqual([]);
+  expect(fs.readFileSync(path.join(six, 'heads.json'))).toEqual(
+    fs.readFileSync(path.join(SHIPPED_CHECKPOINT, 'heads.json')),
+  );
+  fs.rmSync(root, { recursive: true, force: true });
+}, 300_000);
 
 it('refits a registered version’s heads on the stored real samples, as a new head version', async () => {
   const url = await createTestDatabase('heads');

@@ -57,6 +57,14 @@ function perTypeTable(heads: ModelHeads): string[] {
   ];
 }
 
+/** The panels whose head sets are stored with the heads (answered without a fit at the first request). */
+function storedPanelLines(heads: ModelHeads): string[] {
+  return (heads.panels ?? []).map((p) => {
+    const unit = p.name.toUpperCase();
+    return `- The ${p.name} panel's heads are stored with them (no fit at its first request): ${p.genes.length} genes, those the model's ${unit} statistics cover, what a whole ${unit} sample measures.`;
+  });
+}
+
 export function headsCardSection(heads: ModelHeads): string {
   const m = heads.metrics;
   const s = heads.summary;
@@ -70,6 +78,7 @@ export function headsCardSection(heads: ModelHeads): string {
     `- Cancer types (${Object.keys(s.cancerTypes).length}): ${types}. Any other type is outside what the heads know: such samples should be flagged as out of distribution (an explicit unknown).`,
     `- Survival: ${s.survivalPatients} patients with overall survival, ${s.events} deaths${heads.full.risk ? '' : ' (too few events: no risk head)'}.`,
     '- Whole profiles are answered by heads fitted on whole-profile embeddings; a panel of fewer genes by heads fitted on the reference seen through the same genes (fitted once per panel and kept).',
+    ...storedPanelLines(heads),
     '',
     'Held-out figures (5-fold cross-validation over the reference; novelty: each type left out of the head in turn, fitted on 2/3 of the others, scored against the remaining third):',
     '',

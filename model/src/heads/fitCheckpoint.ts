@@ -2,20 +2,22 @@
  * Fitting a checkpoint's heads from labelled count files (what `gexbert heads fit` runs): the reference is
  * every sample of the files with its cancer type and overall survival; held-out figures (cross-validated
  * calibration, leave-one-type-out novelty, for whole profiles and random 64-gene panels) are measured on
- * the way; restoration intervals are calibrated on samples the model was not trained on.
+ * the way; restoration intervals are calibrated on samples the model was not trained on. Also the head sets
+ * of the checkpoint's panels alone, for heads fitted before they were stored (`gexbert heads panels`).
  */
 
 import type { LabelledCounts, SurvivalRecord } from '../data/inputs.ts';
 import { toExpression } from '../data/inputs.ts';
 import { ready } from '../engine/tf.ts';
 import { loadCheckpoint } from '../gexbert/inference/checkpoint.ts';
-import { embed } from '../gexbert/inference/infer.ts';
-import { matrixToZ } from '../gexbert/inference/normalise.ts';
+import { embed, type Predictor } from '../gexbert/inference/infer.ts';
+import { matrixToZ, type NormStats } from '../gexbert/inference/normalise.ts';
 import { createOnnxPredictor } from '../gexbert/inference/predictor.ts';
 import { createRandom, sampleWithoutReplacement } from '../random/random.ts';
 import { calibrationFigures, leaveOneTypeOut } from './heldOut.ts';
-import { fitModelHeads, type ModelHeads, referenceProfiles } from './modelHeads.ts';
-import type { HeadReference } from './reference.ts';
+import { fitModelHeads, type ModelHeads, readModelHeads, withPanelHeadSets } from './modelHeads.ts';
+import { embedThrough } from './panels.ts';
+import { type HeadReference, referenceProfiles } from './reference.ts';
 
 export interface FitCheckpointOptions {
   checkpoint: string;
@@ -80,15 +82,37 @@ function addFigures(metrics: Record<string, number>, prefix: string, figures: Re
   for (const [k, v] of Object.entries(figures)) metrics[`${prefix}.${k}`] = v;
 }
 
-/** Fits the heads of a checkpoint on labelled count files and measures their held-out figures. */
-export async function fitCheckpointHeads(options: FitCheckpointOptions): Promise<ModelHeads> {
-  const log = options.log ?? (() => {});
+/** Runs `work` with a checkpoint's normalisation and its model on onnxruntime (released after). */
+async function withCheckpointModel<T>(
+  dir: string,
+  work: (predictor: Predictor, stats: NormStats) => Promise<T>,
+): Promise<T> {
   await ready();
-  const checkpoint = loadCheckpoint(options.checkpoint);
+  const checkpoint = loadCheckpoint(dir);
   checkpoint.model.dispose();
-  const { stats } = checkpoint;
   const predictor = await createOnnxPredictor(checkpoint.config, checkpoint.weights);
   try {
+    return await work(predictor, checkpoint.stats);
+  } finally {
+    await predictor.release();
+  }
+}
+
+/**
+ * A checkpoint's heads (its heads.json) with the head sets of its panels fitted again and nothing else
+ * refitted (modelHeads.ts withPanelHeadSets).
+ */
+export function fitCheckpointPanels(dir: string, log?: (line: string) => void): Promise<ModelHeads> {
+  const heads = readModelHeads(dir);
+  if (!heads)
+    throw new Error(`${dir} has no heads.json: fit its heads with \`gexbert heads fit\` (panels included)`);
+  return withCheckpointModel(dir, (predictor, stats) => withPanelHeadSets(predictor, stats, heads, log));
+}
+
+/** Fits the heads of a checkpoint on labelled count files and measures their held-out figures. */
+export function fitCheckpointHeads(options: FitCheckpointOptions): Promise<ModelHeads> {
+  const log = options.log ?? (() => {});
+  return withCheckpointModel(options.checkpoint, async (predictor, stats) => {
     const reference = joinReferences(options.data.map((d) => countsReference(d, stats, options.survival)));
     const labels = options.data.flatMap((d) => d.labels);
     const metrics: Record<string, number> = {};
@@ -106,17 +130,10 @@ export async function fitCheckpointHeads(options: FitCheckpointOptions): Promise
         ),
       );
     const panelFigures = async (name: string, genes: number[]) => {
-      const keep = new Uint8Array(V);
-      for (const g of genes) keep[g] = 1;
       log(`held-out figures of ${name}`);
-      const panel = await embed(
-        predictor,
-        stats,
-        referenceProfiles(reference, stats, (g) => keep[g] === 1),
-        { missing: 'omit' },
-      );
+      const embeddings = await embedThrough(predictor, stats, reference, genes);
       return {
-        calibration: calibrationFigures(panel.embeddings, labels),
+        calibration: calibrationFigures(embeddings, labels),
         novelty: new Set(labels).size >= 3 ? leaveOneTypeOut(reference, genes) : null,
       };
     };
@@ -139,8 +156,7 @@ export async function fitCheckpointHeads(options: FitCheckpointOptions): Promise
       source: options.source,
       simulated: options.simulated ?? false,
       metrics,
+      log,
     });
-  } finally {
-    await predictor.release();
-  }
+  });
 }

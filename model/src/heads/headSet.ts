@@ -9,6 +9,7 @@ import {
   predictCancerType,
 } from './cancerType.ts';
 import { fitNoveltyHead, type NoveltyHead, noveltyOf } from './novelty.ts';
+import { parseHeads } from './parse.ts';
 import type { HeadReference } from './reference.ts';
 import { fitRiskHead, MIN_EVENTS, type RiskHead, riskPercentile, riskScore } from './risk.ts';
 
@@ -74,6 +75,25 @@ export function fitHeadSet(
       survival.map((i) => reference.osEvent[i] === 1),
     );
   return set;
+}
+
+/** Validates a stored head set (`path` names it in errors, e.g. "full") and returns it typed. */
+export function parseHeadSet(value: unknown, path: string): HeadSet {
+  const f = value as Partial<Record<keyof HeadSet, unknown>> | null;
+  if (!f || typeof f !== 'object') throw new RangeError(`heads: ${path} must be a head set object`);
+  let checked: ReturnType<typeof parseHeads>;
+  try {
+    checked = parseHeads({ cancerType: f.cancerType ?? null, risk: f.risk ?? null });
+  } catch (error) {
+    throw new RangeError(`heads: ${path}: ${(error as Error).message}`);
+  }
+  const novelty = f.novelty as NoveltyHead | undefined;
+  if (
+    checked.cancerType &&
+    (novelty?.kind !== 'novelty' || !Array.isArray(novelty.genes) || !Array.isArray(novelty.rows))
+  )
+    throw new RangeError(`heads: ${path}.novelty (genes, rows) must accompany ${path}.cancerType`);
+  return { inputGenes: Number(f.inputGenes), ...checked, ...(novelty ? { novelty } : {}) };
 }
 
 /**

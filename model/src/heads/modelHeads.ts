@@ -1,17 +1,19 @@
 /**
  * A model's heads as one versioned object that travels with the model: stored as `heads.json` in its
  * checkpoint folder and in `ModelVersion.heads`. It holds the labelled reference the heads were fitted on
- * (real samples only unless a run asked otherwise), the whole-profile head set, and the restoration
- * intervals. Its `id` (a content hash) names the head version behind every prediction.
+ * (real samples only unless a run asked otherwise), the whole-profile head set, the head sets of the panels
+ * its checkpoint's normalisation names (panels.ts), and the restoration intervals. Its `id` (a content hash
+ * of all of it, stored panel sets included: they answer predictions) names the head version behind every
+ * prediction.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { embed, type Predictor, type Profile } from '../gexbert/inference/infer.ts';
+import { embed, type Predictor } from '../gexbert/inference/infer.ts';
 import type { NormStats } from '../gexbert/inference/normalise.ts';
 import { createRandom, sampleWithoutReplacement } from '../random/random.ts';
 import type { Matrix } from '../stats/matrix.ts';
-import { fitHeadSet, type HeadSet } from './headSet.ts';
+import { fitHeadSet, type HeadSet, parseHeadSet } from './headSet.ts';
 import {
   CALIBRATION_RATES,
   COVERAGE_RATES,
@@ -21,12 +23,11 @@ import {
   parseRestorationIntervals,
   type RestorationIntervals,
 } from './intervals.ts';
-import type { NoveltyHead } from './novelty.ts';
-import { parseHeads } from './parse.ts';
+import { fitUnitPanelHeadSets, type PanelHeadSet, parsePanelHeadSets } from './panels.ts';
 import {
   type HeadReference,
   loadReference,
-  referenceRow,
+  referenceProfiles,
   referenceSummary,
   type StoredReference,
   storeReference,
@@ -48,6 +49,11 @@ export interface ModelHeads {
   reference: HeadReference;
   /** Heads fitted on the reference's whole-profile embeddings. */
   full: HeadSet;
+  /**
+   * Head sets of the panels the checkpoint's normalisation names (panels.ts unitPanels), each fitted on the
+   * reference seen through its genes; absent in heads fitted before they were stored (or without such panels).
+   */
+  panels?: PanelHeadSet[];
   /** Intervals on restored values (absent until calibrated). */
   intervals?: RestorationIntervals;
   summary: ReturnType<typeof referenceSummary>;
@@ -55,24 +61,13 @@ export interface ModelHeads {
   metrics: Record<string, number>;
 }
 
-/** The reference samples as model input: their z values over the vocabulary, `keep` choosing the genes. */
-export function referenceProfiles(
-  ref: HeadReference,
-  stats: NormStats,
-  keep: (v: number) => boolean = () => true,
-): Profile[] {
-  return ref.samples.map((_, i) => {
-    const row = referenceRow(ref, i);
-    return {
-      genes: stats.genes,
-      values: Float32Array.from(row, (v, g) => (keep(g) ? v : Number.NaN)),
-      unit: 'z' as const,
-    };
-  });
-}
-
 function contentId(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 12);
+}
+
+/** Heads with their content id. */
+function identified(body: Omit<ModelHeads, 'id'>): ModelHeads {
+  return { ...body, id: contentId(toStored({ ...body, id: '' })) };
 }
 
 /** Fewest reference samples intervals are calibrated on (below it restored values carry none). */
@@ -136,9 +131,9 @@ async function calibrateIntervals(
 }
 
 /**
- * Fits the whole-profile heads on a reference and wraps them with their provenance; unless `intervals` is
- * 'none', 90% intervals on restored values are calibrated on the reference too (their held-out coverage
- * goes into the metrics).
+ * Fits the whole-profile heads and the head sets of the checkpoint's panels (panels.ts) on a reference and
+ * wraps them with their provenance; unless `intervals` is 'none', 90% intervals on restored values are
+ * calibrated on the reference too (their held-out coverage goes into the metrics).
  */
 export async function fitModelHeads(
   predictor: Predictor,
@@ -149,6 +144,7 @@ export async function fitModelHeads(
     simulated?: boolean;
     intervals?: 'calibrate' | 'none';
     metrics?: Record<string, number>;
+    log?: (line: string) => void;
   },
 ): Promise<ModelHeads> {
   const metrics = { ...(options.metrics ?? {}) };
@@ -158,6 +154,7 @@ export async function fitModelHeads(
       : await calibrateIntervals(predictor, stats, reference, metrics);
   if (reference.genes !== stats.genes.length)
     throw new RangeError(`the reference has ${reference.genes} genes, the model ${stats.genes.length}`);
+  const panels = await fitUnitPanelHeadSets(predictor, stats, reference, options.log);
   const { embeddings } = await embed(predictor, stats, referenceProfiles(reference, stats), {
     missing: 'omit',
   });
@@ -174,11 +171,29 @@ export async function fitModelHeads(
     simulated: options.simulated ?? false,
     reference,
     full,
+    ...(panels.length > 0 ? { panels } : {}),
     ...(intervals ? { intervals } : {}),
     summary: referenceSummary(reference),
     metrics,
   };
-  return { ...body, id: contentId(toStored({ ...body, id: '' })) };
+  return identified(body);
+}
+
+/**
+ * The same heads with the head sets of the checkpoint's panels fitted again (panels.ts unitPanels) and
+ * nothing else refitted: a new head version (its id covers the panels); the same heads when the checkpoint
+ * names no panel and they store none.
+ */
+export async function withPanelHeadSets(
+  predictor: Predictor,
+  stats: NormStats,
+  heads: ModelHeads,
+  log?: (line: string) => void,
+): Promise<ModelHeads> {
+  const { id: _id, panels: old, ...body } = heads;
+  const panels = await fitUnitPanelHeadSets(predictor, stats, heads.reference, log);
+  if (panels.length === 0 && !old?.length) return heads;
+  return identified({ ...body, ...(panels.length > 0 ? { panels } : {}) });
 }
 
 /**
@@ -190,8 +205,7 @@ export function withoutIntervals(heads: ModelHeads): ModelHeads {
   const metrics = Object.fromEntries(
     Object.entries(heads.metrics).filter(([k]) => !k.startsWith('intervals.')),
   );
-  const kept = { ...body, metrics };
-  return { ...kept, id: contentId(toStored({ ...kept, id: '' })) };
+  return identified({ ...body, metrics });
 }
 
 /** The same heads with restoration intervals calibrated again on their reference: a new head version. */
@@ -203,8 +217,7 @@ export async function withRecalibratedIntervals(
   const { id: _id, ...body } = withoutIntervals(heads);
   const metrics = { ...body.metrics };
   const intervals = await calibrateIntervals(predictor, stats, heads.reference, metrics);
-  const kept = { ...body, intervals, metrics };
-  return { ...kept, id: contentId(toStored({ ...kept, id: '' })) };
+  return identified({ ...body, intervals, metrics });
 }
 
 type StoredHeads = Omit<ModelHeads, 'reference'> & { reference: StoredReference };
@@ -223,17 +236,12 @@ export function parseModelHeads(json: unknown): ModelHeads {
     );
   if (typeof f.id !== 'string' || !f.reference || !f.full)
     throw new RangeError('heads: id, reference and full are required');
-  const checked = parseHeads({ cancerType: f.full.cancerType ?? null, risk: f.full.risk ?? null });
-  const novelty = f.full.novelty as NoveltyHead | undefined;
-  if (
-    checked.cancerType &&
-    (novelty?.kind !== 'novelty' || !Array.isArray(novelty.genes) || !Array.isArray(novelty.rows))
-  )
-    throw new RangeError('heads: full.novelty (genes, rows) must accompany full.cancerType');
+  const reference = loadReference(f.reference);
   return {
     ...(f as StoredHeads),
-    reference: loadReference(f.reference),
-    full: { inputGenes: Number(f.full.inputGenes), ...checked, ...(novelty ? { novelty } : {}) },
+    reference,
+    full: parseHeadSet(f.full, 'full'),
+    ...(f.panels === undefined ? {} : { panels: parsePanelHeadSets(f.panels, reference.genes) }),
     ...(f.intervals ? { intervals: parseRestorationIntervals(f.intervals) } : {}),
   };
 }

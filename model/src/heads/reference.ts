@@ -3,6 +3,8 @@
  * and overall survival, and its per-gene z values over the model's vocabulary. Heads for a gene panel are
  * fitted on the reference seen through the same panel (serve.ts), so the reference travels with the heads.
  */
+import type { Profile } from '../gexbert/inference/infer.ts';
+import type { NormStats } from '../gexbert/inference/normalise.ts';
 
 export interface HeadReference {
   /** Sample barcodes (n). */
@@ -50,6 +52,22 @@ export function loadReference(stored: StoredReference): HeadReference {
 /** Sample i's z values (V). */
 export function referenceRow(ref: HeadReference, i: number): Float32Array {
   return ref.z.subarray(i * ref.genes, (i + 1) * ref.genes);
+}
+
+/** The reference samples as model input: their z values over the vocabulary, `keep` choosing the genes. */
+export function referenceProfiles(
+  ref: HeadReference,
+  stats: NormStats,
+  keep: (v: number) => boolean = () => true,
+): Profile[] {
+  return ref.samples.map((_, i) => {
+    const row = referenceRow(ref, i);
+    return {
+      genes: stats.genes,
+      values: Float32Array.from(row, (v, g) => (keep(g) ? v : Number.NaN)),
+      unit: 'z' as const,
+    };
+  });
 }
 
 /** How many reference samples have a type, survival, and events. */

@@ -2,14 +2,14 @@
  * Serving the heads: a profile measured on the whole vocabulary is answered by the whole-profile head set;
  * a panel (fewer genes) by a head set fitted on the reference seen through the same genes, because heads
  * fitted on whole profiles misread panel embeddings (measured: 64-gene panels 0.84-0.95 accuracy against
- * 0.95-0.97 for panel-matched heads; 16 genes 0.45-0.56 against 0.90-0.95; model/EXPERIMENTS.md). Panel
- * head sets are fitted once per gene set from the model's own reference and kept (least recently used
- * dropped), never from whatever a database holds.
+ * 0.95-0.97 for panel-matched heads; 16 genes 0.45-0.56 against 0.90-0.95; model/EXPERIMENTS.md). The
+ * panels stored with the heads (ModelHeads.panels, e.g. the genes of a whole RSEM sample) are answered by
+ * their stored sets; any other panel's set is fitted at its first request from the model's own reference
+ * (the same computation) and kept (least recently used dropped), never from whatever a database holds.
  */
 import { embed, type Predictor, type Profile } from '../gexbert/inference/infer.ts';
 import { type NormStats, profileToZ } from '../gexbert/inference/normalise.ts';
 import {
-  fitHeadSet,
   type HeadSet,
   predictRisk,
   predictType,
@@ -17,7 +17,8 @@ import {
   type TypePrediction,
 } from './headSet.ts';
 import { restorationInterval } from './intervals.ts';
-import { type ModelHeads, referenceProfiles } from './modelHeads.ts';
+import type { ModelHeads } from './modelHeads.ts';
+import { fitPanelHeadSet, panelKey } from './panels.ts';
 
 /** Share of the vocabulary measured from which a profile counts as whole (the whole-profile heads answer). */
 export const WHOLE_PROFILE_SHARE = 0.95;
@@ -33,30 +34,32 @@ export interface SamplePrediction {
 }
 
 export class HeadServer {
+  /** Head sets fitted at a request, by panel key (least recently used first). */
   private readonly panels = new Map<string, Promise<HeadSet>>();
+  /** The head sets stored with the heads, by panel key. */
+  private readonly stored: ReadonlyMap<string, HeadSet>;
 
   constructor(
     private readonly predictor: Predictor,
     private readonly stats: NormStats,
     readonly heads: ModelHeads,
     private readonly maxPanels = 16,
-  ) {}
+  ) {
+    this.stored = new Map((heads.panels ?? []).map((p) => [panelKey(p.genes), p.set]));
+  }
 
-  /** The head set for a profile measuring these vocabulary positions. */
+  /** The head set for a profile measuring these vocabulary positions (ascending). */
   headSetFor(measured: readonly number[]): Promise<HeadSet> {
     const V = this.stats.genes.length;
     if (measured.length >= WHOLE_PROFILE_SHARE * V) return Promise.resolve(this.heads.full);
-    const key = measured.join(',');
+    const key = panelKey(measured);
+    const stored = this.stored.get(key);
+    if (stored) return Promise.resolve(stored);
     let set = this.panels.get(key);
     if (set) {
       this.panels.delete(key); // most recently used goes last
     } else {
-      const keep = new Uint8Array(V);
-      for (const v of measured) keep[v] = 1;
-      const profiles = referenceProfiles(this.heads.reference, this.stats, (g) => keep[g] === 1);
-      set = embed(this.predictor, this.stats, profiles, { missing: 'omit' }).then((r) =>
-        fitHeadSet(r.embeddings, this.heads.reference, measured),
-      );
+      set = fitPanelHeadSet(this.predictor, this.stats, this.heads.reference, measured);
       set.catch(() => this.panels.delete(key));
     }
     this.panels.set(key, set);

@@ -10,13 +10,8 @@ import { loadCheckpoint } from '../../src/gexbert/inference/checkpoint.ts';
 import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/inference/predictor.ts';
 import { countsReference } from '../../src/heads/fitCheckpoint.ts';
 import { leaveOneTypeOut } from '../../src/heads/heldOut.ts';
-import {
-  fitModelHeads,
-  type ModelHeads,
-  readModelHeads,
-  referenceProfiles,
-} from '../../src/heads/modelHeads.ts';
-import type { HeadReference } from '../../src/heads/reference.ts';
+import { fitModelHeads, type ModelHeads, readModelHeads } from '../../src/heads/modelHeads.ts';
+import { type HeadReference, referenceProfiles } from '../../src/heads/reference.ts';
 import { HeadServer } from '../../src/heads/serve.ts';
 
 const CHECKPOINT = path.resolve(import.meta.dirname, '../../checkpoints/tcga-6types');

@@ -97,7 +97,7 @@ describe('pancan33 in RSEM alone', () => {
     const answers = await gqlBatches(
       stored.map((s) => s.id),
       `query($ids: [ID!], $model: ID) { embeddings(sampleIds: $ids, model: $model) { inputGenes sample { barcode
-        cancerTypePrediction(model: $model) { cancerType closestType outOfDistribution heads { panelMatched } } } } }`,
+        cancerTypePrediction(model: $model) { cancerType closestType outOfDistribution heads { id panelMatched } } } } }`,
     );
     expect(answers).toHaveLength(604);
     let agree = 0;
@@ -108,6 +108,7 @@ describe('pancan33 in RSEM alone', () => {
       expect(known).toContain(p.closestType);
       expect(p.cancerType === null ? p.outOfDistribution : p.cancerType === p.closestType).toBe(true);
       expect(p.heads.panelMatched).toBe(true); // answered by heads seen through its 100 genes
+      expect(p.heads.id).toBe(runtime.heads!.id); // the checkpoint's heads, with the stored rsem panel set
       if (p.closestType === types.get(a.sample.barcode)) agree++;
       if (p.outOfDistribution) flagged++;
     }
@@ -161,6 +162,10 @@ describe('pancan33 in RSEM alone', () => {
         (Math.log2(Math.max(profile!.values[i]!, 0) + 1) - norm.rsem.mean[v]) / norm.rsem.sd[v];
       expect(z[v]).toBeCloseTo(expected, 4);
     });
+    // What HeadServer.answer keys its head set by (the measured positions) is the panel whose set is stored
+    // with the heads (heads.json `panels`): a stored sample is answered without fitting heads at the request.
+    const measured = Array.from(z.keys()).filter((v) => Number.isFinite(z[v]!));
+    expect(measured).toEqual(runtime.heads!.panels!.find((p) => p.name === 'rsem')!.genes);
     const misuse = { ...profile!, values: toLog2Cpm(profile!.values, 'rsem'), unit: 'log2cpm' as const };
     const [right, wrong] = (await embed(runtime.predictor, runtime.stats, [profile!, misuse])).embeddings;
     const [served] = await gqlBatches(

@@ -1,6 +1,7 @@
 // gexbert heads fit: fit a checkpoint's prediction heads (cancer type with calibration and a novelty flag,
-// survival risk, restoration intervals) on labelled real count files, and write them into the checkpoint
-// (heads.json, and a section of MODEL_CARD.md). The heads then travel with the model.
+// survival risk, restoration intervals, the head sets of the panels its normalisation names) on labelled real
+// count files, and write them into the checkpoint (heads.json, and a section of MODEL_CARD.md). The heads then
+// travel with the model. gexbert heads panels: fit only those panel head sets into an existing heads.json.
 
 import path from 'node:path';
 import { isSimulatedSource } from '@gexbert/core/ingest/simulated';
@@ -9,7 +10,15 @@ import { checkpointSource } from '@gexbert/core/registry/checkpointStore';
 import { refitModelHeads } from '@gexbert/core/registry/modelVersion';
 import { rsemCorpusFromTable, rsemLabelledData } from '@gexbert/core/training/rsemCorpus';
 import { loadCountsDir, readSurvival } from '@gexbert/model/data';
-import { fitCheckpointHeads, parseModelHeads, writeHeadsCard, writeModelHeads } from '@gexbert/model/heads';
+import {
+  fitCheckpointHeads,
+  fitCheckpointPanels,
+  HEADS_FILE,
+  parseModelHeads,
+  readModelHeads,
+  writeHeadsCard,
+  writeModelHeads,
+} from '@gexbert/model/heads';
 import type { Command } from 'commander';
 import { fail, type OutputOptions, report } from '../output.ts';
 
@@ -24,6 +33,7 @@ interface Flags extends OutputOptions {
 export function registerHeads(program: Command): void {
   const heads = program.command('heads').description("a model's prediction heads");
   registerHeadsRefit(heads);
+  registerHeadsPanels(heads);
   heads
     .command('fit')
     .description(
@@ -107,6 +117,39 @@ export function registerHeadsRefit(heads: Command): void {
         fail(flags, error);
       } finally {
         await platform.close();
+      }
+    });
+}
+
+/**
+ * gexbert heads panels --model <dir>: the head sets of the checkpoint's panels (those its normalisation names,
+ * e.g. the genes of its RSEM statistics) fitted into its heads.json, nothing else refitted (a new head id).
+ */
+function registerHeadsPanels(heads: Command): void {
+  heads
+    .command('panels')
+    .description(
+      "fit the head sets of the panels a checkpoint's normalisation names (e.g. the genes its RSEM statistics cover) into its heads.json, refitting nothing else, so their samples are answered without a fit at the first request",
+    )
+    .requiredOption('--model <dir>', 'the checkpoint folder (with heads.json)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: OutputOptions & { model: string }) => {
+      try {
+        const prior = readModelHeads(flags.model);
+        const before = prior?.id;
+        const fitted = await fitCheckpointPanels(flags.model, (line) => process.stderr.write(`${line}\n`));
+        if (fitted.panels?.length || prior?.panels?.length) {
+          writeModelHeads(flags.model, fitted);
+          writeHeadsCard(flags.model, fitted);
+        }
+        const panels = (fitted.panels ?? []).map((p) => ({ name: p.name, genes: p.genes.length }));
+        report(flags, { previousId: before, id: fitted.id, panels }, () => [
+          panels.length
+            ? `heads ${before} -> ${fitted.id}: stored the head sets of ${panels.map((p) => `${p.name} (${p.genes} genes)`).join(', ')} in ${path.join(flags.model, HEADS_FILE)}`
+            : `heads ${fitted.id} unchanged: the normalisation names no panel (no unit other than counts with statistics for part of the vocabulary)`,
+        ]);
+      } catch (error) {
+        fail(flags, error);
       }
     });
 }
