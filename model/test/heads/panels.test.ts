@@ -8,9 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Predictor } from '../../src/gexbert/inference/infer.ts';
 import type { NormStats } from '../../src/gexbert/inference/normalise.ts';
 import { type OnnxPredictor, openCheckpointPredictor } from '../../src/gexbert/inference/predictor.ts';
-import { type ModelHeads, parseModelHeads, readModelHeads } from '../../src/heads/modelHeads.ts';
+import {
+  fitModelHeads,
+  type ModelHeads,
+  parseModelHeads,
+  readModelHeads,
+} from '../../src/heads/modelHeads.ts';
 import { unitPanels } from '../../src/heads/panels.ts';
-import { referenceProfiles, referenceRow } from '../../src/heads/reference.ts';
+import { type HeadReference, referenceProfiles, referenceRow } from '../../src/heads/reference.ts';
 import { HeadServer, type SamplePrediction } from '../../src/heads/serve.ts';
 
 const CHECKPOINTS = path.resolve(import.meta.dirname, '../../checkpoints');
@@ -72,6 +77,45 @@ describe('the panels of a checkpoint', () => {
     const [panel] = unitPanels(stats);
     for (const i of rsemRows) expect(measured(referenceRow(ref, i))).toEqual(panel!.genes);
   });
+});
+
+/** The reference restricted to some rows. */
+function subset(ref: HeadReference, rows: number[]): HeadReference {
+  const z = new Float32Array(rows.length * ref.genes); // (rows x V)
+  rows.forEach((r, i) => {
+    z.set(referenceRow(ref, r), i * ref.genes);
+  });
+  const pick = <T>(list: T[]) => rows.map((r) => list[r]!);
+  return {
+    samples: pick(ref.samples),
+    cancerTypes: pick(ref.cancerTypes),
+    osDays: pick(ref.osDays),
+    osEvent: pick(ref.osEvent),
+    genes: ref.genes,
+    z,
+  };
+}
+
+describe('heads fitted on a reference', () => {
+  it("store the checkpoint's rsem panel set beside the whole-profile set; its samples then need no fit", async () => {
+    // every 6th real sample of the shipped reference (count and pancan33 ones), without intervals
+    const rows = heads.reference.samples.flatMap((_, i) => (i % 6 === 0 ? [i] : []));
+    const reference = subset(heads.reference, rows);
+    const fitted = await fitModelHeads(predictor, stats, reference, { source: 'test', intervals: 'none' });
+    expect(fitted.panels?.map((p) => [p.name, p.genes])).toEqual(
+      unitPanels(stats).map((p) => [p.name, p.genes]),
+    );
+    expect(fitted.panels![0]!.set.inputGenes).toBe(100);
+    const pancan = reference.samples.flatMap((_, i) =>
+      measured(referenceRow(reference, i)).length === 100 ? [i] : [],
+    );
+    const p = counting(predictor);
+    const [answer] = await new HeadServer(p, stats, fitted).predict([
+      referenceProfiles(reference, stats)[pancan[0]!]!,
+    ]);
+    expect(p.rows).toBe(1);
+    expect(answer!.heads).toEqual({ id: fitted.id, inputGenes: 100, panelMatched: true });
+  }, 60_000);
 });
 
 describe('heads.json', () => {
