@@ -26,7 +26,7 @@ import { embed, type Profile } from '../src/gexbert/inference/infer.ts';
 import { openCheckpointPredictor } from '../src/gexbert/inference/predictor.ts';
 import { splitSamples } from '../src/gexbert/training/train.ts';
 import { fitModelHeads, readModelHeads } from '../src/heads/modelHeads.ts';
-import { type HeadReference, referenceRow } from '../src/heads/reference.ts';
+import { referenceRow, referenceSubset } from '../src/heads/reference.ts';
 import { HeadServer } from '../src/heads/serve.ts';
 import { createRandom, sampleWithoutReplacement } from '../src/random/random.ts';
 
@@ -62,19 +62,7 @@ const validation = split.validation
   .sort((a, b) => within.get(a)! - within.get(b)! || a - b);
 log(`counts read; fitting heads on ${train.length} samples`);
 
-function subset(r: HeadReference, rows: number[]): HeadReference {
-  const z = new Float32Array(rows.length * r.genes);
-  for (const [k, i] of rows.entries()) z.set(referenceRow(r, i), k * r.genes);
-  return {
-    samples: rows.map((i) => r.samples[i]!),
-    cancerTypes: rows.map((i) => r.cancerTypes[i]!),
-    osDays: rows.map((i) => r.osDays[i]!),
-    osEvent: rows.map((i) => r.osEvent[i]!),
-    genes: r.genes,
-    z,
-  };
-}
-const heads = await fitModelHeads(predictor, stats, subset(ref, train), {
+const heads = await fitModelHeads(predictor, stats, referenceSubset(ref, train), {
   source: `attribution experiment: ${train.length} samples`,
   intervals: 'none',
 });

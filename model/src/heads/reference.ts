@@ -70,6 +70,23 @@ export function referenceProfiles(
   });
 }
 
+/** The reference restricted to some of its samples (rows, in the order given). */
+export function referenceSubset(ref: HeadReference, rows: readonly number[]): HeadReference {
+  const z = new Float32Array(rows.length * ref.genes); // (rows x V)
+  rows.forEach((r, k) => {
+    z.set(referenceRow(ref, r), k * ref.genes);
+  });
+  const pick = <T>(list: readonly T[]) => rows.map((r) => list[r]!);
+  return {
+    samples: pick(ref.samples),
+    cancerTypes: pick(ref.cancerTypes),
+    osDays: pick(ref.osDays),
+    osEvent: pick(ref.osEvent),
+    genes: ref.genes,
+    z,
+  };
+}
+
 /** How many reference samples have a type, survival, and events. */
 export function referenceSummary(ref: HeadReference): {
   samples: number;

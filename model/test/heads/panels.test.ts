@@ -15,7 +15,7 @@ import {
   readModelHeads,
 } from '../../src/heads/modelHeads.ts';
 import { unitPanels } from '../../src/heads/panels.ts';
-import { type HeadReference, referenceProfiles, referenceRow } from '../../src/heads/reference.ts';
+import { referenceProfiles, referenceRow, referenceSubset } from '../../src/heads/reference.ts';
 import { HeadServer, type SamplePrediction } from '../../src/heads/serve.ts';
 
 const CHECKPOINTS = path.resolve(import.meta.dirname, '../../checkpoints');
@@ -79,28 +79,11 @@ describe('the panels of a checkpoint', () => {
   });
 });
 
-/** The reference restricted to some rows. */
-function subset(ref: HeadReference, rows: number[]): HeadReference {
-  const z = new Float32Array(rows.length * ref.genes); // (rows x V)
-  rows.forEach((r, i) => {
-    z.set(referenceRow(ref, r), i * ref.genes);
-  });
-  const pick = <T>(list: T[]) => rows.map((r) => list[r]!);
-  return {
-    samples: pick(ref.samples),
-    cancerTypes: pick(ref.cancerTypes),
-    osDays: pick(ref.osDays),
-    osEvent: pick(ref.osEvent),
-    genes: ref.genes,
-    z,
-  };
-}
-
 describe('heads fitted on a reference', () => {
   it("store the checkpoint's rsem panel set beside the whole-profile set; its samples then need no fit", async () => {
     // every 6th real sample of the shipped reference (count and pancan33 ones), without intervals
     const rows = heads.reference.samples.flatMap((_, i) => (i % 6 === 0 ? [i] : []));
-    const reference = subset(heads.reference, rows);
+    const reference = referenceSubset(heads.reference, rows);
     const fitted = await fitModelHeads(predictor, stats, reference, { source: 'test', intervals: 'none' });
     expect(fitted.panels?.map((p) => [p.name, p.genes])).toEqual(
       unitPanels(stats).map((p) => [p.name, p.genes]),

@@ -11,7 +11,7 @@ import { createOnnxPredictor, type OnnxPredictor } from '../../src/gexbert/infer
 import { countsReference } from '../../src/heads/fitCheckpoint.ts';
 import { leaveOneTypeOut } from '../../src/heads/heldOut.ts';
 import { fitModelHeads, type ModelHeads, readModelHeads } from '../../src/heads/modelHeads.ts';
-import { type HeadReference, referenceProfiles } from '../../src/heads/reference.ts';
+import { type HeadReference, referenceProfiles, referenceSubset } from '../../src/heads/reference.ts';
 import { HeadServer } from '../../src/heads/serve.ts';
 
 const CHECKPOINT = path.resolve(import.meta.dirname, '../../checkpoints/tcga-6types');
@@ -21,23 +21,6 @@ const survival = readSurvival(path.join(sharedDir(), 'data', 'tcga', 'clinical',
 let predictor: OnnxPredictor;
 let stats: ReturnType<typeof loadCheckpoint>['stats'];
 let reference: HeadReference;
-
-/** The reference restricted to some samples. */
-function subset(ref: HeadReference, rows: number[]): HeadReference {
-  const V = ref.genes;
-  const z = new Float32Array(rows.length * V);
-  rows.forEach((r, i) => {
-    z.set(ref.z.subarray(r * V, (r + 1) * V), i * V);
-  });
-  return {
-    samples: rows.map((r) => ref.samples[r]!),
-    cancerTypes: rows.map((r) => ref.cancerTypes[r]!),
-    osDays: rows.map((r) => ref.osDays[r]!),
-    osEvent: rows.map((r) => ref.osEvent[r]!),
-    genes: V,
-    z,
-  };
-}
 
 beforeAll(async () => {
   await ready();
@@ -102,13 +85,13 @@ describe('a cancer type left out of the heads', () => {
       const fitRows = keptRows.filter((_, j) => j % 3 !== 0);
       const heldRows = keptRows.filter((_, j) => j % 3 === 0);
       const leftRows = data.labels.flatMap((l, i) => (l === left ? [i] : []));
-      const heads = await fitModelHeads(predictor, stats, subset(reference, fitRows), {
+      const heads = await fitModelHeads(predictor, stats, referenceSubset(reference, fitRows), {
         source: 'test',
         intervals: 'none',
       });
       const server = new HeadServer(predictor, stats, heads);
-      const novel = await server.predict(referenceProfiles(subset(reference, leftRows), stats));
-      const known = await server.predict(referenceProfiles(subset(reference, heldRows), stats));
+      const novel = await server.predict(referenceProfiles(referenceSubset(reference, leftRows), stats));
+      const known = await server.predict(referenceProfiles(referenceSubset(reference, heldRows), stats));
       const flagged = (answers: typeof novel) =>
         answers.filter((a) => a.cancerType!.outOfDistribution).length / answers.length;
       expect(flagged(novel)).toBeGreaterThanOrEqual(0.8);
