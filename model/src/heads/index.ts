@@ -16,6 +16,7 @@ export {
   parseModelHeads,
   readModelHeads,
   toStored,
+  withoutPanels,
   withPanelHeadSets,
   writeModelHeads,
 } from './modelHeads.ts';

@@ -196,6 +196,13 @@ export async function withPanelHeadSets(
   return identified({ ...body, ...(panels.length > 0 ? { panels } : {}) });
 }
 
+/** The same heads without stored panel head sets (the heads a version stored before panels were stored). */
+export function withoutPanels(heads: ModelHeads): ModelHeads {
+  if (!heads.panels) return heads;
+  const { id: _id, panels: _dropped, ...body } = heads;
+  return identified(body);
+}
+
 /**
  * The same heads without restoration intervals and their coverage figures: a new head version (for heads
  * whose intervals were found invalid; restored values then carry none until the heads are refitted).

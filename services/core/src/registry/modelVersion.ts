@@ -3,7 +3,7 @@
 // still training or failed can never serve.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HEADS_FILE, type ModelHeads, readModelHeads, toStored } from '@gexbert/model/heads';
+import { HEADS_FILE, type ModelHeads, readModelHeads, toStored, withoutPanels } from '@gexbert/model/heads';
 import type pg from 'pg';
 import { REPO_ROOT } from '../config.ts';
 import { idPage } from '../db/page.ts';
@@ -274,11 +274,38 @@ async function upgradeHeads(
     log?.(`model "${version.name}": its stored heads cannot serve; using the checkpoint's heads ${file.id}`);
     return withHeads(platform, version.id, file);
   }
+  if (gainsPanels(version.heads, file)) return withPanelsOf(platform, version.id, file, log);
   if (stored.id !== file.id || sameNumbers(version.heads, toStored(file))) return version;
   log?.(
     `model "${version.name}": heads ${file.id} were stored rounded; stored again exactly from heads.json`,
   );
   return withHeads(platform, version.id, file);
+}
+
+/**
+ * Whether the file's heads are the stored ones with panel head sets added (a heads.json refreshed by
+ * `gexbert heads panels`; every other number its own): the version may then take the file's heads.
+ */
+function gainsPanels(stored: unknown, file: ModelHeads): boolean {
+  if (!file.panels?.length || !stored || typeof stored !== 'object') return false;
+  // Their ids are left out: an id is the hash the fit computed, not always recomputable from the file.
+  const { id: _stored, ...before } = stored as Record<string, unknown>;
+  const { id: _file, ...after } = toStored(withoutPanels(file));
+  return sameNumbers(before, after);
+}
+
+/** Stores the file's heads, which add panel head sets to the version's (gainsPanels), logged. */
+function withPanelsOf(
+  platform: Platform,
+  id: number,
+  file: ModelHeads,
+  log?: (line: string) => void,
+): Promise<ModelVersion> {
+  const names = file.panels!.map((p) => `${p.name} (${p.genes.length} genes)`).join(', ');
+  log?.(
+    `model version ${id}: heads ${file.id} add the stored panel head sets ${names}; stored from heads.json`,
+  );
+  return withHeads(platform, id, file);
 }
 
 /** Whether two JSON values are equal bit for bit, objects' keys in any order (jsonb keeps its own). */
@@ -356,7 +383,11 @@ async function registerCompanions(
 ): Promise<void> {
   for (const { checkpointPath, name } of companions) {
     if (!existsSync(path.join(checkpointPath, HEADS_FILE))) continue;
-    if (await versionWithWeightsOf(platform.prisma, checkpointPath)) continue;
+    const registered = await versionWithWeightsOf(platform.prisma, checkpointPath);
+    if (registered) {
+      await companionPanels(platform, registered.id, checkpointPath, log);
+      continue;
+    }
     const taken = await platform.prisma.modelVersion.findUnique({ where: { name } });
     const unique = taken ? `${name}-${(weightsHash(checkpointPath) ?? '').slice(0, 8)}` : name;
     if (taken)
@@ -365,6 +396,18 @@ async function registerCompanions(
       );
     await registerShipped(platform, checkpointPath, unique, log);
   }
+}
+
+/** A registered companion whose heads.json since gained stored panel head sets gets them. */
+async function companionPanels(
+  platform: Platform,
+  id: number,
+  checkpointPath: string,
+  log?: (line: string) => void,
+): Promise<void> {
+  const file = readModelHeads(checkpointPath)!;
+  const version = await platform.prisma.modelVersion.findUniqueOrThrow({ where: { id } });
+  if (gainsPanels(version.heads, file)) await withPanelsOf(platform, id, file, log);
 }
 
 /**

@@ -3,7 +3,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseModelHeads, predictCancerType, readModelHeads } from '@gexbert/model/heads';
+import {
+  parseModelHeads,
+  predictCancerType,
+  readModelHeads,
+  toStored,
+  withoutPanels,
+} from '@gexbert/model/heads';
 import { embed, loadCheckpoint, ready } from '@gexbert/model/inference';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +25,8 @@ import {
   registerModelVersion,
   rollbackModelVersion,
   SHIPPED_CHECKPOINT,
+  TCGA_33_CHECKPOINT,
+  TCGA_33_MODEL_NAME,
 } from '../../src/registry/modelVersion.ts';
 import { corpusFromFiles } from '../../src/training/corpus.ts';
 import { createTestDatabase } from '../../test-support/database.ts';
@@ -206,5 +214,31 @@ describe('model registry', () => {
     expect(await prisma.modelVersion.count()).toBe(versions + 1);
     expect((await activeModelVersion(prisma))!.id).toBe(active.id);
     fs.rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('gives a registered companion the panel head sets its heads.json gained, and leaves heads refitted since', async () => {
+    const file = readModelHeads(TCGA_33_CHECKPOINT)!;
+    expect(file.panels?.map((p) => [p.name, p.genes.length])).toEqual([['rsem', 100]]);
+    const { id } = await prisma.modelVersion.findUniqueOrThrow({ where: { name: TCGA_33_MODEL_NAME } });
+    const storeAs = (heads: object) =>
+      pool.query('UPDATE "ModelVersion" SET heads = $2::jsonb WHERE id = $1', [id, JSON.stringify(heads)]);
+    const storedId = async () =>
+      parseModelHeads((await prisma.modelVersion.findUniqueOrThrow({ where: { id } })).heads).id;
+    // Registered before heads.json stored panels: the same heads without them.
+    // (its id is the one its fit computed: the shipped 6,000-step heads were e641e9c8e860 before panels, while
+    // the hash of the same content recomputed now differs, so ids are not compared)
+    const before = withoutPanels(file);
+    expect(before.id).not.toBe(file.id);
+    await storeAs({ ...toStored(before), id: 'e641e9c8e860' });
+    const lines: string[] = [];
+    await ensureActiveModel({ pool, prisma }, { log: (line) => lines.push(line) });
+    expect(await storedId()).toBe(file.id);
+    expect(lines.join('\n')).toMatch(/add the stored panel head sets rsem \(100 genes\)/);
+    // Heads that differ in anything else (refitted on the database since) stay.
+    const refitted = { ...toStored(before), metrics: { ...before.metrics, 'whole.accuracy': 0.5 } };
+    await storeAs(refitted);
+    await ensureActiveModel({ pool, prisma });
+    expect(await storedId()).toBe(before.id);
+    await storeAs(toStored(file));
   }, 120_000);
 });
