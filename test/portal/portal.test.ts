@@ -1251,6 +1251,20 @@ describe('a pan-cancer cohort', () => {
     );
     expect(await samplePage.getByText('Model predictions (tcga-33types)').count()).toBe(1);
     expect(await samplePage.getByTestId('attributions-active-only').count()).toBe(1);
+    // No raw counts: its shown genes are restored from its RSEM values and listed, not compared.
+    const top = await api<{ sample: { topGenes: { gene: { symbol: string } }[] } }>(
+      'query ($id: ID!) { sample(id: $id) { topGenes(unit: RSEM, first: 10) { gene { symbol } } } }',
+      { id: String(other!.id) },
+    );
+    const restored = await api<{ sample: { restoredValues: { value: number | null }[] } }>(
+      'query ($id: ID!, $g: [String!]!, $m: ID!) { sample(id: $id) { restoredValues(genes: $g, model: $m) { value } } }',
+      { id: String(other!.id), g: top.sample.topGenes.map((t) => t.gene.symbol), m: wide.id },
+    );
+    const table = samplePage.getByTestId('restored-only-table');
+    expect(await table.locator('tbody tr').count()).toBe(10);
+    expect(await table.locator('tbody tr').first().locator('td').nth(1).textContent()).toBe(
+      restored.sample.restoredValues[0]!.value!.toFixed(3),
+    );
     await screenshot(samplePage, 'sample-through-model-laptop');
     await samplePage.close();
     expect(consoleErrors.slice(errorsBefore)).toEqual([]);

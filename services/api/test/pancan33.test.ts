@@ -18,7 +18,7 @@ import {
   TCGA_33_MODEL_NAME,
 } from '@gexbert/core/registry/modelVersion';
 import { sharedDir } from '@gexbert/core/test-support/shared';
-import { embed, profileToZ, toLog2Cpm } from '@gexbert/model/inference';
+import { embed, profileToZ, restore, toLog2Cpm } from '@gexbert/model/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/support/cli.ts';
 import { type Data, type Harness, startHarness } from './support.ts';
@@ -176,6 +176,42 @@ describe('pancan33 in RSEM alone', () => {
       Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i]!)));
     expect(gap(served!.vector, right!)).toBeLessThan(1e-4);
     expect(gap(served!.vector, wrong!)).toBeGreaterThan(1e-2);
+  });
+
+  it('restores genes of a sample stored in RSEM alone, as the model library restores its profile, with intervals', async () => {
+    const [profile] = await sampleProfiles(h.pool, runtime.stats, [stored[1]!.id]);
+    const [held, ...others] = profile!.genes; // `held` restored from the other 99 only
+    const expected = await restore(runtime.predictor, runtime.stats, [profile!], [held!], {
+      unit: 'log2cpm',
+    });
+    const heldOut = profile!.genes.map((g) => g !== held);
+    const unseen = {
+      ...profile!,
+      genes: profile!.genes.filter((_, i) => heldOut[i]),
+      values: profile!.values.filter((_, i) => heldOut[i]),
+    };
+    const fromOthers = await restore(runtime.predictor, runtime.stats, [unseen], [held!], {
+      unit: 'log2cpm',
+    });
+    const res = await h.gql(
+      `query($id: ID!, $genes: [String!]!, $input: [String!], $model: ID) { sample(id: $id) {
+         all: restoredValues(genes: $genes, model: $model) { value lower upper coverage measuredValue inVocabulary }
+         panel: restoredValues(genes: $genes, model: $model, inputGenes: $input) { value lower upper measuredValue } } }`,
+      { id: String(stored[1]!.id), genes: [held], input: others, model: model33 },
+    );
+    expect(res.errors).toBeUndefined();
+    const all = (res.data!.sample.all as Data[])[0]!;
+    const panel = (res.data!.sample.panel as Data[])[0]!;
+    expect(all.inVocabulary).toBe(true);
+    expect(all.value).toBeCloseTo(expected.values[0]![0]!, 4);
+    expect(panel.value).toBeCloseTo(fromOthers.values[0]![0]!, 4);
+    expect(panel.value).not.toBeCloseTo(all.value, 4); // the gene itself was not seen
+    for (const r of [all, panel]) {
+      expect(r.lower).toBeLessThan(r.value);
+      expect(r.upper).toBeGreaterThan(r.value);
+      expect(r.measuredValue).toBeNull(); // RSEM is not log2(CPM + 1) of raw counts
+    }
+    expect(all.coverage).toBeCloseTo(0.9, 6);
   });
 
   it('maps the 604 samples by PCA and UMAP and names the one that reads better (33 recorded types)', async () => {

@@ -1971,7 +1971,10 @@ export type RestoredValue = {
   inVocabulary: Scalars['Boolean']['output'];
   /** Lower end of the value's interval (log2(CPM + 1)) at the stated coverage; null without calibrated intervals. */
   lower?: Maybe<Scalars['Float']['output']>;
-  /** The measured value, log2(CPM + 1) of the raw count (library size = the whole profile); null when not measured. */
+  /**
+   * The measured value, log2(CPM + 1) of the raw count (library size = the whole profile); null when not measured,
+   * and for a sample without raw counts (its RSEM, TPM or FPKM values are not on this scale).
+   */
   measuredValue?: Maybe<Scalars['Float']['output']>;
   /** The gene as asked for. */
   query: Scalars['String']['output'];
@@ -2048,7 +2051,9 @@ export type Sample = {
   restorationInput?: Maybe<RestorationInput>;
   /**
    * Restored values of these genes (Ensembl IDs or symbols, measured or not), in order; genes outside the
-   * model's vocabulary are reported with a null value. Empty when the sample has no raw counts.
+   * model's vocabulary are reported with a null value. Values are log2(CPM + 1) on the model's count scale; a
+   * sample without raw counts is restored from the normalised values the model reads (RSEM through a model with
+   * RSEM statistics, such as tcga-33types), on the same scale. Empty when the model can read none of its values.
    * With `inputGenes` (Ensembl IDs or symbols), only those of the sample's measured vocabulary genes are the
    * model's input (e.g. a 64-gene panel); without it, all of them are. Input genes that are unknown, outside the
    * vocabulary or unmeasured are left out (see restorationInput); none left is BAD_USER_INPUT.

@@ -304,7 +304,7 @@ export const inferenceResolvers: Resolvers = {
       const rows = await resolveGeneList(context, genes, 'genes');
       const input = inputGenes == null ? undefined : await inputEnsemblIds(context, inputGenes);
       const measured = await measuredLog2Cpm(context, sample.id, rows);
-      if (!measured) return [];
+      if (!measured && !(await context.models.profiles(version, [sample.id]))[0]) return [];
       const ensemblIds = [...new Set(rows.flatMap((g) => (g ? [g.ensemblId] : [])))].sort();
       const restored = await restoreLoader(context, version, ensemblIds, input).load(sample.id);
       const server = await context.models.headServer(version);
@@ -323,7 +323,7 @@ export const inferenceResolvers: Resolvers = {
           lower: interval?.lower ?? null,
           upper: interval?.upper ?? null,
           coverage: interval?.coverage ?? null,
-          measuredValue: measured[i]!,
+          measuredValue: measured?.[i] ?? null,
         };
       });
     },

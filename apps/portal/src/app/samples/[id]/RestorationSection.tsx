@@ -77,9 +77,14 @@ export function RestorationSection(props: {
     return (
       <section aria-labelledby="restoration">
         <h2 id="restoration">Restored expression</h2>
-        <p className="empty">This sample has no raw counts, so the model cannot restore its expression.</p>
+        <p className="empty">
+          The model reads none of this sample's values (no raw counts, and no unit it has statistics for), so
+          it cannot restore its expression.
+        </p>
       </section>
     );
+  if (![...props.chosen, ...props.panel].some((r) => r.measuredValue !== null))
+    return <RestoredOnly barcode={props.barcode} rows={props.chosen.filter((r) => r.value !== null)} />;
   const chosenPoints = pairedValues(props.chosen);
   const coverage = nominalCoverage([...props.chosen, ...props.panel]);
   const band = coverage === null ? 'interval' : `${Math.round(coverage * 100)}% interval`;
@@ -165,6 +170,48 @@ export function RestorationSection(props: {
         note="The chosen genes (restored from all measured genes) first, then the held-out genes restored from the 64-gene panel."
         pageSize={10}
         emptyText="No genes."
+      />
+    </section>
+  );
+}
+
+/**
+ * A sample without raw counts (e.g. RSEM values) restored through a model that reads its unit: the restored
+ * values are on the model's log2(CPM + 1) count scale, which its measured values are not, so nothing is
+ * compared; the chosen genes' restored values and intervals are listed.
+ */
+function RestoredOnly(props: { barcode: string; rows: RestoredRow[] }) {
+  const coverage = nominalCoverage(props.rows);
+  const band = coverage === null ? 'interval' : `${Math.round(coverage * 100)}% interval`;
+  return (
+    <section aria-labelledby="restoration" data-testid="restored-only">
+      <h2 id="restoration">Restored expression</h2>
+      <p className="muted">
+        This sample has no raw counts: the model restores it from the values it reads in the sample's own unit
+        (normalised with the model's statistics for that unit). Restored values are on the model's log2(CPM +
+        1) count scale, which the measured values above are not, so the two are not compared here.
+      </p>
+      <DataTable
+        title={`${props.barcode} restored expression`}
+        testId="restored-only-table"
+        columns={[
+          { label: 'Gene' },
+          { label: 'Restored log2(CPM+1)', numeric: true },
+          { label: `Lower (${band})`, numeric: true },
+          { label: `Upper (${band})`, numeric: true },
+        ]}
+        rows={props.rows.map((r, i) => ({
+          key: `${i}-${r.query}`,
+          cells: [
+            { value: geneLabel(r) },
+            { value: r.value, text: show(r.value) },
+            { value: r.lower, text: show(r.lower) },
+            { value: r.upper, text: show(r.upper) },
+          ],
+        }))}
+        note="Each gene restored from all the sample's measured genes that the model reads (the gene itself included when measured)."
+        pageSize={10}
+        emptyText="None of these genes is in the model's vocabulary."
       />
     </section>
   );
