@@ -212,6 +212,27 @@ describe('pancan33 in RSEM alone', () => {
       expect(r.measuredValue).toBeNull(); // RSEM is not log2(CPM + 1) of raw counts
     }
     expect(all.coverage).toBeCloseTo(0.9, 6);
+    // A vocabulary gene no stored sample measures (only the count data had it) can be named too, by symbol:
+    // the shipped models' vocabularies are known to the database (GENCODE v36 symbols).
+    const countOnly = runtime.stats.genes.find((g) => !profile!.genes.includes(g))!;
+    const { rows: named } = await h.pool.query<{ symbol: string }>(
+      `SELECT g.symbol FROM "Gene" g WHERE g."ensemblId" = $1 AND NOT EXISTS (SELECT 1 FROM "GeneLayout" l
+         WHERE g.id = ANY(l."geneIds"))`,
+      [countOnly],
+    );
+    expect(named).toHaveLength(1);
+    const [fromCounts] = (
+      await restore(runtime.predictor, runtime.stats, [profile!], [countOnly], { unit: 'log2cpm' })
+    ).values[0]!;
+    const bySymbol = await h.gql(
+      `query($id: ID!, $genes: [String!]!, $model: ID) { sample(id: $id) {
+         restoredValues(genes: $genes, model: $model) { value gene { ensemblId } } } }`,
+      { id: String(stored[1]!.id), genes: [named[0]!.symbol], model: model33 },
+    );
+    expect(bySymbol.errors).toBeUndefined();
+    const [r] = bySymbol.data!.sample.restoredValues as Data[];
+    expect(r!.gene.ensemblId).toBe(countOnly);
+    expect(r!.value).toBeCloseTo(fromCounts!, 4);
   });
 
   it('maps the 604 samples by PCA and UMAP and names the one that reads better (33 recorded types)', async () => {

@@ -134,14 +134,19 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   return { ...contents, model: GexbertModel.fromWeights(contents.config, contents.weights) };
 }
 
+/** A checkpoint folder's vocabulary (vocabulary.txt: one gene per line, in model order). */
+export function readVocabulary(dir: string): string[] {
+  return readFileSync(path.join(dir, 'vocabulary.txt'), 'utf8')
+    .split('\n')
+    .map((g) => g.trim())
+    .filter((g) => g.length > 0);
+}
+
 /** Read a checkpoint folder back without building a model (no TensorFlow.js: what serving needs). */
 export function readCheckpoint(dir: string): CheckpointContents {
   const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
   const config = validateConfig(JSON.parse(read('config.json')));
-  const genes = read('vocabulary.txt')
-    .split('\n')
-    .map((g) => g.trim())
-    .filter((g) => g.length > 0);
+  const genes = readVocabulary(dir);
   const norm = JSON.parse(read('normalisation.json')) as {
     levels: number;
     zRange: number;

@@ -9,7 +9,7 @@
 export { ready } from '../../engine/tf.ts';
 export type { GexbertConfig } from '../architecture/config.ts';
 export { exportOnnx } from '../onnx/export.ts';
-export { loadCheckpoint } from './checkpoint.ts';
+export { loadCheckpoint, readVocabulary } from './checkpoint.ts';
 export {
   embed,
   type InferOptions,

@@ -1,6 +1,7 @@
 // Genes in the database: inserted when first seen, with what the reference knows filled in later.
 import type pg from 'pg';
 import type { ResolvedGene } from '../formats/types.ts';
+import { geneReference } from './reference.ts';
 
 /** Inserts the genes the database lacks and fills in missing symbol/type/version; returns Gene.id per gene. */
 export async function storeGenes(client: pg.ClientBase, genes: readonly ResolvedGene[]): Promise<number[]> {
@@ -33,4 +34,30 @@ export async function storeGenes(client: pg.ClientBase, genes: readonly Resolved
   );
   const byId = new Map(rows.map((r) => [r.ensemblId, r.id]));
   return genes.map((g) => byId.get(g.ensemblId)!);
+}
+
+/**
+ * Makes the genes of a model's vocabulary (Ensembl IDs) known to the database, with what the GENCODE v36
+ * reference knows of them, so they can be named (by ID or symbol) in questions to that model even when no
+ * stored sample measures them: a database holding only a 100-gene RSEM table can still ask tcga-33types to
+ * restore TP53. Returns how many genes were new.
+ */
+export async function storeVocabularyGenes(pool: pg.Pool, vocabulary: readonly string[]): Promise<number> {
+  const reference = geneReference();
+  const genes = vocabulary.map(
+    (id): ResolvedGene =>
+      reference.byId(id) ?? { ensemblId: id, version: null, symbol: null, geneType: null },
+  );
+  const client = await pool.connect();
+  try {
+    // raw SQL: the count before the bulk upsert, in the same session
+    const before = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "Gene" WHERE "ensemblId" = ANY($1)`,
+      [vocabulary],
+    );
+    await storeGenes(client, genes);
+    return vocabulary.length - before.rows[0]!.n;
+  } finally {
+    client.release();
+  }
 }

@@ -4,10 +4,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HEADS_FILE, type ModelHeads, readModelHeads, toStored, withoutPanels } from '@gexbert/model/heads';
+import { readVocabulary } from '@gexbert/model/inference';
 import type pg from 'pg';
 import { REPO_ROOT } from '../config.ts';
 import { idPage } from '../db/page.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
+import { storeVocabularyGenes } from '../gene/store.ts';
 import { fitHeads, loadModelRuntime, versionHeads } from '../inference/modelRuntime.ts';
 import { samplesWithRawCounts } from '../sample/records.ts';
 import {
@@ -439,12 +441,23 @@ export async function ensureActiveModel(
       ? await upgradeHeads(platform, active, options.log)
       : await activateShipped(platform, options);
     await registerCompanions(platform, options.log, options.companions);
+    await storeShippedGenes(platform, [
+      options.checkpointPath ?? SHIPPED_CHECKPOINT,
+      ...(options.companions ?? COMPANION_CHECKPOINTS).map((c) => c.checkpointPath),
+    ]);
     return serving;
   } finally {
     // raw SQL: Prisma has no advisory locks
     await lock.query('SELECT pg_advisory_unlock(7402102)').catch(() => {});
     lock.release();
   }
+}
+
+/** The shipped checkpoints' vocabulary genes, made known to the database (gene/store.ts storeVocabularyGenes). */
+async function storeShippedGenes(platform: Platform, folders: readonly string[]): Promise<void> {
+  for (const folder of folders)
+    if (existsSync(path.join(folder, 'vocabulary.txt')))
+      await storeVocabularyGenes(platform.pool, readVocabulary(folder));
 }
 
 /** Registers and activates the shipped checkpoint (or promotes the version already registered under its name). */
