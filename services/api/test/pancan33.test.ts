@@ -2,7 +2,8 @@
 // 604 samples of 33 types, 100 genes, RSEM values): the database registers tcga-6types (active) and
 // tcga-33types beside it; asked by name, tcga-33types embeds every sample stored in RSEM alone and names it one
 // of the 33 types (none refused), through the model's RSEM normalisation, not the count one; the cohort's map
-// by tcga-33types has a PCA and a UMAP, scored for how well each reads (printed).
+// by tcga-33types has a PCA and a UMAP, scored for how well each reads (printed); its imputation quality
+// through tcga-33types is measured on the RSEM samples as log2(RSEM + 1), and refused through tcga-6types.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -257,5 +258,74 @@ describe('pancan33 in RSEM alone', () => {
       expect(r.score).toBeCloseTo((r.typeAgreement + r.trustworthiness) / 2, 12);
     }
     expect(map.projection).toBe(umap.score > pca.score ? 'UMAP' : 'PCA');
+  }, 300_000);
+
+  it('measures imputation quality through tcga-33types on the RSEM samples, and refuses it through tcga-6types', async () => {
+    const [{ id: cohortId }] = (
+      await h.pool.query<{ id: number }>(`SELECT id FROM "Cohort" WHERE name = 'PANCAN33'`)
+    ).rows as [{ id: number }];
+    const ask = (model: string | null) =>
+      h.gql(
+        `query($id: ID!, $model: ID) { cohort(id: $id) { imputationQuality(model: $model) { scale panelSize
+           sampleCount genes { gene { rank ensemblId } pearson rmse }
+           restored { medianGenePearson overallPearson rmse } baseline { medianGenePearson rmse } } } }`,
+        { id: String(cohortId), model },
+      );
+    const refused = await ask(null); // the active tcga-6types has no RSEM statistics
+    expect(refused.errors?.[0]?.message).toBe(
+      `cohort "PANCAN33" has no samples with raw counts measuring the 64-gene panel (its samples stored in RSEM need a model that reads RSEM, such as ${TCGA_33_MODEL_NAME}); choose another cohort`,
+    );
+    const res = await ask(model33);
+    expect(res.errors).toBeUndefined();
+    const q = res.data!.cohort.imputationQuality;
+    // The genes with RSEM statistics in normalisation.json (pancan33's 100), in vocabulary order: the first 64
+    // are the panel, the other 36 restored (fewer than the 200 asked: no more are read from RSEM).
+    const norm = JSON.parse(fs.readFileSync(path.join(TCGA_33_CHECKPOINT, 'normalisation.json'), 'utf8'));
+    const rsemGenes = (norm.rsem.mean as (number | null)[]).flatMap((m, v) => (m === null ? [] : [v]));
+    expect(rsemGenes).toHaveLength(100);
+    expect(q.scale).toBe('LOG2_RSEM');
+    expect(q.panelSize).toBe(64);
+    expect(q.sampleCount).toBe(50);
+    expect(q.genes.map((g: Data) => g.gene.rank)).toEqual(rsemGenes.slice(64));
+    expect(q.restored.medianGenePearson).toBeGreaterThan(0.3);
+    expect(q.restored.rmse).toBeLessThan(q.baseline.rmse);
+    expect(q.baseline.medianGenePearson).toBeNull();
+
+    // One gene checked independently: the 50 evenly spaced samples' stored RSEM values, the first 64 RSEM genes
+    // as the model's input, the restored z brought to log2(RSEM + 1) with normalisation.json's RSEM mean and sd.
+    const ids = stored.map((s) => s.id); // every sample is in the cohort
+    const chosen = Array.from({ length: 50 }, (_, i) => ids[Math.floor((i * ids.length) / 50)]!);
+    const panel = new Set(rsemGenes.slice(0, 64).map((v) => runtime.stats.genes[v]!));
+    const v = rsemGenes[64]!;
+    const gene = runtime.stats.genes[v]!;
+    const measured: number[] = [];
+    const restored: number[] = [];
+    for (const profile of await sampleProfiles(h.pool, runtime.stats, chosen)) {
+      const keep = profile!.genes.flatMap((g, i) => (panel.has(g) ? [i] : []));
+      const input = {
+        genes: keep.map((i) => profile!.genes[i]!),
+        values: Float32Array.from(keep, (i) => profile!.values[i]!),
+        unit: 'rsem' as const,
+      };
+      const z = (await restore(runtime.predictor, runtime.stats, [input], [gene], { unit: 'z' }))
+        .values[0]![0]!;
+      restored.push(z * norm.rsem.sd[v] + norm.rsem.mean[v]);
+      measured.push(Math.log2(Math.max(profile!.values[profile!.genes.indexOf(gene)]!, 0) + 1));
+    }
+    const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+    const [mx, my] = [mean(measured), mean(restored)];
+    const cov = measured.reduce((a, m, i) => a + (m - mx) * (restored[i]! - my), 0);
+    const r =
+      cov /
+      Math.sqrt(
+        measured.reduce((a, m) => a + (m - mx) ** 2, 0) * restored.reduce((a, m) => a + (m - my) ** 2, 0),
+      );
+    const error = Math.sqrt(mean(measured.map((m, i) => (m - restored[i]!) ** 2)));
+    expect(q.genes[0].gene.ensemblId).toBe(gene);
+    expect(q.genes[0].pearson).toBeCloseTo(r, 4);
+    expect(q.genes[0].rmse).toBeCloseTo(error, 4);
+    console.log(
+      `pancan33 imputation through tcga-33types (50 samples, 64 -> 36 RSEM genes, log2(RSEM + 1)): median gene r ${q.restored.medianGenePearson.toFixed(3)}, overall r ${q.restored.overallPearson.toFixed(3)}, RMSE ${q.restored.rmse.toFixed(3)} vs training-mean ${q.baseline.rmse.toFixed(3)}; ${gene} r ${r.toFixed(3)}`,
+    );
   }, 300_000);
 });

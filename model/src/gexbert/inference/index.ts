@@ -21,6 +21,8 @@ export {
 export {
   type ExpressionMatrix,
   log2CpmValue,
+  log2OfZ,
+  momentsOf,
   type NormStats,
   profileToZ,
   toLog2Cpm,

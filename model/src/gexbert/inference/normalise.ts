@@ -217,6 +217,15 @@ export function zOf(stats: NormStats, v: number, log2cpm: number, unit: Unit = '
   return sd > 0 ? (log2cpm - mean) / sd : 0;
 }
 
+/**
+ * The log value of vocabulary gene v on `unit`'s scale (log2(CPM + 1), or log2(RSEM + 1) for `rsem`) from its
+ * z, with that unit's statistics (momentsOf): the inverse of zOf. NaN for a gene without statistics for the unit.
+ */
+export function log2OfZ(stats: NormStats, v: number, z: number, unit: Unit): number {
+  const moments = momentsOf(stats, unit);
+  return z * moments.sd[v]! + moments.mean[v]!;
+}
+
 /** Bin index of a z value: `levels` equal bins over [-zRange, zRange]; NaN -> the missing level. */
 export function levelOf(stats: Pick<NormStats, 'levels' | 'zRange'>, z: number): number {
   if (!Number.isFinite(z)) return stats.levels;

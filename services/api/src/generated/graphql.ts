@@ -271,7 +271,11 @@ export type Cohort = {
    * How well `model` (default: the active model) restores held-out genes from a small panel, on up to
    * `samples` of the cohort's samples with raw counts (evenly spaced by sample ID): the input is the
    * `panelSize` most variable vocabulary genes, the restored genes the next `genes` of the vocabulary, compared
-   * with their measured log2(CPM + 1). At most GEXBERT_API_MAX_IMPUTATION_SAMPLES (200) samples and
+   * with their measured log2(CPM + 1). A cohort none of whose chosen samples has raw counts is measured on its
+   * samples stored in RSEM when the model reads RSEM with its own statistics (tcga-33types): the panel and the
+   * restored genes are then drawn, in vocabulary order, from the genes those statistics cover (the next `genes`,
+   * or as many as remain), and values are compared as log2(RSEM + 1) (`scale`). A cohort with both is measured
+   * on its count samples. At most GEXBERT_API_MAX_IMPUTATION_SAMPLES (200) samples and
    * GEXBERT_API_MAX_IMPUTATION_GENES (1000) genes.
    */
   imputationQuality: ImputationQuality;
@@ -832,7 +836,7 @@ export type GeneImputation = {
   gene: VocabularyGene;
   /** Pearson correlation of restored and measured values across the samples; null when either is constant. */
   pearson?: Maybe<Scalars['Float']['output']>;
-  /** Root mean squared error of restored against measured values, log2(CPM + 1); null when no sample measures the gene. */
+  /** Root mean squared error of restored against measured values, on `scale`; null when no sample measures the gene. */
   rmse?: Maybe<Scalars['Float']['output']>;
 };
 
@@ -1098,7 +1102,7 @@ export type ImportStatus =
 /** Restoration of held-out genes from a panel, measured against the measured values. */
 export type ImputationQuality = {
   __typename?: 'ImputationQuality';
-  /** Predicting every gene's training mean (the model's normalisation mean): the no-information baseline. */
+  /** Predicting every gene's training mean (the model's normalisation mean, of the unit compared): the no-information baseline. */
   baseline: ImputationSummary;
   /** Per restored gene, in vocabulary order. */
   genes: Array<GeneImputation>;
@@ -1106,9 +1110,18 @@ export type ImputationQuality = {
   panelSize: Scalars['Int']['output'];
   /** The model's restored values. */
   restored: ImputationSummary;
-  /** Samples compared (those of the chosen ones with raw counts). */
+  /** Samples compared (those of the chosen ones with raw counts, or in RSEM: see `scale`) measuring the panel. */
   sampleCount: Scalars['Int']['output'];
+  /** The scale values are compared on (RMSE is in its units; Pearson r per gene is the same on any affine scale). */
+  scale: ImputationScale;
 };
+
+/** The scale an imputation quality compares measured and restored values on. */
+export type ImputationScale =
+  /** log2(CPM + 1) of samples with raw counts (or TPM/FPKM, already per million), restored through the model's count statistics. */
+  | 'LOG2_CPM'
+  /** log2(max(RSEM, 0) + 1) of samples stored only in RSEM, restored z through the model's RSEM statistics (z x sd + mean). */
+  | 'LOG2_RSEM';
 
 /** Agreement of restored (or baseline) values with the measured ones, over all compared genes and samples. */
 export type ImputationSummary = {
@@ -1117,7 +1130,7 @@ export type ImputationSummary = {
   medianGenePearson?: Maybe<Scalars['Float']['output']>;
   /** Pearson correlation over all (gene, sample) pairs; null when undefined. */
   overallPearson?: Maybe<Scalars['Float']['output']>;
-  /** Root mean squared error over all (gene, sample) pairs, log2(CPM + 1). */
+  /** Root mean squared error over all (gene, sample) pairs, on the quality's `scale`. */
   rmse: Scalars['Float']['output'];
 };
 
@@ -2642,6 +2655,7 @@ export type ResolversTypes = ResolversObject<{
   ImportOutcome: ResolverTypeWrapper<Omit<ImportOutcome, 'import'> & { import: ResolversTypes['Import'] }>;
   ImportStatus: ImportStatus;
   ImputationQuality: ResolverTypeWrapper<Omit<ImputationQuality, 'model'> & { model: ResolversTypes['ModelVersion'] }>;
+  ImputationScale: ImputationScale;
   ImputationSummary: ResolverTypeWrapper<ImputationSummary>;
   IngestClinicalInput: IngestClinicalInput;
   IngestCountsInput: IngestCountsInput;
@@ -3271,6 +3285,7 @@ export type ImputationQualityResolvers<ContextType = Context, ParentType extends
   panelSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   restored?: Resolver<ResolversTypes['ImputationSummary'], ParentType, ContextType>;
   sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  scale?: Resolver<ResolversTypes['ImputationScale'], ParentType, ContextType>;
 }>;
 
 export type ImputationSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ImputationSummary'] = ResolversParentTypes['ImputationSummary']> = ResolversObject<{

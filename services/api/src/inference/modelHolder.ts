@@ -484,13 +484,18 @@ export class ModelHolder {
     return this.restoreProfiles(version, profiles, genes);
   }
 
-  /** Restored log2(CPM+1) of vocabulary genes (Ensembl IDs) from the given model inputs. */
-  async restoreProfiles(version: ModelVersion, profiles: Profile[], genes: string[]): Promise<RestoreResult> {
+  /** Restored log2(CPM+1) (or `unit`: z) of vocabulary genes (Ensembl IDs) from the given model inputs. */
+  async restoreProfiles(
+    version: ModelVersion,
+    profiles: Profile[],
+    genes: string[],
+    unit: 'log2cpm' | 'z' = 'log2cpm',
+  ): Promise<RestoreResult> {
     const served = this.serve(version);
     const runtime = await served.runtime;
     return this.predictorTurn(served, () => {
       this.counters.restoreBatches++;
-      return restore(runtime.predictor, runtime.stats, profiles, genes, { unit: 'log2cpm' });
+      return restore(runtime.predictor, runtime.stats, profiles, genes, { unit });
     });
   }
 

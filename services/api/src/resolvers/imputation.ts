@@ -1,7 +1,10 @@
 // A cohort's imputation quality: how well a model restores held-out vocabulary genes from a small panel of
 // the most variable ones, against the measured values, with the per-gene training mean as the baseline.
-import type { ModelVersion } from '@gexbert/core/registry/modelVersion';
-import type { Profile } from '@gexbert/model/inference';
+// Samples are compared in the unit the model reads them in: raw counts as log2(CPM + 1), or, for a cohort
+// with no such sample and a model with RSEM statistics (tcga-33types), RSEM as log2(RSEM + 1) over the genes
+// those statistics cover. A mixed cohort is measured on its count samples alone (one panel, one scale).
+import { type ModelVersion, TCGA_33_MODEL_NAME } from '@gexbert/core/registry/modelVersion';
+import { log2OfZ, momentsOf, type NormStats, type Profile, toLog2Cpm } from '@gexbert/model/inference';
 import { pearson as pearsonOf, rmse } from '@gexbert/model/stats';
 import type { Context } from '../context.ts';
 import { badInput, notFound, parseId } from '../errors.ts';
@@ -81,24 +84,29 @@ function checkArgs(context: Context, args: ImputationArgs, vocabularySize: numbe
   return { panelSize, genes, samples };
 }
 
-export async function imputationQuality(
-  context: Context,
-  cohortId: number,
-  version: ModelVersion,
-  args: ImputationArgs,
-): Promise<ResolversTypes['ImputationQuality']> {
-  const stats = await context.models.stats(version);
-  const { panelSize, genes, samples } = checkArgs(context, args, stats.genes.length);
-  const reference = await cohortReference(context.db, cohortId);
-  if (!reference) throw notFound(`cohort ${cohortId}`);
-  const chosen = evenlySpaced(reference.sampleIds, samples);
-  // Measured and restored values are compared on the log2(CPM+1) scale: RSEM-only samples are left out.
-  const profiles = (await context.models.profiles(version, chosen)).filter(
-    (p): p is Profile => p !== null && p.unit === 'log2cpm',
-  );
-  const panel = new Set(stats.genes.slice(0, panelSize));
-  const heldOut = stats.genes.slice(panelSize, panelSize + genes); // (genes), vocabulary order
-  const inputs = profiles.map((p) => {
+/** A unit samples are compared in: raw counts (and TPM/FPKM) as log2(CPM + 1), or RSEM as log2(RSEM + 1). */
+type ComparedUnit = 'log2cpm' | 'rsem';
+const SCALE = { log2cpm: 'LOG2_CPM', rsem: 'LOG2_RSEM' } as const;
+
+/**
+ * The genes of an imputation measurement on samples read in `unit`: the vocabulary genes the model has
+ * statistics of in that unit (all of them for log2(CPM + 1); for RSEM those of its RSEM statistics), in
+ * vocabulary order (most variable first). The first `panelSize` are the input panel, the next (up to
+ * `genes`) are restored; as vocabulary indices.
+ */
+export function imputationGenes(stats: NormStats, unit: ComparedUnit, panelSize: number, genes: number) {
+  const mean = momentsOf(stats, unit).mean;
+  const read = stats.genes.flatMap((_, v) => (Number.isFinite(mean[v]!) ? [v] : [])); // (genes read in unit)
+  if (read.length <= panelSize)
+    throw badInput(
+      `panelSize is ${panelSize}, but the model reads ${read.length} genes from ${unit === 'rsem' ? 'RSEM' : 'raw counts'}; ask for a smaller panel`,
+    );
+  return { panel: read.slice(0, panelSize), heldOut: read.slice(panelSize, panelSize + genes) };
+}
+
+/** The model inputs of `profiles` restricted to the panel genes they measure (none: not usable). */
+function panelInputs(profiles: Profile[], panel: Set<string>) {
+  return profiles.map((p) => {
     const keep = p.genes.flatMap((g, i) => (panel.has(g) && Number.isFinite(p.values[i]!) ? [i] : []));
     return {
       genes: keep.map((i) => p.genes[i]!),
@@ -106,40 +114,75 @@ export async function imputationQuality(
       unit: p.unit,
     };
   });
+}
+
+/** Profiles that measure the panel, in `unit`, with the panel and held-out genes (null: none does). */
+function comparable(stats: NormStats, read: (Profile | null)[], unit: ComparedUnit, sizes: ArgSizes) {
+  const profiles = read.filter((p): p is Profile => p !== null && p.unit === unit);
+  if (profiles.length === 0) return null;
+  const { panel, heldOut } = imputationGenes(stats, unit, sizes.panelSize, sizes.genes);
+  const inputs = panelInputs(profiles, new Set(panel.map((v) => stats.genes[v]!)));
   const usable = inputs.flatMap((input, s) => (input.genes.length > 0 ? [s] : []));
-  if (usable.length === 0)
-    throw badInput(
-      `${reference.label} has no samples with raw counts measuring the ${panelSize}-gene panel; choose another cohort`,
-    );
-  const restored = await context.models.restoreProfiles(
-    version,
-    usable.map((s) => inputs[s]!),
-    heldOut,
-  );
-  const pairs: GenePairs[] = heldOut.map((gene, q) => {
-    const rank = panelSize + q;
+  if (usable.length === 0) return null;
+  return { unit, heldOut, profiles: usable.map((s) => profiles[s]!), inputs: usable.map((s) => inputs[s]!) };
+}
+
+type ArgSizes = ReturnType<typeof withDefaults>;
+
+/** Why a cohort has nothing to compare, naming what would have one. */
+function refusal(label: string, panelSize: number, read: (Profile | null)[], stats: NormStats): string {
+  const rsem = read.some((p) => p?.unit === 'rsem') && !stats.rsem;
+  const why = rsem
+    ? ` (its samples stored in RSEM need a model that reads RSEM, such as ${TCGA_33_MODEL_NAME})`
+    : '';
+  return `${label} has no samples with raw counts measuring the ${panelSize}-gene panel${why}; choose another cohort`;
+}
+
+export async function imputationQuality(
+  context: Context,
+  cohortId: number,
+  version: ModelVersion,
+  args: ImputationArgs,
+): Promise<ResolversTypes['ImputationQuality']> {
+  const stats = await context.models.stats(version);
+  const sizes = checkArgs(context, args, stats.genes.length);
+  const { panelSize } = sizes;
+  const reference = await cohortReference(context.db, cohortId);
+  if (!reference) throw notFound(`cohort ${cohortId}`);
+  const chosen = evenlySpaced(reference.sampleIds, sizes.samples);
+  const read = await context.models.profiles(version, chosen);
+  // count samples first; RSEM ones only when none has counts and the model reads RSEM with its own statistics
+  const compared =
+    comparable(stats, read, 'log2cpm', sizes) ?? (stats.rsem ? comparable(stats, read, 'rsem', sizes) : null);
+  if (!compared) throw badInput(refusal(reference.label, panelSize, read, stats));
+  const { unit, heldOut, profiles } = compared;
+  const queries = heldOut.map((v) => stats.genes[v]!); // (genes), vocabulary order
+  const restored = await context.models.restoreProfiles(version, compared.inputs, queries, 'z');
+  const baseline = momentsOf(stats, unit).mean;
+  const measuredLog = profiles.map((p) => toLog2Cpm(p.values, p.unit)); // per profile: log2(CPM or RSEM + 1)
+  const pairs: GenePairs[] = heldOut.map((v, q) => {
     const out: GenePairs = { measured: [], restored: [], baseline: [] };
-    usable.forEach((s, k) => {
-      const profile = profiles[s]!;
-      const at = profile.genes.indexOf(gene);
-      const measured = at < 0 ? Number.NaN : profile.values[at]!;
-      const value = restored.values[k]![q]!;
+    profiles.forEach((profile, k) => {
+      const at = profile.genes.indexOf(stats.genes[v]!);
+      const measured = at < 0 ? Number.NaN : measuredLog[k]![at]!;
+      const value = log2OfZ(stats, v, restored.values[k]![q]!, unit);
       if (!Number.isFinite(measured) || !Number.isFinite(value)) return;
       out.measured.push(measured);
       out.restored.push(value);
-      out.baseline.push(stats.mean[rank]!);
+      out.baseline.push(baseline[v]!);
     });
     return out;
   });
-  const symbols = await context.loaders.gene.loadMany(heldOut);
+  const symbols = await context.loaders.gene.loadMany(queries);
   return {
     model: version,
+    scale: SCALE[unit],
     panelSize,
-    sampleCount: usable.length,
-    genes: heldOut.map((ensemblId, q) => {
+    sampleCount: profiles.length,
+    genes: queries.map((ensemblId, q) => {
       const row = symbols[q];
       return {
-        gene: { rank: panelSize + q, ensemblId, symbol: row && !(row instanceof Error) ? row.symbol : null },
+        gene: { rank: heldOut[q]!, ensemblId, symbol: row && !(row instanceof Error) ? row.symbol : null },
         pearson: pearson(pairs[q]!.measured, pairs[q]!.restored),
         rmse: pairs[q]!.measured.length > 0 ? rmse(pairs[q]!.measured, pairs[q]!.restored) : null,
       };
@@ -160,5 +203,6 @@ export async function cohortImputationQuality(
   const quality = await storedModelAnswer(context, cohort.id, key, version, () =>
     imputationQuality(context, cohort.id, version, args),
   );
-  return quality!;
+  // an answer stored before the scale was reported was of count samples (RSEM ones were refused)
+  return { ...quality!, scale: quality!.scale ?? 'LOG2_CPM' };
 }

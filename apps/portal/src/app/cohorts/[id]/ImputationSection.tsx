@@ -8,16 +8,21 @@ import { type ImputationQuality, pearsonHistogram } from '../../../lib/imputatio
 const show = (v: number | null | undefined, digits = 3) =>
   v === null || v === undefined ? '–' : v.toFixed(digits);
 
+/** The scale the API compared values on, as the page names it. */
+const SCALE_NAME = { LOG2_CPM: 'log2(CPM + 1)', LOG2_RSEM: 'log2(RSEM + 1)' } as const;
+
 export function ImputationSection(props: { quality: ImputationQuality }) {
   const q = props.quality;
   const r = q.restored.medianGenePearson;
+  const scale = SCALE_NAME[q.scale];
   return (
     <section aria-labelledby="imputation">
       <h2 id="imputation">Imputation quality</h2>
       <p className="muted">
         {q.model.name} restores the next {q.genes.length} vocabulary genes of {q.sampleCount} of the cohort's
-        samples (evenly spaced) from only their {q.panelSize} most variable vocabulary genes, compared with
-        the measured log2(CPM + 1). The baseline predicts every gene's training mean.
+        samples (evenly spaced) from only their {q.panelSize} most variable vocabulary genes
+        {q.scale === 'LOG2_RSEM' ? ' among those it reads from RSEM' : ''}, compared with the measured{' '}
+        <span data-testid="imputation-scale">{scale}</span>. The baseline predicts every gene's training mean.
       </p>
       <dl className="facts" data-testid="imputation-summary">
         <dt>Median per-gene Pearson r</dt>
@@ -52,7 +57,7 @@ export function ImputationSection(props: { quality: ImputationQuality }) {
         <PlotFrame
           title="RMSE of restored expression against the training-mean baseline"
           testId="imputation-rmse-plot"
-          caption="Root mean squared error over all held-out genes and samples, log2(CPM + 1); lower is better."
+          caption={`Root mean squared error over all held-out genes and samples, ${scale}; lower is better.`}
         >
           <BarChart
             bars={[
@@ -63,7 +68,7 @@ export function ImputationSection(props: { quality: ImputationQuality }) {
               { label: 'training mean', segments: [{ key: 'RMSE', value: q.baseline.rmse }] },
             ]}
             label="RMSE of the model's restored values and of the training-mean baseline"
-            axisLabel="RMSE, log2(CPM + 1)"
+            axisLabel={`RMSE, ${scale}`}
             valueFormat="real"
           />
         </PlotFrame>
