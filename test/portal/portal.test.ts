@@ -1213,6 +1213,33 @@ describe('a pan-cancer cohort', () => {
     expect(await page.getByTestId('model-shown').getAttribute('data-model')).toBe('tcga-33types');
     expect(await page.locator('h1').textContent()).toBe('Pan-cancer extract through tcga-33types');
     expect(await page.getByText('Survival by predicted risk (tcga-33types)').count()).toBe(1);
+    // Its imputation quality: figures measured on the RSEM samples as log2(RSEM + 1), as the API gives them.
+    const { cohort: imputed } = await api<{
+      cohort: {
+        imputationQuality: { scale: string; sampleCount: number; restored: { medianGenePearson: number } };
+      };
+    }>(
+      'query ($id: ID!, $m: ID!) { cohort(id: $id) { imputationQuality(model: $m) { scale sampleCount restored { medianGenePearson } } } }',
+      { id: extractId, m: wide.id },
+    );
+    expect(imputed.imputationQuality.scale).toBe('LOG2_RSEM');
+    // the samples stored in RSEM alone (the extract's others have raw counts from the TCGA cohorts, and are read from them)
+    const [rsemOnly] = await query<{ n: string }>(
+      dbUrl,
+      `SELECT count(*) AS n FROM "CohortSample" cs WHERE cs."cohortId" = $1 AND NOT EXISTS
+         (SELECT 1 FROM "ExpressionProfile" e WHERE e."sampleId" = cs."sampleId" AND e.unit = 'RAW_COUNT')`,
+      [Number(extractId)],
+    );
+    expect(imputed.imputationQuality.sampleCount).toBe(Number(rsemOnly!.n));
+    expect(Number(rsemOnly!.n)).toBeGreaterThan(20);
+    expect(imputed.imputationQuality.restored.medianGenePearson).toBeGreaterThan(0.3);
+    const medianR = page.getByTestId('imputation-median-r');
+    await medianR.waitFor({ timeout: 120_000 });
+    expect(await medianR.getAttribute('data-value')).toBe(
+      String(imputed.imputationQuality.restored.medianGenePearson),
+    );
+    expect(await page.getByTestId('imputation-scale').textContent()).toBe('log2(RSEM + 1)');
+    expect(await page.getByText('Imputation quality could not be loaded').count()).toBe(0);
     await screenshot(page, 'cohort-through-model-laptop');
     await page.getByRole('link', { name: 'Back to the dashboard' }).click();
     await page.waitForURL(`${portalUrl}/cohorts/${extractId}`);

@@ -271,11 +271,12 @@ export type Cohort = {
    * How well `model` (default: the active model) restores held-out genes from a small panel, on up to
    * `samples` of the cohort's samples with raw counts (evenly spaced by sample ID): the input is the
    * `panelSize` most variable vocabulary genes, the restored genes the next `genes` of the vocabulary, compared
-   * with their measured log2(CPM + 1). A cohort none of whose chosen samples has raw counts is measured on its
-   * samples stored in RSEM when the model reads RSEM with its own statistics (tcga-33types): the panel and the
-   * restored genes are then drawn, in vocabulary order, from the genes those statistics cover (the next `genes`,
-   * or as many as remain), and values are compared as log2(RSEM + 1) (`scale`). A cohort with both is measured
-   * on its count samples. At most GEXBERT_API_MAX_IMPUTATION_SAMPLES (200) samples and
+   * with their measured log2(CPM + 1). Through a model that reads RSEM with its own statistics (tcga-33types),
+   * samples stored only in RSEM are measured too: the panel and the restored genes are then drawn, in
+   * vocabulary order, from the genes those statistics cover (the next `genes`, or as many as remain), and values
+   * are compared as log2(RSEM + 1) (`scale`). A cohort with both is measured in one unit: the one most of its
+   * chosen samples measuring the panel are read in (raw counts on a tie; a sample with both is read from its
+   * counts). At most GEXBERT_API_MAX_IMPUTATION_SAMPLES (200) samples and
    * GEXBERT_API_MAX_IMPUTATION_GENES (1000) genes.
    */
   imputationQuality: ImputationQuality;
@@ -1110,7 +1111,7 @@ export type ImputationQuality = {
   panelSize: Scalars['Int']['output'];
   /** The model's restored values. */
   restored: ImputationSummary;
-  /** Samples compared (those of the chosen ones with raw counts, or in RSEM: see `scale`) measuring the panel. */
+  /** Samples compared: those of the chosen ones read in the unit of `scale` that measure the panel. */
   sampleCount: Scalars['Int']['output'];
   /** The scale values are compared on (RMSE is in its units; Pearson r per gene is the same on any affine scale). */
   scale: ImputationScale;

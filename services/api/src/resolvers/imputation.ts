@@ -1,8 +1,9 @@
 // A cohort's imputation quality: how well a model restores held-out vocabulary genes from a small panel of
 // the most variable ones, against the measured values, with the per-gene training mean as the baseline.
-// Samples are compared in the unit the model reads them in: raw counts as log2(CPM + 1), or, for a cohort
-// with no such sample and a model with RSEM statistics (tcga-33types), RSEM as log2(RSEM + 1) over the genes
-// those statistics cover. A mixed cohort is measured on its count samples alone (one panel, one scale).
+// Samples are compared in the unit the model reads them in: raw counts as log2(CPM + 1), or, through a model
+// with RSEM statistics (tcga-33types), RSEM as log2(RSEM + 1) over the genes those statistics cover. A mixed
+// cohort is measured in one unit (one panel, one scale): the one most of its samples measuring the panel are
+// read in, counts on a tie.
 import { type ModelVersion, TCGA_33_MODEL_NAME } from '@gexbert/core/registry/modelVersion';
 import { log2OfZ, momentsOf, type NormStats, type Profile, toLog2Cpm } from '@gexbert/model/inference';
 import { pearson as pearsonOf, rmse } from '@gexbert/model/stats';
@@ -151,9 +152,11 @@ export async function imputationQuality(
   if (!reference) throw notFound(`cohort ${cohortId}`);
   const chosen = evenlySpaced(reference.sampleIds, sizes.samples);
   const read = await context.models.profiles(version, chosen);
-  // count samples first; RSEM ones only when none has counts and the model reads RSEM with its own statistics
-  const compared =
-    comparable(stats, read, 'log2cpm', sizes) ?? (stats.rsem ? comparable(stats, read, 'rsem', sizes) : null);
+  // the unit most samples measuring its panel are read in (counts on a tie); RSEM only through a model with
+  // RSEM statistics
+  const counts = comparable(stats, read, 'log2cpm', sizes);
+  const rsem = stats.rsem ? comparable(stats, read, 'rsem', sizes) : null;
+  const compared = rsem && rsem.profiles.length > (counts?.profiles.length ?? 0) ? rsem : counts;
   if (!compared) throw badInput(refusal(reference.label, panelSize, read, stats));
   const { unit, heldOut, profiles } = compared;
   const queries = heldOut.map((v) => stats.genes[v]!); // (genes), vocabulary order

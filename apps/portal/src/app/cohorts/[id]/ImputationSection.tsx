@@ -91,7 +91,11 @@ export function ImputationSection(props: { quality: ImputationQuality }) {
             { value: g.rmse, text: show(g.rmse) },
           ],
         }))}
-        note="Rank in the model's vocabulary (1 = most variable); genes 1 to the panel size are the input."
+        note={
+          q.scale === 'LOG2_RSEM'
+            ? `Rank in the model's vocabulary (1 = most variable); the input is the first ${q.panelSize} of the genes it reads from RSEM.`
+            : "Rank in the model's vocabulary (1 = most variable); genes 1 to the panel size are the input."
+        }
         pageSize={10}
         emptyText="No genes."
       />
