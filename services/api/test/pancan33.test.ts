@@ -13,7 +13,6 @@ import {
   sampleProfiles,
 } from '@gexbert/core/inference/modelRuntime';
 import {
-  ensureActiveModel,
   SHIPPED_MODEL_NAME,
   TCGA_33_CHECKPOINT,
   TCGA_33_MODEL_NAME,
@@ -21,10 +20,16 @@ import {
 import { sharedDir } from '@gexbert/core/test-support/shared';
 import { embed, profileToZ, restore, toLog2Cpm } from '@gexbert/model/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../test/support/cli.ts';
-import { type Data, type Harness, startHarness } from './support.ts';
+import {
+  type Data,
+  type Harness,
+  ingestPancan33,
+  PANCAN33_EXPRESSION,
+  startHarness,
+  textbookPearson,
+} from './support.ts';
 
-const EXPRESSION = path.join(sharedDir(), 'data/tcga/pancan33/pancan33_expression.tsv.gz');
+const EXPRESSION = PANCAN33_EXPRESSION;
 const SIDECAR = path.join(sharedDir(), 'data/tcga/pancan33/pancan33_samples.tsv');
 
 /** The sidecar's cancer type per sample barcode, read independently of the platform's reader. */
@@ -48,13 +53,7 @@ const known = [...new Set(types.values())].sort();
 
 beforeAll(async () => {
   h = await startHarness([]);
-  const ingest = await runCli(['ingest', 'table', EXPRESSION, '--unit', 'RSEM', '--cohort', 'PANCAN33'], {
-    DATABASE_URL: h.dbUrl,
-  });
-  expect(ingest.code, ingest.stderr).toBe(0);
-  await ensureActiveModel({ pool: h.pool, prisma: h.prisma });
-  const version = await h.prisma.modelVersion.findUniqueOrThrow({ where: { name: TCGA_33_MODEL_NAME } });
-  model33 = String(version.id);
+  model33 = await ingestPancan33(h);
   runtime = await loadCheckpointRuntime(TCGA_33_CHECKPOINT);
   ({ rows: stored } = await h.pool.query<{ id: number; barcode: string }>(
     `SELECT id, barcode FROM "Sample" ORDER BY id`,
@@ -312,15 +311,8 @@ describe('pancan33 in RSEM alone', () => {
       restored.push(z * norm.rsem.sd[v] + norm.rsem.mean[v]);
       measured.push(Math.log2(Math.max(profile!.values[profile!.genes.indexOf(gene)]!, 0) + 1));
     }
-    const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
-    const [mx, my] = [mean(measured), mean(restored)];
-    const cov = measured.reduce((a, m, i) => a + (m - mx) * (restored[i]! - my), 0);
-    const r =
-      cov /
-      Math.sqrt(
-        measured.reduce((a, m) => a + (m - mx) ** 2, 0) * restored.reduce((a, m) => a + (m - my) ** 2, 0),
-      );
-    const error = Math.sqrt(mean(measured.map((m, i) => (m - restored[i]!) ** 2)));
+    const r = textbookPearson(measured, restored);
+    const error = Math.sqrt(measured.reduce((a, m, i) => a + (m - restored[i]!) ** 2, 0) / measured.length);
     expect(q.genes[0].gene.ensemblId).toBe(gene);
     expect(q.genes[0].pearson).toBeCloseTo(r, 4);
     expect(q.genes[0].rmse).toBeCloseTo(error, 4);

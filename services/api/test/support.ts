@@ -5,19 +5,24 @@ import { createToken } from '@gexbert/core/auth/tokens';
 import { createPrisma, type PrismaClient } from '@gexbert/core/db/prisma';
 import { ingestClinical, ingestCounts } from '@gexbert/core/ingest/index';
 import {
+  ensureActiveModel,
   type ModelVersion,
   registerModelVersion,
   SHIPPED_CHECKPOINT,
+  TCGA_33_MODEL_NAME,
 } from '@gexbert/core/registry/modelVersion';
 import { createTestDatabase } from '@gexbert/core/test-support/database';
 import { sharedDir } from '@gexbert/core/test-support/shared';
 import pg from 'pg';
+import { runCli } from '../../../test/support/cli.ts';
 import type { Role } from '../src/rows.ts';
 import { type RunningApi, type StartApiOptions, startApi } from '../src/server.ts';
 
 export const COUNTS_DIR = path.join(sharedDir(), 'data/tcga/counts');
 export const OS_TABLE = path.join(sharedDir(), 'data/tcga/clinical/tcga_pancan_os.tsv.gz');
 export const countsFile = (type: string) => path.join(COUNTS_DIR, `TCGA_${type}_Counts.exp.gz`);
+/** The real PanCanAtlas extract: 604 samples of 33 types, 100 genes, RSEM values. */
+export const PANCAN33_EXPRESSION = path.join(sharedDir(), 'data/tcga/pancan33/pancan33_expression.tsv.gz');
 
 /** Response data, checked by value in the tests. */
 // biome-ignore lint/suspicious/noExplicitAny: tests assert on response values, not on static types
@@ -108,6 +113,21 @@ export async function startHarness(
       await pool.end();
     },
   };
+}
+
+/**
+ * Ingests the pancan33 extract in RSEM as cohort PANCAN33 (through the CLI, as a newcomer does) and registers
+ * the shipped models: tcga-33types' version ID, as the API takes it.
+ */
+export async function ingestPancan33(h: Harness): Promise<string> {
+  const ingest = await runCli(
+    ['ingest', 'table', PANCAN33_EXPRESSION, '--unit', 'RSEM', '--cohort', 'PANCAN33'],
+    { DATABASE_URL: h.dbUrl },
+  );
+  if (ingest.code !== 0) throw new Error(`gexbert ingest table exited ${ingest.code}:\n${ingest.stderr}`);
+  await ensureActiveModel({ pool: h.pool, prisma: h.prisma });
+  const version = await h.prisma.modelVersion.findUniqueOrThrow({ where: { name: TCGA_33_MODEL_NAME } });
+  return String(version.id);
 }
 
 /** The id of the cohort named `name` (the ingest's "TCGA" by default), as the API takes it. */
