@@ -1115,7 +1115,7 @@ describe('the gene page', () => {
     expect(await shownP(page)).toBe((await apiSplit(id, 'QUARTILES')).logRank.pValue);
     expect(
       await box.locator('g[data-group]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-group'))),
-    ).toEqual(['TUMOR']);
+    ).toEqual(['tumor']);
     await page.goto(`${portalUrl}/cohorts/${id}/genes/TP53?split=cutoff&cutoff=5`, {
       waitUntil: 'networkidle',
     });

@@ -27,3 +27,8 @@ export function formatDays(days: number | null | undefined): string {
   if (days === null || days === undefined) return '–';
   return `${formatInt(Math.round(days))} d (${(days / 365.25).toFixed(1)} y)`;
 }
+
+/** A sample type as every page shows it: the API's enum in lower case (TUMOR -> tumor, NORMAL -> normal). */
+export function formatSampleType(sampleType: string): string {
+  return sampleType.toLowerCase();
+}

@@ -4,6 +4,7 @@
 
 import type { TableColumn, TableRow } from '../components/tableModel.ts';
 import type { GeneAcrossCohortQuery } from '../generated/graphql.ts';
+import { formatSampleType } from './format.ts';
 import type { Grouping } from './genePage.ts';
 
 type Cohort = NonNullable<GeneAcrossCohortQuery['cohort']>;
@@ -34,7 +35,7 @@ export function geneValueRows(cohort: Cohort): GeneValueRow[] {
         sample: column.barcodes[i]!,
         patient: column.patientBarcodes[i]!,
         cancerType: column.cancerTypes[i] ?? null,
-        sampleType: column.sampleTypes[i]!,
+        sampleType: formatSampleType(column.sampleTypes[i]!),
         value,
         group: patient?.group ?? null,
         osDays: patient?.osDays ?? null,

@@ -1,6 +1,7 @@
 // The state of a cohort's sample table, kept in the page's URL (search, sort, page size and cursor), so the
 // table pages, searches and sorts through the API with plain links and a GET form: no client state.
 import type { CohortSampleField, CohortSampleOrder, CohortSamplesQuery } from '../generated/graphql.ts';
+import { formatSampleType } from './format.ts';
 import type { Cell } from './tsv.ts';
 
 export type SampleNode = NonNullable<CohortSamplesQuery['cohort']>['samples']['nodes'][number];
@@ -17,7 +18,12 @@ export const SAMPLE_COLUMNS: readonly {
   value: (s: SampleNode) => Cell;
 }[] = [
   { label: 'Sample', field: 'BARCODE', param: 'barcode', value: (s) => s.barcode },
-  { label: 'Sample type', field: 'SAMPLE_TYPE', param: 'sample-type', value: (s) => s.sampleType },
+  {
+    label: 'Sample type',
+    field: 'SAMPLE_TYPE',
+    param: 'sample-type',
+    value: (s) => formatSampleType(s.sampleType),
+  },
   { label: 'Cancer type', field: 'CANCER_TYPE', param: 'cancer-type', value: (s) => s.patient.cancerType },
   { label: 'Patient', field: 'PATIENT', param: 'patient', value: (s) => s.patient.barcode },
   {

@@ -4,7 +4,7 @@ import { BarChart } from '../../components/plots/BarChart.tsx';
 import { KaplanMeierPlot } from '../../components/plots/KaplanMeierPlot.tsx';
 import type { CompareGroupsQuery } from '../../generated/graphql.ts';
 import { UNKNOWN_TYPE } from '../../lib/cohortFigures.ts';
-import { formatPValue } from '../../lib/format.ts';
+import { formatPValue, formatSampleType } from '../../lib/format.ts';
 
 type Comparison = CompareGroupsQuery['compareGroups'];
 
@@ -55,7 +55,7 @@ export function GroupsSection(props: { comparison: Comparison }) {
                 label: type,
                 segments: g.composition
                   .filter((r) => (r.cancerType ?? UNKNOWN_TYPE) === type)
-                  .map((r) => ({ key: r.sampleType.toLowerCase(), value: r.count })),
+                  .map((r) => ({ key: formatSampleType(r.sampleType), value: r.count })),
               }))}
               label={`Samples of group ${g.name} by cancer type, stacked by sample type`}
               axisLabel="Samples"

@@ -3,6 +3,7 @@ import { DataTable } from '../../../components/DataTable.tsx';
 import { PlotFrame } from '../../../components/PlotFrame.tsx';
 import { BarChart } from '../../../components/plots/BarChart.tsx';
 import { type CompositionRow, samplesByCancerType, UNKNOWN_TYPE } from '../../../lib/cohortFigures.ts';
+import { formatSampleType } from '../../../lib/format.ts';
 
 export function CompositionSection(props: { rows: CompositionRow[] }) {
   const types = samplesByCancerType(props.rows);
@@ -10,7 +11,7 @@ export function CompositionSection(props: { rows: CompositionRow[] }) {
     label: cancerType,
     segments: props.rows
       .filter((r) => (r.cancerType ?? UNKNOWN_TYPE) === cancerType)
-      .map((r) => ({ key: r.sampleType.toLowerCase(), value: r.count })),
+      .map((r) => ({ key: formatSampleType(r.sampleType), value: r.count })),
   }));
   return (
     <section aria-labelledby="composition">
@@ -35,7 +36,11 @@ export function CompositionSection(props: { rows: CompositionRow[] }) {
             ]}
             rows={props.rows.map((r) => ({
               key: `${r.cancerType}-${r.sampleType}`,
-              cells: [{ value: r.cancerType ?? UNKNOWN_TYPE }, { value: r.sampleType }, { value: r.count }],
+              cells: [
+                { value: r.cancerType ?? UNKNOWN_TYPE },
+                { value: formatSampleType(r.sampleType) },
+                { value: r.count },
+              ],
             }))}
             pageSize={10}
             emptyText="No samples."

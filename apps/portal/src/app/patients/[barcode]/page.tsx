@@ -11,6 +11,7 @@ import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
 import { requireUser } from '../../../lib/auth.ts';
 import { overallSurvival } from '../../../lib/clinical.ts';
+import { formatSampleType } from '../../../lib/format.ts';
 
 type Props = { params: Promise<{ barcode: string }> };
 
@@ -49,7 +50,7 @@ export default async function PatientPage({ params }: Props) {
           key: s.id,
           cells: [
             { value: s.barcode, href: `/samples/${s.id}` },
-            { value: s.sampleType.toLowerCase() },
+            { value: formatSampleType(s.sampleType) },
             { value: s.sampleTypeCode ?? '–' },
           ],
         }))}

@@ -24,7 +24,7 @@ import { apiRequest } from '../../../lib/api.ts';
 import { attempt } from '../../../lib/attempt.ts';
 import { requireUser } from '../../../lib/auth.ts';
 import { overallSurvival } from '../../../lib/clinical.ts';
-import { formatTimestamp } from '../../../lib/format.ts';
+import { formatSampleType, formatTimestamp } from '../../../lib/format.ts';
 import { parseGeneList, UNITS } from '../../../lib/genes.ts';
 import { panelSplit } from '../../../lib/panelGenes.ts';
 import { recordIdOr404 } from '../../../lib/recordId.ts';
@@ -113,7 +113,7 @@ export default async function SamplePage({ params, searchParams }: Props) {
       <FactsPanel id="facts" title="Sample facts">
         <dt>Sample type</dt>
         <dd>
-          {sample.sampleType.toLowerCase()}
+          {formatSampleType(sample.sampleType)}
           {sample.sampleTypeCode ? ` (code ${sample.sampleTypeCode})` : ''}
         </dd>
         <dt>Aliquot</dt>
