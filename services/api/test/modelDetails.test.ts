@@ -111,12 +111,12 @@ describe('model version files', () => {
     // Errors and p-values are better when smaller; accuracy, C and correlations when larger.
     const lower = (metric: string) =>
       evaluation.filter((r) => r.metric === metric).map((r) => r.lowerIsBetter);
-    for (const metric of ['rmse (z)', 'log-rank p (median split)'])
+    for (const metric of ['rmse (z)', 'log-rank p (median split)', 'ece', 'known flagged', 'intervalWidth'])
       expect(new Set(lower(metric)), metric).toEqual(new Set([true]));
-    for (const metric of ['accuracy', 'macro-F1', 'c-index', 'pearson'])
+    for (const metric of ['accuracy', 'macro-F1', 'c-index', 'pearson', 'novelty AUROC', 'coverage90'])
       expect(new Set(lower(metric)), metric).toEqual(new Set([false]));
     expect(new Set(evaluation.map((r) => r.task))).toEqual(
-      new Set(['classification', 'survival', 'imputation']),
+      new Set(['classification', 'survival', 'imputation', 'trust']),
     );
   });
 
