@@ -290,6 +290,7 @@ async function upgradeHeads(
  */
 function gainsPanels(stored: unknown, file: ModelHeads): boolean {
   if (!file.panels?.length || !stored || typeof stored !== 'object') return false;
+  if ((stored as { id?: unknown }).id === file.id) return false; // already these heads: no 5 MB comparison at start
   // Their ids are left out: an id is the hash the fit computed, not always recomputable from the file.
   const { id: _stored, ...before } = stored as Record<string, unknown>;
   const { id: _file, ...after } = toStored(withoutPanels(file));
