@@ -43,6 +43,16 @@ export async function storeGenes(client: pg.ClientBase, genes: readonly Resolved
  * restore TP53. Returns how many genes were new.
  */
 export async function storeVocabularyGenes(pool: pg.Pool, vocabulary: readonly string[]): Promise<number> {
+  // raw SQL: one count; when every gene is stored with everything the reference could fill in, storeGenes
+  // would change nothing, so the reference is not read (every start after the first)
+  const { rows } = await pool.query<{ present: number; complete: number }>(
+    `SELECT count(*)::int AS present,
+            count(*) FILTER (WHERE version IS NOT NULL AND symbol IS NOT NULL AND "geneType" IS NOT NULL)::int AS complete
+       FROM "Gene" WHERE "ensemblId" = ANY($1)`,
+    [vocabulary],
+  );
+  const { present, complete } = rows[0]!;
+  if (complete === vocabulary.length) return 0;
   const reference = geneReference();
   const genes = vocabulary.map(
     (id): ResolvedGene =>
@@ -50,14 +60,9 @@ export async function storeVocabularyGenes(pool: pg.Pool, vocabulary: readonly s
   );
   const client = await pool.connect();
   try {
-    // raw SQL: the count before the bulk upsert, in the same session
-    const before = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "Gene" WHERE "ensemblId" = ANY($1)`,
-      [vocabulary],
-    );
     await storeGenes(client, genes);
-    return vocabulary.length - before.rows[0]!.n;
   } finally {
     client.release();
   }
+  return vocabulary.length - present;
 }
