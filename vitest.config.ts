@@ -16,6 +16,7 @@ const UNIT = [
   'model/test/simulate/*.test.ts',
   'model/test/random/*.test.ts',
   'model/test/gexbert/architecture/{config,model}.test.ts',
+  'model/test/gexbert/training/batch.test.ts',
   'model/test/gexbert/inference/normalise.test.ts',
   'model/test/evaluate/{report,reportParts,survival}.test.ts',
   'model/test/data/dataset.test.ts',

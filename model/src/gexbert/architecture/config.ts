@@ -40,6 +40,11 @@ export interface GexbertConfig {
   inputGenes: number;
   /** Fraction of the input genes whose value is replaced by the missing level (and restored). */
   maskFraction: number;
+  /**
+   * When above `maskFraction`, each sample's masked fraction is drawn per step uniformly from
+   * [maskFraction, maskFractionMax], so the model also learns from few measured genes (absent = fixed).
+   */
+  maskFractionMax?: number;
   /** NQ: genes outside the input, restored by the decoder. */
   queryGenes: number;
   // --- optimisation ---
@@ -108,7 +113,7 @@ type Rule =
   | { kind: 'int'; min: number; max?: number }
   | { kind: 'num'; min: number; max: number; maxExclusive?: boolean };
 
-const rules: Record<Exclude<keyof GexbertConfig, 'activation' | 'levelInit'>, Rule> = {
+const rules: Record<Exclude<keyof GexbertConfig, 'activation' | 'levelInit' | 'maskFractionMax'>, Rule> = {
   vocabSize: { kind: 'int', min: 1 },
   levels: { kind: 'int', min: 2, max: 4096 },
   zRange: { kind: 'num', min: 0.5, max: 20 },
@@ -144,7 +149,7 @@ export function validateConfig(value: unknown): GexbertConfig {
     throw new ConfigError(['config must be an object']);
   }
   const obj = value as Record<string, unknown>;
-  const known = new Set<string>([...Object.keys(rules), 'activation', 'levelInit']);
+  const known = new Set<string>([...Object.keys(rules), 'activation', 'levelInit', 'maskFractionMax']);
   for (const key of Object.keys(obj)) if (!known.has(key)) problems.push(`unknown key "${key}"`);
 
   for (const [key, rule] of Object.entries(rules) as [keyof typeof rules, Rule][]) {
@@ -169,6 +174,7 @@ export function validateConfig(value: unknown): GexbertConfig {
   if (obj.levelInit !== 'ordinal' && obj.levelInit !== 'random') {
     problems.push(`levelInit must be "ordinal" or "random" (got ${JSON.stringify(obj.levelInit)})`);
   }
+  problems.push(...maskRangeProblems(obj));
   if (problems.length === 0) {
     const c = obj as unknown as GexbertConfig;
     if (c.width % c.heads !== 0) problems.push(`width (${c.width}) must be divisible by heads (${c.heads})`);
@@ -187,6 +193,17 @@ export function validateConfig(value: unknown): GexbertConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...(obj as unknown as GexbertConfig) };
+}
+
+/** The optional `maskFractionMax`: absent, or a number in [maskFraction, 1). */
+function maskRangeProblems(obj: Record<string, unknown>): string[] {
+  const max = obj.maskFractionMax;
+  if (max === undefined) return [];
+  if (typeof max !== 'number' || !Number.isFinite(max) || max >= 1)
+    return [`maskFractionMax must be a number below 1 (got ${JSON.stringify(max)})`];
+  if (typeof obj.maskFraction === 'number' && max < obj.maskFraction)
+    return [`maskFractionMax (${max}) must not be below maskFraction (${obj.maskFraction})`];
+  return [];
 }
 
 /** Defaults, overridden by `partial`, validated. */

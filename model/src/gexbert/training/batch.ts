@@ -3,7 +3,8 @@
  *
  * For each sample of a batch: draw `inputGenes` + `queryGenes` of its observed genes at random; the
  * first `inputGenes` are encoder input, of which a `maskFraction` get the missing level (their values
- * are restored by the token head); the other `queryGenes` are restored by the decoder. A sample with
+ * are restored by the token head; with `maskFractionMax` the fraction is drawn per sample per step from
+ * [maskFraction, maskFractionMax]); the other `queryGenes` are restored by the decoder. A sample with
  * fewer observed genes gets fewer of both, and padding (mask 0, weight 0) fills the rest.
  */
 
@@ -126,7 +127,7 @@ export class BatchSampler {
         nin = Math.min(T, Math.max(n > 0 ? 1 : 0, Math.round((n * T) / (T + Q))));
         nq = Math.min(Q, n - nin);
       }
-      const nMask = maskedCount({ inputGenes: nin, maskFraction: c.maskFraction });
+      const nMask = maskedCount({ inputGenes: nin, maskFraction: maskFractionOf(c, rng) });
       if (nin < T) b.padded = true;
       const zo = s * this.V;
       for (let t = 0; t < nin; t++) {
@@ -155,6 +156,13 @@ export class BatchSampler {
     }
     return b;
   }
+}
+
+/** This sample's masked fraction: fixed, or uniform in [maskFraction, maskFractionMax] (one draw). */
+function maskFractionOf(c: GexbertConfig, rng: Rng): number {
+  const max = c.maskFractionMax ?? c.maskFraction;
+  if (max <= c.maskFraction) return c.maskFraction;
+  return c.maskFraction + rng.next() * (max - c.maskFraction);
 }
 
 function clip(z: number): number {
