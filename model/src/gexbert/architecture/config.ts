@@ -38,6 +38,11 @@ export interface GexbertConfig {
   // --- pretraining task ---
   /** NIN: genes drawn per sample per step as encoder input. */
   inputGenes: number;
+  /**
+   * When below `inputGenes`, each sample's input count is drawn per step uniformly from
+   * [inputGenesMin, inputGenes] (the rest padded), as profiles measure few or many genes (absent = fixed).
+   */
+  inputGenesMin?: number;
   /** Fraction of the input genes whose value is replaced by the missing level (and restored). */
   maskFraction: number;
   /**
@@ -113,7 +118,10 @@ type Rule =
   | { kind: 'int'; min: number; max?: number }
   | { kind: 'num'; min: number; max: number; maxExclusive?: boolean };
 
-const rules: Record<Exclude<keyof GexbertConfig, 'activation' | 'levelInit' | 'maskFractionMax'>, Rule> = {
+const rules: Record<
+  Exclude<keyof GexbertConfig, 'activation' | 'levelInit' | 'maskFractionMax' | 'inputGenesMin'>,
+  Rule
+> = {
   vocabSize: { kind: 'int', min: 1 },
   levels: { kind: 'int', min: 2, max: 4096 },
   zRange: { kind: 'num', min: 0.5, max: 20 },
@@ -149,7 +157,13 @@ export function validateConfig(value: unknown): GexbertConfig {
     throw new ConfigError(['config must be an object']);
   }
   const obj = value as Record<string, unknown>;
-  const known = new Set<string>([...Object.keys(rules), 'activation', 'levelInit', 'maskFractionMax']);
+  const known = new Set<string>([
+    ...Object.keys(rules),
+    'activation',
+    'levelInit',
+    'maskFractionMax',
+    'inputGenesMin',
+  ]);
   for (const key of Object.keys(obj)) if (!known.has(key)) problems.push(`unknown key "${key}"`);
 
   for (const [key, rule] of Object.entries(rules) as [keyof typeof rules, Rule][]) {
@@ -174,7 +188,7 @@ export function validateConfig(value: unknown): GexbertConfig {
   if (obj.levelInit !== 'ordinal' && obj.levelInit !== 'random') {
     problems.push(`levelInit must be "ordinal" or "random" (got ${JSON.stringify(obj.levelInit)})`);
   }
-  problems.push(...maskRangeProblems(obj));
+  problems.push(...maskRangeProblems(obj), ...inputRangeProblems(obj));
   if (problems.length === 0) {
     const c = obj as unknown as GexbertConfig;
     if (c.width % c.heads !== 0) problems.push(`width (${c.width}) must be divisible by heads (${c.heads})`);
@@ -203,6 +217,17 @@ function maskRangeProblems(obj: Record<string, unknown>): string[] {
     return [`maskFractionMax must be a number below 1 (got ${JSON.stringify(max)})`];
   if (typeof obj.maskFraction === 'number' && max < obj.maskFraction)
     return [`maskFractionMax (${max}) must not be below maskFraction (${obj.maskFraction})`];
+  return [];
+}
+
+/** The optional `inputGenesMin`: absent, or an integer in [1, inputGenes]. */
+function inputRangeProblems(obj: Record<string, unknown>): string[] {
+  const min = obj.inputGenesMin;
+  if (min === undefined) return [];
+  if (typeof min !== 'number' || !Number.isInteger(min) || min < 1)
+    return [`inputGenesMin must be an integer >= 1 (got ${JSON.stringify(min)})`];
+  if (typeof obj.inputGenes === 'number' && min > obj.inputGenes)
+    return [`inputGenesMin (${min}) must not exceed inputGenes (${obj.inputGenes})`];
   return [];
 }
 

@@ -242,7 +242,7 @@ function modelCard(config: GexbertConfig, c: CheckpointContents): string {
       : []),
     '',
     '## Training',
-    `- Task: per sample per step, ${config.inputGenes} input genes, ${maskedShare(config)} of them masked, plus ${config.queryGenes} query genes; MSE on masked and query values (z units).`,
+    `- Task: per sample per step, ${inputCount(config)} input genes, ${maskedShare(config)} of them masked, plus ${config.queryGenes} query genes; MSE on masked and query values (z units).`,
     `- AdamW lr ${config.lr} (warm-up ${config.warmupSteps} steps, cosine to ${config.minLrRatio} x), weight decay ${config.weightDecay}, batch ${config.batchSize}, dropout ${config.dropout}, clip ${config.clipNorm}, seed ${config.seed}.`,
     `- Engine: ${String(m.engine ?? 'n/a')}; steps: ${String(m.steps ?? 'n/a')}; epochs: ${String(m.epochs ?? 'n/a')}; training samples: ${String(m.trainSamples ?? 'n/a')}; validation samples: ${String(m.validationSamples ?? 'n/a')}.`,
     ...(m.engineWarning === undefined ? [] : [`- Engine fallback: ${String(m.engineWarning)}.`]),
@@ -258,6 +258,12 @@ function modelCard(config: GexbertConfig, c: CheckpointContents): string {
   ];
   if (c.notes) lines.push('', '## Notes', c.notes.trim());
   return `${lines.join('\n')}\n`;
+}
+
+/** "128", or "8-66 (drawn per sample per step)" when the input count varies. */
+function inputCount(c: GexbertConfig): string {
+  const min = c.inputGenesMin ?? c.inputGenes;
+  return min < c.inputGenes ? `${min}-${c.inputGenes} (drawn per sample per step)` : `${c.inputGenes}`;
 }
 
 /** "30%", or "15-90% (drawn per sample per step)" when the masked fraction varies. */

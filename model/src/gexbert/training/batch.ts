@@ -4,7 +4,8 @@
  * For each sample of a batch: draw `inputGenes` + `queryGenes` of its observed genes at random; the
  * first `inputGenes` are encoder input, of which a `maskFraction` get the missing level (their values
  * are restored by the token head; with `maskFractionMax` the fraction is drawn per sample per step from
- * [maskFraction, maskFractionMax]); the other `queryGenes` are restored by the decoder. A sample with
+ * [maskFraction, maskFractionMax]; with `inputGenesMin` the input count is drawn from [inputGenesMin,
+ * inputGenes], the rest padded); the other `queryGenes` are restored by the decoder. A sample with
  * fewer observed genes gets fewer of both, and padding (mask 0, weight 0) fills the rest.
  */
 
@@ -127,6 +128,7 @@ export class BatchSampler {
         nin = Math.min(T, Math.max(n > 0 ? 1 : 0, Math.round((n * T) / (T + Q))));
         nq = Math.min(Q, n - nin);
       }
+      nin = inputCountOf(c, nin, rng);
       const nMask = maskedCount({ inputGenes: nin, maskFraction: maskFractionOf(c, rng) });
       if (nin < T) b.padded = true;
       const zo = s * this.V;
@@ -156,6 +158,13 @@ export class BatchSampler {
     }
     return b;
   }
+}
+
+/** This sample's input count: `nin`, or uniform in [inputGenesMin, nin] (one draw). */
+function inputCountOf(c: GexbertConfig, nin: number, rng: Rng): number {
+  const min = c.inputGenesMin ?? nin;
+  if (min >= nin) return nin;
+  return min + rng.int(nin - min + 1);
 }
 
 /** This sample's masked fraction: fixed, or uniform in [maskFraction, maskFractionMax] (one draw). */

@@ -55,7 +55,43 @@ describe('BatchSampler masks', () => {
   });
 });
 
-describe('maskFractionMax in the config', () => {
+describe('BatchSampler input counts', () => {
+  it('draws each sample’s input count from [inputGenesMin, inputGenes] when given, padding the rest', () => {
+    const c = tinyConfig({ inputGenesMin: 4 }); // 12 input genes, 25% of them masked
+    const b = new BatchSampler(corpus(), V, c).sample(
+      Array.from({ length: N }, (_, i) => i),
+      new Rng(2),
+    );
+    const T = c.inputGenes;
+    const inputs = Array.from({ length: N }, (_, i) => b.tokenMask.subarray(i * T, (i + 1) * T));
+    const counts = inputs.map((m) => m.reduce((a, x) => a + x, 0));
+    expect(Math.min(...counts)).toBe(4);
+    expect(Math.max(...counts)).toBe(12);
+    for (let k = 4; k <= 12; k++) expect(counts.filter((n) => n === k).length).toBeGreaterThan(10);
+    expect(b.padded).toBe(true);
+    inputs.forEach((m, i) => {
+      const n = counts[i]!;
+      expect(Array.from(m.subarray(n)).every((x) => x === 0)).toBe(true); // padding after the inputs
+      const masked = b.tokenWeight.subarray(i * T, (i + 1) * T).reduce((a, w) => a + w, 0);
+      expect(masked).toBe(maskedCount({ inputGenes: n, maskFraction: 0.25 }));
+      const queries = b.queryWeight.subarray(i * c.queryGenes, (i + 1) * c.queryGenes);
+      expect(queries.reduce((a, w) => a + w, 0)).toBe(c.queryGenes);
+    });
+  });
+
+  it('a sample’s query genes are never among its inputs', () => {
+    const c = tinyConfig({ inputGenesMin: 2 });
+    const b = new BatchSampler(corpus(), V, c).sample([0, 1, 2, 3, 4, 5, 6, 7], new Rng(4));
+    for (let i = 0; i < 8; i++) {
+      const T = c.inputGenes;
+      const used = new Set<number>();
+      for (let t = 0; t < T; t++) if (b.tokenMask[i * T + t] === 1) used.add(b.geneIds[i * T + t]!);
+      for (let q = 0; q < c.queryGenes; q++) expect(used.has(b.queryIds[i * c.queryGenes + q]!)).toBe(false);
+    }
+  });
+});
+
+describe('maskFractionMax and inputGenesMin in the config', () => {
   it('is optional, and refused below maskFraction or at 1', () => {
     expect(makeConfig().maskFractionMax).toBeUndefined();
     expect(makeConfig({ maskFraction: 0.2, maskFractionMax: 0.9 }).maskFractionMax).toBe(0.9);
@@ -63,5 +99,12 @@ describe('maskFractionMax in the config', () => {
       /must not be below maskFraction/,
     );
     expect(() => makeConfig({ maskFractionMax: 1 })).toThrow(/maskFractionMax must be a number below 1/);
+  });
+
+  it('inputGenesMin is optional, an integer from 1 to inputGenes', () => {
+    expect(makeConfig().inputGenesMin).toBeUndefined();
+    expect(makeConfig({ inputGenesMin: 8 }).inputGenesMin).toBe(8);
+    expect(() => makeConfig({ inputGenesMin: 200 })).toThrow(/must not exceed inputGenes/);
+    expect(() => makeConfig({ inputGenesMin: 0.5 })).toThrow(/inputGenesMin must be an integer >= 1/);
   });
 });
