@@ -220,7 +220,12 @@ export async function evaluateGate(
       candidateHeads,
     };
   }
-  const activeHeads = await fitHeads(active, pool, input.trainingSampleIds, fitOptions);
+  // The active model's heads are only scored here (downstream reads their whole-profile head set) and never
+  // stored: no intervals on restored values are calibrated for them (about 70% of a heads fit).
+  const activeHeads = await fitHeads(active, pool, input.trainingSampleIds, {
+    ...fitOptions,
+    intervals: 'none',
+  });
   await active.releaseSessions();
   lap('active heads fitted');
   const act = await measure(active, activeHeads);

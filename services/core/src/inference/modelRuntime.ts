@@ -355,7 +355,11 @@ export async function fitHeads(
   runtime: ModelRuntime,
   pool: pg.Pool,
   sampleIds: readonly number[],
-  options: { includeSimulated?: boolean } = {},
+  options: {
+    includeSimulated?: boolean;
+    /** 'none': no intervals on restored values (heads only scored, never stored); default: calibrated. */
+    intervals?: 'calibrate' | 'none';
+  } = {},
 ): Promise<ModelHeads> {
   const reference = await databaseReference(pool, runtime.stats, sampleIds, options.includeSimulated);
   if (reference.samples.length === 0)
@@ -365,5 +369,6 @@ export async function fitHeads(
   return fitModelHeads(runtime.predictor, runtime.stats, reference, {
     source: `database: ${reference.samples.length} stored samples`,
     simulated: options.includeSimulated === true,
+    intervals: options.intervals ?? 'calibrate',
   });
 }
