@@ -21,6 +21,7 @@ import {
   coverageOf,
   fitRestorationIntervals,
   parseRestorationIntervals,
+  type Residual,
   type RestorationIntervals,
 } from './intervals.ts';
 import { fitUnitPanelHeadSets, type PanelHeadSet, parsePanelHeadSets } from './panels.ts';
@@ -90,7 +91,9 @@ export function calibrationRows(n: number): number[] {
 /**
  * 90% intervals on restored values calibrated on every reference sample (at most MAX_CALIBRATION_SAMPLES,
  * calibrationRows); their held-out coverage (written to `metrics` as intervals.coverage<rate>) is measured
- * by calibrating on one half of those samples and scoring the other, both ways.
+ * by calibrating on one half of those samples and scoring the other, both ways. The intervals are fitted on
+ * the two halves' residuals together: every sample restored once at each rate (the halves draw their masks
+ * from different seeds, so no two samples share one), not restored a second time.
  */
 async function calibrateIntervals(
   predictor: Predictor,
@@ -103,11 +106,12 @@ async function calibrateIntervals(
   const z: Matrix = { rows: n, cols: V, data: Float64Array.from(reference.z) }; // (n x V), NaN = unmeasured
   const all = calibrationRows(n);
   const halves = [all.filter((_, k) => k % 2 === 0), all.filter((_, k) => k % 2 === 1)];
-  const fit = async (rows: number[]) =>
-    fitRestorationIntervals(await collectResiduals(predictor, stats, z, rows, CALIBRATION_RATES, 1), 0.9, {
-      genes: V,
-    });
-  const heads = [await fit(halves[0]!), await fit(halves[1]!)];
+  const calibration = [
+    await collectResiduals(predictor, stats, z, halves[0]!, CALIBRATION_RATES, 1),
+    await collectResiduals(predictor, stats, z, halves[1]!, CALIBRATION_RATES, 3),
+  ];
+  const fit = (residuals: Residual[]) => fitRestorationIntervals(residuals, 0.9, { genes: V });
+  const heads = calibration.map(fit);
   for (const rate of COVERAGE_RATES) {
     let covered = 0;
     let total = 0;
@@ -121,13 +125,7 @@ async function calibrateIntervals(
     }
     metrics[`intervals.coverage${Math.round(rate * 100)}`] = covered / total;
   }
-  return fitRestorationIntervals(
-    await collectResiduals(predictor, stats, z, all, CALIBRATION_RATES, 1),
-    0.9,
-    {
-      genes: V,
-    },
-  );
+  return fit(calibration[0]!.concat(calibration[1]!));
 }
 
 /**
