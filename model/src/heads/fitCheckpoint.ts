@@ -157,6 +157,7 @@ export function fitCheckpointHeads(options: FitCheckpointOptions): Promise<Model
       simulated: options.simulated ?? false,
       metrics,
       log,
+      embeddings: whole.embeddings, // the heads are fitted on the embeddings the figures were measured on
     });
   });
 }

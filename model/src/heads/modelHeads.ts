@@ -143,6 +143,8 @@ export async function fitModelHeads(
     intervals?: 'calibrate' | 'none';
     metrics?: Record<string, number>;
     log?: (line: string) => void;
+    /** The reference's whole-profile embeddings (missing: 'omit'), when the caller has them already. */
+    embeddings?: Float32Array[];
   },
 ): Promise<ModelHeads> {
   const metrics = { ...(options.metrics ?? {}) };
@@ -153,9 +155,9 @@ export async function fitModelHeads(
   if (reference.genes !== stats.genes.length)
     throw new RangeError(`the reference has ${reference.genes} genes, the model ${stats.genes.length}`);
   const panels = await fitUnitPanelHeadSets(predictor, stats, reference, options.log);
-  const { embeddings } = await embed(predictor, stats, referenceProfiles(reference, stats), {
-    missing: 'omit',
-  });
+  const embeddings =
+    options.embeddings ??
+    (await embed(predictor, stats, referenceProfiles(reference, stats), { missing: 'omit' })).embeddings;
   const full = fitHeadSet(
     embeddings,
     reference,
