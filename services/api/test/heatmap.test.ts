@@ -230,10 +230,12 @@ it("draws the active model's predicted types and risk groups as tracks, answerin
   const runtime = await loadModelRuntime({ pool: h.pool, cacheDir: defaultCheckpointCache() }, registered);
   try {
     const { rows } = await h.pool.query<{ id: number }>(`SELECT id FROM "Sample" ORDER BY id`);
+    // the tracks read the types and risk only: no intervals on restored values are calibrated
     const heads = await fitHeads(
       runtime,
       h.pool,
       rows.map((r) => r.id),
+      { intervals: 'none' },
     );
     await h.prisma.modelVersion.update({
       where: { id: registered.id },
