@@ -25,8 +25,9 @@ beforeAll(async () => {
   ({ token, cohortId } = chol);
   dbUrl = chol.dbUrl;
   sampleId = (await query<{ id: number }>(dbUrl, `SELECT min(id) AS id FROM "Sample"`))[0]!.id;
-  // gene importance over the first 2 CHOL samples (the first is the one the sample page explains)
-  portal = await openSignedInPortal(dbUrl, token, { GEXBERT_ATTRIBUTION_SAMPLES: '2' });
+  // gene importance over the first CHOL sample (the one the sample page explains): the gene page shows the
+  // rank the API gives, whatever the bound (the mean over several samples is services/api/test/attribution's)
+  portal = await openSignedInPortal(dbUrl, token, { GEXBERT_ATTRIBUTION_SAMPLES: '1' });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }, 900_000);
 
@@ -70,7 +71,7 @@ const storedAttributions = async (id: number) =>
   )[0]!.n;
 
 it('shows the rest of the sample page while the attributions are computed, then them; a second visit reads them stored', async () => {
-  // the newest CHOL sample: not among the first two whose attributions the worker's gene importance stores
+  // the newest CHOL sample: not the first, whose attributions the worker's gene importance stores
   const [last] = await query<{ id: number }>(dbUrl, `SELECT max(id) AS id FROM "Sample"`);
   const id = last!.id;
   expect(await storedAttributions(id)).toBe(0);
@@ -218,7 +219,7 @@ it('shows on the gene page where a gene ranks in a cancer type’s attributions'
       samplesUsed genes { rank gene { symbol } } } } }`,
     { c: String(cohortId) },
   );
-  expect(cohort.geneImportance.samplesUsed).toBe(2);
+  expect(cohort.geneImportance.samplesUsed).toBe(1);
   const third = cohort.geneImportance.genes[2]!.gene!.symbol!;
   await page.goto(`${portalUrl()}/cohorts/${cohortId}/genes/${third}`);
   await page.getByTestId('importance-types').getByRole('link', { name: 'CHOL', exact: true }).click();
